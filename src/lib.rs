@@ -1,0 +1,2 @@
+//! tinydisplay: an ECS engine that drives small displays from a scene file.
+pub mod render;

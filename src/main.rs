@@ -1,0 +1,2 @@
+//! tinydisplay command line.
+fn main() {}

@@ -1,0 +1,175 @@
+//! The frame the sinks present: pixels in the display's mode plus the damage of this tick.
+
+use bevy_ecs::prelude::Resource;
+
+use super::color::Color;
+use super::geometry::Rect;
+use super::layer::{Layer, mix};
+use super::pixel::PixelMode;
+
+/// The composed frame: `width`×`height` pixels, `mode.channels()` bytes each, and the
+/// rectangles that changed during the current tick.
+#[derive(Resource, Debug, Clone, PartialEq, Eq)]
+pub struct FrameBuffer {
+    width: u32,
+    height: u32,
+    mode: PixelMode,
+    data: Vec<u8>,
+    damage: Vec<Rect>,
+}
+
+impl FrameBuffer {
+    /// A black frame of the given size and mode.
+    pub fn new(width: u32, height: u32, mode: PixelMode) -> FrameBuffer {
+        let n = width as usize * height as usize * mode.channels();
+        FrameBuffer { width, height, mode, data: vec![0; n], damage: Vec::new() }
+    }
+
+    /// Width in pixels.
+    pub fn width(&self) -> u32 {
+        self.width
+    }
+
+    /// Height in pixels.
+    pub fn height(&self) -> u32 {
+        self.height
+    }
+
+    /// The display's pixel mode.
+    pub fn mode(&self) -> PixelMode {
+        self.mode
+    }
+
+    /// The whole frame as a rectangle.
+    pub fn bounds(&self) -> Rect {
+        Rect::new(0, 0, self.width, self.height)
+    }
+
+    /// Raw bytes, row-major, `mode.channels()` per pixel.
+    pub fn data(&self) -> &[u8] {
+        &self.data
+    }
+
+    /// The rectangles that changed this tick (empty on an idle tick).
+    pub fn damage(&self) -> &[Rect] {
+        &self.damage
+    }
+
+    /// Records a changed rectangle (clipped to the frame).
+    pub fn add_damage(&mut self, r: Rect) {
+        let r = r.intersect(&self.bounds());
+        if !r.is_empty() {
+            self.damage.push(r);
+        }
+    }
+
+    /// Forgets this tick's damage (done at the start of each Render).
+    pub fn clear_damage(&mut self) {
+        self.damage.clear();
+    }
+
+    /// The pixel at (x, y) as RGB (grey modes repeat their level), black outside.
+    pub fn rgb(&self, x: u32, y: u32) -> [u8; 3] {
+        if x >= self.width || y >= self.height {
+            return [0; 3];
+        }
+        let ch = self.mode.channels();
+        let i = (y as usize * self.width as usize + x as usize) * ch;
+        if ch == 1 {
+            let v = self.data[i];
+            [v, v, v]
+        } else {
+            [self.data[i], self.data[i + 1], self.data[i + 2]]
+        }
+    }
+
+    /// The pixel's grey level (luma for colour modes).
+    pub fn gray(&self, x: u32, y: u32) -> u8 {
+        let [r, g, b] = self.rgb(x, y);
+        Color::rgb(r, g, b).luma()
+    }
+
+    /// The whole frame as packed RGB bytes (for PNG/GIF/terminal output).
+    pub fn to_rgb8(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(self.width as usize * self.height as usize * 3);
+        match self.mode.channels() {
+            1 => self.data.iter().for_each(|&v| out.extend_from_slice(&[v, v, v])),
+            _ => out.extend_from_slice(&self.data),
+        }
+        out
+    }
+
+    /// Fills a rectangle (clipped to the frame) with an opaque colour.
+    pub fn fill_rect(&mut self, r: Rect, color: Color) {
+        let r = r.intersect(&self.bounds());
+        if r.is_empty() {
+            return;
+        }
+        let ch = self.mode.channels();
+        let px = self.mode.encode(color);
+        let w = self.width as usize;
+        for y in r.y as usize..r.bottom() as usize {
+            let row = &mut self.data[(y * w + r.x as usize) * ch..(y * w + r.right() as usize) * ch];
+            for p in row.chunks_exact_mut(ch) {
+                p.copy_from_slice(&px[..ch]);
+            }
+        }
+    }
+
+    /// Draws `layer` with its top-left at (x, y), only inside `clip`, blending by the layer's alpha.
+    pub fn blit(&mut self, layer: &Layer, x: i32, y: i32, clip: Rect) {
+        let dst = Rect::new(x, y, layer.width(), layer.height()).intersect(&clip).intersect(&self.bounds());
+        if dst.is_empty() {
+            return;
+        }
+        let ch = self.mode.channels();
+        debug_assert_eq!(ch, layer.mode().channels(), "layer mode differs from the frame's");
+        let (lw, fw) = (layer.width() as usize, self.width as usize);
+        let (lc, la) = (layer.color_bytes(), layer.alpha_bytes());
+        for fy in dst.y..dst.bottom() {
+            let ly = (fy - y) as usize;
+            let lx0 = (dst.x - x) as usize;
+            for (k, fx) in (dst.x..dst.right()).enumerate() {
+                let li = ly * lw + lx0 + k;
+                let a = la[li] as u32;
+                if a == 0 {
+                    continue;
+                }
+                let fi = (fy as usize * fw + fx as usize) * ch;
+                let src = &lc[li * ch..li * ch + ch];
+                if a == 255 {
+                    self.data[fi..fi + ch].copy_from_slice(src);
+                } else {
+                    for c in 0..ch {
+                        self.data[fi + c] = mix(self.data[fi + c], src[c], a);
+                    }
+                    let q = self.mode.encode_stored(&self.data[fi..fi + ch]);
+                    self.data[fi..fi + ch].copy_from_slice(&q[..ch]);
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blit_is_clipped_and_respects_alpha() {
+        let mut fb = FrameBuffer::new(4, 2, PixelMode::Gray8);
+        let mut l = Layer::new(3, 1, PixelMode::Gray8);
+        l.put(0, 0, Color::WHITE);
+        l.put(2, 0, Color::WHITE);
+        fb.blit(&l, 1, 0, Rect::new(0, 0, 3, 2));
+        assert_eq!(&fb.data()[..4], &[0, 255, 0, 0]);
+    }
+
+    #[test]
+    fn damage_is_clipped_to_the_frame() {
+        let mut fb = FrameBuffer::new(10, 10, PixelMode::Mono);
+        fb.add_damage(Rect::new(-5, -5, 10, 10));
+        fb.add_damage(Rect::new(20, 20, 3, 3));
+        assert_eq!(fb.damage(), &[Rect::new(0, 0, 5, 5)]);
+    }
+}

@@ -1,0 +1,170 @@
+//! A widget's own pixels: drawn when its content changes, blitted every time it is composed.
+
+use super::color::Color;
+use super::geometry::Rect;
+use super::pixel::PixelMode;
+
+/// A small RGBA-like pixel buffer in the display's mode: `channels` colour bytes plus one alpha byte per pixel.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Layer {
+    width: u32,
+    height: u32,
+    mode: PixelMode,
+    color: Vec<u8>,
+    alpha: Vec<u8>,
+}
+
+/// Blends `src` over `dst` with opacity `a` (0..=255).
+#[inline]
+pub(crate) fn mix(dst: u8, src: u8, a: u32) -> u8 {
+    ((src as u32 * a + dst as u32 * (255 - a) + 127) / 255) as u8
+}
+
+impl Layer {
+    /// A transparent layer of the given size.
+    pub fn new(width: u32, height: u32, mode: PixelMode) -> Layer {
+        let n = width as usize * height as usize;
+        Layer { width, height, mode, color: vec![0; n * mode.channels()], alpha: vec![0; n] }
+    }
+
+    /// Width in pixels.
+    pub fn width(&self) -> u32 {
+        self.width
+    }
+
+    /// Height in pixels.
+    pub fn height(&self) -> u32 {
+        self.height
+    }
+
+    /// Pixel mode the colours are quantised for.
+    pub fn mode(&self) -> PixelMode {
+        self.mode
+    }
+
+    /// The layer's extent at the origin.
+    pub fn bounds(&self) -> Rect {
+        Rect::new(0, 0, self.width, self.height)
+    }
+
+    /// Makes the layer `width`×`height` and fully transparent, reusing its memory.
+    pub fn reset(&mut self, width: u32, height: u32, mode: PixelMode) {
+        let n = width as usize * height as usize;
+        self.width = width;
+        self.height = height;
+        self.mode = mode;
+        self.color.clear();
+        self.color.resize(n * mode.channels(), 0);
+        self.alpha.clear();
+        self.alpha.resize(n, 0);
+    }
+
+    /// The stored colour bytes and alpha of a pixel, or `None` outside the layer.
+    pub fn get(&self, x: i32, y: i32) -> Option<([u8; 3], u8)> {
+        if x < 0 || y < 0 || x as u32 >= self.width || y as u32 >= self.height {
+            return None;
+        }
+        let i = y as usize * self.width as usize + x as usize;
+        let ch = self.mode.channels();
+        let mut c = [0; 3];
+        c[..ch].copy_from_slice(&self.color[i * ch..i * ch + ch]);
+        Some((c, self.alpha[i]))
+    }
+
+    /// Raw colour bytes, row-major, `channels` per pixel.
+    pub fn color_bytes(&self) -> &[u8] {
+        &self.color
+    }
+
+    /// Raw alpha bytes, row-major.
+    pub fn alpha_bytes(&self) -> &[u8] {
+        &self.alpha
+    }
+
+    /// Paints `color` over the pixel at (x, y) with extra coverage `cov` (255 = full); outside is ignored.
+    #[inline]
+    pub fn blend(&mut self, x: i32, y: i32, color: Color, cov: u8) {
+        if x < 0 || y < 0 || x as u32 >= self.width || y as u32 >= self.height {
+            return;
+        }
+        let mut a = color.a as u32 * cov as u32 / 255;
+        if self.mode == PixelMode::Mono {
+            a = if a >= 128 { 255 } else { 0 };
+        }
+        if a == 0 {
+            return;
+        }
+        let i = y as usize * self.width as usize + x as usize;
+        let ch = self.mode.channels();
+        let src = self.mode.encode(color);
+        let da = self.alpha[i] as u32;
+        if a == 255 || da == 0 {
+            self.color[i * ch..i * ch + ch].copy_from_slice(&src[..ch]);
+            self.alpha[i] = a as u8;
+            return;
+        }
+        // Porter-Duff "over" for two partially covered pixels.
+        let out_a = a + da * (255 - a) / 255;
+        for (k, s) in src.iter().enumerate().take(ch) {
+            let d = self.color[i * ch + k] as u32;
+            let v = (*s as u32 * a + d * da * (255 - a) / 255) / out_a.max(1);
+            self.color[i * ch + k] = v.min(255) as u8;
+        }
+        let q = self.mode.encode_stored(&self.color[i * ch..i * ch + ch]);
+        self.color[i * ch..i * ch + ch].copy_from_slice(&q[..ch]);
+        self.alpha[i] = out_a as u8;
+    }
+
+    /// Paints one fully covered pixel.
+    #[inline]
+    pub fn put(&mut self, x: i32, y: i32, color: Color) {
+        self.blend(x, y, color, 255);
+    }
+
+    /// Fills a rectangle (clipped to the layer).
+    pub fn fill_rect(&mut self, r: Rect, color: Color) {
+        let r = r.intersect(&self.bounds());
+        for y in r.y..r.bottom() {
+            for x in r.x..r.right() {
+                self.blend(x, y, color, 255);
+            }
+        }
+    }
+
+    /// Fills the whole layer with one colour.
+    pub fn fill(&mut self, color: Color) {
+        self.fill_rect(self.bounds(), color);
+    }
+}
+
+impl PixelMode {
+    /// Re-quantises already stored bytes (after a blend produced an in-between value).
+    pub(crate) fn encode_stored(self, bytes: &[u8]) -> [u8; 3] {
+        match self.channels() {
+            1 => [self.quantize_gray(bytes[0]), 0, 0],
+            _ => self.quantize_rgb(bytes[0], bytes[1], bytes[2]),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mono_coverage_is_thresholded() {
+        let mut l = Layer::new(2, 1, PixelMode::Mono);
+        l.blend(0, 0, Color::WHITE, 100);
+        l.blend(1, 0, Color::WHITE, 200);
+        assert_eq!(l.get(0, 0), Some(([0, 0, 0], 0)));
+        assert_eq!(l.get(1, 0), Some(([255, 0, 0], 255)));
+    }
+
+    #[test]
+    fn gray_coverage_keeps_alpha_and_quantises_colour() {
+        let mut l = Layer::new(1, 1, PixelMode::Gray4);
+        l.blend(0, 0, Color::rgb(100, 100, 100), 128);
+        assert_eq!(l.get(0, 0), Some(([102, 0, 0], 128)));
+        assert_eq!(l.get(5, 0), None);
+    }
+}

@@ -1,0 +1,15 @@
+//! Pixels: geometry, colours, pixel modes, widget layers, the frame buffer, fonts and images.
+//!
+//! Nothing here knows about scenes, data or sinks.
+
+pub mod color;
+pub mod framebuffer;
+pub mod geometry;
+pub mod layer;
+pub mod pixel;
+
+pub use color::Color;
+pub use framebuffer::FrameBuffer;
+pub use geometry::{Anchor, Rect};
+pub use layer::Layer;
+pub use pixel::PixelMode;
