@@ -1,2 +1,51 @@
-//! tinydisplay: an ECS engine that drives small displays from a scene file.
+//! tinydisplay: an ECS engine that drives small displays (SSD1306/SH1106/SSD1322 OLEDs,
+//! ST7789/ILI9341 TFTs) from a scene file.
+//!
+//! A scene (RON) names widgets, where they sit and how they look; the engine spawns them
+//! as entities and runs a fixed tick ([`app::TickSet`]): ingest data, propagate, animate,
+//! render what changed into the [`render::FrameBuffer`], present it to the sinks.
+//!
+//! ```no_run
+//! use bevy_app::App;
+//! use tinydisplay::prelude::*;
+//!
+//! let scene = tinydisplay::scene::load("scenes/demo.ron".as_ref()).expect("a valid scene");
+//! let mut app = App::new();
+//! app.add_plugins((TinyDisplayPlugins, ScenePlugin { scene }));
+//! run_ticks(&mut app, RunMode::Ticks(30));
+//! ```
+
+pub mod app;
 pub mod render;
+pub mod scene;
+pub mod sink;
+pub mod widget;
+
+use bevy_app::{PluginGroup, PluginGroupBuilder, TaskPoolPlugin};
+
+/// The engine's plugins: the tick, the widgets and compositor, and presenting to sinks.
+/// Add a [`scene::ScenePlugin`] for the widgets themselves.
+#[derive(Debug, Default)]
+pub struct TinyDisplayPlugins;
+
+impl PluginGroup for TinyDisplayPlugins {
+    fn build(self) -> PluginGroupBuilder {
+        PluginGroupBuilder::start::<Self>()
+            .add(TaskPoolPlugin::default())
+            .add(app::TickPlugin)
+            .add(widget::WidgetPlugin)
+            .add(sink::present::PresentPlugin)
+    }
+}
+
+/// The names most programs embedding the engine need.
+pub mod prelude {
+    pub use crate::TinyDisplayPlugins;
+    pub use crate::app::{Fps, RunMode, Tick, TickSchedule, TickSet, run_ticks};
+    pub use crate::render::compose::{Placement, Visible, WidgetLayer};
+    pub use crate::render::{Color, FrameBuffer, PixelMode, Rect};
+    pub use crate::scene::ScenePlugin;
+    pub use crate::sink::Sink;
+    pub use crate::sink::present::Sinks;
+    pub use crate::widget::RenderSet;
+}

@@ -13,3 +13,8 @@ pub use framebuffer::FrameBuffer;
 pub use geometry::{Anchor, Rect};
 pub use layer::Layer;
 pub use pixel::PixelMode;
+pub mod compose;
+pub mod font;
+pub mod image;
+pub mod shapes;
+pub mod text;

@@ -1,0 +1,67 @@
+//! The tick: schedule, system sets, the `Tick` counter and the runner that paces it.
+//!
+//! Every tick runs [`TickSchedule`] once. Its system sets run in a fixed order —
+//! [`TickSet::Ingest`] → [`TickSet::Propagate`] → [`TickSet::Animate`] → [`TickSet::Render`]
+//! → [`TickSet::Present`] → [`TickSet::Advance`] — and are the extension points a user's
+//! plugin places its systems in. Motion is counted in ticks, not wall time, so the same
+//! scene and the same data at the same ticks give the same frames.
+
+pub mod runner;
+pub mod tick;
+
+use bevy_app::{App, Plugin};
+use bevy_ecs::prelude::*;
+use bevy_ecs::schedule::{ScheduleLabel, SingleThreadedExecutor};
+
+pub use runner::{Pacing, RunMode, StopFlag, run_ticks};
+pub use tick::{Fps, Tick};
+
+/// The schedule run once per tick (the app's update schedule).
+#[derive(ScheduleLabel, Debug, Clone, PartialEq, Eq, Hash)]
+pub struct TickSchedule;
+
+/// The ordered stages of a tick; put your systems in one of these.
+#[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TickSet {
+    /// Drain what data sources sent since the last tick.
+    Ingest,
+    /// Re-evaluate bindings whose inputs changed.
+    Propagate,
+    /// Motion state for this tick.
+    Animate,
+    /// Draw what changed into the frame buffer.
+    Render,
+    /// Sinks push the frame.
+    Present,
+    /// Advance the tick counter.
+    Advance,
+}
+
+/// Sets up the tick schedule, its ordered sets and the `Tick`/`Fps` resources.
+#[derive(Debug, Default)]
+pub struct TickPlugin;
+
+impl Plugin for TickPlugin {
+    fn build(&self, app: &mut App) {
+        let mut schedule = Schedule::new(TickSchedule);
+        // One tick of a small display is microseconds of work: a single-threaded executor
+        // avoids the thread hand-offs; parallel drawing happens inside systems (par_iter).
+        schedule.set_executor(SingleThreadedExecutor::new());
+        schedule.configure_sets(
+            (
+                TickSet::Ingest,
+                TickSet::Propagate,
+                TickSet::Animate,
+                TickSet::Render,
+                TickSet::Present,
+                TickSet::Advance,
+            )
+                .chain(),
+        );
+        app.add_schedule(schedule);
+        app.main_mut().update_schedule = Some(TickSchedule.intern());
+        app.init_resource::<Tick>();
+        app.init_resource::<Fps>();
+        app.add_systems(TickSchedule, tick::advance_tick.in_set(TickSet::Advance));
+    }
+}

@@ -1,0 +1,92 @@
+//! Running ticks: as fast as possible (`--ticks N`) or in real time, paced by deadline.
+//!
+//! In real time tick n is due at `start + n / fps`. Deadlines are computed from the start,
+//! never from the previous tick, so nothing drifts over hours; a tick that starts after
+//! its deadline is counted as late and the next one is not delayed to make up for it.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use bevy_app::{App, AppExit, PluginsState};
+use bevy_ecs::prelude::*;
+
+use super::tick::Fps;
+
+/// How long to run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunMode {
+    /// Exactly this many ticks, as fast as possible, no sleeping.
+    Ticks(u64),
+    /// Paced at the scene's fps until stopped (Ctrl-C), or for at most this many ticks.
+    RealTime(Option<u64>),
+}
+
+/// Set to stop a real-time run at the end of the current tick (Ctrl-C sets it).
+#[derive(Resource, Debug, Clone, Default)]
+pub struct StopFlag(pub Arc<AtomicBool>);
+
+impl StopFlag {
+    /// True once a stop was asked for.
+    pub fn is_set(&self) -> bool {
+        self.0.load(Ordering::Relaxed)
+    }
+
+    /// Asks the run to stop.
+    pub fn set(&self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+}
+
+/// What the runner measured about keeping time.
+#[derive(Resource, Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Pacing {
+    /// Ticks run.
+    pub ticks: u64,
+    /// Ticks that started after their deadline (by more than a millisecond).
+    pub late: u64,
+    /// The worst lateness seen.
+    pub max_late: Duration,
+}
+
+/// Runs the app's tick schedule according to `mode`, then returns (sinks finish on exit).
+pub fn run_ticks(app: &mut App, mode: RunMode) -> AppExit {
+    if app.plugins_state() == PluginsState::Ready {
+        app.finish();
+        app.cleanup();
+    }
+    let fps = app.world().get_resource::<Fps>().map_or(30, |f| f.0.max(1));
+    let stop = app.world_mut().get_resource_or_init::<StopFlag>().clone();
+    let period = Duration::from_secs_f64(1.0 / fps as f64);
+    let start = Instant::now();
+    let limit = match mode {
+        RunMode::Ticks(n) => Some(n),
+        RunMode::RealTime(n) => n,
+    };
+    let mut pacing = Pacing::default();
+    let mut n: u64 = 0;
+    while limit.is_none_or(|l| n < l) && !stop.is_set() {
+        if let RunMode::RealTime(_) = mode {
+            let due = start + period.mul_f64(n as f64);
+            let now = Instant::now();
+            if now < due {
+                std::thread::sleep(due - now);
+            } else {
+                let late = now - due;
+                if late > Duration::from_millis(1) {
+                    pacing.late += 1;
+                }
+                pacing.max_late = pacing.max_late.max(late);
+            }
+        }
+        app.update();
+        n += 1;
+        pacing.ticks = n;
+        if let Some(exit) = app.should_exit() {
+            app.world_mut().insert_resource(pacing);
+            return exit;
+        }
+    }
+    app.world_mut().insert_resource(pacing);
+    AppExit::Success
+}

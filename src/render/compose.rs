@@ -1,0 +1,265 @@
+//! Composition: the visible widget layers blitted in z-order into the frame buffer,
+//! clipped by their parents, redrawing only the damaged rectangles.
+//!
+//! A widget is an entity with a [`Placement`] (where its anchor point sits inside its
+//! parent), a [`WidgetLayer`] (its pixels, drawn by its kind's draw system only when its
+//! content changes) and a [`Visible`] flag. Parents are bevy's `ChildOf` relation; a
+//! parent with [`ClipsChildren`] (a canvas) clips its children to its own rectangle.
+//! Motion changes only a `Placement` (or a layer offset), so it costs a clipped blit, not
+//! a redraw.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use bevy_ecs::prelude::*;
+
+use super::color::Color;
+use super::framebuffer::FrameBuffer;
+use super::geometry::{Anchor, Rect};
+use super::layer::Layer;
+
+/// Where a widget sits in its parent: its anchor point at (x, y), drawn in `z` order.
+#[derive(Component, Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Placement {
+    /// Horizontal position of the anchor point.
+    pub x: i32,
+    /// Vertical position of the anchor point.
+    pub y: i32,
+    /// Which point of the widget (x, y) names.
+    pub anchor: Anchor,
+    /// Stacking order among siblings (higher is drawn later, on top).
+    pub z: i32,
+    /// Order of appearance in the scene (ties in `z` keep scene order).
+    pub order: u32,
+}
+
+/// A widget's pixels; its kind's draw system redraws it when the content changes.
+#[derive(Component, Debug, Clone, Default, PartialEq, Eq)]
+pub struct WidgetLayer {
+    /// The pixels, in the display's mode.
+    pub layer: Layer,
+    /// Offset of the layer from the placed box's top-left (lets a line extend left/up, or a
+    /// scroller move its content).
+    pub offset: (i32, i32),
+}
+
+/// Whether a widget (and so its subtree) is shown.
+#[derive(Component, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Visible(pub bool);
+
+impl Default for Visible {
+    fn default() -> Self {
+        Visible(true)
+    }
+}
+
+/// Marks a parent (a canvas) whose children are clipped to its rectangle.
+#[derive(Component, Debug, Clone, Copy, Default)]
+pub struct ClipsChildren;
+
+/// The colour behind every widget.
+#[derive(Resource, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Background(pub Color);
+
+impl Default for Background {
+    fn default() -> Self {
+        Background(Color::BLACK)
+    }
+}
+
+/// Counters of rendering work, for tests and benchmarks.
+#[derive(Resource, Debug, Default)]
+pub struct RenderStats {
+    /// Widget layers redrawn (content changes).
+    pub redraws: AtomicU64,
+    /// Ticks whose composition did any work.
+    pub composed_ticks: AtomicU64,
+    /// Pixels of damage composed.
+    pub composed_pixels: AtomicU64,
+}
+
+impl RenderStats {
+    /// Counts one redrawn layer (called by draw systems).
+    pub fn count_redraw(&self) {
+        self.redraws.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Layers redrawn so far.
+    pub fn redraws(&self) -> u64 {
+        self.redraws.load(Ordering::Relaxed)
+    }
+}
+
+/// One visible widget, as composed this tick.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DrawItem {
+    /// The widget.
+    pub entity: Entity,
+    /// Where its layer's top-left lands in the frame (unclipped).
+    pub origin: (i32, i32),
+    /// The rectangle it may paint: its ancestors' clips ∩ the frame.
+    pub clip: Rect,
+    /// Its layer's rectangle within `clip` (what it covers on screen).
+    pub shown: Rect,
+}
+
+/// The visible widgets in paint order, as of the last composition.
+#[derive(Resource, Debug, Default)]
+pub struct DrawList {
+    /// Items in paint order (back to front).
+    pub items: Vec<DrawItem>,
+    previous: Vec<DrawItem>,
+    composed_once: bool,
+}
+
+/// What `compose` needs of one widget.
+type NodeData<'a> = (
+    &'a Placement,
+    &'a WidgetLayer,
+    &'a Visible,
+    Option<&'a Children>,
+    Has<ClipsChildren>,
+);
+
+/// Filter: something about a widget changed since the last composition.
+type AnyChange = Or<(
+    Changed<Placement>,
+    Changed<WidgetLayer>,
+    Changed<Visible>,
+    Changed<ChildOf>,
+)>;
+
+/// Rebuilds the draw list when any widget changed and recomposes the damaged rectangles.
+#[allow(clippy::too_many_arguments, reason = "a system's parameters are its inputs")]
+pub fn compose(
+    mut fb: ResMut<FrameBuffer>,
+    background: Res<Background>,
+    mut list: ResMut<DrawList>,
+    stats: Res<RenderStats>,
+    roots: Query<(Entity, &Placement), Without<ChildOf>>,
+    nodes: Query<NodeData>,
+    changed: Query<Entity, AnyChange>,
+    mut removed: RemovedComponents<WidgetLayer>,
+) {
+    fb.clear_damage();
+    let removed_any = removed.read().count() > 0;
+    if list.composed_once && !removed_any && changed.is_empty() && !background.is_changed() {
+        return;
+    }
+    let list = &mut *list;
+    std::mem::swap(&mut list.items, &mut list.previous);
+    list.items.clear();
+    let frame = fb.bounds();
+    let mut sorted_roots: Vec<(Entity, &Placement)> = roots.iter().collect();
+    sorted_roots.sort_by_key(|(_, p)| (p.z, p.order));
+    for (entity, _) in sorted_roots {
+        collect(entity, (0, 0), (frame.w, frame.h), frame, &nodes, &mut list.items);
+    }
+
+    if !list.composed_once || background.is_changed() {
+        fb.add_damage(frame);
+        list.composed_once = true;
+    } else {
+        // Damage: old and new places of every changed widget (and of anything that
+        // appeared, moved, or vanished with a changed ancestor).
+        for item in &list.items {
+            let old = list.previous.iter().find(|o| o.entity == item.entity);
+            match old {
+                Some(o) if o.shown == item.shown && o.origin == item.origin && !changed.contains(item.entity) => {}
+                Some(o) => {
+                    fb.add_damage(o.shown);
+                    fb.add_damage(item.shown);
+                }
+                None => fb.add_damage(item.shown),
+            }
+        }
+        for old in &list.previous {
+            if !list.items.iter().any(|i| i.entity == old.entity) {
+                fb.add_damage(old.shown);
+            }
+        }
+    }
+    let damage = merge(fb.damage());
+    let mut pixels = 0;
+    for rect in &damage {
+        pixels += rect.area();
+        fb.fill_rect(*rect, background.0);
+        for item in &list.items {
+            if !item.shown.overlaps(rect) {
+                continue;
+            }
+            if let Ok((_, wl, ..)) = nodes.get(item.entity) {
+                fb.blit(&wl.layer, item.origin.0, item.origin.1, item.clip.intersect(rect));
+            }
+        }
+    }
+    fb.clear_damage();
+    for rect in damage {
+        fb.add_damage(rect);
+    }
+    stats.composed_ticks.fetch_add(1, Ordering::Relaxed);
+    stats.composed_pixels.fetch_add(pixels, Ordering::Relaxed);
+}
+
+/// Appends `entity` and its visible subtree to `out` in paint order.
+fn collect(
+    entity: Entity,
+    parent_origin: (i32, i32),
+    parent_size: (u32, u32),
+    clip: Rect,
+    nodes: &Query<NodeData>,
+    out: &mut Vec<DrawItem>,
+) {
+    let Ok((placement, wl, visible, children, clips)) = nodes.get(entity) else {
+        return;
+    };
+    if !visible.0 {
+        return;
+    }
+    let (w, h) = (wl.layer.width(), wl.layer.height());
+    let (bx, by) = placement.anchor.place(placement.x, placement.y, w, h, parent_size);
+    let origin = (parent_origin.0 + bx + wl.offset.0, parent_origin.1 + by + wl.offset.1);
+    let rect = Rect::new(origin.0, origin.1, w, h);
+    out.push(DrawItem { entity, origin, clip, shown: rect.intersect(&clip) });
+    if let Some(children) = children {
+        let child_clip = if clips { clip.intersect(&rect) } else { clip };
+        let mut kids: Vec<(Entity, (i32, u32))> = children
+            .iter()
+            .filter_map(|c| nodes.get(c).ok().map(|n| (c, (n.0.z, n.0.order))))
+            .collect();
+        kids.sort_by_key(|k| k.1);
+        for (child, _) in kids {
+            collect(child, origin, (w, h), child_clip, nodes, out);
+        }
+    }
+}
+
+/// Merges overlapping damage rectangles so no pixel is composed twice.
+fn merge(rects: &[Rect]) -> Vec<Rect> {
+    let mut out: Vec<Rect> = rects.iter().copied().filter(|r| !r.is_empty()).collect();
+    let mut merged = true;
+    while merged {
+        merged = false;
+        'outer: for i in 0..out.len() {
+            for j in i + 1..out.len() {
+                if out[i].overlaps(&out[j]) {
+                    out[i] = out[i].union(&out[j]);
+                    out.swap_remove(j);
+                    merged = true;
+                    break 'outer;
+                }
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn overlapping_damage_merges() {
+        let m = merge(&[Rect::new(0, 0, 4, 4), Rect::new(2, 2, 4, 4), Rect::new(10, 10, 1, 1)]);
+        assert_eq!(m, vec![Rect::new(0, 0, 6, 6), Rect::new(10, 10, 1, 1)]);
+    }
+}

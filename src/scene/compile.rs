@@ -1,0 +1,384 @@
+//! The compile phase: a scene file parsed, checked and turned into ready-to-spawn widgets.
+//!
+//! Every problem found is collected (not just the first) and located in the file. A
+//! syntax error stops parsing, so it is reported alone; everything after parsing —
+//! unknown fields, bad colours and sizes, missing or broken font and image files,
+//! unknown font names, widgets outside their parent — is reported together.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use ron::extensions::Extensions;
+
+use super::locate::{Locator, join};
+use super::problems::{Problem, SceneError, Severity};
+use super::schema::{SceneFile, WidgetSpec};
+use crate::render::compose::Placement;
+use crate::render::font::Font;
+use crate::render::{Color, PixelMode, Rect};
+use crate::widget::canvas::{self, Canvas};
+use crate::widget::image::{self, Image};
+use crate::widget::line::{self, Line};
+use crate::widget::progress::{self, ProgressBar};
+use crate::widget::rectangle::{self, Rectangle};
+use crate::widget::text::{self, Text};
+
+/// The built-in 5×8 bitmap font (Spleen, BSD-2), available as `small`.
+const SMALL_BDF: &str = include_str!("../../assets/fonts/spleen-5x8.bdf");
+/// The built-in 8×16 bitmap font (Spleen, BSD-2), available as `large`.
+const LARGE_BDF: &str = include_str!("../../assets/fonts/spleen-8x16.bdf");
+
+/// The display settings of a checked scene.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Display {
+    /// Width in pixels.
+    pub width: u32,
+    /// Height in pixels.
+    pub height: u32,
+    /// Pixel mode.
+    pub mode: PixelMode,
+    /// Ticks per second.
+    pub fps: u32,
+    /// Colour behind everything.
+    pub background: Color,
+    /// Default colour of text and shapes.
+    pub foreground: Color,
+}
+
+/// A widget's kind-specific component, checked.
+#[derive(Debug, Clone)]
+pub enum CompiledKind {
+    /// Text.
+    Text(Text),
+    /// Image.
+    Image(Image),
+    /// Rectangle.
+    Rectangle(Rectangle),
+    /// Line.
+    Line(Line),
+    /// Progress bar.
+    ProgressBar(ProgressBar),
+    /// Canvas (its children are in [`CompiledWidget::children`]).
+    Canvas(Canvas),
+}
+
+impl CompiledKind {
+    /// The widget's size as far as it is known at load.
+    pub fn size(&self) -> (u32, u32) {
+        match self {
+            CompiledKind::Text(t) => t.size(&t.layout()),
+            CompiledKind::Image(i) => (i.pixels.width(), i.pixels.height()),
+            CompiledKind::Rectangle(r) => r.size,
+            CompiledKind::Line(l) => l.size(),
+            CompiledKind::ProgressBar(p) => p.size,
+            CompiledKind::Canvas(c) => c.size,
+        }
+    }
+}
+
+/// A checked widget, ready to spawn.
+#[derive(Debug, Clone)]
+pub struct CompiledWidget {
+    /// Optional name from the scene.
+    pub name: Option<String>,
+    /// Where it sits in its parent.
+    pub placement: Placement,
+    /// Shown at start.
+    pub visible: bool,
+    /// Its kind and look.
+    pub kind: CompiledKind,
+    /// Children (canvases only).
+    pub children: Vec<CompiledWidget>,
+}
+
+/// A scene that passed the check.
+#[derive(Debug, Clone)]
+pub struct CompiledScene {
+    /// The file it came from.
+    pub path: PathBuf,
+    /// Display settings.
+    pub display: Display,
+    /// Top-level widgets, back to front.
+    pub widgets: Vec<CompiledWidget>,
+    /// Problems that did not stop the scene.
+    pub warnings: Vec<Problem>,
+}
+
+/// A problem before it is located: the path of the value it is about.
+#[derive(Debug, Clone)]
+struct Raw {
+    severity: Severity,
+    path: String,
+    message: String,
+}
+
+/// What a widget's `compile` function sees: the scene's settings and a place to report problems.
+pub struct Ctx<'a> {
+    /// Directory that relative file names are resolved against (the scene file's).
+    pub scene_dir: &'a Path,
+    /// The display's pixel mode.
+    pub mode: PixelMode,
+    /// Default colour of text and shapes.
+    pub foreground: Color,
+    fonts: &'a HashMap<String, Vec<Arc<Font>>>,
+    problems: &'a mut Vec<Raw>,
+    path: String,
+}
+
+impl Ctx<'_> {
+    /// Reports an error about this widget, or one of its fields.
+    pub fn error(&mut self, field: Option<&str>, message: impl Into<String>) {
+        self.report(Severity::Error, field, message.into());
+    }
+
+    /// Reports a warning about this widget, or one of its fields.
+    pub fn warn(&mut self, field: Option<&str>, message: impl Into<String>) {
+        self.report(Severity::Warning, field, message.into());
+    }
+
+    fn report(&mut self, severity: Severity, field: Option<&str>, message: String) {
+        let path = field.map_or_else(|| self.path.clone(), |f| join(&self.path, f));
+        self.problems.push(Raw { severity, path, message });
+    }
+
+    /// Parses a colour field; a bad one is reported and shows as the foreground.
+    pub fn color(&mut self, field: &str, value: &str) -> Color {
+        Color::parse(value).unwrap_or_else(|e| {
+            self.error(Some(field), e.to_string());
+            self.foreground
+        })
+    }
+
+    /// A file name from the scene, resolved against the scene's directory.
+    pub fn resolve(&self, file: &str) -> PathBuf {
+        self.scene_dir.join(file)
+    }
+
+    /// Width and height a widget must have; a missing or zero one is reported.
+    pub fn required_size(&mut self, width: Option<u32>, height: Option<u32>) -> (u32, u32) {
+        let mut get = |name: &str, v: Option<u32>| match v {
+            None => {
+                self.error(None, format!("this widget needs a {name}"));
+                1
+            }
+            Some(0) => {
+                self.error(Some(name), format!("{name} must be at least 1"));
+                1
+            }
+            Some(v) => v,
+        };
+        (get("width", width), get("height", height))
+    }
+
+    /// The font chain for a font name (default: `default` if the scene has it, else `small`).
+    pub fn font_chain(&mut self, name: Option<&str>) -> Vec<Arc<Font>> {
+        let wanted = name.unwrap_or(if self.fonts.contains_key("default") { "default" } else { "small" });
+        match self.fonts.get(wanted) {
+            Some(chain) => chain.clone(),
+            None => {
+                let mut known: Vec<&str> = self.fonts.keys().map(String::as_str).collect();
+                known.sort_unstable();
+                self.error(Some("font"), format!("unknown font {wanted:?}; known fonts: {}", known.join(", ")));
+                self.fonts.get("small").cloned().unwrap_or_default()
+            }
+        }
+    }
+}
+
+/// Reads, parses and checks a scene file.
+pub fn load(path: &Path) -> Result<CompiledScene, SceneError> {
+    let src = std::fs::read_to_string(path).map_err(|source| SceneError::Io { path: path.to_path_buf(), source })?;
+    compile_str(&src, path)
+}
+
+/// Parses and checks scene text that came from `path` (used to resolve files and in messages).
+pub fn compile_str(src: &str, path: &Path) -> Result<CompiledScene, SceneError> {
+    let at = |line: usize, col: usize, message: String| Problem {
+        file: path.to_path_buf(),
+        line,
+        col,
+        severity: Severity::Error,
+        message,
+    };
+    let (file, unknown) = parse(src).map_err(|(line, col, msg)| SceneError::Invalid(vec![at(line, col, msg)]))?;
+    let mut raw: Vec<Raw> = unknown
+        .into_iter()
+        .map(|p| {
+            let field = p.rsplit(['.', ']']).next().unwrap_or(&p).to_string();
+            Raw { severity: Severity::Error, path: p, message: format!("unknown field `{field}` (docs/scenes.md lists the fields of each widget)") }
+        })
+        .collect();
+
+    let scene_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let display = check_display(&file, &mut raw);
+    let fonts = load_fonts(&file, &scene_dir, &mut raw);
+    let frame = Rect::new(0, 0, display.width, display.height);
+    let mut ctx = Ctx {
+        scene_dir: &scene_dir,
+        mode: display.mode,
+        foreground: display.foreground,
+        fonts: &fonts,
+        problems: &mut raw,
+        path: String::new(),
+    };
+    let widgets = compile_list(&file.widgets, "widgets", frame, false, &mut ctx);
+
+    let locator = Locator::new(src);
+    let mut problems: Vec<Problem> = raw
+        .into_iter()
+        .map(|r| {
+            let (line, col) = locator.find(&r.path).unwrap_or((0, 0));
+            Problem { severity: r.severity, ..at(line, col, r.message) }
+        })
+        .collect();
+    problems.sort_by_key(|p| (p.line, p.col));
+    if problems.iter().any(|p| p.severity == Severity::Error) {
+        return Err(SceneError::Invalid(problems));
+    }
+    Ok(CompiledScene { path: path.to_path_buf(), display, widgets, warnings: problems })
+}
+
+/// RON → [`SceneFile`], collecting the paths of fields serde did not know.
+fn parse(src: &str) -> Result<(SceneFile, Vec<String>), (usize, usize, String)> {
+    let opts = ron::Options::default()
+        .with_default_extension(Extensions::UNWRAP_VARIANT_NEWTYPES | Extensions::IMPLICIT_SOME);
+    let spanned = |e: ron::error::SpannedError| (e.span.start.line, e.span.start.col, e.code.to_string());
+    let mut de = ron::Deserializer::from_str_with_options(src, &opts).map_err(spanned)?;
+    let mut unknown = Vec::new();
+    let file: SceneFile = serde_ignored::deserialize(&mut de, |p| unknown.push(path_string(&p)))
+        .map_err(|e| spanned(de.span_error(e)))?;
+    de.end().map_err(|e| spanned(de.span_error(e)))?;
+    Ok((file, unknown))
+}
+
+/// serde_ignored's path in the locator's form (`widgets[0].children[2].colr`).
+fn path_string(p: &serde_ignored::Path) -> String {
+    use serde_ignored::Path as P;
+    match p {
+        P::Root => String::new(),
+        P::Seq { parent, index } => format!("{}[{index}]", path_string(parent)),
+        P::Map { parent, key } => join(&path_string(parent), key),
+        P::Some { parent } | P::NewtypeStruct { parent } | P::NewtypeVariant { parent } => path_string(parent),
+    }
+}
+
+fn check_display(file: &SceneFile, raw: &mut Vec<Raw>) -> Display {
+    let d = &file.display;
+    let mut err = |field: &str, message: String| {
+        raw.push(Raw { severity: Severity::Error, path: join("display", field), message });
+    };
+    for (name, v) in [("width", d.width), ("height", d.height)] {
+        if !(1..=4096).contains(&v) {
+            err(name, format!("{name} must be 1..=4096, not {v}"));
+        }
+    }
+    if !(1..=240).contains(&d.fps) {
+        err("fps", format!("fps must be 1..=240, not {}", d.fps));
+    }
+    let mut color = |name: &str, v: &str, fallback: Color| {
+        Color::parse(v).unwrap_or_else(|e| {
+            err(name, e.to_string());
+            fallback
+        })
+    };
+    let background = color("background", &d.background, Color::BLACK);
+    let foreground = color("foreground", &d.foreground, Color::WHITE);
+    Display {
+        width: d.width.clamp(1, 4096),
+        height: d.height.clamp(1, 4096),
+        mode: d.mode,
+        fps: d.fps.clamp(1, 240),
+        background,
+        foreground,
+    }
+}
+
+/// Loads the built-in and the scene's fonts and builds each name's fallback chain.
+fn load_fonts(file: &SceneFile, dir: &Path, raw: &mut Vec<Raw>) -> HashMap<String, Vec<Arc<Font>>> {
+    let mut single: HashMap<String, Arc<Font>> = HashMap::new();
+    for (name, bdf) in [("small", SMALL_BDF), ("large", LARGE_BDF)] {
+        if let Ok(f) = Font::from_bdf_str(bdf, &format!("{name} (built-in)")) {
+            single.insert(name.to_string(), Arc::new(f));
+        }
+    }
+    for (name, spec) in &file.fonts {
+        match Font::load(&dir.join(&spec.file), spec.size) {
+            Ok(f) => {
+                single.insert(name.clone(), Arc::new(f));
+            }
+            Err(e) => raw.push(Raw { severity: Severity::Error, path: format!("fonts.{name}.file"), message: e.to_string() }),
+        }
+        if spec.size.is_some_and(|s| !(s > 0.0 && s <= 512.0)) {
+            raw.push(Raw { severity: Severity::Error, path: format!("fonts.{name}.size"), message: "size must be between 0 and 512 pixels".into() });
+        }
+    }
+    let mut chains: HashMap<String, Vec<Arc<Font>>> =
+        single.iter().map(|(n, f)| (n.clone(), vec![f.clone()])).collect();
+    for (name, spec) in &file.fonts {
+        let Some(chain) = chains.get_mut(name) else { continue };
+        for (i, fb) in spec.fallback.iter().enumerate() {
+            match single.get(fb) {
+                Some(f) => chain.push(f.clone()),
+                None => raw.push(Raw {
+                    severity: Severity::Error,
+                    path: format!("fonts.{name}.fallback[{i}]"),
+                    message: format!("unknown fallback font {fb:?}"),
+                }),
+            }
+        }
+    }
+    chains
+}
+
+fn compile_list(specs: &[WidgetSpec], path: &str, parent: Rect, in_canvas: bool, ctx: &mut Ctx) -> Vec<CompiledWidget> {
+    specs
+        .iter()
+        .enumerate()
+        .map(|(i, spec)| {
+            ctx.path = format!("{path}[{i}]");
+            compile_widget(spec, i as u32, parent, in_canvas, ctx)
+        })
+        .collect()
+}
+
+fn compile_widget(spec: &WidgetSpec, order: u32, parent: Rect, in_canvas: bool, ctx: &mut Ctx) -> CompiledWidget {
+    let common = spec.common();
+    let mut placement = Placement { x: common.x, y: common.y, anchor: common.anchor, z: common.z, order };
+    let mut children_specs: &[WidgetSpec] = &[];
+    let (kind, name) = match spec {
+        WidgetSpec::Text(s) => (CompiledKind::Text(text::compile(s, ctx)), &s.name),
+        WidgetSpec::Image(s) => (CompiledKind::Image(image::compile(s, ctx)), &s.name),
+        WidgetSpec::Rectangle(s) => (CompiledKind::Rectangle(rectangle::compile(s, ctx)), &s.name),
+        WidgetSpec::Line(s) => {
+            let (l, origin) = line::compile(s, ctx);
+            placement.x = origin.0;
+            placement.y = origin.1;
+            placement.anchor = crate::render::Anchor::Lt;
+            (CompiledKind::Line(l), &s.name)
+        }
+        WidgetSpec::ProgressBar(s) => (CompiledKind::ProgressBar(progress::compile(s, ctx)), &s.name),
+        WidgetSpec::Canvas(s) => {
+            children_specs = &s.children;
+            (CompiledKind::Canvas(canvas::compile(s, ctx)), &s.name)
+        }
+    };
+    let (w, h) = kind.size();
+    let (x, y) = placement.anchor.place(placement.x, placement.y, w, h, (parent.w, parent.h));
+    let own = Rect::new(x, y, w, h);
+    let local_parent = Rect::new(0, 0, parent.w, parent.h);
+    if !own.overlaps(&local_parent) {
+        ctx.error(None, format!(
+            "this widget ({w}×{h} at {x},{y}) lies entirely outside its parent ({}×{}) and would never be seen",
+            parent.w, parent.h
+        ));
+    } else if !in_canvas && !local_parent.contains_rect(&own) {
+        ctx.warn(None, format!(
+            "this widget ({w}×{h} at {x},{y}) extends past the display ({}×{}) and is clipped; put it in a Canvas if that is meant",
+            parent.w, parent.h
+        ));
+    }
+    let my_path = ctx.path.clone();
+    let children = compile_list(children_specs, &join(&my_path, "children"), Rect::new(0, 0, w, h), true, ctx);
+    CompiledWidget { name: name.clone(), placement, visible: common.visible, kind, children }
+}

@@ -1,0 +1,14 @@
+//! Scenes: the RON schema, loading with file:line:col problems, the check, and spawning.
+//!
+//! `load` → `CompiledScene` is the compile phase (`tinydisplay check`); `ScenePlugin`
+//! spawns a compiled scene into an app.
+
+pub mod compile;
+pub mod locate;
+pub mod problems;
+pub mod schema;
+pub mod spawn;
+
+pub use compile::{CompiledScene, compile_str, load};
+pub use problems::{Problem, SceneError, Severity};
+pub use spawn::{ScenePlugin, WidgetName};

@@ -1,0 +1,126 @@
+//! The scene file's types, as serde reads them from RON. Every field has a default
+//! except the few a widget cannot do without (a text's `text`, an image's `file`).
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+use crate::render::PixelMode;
+use crate::widget::canvas::CanvasSpec;
+use crate::widget::image::ImageSpec;
+use crate::widget::line::LineSpec;
+use crate::widget::progress::ProgressBarSpec;
+use crate::widget::rectangle::RectangleSpec;
+use crate::widget::text::TextSpec;
+
+/// A whole scene file: `Scene(display: (...), fonts: {...}, widgets: [...])`.
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+pub struct SceneFile {
+    /// The panel's size, mode, tick rate and colours.
+    #[serde(default)]
+    pub display: DisplaySpec,
+    /// Fonts by the name widgets use.
+    #[serde(default)]
+    pub fonts: BTreeMap<String, FontSpec>,
+    /// The widget tree, back to front.
+    #[serde(default)]
+    pub widgets: Vec<WidgetSpec>,
+}
+
+fn default_width() -> u32 {
+    128
+}
+fn default_height() -> u32 {
+    64
+}
+fn default_fps() -> u32 {
+    30
+}
+fn black() -> String {
+    "black".into()
+}
+fn white() -> String {
+    "white".into()
+}
+
+/// The display section: `display: (width: 256, height: 64, mode: Gray4, fps: 30)`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct DisplaySpec {
+    /// Width in pixels (default 128).
+    #[serde(default = "default_width")]
+    pub width: u32,
+    /// Height in pixels (default 64).
+    #[serde(default = "default_height")]
+    pub height: u32,
+    /// Pixel mode: Mono (default), Gray4, Gray8, Rgb565, Rgb888.
+    #[serde(default)]
+    pub mode: PixelMode,
+    /// Ticks per second (default 30).
+    #[serde(default = "default_fps")]
+    pub fps: u32,
+    /// Colour behind everything (default black).
+    #[serde(default = "black")]
+    pub background: String,
+    /// Default colour of text and shapes (default white).
+    #[serde(default = "white")]
+    pub foreground: String,
+}
+
+impl Default for DisplaySpec {
+    fn default() -> Self {
+        DisplaySpec {
+            width: default_width(),
+            height: default_height(),
+            mode: PixelMode::default(),
+            fps: default_fps(),
+            background: black(),
+            foreground: white(),
+        }
+    }
+}
+
+/// A font entry: `small: (file: "../assets/fonts/spleen-5x8.bdf")`,
+/// `sans: (file: "../assets/fonts/DejaVuSans.ttf", size: 12, fallback: ["small"])`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct FontSpec {
+    /// BDF or TTF/OTF file, relative to the scene file.
+    pub file: String,
+    /// Pixel size for outline fonts (default 16; ignored for BDF).
+    #[serde(default)]
+    pub size: Option<f32>,
+    /// Names of fonts to take glyphs from when this one lacks them, in order.
+    #[serde(default)]
+    pub fallback: Vec<String>,
+}
+
+/// One widget of the tree, by kind.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub enum WidgetSpec {
+    /// Text in a font.
+    Text(TextSpec),
+    /// A picture from a file.
+    Image(ImageSpec),
+    /// A rectangle outline and/or fill.
+    Rectangle(RectangleSpec),
+    /// A straight line.
+    Line(LineSpec),
+    /// A value shown as a bar.
+    ProgressBar(ProgressBarSpec),
+    /// A group that places and clips its children.
+    Canvas(CanvasSpec),
+}
+
+impl WidgetSpec {
+    /// The fields all kinds share.
+    pub fn common(&self) -> crate::widget::Common {
+        use crate::widget::WidgetSpecCommon;
+        match self {
+            WidgetSpec::Text(s) => s.common(),
+            WidgetSpec::Image(s) => s.common(),
+            WidgetSpec::Rectangle(s) => s.common(),
+            WidgetSpec::Line(s) => s.common(),
+            WidgetSpec::ProgressBar(s) => s.common(),
+            WidgetSpec::Canvas(s) => s.common(),
+        }
+    }
+}

@@ -1,0 +1,57 @@
+//! Turning a checked scene into entities and resources.
+
+use bevy_app::{App, Plugin};
+use bevy_ecs::prelude::*;
+
+use super::compile::{CompiledKind, CompiledScene, CompiledWidget};
+use crate::app::Fps;
+use crate::render::FrameBuffer;
+use crate::render::compose::{Background, ClipsChildren, Visible, WidgetLayer};
+
+/// A widget's name from the scene, for finding it from a system.
+#[derive(Component, Debug, Clone, PartialEq, Eq)]
+pub struct WidgetName(pub String);
+
+/// Spawns a scene's widgets and sets up its frame buffer, tick rate and background.
+#[derive(Debug, Clone)]
+pub struct ScenePlugin {
+    /// The checked scene.
+    pub scene: CompiledScene,
+}
+
+impl Plugin for ScenePlugin {
+    fn build(&self, app: &mut App) {
+        let d = &self.scene.display;
+        app.insert_resource(FrameBuffer::new(d.width, d.height, d.mode));
+        app.insert_resource(Fps(d.fps));
+        app.insert_resource(Background(d.background));
+        let world = app.world_mut();
+        for w in &self.scene.widgets {
+            spawn_widget(world, w, None);
+        }
+    }
+}
+
+/// Spawns one widget (and its children) under `parent`.
+pub fn spawn_widget(world: &mut World, w: &CompiledWidget, parent: Option<Entity>) -> Entity {
+    let mut e = world.spawn((w.placement, WidgetLayer::default(), Visible(w.visible)));
+    if let Some(p) = parent {
+        e.insert(ChildOf(p));
+    }
+    if let Some(name) = &w.name {
+        e.insert(WidgetName(name.clone()));
+    }
+    match &w.kind {
+        CompiledKind::Text(c) => e.insert(c.clone()),
+        CompiledKind::Image(c) => e.insert(c.clone()),
+        CompiledKind::Rectangle(c) => e.insert(c.clone()),
+        CompiledKind::Line(c) => e.insert(c.clone()),
+        CompiledKind::ProgressBar(c) => e.insert(c.clone()),
+        CompiledKind::Canvas(c) => e.insert((c.clone(), ClipsChildren)),
+    };
+    let id = e.id();
+    for child in &w.children {
+        spawn_widget(world, child, Some(id));
+    }
+    id
+}

@@ -1,0 +1,88 @@
+//! The Present step: every sink gets the frame once per tick; failures are logged, not fatal.
+
+use std::sync::Mutex;
+
+use bevy_app::{App, Plugin};
+use bevy_ecs::prelude::*;
+
+use super::Sink;
+use crate::app::{Tick, TickSchedule, TickSet};
+use crate::render::FrameBuffer;
+
+/// The sinks frames go to, in order.
+#[derive(Resource, Default)]
+pub struct Sinks {
+    list: Mutex<Vec<SinkSlot>>,
+}
+
+struct SinkSlot {
+    sink: Box<dyn Sink>,
+    failures: u64,
+}
+
+impl Sinks {
+    /// Adds a sink.
+    pub fn push(&self, sink: Box<dyn Sink>) {
+        if let Ok(mut l) = self.list.lock() {
+            l.push(SinkSlot { sink, failures: 0 });
+        }
+    }
+
+    /// Number of sinks.
+    pub fn len(&self) -> usize {
+        self.list.lock().map_or(0, |l| l.len())
+    }
+
+    /// True when there is no sink.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Failed presents per sink name, for reports.
+    pub fn failures(&self) -> Vec<(String, u64)> {
+        self.list
+            .lock()
+            .map(|l| l.iter().map(|s| (s.sink.name().to_string(), s.failures)).collect())
+            .unwrap_or_default()
+    }
+}
+
+/// Hands the frame to every sink. A failing sink is logged on its first failure and then
+/// every 100th, and keeps being called: a full disk must not stop the panel.
+pub fn present(fb: Res<FrameBuffer>, tick: Res<Tick>, sinks: Res<Sinks>) {
+    let Ok(mut list) = sinks.list.lock() else { return };
+    for slot in list.iter_mut() {
+        if let Err(e) = slot.sink.present(&fb, tick.0) {
+            slot.failures += 1;
+            if slot.failures % 100 == 1 {
+                log::warn!("sink {}: {e} ({} failure(s) so far)", slot.sink.name(), slot.failures);
+            }
+        }
+    }
+}
+
+/// Lets every sink finish (write the last PNG, close the GIF, restore the terminal).
+pub fn finish_sinks(world: &mut World) -> Vec<String> {
+    let tick = world.get_resource::<Tick>().map_or(0, |t| t.0);
+    let Some(fb) = world.get_resource::<FrameBuffer>() else { return Vec::new() };
+    let Some(sinks) = world.get_resource::<Sinks>() else { return Vec::new() };
+    let Ok(mut list) = sinks.list.lock() else { return Vec::new() };
+    let mut errors = Vec::new();
+    for slot in list.iter_mut() {
+        if let Err(e) = slot.sink.finish(fb, tick.saturating_sub(1)) {
+            errors.push(format!("sink {}: {e}", slot.sink.name()));
+        }
+    }
+    errors
+}
+
+/// Adds the Present step and an empty `Sinks` list.
+#[derive(Debug, Default)]
+pub struct PresentPlugin;
+
+impl Plugin for PresentPlugin {
+    fn build(&self, app: &mut App) {
+        app.init_resource::<Sinks>();
+        app.add_systems(TickSchedule, present.in_set(TickSet::Present));
+    }
+}

@@ -1,0 +1,54 @@
+//! The canvas widget: a group with its own size that places and clips its children.
+
+use bevy_ecs::prelude::*;
+
+use super::widget_spec;
+use crate::render::compose::{RenderStats, WidgetLayer};
+use crate::render::{Color, FrameBuffer};
+use crate::scene::compile::Ctx;
+use crate::scene::schema::WidgetSpec;
+
+widget_spec! {
+    /// A canvas in a scene: `Canvas(x: 4, y: 30, width: 248, height: 8, children: [...])`.
+    /// Children are placed relative to the canvas and clipped to it; canvases nest.
+    pub struct CanvasSpec {
+        /// Background colour (default: transparent).
+        #[serde(default)]
+        pub background: Option<String>,
+        /// The widgets inside.
+        #[serde(default)]
+        pub children: Vec<WidgetSpec>,
+    }
+}
+
+/// A canvas's size and background.
+#[derive(Component, Debug, Clone, PartialEq)]
+pub struct Canvas {
+    /// Width and height.
+    pub size: (u32, u32),
+    /// Background, if any.
+    pub background: Option<Color>,
+}
+
+/// Checks a scene canvas and makes its component (children are compiled by the scene).
+pub fn compile(spec: &CanvasSpec, ctx: &mut Ctx) -> Canvas {
+    let size = ctx.required_size(spec.width, spec.height);
+    let background = spec.background.as_deref().map(|c| ctx.color("background", c));
+    Canvas { size, background }
+}
+
+/// Redraws canvases whose size or background changed.
+pub fn draw_canvases(
+    mut q: Query<(&Canvas, &mut WidgetLayer), Changed<Canvas>>,
+    fb: Res<FrameBuffer>,
+    stats: Res<RenderStats>,
+) {
+    let mode = fb.mode();
+    q.par_iter_mut().for_each(|(c, mut wl)| {
+        wl.layer.reset(c.size.0, c.size.1, mode);
+        if let Some(bg) = c.background {
+            wl.layer.fill(bg);
+        }
+        stats.count_redraw();
+    });
+}

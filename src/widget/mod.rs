@@ -1,0 +1,146 @@
+//! Widget kinds: one module each, holding its scene type, its components and its draw system.
+//!
+//! Every widget is an entity with a [`Placement`](crate::render::compose::Placement), a
+//! [`WidgetLayer`](crate::render::compose::WidgetLayer), a
+//! [`Visible`](crate::render::compose::Visible) flag and its kind's component. A kind's
+//! draw system redraws the layer only when the kind's component changed (bevy change
+//! detection), in parallel across widgets. A user's own widget is the same: a component,
+//! a draw system in [`RenderSet::Draw`], and a plugin that adds it.
+
+pub mod canvas;
+pub mod image;
+pub mod line;
+pub mod progress;
+pub mod rectangle;
+pub mod text;
+
+use bevy_app::{App, Plugin};
+use bevy_ecs::prelude::*;
+
+use crate::app::{TickSchedule, TickSet};
+use crate::render::Anchor;
+
+/// The two steps of rendering inside [`TickSet::Render`].
+#[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RenderSet {
+    /// Widgets whose content changed redraw their layers (in parallel).
+    Draw,
+    /// Layers are blitted into the frame buffer where there is damage.
+    Compose,
+}
+
+/// Fields every widget has in a scene, whatever its kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Common {
+    /// x of the anchor point in the parent.
+    pub x: i32,
+    /// y of the anchor point in the parent.
+    pub y: i32,
+    /// Which point of the widget (x, y) names.
+    pub anchor: Anchor,
+    /// Stacking order among siblings.
+    pub z: i32,
+    /// Width (required for shapes and canvases; for text, a fixed box width).
+    pub width: Option<u32>,
+    /// Height (likewise).
+    pub height: Option<u32>,
+    /// Shown at start.
+    pub visible: bool,
+}
+
+/// Gives the fields all widget specs share.
+pub trait WidgetSpecCommon {
+    /// The shared placement and size fields.
+    fn common(&self) -> Common;
+}
+
+/// serde default for `visible`.
+pub(crate) fn yes() -> bool {
+    true
+}
+
+/// serde default for line widths.
+pub(crate) fn one() -> u32 {
+    1
+}
+
+/// Declares a widget's scene type: the given fields plus the fields every widget has
+/// (`name`, `x`, `y`, `anchor`, `z`, `width`, `height`, `visible`).
+macro_rules! widget_spec {
+    ($(#[$meta:meta])* pub struct $name:ident { $($fields:tt)* }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+        pub struct $name {
+            /// A name to refer to the widget by (optional).
+            #[serde(default)]
+            pub name: Option<String>,
+            /// x of the anchor point in the parent (default 0).
+            #[serde(default)]
+            pub x: i32,
+            /// y of the anchor point in the parent (default 0).
+            #[serde(default)]
+            pub y: i32,
+            /// Which point of the widget (x, y) names: lt (default), mt, rt, lm, mm, rm, lb, mb, rb.
+            #[serde(default)]
+            pub anchor: $crate::render::Anchor,
+            /// Stacking order among siblings (default 0; ties keep scene order).
+            #[serde(default)]
+            pub z: i32,
+            /// Width in pixels.
+            #[serde(default)]
+            pub width: Option<u32>,
+            /// Height in pixels.
+            #[serde(default)]
+            pub height: Option<u32>,
+            /// Shown at start (default true).
+            #[serde(default = "crate::widget::yes")]
+            pub visible: bool,
+            $($fields)*
+        }
+
+        impl $crate::widget::WidgetSpecCommon for $name {
+            fn common(&self) -> $crate::widget::Common {
+                $crate::widget::Common {
+                    x: self.x,
+                    y: self.y,
+                    anchor: self.anchor,
+                    z: self.z,
+                    width: self.width,
+                    height: self.height,
+                    visible: self.visible,
+                }
+            }
+        }
+    };
+}
+pub(crate) use widget_spec;
+
+/// Adds every built-in widget kind's draw system and the compositor.
+#[derive(Debug, Default)]
+pub struct WidgetPlugin;
+
+impl Plugin for WidgetPlugin {
+    fn build(&self, app: &mut App) {
+        use crate::render::compose::{DrawList, RenderStats, compose};
+        app.configure_sets(
+            TickSchedule,
+            (RenderSet::Draw, RenderSet::Compose).chain().in_set(TickSet::Render),
+        );
+        app.init_resource::<DrawList>();
+        app.init_resource::<RenderStats>();
+        app.init_resource::<crate::render::compose::Background>();
+        app.add_systems(
+            TickSchedule,
+            (
+                text::draw_texts,
+                image::draw_images,
+                rectangle::draw_rectangles,
+                line::draw_lines,
+                progress::draw_progress_bars,
+                canvas::draw_canvases,
+            )
+                .in_set(RenderSet::Draw),
+        );
+        app.add_systems(TickSchedule, compose.in_set(RenderSet::Compose));
+    }
+}

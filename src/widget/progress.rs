@@ -1,0 +1,201 @@
+//! The progress bar widget: a value within a range shown as a filled part of a box.
+
+use bevy_ecs::prelude::*;
+use serde::Deserialize;
+
+use super::widget_spec;
+use crate::render::compose::{RenderStats, WidgetLayer};
+use crate::render::shapes::stroke_rect;
+use crate::render::{Color, FrameBuffer, PixelMode, Rect};
+use crate::scene::compile::Ctx;
+
+/// Which way a bar fills.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Direction {
+    /// Left to right (default).
+    #[default]
+    Ltr,
+    /// Right to left.
+    Rtl,
+    /// Top to bottom.
+    Ttb,
+    /// Bottom to top.
+    Btt,
+}
+
+fn one_f() -> f64 {
+    1.0
+}
+
+widget_spec! {
+    /// A progress bar in a scene: `ProgressBar(x: 4, y: 48, width: 200, height: 6, value: 0.25)`.
+    pub struct ProgressBarSpec {
+        /// The value shown (default 0).
+        #[serde(default)]
+        pub value: f64,
+        /// Value of an empty bar (default 0).
+        #[serde(default)]
+        pub min: f64,
+        /// Value of a full bar (default 1).
+        #[serde(default = "one_f")]
+        pub max: f64,
+        /// Fill direction: ltr (default), rtl, ttb, btt.
+        #[serde(default)]
+        pub direction: Direction,
+        /// Outline colour (default: the foreground; "transparent" for none).
+        #[serde(default)]
+        pub outline: Option<String>,
+        /// Fill colour (default: the foreground).
+        #[serde(default)]
+        pub fill: Option<String>,
+        /// Colour of the unfilled part (default: transparent).
+        #[serde(default)]
+        pub background: Option<String>,
+        /// Outline width (default 1; 0 for none).
+        #[serde(default = "crate::widget::one")]
+        pub line_width: u32,
+    }
+}
+
+/// A progress bar's value and look.
+#[derive(Component, Debug, Clone, PartialEq)]
+pub struct ProgressBar {
+    /// Width and height.
+    pub size: (u32, u32),
+    /// Current value.
+    pub value: f64,
+    /// Value of an empty bar.
+    pub min: f64,
+    /// Value of a full bar.
+    pub max: f64,
+    /// Fill direction.
+    pub direction: Direction,
+    /// Outline colour.
+    pub outline: Option<Color>,
+    /// Fill colour.
+    pub fill: Color,
+    /// Unfilled part's colour.
+    pub background: Option<Color>,
+    /// Outline width.
+    pub line_width: u32,
+}
+
+impl ProgressBar {
+    /// The filled fraction, 0..=1 (a bad range or value shows empty).
+    pub fn fraction(&self) -> f64 {
+        let f = (self.value - self.min) / (self.max - self.min);
+        if f.is_finite() { f.clamp(0.0, 1.0) } else { 0.0 }
+    }
+}
+
+/// Checks a scene progress bar and makes its component.
+pub fn compile(spec: &ProgressBarSpec, ctx: &mut Ctx) -> ProgressBar {
+    let size = ctx.required_size(spec.width, spec.height);
+    if !(spec.max > spec.min) {
+        ctx.error(Some("max"), format!("max ({}) must be greater than min ({})", spec.max, spec.min));
+    }
+    let fg = ctx.foreground;
+    ProgressBar {
+        size,
+        value: spec.value,
+        min: spec.min,
+        max: spec.max,
+        direction: spec.direction,
+        outline: Some(spec.outline.as_deref().map_or(fg, |c| ctx.color("outline", c))),
+        fill: spec.fill.as_deref().map_or(fg, |c| ctx.color("fill", c)),
+        background: spec.background.as_deref().map(|c| ctx.color("background", c)),
+        line_width: spec.line_width,
+    }
+}
+
+/// Draws a bar into a layer of its size.
+pub fn draw(p: &ProgressBar, wl: &mut WidgetLayer, mode: PixelMode) {
+    let (w, h) = p.size;
+    wl.layer.reset(w, h, mode);
+    let bounds = Rect::new(0, 0, w, h);
+    if let Some(bg) = p.background {
+        wl.layer.fill_rect(bounds, bg);
+    }
+    let lw = match p.outline {
+        Some(c) if p.line_width > 0 => {
+            stroke_rect(&mut wl.layer, bounds, p.line_width, c);
+            p.line_width
+        }
+        _ => 0,
+    };
+    let inner = Rect::new(
+        lw as i32,
+        lw as i32,
+        w.saturating_sub(2 * lw),
+        h.saturating_sub(2 * lw),
+    );
+    let f = p.fraction();
+    let part = |len: u32| (len as f64 * f).round() as u32;
+    let filled = match p.direction {
+        Direction::Ltr => Rect::new(inner.x, inner.y, part(inner.w), inner.h),
+        Direction::Rtl => {
+            let fw = part(inner.w);
+            Rect::new(inner.right() - fw as i32, inner.y, fw, inner.h)
+        }
+        Direction::Ttb => Rect::new(inner.x, inner.y, inner.w, part(inner.h)),
+        Direction::Btt => {
+            let fh = part(inner.h);
+            Rect::new(inner.x, inner.bottom() - fh as i32, inner.w, fh)
+        }
+    };
+    wl.layer.fill_rect(filled, p.fill);
+}
+
+/// Redraws bars whose value or look changed.
+pub fn draw_progress_bars(
+    mut q: Query<(&ProgressBar, &mut WidgetLayer), Changed<ProgressBar>>,
+    fb: Res<FrameBuffer>,
+    stats: Res<RenderStats>,
+) {
+    let mode = fb.mode();
+    q.par_iter_mut().for_each(|(p, mut wl)| {
+        draw(p, &mut wl, mode);
+        stats.count_redraw();
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::render::shapes::pattern::assert_pattern;
+
+    fn bar(direction: Direction, value: f64) -> ProgressBar {
+        ProgressBar {
+            size: (6, 4),
+            value,
+            min: 0.0,
+            max: 1.0,
+            direction,
+            outline: None,
+            fill: Color::WHITE,
+            background: None,
+            line_width: 0,
+        }
+    }
+
+    fn drawn(p: &ProgressBar) -> WidgetLayer {
+        let mut wl = WidgetLayer::default();
+        draw(p, &mut wl, PixelMode::Mono);
+        wl
+    }
+
+    #[test]
+    fn fills_in_each_direction() {
+        assert_pattern(&drawn(&bar(Direction::Ltr, 0.5)).layer, &["###...", "###...", "###...", "###..."]);
+        assert_pattern(&drawn(&bar(Direction::Rtl, 0.5)).layer, &["...###", "...###", "...###", "...###"]);
+        assert_pattern(&drawn(&bar(Direction::Ttb, 0.25)).layer, &["######", "......", "......", "......"]);
+        assert_pattern(&drawn(&bar(Direction::Btt, 0.5)).layer, &["......", "......", "######", "######"]);
+    }
+
+    #[test]
+    fn value_outside_the_range_is_clamped() {
+        assert_eq!(bar(Direction::Ltr, 7.0).fraction(), 1.0);
+        assert_eq!(bar(Direction::Ltr, -1.0).fraction(), 0.0);
+    }
+}

@@ -1,0 +1,74 @@
+//! The rectangle widget: an outline, a fill, or both.
+
+use bevy_ecs::prelude::*;
+
+use super::widget_spec;
+use crate::render::compose::{RenderStats, WidgetLayer};
+use crate::render::shapes::stroke_rect;
+use crate::render::{Color, FrameBuffer, Rect};
+use crate::scene::compile::Ctx;
+
+widget_spec! {
+    /// A rectangle in a scene: `Rectangle(x: 0, y: 0, width: 256, height: 64, outline: "white")`.
+    pub struct RectangleSpec {
+        /// Outline colour (default: the display's foreground when no fill is given).
+        #[serde(default)]
+        pub outline: Option<String>,
+        /// Fill colour (default: none).
+        #[serde(default)]
+        pub fill: Option<String>,
+        /// Outline width in pixels (default 1).
+        #[serde(default = "crate::widget::one")]
+        pub line_width: u32,
+    }
+}
+
+/// A rectangle's look.
+#[derive(Component, Debug, Clone, PartialEq)]
+pub struct Rectangle {
+    /// Width and height.
+    pub size: (u32, u32),
+    /// Outline colour, if any.
+    pub outline: Option<Color>,
+    /// Fill colour, if any.
+    pub fill: Option<Color>,
+    /// Outline width.
+    pub line_width: u32,
+}
+
+/// Checks a scene rectangle and makes its component.
+pub fn compile(spec: &RectangleSpec, ctx: &mut Ctx) -> Rectangle {
+    let size = ctx.required_size(spec.width, spec.height);
+    let fill = spec.fill.as_deref().map(|c| ctx.color("fill", c));
+    let outline = match (&spec.outline, fill) {
+        (Some(c), _) => Some(ctx.color("outline", c)),
+        (None, None) => Some(ctx.foreground),
+        (None, Some(_)) => None,
+    };
+    Rectangle { size, outline, fill, line_width: spec.line_width }
+}
+
+/// Draws a rectangle into a layer of its size.
+pub fn draw(r: &Rectangle, wl: &mut WidgetLayer, mode: crate::render::PixelMode) {
+    wl.layer.reset(r.size.0, r.size.1, mode);
+    let bounds = Rect::new(0, 0, r.size.0, r.size.1);
+    if let Some(fill) = r.fill {
+        wl.layer.fill_rect(bounds, fill);
+    }
+    if let Some(outline) = r.outline {
+        stroke_rect(&mut wl.layer, bounds, r.line_width, outline);
+    }
+}
+
+/// Redraws rectangles whose look changed.
+pub fn draw_rectangles(
+    mut q: Query<(&Rectangle, &mut WidgetLayer), Changed<Rectangle>>,
+    fb: Res<FrameBuffer>,
+    stats: Res<RenderStats>,
+) {
+    let mode = fb.mode();
+    q.par_iter_mut().for_each(|(r, mut wl)| {
+        draw(r, &mut wl, mode);
+        stats.count_redraw();
+    });
+}

@@ -1,0 +1,110 @@
+//! The text widget: a string in a font chain, aligned, optionally wrapped to its width.
+
+use std::sync::Arc;
+
+use bevy_ecs::prelude::*;
+
+use super::widget_spec;
+use crate::render::compose::{RenderStats, WidgetLayer};
+use crate::render::font::Font;
+use crate::render::text::{Align, TextLayout, TextStyle, layout};
+use crate::render::{Color, FrameBuffer, PixelMode};
+use crate::scene::compile::Ctx;
+
+widget_spec! {
+    /// Text in a scene: `Text(x: 4, y: 3, text: "12:34:56", font: "large")`.
+    pub struct TextSpec {
+        /// The text; `\n` starts a new line.
+        pub text: String,
+        /// Font name from the scene's `fonts` (default: the scene's first font, or the built-in `small`).
+        #[serde(default)]
+        pub font: Option<String>,
+        /// Colour (default: the display's foreground).
+        #[serde(default)]
+        pub color: Option<String>,
+        /// Alignment within the widget's width: left (default), center, right.
+        #[serde(default)]
+        pub align: Align,
+        /// Wrap at spaces to fit `width` (default false).
+        #[serde(default)]
+        pub wrap: bool,
+        /// Extra pixels between lines (default 0, may be negative).
+        #[serde(default)]
+        pub line_spacing: i32,
+    }
+}
+
+/// A text widget's content and look.
+#[derive(Component, Debug, Clone)]
+pub struct Text {
+    /// The string shown.
+    pub content: String,
+    /// Primary font first, then the fallbacks for glyphs it lacks.
+    pub fonts: Vec<Arc<Font>>,
+    /// Alignment, wrapping and line spacing.
+    pub style: TextStyle,
+    /// Colour.
+    pub color: Color,
+    /// Fixed box width (default: the text's own width).
+    pub width: Option<u32>,
+    /// Fixed box height (default: the text's own height).
+    pub height: Option<u32>,
+}
+
+impl Text {
+    /// Lays the text out in its fonts.
+    pub fn layout(&self) -> TextLayout {
+        layout(&self.content, &self.fonts, &self.style)
+    }
+
+    /// The widget's size: its fixed box, else the laid-out text's extent.
+    pub fn size(&self, laid: &TextLayout) -> (u32, u32) {
+        (self.width.unwrap_or(laid.width), self.height.unwrap_or(laid.height))
+    }
+}
+
+/// Checks a scene text and makes its component.
+pub fn compile(spec: &TextSpec, ctx: &mut Ctx) -> Text {
+    let fonts = ctx.font_chain(spec.font.as_deref());
+    let color = spec.color.as_deref().map_or(ctx.foreground, |c| ctx.color("color", c));
+    if spec.wrap && spec.width.is_none() {
+        ctx.error(Some("wrap"), "wrap needs a width to wrap to");
+    }
+    let wrap_width = if spec.wrap { spec.width } else { None };
+    Text {
+        content: spec.text.clone(),
+        fonts,
+        style: TextStyle { align: spec.align, wrap_width, line_spacing: spec.line_spacing },
+        color,
+        width: spec.width,
+        height: spec.height,
+    }
+}
+
+/// Draws a text into a layer of its size.
+pub fn draw(t: &Text, wl: &mut WidgetLayer, mode: PixelMode) {
+    let laid = t.layout();
+    let (w, h) = t.size(&laid);
+    wl.layer.reset(w, h, mode);
+    // A wrapped layout already spans the width; a fixed-width box aligns the block in it.
+    let slack = w.saturating_sub(laid.width) as i32;
+    let x = match (t.style.wrap_width, t.style.align) {
+        (Some(_), _) | (None, Align::Left) => 0,
+        (None, Align::Center) => slack / 2,
+        (None, Align::Right) => slack,
+    };
+    laid.draw(&mut wl.layer, x, 0, t.color);
+}
+
+/// Redraws texts whose content or look changed, in parallel.
+pub fn draw_texts(
+    mut q: Query<(&Text, &mut WidgetLayer), Changed<Text>>,
+    fb: Res<FrameBuffer>,
+    stats: Res<RenderStats>,
+) {
+    let mode = fb.mode();
+    q.par_iter_mut().for_each(|(t, mut wl)| {
+        draw(t, &mut wl, mode);
+        stats.count_redraw();
+    });
+}
