@@ -243,13 +243,39 @@ pub fn compile_str(src: &str, path: &Path) -> Result<CompiledScene, SceneError> 
 fn parse(src: &str) -> Result<(SceneFile, Vec<String>), (usize, usize, String)> {
     let opts = ron::Options::default()
         .with_default_extension(Extensions::UNWRAP_VARIANT_NEWTYPES | Extensions::IMPLICIT_SOME);
-    let spanned = |e: ron::error::SpannedError| (e.span.start.line, e.span.start.col, e.code.to_string());
+    let spanned = |e: ron::error::SpannedError| {
+        let (line, col) = skip_blanks(src, e.span.start.line, e.span.start.col);
+        (line, col, e.code.to_string())
+    };
     let mut de = ron::Deserializer::from_str_with_options(src, &opts).map_err(spanned)?;
     let mut unknown = Vec::new();
     let file: SceneFile = serde_ignored::deserialize(&mut de, |p| unknown.push(path_string(&p)))
         .map_err(|e| spanned(de.span_error(e)))?;
     de.end().map_err(|e| spanned(de.span_error(e)))?;
     Ok((file, unknown))
+}
+
+/// ron points just before the blanks ahead of the offending token; move to the token.
+fn skip_blanks(src: &str, line: usize, col: usize) -> (usize, usize) {
+    let Some(rest) = src.lines().nth(line.saturating_sub(1)) else { return (line, col) };
+    let mut tail = rest.chars().skip(col.saturating_sub(1)).peekable();
+    let (mut l, mut c) = (line, col);
+    // Blanks to the end of this line, then whole blank lines.
+    while tail.peek().is_some_and(|ch| ch.is_whitespace()) {
+        tail.next();
+        c += 1;
+    }
+    if tail.peek().is_some() {
+        return (l, c);
+    }
+    for next in src.lines().skip(line) {
+        l += 1;
+        let lead = next.chars().take_while(|ch| ch.is_whitespace()).count();
+        if lead < next.chars().count() {
+            return (l, lead + 1);
+        }
+    }
+    (line, col)
 }
 
 /// serde_ignored's path in the locator's form (`widgets[0].children[2].colr`).

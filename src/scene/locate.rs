@@ -296,9 +296,9 @@ Scene(
 )"##;
         let l = Locator::new(src);
         assert_eq!(l.find("display.mode"), Some((3, 27)));
-        assert_eq!(l.find("fonts.small.file"), Some((4, 25)));
+        assert_eq!(l.find("fonts.small.file"), Some((4, 24)));
         assert_eq!(l.find("widgets[0]"), Some((6, 9)));
-        assert_eq!(l.find("widgets[0].font"), Some((6, 45)));
+        assert_eq!(l.find("widgets[0].font"), Some((6, 46)));
         assert_eq!(l.find("widgets[1].children[1]"), Some((9, 13)));
         assert_eq!(l.find("widgets[1].children[1].x2"), Some((9, 18)));
         // Unknown leaf: the nearest ancestor.

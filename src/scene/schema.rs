@@ -15,6 +15,7 @@ use crate::widget::text::TextSpec;
 
 /// A whole scene file: `Scene(display: (...), fonts: {...}, widgets: [...])`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[serde(rename = "Scene")]
 pub struct SceneFile {
     /// The panel's size, mode, tick rate and colours.
     #[serde(default)]

@@ -1,0 +1,110 @@
+//! The command line as a user runs it.
+
+mod common;
+
+use std::path::PathBuf;
+use std::process::Command;
+
+fn tinydisplay() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_tinydisplay"));
+    c.current_dir(common::root());
+    c
+}
+
+fn temp(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("tinydisplay-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir.join(name)
+}
+
+#[test]
+fn check_accepts_every_bundled_scene() {
+    let mut scenes: Vec<PathBuf> = std::fs::read_dir(common::root().join("scenes"))
+        .expect("scenes/")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "ron"))
+        .collect();
+    scenes.sort();
+    assert!(scenes.len() >= 2);
+    for scene in scenes {
+        let out = tinydisplay().arg("check").arg(&scene).output().expect("run check");
+        assert_eq!(out.status.code(), Some(0), "{}: {}", scene.display(), String::from_utf8_lossy(&out.stderr));
+    }
+}
+
+#[test]
+fn check_refuses_a_bad_scene_with_status_2_and_every_problem() {
+    let bad = temp("bad.ron");
+    std::fs::write(&bad, "Scene(widgets: [\n  Text(text: \"x\", font: \"nope\"),\n  Rectangle(width: 4, height: 4, fill: \"#zz\"),\n])").expect("write");
+    let out = tinydisplay().arg("check").arg(&bad).output().expect("run check");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("bad.ron:2:"), "{err}");
+    assert!(err.contains("bad.ron:3:"), "{err}");
+    assert!(err.contains("2 error(s)"), "{err}");
+}
+
+#[test]
+fn run_refuses_a_bad_scene_too() {
+    let bad = temp("bad-run.ron");
+    std::fs::write(&bad, "Scene(widgets: [ Nope() ])").expect("write");
+    let out = tinydisplay().args(["run", "--ticks", "1", "--sink", "none"]).arg(&bad).output().expect("run");
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn run_png_writes_the_reference_frame() {
+    let out_png = temp("reference.png");
+    let out = tinydisplay()
+        .args(["run", "scenes/reference.ron", "--ticks", "3", "--sink", "png", "--out"])
+        .arg(&out_png)
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let written = image::open(&out_png).expect("png written").to_rgb8();
+    let golden = image::open(common::root().join("tests/golden/reference.png")).expect("golden").to_rgb8();
+    assert_eq!(written.dimensions(), golden.dimensions());
+    assert!(written.as_raw() == golden.as_raw(), "run --sink png differs from the golden reference frame");
+}
+
+#[test]
+fn run_png_with_tick_pattern_writes_every_frame() {
+    let dir = temp("frames");
+    let pattern = dir.join("f-{tick}.png");
+    let out = tinydisplay()
+        .args(["run", "scenes/reference.ron", "--ticks", "4", "--sink", "png", "--out"])
+        .arg(&pattern)
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let count = std::fs::read_dir(&dir).expect("frames dir").count();
+    assert_eq!(count, 4);
+}
+
+#[test]
+fn run_gif_records_one_frame_per_tick() {
+    let gif_path = temp("demo.gif");
+    let out = tinydisplay()
+        .args(["run", "scenes/demo.ron", "--ticks", "12", "--sink", "gif", "--out"])
+        .arg(&gif_path)
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let file = std::fs::File::open(&gif_path).expect("gif written");
+    let mut opts = gif::DecodeOptions::new();
+    opts.set_color_output(gif::ColorOutput::RGBA);
+    let mut dec = opts.read_info(file).expect("a gif");
+    let mut frames = 0;
+    while dec.read_next_frame().expect("frame").is_some() {
+        frames += 1;
+    }
+    assert_eq!(frames, 12);
+}
+
+#[test]
+fn run_term_draws_half_blocks() {
+    let out = tinydisplay().args(["run", "scenes/reference.ron", "--ticks", "2", "--sink", "term"]).output().expect("run");
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains('▀'), "no half blocks in the preview");
+}

@@ -1,0 +1,150 @@
+//! Engine behaviour a user relies on: tick order, change-driven rendering, determinism.
+
+mod common;
+
+use bevy_app::App;
+use bevy_ecs::prelude::*;
+use tinydisplay::app::{RunMode, Tick, TickSchedule, TickSet, run_ticks};
+use tinydisplay::render::compose::{RenderStats, Visible};
+use tinydisplay::render::{FrameBuffer, Rect};
+use tinydisplay::scene::WidgetName;
+use tinydisplay::widget::progress::ProgressBar;
+use tinydisplay::widget::text::Text;
+
+const SCENE: &str = r#"Scene(
+    display: (width: 64, height: 32, mode: Gray4),
+    widgets: [
+        Text(name: "a", x: 1, y: 1, text: "one"),
+        Text(name: "b", x: 1, y: 12, text: "two"),
+        ProgressBar(name: "bar", x: 30, y: 2, width: 30, height: 6, value: 0.5),
+    ],
+)"#;
+
+fn app() -> App {
+    common::app_for(common::compile(SCENE))
+}
+
+fn redraws(app: &App) -> u64 {
+    app.world().resource::<RenderStats>().redraws()
+}
+
+fn damage(app: &App) -> Vec<Rect> {
+    app.world().resource::<FrameBuffer>().damage().to_vec()
+}
+
+fn set_text(app: &mut App, name: &str, text: &str) {
+    let world = app.world_mut();
+    let mut q = world.query::<(&WidgetName, &mut Text)>();
+    for (n, mut t) in q.iter_mut(world) {
+        if n.0 == name {
+            t.content = text.to_string();
+        }
+    }
+}
+
+#[test]
+fn the_first_tick_draws_everything_and_an_idle_tick_nothing() {
+    let mut app = app();
+    run_ticks(&mut app, RunMode::Ticks(1));
+    assert_eq!(redraws(&app), 3);
+    assert_eq!(damage(&app), vec![Rect::new(0, 0, 64, 32)]);
+    let before = app.world().resource::<FrameBuffer>().clone();
+    run_ticks(&mut app, RunMode::Ticks(5));
+    assert_eq!(redraws(&app), 3, "an idle tick redrew a widget");
+    assert!(damage(&app).is_empty(), "an idle tick has damage");
+    assert_eq!(app.world().resource::<FrameBuffer>().data(), before.data());
+}
+
+#[test]
+fn a_change_redraws_only_that_widget_and_damages_its_places() {
+    let mut app = app();
+    run_ticks(&mut app, RunMode::Ticks(1));
+    set_text(&mut app, "b", "twenty-two");
+    run_ticks(&mut app, RunMode::Ticks(1));
+    assert_eq!(redraws(&app), 4);
+    // Old "two" (3 glyphs of 5 px) and new "twenty-two" (10 glyphs) overlap: one merged rect.
+    assert_eq!(damage(&app), vec![Rect::new(1, 12, 50, 8)]);
+}
+
+#[test]
+fn hiding_a_widget_damages_where_it_was() {
+    let mut app = app();
+    run_ticks(&mut app, RunMode::Ticks(1));
+    let world = app.world_mut();
+    let mut q = world.query::<(&WidgetName, &mut Visible)>();
+    for (n, mut v) in q.iter_mut(world) {
+        if n.0 == "a" {
+            v.0 = false;
+        }
+    }
+    run_ticks(&mut app, RunMode::Ticks(1));
+    assert_eq!(redraws(&app), 3, "hiding is not a redraw");
+    assert_eq!(damage(&app), vec![Rect::new(1, 1, 15, 8)]);
+    let fb = app.world().resource::<FrameBuffer>();
+    assert!((0..16).all(|x| (0..10).all(|y| fb.gray(x, y) == 0)), "hidden text still shows");
+}
+
+/// Records which set each of a user's systems ran in.
+#[derive(Resource, Default)]
+struct Order(Vec<&'static str>);
+
+#[test]
+fn user_systems_run_in_the_public_sets_in_order() {
+    let mut app = app();
+    app.init_resource::<Order>();
+    // Added in reverse on purpose: the sets, not the insertion order, decide.
+    app.add_systems(TickSchedule, (|mut o: ResMut<Order>| o.0.push("advance")).in_set(TickSet::Advance));
+    app.add_systems(TickSchedule, (|mut o: ResMut<Order>| o.0.push("present")).in_set(TickSet::Present));
+    app.add_systems(TickSchedule, (|mut o: ResMut<Order>| o.0.push("render")).in_set(TickSet::Render));
+    app.add_systems(TickSchedule, (|mut o: ResMut<Order>| o.0.push("animate")).in_set(TickSet::Animate));
+    app.add_systems(TickSchedule, (|mut o: ResMut<Order>| o.0.push("propagate")).in_set(TickSet::Propagate));
+    app.add_systems(TickSchedule, (|mut o: ResMut<Order>| o.0.push("ingest")).in_set(TickSet::Ingest));
+    run_ticks(&mut app, RunMode::Ticks(2));
+    let order = &app.world().resource::<Order>().0;
+    let one = ["ingest", "propagate", "animate", "render", "present", "advance"];
+    assert_eq!(order[..6], one);
+    assert_eq!(order[6..], one);
+    assert_eq!(app.world().resource::<Tick>().0, 2);
+}
+
+#[test]
+fn a_user_system_in_animate_changes_the_frame_of_the_same_tick() {
+    let mut app = app();
+    app.add_systems(
+        TickSchedule,
+        (|tick: Res<Tick>, mut bars: Query<&mut ProgressBar>| {
+            for mut b in &mut bars {
+                b.value = tick.0 as f64 / 10.0;
+            }
+        })
+        .in_set(TickSet::Animate),
+    );
+    run_ticks(&mut app, RunMode::Ticks(11));
+    let fb = app.world().resource::<FrameBuffer>();
+    // Tick 10: value 1.0, the whole inside of the bar is filled.
+    assert!((31..59).all(|x| fb.gray(x, 4) == 255));
+}
+
+#[test]
+fn same_scene_same_frames() {
+    let run = || {
+        let mut app = app();
+        let mut frames = Vec::new();
+        for i in 0..5 {
+            set_text(&mut app, "a", &format!("n={i}"));
+            run_ticks(&mut app, RunMode::Ticks(1));
+            frames.push(app.world().resource::<FrameBuffer>().data().to_vec());
+        }
+        frames
+    };
+    assert_eq!(run(), run());
+}
+
+#[test]
+fn real_time_mode_runs_the_asked_number_of_ticks() {
+    let mut app = app();
+    run_ticks(&mut app, RunMode::RealTime(Some(3)));
+    assert_eq!(app.world().resource::<Tick>().0, 3);
+    let pacing = app.world().resource::<tinydisplay::app::Pacing>();
+    assert_eq!(pacing.ticks, 3);
+}

@@ -1,0 +1,137 @@
+//! Scene errors: one test per kind of problem, each checking the message names the file,
+//! the line and the column.
+
+mod common;
+
+use tinydisplay::scene::{Problem, SceneError, Severity, compile_str};
+
+/// Compiles `src` as scenes/bad.ron and returns its problems (the scene must be refused).
+fn problems(src: &str) -> Vec<Problem> {
+    let path = common::root().join("scenes").join("bad.ron");
+    match compile_str(src, &path) {
+        Ok(_) => panic!("scene was accepted:\n{src}"),
+        Err(SceneError::Invalid(p)) => p,
+        Err(e) => panic!("unexpected error {e}"),
+    }
+}
+
+/// Asserts exactly one error, at `line:col`, whose message contains `needle`.
+fn one_error_at(src: &str, line: usize, col: usize, needle: &str) {
+    let ps = problems(src);
+    let errors: Vec<&Problem> = ps.iter().filter(|p| p.severity == Severity::Error).collect();
+    assert_eq!(errors.len(), 1, "expected one error, got {ps:#?}");
+    let p = errors[0];
+    let shown = p.to_string();
+    assert!(shown.starts_with(&format!("{}:{line}:{col}: error: ", p.file.display())), "{shown}");
+    assert!(shown.contains("bad.ron"), "{shown}");
+    assert!(shown.contains(needle), "{shown:?} lacks {needle:?}");
+}
+
+#[test]
+fn syntax_error() {
+    one_error_at("Scene(\n  display: (width: 10,\n  widgets: [\n)", 4, 1, "");
+}
+
+#[test]
+fn unknown_widget_kind() {
+    one_error_at("Scene(widgets: [\n  Text(text: \"a\"),\n  Marquee(x: 1),\n])", 3, 3, "Marquee");
+}
+
+#[test]
+fn unknown_field() {
+    one_error_at("Scene(widgets: [\n  Text(text: \"a\",\n       colour: \"red\"),\n])", 3, 8, "unknown field `colour`");
+}
+
+#[test]
+fn wrong_type() {
+    one_error_at("Scene(widgets: [\n  Rectangle(width: \"wide\", height: 4),\n])", 2, 20, "");
+}
+
+#[test]
+fn missing_font_file() {
+    one_error_at(
+        "Scene(\n  fonts: {\n    \"x\": (file: \"../assets/fonts/nope.bdf\"),\n  },\n)",
+        3,
+        11,
+        "nope.bdf",
+    );
+}
+
+#[test]
+fn broken_font_file() {
+    let dir = std::env::temp_dir().join(format!("tinydisplay-badfont-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let font = dir.join("broken.bdf");
+    std::fs::write(&font, "STARTFONT 2.1\nFONTBOUNDINGBOX 5 8 0 -1\nSTARTCHAR A\nENCODING 65\nBBX 5 8 0 -1\nBITMAP\nZZ\n")
+        .expect("write font");
+    let src = format!("Scene(\n  fonts: {{ \"b\": (file: {:?}) }},\n)", font.display().to_string());
+    one_error_at(&src, 2, 19, "broken.bdf");
+}
+
+#[test]
+fn unknown_font_name() {
+    one_error_at("Scene(widgets: [\n  Text(text: \"a\", font: \"huge\"),\n])", 2, 19, "unknown font \"huge\"");
+}
+
+#[test]
+fn missing_image_file() {
+    one_error_at("Scene(widgets: [\n  Image(file: \"missing.png\"),\n])", 2, 9, "missing.png");
+}
+
+#[test]
+fn bad_colour() {
+    one_error_at("Scene(widgets: [\n  Rectangle(width: 4, height: 4,\n    fill: \"#12\"),\n])", 3, 5, "bad colour");
+}
+
+#[test]
+fn bad_display_colour_and_fps() {
+    let ps = problems("Scene(display: (\n  fps: 0,\n  background: \"mauve\",\n))");
+    assert_eq!(ps.len(), 2, "{ps:#?}");
+    assert_eq!((ps[0].line, ps[0].col), (2, 3));
+    assert!(ps[0].message.contains("fps"));
+    assert_eq!((ps[1].line, ps[1].col), (3, 3));
+    assert!(ps[1].message.contains("mauve"));
+}
+
+#[test]
+fn bad_size() {
+    one_error_at("Scene(widgets: [\n  Rectangle(width: 0, height: 4),\n])", 2, 13, "width must be at least 1");
+}
+
+#[test]
+fn missing_size() {
+    one_error_at("Scene(widgets: [\n  Canvas(height: 4),\n])", 2, 3, "needs a width");
+}
+
+#[test]
+fn widget_outside_its_parent() {
+    one_error_at(
+        "Scene(display: (width: 32, height: 16), widgets: [\n  Canvas(width: 10, height: 10, children: [\n    Rectangle(x: 12, y: 0, width: 4, height: 4),\n  ]),\n])",
+        3,
+        5,
+        "outside its parent",
+    );
+}
+
+#[test]
+fn bad_progress_range() {
+    one_error_at("Scene(widgets: [\n  ProgressBar(width: 4, height: 4,\n    min: 5, max: 5),\n])", 3, 13, "max");
+}
+
+#[test]
+fn every_problem_is_reported() {
+    let ps = problems(
+        "Scene(widgets: [\n  Text(text: \"a\", font: \"nope\"),\n  Rectangle(width: 0, height: 2),\n  Image(file: \"gone.png\"),\n  Line(x2: 3, color: \"blurple\", speed: 3),\n])",
+    );
+    let lines: Vec<usize> = ps.iter().map(|p| p.line).collect();
+    assert_eq!(lines, vec![2, 3, 4, 5, 5], "{ps:#?}");
+}
+
+#[test]
+fn widget_past_the_display_is_a_warning_only() {
+    let path = common::root().join("scenes").join("warn.ron");
+    let scene = compile_str("Scene(display: (width: 16, height: 8), widgets: [\n  Rectangle(x: 10, width: 10, height: 4),\n])", &path)
+        .expect("a warning does not refuse the scene");
+    assert_eq!(scene.warnings.len(), 1);
+    assert_eq!((scene.warnings[0].line, scene.warnings[0].col), (2, 3));
+}
