@@ -140,8 +140,8 @@ impl FrameBuffer {
                 if a == 255 {
                     self.data[fi..fi + ch].copy_from_slice(src);
                 } else {
-                    for c in 0..ch {
-                        self.data[fi + c] = mix(self.data[fi + c], src[c], a);
+                    for (d, s) in self.data[fi..fi + ch].iter_mut().zip(src) {
+                        *d = mix(*d, *s, a);
                     }
                     let q = self.mode.encode_stored(&self.data[fi..fi + ch]);
                     self.data[fi..fi + ch].copy_from_slice(&q[..ch]);

@@ -92,7 +92,7 @@ impl ProgressBar {
 /// Checks a scene progress bar and makes its component.
 pub fn compile(spec: &ProgressBarSpec, ctx: &mut Ctx) -> ProgressBar {
     let size = ctx.required_size(spec.width, spec.height);
-    if !(spec.max > spec.min) {
+    if spec.max.partial_cmp(&spec.min) != Some(std::cmp::Ordering::Greater) {
         ctx.error(Some("max"), format!("max ({}) must be greater than min ({})", spec.max, spec.min));
     }
     let fg = ctx.foreground;
