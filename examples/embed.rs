@@ -25,7 +25,12 @@ const SCENE: &str = r#"Scene(
 )"#;
 
 /// The custom system: seconds since start, from the tick (never from the wall clock).
-fn count_seconds(tick: Res<Tick>, fps: Res<Fps>, mut texts: Query<(&WidgetName, &mut Text)>, mut bars: Query<&mut ProgressBar>) {
+fn count_seconds(
+    tick: Res<Tick>,
+    fps: Res<Fps>,
+    mut texts: Query<(&WidgetName, &mut Text)>,
+    mut bars: Query<&mut ProgressBar>,
+) {
     let seconds = tick.0 / u64::from(fps.0);
     for (name, mut text) in &mut texts {
         let wanted = format!("{seconds} s");
@@ -43,12 +48,16 @@ fn count_seconds(tick: Res<Tick>, fps: Res<Fps>, mut texts: Query<(&WidgetName, 
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let out = std::env::args().nth(1).unwrap_or_else(|| "embed.png".into());
+    let out = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "embed.png".into());
     let scene = compile_str(SCENE, "embedded.ron".as_ref())?;
     let mut app = App::new();
     app.add_plugins((TinyDisplayPlugins, ScenePlugin { scene }));
     app.add_systems(TickSchedule, count_seconds.in_set(TickSet::Animate));
-    app.world_mut().resource::<Sinks>().push(Box::new(PngSink::new(out.clone().into())));
+    app.world_mut()
+        .resource::<Sinks>()
+        .push(Box::new(PngSink::new(out.clone().into())));
     run_ticks(&mut app, RunMode::Ticks(125));
     for e in finish_sinks(app.world_mut()) {
         eprintln!("{e}");

@@ -5,13 +5,13 @@ use std::process::ExitCode;
 
 use bevy_app::App;
 use clap::{Parser, Subcommand, ValueEnum};
+use tinydisplay::TinyDisplayPlugins;
 use tinydisplay::app::{Pacing, RunMode, StopFlag, run_ticks};
 use tinydisplay::scene::{self, SceneError, ScenePlugin, Severity};
 use tinydisplay::sink::gif::GifSink;
 use tinydisplay::sink::png::PngSink;
 use tinydisplay::sink::present::{Sinks, finish_sinks};
 use tinydisplay::sink::term::{TermSink, TermStyle};
-use tinydisplay::TinyDisplayPlugins;
 
 /// Drive a small display from a RON scene.
 #[derive(Parser, Debug)]
@@ -73,7 +73,13 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Check { scenes } => check(&scenes),
-        Command::Run { scene, ticks, sink, out, term_style } => run(&scene, ticks, &sink, out, term_style),
+        Command::Run {
+            scene,
+            ticks,
+            sink,
+            out,
+            term_style,
+        } => run(&scene, ticks, &sink, out, term_style),
     }
 }
 
@@ -90,7 +96,10 @@ fn report(path: &Path) -> Option<scene::CompiledScene> {
             for p in &problems {
                 eprintln!("{p}");
             }
-            let n = problems.iter().filter(|p| p.severity == Severity::Error).count();
+            let n = problems
+                .iter()
+                .filter(|p| p.severity == Severity::Error)
+                .count();
             eprintln!("{}: {n} error(s)", path.display());
             None
         }
@@ -110,17 +119,32 @@ fn check(scenes: &[PathBuf]) -> ExitCode {
             ok = false;
         }
     }
-    if ok { ExitCode::SUCCESS } else { ExitCode::from(2) }
+    if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(2)
+    }
 }
 
-fn run(path: &Path, ticks: Option<u64>, kinds: &[SinkKind], out: Option<PathBuf>, style: TermStyleArg) -> ExitCode {
-    let Some(scene) = report(path) else { return ExitCode::from(2) };
+fn run(
+    path: &Path,
+    ticks: Option<u64>,
+    kinds: &[SinkKind],
+    out: Option<PathBuf>,
+    style: TermStyleArg,
+) -> ExitCode {
+    let Some(scene) = report(path) else {
+        return ExitCode::from(2);
+    };
     let fps = scene.display.fps;
     let mut app = App::new();
     app.add_plugins((TinyDisplayPlugins, ScenePlugin { scene }));
     let sinks = Sinks::default();
     for kind in kinds {
-        let need_out = |ext: &str| out.clone().unwrap_or_else(|| PathBuf::from(format!("tinydisplay.{ext}")));
+        let need_out = |ext: &str| {
+            out.clone()
+                .unwrap_or_else(|| PathBuf::from(format!("tinydisplay.{ext}")))
+        };
         match kind {
             SinkKind::Term => sinks.push(Box::new(TermSink::stdout(match style {
                 TermStyleArg::Halfblock => TermStyle::HalfBlock,
@@ -147,10 +171,19 @@ fn run(path: &Path, ticks: Option<u64>, kinds: &[SinkKind], out: Option<PathBuf>
         && p.late > 0
         && ticks.is_none()
     {
-        log::info!("{} of {} ticks started late (worst {:?})", p.late, p.ticks, p.max_late);
+        log::info!(
+            "{} of {} ticks started late (worst {:?})",
+            p.late,
+            p.ticks,
+            p.max_late
+        );
     }
     for e in &errors {
         eprintln!("{e}");
     }
-    if errors.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+    if errors.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
 }

@@ -27,8 +27,18 @@ fn check_accepts_every_bundled_scene() {
     scenes.sort();
     assert!(scenes.len() >= 2);
     for scene in scenes {
-        let out = tinydisplay().arg("check").arg(&scene).output().expect("run check");
-        assert_eq!(out.status.code(), Some(0), "{}: {}", scene.display(), String::from_utf8_lossy(&out.stderr));
+        let out = tinydisplay()
+            .arg("check")
+            .arg(&scene)
+            .output()
+            .expect("run check");
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}: {}",
+            scene.display(),
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
 }
 
@@ -36,7 +46,11 @@ fn check_accepts_every_bundled_scene() {
 fn check_refuses_a_bad_scene_with_status_2_and_every_problem() {
     let bad = temp("bad.ron");
     std::fs::write(&bad, "Scene(widgets: [\n  Text(text: \"x\", font: \"nope\"),\n  Rectangle(width: 4, height: 4, fill: \"#zz\"),\n])").expect("write");
-    let out = tinydisplay().arg("check").arg(&bad).output().expect("run check");
+    let out = tinydisplay()
+        .arg("check")
+        .arg(&bad)
+        .output()
+        .expect("run check");
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("bad.ron:2:"), "{err}");
@@ -48,7 +62,11 @@ fn check_refuses_a_bad_scene_with_status_2_and_every_problem() {
 fn run_refuses_a_bad_scene_too() {
     let bad = temp("bad-run.ron");
     std::fs::write(&bad, "Scene(widgets: [ Nope() ])").expect("write");
-    let out = tinydisplay().args(["run", "--ticks", "1", "--sink", "none"]).arg(&bad).output().expect("run");
+    let out = tinydisplay()
+        .args(["run", "--ticks", "1", "--sink", "none"])
+        .arg(&bad)
+        .output()
+        .expect("run");
     assert_eq!(out.status.code(), Some(2));
 }
 
@@ -56,15 +74,32 @@ fn run_refuses_a_bad_scene_too() {
 fn run_png_writes_the_reference_frame() {
     let out_png = temp("reference.png");
     let out = tinydisplay()
-        .args(["run", "scenes/reference.ron", "--ticks", "3", "--sink", "png", "--out"])
+        .args([
+            "run",
+            "scenes/reference.ron",
+            "--ticks",
+            "3",
+            "--sink",
+            "png",
+            "--out",
+        ])
         .arg(&out_png)
         .output()
         .expect("run");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let written = image::open(&out_png).expect("png written").to_rgb8();
-    let golden = image::open(common::root().join("tests/golden/reference.png")).expect("golden").to_rgb8();
+    let golden = image::open(common::root().join("tests/golden/reference.png"))
+        .expect("golden")
+        .to_rgb8();
     assert_eq!(written.dimensions(), golden.dimensions());
-    assert!(written.as_raw() == golden.as_raw(), "run --sink png differs from the golden reference frame");
+    assert!(
+        written.as_raw() == golden.as_raw(),
+        "run --sink png differs from the golden reference frame"
+    );
 }
 
 #[test]
@@ -72,11 +107,23 @@ fn run_png_with_tick_pattern_writes_every_frame() {
     let dir = temp("frames");
     let pattern = dir.join("f-{tick}.png");
     let out = tinydisplay()
-        .args(["run", "scenes/reference.ron", "--ticks", "4", "--sink", "png", "--out"])
+        .args([
+            "run",
+            "scenes/reference.ron",
+            "--ticks",
+            "4",
+            "--sink",
+            "png",
+            "--out",
+        ])
         .arg(&pattern)
         .output()
         .expect("run");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let count = std::fs::read_dir(&dir).expect("frames dir").count();
     assert_eq!(count, 4);
 }
@@ -85,11 +132,23 @@ fn run_png_with_tick_pattern_writes_every_frame() {
 fn run_gif_records_one_frame_per_tick() {
     let gif_path = temp("demo.gif");
     let out = tinydisplay()
-        .args(["run", "scenes/demo.ron", "--ticks", "12", "--sink", "gif", "--out"])
+        .args([
+            "run",
+            "scenes/demo.ron",
+            "--ticks",
+            "12",
+            "--sink",
+            "gif",
+            "--out",
+        ])
         .arg(&gif_path)
         .output()
         .expect("run");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let file = std::fs::File::open(&gif_path).expect("gif written");
     let mut opts = gif::DecodeOptions::new();
     opts.set_color_output(gif::ColorOutput::RGBA);
@@ -103,7 +162,17 @@ fn run_gif_records_one_frame_per_tick() {
 
 #[test]
 fn run_term_draws_half_blocks() {
-    let out = tinydisplay().args(["run", "scenes/reference.ron", "--ticks", "2", "--sink", "term"]).output().expect("run");
+    let out = tinydisplay()
+        .args([
+            "run",
+            "scenes/reference.ron",
+            "--ticks",
+            "2",
+            "--sink",
+            "term",
+        ])
+        .output()
+        .expect("run");
     assert!(out.status.success());
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains('▀'), "no half blocks in the preview");

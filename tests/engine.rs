@@ -81,7 +81,10 @@ fn hiding_a_widget_damages_where_it_was() {
     assert_eq!(redraws(&app), 3, "hiding is not a redraw");
     assert_eq!(damage(&app), vec![Rect::new(1, 1, 15, 8)]);
     let fb = app.world().resource::<FrameBuffer>();
-    assert!((0..16).all(|x| (0..10).all(|y| fb.gray(x, y) == 0)), "hidden text still shows");
+    assert!(
+        (0..16).all(|x| (0..10).all(|y| fb.gray(x, y) == 0)),
+        "hidden text still shows"
+    );
 }
 
 /// Records which set each of a user's systems ran in.
@@ -93,15 +96,40 @@ fn user_systems_run_in_the_public_sets_in_order() {
     let mut app = app();
     app.init_resource::<Order>();
     // Added in reverse on purpose: the sets, not the insertion order, decide.
-    app.add_systems(TickSchedule, (|mut o: ResMut<Order>| o.0.push("advance")).in_set(TickSet::Advance));
-    app.add_systems(TickSchedule, (|mut o: ResMut<Order>| o.0.push("present")).in_set(TickSet::Present));
-    app.add_systems(TickSchedule, (|mut o: ResMut<Order>| o.0.push("render")).in_set(TickSet::Render));
-    app.add_systems(TickSchedule, (|mut o: ResMut<Order>| o.0.push("animate")).in_set(TickSet::Animate));
-    app.add_systems(TickSchedule, (|mut o: ResMut<Order>| o.0.push("propagate")).in_set(TickSet::Propagate));
-    app.add_systems(TickSchedule, (|mut o: ResMut<Order>| o.0.push("ingest")).in_set(TickSet::Ingest));
+    app.add_systems(
+        TickSchedule,
+        (|mut o: ResMut<Order>| o.0.push("advance")).in_set(TickSet::Advance),
+    );
+    app.add_systems(
+        TickSchedule,
+        (|mut o: ResMut<Order>| o.0.push("present")).in_set(TickSet::Present),
+    );
+    app.add_systems(
+        TickSchedule,
+        (|mut o: ResMut<Order>| o.0.push("render")).in_set(TickSet::Render),
+    );
+    app.add_systems(
+        TickSchedule,
+        (|mut o: ResMut<Order>| o.0.push("animate")).in_set(TickSet::Animate),
+    );
+    app.add_systems(
+        TickSchedule,
+        (|mut o: ResMut<Order>| o.0.push("propagate")).in_set(TickSet::Propagate),
+    );
+    app.add_systems(
+        TickSchedule,
+        (|mut o: ResMut<Order>| o.0.push("ingest")).in_set(TickSet::Ingest),
+    );
     run_ticks(&mut app, RunMode::Ticks(2));
     let order = &app.world().resource::<Order>().0;
-    let one = ["ingest", "propagate", "animate", "render", "present", "advance"];
+    let one = [
+        "ingest",
+        "propagate",
+        "animate",
+        "render",
+        "present",
+        "advance",
+    ];
     assert_eq!(order[..6], one);
     assert_eq!(order[6..], one);
     assert_eq!(app.world().resource::<Tick>().0, 2);

@@ -18,11 +18,17 @@ fn problems(src: &str) -> Vec<Problem> {
 /// Asserts exactly one error, at `line:col`, whose message contains `needle`.
 fn one_error_at(src: &str, line: usize, col: usize, needle: &str) {
     let ps = problems(src);
-    let errors: Vec<&Problem> = ps.iter().filter(|p| p.severity == Severity::Error).collect();
+    let errors: Vec<&Problem> = ps
+        .iter()
+        .filter(|p| p.severity == Severity::Error)
+        .collect();
     assert_eq!(errors.len(), 1, "expected one error, got {ps:#?}");
     let p = errors[0];
     let shown = p.to_string();
-    assert!(shown.starts_with(&format!("{}:{line}:{col}: error: ", p.file.display())), "{shown}");
+    assert!(
+        shown.starts_with(&format!("{}:{line}:{col}: error: ", p.file.display())),
+        "{shown}"
+    );
     assert!(shown.contains("bad.ron"), "{shown}");
     assert!(shown.contains(needle), "{shown:?} lacks {needle:?}");
 }
@@ -34,17 +40,32 @@ fn syntax_error() {
 
 #[test]
 fn unknown_widget_kind() {
-    one_error_at("Scene(widgets: [\n  Text(text: \"a\"),\n  Marquee(x: 1),\n])", 3, 3, "Marquee");
+    one_error_at(
+        "Scene(widgets: [\n  Text(text: \"a\"),\n  Marquee(x: 1),\n])",
+        3,
+        3,
+        "Marquee",
+    );
 }
 
 #[test]
 fn unknown_field() {
-    one_error_at("Scene(widgets: [\n  Text(text: \"a\",\n       colour: \"red\"),\n])", 3, 8, "unknown field `colour`");
+    one_error_at(
+        "Scene(widgets: [\n  Text(text: \"a\",\n       colour: \"red\"),\n])",
+        3,
+        8,
+        "unknown field `colour`",
+    );
 }
 
 #[test]
 fn wrong_type() {
-    one_error_at("Scene(widgets: [\n  Rectangle(width: \"wide\", height: 4),\n])", 2, 20, "");
+    one_error_at(
+        "Scene(widgets: [\n  Rectangle(width: \"wide\", height: 4),\n])",
+        2,
+        20,
+        "",
+    );
 }
 
 #[test]
@@ -64,23 +85,41 @@ fn broken_font_file() {
     let font = dir.join("broken.bdf");
     std::fs::write(&font, "STARTFONT 2.1\nFONTBOUNDINGBOX 5 8 0 -1\nSTARTCHAR A\nENCODING 65\nBBX 5 8 0 -1\nBITMAP\nZZ\n")
         .expect("write font");
-    let src = format!("Scene(\n  fonts: {{ \"b\": (file: {:?}) }},\n)", font.display().to_string());
+    let src = format!(
+        "Scene(\n  fonts: {{ \"b\": (file: {:?}) }},\n)",
+        font.display().to_string()
+    );
     one_error_at(&src, 2, 19, "broken.bdf");
 }
 
 #[test]
 fn unknown_font_name() {
-    one_error_at("Scene(widgets: [\n  Text(text: \"a\", font: \"huge\"),\n])", 2, 19, "unknown font \"huge\"");
+    one_error_at(
+        "Scene(widgets: [\n  Text(text: \"a\", font: \"huge\"),\n])",
+        2,
+        19,
+        "unknown font \"huge\"",
+    );
 }
 
 #[test]
 fn missing_image_file() {
-    one_error_at("Scene(widgets: [\n  Image(file: \"missing.png\"),\n])", 2, 9, "missing.png");
+    one_error_at(
+        "Scene(widgets: [\n  Image(file: \"missing.png\"),\n])",
+        2,
+        9,
+        "missing.png",
+    );
 }
 
 #[test]
 fn bad_colour() {
-    one_error_at("Scene(widgets: [\n  Rectangle(width: 4, height: 4,\n    fill: \"#12\"),\n])", 3, 5, "bad colour");
+    one_error_at(
+        "Scene(widgets: [\n  Rectangle(width: 4, height: 4,\n    fill: \"#12\"),\n])",
+        3,
+        5,
+        "bad colour",
+    );
 }
 
 #[test]
@@ -95,12 +134,22 @@ fn bad_display_colour_and_fps() {
 
 #[test]
 fn bad_size() {
-    one_error_at("Scene(widgets: [\n  Rectangle(width: 0, height: 4),\n])", 2, 13, "width must be at least 1");
+    one_error_at(
+        "Scene(widgets: [\n  Rectangle(width: 0, height: 4),\n])",
+        2,
+        13,
+        "width must be at least 1",
+    );
 }
 
 #[test]
 fn missing_size() {
-    one_error_at("Scene(widgets: [\n  Canvas(height: 4),\n])", 2, 3, "needs a width");
+    one_error_at(
+        "Scene(widgets: [\n  Canvas(height: 4),\n])",
+        2,
+        3,
+        "needs a width",
+    );
 }
 
 #[test]
@@ -115,7 +164,12 @@ fn widget_outside_its_parent() {
 
 #[test]
 fn bad_progress_range() {
-    one_error_at("Scene(widgets: [\n  ProgressBar(width: 4, height: 4,\n    min: 5, max: 5),\n])", 3, 13, "max");
+    one_error_at(
+        "Scene(widgets: [\n  ProgressBar(width: 4, height: 4,\n    min: 5, max: 5),\n])",
+        3,
+        13,
+        "max",
+    );
 }
 
 #[test]

@@ -28,7 +28,12 @@ impl Color {
     /// Opaque white.
     pub const WHITE: Color = Color::rgb(255, 255, 255);
     /// Fully transparent.
-    pub const TRANSPARENT: Color = Color { r: 0, g: 0, b: 0, a: 0 };
+    pub const TRANSPARENT: Color = Color {
+        r: 0,
+        g: 0,
+        b: 0,
+        a: 0,
+    };
 
     /// An opaque colour.
     pub const fn rgb(r: u8, g: u8, b: u8) -> Color {
@@ -55,7 +60,12 @@ impl Color {
                 6 | 8 => {
                     let byte = |i: usize| digits[i] * 16 + digits[i + 1];
                     let a = if digits.len() == 8 { byte(6) } else { 255 };
-                    Ok(Color { r: byte(0), g: byte(2), b: byte(4), a })
+                    Ok(Color {
+                        r: byte(0),
+                        g: byte(2),
+                        b: byte(4),
+                        a,
+                    })
                 }
                 _ => Err(err()),
             };

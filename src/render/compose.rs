@@ -129,7 +129,10 @@ type AnyChange = Or<(
 )>;
 
 /// Rebuilds the draw list when any widget changed and recomposes the damaged rectangles.
-#[allow(clippy::too_many_arguments, reason = "a system's parameters are its inputs")]
+#[allow(
+    clippy::too_many_arguments,
+    reason = "a system's parameters are its inputs"
+)]
 pub fn compose(
     mut fb: ResMut<FrameBuffer>,
     background: Res<Background>,
@@ -152,7 +155,14 @@ pub fn compose(
     let mut sorted_roots: Vec<(Entity, &Placement)> = roots.iter().collect();
     sorted_roots.sort_by_key(|(_, p)| (p.z, p.order));
     for (entity, _) in sorted_roots {
-        collect(entity, (0, 0), (frame.w, frame.h), frame, &nodes, &mut list.items);
+        collect(
+            entity,
+            (0, 0),
+            (frame.w, frame.h),
+            frame,
+            &nodes,
+            &mut list.items,
+        );
     }
 
     if !list.composed_once || background.is_changed() {
@@ -164,7 +174,10 @@ pub fn compose(
         for item in &list.items {
             let old = list.previous.iter().find(|o| o.entity == item.entity);
             match old {
-                Some(o) if o.shown == item.shown && o.origin == item.origin && !changed.contains(item.entity) => {}
+                Some(o)
+                    if o.shown == item.shown
+                        && o.origin == item.origin
+                        && !changed.contains(item.entity) => {}
                 Some(o) => {
                     fb.add_damage(o.shown);
                     fb.add_damage(item.shown);
@@ -188,7 +201,12 @@ pub fn compose(
                 continue;
             }
             if let Ok((_, wl, ..)) = nodes.get(item.entity) {
-                fb.blit(&wl.layer, item.origin.0, item.origin.1, item.clip.intersect(rect));
+                fb.blit(
+                    &wl.layer,
+                    item.origin.0,
+                    item.origin.1,
+                    item.clip.intersect(rect),
+                );
             }
         }
     }
@@ -216,10 +234,20 @@ fn collect(
         return;
     }
     let (w, h) = (wl.layer.width(), wl.layer.height());
-    let (bx, by) = placement.anchor.place(placement.x, placement.y, w, h, parent_size);
-    let origin = (parent_origin.0 + bx + wl.offset.0, parent_origin.1 + by + wl.offset.1);
+    let (bx, by) = placement
+        .anchor
+        .place(placement.x, placement.y, w, h, parent_size);
+    let origin = (
+        parent_origin.0 + bx + wl.offset.0,
+        parent_origin.1 + by + wl.offset.1,
+    );
     let rect = Rect::new(origin.0, origin.1, w, h);
-    out.push(DrawItem { entity, origin, clip, shown: rect.intersect(&clip) });
+    out.push(DrawItem {
+        entity,
+        origin,
+        clip,
+        shown: rect.intersect(&clip),
+    });
     if let Some(children) = children {
         let child_clip = if clips { clip.intersect(&rect) } else { clip };
         let mut kids: Vec<(Entity, (i32, u32))> = children
@@ -259,7 +287,11 @@ mod tests {
 
     #[test]
     fn overlapping_damage_merges() {
-        let m = merge(&[Rect::new(0, 0, 4, 4), Rect::new(2, 2, 4, 4), Rect::new(10, 10, 1, 1)]);
+        let m = merge(&[
+            Rect::new(0, 0, 4, 4),
+            Rect::new(2, 2, 4, 4),
+            Rect::new(10, 10, 1, 1),
+        ]);
         assert_eq!(m, vec![Rect::new(0, 0, 6, 6), Rect::new(10, 10, 1, 1)]);
     }
 }

@@ -22,7 +22,13 @@ impl FrameBuffer {
     /// A black frame of the given size and mode.
     pub fn new(width: u32, height: u32, mode: PixelMode) -> FrameBuffer {
         let n = width as usize * height as usize * mode.channels();
-        FrameBuffer { width, height, mode, data: vec![0; n], damage: Vec::new() }
+        FrameBuffer {
+            width,
+            height,
+            mode,
+            data: vec![0; n],
+            damage: Vec::new(),
+        }
     }
 
     /// Width in pixels.
@@ -93,7 +99,10 @@ impl FrameBuffer {
     pub fn to_rgb8(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(self.width as usize * self.height as usize * 3);
         match self.mode.channels() {
-            1 => self.data.iter().for_each(|&v| out.extend_from_slice(&[v, v, v])),
+            1 => self
+                .data
+                .iter()
+                .for_each(|&v| out.extend_from_slice(&[v, v, v])),
             _ => out.extend_from_slice(&self.data),
         }
         out
@@ -109,7 +118,8 @@ impl FrameBuffer {
         let px = self.mode.encode(color);
         let w = self.width as usize;
         for y in r.y as usize..r.bottom() as usize {
-            let row = &mut self.data[(y * w + r.x as usize) * ch..(y * w + r.right() as usize) * ch];
+            let row =
+                &mut self.data[(y * w + r.x as usize) * ch..(y * w + r.right() as usize) * ch];
             for p in row.chunks_exact_mut(ch) {
                 p.copy_from_slice(&px[..ch]);
             }
@@ -118,12 +128,18 @@ impl FrameBuffer {
 
     /// Draws `layer` with its top-left at (x, y), only inside `clip`, blending by the layer's alpha.
     pub fn blit(&mut self, layer: &Layer, x: i32, y: i32, clip: Rect) {
-        let dst = Rect::new(x, y, layer.width(), layer.height()).intersect(&clip).intersect(&self.bounds());
+        let dst = Rect::new(x, y, layer.width(), layer.height())
+            .intersect(&clip)
+            .intersect(&self.bounds());
         if dst.is_empty() {
             return;
         }
         let ch = self.mode.channels();
-        debug_assert_eq!(ch, layer.mode().channels(), "layer mode differs from the frame's");
+        debug_assert_eq!(
+            ch,
+            layer.mode().channels(),
+            "layer mode differs from the frame's"
+        );
         let (lw, fw) = (layer.width() as usize, self.width as usize);
         let (lc, la) = (layer.color_bytes(), layer.alpha_bytes());
         for fy in dst.y..dst.bottom() {

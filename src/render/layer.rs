@@ -24,7 +24,13 @@ impl Layer {
     /// A transparent layer of the given size.
     pub fn new(width: u32, height: u32, mode: PixelMode) -> Layer {
         let n = width as usize * height as usize;
-        Layer { width, height, mode, color: vec![0; n * mode.channels()], alpha: vec![0; n] }
+        Layer {
+            width,
+            height,
+            mode,
+            color: vec![0; n * mode.channels()],
+            alpha: vec![0; n],
+        }
     }
 
     /// Width in pixels.

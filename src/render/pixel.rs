@@ -98,8 +98,14 @@ mod tests {
         assert_eq!(PixelMode::Mono.quantize_gray(128), 255);
         assert_eq!(PixelMode::Gray4.quantize_gray(26), 34);
         assert_eq!(PixelMode::Gray4.quantize_gray(255), 255);
-        assert_eq!(PixelMode::Rgb565.quantize_rgb(255, 255, 255), [255, 255, 255]);
-        assert_eq!(PixelMode::Rgb565.quantize_rgb(0x0f, 0x07, 0), [0x08, 0x04, 0]);
+        assert_eq!(
+            PixelMode::Rgb565.quantize_rgb(255, 255, 255),
+            [255, 255, 255]
+        );
+        assert_eq!(
+            PixelMode::Rgb565.quantize_rgb(0x0f, 0x07, 0),
+            [0x08, 0x04, 0]
+        );
         assert_eq!(PixelMode::Gray8.encode(Color::rgb(255, 0, 0)), [76, 0, 0]);
     }
 }

@@ -18,7 +18,13 @@ pub fn stroke_rect(layer: &mut Layer, r: Rect, width: u32, color: Color) {
 
 /// Draws a line from (x0, y0) to (x1, y1) with a square pen `width` pixels wide
 /// (Bresenham; the pen's top-left sits on each point of the line).
-pub fn draw_line(layer: &mut Layer, (x0, y0): (i32, i32), (x1, y1): (i32, i32), width: u32, color: Color) {
+pub fn draw_line(
+    layer: &mut Layer,
+    (x0, y0): (i32, i32),
+    (x1, y1): (i32, i32),
+    width: u32,
+    color: Color,
+) {
     let w = width.max(1);
     let (dx, dy) = ((x1 - x0).abs(), -(y1 - y0).abs());
     let (sx, sy) = (if x0 < x1 { 1 } else { -1 }, if y0 < y1 { 1 } else { -1 });
@@ -63,7 +69,10 @@ pub(crate) mod pattern {
     pub fn assert_pattern(layer: &Layer, expected: &[&str]) {
         let actual = picture(layer);
         assert!(
-            actual.iter().map(String::as_str).eq(expected.iter().copied()),
+            actual
+                .iter()
+                .map(String::as_str)
+                .eq(expected.iter().copied()),
             "picture differs\nexpected:\n{}\nactual:\n{}",
             expected.join("\n"),
             actual.join("\n")

@@ -139,7 +139,11 @@ impl Ctx<'_> {
 
     fn report(&mut self, severity: Severity, field: Option<&str>, message: String) {
         let path = field.map_or_else(|| self.path.clone(), |f| join(&self.path, f));
-        self.problems.push(Raw { severity, path, message });
+        self.problems.push(Raw {
+            severity,
+            path,
+            message,
+        });
     }
 
     /// Parses a colour field; a bad one is reported and shows as the foreground.
@@ -173,13 +177,20 @@ impl Ctx<'_> {
 
     /// The font chain for a font name (default: `default` if the scene has it, else `small`).
     pub fn font_chain(&mut self, name: Option<&str>) -> Vec<Arc<Font>> {
-        let wanted = name.unwrap_or(if self.fonts.contains_key("default") { "default" } else { "small" });
+        let wanted = name.unwrap_or(if self.fonts.contains_key("default") {
+            "default"
+        } else {
+            "small"
+        });
         match self.fonts.get(wanted) {
             Some(chain) => chain.clone(),
             None => {
                 let mut known: Vec<&str> = self.fonts.keys().map(String::as_str).collect();
                 known.sort_unstable();
-                self.error(Some("font"), format!("unknown font {wanted:?}; known fonts: {}", known.join(", ")));
+                self.error(
+                    Some("font"),
+                    format!("unknown font {wanted:?}; known fonts: {}", known.join(", ")),
+                );
                 self.fonts.get("small").cloned().unwrap_or_default()
             }
         }
@@ -188,7 +199,10 @@ impl Ctx<'_> {
 
 /// Reads, parses and checks a scene file.
 pub fn load(path: &Path) -> Result<CompiledScene, SceneError> {
-    let src = std::fs::read_to_string(path).map_err(|source| SceneError::Io { path: path.to_path_buf(), source })?;
+    let src = std::fs::read_to_string(path).map_err(|source| SceneError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
     compile_str(&src, path)
 }
 
@@ -201,12 +215,19 @@ pub fn compile_str(src: &str, path: &Path) -> Result<CompiledScene, SceneError> 
         severity: Severity::Error,
         message,
     };
-    let (file, unknown) = parse(src).map_err(|(line, col, msg)| SceneError::Invalid(vec![at(line, col, msg)]))?;
+    let (file, unknown) =
+        parse(src).map_err(|(line, col, msg)| SceneError::Invalid(vec![at(line, col, msg)]))?;
     let mut raw: Vec<Raw> = unknown
         .into_iter()
         .map(|p| {
             let field = p.rsplit(['.', ']']).next().unwrap_or(&p).to_string();
-            Raw { severity: Severity::Error, path: p, message: format!("unknown field `{field}` (docs/scenes.md lists the fields of each widget)") }
+            Raw {
+                severity: Severity::Error,
+                path: p,
+                message: format!(
+                    "unknown field `{field}` (docs/scenes.md lists the fields of each widget)"
+                ),
+            }
         })
         .collect();
 
@@ -229,14 +250,22 @@ pub fn compile_str(src: &str, path: &Path) -> Result<CompiledScene, SceneError> 
         .into_iter()
         .map(|r| {
             let (line, col) = locator.find(&r.path).unwrap_or((0, 0));
-            Problem { severity: r.severity, ..at(line, col, r.message) }
+            Problem {
+                severity: r.severity,
+                ..at(line, col, r.message)
+            }
         })
         .collect();
     problems.sort_by_key(|p| (p.line, p.col));
     if problems.iter().any(|p| p.severity == Severity::Error) {
         return Err(SceneError::Invalid(problems));
     }
-    Ok(CompiledScene { path: path.to_path_buf(), display, widgets, warnings: problems })
+    Ok(CompiledScene {
+        path: path.to_path_buf(),
+        display,
+        widgets,
+        warnings: problems,
+    })
 }
 
 /// RON → [`SceneFile`], collecting the paths of fields serde did not know.
@@ -257,7 +286,9 @@ fn parse(src: &str) -> Result<(SceneFile, Vec<String>), (usize, usize, String)> 
 
 /// ron points just before the blanks ahead of the offending token; move to the token.
 fn skip_blanks(src: &str, line: usize, col: usize) -> (usize, usize) {
-    let Some(rest) = src.lines().nth(line.saturating_sub(1)) else { return (line, col) };
+    let Some(rest) = src.lines().nth(line.saturating_sub(1)) else {
+        return (line, col);
+    };
     let mut tail = rest.chars().skip(col.saturating_sub(1)).peekable();
     let (mut l, mut c) = (line, col);
     // Blanks to the end of this line, then whole blank lines.
@@ -285,14 +316,20 @@ fn path_string(p: &serde_ignored::Path) -> String {
         P::Root => String::new(),
         P::Seq { parent, index } => format!("{}[{index}]", path_string(parent)),
         P::Map { parent, key } => join(&path_string(parent), key),
-        P::Some { parent } | P::NewtypeStruct { parent } | P::NewtypeVariant { parent } => path_string(parent),
+        P::Some { parent } | P::NewtypeStruct { parent } | P::NewtypeVariant { parent } => {
+            path_string(parent)
+        }
     }
 }
 
 fn check_display(file: &SceneFile, raw: &mut Vec<Raw>) -> Display {
     let d = &file.display;
     let mut err = |field: &str, message: String| {
-        raw.push(Raw { severity: Severity::Error, path: join("display", field), message });
+        raw.push(Raw {
+            severity: Severity::Error,
+            path: join("display", field),
+            message,
+        });
     };
     for (name, v) in [("width", d.width), ("height", d.height)] {
         if !(1..=4096).contains(&v) {
@@ -333,16 +370,28 @@ fn load_fonts(file: &SceneFile, dir: &Path, raw: &mut Vec<Raw>) -> HashMap<Strin
             Ok(f) => {
                 single.insert(name.clone(), Arc::new(f));
             }
-            Err(e) => raw.push(Raw { severity: Severity::Error, path: format!("fonts.{name}.file"), message: e.to_string() }),
+            Err(e) => raw.push(Raw {
+                severity: Severity::Error,
+                path: format!("fonts.{name}.file"),
+                message: e.to_string(),
+            }),
         }
         if spec.size.is_some_and(|s| !(s > 0.0 && s <= 512.0)) {
-            raw.push(Raw { severity: Severity::Error, path: format!("fonts.{name}.size"), message: "size must be between 0 and 512 pixels".into() });
+            raw.push(Raw {
+                severity: Severity::Error,
+                path: format!("fonts.{name}.size"),
+                message: "size must be between 0 and 512 pixels".into(),
+            });
         }
     }
-    let mut chains: HashMap<String, Vec<Arc<Font>>> =
-        single.iter().map(|(n, f)| (n.clone(), vec![f.clone()])).collect();
+    let mut chains: HashMap<String, Vec<Arc<Font>>> = single
+        .iter()
+        .map(|(n, f)| (n.clone(), vec![f.clone()]))
+        .collect();
     for (name, spec) in &file.fonts {
-        let Some(chain) = chains.get_mut(name) else { continue };
+        let Some(chain) = chains.get_mut(name) else {
+            continue;
+        };
         for (i, fb) in spec.fallback.iter().enumerate() {
             match single.get(fb) {
                 Some(f) => chain.push(f.clone()),
@@ -357,7 +406,13 @@ fn load_fonts(file: &SceneFile, dir: &Path, raw: &mut Vec<Raw>) -> HashMap<Strin
     chains
 }
 
-fn compile_list(specs: &[WidgetSpec], path: &str, parent: Rect, in_canvas: bool, ctx: &mut Ctx) -> Vec<CompiledWidget> {
+fn compile_list(
+    specs: &[WidgetSpec],
+    path: &str,
+    parent: Rect,
+    in_canvas: bool,
+    ctx: &mut Ctx,
+) -> Vec<CompiledWidget> {
     specs
         .iter()
         .enumerate()
@@ -368,9 +423,21 @@ fn compile_list(specs: &[WidgetSpec], path: &str, parent: Rect, in_canvas: bool,
         .collect()
 }
 
-fn compile_widget(spec: &WidgetSpec, order: u32, parent: Rect, in_canvas: bool, ctx: &mut Ctx) -> CompiledWidget {
+fn compile_widget(
+    spec: &WidgetSpec,
+    order: u32,
+    parent: Rect,
+    in_canvas: bool,
+    ctx: &mut Ctx,
+) -> CompiledWidget {
     let common = spec.common();
-    let mut placement = Placement { x: common.x, y: common.y, anchor: common.anchor, z: common.z, order };
+    let mut placement = Placement {
+        x: common.x,
+        y: common.y,
+        anchor: common.anchor,
+        z: common.z,
+        order,
+    };
     let mut children_specs: &[WidgetSpec] = &[];
     let (kind, name) = match spec {
         WidgetSpec::Text(s) => (CompiledKind::Text(text::compile(s, ctx)), &s.name),
@@ -383,14 +450,19 @@ fn compile_widget(spec: &WidgetSpec, order: u32, parent: Rect, in_canvas: bool, 
             placement.anchor = crate::render::Anchor::Lt;
             (CompiledKind::Line(l), &s.name)
         }
-        WidgetSpec::ProgressBar(s) => (CompiledKind::ProgressBar(progress::compile(s, ctx)), &s.name),
+        WidgetSpec::ProgressBar(s) => (
+            CompiledKind::ProgressBar(progress::compile(s, ctx)),
+            &s.name,
+        ),
         WidgetSpec::Canvas(s) => {
             children_specs = &s.children;
             (CompiledKind::Canvas(canvas::compile(s, ctx)), &s.name)
         }
     };
     let (w, h) = kind.size();
-    let (x, y) = placement.anchor.place(placement.x, placement.y, w, h, (parent.w, parent.h));
+    let (x, y) = placement
+        .anchor
+        .place(placement.x, placement.y, w, h, (parent.w, parent.h));
     let own = Rect::new(x, y, w, h);
     let local_parent = Rect::new(0, 0, parent.w, parent.h);
     if !own.overlaps(&local_parent) {
@@ -405,6 +477,18 @@ fn compile_widget(spec: &WidgetSpec, order: u32, parent: Rect, in_canvas: bool, 
         ));
     }
     let my_path = ctx.path.clone();
-    let children = compile_list(children_specs, &join(&my_path, "children"), Rect::new(0, 0, w, h), true, ctx);
-    CompiledWidget { name: name.clone(), placement, visible: common.visible, kind, children }
+    let children = compile_list(
+        children_specs,
+        &join(&my_path, "children"),
+        Rect::new(0, 0, w, h),
+        true,
+        ctx,
+    );
+    CompiledWidget {
+        name: name.clone(),
+        placement,
+        visible: common.visible,
+        kind,
+        children,
+    }
 }

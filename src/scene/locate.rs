@@ -24,9 +24,15 @@ impl Locator {
     /// Scans `src` and records every path it can.
     pub fn new(src: &str) -> Locator {
         let toks = tokenize(src);
-        let mut p = Parser { toks, i: 0, positions: HashMap::new() };
+        let mut p = Parser {
+            toks,
+            i: 0,
+            positions: HashMap::new(),
+        };
         p.value(String::new());
-        Locator { positions: p.positions }
+        Locator {
+            positions: p.positions,
+        }
     }
 
     /// The position of `path`, or of its nearest recorded ancestor.
@@ -88,7 +94,9 @@ fn tokenize(src: &str) -> Vec<(Tok, (usize, usize))> {
             if i < chars.len() {
                 advance(&mut i, &mut line, &mut col, &chars);
             }
-        } else if c == '"' || ((c == 'r' || c == 'b') && matches!(chars.get(i + 1), Some('"' | '#'))) {
+        } else if c == '"'
+            || ((c == 'r' || c == 'b') && matches!(chars.get(i + 1), Some('"' | '#')))
+        {
             // Strings, raw strings r#"…"#, byte strings.
             let mut hashes = 0;
             let raw = c == 'r' || (c == 'b' && chars.get(i + 1) == Some(&'r'));
@@ -106,7 +114,8 @@ fn tokenize(src: &str) -> Vec<(Tok, (usize, usize))> {
             while i < chars.len() {
                 if !raw && chars[i] == '\\' {
                     advance(&mut i, &mut line, &mut col, &chars);
-                } else if chars[i] == '"' && (0..hashes).all(|k| chars.get(i + 1 + k) == Some(&'#')) {
+                } else if chars[i] == '"' && (0..hashes).all(|k| chars.get(i + 1 + k) == Some(&'#'))
+                {
                     for _ in 0..=hashes {
                         advance(&mut i, &mut line, &mut col, &chars);
                     }
@@ -238,7 +247,9 @@ impl Parser {
         let mut n = 0;
         while !matches!(self.peek(0), None | Some(Tok::Punct(')'))) {
             let before = self.i;
-            if let (Some(Tok::Ident(field)), Some(Tok::Punct(':'))) = (self.peek(0).cloned(), self.peek(1)) {
+            if let (Some(Tok::Ident(field)), Some(Tok::Punct(':'))) =
+                (self.peek(0).cloned(), self.peek(1))
+            {
                 let child = join(path, &field);
                 let pos = self.pos();
                 self.record(&child, pos);
@@ -273,7 +284,11 @@ impl Parser {
 
 /// `parent.child`, or `child` at the root.
 pub fn join(parent: &str, child: &str) -> String {
-    if parent.is_empty() { child.to_string() } else { format!("{parent}.{child}") }
+    if parent.is_empty() {
+        child.to_string()
+    } else {
+        format!("{parent}.{child}")
+    }
 }
 
 #[cfg(test)]

@@ -34,7 +34,14 @@ impl fmt::Display for Problem {
             Severity::Warning => "warning",
         };
         if self.line > 0 {
-            write!(f, "{}:{}:{}: {what}: {}", self.file.display(), self.line, self.col, self.message)
+            write!(
+                f,
+                "{}:{}:{}: {what}: {}",
+                self.file.display(),
+                self.line,
+                self.col,
+                self.message
+            )
         } else {
             write!(f, "{}: {what}: {}", self.file.display(), self.message)
         }
@@ -58,7 +65,10 @@ pub enum SceneError {
 }
 
 fn list(problems: &[Problem]) -> String {
-    let errors = problems.iter().filter(|p| p.severity == Severity::Error).count();
+    let errors = problems
+        .iter()
+        .filter(|p| p.severity == Severity::Error)
+        .count();
     let mut s: String = problems.iter().map(|p| format!("{p}\n")).collect();
     s.push_str(&format!("{errors} error(s); the scene was not loaded"));
     s

@@ -42,7 +42,11 @@ impl Sinks {
     pub fn failures(&self) -> Vec<(String, u64)> {
         self.list
             .lock()
-            .map(|l| l.iter().map(|s| (s.sink.name().to_string(), s.failures)).collect())
+            .map(|l| {
+                l.iter()
+                    .map(|s| (s.sink.name().to_string(), s.failures))
+                    .collect()
+            })
             .unwrap_or_default()
     }
 }
@@ -50,12 +54,18 @@ impl Sinks {
 /// Hands the frame to every sink. A failing sink is logged on its first failure and then
 /// every 100th, and keeps being called: a full disk must not stop the panel.
 pub fn present(fb: Res<FrameBuffer>, tick: Res<Tick>, sinks: Res<Sinks>) {
-    let Ok(mut list) = sinks.list.lock() else { return };
+    let Ok(mut list) = sinks.list.lock() else {
+        return;
+    };
     for slot in list.iter_mut() {
         if let Err(e) = slot.sink.present(&fb, tick.0) {
             slot.failures += 1;
             if slot.failures % 100 == 1 {
-                log::warn!("sink {}: {e} ({} failure(s) so far)", slot.sink.name(), slot.failures);
+                log::warn!(
+                    "sink {}: {e} ({} failure(s) so far)",
+                    slot.sink.name(),
+                    slot.failures
+                );
             }
         }
     }
@@ -64,9 +74,15 @@ pub fn present(fb: Res<FrameBuffer>, tick: Res<Tick>, sinks: Res<Sinks>) {
 /// Lets every sink finish (write the last PNG, close the GIF, restore the terminal).
 pub fn finish_sinks(world: &mut World) -> Vec<String> {
     let tick = world.get_resource::<Tick>().map_or(0, |t| t.0);
-    let Some(fb) = world.get_resource::<FrameBuffer>() else { return Vec::new() };
-    let Some(sinks) = world.get_resource::<Sinks>() else { return Vec::new() };
-    let Ok(mut list) = sinks.list.lock() else { return Vec::new() };
+    let Some(fb) = world.get_resource::<FrameBuffer>() else {
+        return Vec::new();
+    };
+    let Some(sinks) = world.get_resource::<Sinks>() else {
+        return Vec::new();
+    };
+    let Ok(mut list) = sinks.list.lock() else {
+        return Vec::new();
+    };
     let mut errors = Vec::new();
     for slot in list.iter_mut() {
         if let Err(e) = slot.sink.finish(fb, tick.saturating_sub(1)) {

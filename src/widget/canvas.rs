@@ -33,7 +33,10 @@ pub struct Canvas {
 /// Checks a scene canvas and makes its component (children are compiled by the scene).
 pub fn compile(spec: &CanvasSpec, ctx: &mut Ctx) -> Canvas {
     let size = ctx.required_size(spec.width, spec.height);
-    let background = spec.background.as_deref().map(|c| ctx.color("background", c));
+    let background = spec
+        .background
+        .as_deref()
+        .map(|c| ctx.color("background", c));
     Canvas { size, background }
 }
 

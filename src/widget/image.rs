@@ -46,16 +46,27 @@ pub fn compile(spec: &ImageSpec, ctx: &mut Ctx) -> Image {
     };
     let path = ctx.resolve(&spec.file);
     match load_image(&path, &opts, ctx.mode) {
-        Ok(layer) => Image { pixels: Arc::new(layer) },
+        Ok(layer) => Image {
+            pixels: Arc::new(layer),
+        },
         Err(e) => {
             ctx.error(Some("file"), e.to_string());
-            Image { pixels: Arc::new(Layer::new(spec.width.unwrap_or(1), spec.height.unwrap_or(1), ctx.mode)) }
+            Image {
+                pixels: Arc::new(Layer::new(
+                    spec.width.unwrap_or(1),
+                    spec.height.unwrap_or(1),
+                    ctx.mode,
+                )),
+            }
         }
     }
 }
 
 /// Copies changed images into their layers.
-pub fn draw_images(mut q: Query<(&Image, &mut WidgetLayer), Changed<Image>>, stats: Res<RenderStats>) {
+pub fn draw_images(
+    mut q: Query<(&Image, &mut WidgetLayer), Changed<Image>>,
+    stats: Res<RenderStats>,
+) {
     q.par_iter_mut().for_each(|(img, mut wl)| {
         wl.layer.clone_from(&img.pixels);
         stats.count_redraw();

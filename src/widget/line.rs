@@ -44,13 +44,19 @@ impl Line {
     /// Size of the box the line needs.
     pub fn size(&self) -> (u32, u32) {
         let w = self.line_width.max(1);
-        (self.from.0.abs_diff(self.to.0) + w, self.from.1.abs_diff(self.to.1) + w)
+        (
+            self.from.0.abs_diff(self.to.0) + w,
+            self.from.1.abs_diff(self.to.1) + w,
+        )
     }
 }
 
 /// Checks a scene line; returns its component and the top-left of its box in the parent.
 pub fn compile(spec: &LineSpec, ctx: &mut Ctx) -> (Line, (i32, i32)) {
-    let color = spec.color.as_deref().map_or(ctx.foreground, |c| ctx.color("color", c));
+    let color = spec
+        .color
+        .as_deref()
+        .map_or(ctx.foreground, |c| ctx.color("color", c));
     if spec.line_width == 0 {
         ctx.error(Some("line_width"), "line_width must be at least 1");
     }

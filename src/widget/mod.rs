@@ -124,7 +124,9 @@ impl Plugin for WidgetPlugin {
         use crate::render::compose::{DrawList, RenderStats, compose};
         app.configure_sets(
             TickSchedule,
-            (RenderSet::Draw, RenderSet::Compose).chain().in_set(TickSet::Render),
+            (RenderSet::Draw, RenderSet::Compose)
+                .chain()
+                .in_set(TickSet::Render),
         );
         app.init_resource::<DrawList>();
         app.init_resource::<RenderStats>();

@@ -85,7 +85,11 @@ impl ProgressBar {
     /// The filled fraction, 0..=1 (a bad range or value shows empty).
     pub fn fraction(&self) -> f64 {
         let f = (self.value - self.min) / (self.max - self.min);
-        if f.is_finite() { f.clamp(0.0, 1.0) } else { 0.0 }
+        if f.is_finite() {
+            f.clamp(0.0, 1.0)
+        } else {
+            0.0
+        }
     }
 }
 
@@ -93,7 +97,10 @@ impl ProgressBar {
 pub fn compile(spec: &ProgressBarSpec, ctx: &mut Ctx) -> ProgressBar {
     let size = ctx.required_size(spec.width, spec.height);
     if spec.max.partial_cmp(&spec.min) != Some(std::cmp::Ordering::Greater) {
-        ctx.error(Some("max"), format!("max ({}) must be greater than min ({})", spec.max, spec.min));
+        ctx.error(
+            Some("max"),
+            format!("max ({}) must be greater than min ({})", spec.max, spec.min),
+        );
     }
     let fg = ctx.foreground;
     ProgressBar {
@@ -102,9 +109,16 @@ pub fn compile(spec: &ProgressBarSpec, ctx: &mut Ctx) -> ProgressBar {
         min: spec.min,
         max: spec.max,
         direction: spec.direction,
-        outline: Some(spec.outline.as_deref().map_or(fg, |c| ctx.color("outline", c))),
+        outline: Some(
+            spec.outline
+                .as_deref()
+                .map_or(fg, |c| ctx.color("outline", c)),
+        ),
         fill: spec.fill.as_deref().map_or(fg, |c| ctx.color("fill", c)),
-        background: spec.background.as_deref().map(|c| ctx.color("background", c)),
+        background: spec
+            .background
+            .as_deref()
+            .map(|c| ctx.color("background", c)),
         line_width: spec.line_width,
     }
 }
@@ -187,10 +201,22 @@ mod tests {
 
     #[test]
     fn fills_in_each_direction() {
-        assert_pattern(&drawn(&bar(Direction::Ltr, 0.5)).layer, &["###...", "###...", "###...", "###..."]);
-        assert_pattern(&drawn(&bar(Direction::Rtl, 0.5)).layer, &["...###", "...###", "...###", "...###"]);
-        assert_pattern(&drawn(&bar(Direction::Ttb, 0.25)).layer, &["######", "......", "......", "......"]);
-        assert_pattern(&drawn(&bar(Direction::Btt, 0.5)).layer, &["......", "......", "######", "######"]);
+        assert_pattern(
+            &drawn(&bar(Direction::Ltr, 0.5)).layer,
+            &["###...", "###...", "###...", "###..."],
+        );
+        assert_pattern(
+            &drawn(&bar(Direction::Rtl, 0.5)).layer,
+            &["...###", "...###", "...###", "...###"],
+        );
+        assert_pattern(
+            &drawn(&bar(Direction::Ttb, 0.25)).layer,
+            &["######", "......", "......", "......"],
+        );
+        assert_pattern(
+            &drawn(&bar(Direction::Btt, 0.5)).layer,
+            &["......", "......", "######", "######"],
+        );
     }
 
     #[test]

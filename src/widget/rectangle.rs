@@ -45,7 +45,12 @@ pub fn compile(spec: &RectangleSpec, ctx: &mut Ctx) -> Rectangle {
         (None, None) => Some(ctx.foreground),
         (None, Some(_)) => None,
     };
-    Rectangle { size, outline, fill, line_width: spec.line_width }
+    Rectangle {
+        size,
+        outline,
+        fill,
+        line_width: spec.line_width,
+    }
 }
 
 /// Draws a rectangle into a layer of its size.

@@ -59,14 +59,20 @@ impl Text {
 
     /// The widget's size: its fixed box, else the laid-out text's extent.
     pub fn size(&self, laid: &TextLayout) -> (u32, u32) {
-        (self.width.unwrap_or(laid.width), self.height.unwrap_or(laid.height))
+        (
+            self.width.unwrap_or(laid.width),
+            self.height.unwrap_or(laid.height),
+        )
     }
 }
 
 /// Checks a scene text and makes its component.
 pub fn compile(spec: &TextSpec, ctx: &mut Ctx) -> Text {
     let fonts = ctx.font_chain(spec.font.as_deref());
-    let color = spec.color.as_deref().map_or(ctx.foreground, |c| ctx.color("color", c));
+    let color = spec
+        .color
+        .as_deref()
+        .map_or(ctx.foreground, |c| ctx.color("color", c));
     if spec.wrap && spec.width.is_none() {
         ctx.error(Some("wrap"), "wrap needs a width to wrap to");
     }
@@ -74,7 +80,11 @@ pub fn compile(spec: &TextSpec, ctx: &mut Ctx) -> Text {
     Text {
         content: spec.text.clone(),
         fonts,
-        style: TextStyle { align: spec.align, wrap_width, line_spacing: spec.line_spacing },
+        style: TextStyle {
+            align: spec.align,
+            wrap_width,
+            line_spacing: spec.line_spacing,
+        },
         color,
         width: spec.width,
         height: spec.height,

@@ -39,8 +39,14 @@ pub fn render(src: &str, ticks: u64) -> FrameBuffer {
 
 /// Writes a frame as an RGB PNG.
 pub fn save_png(fb: &FrameBuffer, path: &Path) {
-    image::save_buffer(path, &fb.to_rgb8(), fb.width(), fb.height(), image::ExtendedColorType::Rgb8)
-        .unwrap_or_else(|e| panic!("writing {}: {e}", path.display()));
+    image::save_buffer(
+        path,
+        &fb.to_rgb8(),
+        fb.width(),
+        fb.height(),
+        image::ExtendedColorType::Rgb8,
+    )
+    .unwrap_or_else(|e| panic!("writing {}: {e}", path.display()));
 }
 
 /// Compares a frame with `tests/golden/NAME.png`. On a difference it writes

@@ -7,6 +7,10 @@ pub struct Font;
 #[error("font")]
 pub struct FontError;
 impl Font {
-    pub fn load(_p: &Path, _s: Option<f32>) -> Result<Font, FontError> { Ok(Font) }
-    pub fn from_bdf_str(_t: &str, _n: &str) -> Result<Font, FontError> { Ok(Font) }
+    pub fn load(_p: &Path, _s: Option<f32>) -> Result<Font, FontError> {
+        Ok(Font)
+    }
+    pub fn from_bdf_str(_t: &str, _n: &str) -> Result<Font, FontError> {
+        Ok(Font)
+    }
 }
