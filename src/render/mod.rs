@@ -5,9 +5,11 @@
 pub mod color;
 pub mod framebuffer;
 pub mod geometry;
+pub mod image;
 pub mod layer;
 pub mod pixel;
 
+pub use self::image::{Dither, ImageError, ImageOptions, image_to_layer, load_image};
 pub use color::Color;
 pub use framebuffer::FrameBuffer;
 pub use geometry::{Anchor, Rect};
