@@ -1,20 +1,22 @@
-//! Pixels: geometry, colours, pixel modes, widget layers, the frame buffer, fonts and images.
+//! Pixels: geometry, colours, pixel modes, widget layers, the frame buffer, shapes,
+//! fonts and text layout, images, and composition.
 //!
 //! Nothing here knows about scenes, data or sinks.
 
 pub mod color;
+pub mod compose;
+pub mod font;
 pub mod framebuffer;
 pub mod geometry;
+pub mod image;
 pub mod layer;
 pub mod pixel;
+pub mod shapes;
+pub mod text;
 
+pub use self::image::{Dither, ImageError, ImageOptions, image_to_layer, load_image};
 pub use color::Color;
 pub use framebuffer::FrameBuffer;
 pub use geometry::{Anchor, Rect};
 pub use layer::Layer;
 pub use pixel::PixelMode;
-pub mod compose;
-pub mod font;
-pub mod image;
-pub mod shapes;
-pub mod text;

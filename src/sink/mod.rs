@@ -1,74 +1,104 @@
-//! STUB
-#![allow(missing_docs, dead_code)]
+//! Where frames go: the [`Sink`] trait and the sinks that need no hardware
+//! (a live terminal preview, PNG snapshots, an animated GIF recording).
+
+use std::io;
+use std::path::PathBuf;
+
 use crate::render::FrameBuffer;
+
+pub mod gif;
 pub mod present;
-#[derive(Debug, thiserror::Error)]
-#[error("sink")]
-pub struct SinkError;
+pub mod png;
+pub mod term;
+
+pub use self::gif::GifSink;
+pub use self::png::PngSink;
+pub use self::term::{ParseTermStyleError, TermSink, TermStyle};
+
+/// A destination for rendered frames.
 pub trait Sink: Send + 'static {
+    /// A short name for logs and error messages.
     fn name(&self) -> &str;
+
+    /// Shows the frame rendered this tick (called every tick; `frame.damage()` is empty on an idle tick).
     fn present(&mut self, frame: &FrameBuffer, tick: u64) -> Result<(), SinkError>;
-    fn finish(&mut self, _frame: &FrameBuffer, _tick: u64) -> Result<(), SinkError> {
+
+    /// Called once at shutdown with the last frame, to flush and close.
+    fn finish(&mut self, frame: &FrameBuffer, tick: u64) -> Result<(), SinkError> {
+        let _ = (frame, tick);
         Ok(())
     }
 }
-macro_rules! stub {
-    ($m:ident, $t:ident) => {
-        pub mod $m {
-            use super::*;
-            pub struct $t;
-            impl $t {
-                pub fn new(_p: std::path::PathBuf) -> Self {
-                    $t
-                }
-            }
-            impl Sink for $t {
-                fn name(&self) -> &str {
-                    "x"
-                }
-                fn present(&mut self, _f: &FrameBuffer, _t: u64) -> Result<(), SinkError> {
-                    Ok(())
-                }
-            }
-        }
-    };
+
+/// A sink that could not present or finish a frame.
+#[derive(Debug, thiserror::Error)]
+pub enum SinkError {
+    /// A file could not be created or written.
+    #[error("cannot write {}: {source}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// What went wrong.
+        source: io::Error,
+    },
+    /// A stream (such as the terminal) could not be written.
+    #[error("cannot write to {what}: {source}")]
+    Output {
+        /// The stream.
+        what: String,
+        /// What went wrong.
+        source: io::Error,
+    },
+    /// A frame could not be encoded.
+    #[error("cannot encode {what}: {message}")]
+    Encode {
+        /// What was being encoded (usually the output path).
+        what: String,
+        /// What went wrong.
+        message: String,
+    },
 }
-stub!(png, PngSink);
-pub mod gif {
-    use super::*;
-    pub struct GifSink;
-    impl GifSink {
-        pub fn new(_p: std::path::PathBuf, _f: u32) -> Self {
-            GifSink
-        }
+
+#[cfg(test)]
+pub(crate) mod test_util {
+    //! Helpers shared by the sink tests.
+
+    use std::path::PathBuf;
+    use std::sync::atomic::{AtomicU32, Ordering};
+
+    use crate::render::{Color, FrameBuffer, PixelMode, Rect};
+
+    /// A fresh, empty temporary directory.
+    pub fn temp_dir(tag: &str) -> PathBuf {
+        static N: AtomicU32 = AtomicU32::new(0);
+        let dir = std::env::temp_dir().join(format!(
+            "tinydisplay-{tag}-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::Relaxed)
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
     }
-    impl Sink for GifSink {
-        fn name(&self) -> &str {
-            "x"
-        }
-        fn present(&mut self, _f: &FrameBuffer, _t: u64) -> Result<(), SinkError> {
-            Ok(())
-        }
+
+    /// Sets one pixel and records it as damage.
+    pub fn set(fb: &mut FrameBuffer, x: i32, y: i32, c: Color) {
+        let r = Rect::new(x, y, 1, 1);
+        fb.fill_rect(r, c);
+        fb.add_damage(r);
     }
-}
-pub mod term {
-    use super::*;
-    pub enum TermStyle {
-        HalfBlock,
-        Braille,
-    }
-    pub struct TermSink;
-    impl TermSink {
-        pub fn stdout(_s: TermStyle) -> Self {
-            TermSink
+
+    /// A frame with a recognisable pattern, fully damaged.
+    pub fn pattern(w: u32, h: u32, mode: PixelMode) -> FrameBuffer {
+        let mut fb = FrameBuffer::new(w, h, mode);
+        for y in 0..h {
+            for x in 0..w {
+                let v = ((x * 37 + y * 91) % 256) as u8;
+                let c = Color::rgb(v, 255 - v, (x * 16) as u8);
+                fb.fill_rect(Rect::new(x as i32, y as i32, 1, 1), c);
+            }
         }
-    }
-    impl Sink for TermSink {
-        fn name(&self) -> &str {
-            "x"
-        }
-        fn present(&mut self, _f: &FrameBuffer, _t: u64) -> Result<(), SinkError> {
-            Ok(())
-        }
+        fb.add_damage(fb.bounds());
+        fb
     }
 }
