@@ -16,6 +16,7 @@
 //! ```
 
 pub mod app;
+pub mod data;
 pub mod render;
 pub mod scene;
 pub mod sink;
@@ -33,6 +34,7 @@ impl PluginGroup for TinyDisplayPlugins {
         PluginGroupBuilder::start::<Self>()
             .add(TaskPoolPlugin::default())
             .add(app::TickPlugin)
+            .add(data::DataPlugin)
             .add(widget::WidgetPlugin)
             .add(sink::present::PresentPlugin)
     }

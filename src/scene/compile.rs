@@ -12,6 +12,7 @@ use std::sync::Arc;
 use ron::extensions::Extensions;
 
 use super::locate::{Locator, join};
+use crate::data::binding::{self, Binding, Target};
 use super::problems::{Problem, SceneError, Severity};
 use super::schema::{SceneFile, WidgetSpec};
 use crate::render::compose::Placement;
@@ -90,6 +91,8 @@ pub struct CompiledWidget {
     pub kind: CompiledKind,
     /// Children (canvases only).
     pub children: Vec<CompiledWidget>,
+    /// Properties computed from the dataset.
+    pub bindings: Vec<Binding>,
 }
 
 /// A scene that passed the check.
@@ -103,6 +106,8 @@ pub struct CompiledScene {
     pub widgets: Vec<CompiledWidget>,
     /// Problems that did not stop the scene.
     pub warnings: Vec<Problem>,
+    /// The templates of the scene's bindings.
+    pub env: minijinja::Environment<'static>,
 }
 
 /// A problem before it is located: the path of the value it is about.
@@ -124,9 +129,50 @@ pub struct Ctx<'a> {
     fonts: &'a HashMap<String, Vec<Arc<Font>>>,
     problems: &'a mut Vec<Raw>,
     path: String,
+    env: &'a mut minijinja::Environment<'static>,
+    bindings: Vec<Binding>,
+    templates: usize,
 }
 
 impl Ctx<'_> {
+    /// Binds a widget property to a template (a string result); a template that does not
+    /// compile is reported at the field.
+    pub fn bind_template(&mut self, target: Target, field: &str, src: &str, fallback: serde_json::Value) {
+        self.templates += 1;
+        let name = format!("{}.{field}#{}", self.path, self.templates);
+        match binding::compile_template(self.env, &name, target, src, fallback) {
+            Ok(b) => self.bindings.push(b),
+            Err(e) => self.error(Some(field), format!("template does not compile: {e}")),
+        }
+    }
+
+    /// Binds a widget property to an expression (a value result); one that does not
+    /// compile is reported at the field.
+    pub fn bind_expression(&mut self, target: Target, field: &str, src: &str, fallback: serde_json::Value) {
+        match binding::compile_expression(self.env, target, src, fallback) {
+            Ok(b) => self.bindings.push(b),
+            Err(e) => self.error(Some(field), format!("expression does not compile: {e}")),
+        }
+    }
+
+    /// A colour field that may be a template: a literal is parsed now, a template is bound.
+    pub fn color_or_binding(&mut self, field: &'static str, value: &str, initial: Color) -> Color {
+        if crate::widget::is_template(value) {
+            self.bind_template(Target::Color(field), field, value, serde_json::Value::String(initial.to_string()));
+            initial
+        } else {
+            self.color(field, value)
+        }
+    }
+
+    /// A number field that may be an expression: a literal is used now, an expression is bound.
+    pub fn number_or_binding(&mut self, target: Target, field: &str, value: &crate::widget::NumberOrExpr, fallback: f64) -> f64 {
+        if let crate::widget::NumberOrExpr::Expr(src) = value {
+            self.bind_expression(target, field, src, serde_json::json!(fallback));
+        }
+        value.initial(fallback)
+    }
+
     /// Reports an error about this widget, or one of its fields.
     pub fn error(&mut self, field: Option<&str>, message: impl Into<String>) {
         self.report(Severity::Error, field, message.into());
@@ -235,7 +281,11 @@ pub fn compile_str(src: &str, path: &Path) -> Result<CompiledScene, SceneError> 
     let display = check_display(&file, &mut raw);
     let fonts = load_fonts(&file, &scene_dir, &mut raw);
     let frame = Rect::new(0, 0, display.width, display.height);
+    let mut env = binding::environment();
     let mut ctx = Ctx {
+        env: &mut env,
+        bindings: Vec::new(),
+        templates: 0,
         scene_dir: &scene_dir,
         mode: display.mode,
         foreground: display.foreground,
@@ -265,6 +315,7 @@ pub fn compile_str(src: &str, path: &Path) -> Result<CompiledScene, SceneError> 
         display,
         widgets,
         warnings: problems,
+        env,
     })
 }
 
@@ -431,6 +482,10 @@ fn compile_widget(
     ctx: &mut Ctx,
 ) -> CompiledWidget {
     let common = spec.common();
+    ctx.bindings.clear();
+    if let Some(when) = &common.when {
+        ctx.bind_expression(Target::When, "when", when, serde_json::Value::Bool(false));
+    }
     let mut placement = Placement {
         x: common.x,
         y: common.y,
@@ -459,13 +514,17 @@ fn compile_widget(
             (CompiledKind::Canvas(canvas::compile(s, ctx)), &s.name)
         }
     };
+    let bindings = std::mem::take(&mut ctx.bindings);
+    // Content that comes from data has no size yet: only fixed content is checked.
+    let sized_by_data = bindings.iter().any(|b| matches!(b.target, Target::Text | Target::ImageFile));
     let (w, h) = kind.size();
     let (x, y) = placement
         .anchor
         .place(placement.x, placement.y, w, h, (parent.w, parent.h));
     let own = Rect::new(x, y, w, h);
     let local_parent = Rect::new(0, 0, parent.w, parent.h);
-    if !own.overlaps(&local_parent) {
+    if sized_by_data {
+    } else if !own.overlaps(&local_parent) {
         ctx.error(None, format!(
             "this widget ({w}×{h} at {x},{y}) lies entirely outside its parent ({}×{}) and would never be seen",
             parent.w, parent.h
@@ -490,5 +549,6 @@ fn compile_widget(
         visible: common.visible,
         kind,
         children,
+        bindings,
     }
 }

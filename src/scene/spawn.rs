@@ -5,6 +5,7 @@ use bevy_ecs::prelude::*;
 
 use super::compile::{CompiledKind, CompiledScene, CompiledWidget};
 use crate::app::Fps;
+use crate::data::propagate::{BindingEnv, Bindings, KeyIndex};
 use crate::render::FrameBuffer;
 use crate::render::compose::{Background, ClipsChildren, Visible, WidgetLayer};
 
@@ -25,7 +26,9 @@ impl Plugin for ScenePlugin {
         app.insert_resource(FrameBuffer::new(d.width, d.height, d.mode));
         app.insert_resource(Fps(d.fps));
         app.insert_resource(Background(d.background));
+        app.insert_resource(BindingEnv(self.scene.env.clone()));
         let world = app.world_mut();
+        world.get_resource_or_init::<KeyIndex>();
         for w in &self.scene.widgets {
             spawn_widget(world, w, None);
         }
@@ -50,6 +53,13 @@ pub fn spawn_widget(world: &mut World, w: &CompiledWidget, parent: Option<Entity
         CompiledKind::Canvas(c) => e.insert((c.clone(), ClipsChildren)),
     };
     let id = e.id();
+    if !w.bindings.is_empty() {
+        e.insert(Bindings(w.bindings.clone()));
+        let keys: Vec<String> = w.bindings.iter().flat_map(|b| b.keys.iter().cloned()).collect();
+        if let Some(mut index) = world.get_resource_mut::<KeyIndex>() {
+            index.add(id, keys);
+        }
+    }
     for child in &w.children {
         spawn_widget(world, child, Some(id));
     }

@@ -1,11 +1,13 @@
 //! The image widget: a PNG/JPEG/BMP/GIF file, scaled and converted to the display's mode.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use bevy_ecs::prelude::*;
 
-use super::widget_spec;
-use crate::render::Layer;
+use super::{is_template, widget_spec};
+use crate::data::binding::Target;
+use crate::render::{Layer, PixelMode};
 use crate::render::compose::{RenderStats, WidgetLayer};
 use crate::render::image::{Dither, ImageOptions, load_image};
 use crate::scene::compile::Ctx;
@@ -18,7 +20,7 @@ widget_spec! {
     /// An image in a scene: `Image(file: "../assets/images/play.png", anchor: rt, x: 4, y: 4)`.
     /// With `width` and/or `height` it is scaled (one of them: keeping its aspect ratio).
     pub struct ImageSpec {
-        /// Image file, relative to the scene file.
+        /// Image file, relative to the scene file; may be a template (`"icons/{{ weather.icon }}.png"`).
         pub file: String,
         /// Dithering for mono and 4-bit grey: None (threshold), Ordered, FloydSteinberg.
         #[serde(default)]
@@ -29,11 +31,31 @@ widget_spec! {
     }
 }
 
-/// An image's pixels, converted once at load.
+/// An image's pixels, converted once per file.
 #[derive(Component, Debug, Clone)]
 pub struct Image {
     /// The converted pixels, shared.
     pub pixels: Arc<Layer>,
+    /// The file shown (relative to `dir`), if any.
+    pub file: Option<String>,
+    /// Directory relative file names are resolved against (the scene's).
+    pub dir: PathBuf,
+    /// Scaling and conversion options.
+    pub opts: ImageOptions,
+    /// The display's pixel mode.
+    pub mode: PixelMode,
+}
+
+impl Image {
+    /// Shows `file` (relative to `dir`); a file that cannot be loaded keeps the old
+    /// picture and is logged.
+    pub fn load(&mut self, file: &str) {
+        self.file = Some(file.to_string());
+        match load_image(&self.dir.join(file), &self.opts, self.mode) {
+            Ok(layer) => self.pixels = Arc::new(layer),
+            Err(e) => log::warn!("{e}; keeping the previous picture"),
+        }
+    }
 }
 
 /// Loads and converts a scene image; a missing or unreadable file is a problem.
@@ -44,22 +66,20 @@ pub fn compile(spec: &ImageSpec, ctx: &mut Ctx) -> Image {
         dither: spec.dither,
         threshold: spec.threshold,
     };
-    let path = ctx.resolve(&spec.file);
-    match load_image(&path, &opts, ctx.mode) {
-        Ok(layer) => Image {
-            pixels: Arc::new(layer),
-        },
-        Err(e) => {
-            ctx.error(Some("file"), e.to_string());
-            Image {
-                pixels: Arc::new(Layer::new(
-                    spec.width.unwrap_or(1),
-                    spec.height.unwrap_or(1),
-                    ctx.mode,
-                )),
-            }
-        }
+    let empty = Arc::new(Layer::new(spec.width.unwrap_or(1), spec.height.unwrap_or(1), ctx.mode));
+    let mut image = Image { pixels: empty, file: None, dir: ctx.scene_dir.to_path_buf(), opts, mode: ctx.mode };
+    if is_template(&spec.file) {
+        ctx.bind_template(Target::ImageFile, "file", &spec.file, serde_json::Value::Null);
+        return image;
     }
+    match load_image(&ctx.resolve(&spec.file), &image.opts, ctx.mode) {
+        Ok(layer) => {
+            image.pixels = Arc::new(layer);
+            image.file = Some(spec.file.clone());
+        }
+        Err(e) => ctx.error(Some("file"), e.to_string()),
+    }
+    image
 }
 
 /// Copies changed images into their layers.

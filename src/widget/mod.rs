@@ -30,7 +30,7 @@ pub enum RenderSet {
 }
 
 /// Fields every widget has in a scene, whatever its kind.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Common {
     /// x of the anchor point in the parent.
     pub x: i32,
@@ -46,6 +46,33 @@ pub struct Common {
     pub height: Option<u32>,
     /// Shown at start.
     pub visible: bool,
+    /// Visibility condition (an expression over the dataset).
+    pub when: Option<String>,
+}
+
+/// A number in a scene, or an expression over the dataset that computes it.
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[serde(untagged)]
+pub enum NumberOrExpr {
+    /// A fixed number.
+    Number(f64),
+    /// An expression, e.g. `"mpd.elapsed / mpd.duration"`.
+    Expr(String),
+}
+
+impl NumberOrExpr {
+    /// The fixed number, or `fallback` for an expression (until it is evaluated).
+    pub fn initial(&self, fallback: f64) -> f64 {
+        match self {
+            NumberOrExpr::Number(n) => *n,
+            NumberOrExpr::Expr(_) => fallback,
+        }
+    }
+}
+
+/// True when a scene string is a template (`{{ … }}` or `{% … %}`) rather than a literal.
+pub fn is_template(s: &str) -> bool {
+    s.contains("{{") || s.contains("{%")
 }
 
 /// Gives the fields all widget specs share.
@@ -95,6 +122,10 @@ macro_rules! widget_spec {
             /// Shown at start (default true).
             #[serde(default = "crate::widget::yes")]
             pub visible: bool,
+            /// An expression over the dataset; the widget is hidden while it is false
+            /// (`when: "mpd.state == 'play'"`).
+            #[serde(default)]
+            pub when: Option<String>,
             $($fields)*
         }
 
@@ -108,6 +139,7 @@ macro_rules! widget_spec {
                     width: self.width,
                     height: self.height,
                     visible: self.visible,
+                    when: self.when.clone(),
                 }
             }
         }

@@ -3,7 +3,8 @@
 use bevy_ecs::prelude::*;
 use serde::Deserialize;
 
-use super::widget_spec;
+use super::{NumberOrExpr, widget_spec};
+use crate::data::binding::Target;
 use crate::render::compose::{RenderStats, WidgetLayer};
 use crate::render::shapes::stroke_rect;
 use crate::render::{Color, FrameBuffer, PixelMode, Rect};
@@ -24,22 +25,26 @@ pub enum Direction {
     Btt,
 }
 
-fn one_f() -> f64 {
-    1.0
+fn zero_n() -> NumberOrExpr {
+    NumberOrExpr::Number(0.0)
+}
+
+fn one_n() -> NumberOrExpr {
+    NumberOrExpr::Number(1.0)
 }
 
 widget_spec! {
     /// A progress bar in a scene: `ProgressBar(x: 4, y: 48, width: 200, height: 6, value: 0.25)`.
     pub struct ProgressBarSpec {
-        /// The value shown (default 0).
-        #[serde(default)]
-        pub value: f64,
-        /// Value of an empty bar (default 0).
-        #[serde(default)]
-        pub min: f64,
-        /// Value of a full bar (default 1).
-        #[serde(default = "one_f")]
-        pub max: f64,
+        /// The value shown (default 0): a number or an expression (`"mpd.elapsed / mpd.duration"`).
+        #[serde(default = "zero_n")]
+        pub value: NumberOrExpr,
+        /// Value of an empty bar (default 0); a number or an expression.
+        #[serde(default = "zero_n")]
+        pub min: NumberOrExpr,
+        /// Value of a full bar (default 1); a number or an expression.
+        #[serde(default = "one_n")]
+        pub max: NumberOrExpr,
         /// Fill direction: ltr (default), rtl, ttb, btt.
         #[serde(default)]
         pub direction: Direction,
@@ -96,29 +101,23 @@ impl ProgressBar {
 /// Checks a scene progress bar and makes its component.
 pub fn compile(spec: &ProgressBarSpec, ctx: &mut Ctx) -> ProgressBar {
     let size = ctx.required_size(spec.width, spec.height);
-    if spec.max.partial_cmp(&spec.min) != Some(std::cmp::Ordering::Greater) {
-        ctx.error(
-            Some("max"),
-            format!("max ({}) must be greater than min ({})", spec.max, spec.min),
-        );
+    let value = ctx.number_or_binding(Target::Value, "value", &spec.value, 0.0);
+    let min = ctx.number_or_binding(Target::Min, "min", &spec.min, 0.0);
+    let max = ctx.number_or_binding(Target::Max, "max", &spec.max, 1.0);
+    let fixed = |n: &NumberOrExpr| matches!(n, NumberOrExpr::Number(_));
+    if fixed(&spec.min) && fixed(&spec.max) && max.partial_cmp(&min) != Some(std::cmp::Ordering::Greater) {
+        ctx.error(Some("max"), format!("max ({max}) must be greater than min ({min})"));
     }
     let fg = ctx.foreground;
     ProgressBar {
         size,
-        value: spec.value,
-        min: spec.min,
-        max: spec.max,
+        value,
+        min,
+        max,
         direction: spec.direction,
-        outline: Some(
-            spec.outline
-                .as_deref()
-                .map_or(fg, |c| ctx.color("outline", c)),
-        ),
-        fill: spec.fill.as_deref().map_or(fg, |c| ctx.color("fill", c)),
-        background: spec
-            .background
-            .as_deref()
-            .map(|c| ctx.color("background", c)),
+        outline: Some(spec.outline.as_deref().map_or(fg, |c| ctx.color("outline", c))),
+        fill: spec.fill.as_deref().map_or(fg, |c| ctx.color_or_binding("fill", c, fg)),
+        background: spec.background.as_deref().map(|c| ctx.color("background", c)),
         line_width: spec.line_width,
     }
 }

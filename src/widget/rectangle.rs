@@ -39,9 +39,10 @@ pub struct Rectangle {
 /// Checks a scene rectangle and makes its component.
 pub fn compile(spec: &RectangleSpec, ctx: &mut Ctx) -> Rectangle {
     let size = ctx.required_size(spec.width, spec.height);
-    let fill = spec.fill.as_deref().map(|c| ctx.color("fill", c));
+    let fg = ctx.foreground;
+    let fill = spec.fill.as_deref().map(|c| ctx.color_or_binding("fill", c, fg));
     let outline = match (&spec.outline, fill) {
-        (Some(c), _) => Some(ctx.color("outline", c)),
+        (Some(c), _) => Some(ctx.color_or_binding("outline", c, fg)),
         (None, None) => Some(ctx.foreground),
         (None, Some(_)) => None,
     };

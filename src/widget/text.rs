@@ -4,7 +4,8 @@ use std::sync::Arc;
 
 use bevy_ecs::prelude::*;
 
-use super::widget_spec;
+use super::{is_template, widget_spec};
+use crate::data::binding::Target;
 use crate::render::compose::{RenderStats, WidgetLayer};
 use crate::render::font::Font;
 use crate::render::text::{Align, TextLayout, TextStyle, layout};
@@ -14,8 +15,12 @@ use crate::scene::compile::Ctx;
 widget_spec! {
     /// Text in a scene: `Text(x: 4, y: 3, text: "12:34:56", font: "large")`.
     pub struct TextSpec {
-        /// The text; `\n` starts a new line.
+        /// The text; `\n` starts a new line. A template (`"{{ mpd.artist }} – {{ mpd.title }}"`)
+        /// is filled from the dataset.
         pub text: String,
+        /// Shown while the template cannot be filled (a missing key, a type error); default empty.
+        #[serde(default)]
+        pub fallback: String,
         /// Font name from the scene's `fonts` (default: the scene's first font, or the built-in `small`).
         #[serde(default)]
         pub font: Option<String>,
@@ -69,16 +74,20 @@ impl Text {
 /// Checks a scene text and makes its component.
 pub fn compile(spec: &TextSpec, ctx: &mut Ctx) -> Text {
     let fonts = ctx.font_chain(spec.font.as_deref());
-    let color = spec
-        .color
-        .as_deref()
-        .map_or(ctx.foreground, |c| ctx.color("color", c));
+    let fg = ctx.foreground;
+    let color = spec.color.as_deref().map_or(fg, |c| ctx.color_or_binding("color", c, fg));
+    let content = if is_template(&spec.text) {
+        ctx.bind_template(Target::Text, "text", &spec.text, spec.fallback.clone().into());
+        spec.fallback.clone()
+    } else {
+        spec.text.clone()
+    };
     if spec.wrap && spec.width.is_none() {
         ctx.error(Some("wrap"), "wrap needs a width to wrap to");
     }
     let wrap_width = if spec.wrap { spec.width } else { None };
     Text {
-        content: spec.text.clone(),
+        content,
         fonts,
         style: TextStyle {
             align: spec.align,

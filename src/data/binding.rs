@@ -1,0 +1,250 @@
+//! Bindings: widget properties computed from the dataset by Jinja-style templates
+//! (`"{{ mpd.artist }} – {{ mpd.title }}"`) or expressions (`"mpd.elapsed / mpd.duration"`).
+//!
+//! Each binding is compiled once at load and records the keys it reads; Propagate
+//! evaluates it again only when one of those keys changed.
+
+use std::collections::BTreeMap;
+
+use minijinja::{Environment, Value as JValue};
+use serde_json::Value;
+
+use super::dataset::{Dataset, insert_path};
+
+/// What a binding sets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Target {
+    /// A text widget's content (template).
+    Text,
+    /// An image widget's file (template).
+    ImageFile,
+    /// A progress bar's value (expression).
+    Value,
+    /// A progress bar's range start (expression).
+    Min,
+    /// A progress bar's range end (expression).
+    Max,
+    /// A widget's visibility: its `when` (expression).
+    When,
+    /// A colour property, by field name (template).
+    Color(&'static str),
+}
+
+/// How the binding's result is computed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// A template registered in the environment under this name; renders to a string.
+    Template(String),
+    /// An expression's source; evaluates to a value.
+    Expression(String),
+}
+
+/// One compiled binding of a widget.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Binding {
+    /// The property it sets.
+    pub target: Target,
+    /// Template or expression.
+    pub source: Source,
+    /// The dataset keys (or key prefixes) it reads.
+    pub keys: Vec<String>,
+    /// Shown while the binding cannot be evaluated (missing key, type error).
+    pub fallback: Value,
+    /// True while failing (so the failure is logged once until it recovers).
+    pub failing: bool,
+}
+
+/// Why a binding could not be compiled or evaluated.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{0}")]
+pub struct BindingError(pub String);
+
+/// The template environment shared by all bindings of a scene, with our filters.
+pub fn environment() -> Environment<'static> {
+    let mut env = Environment::new();
+    env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+    // A null value shows as nothing on a display, not as "none".
+    env.set_formatter(|out, state, value| {
+        if value.is_none() { Ok(()) } else { minijinja::escape_formatter(out, state, value) }
+    });
+    env.add_filter("number", filter_number);
+    env.add_filter("datetime", filter_datetime);
+    env.add_filter("truncate", filter_truncate);
+    env
+}
+
+/// `{{ s | truncate(20) }}` or `truncate(20, true, "…")`: at most `length` characters,
+/// ending in `end` (default "...") when cut. The Jinja `killwords` flag is accepted;
+/// small displays always cut at the character.
+fn filter_truncate(s: String, length: Option<usize>, _killwords: Option<bool>, end: Option<String>) -> String {
+    let length = length.unwrap_or(255);
+    if s.chars().count() <= length {
+        return s;
+    }
+    let end = end.unwrap_or_else(|| "...".into());
+    let keep = length.saturating_sub(end.chars().count());
+    s.chars().take(keep).chain(end.chars()).collect()
+}
+
+/// `{{ x | number(2) }}`: a number with a fixed count of decimals.
+fn filter_number(v: JValue, decimals: Option<usize>) -> Result<String, minijinja::Error> {
+    let f = f64::try_from(v.clone()).map_err(|_| {
+        minijinja::Error::new(minijinja::ErrorKind::InvalidOperation, format!("{v} is not a number"))
+    })?;
+    Ok(format!("{f:.*}", decimals.unwrap_or(0)))
+}
+
+/// `{{ clock.epoch | datetime("%H:%M") }}`: seconds since the epoch, formatted (strftime) in local time.
+fn filter_datetime(v: JValue, format: Option<String>) -> Result<String, minijinja::Error> {
+    let bad = |m: String| minijinja::Error::new(minijinja::ErrorKind::InvalidOperation, m);
+    let secs = f64::try_from(v.clone()).map_err(|_| bad(format!("{v} is not a time in seconds")))?;
+    let ts = jiff::Timestamp::from_millisecond((secs * 1000.0) as i64).map_err(|e| bad(e.to_string()))?;
+    let zoned = ts.to_zoned(jiff::tz::TimeZone::system());
+    Ok(zoned.strftime(format.as_deref().unwrap_or("%Y-%m-%d %H:%M:%S")).to_string())
+}
+
+/// Compiles a template for `target` and registers it under `name`; returns the binding.
+pub fn compile_template(env: &mut Environment<'static>, name: &str, target: Target, src: &str, fallback: Value) -> Result<Binding, BindingError> {
+    env.add_template_owned(name.to_string(), src.to_string()).map_err(|e| BindingError(describe(&e)))?;
+    let tmpl = env.get_template(name).map_err(|e| BindingError(describe(&e)))?;
+    let mut keys: Vec<String> = tmpl.undeclared_variables(true).into_iter().collect();
+    keys.sort();
+    Ok(Binding { target, source: Source::Template(name.to_string()), keys, fallback, failing: false })
+}
+
+/// Compiles an expression for `target`; returns the binding.
+pub fn compile_expression(env: &Environment<'static>, target: Target, src: &str, fallback: Value) -> Result<Binding, BindingError> {
+    let expr = env.compile_expression(src).map_err(|e| BindingError(describe(&e)))?;
+    let mut keys: Vec<String> = expr.undeclared_variables(true).into_iter().collect();
+    keys.sort();
+    Ok(Binding { target, source: Source::Expression(src.to_string()), keys, fallback, failing: false })
+}
+
+fn describe(e: &minijinja::Error) -> String {
+    match e.detail() {
+        Some(d) => format!("{}: {d}", e.kind()),
+        None => e.kind().to_string(),
+    }
+}
+
+impl Binding {
+    /// True when a change of `key` may change this binding's result.
+    pub fn reads(&self, key: &str) -> bool {
+        self.keys.iter().any(|k| key == k || is_under(key, k) || is_under(k, key))
+    }
+
+    /// Evaluates against the dataset: a string for templates, a value for expressions.
+    pub fn evaluate(&self, env: &Environment<'static>, data: &Dataset) -> Result<Value, BindingError> {
+        let mut ctx = serde_json::Map::new();
+        for k in &self.keys {
+            match data.lookup(k) {
+                Some(v) => insert_path(&mut ctx, k, v),
+                None => return Err(BindingError(format!("no value for {k}"))),
+            }
+        }
+        let ctx = to_jinja(&Value::Object(ctx));
+        match &self.source {
+            Source::Template(name) => {
+                let t = env.get_template(name).map_err(|e| BindingError(describe(&e)))?;
+                t.render(ctx).map(Value::String).map_err(|e| BindingError(describe(&e)))
+            }
+            Source::Expression(src) => {
+                let expr = env.compile_expression(src).map_err(|e| BindingError(describe(&e)))?;
+                let v = expr.eval(ctx).map_err(|e| BindingError(describe(&e)))?;
+                if v.is_undefined() {
+                    return Err(BindingError(format!("{src} is undefined")));
+                }
+                Ok(from_jinja(&v))
+            }
+        }
+    }
+}
+
+/// `a.b.c` is under `a.b`.
+fn is_under(key: &str, prefix: &str) -> bool {
+    key.len() > prefix.len() && key.starts_with(prefix) && key.as_bytes()[prefix.len()] == b'.'
+}
+
+/// JSON → template value.
+pub fn to_jinja(v: &Value) -> JValue {
+    match v {
+        Value::Null => JValue::from(()),
+        Value::Bool(b) => JValue::from(*b),
+        Value::Number(n) => match n.as_i64() {
+            Some(i) => JValue::from(i),
+            None => JValue::from(n.as_f64().unwrap_or(f64::NAN)),
+        },
+        Value::String(s) => JValue::from(s.as_str()),
+        Value::Array(a) => JValue::from(a.iter().map(to_jinja).collect::<Vec<_>>()),
+        Value::Object(o) => JValue::from(o.iter().map(|(k, v)| (k.clone(), to_jinja(v))).collect::<BTreeMap<_, _>>()),
+    }
+}
+
+/// Template value → JSON (scalars; anything else as its string form).
+pub fn from_jinja(v: &JValue) -> Value {
+    use minijinja::value::ValueKind;
+    match v.kind() {
+        ValueKind::None | ValueKind::Undefined => Value::Null,
+        ValueKind::Bool => Value::Bool(v.is_true()),
+        ValueKind::Number => match i64::try_from(v.clone()) {
+            Ok(i) => Value::from(i),
+            Err(_) => f64::try_from(v.clone()).ok().and_then(serde_json::Number::from_f64).map_or(Value::Null, Value::Number),
+        },
+        ValueKind::String => Value::String(v.as_str().unwrap_or_default().to_string()),
+        _ => Value::String(v.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn template_records_keys_and_renders() {
+        let mut env = environment();
+        let b = compile_template(&mut env, "t", Target::Text, "{{ mpd.artist }} – {{ mpd.title | upper }}", json!("")).expect("compiles");
+        assert_eq!(b.keys, vec!["mpd.artist".to_string(), "mpd.title".to_string()]);
+        let mut d = Dataset::new();
+        d.set("mpd.artist", json!("Low"), 0);
+        d.set("mpd.title", json!("Words"), 0);
+        assert_eq!(b.evaluate(&env, &d), Ok(json!("Low – WORDS")));
+        assert!(b.reads("mpd.title"));
+        assert!(!b.reads("mpd.album"));
+    }
+
+    #[test]
+    fn expressions_give_values() {
+        let env = environment();
+        let b = compile_expression(&env, Target::Value, "mpd.elapsed / mpd.duration", json!(0)).expect("compiles");
+        let mut d = Dataset::new();
+        d.set("mpd.elapsed", json!(30), 0);
+        d.set("mpd.duration", json!(120), 0);
+        assert_eq!(b.evaluate(&env, &d), Ok(json!(0.25)));
+        let w = compile_expression(&env, Target::When, "mpd.state == 'play'", json!(false)).expect("compiles");
+        assert!(w.evaluate(&env, &d).is_err(), "missing key is an error");
+        d.set("mpd.state", json!("play"), 0);
+        assert_eq!(w.evaluate(&env, &d), Ok(json!(true)));
+    }
+
+    #[test]
+    fn filters() {
+        let mut env = environment();
+        let b = compile_template(&mut env, "f", Target::Text, "{{ t | number(1) }}° {{ s | truncate(5, true, '…') }} {{ m | default('-', true) }}|{{ m }}|", json!(""));
+        let b = b.expect("compiles");
+        let mut d = Dataset::new();
+        d.set("t", json!(21.456), 0);
+        d.set("s", json!("abcdefgh"), 0);
+        d.set("m", json!(null), 0);
+        let out = b.evaluate(&env, &d).expect("renders");
+        assert_eq!(out, json!("21.5° abcd… -||"));
+    }
+
+    #[test]
+    fn syntax_errors_are_reported() {
+        let mut env = environment();
+        assert!(compile_template(&mut env, "bad", Target::Text, "{{ a. }}", json!("")).is_err());
+        assert!(compile_expression(&env, Target::Value, "a +", json!(0)).is_err());
+    }
+}

@@ -1,0 +1,218 @@
+//! The dataset: live values under dotted keys (`mpd.title`, `sys.cpu_temp`), with the
+//! tick and time each last changed, its previous value and a bounded history.
+
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::time::SystemTime;
+
+use bevy_ecs::prelude::Resource;
+use serde_json::Value;
+
+use super::rules::{Rule, RuleError};
+
+/// History kept per key unless a namespace says otherwise.
+pub const DEFAULT_HISTORY: usize = 100;
+
+/// One key's value and what is known about its changes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    /// The current value.
+    pub value: Value,
+    /// The value before the last change.
+    pub previous: Option<Value>,
+    /// Tick of the last change.
+    pub changed_tick: u64,
+    /// Wall time of the last change.
+    pub changed_at: SystemTime,
+    /// Past values with their ticks, oldest first (bounded per namespace).
+    pub history: VecDeque<(u64, Value)>,
+}
+
+/// Values by dotted key; the first segment is the namespace.
+#[derive(Resource, Debug, Default)]
+pub struct Dataset {
+    entries: HashMap<String, Entry>,
+    changed: Vec<String>,
+    history_len: HashMap<String, usize>,
+    rules: HashMap<String, Rule>,
+    warned: HashSet<String>,
+}
+
+/// The namespace of a dotted key (`mpd` of `mpd.title`).
+pub fn namespace(key: &str) -> &str {
+    key.split('.').next().unwrap_or(key)
+}
+
+impl Dataset {
+    /// An empty dataset.
+    pub fn new() -> Dataset {
+        Dataset::default()
+    }
+
+    /// Keeps `len` past values per key in namespace `ns` (default [`DEFAULT_HISTORY`]).
+    pub fn set_history_len(&mut self, ns: &str, len: usize) {
+        self.history_len.insert(ns.to_string(), len);
+    }
+
+    /// Declares the rule values of `key` must follow; its default, if any, becomes the value.
+    pub fn set_rule(&mut self, key: &str, rule: Rule) {
+        let default = rule.default.clone();
+        self.rules.insert(key.to_string(), rule);
+        if let Some(d) = default
+            && !self.entries.contains_key(key)
+        {
+            self.store(key, d, 0);
+        }
+    }
+
+    /// The current value of `key`.
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        self.entries.get(key).map(|e| &e.value)
+    }
+
+    /// Everything known about `key`.
+    pub fn entry(&self, key: &str) -> Option<&Entry> {
+        self.entries.get(key)
+    }
+
+    /// All keys, in no particular order.
+    pub fn keys(&self) -> impl Iterator<Item = &str> {
+        self.entries.keys().map(String::as_str)
+    }
+
+    /// Keys whose value changed since [`Dataset::begin_tick`].
+    pub fn changed(&self) -> &[String] {
+        &self.changed
+    }
+
+    /// Starts a tick: forgets which keys changed in the last one.
+    pub fn begin_tick(&mut self) {
+        self.changed.clear();
+    }
+
+    /// Sets `key` at `tick`, checked against its rule. Returns whether the value changed.
+    /// A value that breaks its rule is refused (logged once per key until a good value
+    /// arrives) and the old value stays.
+    pub fn set(&mut self, key: &str, value: Value, tick: u64) -> bool {
+        let checked = match self.rules.get(key) {
+            None => Ok(value),
+            Some(rule) => rule.apply(value),
+        };
+        let value = match checked {
+            Ok(v) => v,
+            Err(e) => {
+                self.refuse(key, e);
+                return false;
+            }
+        };
+        self.warned.remove(key);
+        if self.entries.get(key).is_some_and(|e| e.value == value) {
+            return false;
+        }
+        self.store(key, value, tick);
+        true
+    }
+
+    fn refuse(&mut self, key: &str, e: RuleError) {
+        if self.warned.insert(key.to_string()) {
+            log::warn!("{key}: {e}; keeping the previous value");
+        }
+    }
+
+    fn store(&mut self, key: &str, value: Value, tick: u64) {
+        let limit = *self.history_len.get(namespace(key)).unwrap_or(&DEFAULT_HISTORY);
+        let now = SystemTime::now();
+        match self.entries.get_mut(key) {
+            Some(e) => {
+                let old = std::mem::replace(&mut e.value, value.clone());
+                e.previous = Some(old);
+                e.changed_tick = tick;
+                e.changed_at = now;
+                e.history.push_back((tick, value));
+                while e.history.len() > limit {
+                    e.history.pop_front();
+                }
+            }
+            None => {
+                let mut history = VecDeque::new();
+                if limit > 0 {
+                    history.push_back((tick, value.clone()));
+                }
+                self.entries.insert(
+                    key.to_string(),
+                    Entry { value, previous: None, changed_tick: tick, changed_at: now, history },
+                );
+            }
+        }
+        if !self.changed.iter().any(|k| k == key) {
+            self.changed.push(key.to_string());
+        }
+    }
+
+    /// The value at a key or, for a prefix like `mpd`, an object of everything below it.
+    pub fn lookup(&self, path: &str) -> Option<Value> {
+        if let Some(v) = self.get(path) {
+            return Some(v.clone());
+        }
+        let prefix = format!("{path}.");
+        let mut obj = serde_json::Map::new();
+        for (k, e) in &self.entries {
+            if let Some(rest) = k.strip_prefix(&prefix) {
+                insert_path(&mut obj, rest, e.value.clone());
+            }
+        }
+        (!obj.is_empty()).then_some(Value::Object(obj))
+    }
+}
+
+/// Inserts `value` at a dotted `path` inside `obj`, creating objects on the way.
+pub fn insert_path(obj: &mut serde_json::Map<String, Value>, path: &str, value: Value) {
+    match path.split_once('.') {
+        None => {
+            obj.insert(path.to_string(), value);
+        }
+        Some((head, rest)) => {
+            let child = obj.entry(head.to_string()).or_insert_with(|| Value::Object(Default::default()));
+            if !child.is_object() {
+                *child = Value::Object(Default::default());
+            }
+            if let Value::Object(m) = child {
+                insert_path(m, rest, value);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn set_records_previous_tick_and_history() {
+        let mut d = Dataset::new();
+        d.set_history_len("mpd", 2);
+        assert!(d.set("mpd.title", json!("a"), 1));
+        assert!(!d.set("mpd.title", json!("a"), 2), "same value is no change");
+        assert!(d.set("mpd.title", json!("b"), 3));
+        assert!(d.set("mpd.title", json!("c"), 4));
+        let e = d.entry("mpd.title").expect("entry");
+        assert_eq!(e.value, json!("c"));
+        assert_eq!(e.previous, Some(json!("b")));
+        assert_eq!(e.changed_tick, 4);
+        assert_eq!(e.history, VecDeque::from(vec![(3, json!("b")), (4, json!("c"))]));
+        assert_eq!(d.changed(), &["mpd.title".to_string()]);
+        d.begin_tick();
+        assert!(d.changed().is_empty());
+    }
+
+    #[test]
+    fn lookup_builds_objects_for_prefixes() {
+        let mut d = Dataset::new();
+        d.set("w.today.temp", json!(21), 0);
+        d.set("w.today.sky", json!("sun"), 0);
+        assert_eq!(d.lookup("w"), Some(json!({"today": {"temp": 21, "sky": "sun"}})));
+        assert_eq!(d.lookup("w.today.temp"), Some(json!(21)));
+        assert_eq!(d.lookup("nope"), None);
+    }
+}

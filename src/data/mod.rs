@@ -1,0 +1,48 @@
+//! Live data: the dataset, the rules its keys follow, bindings from data to widget
+//! properties, and propagation of changes.
+//!
+//! Data flows one way each tick: `Ingest` takes in what sources sent (several updates
+//! to one key within a tick coalesce to the latest), `Propagate` re-evaluates only the
+//! bindings whose keys changed, and a widget whose resolved value did not change is
+//! not marked changed, so it is not redrawn.
+
+pub mod binding;
+pub mod dataset;
+pub mod propagate;
+pub mod rules;
+
+use bevy_app::{App, Plugin};
+use bevy_ecs::prelude::*;
+
+use crate::app::{TickSchedule, TickSet};
+pub use dataset::Dataset;
+
+/// The two steps of Ingest: forget last tick's changes, then take in new values.
+#[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum IngestSet {
+    /// The dataset's change list is cleared.
+    Begin,
+    /// Sources' updates (and users' systems writing the dataset) land here.
+    Receive,
+}
+
+/// Clears the dataset's list of changed keys at the start of a tick.
+pub fn begin_tick(mut data: ResMut<Dataset>) {
+    if !data.changed().is_empty() {
+        data.begin_tick();
+    }
+}
+
+/// The dataset and the propagation of its changes to bound widgets.
+#[derive(Debug, Default)]
+pub struct DataPlugin;
+
+impl Plugin for DataPlugin {
+    fn build(&self, app: &mut App) {
+        app.init_resource::<Dataset>();
+        app.init_resource::<propagate::KeyIndex>();
+        app.configure_sets(TickSchedule, (IngestSet::Begin, IngestSet::Receive).chain().in_set(TickSet::Ingest));
+        app.add_systems(TickSchedule, begin_tick.in_set(IngestSet::Begin));
+        app.add_systems(TickSchedule, propagate::propagate.in_set(TickSet::Propagate));
+    }
+}

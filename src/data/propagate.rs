@@ -1,0 +1,222 @@
+//! Propagate: re-evaluate only the bindings whose keys changed this tick and set the
+//! widget properties they drive. A result equal to the current value changes nothing,
+//! so the widget is not marked changed and not redrawn.
+
+use std::collections::HashMap;
+
+use bevy_ecs::prelude::*;
+use serde_json::Value;
+
+use super::binding::{Binding, Target};
+use super::dataset::Dataset;
+use crate::render::Color;
+use crate::render::compose::Visible;
+use crate::widget::image::Image;
+use crate::widget::progress::ProgressBar;
+use crate::widget::rectangle::Rectangle;
+use crate::widget::text::Text;
+
+/// A widget's compiled bindings.
+#[derive(Component, Debug, Clone, Default)]
+pub struct Bindings(pub Vec<Binding>);
+
+/// The template environment of the running scene.
+#[derive(Resource)]
+pub struct BindingEnv(pub minijinja::Environment<'static>);
+
+/// Which entities have a binding reading each key (or key prefix).
+#[derive(Resource, Debug, Default)]
+pub struct KeyIndex {
+    by_key: HashMap<String, Vec<Entity>>,
+    all: Vec<Entity>,
+    started: bool,
+}
+
+impl KeyIndex {
+    /// Records that `entity` has bindings reading `keys`.
+    pub fn add(&mut self, entity: Entity, keys: impl IntoIterator<Item = String>) {
+        for k in keys {
+            let v = self.by_key.entry(k).or_default();
+            if !v.contains(&entity) {
+                v.push(entity);
+            }
+        }
+        if !self.all.contains(&entity) {
+            self.all.push(entity);
+        }
+    }
+
+    /// Entities whose bindings may read `key`: registered under it or under one of its prefixes.
+    fn affected(&self, key: &str, out: &mut Vec<Entity>) {
+        let mut k = key;
+        loop {
+            if let Some(es) = self.by_key.get(k) {
+                out.extend_from_slice(es);
+            }
+            match k.rfind('.') {
+                Some(i) => k = &k[..i],
+                None => break,
+            }
+        }
+    }
+}
+
+/// The widget components a binding can set.
+type Targets<'a> = (
+    &'a mut Bindings,
+    &'a mut Visible,
+    Option<&'a mut Text>,
+    Option<&'a mut ProgressBar>,
+    Option<&'a mut Image>,
+    Option<&'a mut Rectangle>,
+);
+
+/// Evaluates the bindings that read a changed key (all of them on the first tick).
+pub fn propagate(
+    data: Res<Dataset>,
+    env: Option<Res<BindingEnv>>,
+    mut index: ResMut<KeyIndex>,
+    mut q: Query<Targets>,
+    mut scratch: Local<Vec<Entity>>,
+) {
+    let Some(env) = env else { return };
+    let first = !index.started;
+    if !first && data.changed().is_empty() {
+        return;
+    }
+    index.started = true;
+    scratch.clear();
+    if first {
+        scratch.extend_from_slice(&index.all);
+    } else {
+        for key in data.changed() {
+            index.affected(key, &mut scratch);
+        }
+        scratch.sort_unstable();
+        scratch.dedup();
+    }
+    for &entity in scratch.iter() {
+        let Ok((mut bindings, mut visible, mut text, mut bar, mut image, mut rect)) = q.get_mut(entity) else {
+            continue;
+        };
+        for b in bindings.bypass_change_detection().0.iter_mut() {
+            if !first && !data.changed().iter().any(|k| b.reads(k)) {
+                continue;
+            }
+            let value = match b.evaluate(&env.0, &data) {
+                Ok(v) => {
+                    if b.failing {
+                        log::info!("binding {:?} recovered", b.source);
+                        b.failing = false;
+                    }
+                    v
+                }
+                Err(e) => {
+                    if !b.failing {
+                        log::warn!("binding {:?}: {e}; showing its fallback", b.source);
+                        b.failing = true;
+                    }
+                    b.fallback.clone()
+                }
+            };
+            match b.target {
+                Target::When => {
+                    let shown = truthy(&value);
+                    if visible.0 != shown {
+                        visible.0 = shown;
+                        // A widget is not drawn while hidden: redraw it when it shows again.
+                        if shown {
+                            if let Some(t) = text.as_mut() {
+                                t.set_changed();
+                            }
+                            if let Some(p) = bar.as_mut() {
+                                p.set_changed();
+                            }
+                            if let Some(i) = image.as_mut() {
+                                i.set_changed();
+                            }
+                            if let Some(r) = rect.as_mut() {
+                                r.set_changed();
+                            }
+                        }
+                    }
+                }
+                Target::Text => {
+                    if let Some(t) = text.as_mut() {
+                        let s = as_text(&value);
+                        if t.content != s {
+                            t.content = s;
+                        }
+                    }
+                }
+                Target::Value | Target::Min | Target::Max => {
+                    if let Some(p) = bar.as_mut() {
+                        let n = value.as_f64().unwrap_or(0.0);
+                        let slot = match b.target {
+                            Target::Value => p.value,
+                            Target::Min => p.min,
+                            _ => p.max,
+                        };
+                        if slot != n {
+                            match b.target {
+                                Target::Value => p.value = n,
+                                Target::Min => p.min = n,
+                                _ => p.max = n,
+                            }
+                        }
+                    }
+                }
+                Target::ImageFile => {
+                    if let Some(i) = image.as_mut() {
+                        let file = as_text(&value);
+                        if i.file.as_deref() != Some(file.as_str()) {
+                            i.bypass_change_detection().load(&file);
+                            i.set_changed();
+                        }
+                    }
+                }
+                Target::Color(field) => {
+                    let Ok(c) = Color::parse(&as_text(&value)) else {
+                        if !b.failing {
+                            log::warn!("binding {:?}: {value} is not a colour", b.source);
+                            b.failing = true;
+                        }
+                        continue;
+                    };
+                    set_color(field, c, text.as_mut(), bar.as_mut(), rect.as_mut());
+                }
+            }
+        }
+    }
+}
+
+fn set_color(field: &str, c: Color, text: Option<&mut Mut<Text>>, bar: Option<&mut Mut<ProgressBar>>, rect: Option<&mut Mut<Rectangle>>) {
+    match (field, text, bar, rect) {
+        ("color", Some(t), _, _) if t.color != c => t.color = c,
+        ("fill", _, Some(p), _) if p.fill != c => p.fill = c,
+        ("fill", _, _, Some(r)) if r.fill != Some(c) => r.fill = Some(c),
+        ("outline", _, _, Some(r)) if r.outline != Some(c) => r.outline = Some(c),
+        _ => {}
+    }
+}
+
+/// A value as text: strings as they are, null as empty, others in JSON form.
+pub fn as_text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
+/// Jinja truthiness: false, 0, "", null, [] and {} are false.
+pub fn truthy(v: &Value) -> bool {
+    match v {
+        Value::Null => false,
+        Value::Bool(b) => *b,
+        Value::Number(n) => n.as_f64().is_some_and(|f| f != 0.0),
+        Value::String(s) => !s.is_empty(),
+        Value::Array(a) => !a.is_empty(),
+        Value::Object(o) => !o.is_empty(),
+    }
+}
