@@ -8,6 +8,7 @@
 
 pub mod binding;
 pub mod dataset;
+pub mod persist;
 pub mod propagate;
 pub mod rules;
 
