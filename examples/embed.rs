@@ -12,7 +12,6 @@ use bevy_ecs::prelude::*;
 use tinydisplay::prelude::*;
 use tinydisplay::scene::{WidgetName, compile_str};
 use tinydisplay::sink::png::PngSink;
-use tinydisplay::sink::present::finish_sinks;
 use tinydisplay::widget::progress::ProgressBar;
 use tinydisplay::widget::text::Text;
 
@@ -59,7 +58,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .resource::<Sinks>()
         .push(Box::new(PngSink::new(out.clone().into())));
     run_ticks(&mut app, RunMode::Ticks(125));
-    for e in finish_sinks(app.world_mut()) {
+    for e in shutdown(app.world_mut()) {
         eprintln!("{e}");
     }
     eprintln!("wrote {out}");

@@ -40,9 +40,16 @@ impl PluginGroup for TinyDisplayPlugins {
     }
 }
 
+/// Ends a run: sinks finish (last PNG, GIF closed, terminal restored) and persisted
+/// namespaces are saved. Returns the sinks' errors.
+pub fn shutdown(world: &mut bevy_ecs::world::World) -> Vec<String> {
+    data::persist::save_all(world);
+    sink::present::finish_sinks(world)
+}
+
 /// The names most programs embedding the engine need.
 pub mod prelude {
-    pub use crate::TinyDisplayPlugins;
+    pub use crate::{TinyDisplayPlugins, shutdown};
     pub use crate::app::{Fps, RunMode, Tick, TickSchedule, TickSet, run_ticks};
     pub use crate::render::compose::{Placement, Visible, WidgetLayer};
     pub use crate::render::{Color, FrameBuffer, PixelMode, Rect};

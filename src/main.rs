@@ -10,7 +10,7 @@ use tinydisplay::app::{Pacing, RunMode, StopFlag, run_ticks};
 use tinydisplay::scene::{self, SceneError, ScenePlugin, Severity};
 use tinydisplay::sink::gif::GifSink;
 use tinydisplay::sink::png::PngSink;
-use tinydisplay::sink::present::{Sinks, finish_sinks};
+use tinydisplay::sink::present::Sinks;
 use tinydisplay::sink::term::{TermSink, TermStyle};
 
 /// Drive a small display from a RON scene.
@@ -166,7 +166,7 @@ fn run(
         None => RunMode::RealTime(None),
     };
     run_ticks(&mut app, mode);
-    let errors = finish_sinks(app.world_mut());
+    let errors = tinydisplay::shutdown(app.world_mut());
     if let Some(p) = app.world().get_resource::<Pacing>()
         && p.late > 0
         && ticks.is_none()

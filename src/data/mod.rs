@@ -42,8 +42,10 @@ impl Plugin for DataPlugin {
     fn build(&self, app: &mut App) {
         app.init_resource::<Dataset>();
         app.init_resource::<propagate::KeyIndex>();
+        app.init_resource::<persist::Persistence>();
         app.configure_sets(TickSchedule, (IngestSet::Begin, IngestSet::Receive).chain().in_set(TickSet::Ingest));
         app.add_systems(TickSchedule, begin_tick.in_set(IngestSet::Begin));
         app.add_systems(TickSchedule, propagate::propagate.in_set(TickSet::Propagate));
+        app.add_systems(TickSchedule, persist::save_periodically.in_set(TickSet::Advance));
     }
 }

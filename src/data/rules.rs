@@ -26,7 +26,6 @@ pub struct Rule {
     #[serde(rename = "type")]
     pub kind: ValueType,
     /// Value before any source sends one.
-    #[serde(skip)]
     pub default: Option<Value>,
     /// Smallest allowed number.
     pub min: Option<f64>,

@@ -108,6 +108,8 @@ pub struct CompiledScene {
     pub warnings: Vec<Problem>,
     /// The templates of the scene's bindings.
     pub env: minijinja::Environment<'static>,
+    /// Dataset set-up: rules, history lengths, initial values, persistence (paths resolved).
+    pub data: crate::scene::schema::DataSpec,
 }
 
 /// A problem before it is located: the path of the value it is about.
@@ -279,6 +281,7 @@ pub fn compile_str(src: &str, path: &Path) -> Result<CompiledScene, SceneError> 
 
     let scene_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
     let display = check_display(&file, &mut raw);
+    let data = check_data(&file, &scene_dir, &mut raw);
     let fonts = load_fonts(&file, &scene_dir, &mut raw);
     let frame = Rect::new(0, 0, display.width, display.height);
     let mut env = binding::environment();
@@ -316,6 +319,7 @@ pub fn compile_str(src: &str, path: &Path) -> Result<CompiledScene, SceneError> 
         widgets,
         warnings: problems,
         env,
+        data,
     })
 }
 
@@ -406,6 +410,34 @@ fn check_display(file: &SceneFile, raw: &mut Vec<Raw>) -> Display {
         background,
         foreground,
     }
+}
+
+/// Checks the data section: rules are sane, initial values follow them; resolves paths.
+fn check_data(file: &SceneFile, dir: &Path, raw: &mut Vec<Raw>) -> crate::scene::schema::DataSpec {
+    let mut data = file.data.clone();
+    for (key, rule) in &data.rules {
+        if let (Some(lo), Some(hi)) = (rule.min, rule.max)
+            && lo > hi
+        {
+            raw.push(Raw { severity: Severity::Error, path: format!("data.rules.{key}"), message: format!("min ({lo}) is above max ({hi})") });
+        }
+        if let Some(d) = &rule.default
+            && let Err(e) = rule.apply(d.clone())
+        {
+            raw.push(Raw { severity: Severity::Error, path: format!("data.rules.{key}"), message: format!("default breaks the rule: {e}") });
+        }
+    }
+    for (key, v) in &data.initial {
+        if let Some(rule) = data.rules.get(key)
+            && let Err(e) = rule.apply(v.clone())
+        {
+            raw.push(Raw { severity: Severity::Error, path: format!("data.initial.{key}"), message: format!("initial value breaks the rule: {e}") });
+        }
+    }
+    for p in &mut data.persist {
+        p.file = dir.join(&p.file);
+    }
+    data
 }
 
 /// Loads the built-in and the scene's fonts and builds each name's fallback chain.

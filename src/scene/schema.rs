@@ -5,6 +5,8 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
+use crate::data::persist::PersistSpec;
+use crate::data::rules::Rule;
 use crate::render::PixelMode;
 use crate::widget::canvas::CanvasSpec;
 use crate::widget::image::ImageSpec;
@@ -26,6 +28,26 @@ pub struct SceneFile {
     /// The widget tree, back to front.
     #[serde(default)]
     pub widgets: Vec<WidgetSpec>,
+    /// Rules, history, initial values and persistence of the dataset.
+    #[serde(default)]
+    pub data: DataSpec,
+}
+
+/// The data section: `data: (rules: {...}, history: {...}, initial: {...}, persist: [...])`.
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+pub struct DataSpec {
+    /// Per-key rules: `"mpd.volume": (type: Number, default: 50, min: 0, max: 100)`.
+    #[serde(default)]
+    pub rules: BTreeMap<String, Rule>,
+    /// Past values kept per key, by namespace (default 100): `{"mpd": 20}`.
+    #[serde(default)]
+    pub history: BTreeMap<String, usize>,
+    /// Values the dataset starts with: `{"mpd.title": "—"}`.
+    #[serde(default)]
+    pub initial: BTreeMap<String, serde_json::Value>,
+    /// Namespaces saved to a snapshot file and restored at start.
+    #[serde(default)]
+    pub persist: Vec<PersistSpec>,
 }
 
 fn default_width() -> u32 {

@@ -5,6 +5,8 @@ use bevy_ecs::prelude::*;
 
 use super::compile::{CompiledKind, CompiledScene, CompiledWidget};
 use crate::app::Fps;
+use crate::data::Dataset;
+use crate::data::persist::{self, Persistence};
 use crate::data::propagate::{BindingEnv, Bindings, KeyIndex};
 use crate::render::FrameBuffer;
 use crate::render::compose::{Background, ClipsChildren, Visible, WidgetLayer};
@@ -27,6 +29,20 @@ impl Plugin for ScenePlugin {
         app.insert_resource(Fps(d.fps));
         app.insert_resource(Background(d.background));
         app.insert_resource(BindingEnv(self.scene.env.clone()));
+        let spec = &self.scene.data;
+        let mut data = Dataset::new();
+        for (ns, len) in &spec.history {
+            data.set_history_len(ns, *len);
+        }
+        for (key, rule) in &spec.rules {
+            data.set_rule(key, rule.clone());
+        }
+        for (key, v) in &spec.initial {
+            data.set(key, v.clone(), 0);
+        }
+        persist::restore_all(&mut data, &spec.persist);
+        app.insert_resource(data);
+        app.insert_resource(Persistence(spec.persist.clone()));
         let world = app.world_mut();
         world.get_resource_or_init::<KeyIndex>();
         for w in &self.scene.widgets {
