@@ -1,32 +1,249 @@
-//! STUB
-#![allow(missing_docs, dead_code)]
-use super::font::Font;
-use super::{Color, Layer};
+//! Text layout: characters to positioned glyphs in a font chain, with line breaks,
+//! word wrapping to a width, line spacing and alignment.
+
 use std::sync::Arc;
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
+
+use serde::Deserialize;
+
+use super::color::Color;
+use super::font::{Font, Glyph};
+use super::layer::Layer;
+
+/// Horizontal alignment of each line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Align {
+    /// Flush left (the default).
     #[default]
     Left,
+    /// Centred.
     Center,
+    /// Flush right.
     Right,
 }
+
+/// How a text is laid out.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct TextStyle {
+    /// Alignment of each line within the layout's width.
     pub align: Align,
+    /// Wrap at spaces to this width.
     pub wrap_width: Option<u32>,
+    /// Extra pixels between lines (may be negative).
     pub line_spacing: i32,
 }
+
+/// A glyph at its place: the bitmap's top-left relative to the layout's top-left.
+#[derive(Debug, Clone)]
+struct Placed {
+    glyph: Arc<Glyph>,
+    x: i32,
+    y: i32,
+}
+
+/// A laid-out text, ready to draw.
+#[derive(Debug, Clone, Default)]
 pub struct TextLayout {
+    /// Width: the widest line, or the wrap width.
     pub width: u32,
+    /// Height: lines × line height − line spacing.
     pub height: u32,
+    lines: usize,
+    glyphs: Vec<Placed>,
 }
+
+/// One character resolved to the first font of the chain that has it.
+struct Shaped {
+    ch: char,
+    glyph: Option<Arc<Glyph>>,
+    advance: i32,
+}
+
+fn shape(ch: char, fonts: &[Arc<Font>]) -> Shaped {
+    let found = fonts.iter().find_map(|f| f.glyph(ch)).or_else(|| fonts.first().and_then(|f| f.glyph('?')));
+    let advance = found.as_ref().map_or(0, |g| g.advance);
+    Shaped { ch, glyph: found, advance }
+}
+
+/// Splits one paragraph into lines no wider than `width` (greedy, at spaces; a word
+/// wider than the width is cut between characters). Spaces at a break are dropped.
+fn wrap(chars: Vec<Shaped>, width: Option<u32>) -> Vec<Vec<Shaped>> {
+    let Some(max) = width.map(|w| w as i32) else { return vec![chars] };
+    let mut lines: Vec<Vec<Shaped>> = vec![Vec::new()];
+    let mut line_w = 0;
+    let mut word: Vec<Shaped> = Vec::new();
+    let mut word_w = 0;
+    let flush_word = |lines: &mut Vec<Vec<Shaped>>, line_w: &mut i32, word: &mut Vec<Shaped>, word_w: &mut i32| {
+        if word.is_empty() {
+            return;
+        }
+        let cur = lines.last().map_or(0, |l| l.len());
+        if cur > 0 && *line_w + *word_w > max {
+            // Drop trailing spaces of the full line and start a new one.
+            if let Some(l) = lines.last_mut() {
+                while l.last().is_some_and(|s| s.ch == ' ') {
+                    l.pop();
+                }
+            }
+            lines.push(Vec::new());
+            *line_w = 0;
+        }
+        for s in word.drain(..) {
+            if *line_w + s.advance > max && lines.last().is_some_and(|l| !l.is_empty()) {
+                lines.push(Vec::new());
+                *line_w = 0;
+            }
+            *line_w += s.advance;
+            if let Some(l) = lines.last_mut() {
+                l.push(s);
+            }
+        }
+        *word_w = 0;
+    };
+    for s in chars {
+        if s.ch == ' ' {
+            flush_word(&mut lines, &mut line_w, &mut word, &mut word_w);
+            let at_start = lines.last().is_none_or(|l| l.is_empty());
+            if !at_start {
+                line_w += s.advance;
+                if let Some(l) = lines.last_mut() {
+                    l.push(s);
+                }
+            }
+        } else {
+            word_w += s.advance;
+            word.push(s);
+        }
+    }
+    flush_word(&mut lines, &mut line_w, &mut word, &mut word_w);
+    if let Some(l) = lines.last_mut() {
+        while l.last().is_some_and(|s| s.ch == ' ') {
+            l.pop();
+        }
+    }
+    lines
+}
+
+/// Lays out `text` in `fonts` (primary first, then fallbacks for missing glyphs).
+pub fn layout(text: &str, fonts: &[Arc<Font>], style: &TextStyle) -> TextLayout {
+    let Some(primary) = fonts.first() else { return TextLayout::default() };
+    let mut lines: Vec<Vec<Shaped>> = Vec::new();
+    for para in text.split('\n') {
+        let chars: Vec<Shaped> = para.chars().filter(|c| *c != '\r').map(|c| shape(c, fonts)).collect();
+        lines.extend(wrap(chars, style.wrap_width));
+    }
+    let widths: Vec<i32> = lines.iter().map(|l| l.iter().map(|s| s.advance).sum()).collect();
+    let width = style.wrap_width.map_or_else(|| widths.iter().copied().max().unwrap_or(0).max(0) as u32, |w| w);
+    let line_h = primary.line_height() + style.line_spacing;
+    let height = (lines.len() as i32 * line_h - style.line_spacing).max(0) as u32;
+    let mut glyphs = Vec::new();
+    for (i, (line, w)) in lines.iter().zip(&widths).enumerate() {
+        let slack = width as i32 - w;
+        let mut x = match style.align {
+            Align::Left => 0,
+            Align::Center => slack / 2,
+            Align::Right => slack,
+        };
+        let baseline = i as i32 * line_h + primary.ascent();
+        for s in line {
+            if let Some(g) = &s.glyph {
+                glyphs.push(Placed { glyph: g.clone(), x: x + g.left, y: baseline - g.top });
+            }
+            x += s.advance;
+        }
+    }
+    TextLayout { width, height, lines: lines.len(), glyphs }
+}
+
 impl TextLayout {
-    pub fn draw(&self, _l: &mut Layer, _x: i32, _y: i32, _c: Color) {}
+    /// Number of lines.
+    pub fn line_count(&self) -> usize {
+        self.lines
+    }
+
+    /// Draws the text with its top-left at (x, y) of `layer`, clipped by the layer.
+    pub fn draw(&self, layer: &mut Layer, x: i32, y: i32, color: Color) {
+        for p in &self.glyphs {
+            let g = &p.glyph;
+            for gy in 0..g.height as i32 {
+                for gx in 0..g.width as i32 {
+                    let cov = g.coverage[(gy * g.width as i32 + gx) as usize];
+                    if cov > 0 {
+                        layer.blend(x + p.x + gx, y + p.y + gy, color, cov);
+                    }
+                }
+            }
+        }
+    }
 }
-pub fn layout(_t: &str, _f: &[Arc<Font>], _s: &TextStyle) -> TextLayout {
-    TextLayout {
-        width: 1,
-        height: 1,
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::render::PixelMode;
+    use crate::render::shapes::pattern::assert_pattern;
+
+    fn font(name: &str, size: Option<f32>) -> Arc<Font> {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/fonts").join(name);
+        Arc::new(Font::load(&path, size).expect("font"))
+    }
+
+    fn drawn(text: &str, fonts: &[Arc<Font>], style: &TextStyle) -> Layer {
+        let l = layout(text, fonts, style);
+        let mut layer = Layer::new(l.width, l.height, PixelMode::Mono);
+        l.draw(&mut layer, 0, 0, Color::WHITE);
+        layer
+    }
+
+    #[test]
+    fn a_bitmap_glyph_exactly() {
+        let small = font("spleen-5x8.bdf", None);
+        assert_pattern(
+            &drawn("A", &[small], &TextStyle::default()),
+            &[".....", ".##..", "#..#.", "#..#.", "####.", "#..#.", "#..#.", "....."],
+        );
+    }
+
+    #[test]
+    fn alignment_within_the_wrap_width() {
+        let small = font("spleen-5x8.bdf", None);
+        let right = TextStyle { align: Align::Right, wrap_width: Some(12), ..TextStyle::default() };
+        let l = layout("i", &[small.clone()], &right);
+        assert_eq!((l.width, l.height), (12, 8));
+        let layer = drawn("i", &[small.clone()], &right);
+        let centre = drawn("i", &[small], &TextStyle { align: Align::Center, wrap_width: Some(12), ..TextStyle::default() });
+        let col = |l: &Layer| (0..12).find(|&x| (0..8).any(|y| l.get(x, y).is_some_and(|p| p.1 > 0)));
+        assert!(col(&layer) > col(&centre), "right-aligned ink starts right of centred ink");
+    }
+
+    #[test]
+    fn wrapping_and_line_spacing() {
+        let small = font("spleen-5x8.bdf", None);
+        let style = TextStyle { wrap_width: Some(20), line_spacing: 2, ..TextStyle::default() };
+        let l = layout("ab cd efghijk", &[small], &style);
+        // 5 px per char in 20 px: "ab cd" (25 px) breaks → "ab", "cd", "efgh", "ijk".
+        assert_eq!(l.line_count(), 4);
+        assert_eq!(l.height, 4 * 10 - 2);
+    }
+
+    #[test]
+    fn newline_and_empty_text() {
+        let small = font("spleen-5x8.bdf", None);
+        assert_eq!(layout("a\nbb", &[small.clone()], &TextStyle::default()).line_count(), 2);
+        let e = layout("", &[small], &TextStyle::default());
+        assert_eq!((e.width, e.height), (0, 8));
+    }
+
+    #[test]
+    fn fallback_chain_and_question_mark() {
+        let small = font("spleen-5x8.bdf", None);
+        let sans = font("DejaVuSans.ttf", Some(10.0));
+        let with = layout("★", &[small.clone(), sans], &TextStyle::default());
+        assert!(with.glyphs[0].glyph.width > 5, "the star comes from DejaVu");
+        let without = layout("★", &[small.clone()], &TextStyle::default());
+        let q = small.glyph('?').expect("?");
+        assert!(Arc::ptr_eq(&without.glyphs[0].glyph, &q), "no font has it: '?' is shown");
     }
 }

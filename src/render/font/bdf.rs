@@ -1,0 +1,135 @@
+//! Reading BDF (Glyph Bitmap Distribution Format) bitmap fonts.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use super::{Face, Font, FontError, Glyph};
+
+/// Parses BDF text into a font; errors name the line.
+pub(super) fn parse(text: &str, path: &Path) -> Result<Font, FontError> {
+    let err = |line: usize, message: String| FontError::Bdf { path: path.to_path_buf(), line, message };
+    let mut lines = text.lines().enumerate().map(|(i, l)| (i + 1, l.trim_end()));
+    let mut glyphs = HashMap::new();
+    let (mut ascent, mut descent) = (None, None);
+    let mut bbox: Option<[i32; 4]> = None;
+    let mut started = false;
+    let nums = |line: usize, rest: &str, n: usize| -> Result<Vec<i32>, FontError> {
+        let v: Vec<i32> = rest.split_whitespace().map(str::parse).collect::<Result<_, _>>().map_err(|_| err(line, format!("expected {n} numbers, got {rest:?}")))?;
+        if v.len() < n {
+            return Err(err(line, format!("expected {n} numbers, got {rest:?}")));
+        }
+        Ok(v)
+    };
+    while let Some((no, line)) = lines.next() {
+        let (word, rest) = line.split_once(' ').unwrap_or((line, ""));
+        match word {
+            "STARTFONT" => started = true,
+            "FONTBOUNDINGBOX" => {
+                let v = nums(no, rest, 4)?;
+                bbox = Some([v[0], v[1], v[2], v[3]]);
+            }
+            "FONT_ASCENT" => ascent = Some(nums(no, rest, 1)?[0]),
+            "FONT_DESCENT" => descent = Some(nums(no, rest, 1)?[0]),
+            "STARTCHAR" => {
+                if !started {
+                    return Err(err(no, "STARTCHAR before STARTFONT".into()));
+                }
+                let (mut code, mut advance, mut bbx) = (None, None, None);
+                loop {
+                    let Some((no, line)) = lines.next() else {
+                        return Err(err(no, "file ends inside a glyph".into()));
+                    };
+                    let (word, rest) = line.split_once(' ').unwrap_or((line, ""));
+                    match word {
+                        "ENCODING" => code = Some(nums(no, rest, 1)?[0]),
+                        "DWIDTH" => advance = Some(nums(no, rest, 1)?[0]),
+                        "BBX" => {
+                            let v = nums(no, rest, 4)?;
+                            if v[0] < 0 || v[1] < 0 || v[0] > 1024 || v[1] > 1024 {
+                                return Err(err(no, format!("bad glyph size {}×{}", v[0], v[1])));
+                            }
+                            bbx = Some([v[0], v[1], v[2], v[3]]);
+                        }
+                        "BITMAP" => {
+                            let Some([w, h, xoff, yoff]) = bbx.or(bbox) else {
+                                return Err(err(no, "BITMAP without BBX".into()));
+                            };
+                            let mut coverage = vec![0u8; (w * h) as usize];
+                            for row in 0..h as usize {
+                                let Some((rno, hex)) = lines.next() else {
+                                    return Err(err(no, "file ends inside a bitmap".into()));
+                                };
+                                let hex = hex.trim();
+                                for col in 0..w as usize {
+                                    let nibble = hex.as_bytes().get(col / 4).and_then(|c| (*c as char).to_digit(16)).ok_or_else(|| err(rno, format!("bad bitmap row {hex:?}")))?;
+                                    if nibble & (8 >> (col % 4)) != 0 {
+                                        coverage[row * w as usize + col] = 255;
+                                    }
+                                }
+                            }
+                            let Some((eno, end)) = lines.next() else {
+                                return Err(err(no, "file ends inside a glyph".into()));
+                            };
+                            if end.trim() != "ENDCHAR" {
+                                return Err(err(eno, format!("expected ENDCHAR, got {end:?}")));
+                            }
+                            let glyph = Glyph {
+                                width: w as u32,
+                                height: h as u32,
+                                left: xoff,
+                                top: yoff + h,
+                                advance: advance.unwrap_or(w),
+                                coverage,
+                            };
+                            if let Some(ch) = code.and_then(|c| u32::try_from(c).ok()).and_then(char::from_u32) {
+                                glyphs.insert(ch, Arc::new(glyph));
+                            }
+                            break;
+                        }
+                        "ENDCHAR" => break,
+                        _ => {}
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    if !started {
+        return Err(err(1, "not a BDF font (no STARTFONT)".into()));
+    }
+    let b = bbox.unwrap_or([0, 0, 0, 0]);
+    Ok(Font {
+        name: path.display().to_string(),
+        ascent: ascent.unwrap_or(b[1] + b[3]),
+        descent: descent.unwrap_or(-b[3]),
+        face: Face::Bitmap(glyphs),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TINY: &str = "STARTFONT 2.1\nFONTBOUNDINGBOX 3 4 0 -1\nFONT_ASCENT 3\nFONT_DESCENT 1\nSTARTCHAR A\nENCODING 65\nDWIDTH 4 0\nBBX 3 4 0 -1\nBITMAP\n40\nA0\nE0\nA0\nENDCHAR\nENDFONT\n";
+
+    #[test]
+    fn decodes_a_glyph() {
+        let f = parse(TINY, Path::new("tiny.bdf")).expect("parses");
+        let g = f.glyph('A').expect("A");
+        assert_eq!((g.width, g.height, g.left, g.top, g.advance), (3, 4, 0, 3, 4));
+        let rows: Vec<String> = g.coverage.chunks(3).map(|r| r.iter().map(|&c| if c > 0 { '#' } else { '.' }).collect()).collect();
+        assert_eq!(rows, [".#.", "#.#", "###", "#.#"]);
+    }
+
+    #[test]
+    fn a_malformed_font_names_its_line() {
+        let bad = TINY.replace("E0", "ZZ");
+        match parse(&bad, Path::new("bad.bdf")) {
+            Err(FontError::Bdf { line, .. }) => assert_eq!(line, 12),
+            other => panic!("{other:?}"),
+        }
+        let cut = &TINY[..TINY.find("A0\nENDCHAR").unwrap_or(0)];
+        assert!(matches!(parse(cut, Path::new("cut.bdf")), Err(FontError::Bdf { .. })));
+    }
+}
