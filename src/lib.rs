@@ -49,7 +49,6 @@ pub fn shutdown(world: &mut bevy_ecs::world::World) -> Vec<String> {
 
 /// The names most programs embedding the engine need.
 pub mod prelude {
-    pub use crate::{TinyDisplayPlugins, shutdown};
     pub use crate::app::{Fps, RunMode, Tick, TickSchedule, TickSet, run_ticks};
     pub use crate::render::compose::{Placement, Visible, WidgetLayer};
     pub use crate::render::{Color, FrameBuffer, PixelMode, Rect};
@@ -57,4 +56,5 @@ pub mod prelude {
     pub use crate::sink::Sink;
     pub use crate::sink::present::Sinks;
     pub use crate::widget::RenderSet;
+    pub use crate::{TinyDisplayPlugins, shutdown};
 }

@@ -83,11 +83,11 @@ fn text_wrapping_and_line_spacing() {
     golden(
         "text_wrap",
         64,
-        48,
+        66,
         "Mono",
         r#"
         Text(x: 2, y: 1, width: 40, wrap: true, text: "wrap these words to forty px", font: "small"),
-        Text(x: 2, y: 26, width: 60, wrap: true, align: right, line_spacing: 2, text: "right aligned and spaced", font: "small"),
+        Text(x: 2, y: 36, width: 60, wrap: true, align: right, line_spacing: 2, text: "right aligned and spaced", font: "small"),
     "#,
     );
 }

@@ -89,7 +89,7 @@ fn broken_font_file() {
         "Scene(\n  fonts: {{ \"b\": (file: {:?}) }},\n)",
         font.display().to_string()
     );
-    one_error_at(&src, 2, 19, "broken.bdf");
+    one_error_at(&src, 2, 18, "broken.bdf:7");
 }
 
 #[test]

@@ -65,7 +65,11 @@ pub fn environment() -> Environment<'static> {
     env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
     // A null value shows as nothing on a display, not as "none".
     env.set_formatter(|out, state, value| {
-        if value.is_none() { Ok(()) } else { minijinja::escape_formatter(out, state, value) }
+        if value.is_none() {
+            Ok(())
+        } else {
+            minijinja::escape_formatter(out, state, value)
+        }
     });
     env.add_filter("number", filter_number);
     env.add_filter("datetime", filter_datetime);
@@ -76,7 +80,12 @@ pub fn environment() -> Environment<'static> {
 /// `{{ s | truncate(20) }}` or `truncate(20, true, "…")`: at most `length` characters,
 /// ending in `end` (default "...") when cut. The Jinja `killwords` flag is accepted;
 /// small displays always cut at the character.
-fn filter_truncate(s: String, length: Option<usize>, _killwords: Option<bool>, end: Option<String>) -> String {
+fn filter_truncate(
+    s: String,
+    length: Option<usize>,
+    _killwords: Option<bool>,
+    end: Option<String>,
+) -> String {
     let length = length.unwrap_or(255);
     if s.chars().count() <= length {
         return s;
@@ -89,7 +98,10 @@ fn filter_truncate(s: String, length: Option<usize>, _killwords: Option<bool>, e
 /// `{{ x | number(2) }}`: a number with a fixed count of decimals.
 fn filter_number(v: JValue, decimals: Option<usize>) -> Result<String, minijinja::Error> {
     let f = f64::try_from(v.clone()).map_err(|_| {
-        minijinja::Error::new(minijinja::ErrorKind::InvalidOperation, format!("{v} is not a number"))
+        minijinja::Error::new(
+            minijinja::ErrorKind::InvalidOperation,
+            format!("{v} is not a number"),
+        )
     })?;
     Ok(format!("{f:.*}", decimals.unwrap_or(0)))
 }
@@ -97,27 +109,59 @@ fn filter_number(v: JValue, decimals: Option<usize>) -> Result<String, minijinja
 /// `{{ clock.epoch | datetime("%H:%M") }}`: seconds since the epoch, formatted (strftime) in local time.
 fn filter_datetime(v: JValue, format: Option<String>) -> Result<String, minijinja::Error> {
     let bad = |m: String| minijinja::Error::new(minijinja::ErrorKind::InvalidOperation, m);
-    let secs = f64::try_from(v.clone()).map_err(|_| bad(format!("{v} is not a time in seconds")))?;
-    let ts = jiff::Timestamp::from_millisecond((secs * 1000.0) as i64).map_err(|e| bad(e.to_string()))?;
+    let secs =
+        f64::try_from(v.clone()).map_err(|_| bad(format!("{v} is not a time in seconds")))?;
+    let ts = jiff::Timestamp::from_millisecond((secs * 1000.0) as i64)
+        .map_err(|e| bad(e.to_string()))?;
     let zoned = ts.to_zoned(jiff::tz::TimeZone::system());
-    Ok(zoned.strftime(format.as_deref().unwrap_or("%Y-%m-%d %H:%M:%S")).to_string())
+    Ok(zoned
+        .strftime(format.as_deref().unwrap_or("%Y-%m-%d %H:%M:%S"))
+        .to_string())
 }
 
 /// Compiles a template for `target` and registers it under `name`; returns the binding.
-pub fn compile_template(env: &mut Environment<'static>, name: &str, target: Target, src: &str, fallback: Value) -> Result<Binding, BindingError> {
-    env.add_template_owned(name.to_string(), src.to_string()).map_err(|e| BindingError(describe(&e)))?;
-    let tmpl = env.get_template(name).map_err(|e| BindingError(describe(&e)))?;
+pub fn compile_template(
+    env: &mut Environment<'static>,
+    name: &str,
+    target: Target,
+    src: &str,
+    fallback: Value,
+) -> Result<Binding, BindingError> {
+    env.add_template_owned(name.to_string(), src.to_string())
+        .map_err(|e| BindingError(describe(&e)))?;
+    let tmpl = env
+        .get_template(name)
+        .map_err(|e| BindingError(describe(&e)))?;
     let mut keys: Vec<String> = tmpl.undeclared_variables(true).into_iter().collect();
     keys.sort();
-    Ok(Binding { target, source: Source::Template(name.to_string()), keys, fallback, failing: false })
+    Ok(Binding {
+        target,
+        source: Source::Template(name.to_string()),
+        keys,
+        fallback,
+        failing: false,
+    })
 }
 
 /// Compiles an expression for `target`; returns the binding.
-pub fn compile_expression(env: &Environment<'static>, target: Target, src: &str, fallback: Value) -> Result<Binding, BindingError> {
-    let expr = env.compile_expression(src).map_err(|e| BindingError(describe(&e)))?;
+pub fn compile_expression(
+    env: &Environment<'static>,
+    target: Target,
+    src: &str,
+    fallback: Value,
+) -> Result<Binding, BindingError> {
+    let expr = env
+        .compile_expression(src)
+        .map_err(|e| BindingError(describe(&e)))?;
     let mut keys: Vec<String> = expr.undeclared_variables(true).into_iter().collect();
     keys.sort();
-    Ok(Binding { target, source: Source::Expression(src.to_string()), keys, fallback, failing: false })
+    Ok(Binding {
+        target,
+        source: Source::Expression(src.to_string()),
+        keys,
+        fallback,
+        failing: false,
+    })
 }
 
 fn describe(e: &minijinja::Error) -> String {
@@ -130,11 +174,17 @@ fn describe(e: &minijinja::Error) -> String {
 impl Binding {
     /// True when a change of `key` may change this binding's result.
     pub fn reads(&self, key: &str) -> bool {
-        self.keys.iter().any(|k| key == k || is_under(key, k) || is_under(k, key))
+        self.keys
+            .iter()
+            .any(|k| key == k || is_under(key, k) || is_under(k, key))
     }
 
     /// Evaluates against the dataset: a string for templates, a value for expressions.
-    pub fn evaluate(&self, env: &Environment<'static>, data: &Dataset) -> Result<Value, BindingError> {
+    pub fn evaluate(
+        &self,
+        env: &Environment<'static>,
+        data: &Dataset,
+    ) -> Result<Value, BindingError> {
         let mut ctx = serde_json::Map::new();
         for k in &self.keys {
             match data.lookup(k) {
@@ -145,11 +195,17 @@ impl Binding {
         let ctx = to_jinja(&Value::Object(ctx));
         match &self.source {
             Source::Template(name) => {
-                let t = env.get_template(name).map_err(|e| BindingError(describe(&e)))?;
-                t.render(ctx).map(Value::String).map_err(|e| BindingError(describe(&e)))
+                let t = env
+                    .get_template(name)
+                    .map_err(|e| BindingError(describe(&e)))?;
+                t.render(ctx)
+                    .map(Value::String)
+                    .map_err(|e| BindingError(describe(&e)))
             }
             Source::Expression(src) => {
-                let expr = env.compile_expression(src).map_err(|e| BindingError(describe(&e)))?;
+                let expr = env
+                    .compile_expression(src)
+                    .map_err(|e| BindingError(describe(&e)))?;
                 let v = expr.eval(ctx).map_err(|e| BindingError(describe(&e)))?;
                 if v.is_undefined() {
                     return Err(BindingError(format!("{src} is undefined")));
@@ -176,7 +232,11 @@ pub fn to_jinja(v: &Value) -> JValue {
         },
         Value::String(s) => JValue::from(s.as_str()),
         Value::Array(a) => JValue::from(a.iter().map(to_jinja).collect::<Vec<_>>()),
-        Value::Object(o) => JValue::from(o.iter().map(|(k, v)| (k.clone(), to_jinja(v))).collect::<BTreeMap<_, _>>()),
+        Value::Object(o) => JValue::from(
+            o.iter()
+                .map(|(k, v)| (k.clone(), to_jinja(v)))
+                .collect::<BTreeMap<_, _>>(),
+        ),
     }
 }
 
@@ -188,7 +248,10 @@ pub fn from_jinja(v: &JValue) -> Value {
         ValueKind::Bool => Value::Bool(v.is_true()),
         ValueKind::Number => match i64::try_from(v.clone()) {
             Ok(i) => Value::from(i),
-            Err(_) => f64::try_from(v.clone()).ok().and_then(serde_json::Number::from_f64).map_or(Value::Null, Value::Number),
+            Err(_) => f64::try_from(v.clone())
+                .ok()
+                .and_then(serde_json::Number::from_f64)
+                .map_or(Value::Null, Value::Number),
         },
         ValueKind::String => Value::String(v.as_str().unwrap_or_default().to_string()),
         _ => Value::String(v.to_string()),
@@ -204,8 +267,18 @@ mod tests {
     #[test]
     fn template_records_keys_and_renders() {
         let mut env = environment();
-        let b = compile_template(&mut env, "t", Target::Text, "{{ mpd.artist }} – {{ mpd.title | upper }}", json!("")).expect("compiles");
-        assert_eq!(b.keys, vec!["mpd.artist".to_string(), "mpd.title".to_string()]);
+        let b = compile_template(
+            &mut env,
+            "t",
+            Target::Text,
+            "{{ mpd.artist }} – {{ mpd.title | upper }}",
+            json!(""),
+        )
+        .expect("compiles");
+        assert_eq!(
+            b.keys,
+            vec!["mpd.artist".to_string(), "mpd.title".to_string()]
+        );
         let mut d = Dataset::new();
         d.set("mpd.artist", json!("Low"), 0);
         d.set("mpd.title", json!("Words"), 0);
@@ -217,12 +290,14 @@ mod tests {
     #[test]
     fn expressions_give_values() {
         let env = environment();
-        let b = compile_expression(&env, Target::Value, "mpd.elapsed / mpd.duration", json!(0)).expect("compiles");
+        let b = compile_expression(&env, Target::Value, "mpd.elapsed / mpd.duration", json!(0))
+            .expect("compiles");
         let mut d = Dataset::new();
         d.set("mpd.elapsed", json!(30), 0);
         d.set("mpd.duration", json!(120), 0);
         assert_eq!(b.evaluate(&env, &d), Ok(json!(0.25)));
-        let w = compile_expression(&env, Target::When, "mpd.state == 'play'", json!(false)).expect("compiles");
+        let w = compile_expression(&env, Target::When, "mpd.state == 'play'", json!(false))
+            .expect("compiles");
         assert!(w.evaluate(&env, &d).is_err(), "missing key is an error");
         d.set("mpd.state", json!("play"), 0);
         assert_eq!(w.evaluate(&env, &d), Ok(json!(true)));
@@ -231,7 +306,13 @@ mod tests {
     #[test]
     fn filters() {
         let mut env = environment();
-        let b = compile_template(&mut env, "f", Target::Text, "{{ t | number(1) }}° {{ s | truncate(5, true, '…') }} {{ m | default('-', true) }}|{{ m }}|", json!(""));
+        let b = compile_template(
+            &mut env,
+            "f",
+            Target::Text,
+            "{{ t | number(1) }}° {{ s | truncate(5, true, '…') }} {{ m | default('-', true) }}|{{ m }}|",
+            json!(""),
+        );
         let b = b.expect("compiles");
         let mut d = Dataset::new();
         d.set("t", json!(21.456), 0);

@@ -119,7 +119,10 @@ impl Dataset {
     }
 
     fn store(&mut self, key: &str, value: Value, tick: u64) {
-        let limit = *self.history_len.get(namespace(key)).unwrap_or(&DEFAULT_HISTORY);
+        let limit = *self
+            .history_len
+            .get(namespace(key))
+            .unwrap_or(&DEFAULT_HISTORY);
         let now = SystemTime::now();
         match self.entries.get_mut(key) {
             Some(e) => {
@@ -139,7 +142,13 @@ impl Dataset {
                 }
                 self.entries.insert(
                     key.to_string(),
-                    Entry { value, previous: None, changed_tick: tick, changed_at: now, history },
+                    Entry {
+                        value,
+                        previous: None,
+                        changed_tick: tick,
+                        changed_at: now,
+                        history,
+                    },
                 );
             }
         }
@@ -171,7 +180,9 @@ pub fn insert_path(obj: &mut serde_json::Map<String, Value>, path: &str, value: 
             obj.insert(path.to_string(), value);
         }
         Some((head, rest)) => {
-            let child = obj.entry(head.to_string()).or_insert_with(|| Value::Object(Default::default()));
+            let child = obj
+                .entry(head.to_string())
+                .or_insert_with(|| Value::Object(Default::default()));
             if !child.is_object() {
                 *child = Value::Object(Default::default());
             }
@@ -193,14 +204,20 @@ mod tests {
         let mut d = Dataset::new();
         d.set_history_len("mpd", 2);
         assert!(d.set("mpd.title", json!("a"), 1));
-        assert!(!d.set("mpd.title", json!("a"), 2), "same value is no change");
+        assert!(
+            !d.set("mpd.title", json!("a"), 2),
+            "same value is no change"
+        );
         assert!(d.set("mpd.title", json!("b"), 3));
         assert!(d.set("mpd.title", json!("c"), 4));
         let e = d.entry("mpd.title").expect("entry");
         assert_eq!(e.value, json!("c"));
         assert_eq!(e.previous, Some(json!("b")));
         assert_eq!(e.changed_tick, 4);
-        assert_eq!(e.history, VecDeque::from(vec![(3, json!("b")), (4, json!("c"))]));
+        assert_eq!(
+            e.history,
+            VecDeque::from(vec![(3, json!("b")), (4, json!("c"))])
+        );
         assert_eq!(d.changed(), &["mpd.title".to_string()]);
         d.begin_tick();
         assert!(d.changed().is_empty());
@@ -211,7 +228,10 @@ mod tests {
         let mut d = Dataset::new();
         d.set("w.today.temp", json!(21), 0);
         d.set("w.today.sky", json!("sun"), 0);
-        assert_eq!(d.lookup("w"), Some(json!({"today": {"temp": 21, "sky": "sun"}})));
+        assert_eq!(
+            d.lookup("w"),
+            Some(json!({"today": {"temp": 21, "sky": "sun"}}))
+        );
         assert_eq!(d.lookup("w.today.temp"), Some(json!(21)));
         assert_eq!(d.lookup("nope"), None);
     }

@@ -43,9 +43,20 @@ impl Plugin for DataPlugin {
         app.init_resource::<Dataset>();
         app.init_resource::<propagate::KeyIndex>();
         app.init_resource::<persist::Persistence>();
-        app.configure_sets(TickSchedule, (IngestSet::Begin, IngestSet::Receive).chain().in_set(TickSet::Ingest));
+        app.configure_sets(
+            TickSchedule,
+            (IngestSet::Begin, IngestSet::Receive)
+                .chain()
+                .in_set(TickSet::Ingest),
+        );
         app.add_systems(TickSchedule, begin_tick.in_set(IngestSet::Begin));
-        app.add_systems(TickSchedule, propagate::propagate.in_set(TickSet::Propagate));
-        app.add_systems(TickSchedule, persist::save_periodically.in_set(TickSet::Advance));
+        app.add_systems(
+            TickSchedule,
+            propagate::propagate.in_set(TickSet::Propagate),
+        );
+        app.add_systems(
+            TickSchedule,
+            persist::save_periodically.in_set(TickSet::Advance),
+        );
     }
 }

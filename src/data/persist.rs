@@ -67,14 +67,22 @@ pub enum PersistError {
 
 /// Writes the namespace's current values to `path` atomically.
 pub fn save(data: &Dataset, ns: &str, path: &Path) -> Result<(), PersistError> {
-    let io = |source| PersistError::Io { path: path.to_path_buf(), source };
+    let io = |source| PersistError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
     let mut values = serde_json::Map::new();
     for key in data.keys().filter(|k| namespace(k) == ns) {
         if let Some(v) = data.get(key) {
             values.insert(key.to_string(), v.clone());
         }
     }
-    let snap = Snapshot { format: FORMAT.into(), version: 1, namespace: ns.into(), values };
+    let snap = Snapshot {
+        format: FORMAT.into(),
+        version: 1,
+        namespace: ns.into(),
+        values,
+    };
     let text = serde_json::to_string_pretty(&snap).map_err(|e| io(std::io::Error::other(e)))?;
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(io)?;
@@ -86,16 +94,33 @@ pub fn save(data: &Dataset, ns: &str, path: &Path) -> Result<(), PersistError> {
 
 /// Restores a namespace from `path` at `tick`; returns how many keys were restored.
 /// A missing file restores nothing; a corrupt or foreign one is an error (callers warn and go on).
-pub fn restore(data: &mut Dataset, ns: &str, path: &Path, tick: u64) -> Result<usize, PersistError> {
+pub fn restore(
+    data: &mut Dataset,
+    ns: &str,
+    path: &Path,
+    tick: u64,
+) -> Result<usize, PersistError> {
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
-        Err(source) => return Err(PersistError::Io { path: path.to_path_buf(), source }),
+        Err(source) => {
+            return Err(PersistError::Io {
+                path: path.to_path_buf(),
+                source,
+            });
+        }
     };
-    let foreign = |why: String| PersistError::Foreign { path: path.to_path_buf(), namespace: ns.into(), why };
+    let foreign = |why: String| PersistError::Foreign {
+        path: path.to_path_buf(),
+        namespace: ns.into(),
+        why,
+    };
     let snap: Snapshot = serde_json::from_str(&text).map_err(|e| foreign(e.to_string()))?;
     if snap.format != FORMAT || snap.namespace != ns {
-        return Err(foreign(format!("format {:?}, namespace {:?}", snap.format, snap.namespace)));
+        return Err(foreign(format!(
+            "format {:?}, namespace {:?}",
+            snap.format, snap.namespace
+        )));
     }
     let mut n = 0;
     for (k, v) in snap.values {
@@ -111,7 +136,11 @@ pub fn restore(data: &mut Dataset, ns: &str, path: &Path, tick: u64) -> Result<u
 pub fn restore_all(data: &mut Dataset, specs: &[PersistSpec]) {
     for s in specs {
         match restore(data, &s.namespace, &s.file, 0) {
-            Ok(n) if n > 0 => log::info!("restored {n} value(s) of {} from {}", s.namespace, s.file.display()),
+            Ok(n) if n > 0 => log::info!(
+                "restored {n} value(s) of {} from {}",
+                s.namespace,
+                s.file.display()
+            ),
             Ok(_) => {}
             Err(e) => log::warn!("{e}; starting without it"),
         }
@@ -119,20 +148,29 @@ pub fn restore_all(data: &mut Dataset, specs: &[PersistSpec]) {
 }
 
 /// Saves each persisted namespace every `every_s` seconds of ticks.
-pub fn save_periodically(tick: Res<Tick>, fps: Res<Fps>, data: Res<Dataset>, specs: Res<Persistence>) {
+pub fn save_periodically(
+    tick: Res<Tick>,
+    fps: Res<Fps>,
+    data: Res<Dataset>,
+    specs: Res<Persistence>,
+) {
     for s in &specs.0 {
         let every = u64::from(s.every_s.max(1)) * u64::from(fps.0.max(1));
-        if tick.0 > 0 && tick.0 % every == 0 {
-            if let Err(e) = save(&data, &s.namespace, &s.file) {
-                log::warn!("{e}");
-            }
+        if tick.0 > 0
+            && tick.0.is_multiple_of(every)
+            && let Err(e) = save(&data, &s.namespace, &s.file)
+        {
+            log::warn!("{e}");
         }
     }
 }
 
 /// Saves every persisted namespace now (at shutdown).
 pub fn save_all(world: &World) {
-    let (Some(data), Some(specs)) = (world.get_resource::<Dataset>(), world.get_resource::<Persistence>()) else {
+    let (Some(data), Some(specs)) = (
+        world.get_resource::<Dataset>(),
+        world.get_resource::<Persistence>(),
+    ) else {
         return;
     };
     for s in &specs.0 {
@@ -163,8 +201,15 @@ mod tests {
         let mut fresh = Dataset::new();
         assert_eq!(restore(&mut fresh, "mpd", &path, 0).expect("restored"), 2);
         assert_eq!(fresh.get("mpd.title"), Some(&json!("Song")));
-        assert_eq!(fresh.get("sys.load1"), None, "other namespaces are not saved");
-        assert!(!path.with_extension("tmp").exists(), "the temp file was renamed");
+        assert_eq!(
+            fresh.get("sys.load1"),
+            None,
+            "other namespaces are not saved"
+        );
+        assert!(
+            !path.with_extension("tmp").exists(),
+            "the temp file was renamed"
+        );
     }
 
     #[test]
@@ -172,11 +217,24 @@ mod tests {
         let corrupt = temp("corrupt.json");
         std::fs::write(&corrupt, "{\"format\": \"tinydisplay-snap").expect("write");
         let mut d = Dataset::new();
-        assert!(matches!(restore(&mut d, "mpd", &corrupt, 0), Err(PersistError::Foreign { .. })));
+        assert!(matches!(
+            restore(&mut d, "mpd", &corrupt, 0),
+            Err(PersistError::Foreign { .. })
+        ));
         let foreign = temp("foreign.json");
-        std::fs::write(&foreign, r#"{"format":"other","version":1,"namespace":"mpd","values":{"mpd.a":1}}"#).expect("write");
-        assert!(matches!(restore(&mut d, "mpd", &foreign, 0), Err(PersistError::Foreign { .. })));
+        std::fs::write(
+            &foreign,
+            r#"{"format":"other","version":1,"namespace":"mpd","values":{"mpd.a":1}}"#,
+        )
+        .expect("write");
+        assert!(matches!(
+            restore(&mut d, "mpd", &foreign, 0),
+            Err(PersistError::Foreign { .. })
+        ));
         assert_eq!(d.keys().count(), 0);
-        assert_eq!(restore(&mut d, "mpd", &temp("missing.json"), 0).expect("missing is fine"), 0);
+        assert_eq!(
+            restore(&mut d, "mpd", &temp("missing.json"), 0).expect("missing is fine"),
+            0
+        );
     }
 }

@@ -96,7 +96,9 @@ pub fn propagate(
         scratch.dedup();
     }
     for &entity in scratch.iter() {
-        let Ok((mut bindings, mut visible, mut text, mut bar, mut image, mut rect)) = q.get_mut(entity) else {
+        let Ok((mut bindings, mut visible, mut text, mut bar, mut image, mut rect)) =
+            q.get_mut(entity)
+        else {
             continue;
         };
         for b in bindings.bypass_change_detection().0.iter_mut() {
@@ -190,7 +192,13 @@ pub fn propagate(
     }
 }
 
-fn set_color(field: &str, c: Color, text: Option<&mut Mut<Text>>, bar: Option<&mut Mut<ProgressBar>>, rect: Option<&mut Mut<Rectangle>>) {
+fn set_color(
+    field: &str,
+    c: Color,
+    text: Option<&mut Mut<Text>>,
+    bar: Option<&mut Mut<ProgressBar>>,
+    rect: Option<&mut Mut<Rectangle>>,
+) {
     match (field, text, bar, rect) {
         ("color", Some(t), _, _) if t.color != c => t.color = c,
         ("fill", _, Some(p), _) if p.fill != c => p.fill = c,

@@ -83,7 +83,10 @@ impl Rule {
             },
         };
         if let Some(n) = v.as_f64() {
-            let (lo, hi) = (self.min.unwrap_or(f64::NEG_INFINITY), self.max.unwrap_or(f64::INFINITY));
+            let (lo, hi) = (
+                self.min.unwrap_or(f64::NEG_INFINITY),
+                self.max.unwrap_or(f64::INFINITY),
+            );
             if n < lo || n > hi {
                 return Err(RuleError::Range(n, lo, hi));
             }
@@ -105,21 +108,43 @@ mod tests {
 
     #[test]
     fn converts_and_checks() {
-        let r = Rule { kind: ValueType::Number, min: Some(0.0), max: Some(100.0), ..Rule::default() };
+        let r = Rule {
+            kind: ValueType::Number,
+            min: Some(0.0),
+            max: Some(100.0),
+            ..Rule::default()
+        };
         assert_eq!(r.apply(json!("42")), Ok(json!(42.0)));
         assert!(matches!(r.apply(json!(101)), Err(RuleError::Range(..))));
         assert!(matches!(r.apply(json!("loud")), Err(RuleError::Type(..))));
-        let s = Rule { kind: ValueType::String, values: Some(vec!["play".into(), "stop".into()]), ..Rule::default() };
+        let s = Rule {
+            kind: ValueType::String,
+            values: Some(vec!["play".into(), "stop".into()]),
+            ..Rule::default()
+        };
         assert_eq!(s.apply(json!("play")), Ok(json!("play")));
-        assert!(matches!(s.apply(json!("rewind")), Err(RuleError::NotAllowed(..))));
-        let b = Rule { kind: ValueType::Bool, ..Rule::default() };
+        assert!(matches!(
+            s.apply(json!("rewind")),
+            Err(RuleError::NotAllowed(..))
+        ));
+        let b = Rule {
+            kind: ValueType::Bool,
+            ..Rule::default()
+        };
         assert_eq!(b.apply(json!("on")), Ok(json!(true)));
     }
 
     #[test]
     fn refused_values_keep_the_old_one_and_warn_once() {
         let mut d = crate::data::dataset::Dataset::new();
-        d.set_rule("a.v", Rule { kind: ValueType::Number, max: Some(10.0), ..Rule::default() });
+        d.set_rule(
+            "a.v",
+            Rule {
+                kind: ValueType::Number,
+                max: Some(10.0),
+                ..Rule::default()
+            },
+        );
         assert!(d.set("a.v", json!(5), 1));
         assert!(!d.set("a.v", json!(50), 2));
         assert!(!d.set("a.v", json!(60), 3));

@@ -60,20 +60,32 @@ struct Shaped {
 }
 
 fn shape(ch: char, fonts: &[Arc<Font>]) -> Shaped {
-    let found = fonts.iter().find_map(|f| f.glyph(ch)).or_else(|| fonts.first().and_then(|f| f.glyph('?')));
+    let found = fonts
+        .iter()
+        .find_map(|f| f.glyph(ch))
+        .or_else(|| fonts.first().and_then(|f| f.glyph('?')));
     let advance = found.as_ref().map_or(0, |g| g.advance);
-    Shaped { ch, glyph: found, advance }
+    Shaped {
+        ch,
+        glyph: found,
+        advance,
+    }
 }
 
 /// Splits one paragraph into lines no wider than `width` (greedy, at spaces; a word
 /// wider than the width is cut between characters). Spaces at a break are dropped.
 fn wrap(chars: Vec<Shaped>, width: Option<u32>) -> Vec<Vec<Shaped>> {
-    let Some(max) = width.map(|w| w as i32) else { return vec![chars] };
+    let Some(max) = width.map(|w| w as i32) else {
+        return vec![chars];
+    };
     let mut lines: Vec<Vec<Shaped>> = vec![Vec::new()];
     let mut line_w = 0;
     let mut word: Vec<Shaped> = Vec::new();
     let mut word_w = 0;
-    let flush_word = |lines: &mut Vec<Vec<Shaped>>, line_w: &mut i32, word: &mut Vec<Shaped>, word_w: &mut i32| {
+    let flush_word = |lines: &mut Vec<Vec<Shaped>>,
+                      line_w: &mut i32,
+                      word: &mut Vec<Shaped>,
+                      word_w: &mut i32| {
         if word.is_empty() {
             return;
         }
@@ -126,14 +138,25 @@ fn wrap(chars: Vec<Shaped>, width: Option<u32>) -> Vec<Vec<Shaped>> {
 
 /// Lays out `text` in `fonts` (primary first, then fallbacks for missing glyphs).
 pub fn layout(text: &str, fonts: &[Arc<Font>], style: &TextStyle) -> TextLayout {
-    let Some(primary) = fonts.first() else { return TextLayout::default() };
+    let Some(primary) = fonts.first() else {
+        return TextLayout::default();
+    };
     let mut lines: Vec<Vec<Shaped>> = Vec::new();
     for para in text.split('\n') {
-        let chars: Vec<Shaped> = para.chars().filter(|c| *c != '\r').map(|c| shape(c, fonts)).collect();
+        let chars: Vec<Shaped> = para
+            .chars()
+            .filter(|c| *c != '\r')
+            .map(|c| shape(c, fonts))
+            .collect();
         lines.extend(wrap(chars, style.wrap_width));
     }
-    let widths: Vec<i32> = lines.iter().map(|l| l.iter().map(|s| s.advance).sum()).collect();
-    let width = style.wrap_width.map_or_else(|| widths.iter().copied().max().unwrap_or(0).max(0) as u32, |w| w);
+    let widths: Vec<i32> = lines
+        .iter()
+        .map(|l| l.iter().map(|s| s.advance).sum())
+        .collect();
+    let width = style
+        .wrap_width
+        .unwrap_or_else(|| widths.iter().copied().max().unwrap_or(0).max(0) as u32);
     let line_h = primary.line_height() + style.line_spacing;
     let height = (lines.len() as i32 * line_h - style.line_spacing).max(0) as u32;
     let mut glyphs = Vec::new();
@@ -147,12 +170,21 @@ pub fn layout(text: &str, fonts: &[Arc<Font>], style: &TextStyle) -> TextLayout 
         let baseline = i as i32 * line_h + primary.ascent();
         for s in line {
             if let Some(g) = &s.glyph {
-                glyphs.push(Placed { glyph: g.clone(), x: x + g.left, y: baseline - g.top });
+                glyphs.push(Placed {
+                    glyph: g.clone(),
+                    x: x + g.left,
+                    y: baseline - g.top,
+                });
             }
             x += s.advance;
         }
     }
-    TextLayout { width, height, lines: lines.len(), glyphs }
+    TextLayout {
+        width,
+        height,
+        lines: lines.len(),
+        glyphs,
+    }
 }
 
 impl TextLayout {
@@ -186,7 +218,9 @@ mod tests {
     use crate::render::shapes::pattern::assert_pattern;
 
     fn font(name: &str, size: Option<f32>) -> Arc<Font> {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/fonts").join(name);
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("assets/fonts")
+            .join(name);
         Arc::new(Font::load(&path, size).expect("font"))
     }
 
@@ -202,26 +236,48 @@ mod tests {
         let small = font("spleen-5x8.bdf", None);
         assert_pattern(
             &drawn("A", &[small], &TextStyle::default()),
-            &[".....", ".##..", "#..#.", "#..#.", "####.", "#..#.", "#..#.", "....."],
+            &[
+                ".....", ".##..", "#..#.", "#..#.", "####.", "#..#.", "#..#.", ".....",
+            ],
         );
     }
 
     #[test]
     fn alignment_within_the_wrap_width() {
         let small = font("spleen-5x8.bdf", None);
-        let right = TextStyle { align: Align::Right, wrap_width: Some(12), ..TextStyle::default() };
-        let l = layout("i", &[small.clone()], &right);
+        let right = TextStyle {
+            align: Align::Right,
+            wrap_width: Some(12),
+            ..TextStyle::default()
+        };
+        let l = layout("i", std::slice::from_ref(&small), &right);
         assert_eq!((l.width, l.height), (12, 8));
-        let layer = drawn("i", &[small.clone()], &right);
-        let centre = drawn("i", &[small], &TextStyle { align: Align::Center, wrap_width: Some(12), ..TextStyle::default() });
-        let col = |l: &Layer| (0..12).find(|&x| (0..8).any(|y| l.get(x, y).is_some_and(|p| p.1 > 0)));
-        assert!(col(&layer) > col(&centre), "right-aligned ink starts right of centred ink");
+        let layer = drawn("i", std::slice::from_ref(&small), &right);
+        let centre = drawn(
+            "i",
+            &[small],
+            &TextStyle {
+                align: Align::Center,
+                wrap_width: Some(12),
+                ..TextStyle::default()
+            },
+        );
+        let col =
+            |l: &Layer| (0..12).find(|&x| (0..8).any(|y| l.get(x, y).is_some_and(|p| p.1 > 0)));
+        assert!(
+            col(&layer) > col(&centre),
+            "right-aligned ink starts right of centred ink"
+        );
     }
 
     #[test]
     fn wrapping_and_line_spacing() {
         let small = font("spleen-5x8.bdf", None);
-        let style = TextStyle { wrap_width: Some(20), line_spacing: 2, ..TextStyle::default() };
+        let style = TextStyle {
+            wrap_width: Some(20),
+            line_spacing: 2,
+            ..TextStyle::default()
+        };
         let l = layout("ab cd efghijk", &[small], &style);
         // 5 px per char in 20 px: "ab cd" (25 px) breaks → "ab", "cd", "efgh", "ijk".
         assert_eq!(l.line_count(), 4);
@@ -231,7 +287,10 @@ mod tests {
     #[test]
     fn newline_and_empty_text() {
         let small = font("spleen-5x8.bdf", None);
-        assert_eq!(layout("a\nbb", &[small.clone()], &TextStyle::default()).line_count(), 2);
+        assert_eq!(
+            layout("a\nbb", std::slice::from_ref(&small), &TextStyle::default()).line_count(),
+            2
+        );
         let e = layout("", &[small], &TextStyle::default());
         assert_eq!((e.width, e.height), (0, 8));
     }
@@ -242,8 +301,11 @@ mod tests {
         let sans = font("DejaVuSans.ttf", Some(10.0));
         let with = layout("★", &[small.clone(), sans], &TextStyle::default());
         assert!(with.glyphs[0].glyph.width > 5, "the star comes from DejaVu");
-        let without = layout("★", &[small.clone()], &TextStyle::default());
+        let without = layout("★", std::slice::from_ref(&small), &TextStyle::default());
         let q = small.glyph('?').expect("?");
-        assert!(Arc::ptr_eq(&without.glyphs[0].glyph, &q), "no font has it: '?' is shown");
+        assert!(
+            Arc::ptr_eq(&without.glyphs[0].glyph, &q),
+            "no font has it: '?' is shown"
+        );
     }
 }

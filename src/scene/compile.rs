@@ -12,9 +12,9 @@ use std::sync::Arc;
 use ron::extensions::Extensions;
 
 use super::locate::{Locator, join};
-use crate::data::binding::{self, Binding, Target};
 use super::problems::{Problem, SceneError, Severity};
 use super::schema::{SceneFile, WidgetSpec};
+use crate::data::binding::{self, Binding, Target};
 use crate::render::compose::Placement;
 use crate::render::font::Font;
 use crate::render::{Color, PixelMode, Rect};
@@ -139,7 +139,13 @@ pub struct Ctx<'a> {
 impl Ctx<'_> {
     /// Binds a widget property to a template (a string result); a template that does not
     /// compile is reported at the field.
-    pub fn bind_template(&mut self, target: Target, field: &str, src: &str, fallback: serde_json::Value) {
+    pub fn bind_template(
+        &mut self,
+        target: Target,
+        field: &str,
+        src: &str,
+        fallback: serde_json::Value,
+    ) {
         self.templates += 1;
         let name = format!("{}.{field}#{}", self.path, self.templates);
         match binding::compile_template(self.env, &name, target, src, fallback) {
@@ -150,7 +156,13 @@ impl Ctx<'_> {
 
     /// Binds a widget property to an expression (a value result); one that does not
     /// compile is reported at the field.
-    pub fn bind_expression(&mut self, target: Target, field: &str, src: &str, fallback: serde_json::Value) {
+    pub fn bind_expression(
+        &mut self,
+        target: Target,
+        field: &str,
+        src: &str,
+        fallback: serde_json::Value,
+    ) {
         match binding::compile_expression(self.env, target, src, fallback) {
             Ok(b) => self.bindings.push(b),
             Err(e) => self.error(Some(field), format!("expression does not compile: {e}")),
@@ -160,7 +172,12 @@ impl Ctx<'_> {
     /// A colour field that may be a template: a literal is parsed now, a template is bound.
     pub fn color_or_binding(&mut self, field: &'static str, value: &str, initial: Color) -> Color {
         if crate::widget::is_template(value) {
-            self.bind_template(Target::Color(field), field, value, serde_json::Value::String(initial.to_string()));
+            self.bind_template(
+                Target::Color(field),
+                field,
+                value,
+                serde_json::Value::String(initial.to_string()),
+            );
             initial
         } else {
             self.color(field, value)
@@ -168,7 +185,13 @@ impl Ctx<'_> {
     }
 
     /// A number field that may be an expression: a literal is used now, an expression is bound.
-    pub fn number_or_binding(&mut self, target: Target, field: &str, value: &crate::widget::NumberOrExpr, fallback: f64) -> f64 {
+    pub fn number_or_binding(
+        &mut self,
+        target: Target,
+        field: &str,
+        value: &crate::widget::NumberOrExpr,
+        fallback: f64,
+    ) -> f64 {
         if let crate::widget::NumberOrExpr::Expr(src) = value {
             self.bind_expression(target, field, src, serde_json::json!(fallback));
         }
@@ -419,19 +442,31 @@ fn check_data(file: &SceneFile, dir: &Path, raw: &mut Vec<Raw>) -> crate::scene:
         if let (Some(lo), Some(hi)) = (rule.min, rule.max)
             && lo > hi
         {
-            raw.push(Raw { severity: Severity::Error, path: format!("data.rules.{key}"), message: format!("min ({lo}) is above max ({hi})") });
+            raw.push(Raw {
+                severity: Severity::Error,
+                path: format!("data.rules.{key}"),
+                message: format!("min ({lo}) is above max ({hi})"),
+            });
         }
         if let Some(d) = &rule.default
             && let Err(e) = rule.apply(d.clone())
         {
-            raw.push(Raw { severity: Severity::Error, path: format!("data.rules.{key}"), message: format!("default breaks the rule: {e}") });
+            raw.push(Raw {
+                severity: Severity::Error,
+                path: format!("data.rules.{key}"),
+                message: format!("default breaks the rule: {e}"),
+            });
         }
     }
     for (key, v) in &data.initial {
         if let Some(rule) = data.rules.get(key)
             && let Err(e) = rule.apply(v.clone())
         {
-            raw.push(Raw { severity: Severity::Error, path: format!("data.initial.{key}"), message: format!("initial value breaks the rule: {e}") });
+            raw.push(Raw {
+                severity: Severity::Error,
+                path: format!("data.initial.{key}"),
+                message: format!("initial value breaks the rule: {e}"),
+            });
         }
     }
     for p in &mut data.persist {
@@ -548,7 +583,9 @@ fn compile_widget(
     };
     let bindings = std::mem::take(&mut ctx.bindings);
     // Content that comes from data has no size yet: only fixed content is checked.
-    let sized_by_data = bindings.iter().any(|b| matches!(b.target, Target::Text | Target::ImageFile));
+    let sized_by_data = bindings
+        .iter()
+        .any(|b| matches!(b.target, Target::Text | Target::ImageFile));
     let (w, h) = kind.size();
     let (x, y) = placement
         .anchor

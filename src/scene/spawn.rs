@@ -71,7 +71,11 @@ pub fn spawn_widget(world: &mut World, w: &CompiledWidget, parent: Option<Entity
     let id = e.id();
     if !w.bindings.is_empty() {
         e.insert(Bindings(w.bindings.clone()));
-        let keys: Vec<String> = w.bindings.iter().flat_map(|b| b.keys.iter().cloned()).collect();
+        let keys: Vec<String> = w
+            .bindings
+            .iter()
+            .flat_map(|b| b.keys.iter().cloned())
+            .collect();
         if let Some(mut index) = world.get_resource_mut::<KeyIndex>() {
             index.add(id, keys);
         }

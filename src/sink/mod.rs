@@ -7,8 +7,8 @@ use std::path::PathBuf;
 use crate::render::FrameBuffer;
 
 pub mod gif;
-pub mod present;
 pub mod png;
+pub mod present;
 pub mod term;
 
 pub use self::gif::GifSink;

@@ -7,9 +7,9 @@ use bevy_ecs::prelude::*;
 
 use super::{is_template, widget_spec};
 use crate::data::binding::Target;
-use crate::render::{Layer, PixelMode};
 use crate::render::compose::{RenderStats, WidgetLayer};
 use crate::render::image::{Dither, ImageOptions, load_image};
+use crate::render::{Layer, PixelMode};
 use crate::scene::compile::Ctx;
 
 fn half() -> u8 {
@@ -66,10 +66,25 @@ pub fn compile(spec: &ImageSpec, ctx: &mut Ctx) -> Image {
         dither: spec.dither,
         threshold: spec.threshold,
     };
-    let empty = Arc::new(Layer::new(spec.width.unwrap_or(1), spec.height.unwrap_or(1), ctx.mode));
-    let mut image = Image { pixels: empty, file: None, dir: ctx.scene_dir.to_path_buf(), opts, mode: ctx.mode };
+    let empty = Arc::new(Layer::new(
+        spec.width.unwrap_or(1),
+        spec.height.unwrap_or(1),
+        ctx.mode,
+    ));
+    let mut image = Image {
+        pixels: empty,
+        file: None,
+        dir: ctx.scene_dir.to_path_buf(),
+        opts,
+        mode: ctx.mode,
+    };
     if is_template(&spec.file) {
-        ctx.bind_template(Target::ImageFile, "file", &spec.file, serde_json::Value::Null);
+        ctx.bind_template(
+            Target::ImageFile,
+            "file",
+            &spec.file,
+            serde_json::Value::Null,
+        );
         return image;
     }
     match load_image(&ctx.resolve(&spec.file), &image.opts, ctx.mode) {

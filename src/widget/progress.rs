@@ -105,8 +105,14 @@ pub fn compile(spec: &ProgressBarSpec, ctx: &mut Ctx) -> ProgressBar {
     let min = ctx.number_or_binding(Target::Min, "min", &spec.min, 0.0);
     let max = ctx.number_or_binding(Target::Max, "max", &spec.max, 1.0);
     let fixed = |n: &NumberOrExpr| matches!(n, NumberOrExpr::Number(_));
-    if fixed(&spec.min) && fixed(&spec.max) && max.partial_cmp(&min) != Some(std::cmp::Ordering::Greater) {
-        ctx.error(Some("max"), format!("max ({max}) must be greater than min ({min})"));
+    if fixed(&spec.min)
+        && fixed(&spec.max)
+        && max.partial_cmp(&min) != Some(std::cmp::Ordering::Greater)
+    {
+        ctx.error(
+            Some("max"),
+            format!("max ({max}) must be greater than min ({min})"),
+        );
     }
     let fg = ctx.foreground;
     ProgressBar {
@@ -115,9 +121,19 @@ pub fn compile(spec: &ProgressBarSpec, ctx: &mut Ctx) -> ProgressBar {
         min,
         max,
         direction: spec.direction,
-        outline: Some(spec.outline.as_deref().map_or(fg, |c| ctx.color("outline", c))),
-        fill: spec.fill.as_deref().map_or(fg, |c| ctx.color_or_binding("fill", c, fg)),
-        background: spec.background.as_deref().map(|c| ctx.color("background", c)),
+        outline: Some(
+            spec.outline
+                .as_deref()
+                .map_or(fg, |c| ctx.color("outline", c)),
+        ),
+        fill: spec
+            .fill
+            .as_deref()
+            .map_or(fg, |c| ctx.color_or_binding("fill", c, fg)),
+        background: spec
+            .background
+            .as_deref()
+            .map(|c| ctx.color("background", c)),
         line_width: spec.line_width,
     }
 }

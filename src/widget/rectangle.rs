@@ -40,7 +40,10 @@ pub struct Rectangle {
 pub fn compile(spec: &RectangleSpec, ctx: &mut Ctx) -> Rectangle {
     let size = ctx.required_size(spec.width, spec.height);
     let fg = ctx.foreground;
-    let fill = spec.fill.as_deref().map(|c| ctx.color_or_binding("fill", c, fg));
+    let fill = spec
+        .fill
+        .as_deref()
+        .map(|c| ctx.color_or_binding("fill", c, fg));
     let outline = match (&spec.outline, fill) {
         (Some(c), _) => Some(ctx.color_or_binding("outline", c, fg)),
         (None, None) => Some(ctx.foreground),

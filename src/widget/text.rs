@@ -75,9 +75,17 @@ impl Text {
 pub fn compile(spec: &TextSpec, ctx: &mut Ctx) -> Text {
     let fonts = ctx.font_chain(spec.font.as_deref());
     let fg = ctx.foreground;
-    let color = spec.color.as_deref().map_or(fg, |c| ctx.color_or_binding("color", c, fg));
+    let color = spec
+        .color
+        .as_deref()
+        .map_or(fg, |c| ctx.color_or_binding("color", c, fg));
     let content = if is_template(&spec.text) {
-        ctx.bind_template(Target::Text, "text", &spec.text, spec.fallback.clone().into());
+        ctx.bind_template(
+            Target::Text,
+            "text",
+            &spec.text,
+            spec.fallback.clone().into(),
+        );
         spec.fallback.clone()
     } else {
         spec.text.clone()

@@ -8,14 +8,22 @@ use super::{Face, Font, FontError, Glyph};
 
 /// Parses BDF text into a font; errors name the line.
 pub(super) fn parse(text: &str, path: &Path) -> Result<Font, FontError> {
-    let err = |line: usize, message: String| FontError::Bdf { path: path.to_path_buf(), line, message };
+    let err = |line: usize, message: String| FontError::Bdf {
+        path: path.to_path_buf(),
+        line,
+        message,
+    };
     let mut lines = text.lines().enumerate().map(|(i, l)| (i + 1, l.trim_end()));
     let mut glyphs = HashMap::new();
     let (mut ascent, mut descent) = (None, None);
     let mut bbox: Option<[i32; 4]> = None;
     let mut started = false;
     let nums = |line: usize, rest: &str, n: usize| -> Result<Vec<i32>, FontError> {
-        let v: Vec<i32> = rest.split_whitespace().map(str::parse).collect::<Result<_, _>>().map_err(|_| err(line, format!("expected {n} numbers, got {rest:?}")))?;
+        let v: Vec<i32> = rest
+            .split_whitespace()
+            .map(str::parse)
+            .collect::<Result<_, _>>()
+            .map_err(|_| err(line, format!("expected {n} numbers, got {rest:?}")))?;
         if v.len() < n {
             return Err(err(line, format!("expected {n} numbers, got {rest:?}")));
         }
@@ -62,7 +70,13 @@ pub(super) fn parse(text: &str, path: &Path) -> Result<Font, FontError> {
                                 };
                                 let hex = hex.trim();
                                 for col in 0..w as usize {
-                                    let nibble = hex.as_bytes().get(col / 4).and_then(|c| (*c as char).to_digit(16)).ok_or_else(|| err(rno, format!("bad bitmap row {hex:?}")))?;
+                                    let nibble = hex
+                                        .as_bytes()
+                                        .get(col / 4)
+                                        .and_then(|c| (*c as char).to_digit(16))
+                                        .ok_or_else(|| {
+                                            err(rno, format!("bad bitmap row {hex:?}"))
+                                        })?;
                                     if nibble & (8 >> (col % 4)) != 0 {
                                         coverage[row * w as usize + col] = 255;
                                     }
@@ -82,7 +96,15 @@ pub(super) fn parse(text: &str, path: &Path) -> Result<Font, FontError> {
                                 advance: advance.unwrap_or(w),
                                 coverage,
                             };
-                            if let Some(ch) = code.and_then(|c| u32::try_from(c).ok()).and_then(char::from_u32) {
+                            // Some fonts fill code points they do not draw with blank cells
+                            // (Spleen 5×8 does for Latin-1); a blank glyph for a visible
+                            // character counts as missing, so the fallback chain supplies it.
+                            let blank = glyph.coverage.iter().all(|&c| c == 0);
+                            if let Some(ch) = code
+                                .and_then(|c| u32::try_from(c).ok())
+                                .and_then(char::from_u32)
+                                && (!blank || ch.is_whitespace() || ch.is_control())
+                            {
                                 glyphs.insert(ch, Arc::new(glyph));
                             }
                             break;
@@ -117,8 +139,15 @@ mod tests {
     fn decodes_a_glyph() {
         let f = parse(TINY, Path::new("tiny.bdf")).expect("parses");
         let g = f.glyph('A').expect("A");
-        assert_eq!((g.width, g.height, g.left, g.top, g.advance), (3, 4, 0, 3, 4));
-        let rows: Vec<String> = g.coverage.chunks(3).map(|r| r.iter().map(|&c| if c > 0 { '#' } else { '.' }).collect()).collect();
+        assert_eq!(
+            (g.width, g.height, g.left, g.top, g.advance),
+            (3, 4, 0, 3, 4)
+        );
+        let rows: Vec<String> = g
+            .coverage
+            .chunks(3)
+            .map(|r| r.iter().map(|&c| if c > 0 { '#' } else { '.' }).collect())
+            .collect();
         assert_eq!(rows, [".#.", "#.#", "###", "#.#"]);
     }
 
@@ -130,6 +159,9 @@ mod tests {
             other => panic!("{other:?}"),
         }
         let cut = &TINY[..TINY.find("A0\nENDCHAR").unwrap_or(0)];
-        assert!(matches!(parse(cut, Path::new("cut.bdf")), Err(FontError::Bdf { .. })));
+        assert!(matches!(
+            parse(cut, Path::new("cut.bdf")),
+            Err(FontError::Bdf { .. })
+        ));
     }
 }

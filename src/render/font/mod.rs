@@ -81,15 +81,25 @@ pub struct Font {
 
 impl std::fmt::Debug for Font {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Font").field("name", &self.name).field("ascent", &self.ascent).field("descent", &self.descent).finish()
+        f.debug_struct("Font")
+            .field("name", &self.name)
+            .field("ascent", &self.ascent)
+            .field("descent", &self.descent)
+            .finish()
     }
 }
 
 impl Font {
     /// Loads a `.bdf` bitmap font or a `.ttf`/`.otf` outline font at `size_px` (default 16).
     pub fn load(path: &Path, size_px: Option<f32>) -> Result<Font, FontError> {
-        let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
-        let io = |source| FontError::Io { path: path.to_path_buf(), source };
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase);
+        let io = |source| FontError::Io {
+            path: path.to_path_buf(),
+            source,
+        };
         match ext.as_deref() {
             Some("bdf") => {
                 let text = std::fs::read_to_string(path).map_err(io)?;
@@ -99,7 +109,9 @@ impl Font {
                 let bytes = std::fs::read(path).map_err(io)?;
                 outline::load(&bytes, size_px.unwrap_or(16.0), path)
             }
-            _ => Err(FontError::UnknownFormat { path: path.to_path_buf() }),
+            _ => Err(FontError::UnknownFormat {
+                path: path.to_path_buf(),
+            }),
         }
     }
 
@@ -151,7 +163,9 @@ impl Font {
                 {
                     return g.clone();
                 }
-                let g = self.has_glyph(ch).then(|| Arc::new(outline::rasterize(font, ch, *size)));
+                let g = self
+                    .has_glyph(ch)
+                    .then(|| Arc::new(outline::rasterize(font, ch, *size)));
                 if let Ok(mut c) = cache.write() {
                     c.insert(ch, g.clone());
                 }
@@ -166,7 +180,9 @@ mod tests {
     use super::*;
 
     fn asset(name: &str) -> PathBuf {
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/fonts").join(name)
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("assets/fonts")
+            .join(name)
     }
 
     #[test]
@@ -177,6 +193,11 @@ mod tests {
         assert_eq!(s.line_height(), 8);
         assert!(s.has_glyph('A'));
         assert!(!s.has_glyph('★'));
+        assert!(s.has_glyph(' '), "a blank space is a glyph");
+        assert!(
+            !s.has_glyph('é'),
+            "Spleen 5×8's blank Latin-1 cells count as missing"
+        );
     }
 
     #[test]
@@ -191,7 +212,13 @@ mod tests {
 
     #[test]
     fn missing_and_unknown_files() {
-        assert!(matches!(Font::load(&asset("nope.bdf"), None), Err(FontError::Io { .. })));
-        assert!(matches!(Font::load(&asset("LICENSE-spleen.txt"), None), Err(FontError::UnknownFormat { .. })));
+        assert!(matches!(
+            Font::load(&asset("nope.bdf"), None),
+            Err(FontError::Io { .. })
+        ));
+        assert!(matches!(
+            Font::load(&asset("LICENSE-spleen.txt"), None),
+            Err(FontError::UnknownFormat { .. })
+        ));
     }
 }

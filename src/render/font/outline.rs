@@ -8,8 +8,14 @@ use super::{Face, Font, FontError, Glyph};
 
 /// Parses an outline font for rendering at `size` pixels.
 pub(super) fn load(bytes: &[u8], size: f32, path: &Path) -> Result<Font, FontError> {
-    let settings = fontdue::FontSettings { scale: size, ..fontdue::FontSettings::default() };
-    let font = fontdue::Font::from_bytes(bytes, settings).map_err(|m| FontError::Outline { path: path.to_path_buf(), message: m.to_string() })?;
+    let settings = fontdue::FontSettings {
+        scale: size,
+        ..fontdue::FontSettings::default()
+    };
+    let font = fontdue::Font::from_bytes(bytes, settings).map_err(|m| FontError::Outline {
+        path: path.to_path_buf(),
+        message: m.to_string(),
+    })?;
     let (ascent, descent) = match font.horizontal_line_metrics(size) {
         Some(m) => (m.ascent.ceil() as i32, (-m.descent).ceil() as i32),
         None => (size.ceil() as i32, 0),
@@ -18,7 +24,11 @@ pub(super) fn load(bytes: &[u8], size: f32, path: &Path) -> Result<Font, FontErr
         name: path.display().to_string(),
         ascent,
         descent,
-        face: Face::Outline { font: Box::new(font), size, cache: RwLock::new(HashMap::new()) },
+        face: Face::Outline {
+            font: Box::new(font),
+            size,
+            cache: RwLock::new(HashMap::new()),
+        },
     })
 }
 
