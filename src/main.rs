@@ -36,8 +36,9 @@ enum Command {
         /// Output path for png/gif (`{tick}` in a png path writes every frame).
         #[arg(long)]
         out: Option<PathBuf>,
-        /// Terminal preview style.
-        #[arg(long, value_enum, default_value = "halfblock")]
+        /// Terminal preview style (auto: half blocks when the terminal is wide enough for the
+        /// display, else braille).
+        #[arg(long, value_enum, default_value = "auto")]
         term_style: TermStyleArg,
     },
     /// Load and check a scene without running it; exit status 2 when it has errors.
@@ -62,6 +63,8 @@ enum SinkKind {
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 enum TermStyleArg {
+    /// Half blocks if the terminal has a column per pixel, else braille.
+    Auto,
     /// Two pixels per cell, in colour.
     Halfblock,
     /// Eight pixels per cell, on/off.
@@ -110,6 +113,20 @@ fn report(path: &Path) -> Option<scene::CompiledScene> {
     }
 }
 
+/// The preview style: as asked, or for `auto` the one that fits the terminal's width.
+fn term_style(asked: TermStyleArg, display_width: u32) -> TermStyle {
+    match asked {
+        TermStyleArg::Halfblock => TermStyle::HalfBlock,
+        TermStyleArg::Braille => TermStyle::Braille,
+        TermStyleArg::Auto => match terminal_size::terminal_size() {
+            Some((terminal_size::Width(cols), _)) if u32::from(cols) < display_width => {
+                TermStyle::Braille
+            }
+            _ => TermStyle::HalfBlock,
+        },
+    }
+}
+
 fn check(scenes: &[PathBuf]) -> ExitCode {
     let mut ok = true;
     for path in scenes {
@@ -137,6 +154,7 @@ fn run(
         return ExitCode::from(2);
     };
     let fps = scene.display.fps;
+    let width = scene.display.width;
     let mut app = App::new();
     app.add_plugins((TinyDisplayPlugins, ScenePlugin { scene }));
     let sinks = Sinks::default();
@@ -146,10 +164,7 @@ fn run(
                 .unwrap_or_else(|| PathBuf::from(format!("tinydisplay.{ext}")))
         };
         match kind {
-            SinkKind::Term => sinks.push(Box::new(TermSink::stdout(match style {
-                TermStyleArg::Halfblock => TermStyle::HalfBlock,
-                TermStyleArg::Braille => TermStyle::Braille,
-            }))),
+            SinkKind::Term => sinks.push(Box::new(TermSink::stdout(term_style(style, width)))),
             SinkKind::Png => sinks.push(Box::new(PngSink::new(need_out("png")))),
             SinkKind::Gif => sinks.push(Box::new(GifSink::new(need_out("gif"), fps))),
             SinkKind::None => {}
