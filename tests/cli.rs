@@ -17,6 +17,21 @@ fn temp(name: &str) -> PathBuf {
     dir.join(name)
 }
 
+/// Runs `tinydisplay run SCENE --ticks N --sink SINK --out OUT` and asserts it succeeded.
+fn run_ok(scene: &str, ticks: u32, sink: &str, out: &std::path::Path) {
+    let ticks = ticks.to_string();
+    let result = tinydisplay()
+        .args(["run", scene, "--ticks", &ticks, "--sink", sink, "--out"])
+        .arg(out)
+        .output()
+        .expect("run");
+    assert!(
+        result.status.success(),
+        "{}",
+        String::from_utf8_lossy(&result.stderr)
+    );
+}
+
 #[test]
 fn check_accepts_every_bundled_scene() {
     let mut scenes: Vec<PathBuf> = std::fs::read_dir(common::root().join("scenes"))
@@ -73,24 +88,7 @@ fn run_refuses_a_bad_scene_too() {
 #[test]
 fn run_png_writes_the_reference_frame() {
     let out_png = temp("reference.png");
-    let out = tinydisplay()
-        .args([
-            "run",
-            "scenes/reference.ron",
-            "--ticks",
-            "3",
-            "--sink",
-            "png",
-            "--out",
-        ])
-        .arg(&out_png)
-        .output()
-        .expect("run");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    run_ok("scenes/reference.ron", 3, "png", &out_png);
     let written = image::open(&out_png).expect("png written").to_rgb8();
     let golden = image::open(common::root().join("tests/golden/reference.png"))
         .expect("golden")
@@ -106,24 +104,7 @@ fn run_png_writes_the_reference_frame() {
 fn run_png_with_tick_pattern_writes_every_frame() {
     let dir = temp("frames");
     let pattern = dir.join("f-{tick}.png");
-    let out = tinydisplay()
-        .args([
-            "run",
-            "scenes/reference.ron",
-            "--ticks",
-            "4",
-            "--sink",
-            "png",
-            "--out",
-        ])
-        .arg(&pattern)
-        .output()
-        .expect("run");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    run_ok("scenes/reference.ron", 4, "png", &pattern);
     let count = std::fs::read_dir(&dir).expect("frames dir").count();
     assert_eq!(count, 4);
 }
@@ -131,24 +112,7 @@ fn run_png_with_tick_pattern_writes_every_frame() {
 #[test]
 fn run_gif_records_one_frame_per_tick() {
     let gif_path = temp("demo.gif");
-    let out = tinydisplay()
-        .args([
-            "run",
-            "scenes/demo.ron",
-            "--ticks",
-            "12",
-            "--sink",
-            "gif",
-            "--out",
-        ])
-        .arg(&gif_path)
-        .output()
-        .expect("run");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    run_ok("scenes/demo.ron", 12, "gif", &gif_path);
     let file = std::fs::File::open(&gif_path).expect("gif written");
     let mut opts = gif::DecodeOptions::new();
     opts.set_color_output(gif::ColorOutput::RGBA);
