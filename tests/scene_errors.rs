@@ -189,3 +189,43 @@ fn widget_past_the_display_is_a_warning_only() {
     assert_eq!(scene.warnings.len(), 1);
     assert_eq!((scene.warnings[0].line, scene.warnings[0].col), (2, 3));
 }
+
+#[test]
+fn template_that_does_not_compile() {
+    one_error_at(
+        "Scene(widgets: [\n  Text(\n    text: \"{{ mpd.title \"),\n])",
+        3,
+        5,
+        "template does not compile",
+    );
+}
+
+#[test]
+fn expression_that_does_not_compile() {
+    one_error_at(
+        "Scene(widgets: [\n  ProgressBar(width: 9, height: 2,\n    value: \"mpd.elapsed /\"),\n])",
+        3,
+        5,
+        "expression does not compile",
+    );
+}
+
+#[test]
+fn when_that_does_not_compile() {
+    one_error_at(
+        "Scene(widgets: [\n  Text(text: \"x\", when: \"a ==\"),\n])",
+        2,
+        19,
+        "expression does not compile",
+    );
+}
+
+#[test]
+fn initial_value_breaking_its_rule() {
+    one_error_at(
+        "Scene(data: (\n  rules: {\"a.v\": (type: Number, max: 5)},\n  initial: {\"a.v\": 9},\n))",
+        3,
+        13,
+        "breaks the rule",
+    );
+}

@@ -8,9 +8,11 @@
 
 pub mod binding;
 pub mod dataset;
+pub mod ingest;
 pub mod persist;
 pub mod propagate;
 pub mod rules;
+pub mod source;
 
 use bevy_app::{App, Plugin};
 use bevy_ecs::prelude::*;
@@ -49,7 +51,9 @@ impl Plugin for DataPlugin {
                 .chain()
                 .in_set(TickSet::Ingest),
         );
+        app.init_resource::<ingest::DataInbox>();
         app.add_systems(TickSchedule, begin_tick.in_set(IngestSet::Begin));
+        app.add_systems(TickSchedule, ingest::ingest.in_set(IngestSet::Receive));
         app.add_systems(
             TickSchedule,
             propagate::propagate.in_set(TickSet::Propagate),

@@ -126,21 +126,6 @@ pub fn propagate(
                     let shown = truthy(&value);
                     if visible.0 != shown {
                         visible.0 = shown;
-                        // A widget is not drawn while hidden: redraw it when it shows again.
-                        if shown {
-                            if let Some(t) = text.as_mut() {
-                                t.set_changed();
-                            }
-                            if let Some(p) = bar.as_mut() {
-                                p.set_changed();
-                            }
-                            if let Some(i) = image.as_mut() {
-                                i.set_changed();
-                            }
-                            if let Some(r) = rect.as_mut() {
-                                r.set_changed();
-                            }
-                        }
                     }
                 }
                 Target::Text => {

@@ -592,7 +592,8 @@ fn compile_widget(
         .place(placement.x, placement.y, w, h, (parent.w, parent.h));
     let own = Rect::new(x, y, w, h);
     let local_parent = Rect::new(0, 0, parent.w, parent.h);
-    if sized_by_data {
+    // Content sized by data, and empty content, are checked when there is something to see.
+    if sized_by_data || own.is_empty() {
     } else if !own.overlaps(&local_parent) {
         ctx.error(None, format!(
             "this widget ({w}×{h} at {x},{y}) lies entirely outside its parent ({}×{}) and would never be seen",

@@ -3,7 +3,7 @@
 use bevy_ecs::prelude::*;
 
 use super::widget_spec;
-use crate::render::compose::{RenderStats, WidgetLayer};
+use crate::render::compose::{RenderStats, Visible, WidgetLayer};
 use crate::render::{Color, FrameBuffer};
 use crate::scene::compile::Ctx;
 use crate::scene::schema::WidgetSpec;
@@ -42,12 +42,16 @@ pub fn compile(spec: &CanvasSpec, ctx: &mut Ctx) -> Canvas {
 
 /// Redraws canvases whose size or background changed.
 pub fn draw_canvases(
-    mut q: Query<(&Canvas, &mut WidgetLayer), Changed<Canvas>>,
+    mut q: Query<(&Canvas, &mut WidgetLayer, &Visible), Or<(Changed<Canvas>, Changed<Visible>)>>,
     fb: Res<FrameBuffer>,
     stats: Res<RenderStats>,
 ) {
     let mode = fb.mode();
-    q.par_iter_mut().for_each(|(c, mut wl)| {
+    q.par_iter_mut().for_each(|(c, mut wl, visible)| {
+        // A hidden widget costs nothing; it is drawn when it is shown again.
+        if !visible.0 {
+            return;
+        }
         wl.layer.reset(c.size.0, c.size.1, mode);
         if let Some(bg) = c.background {
             wl.layer.fill(bg);

@@ -3,7 +3,7 @@
 use bevy_ecs::prelude::*;
 
 use super::widget_spec;
-use crate::render::compose::{RenderStats, WidgetLayer};
+use crate::render::compose::{RenderStats, Visible, WidgetLayer};
 use crate::render::shapes::draw_line;
 use crate::render::{Color, FrameBuffer};
 use crate::scene::compile::Ctx;
@@ -72,12 +72,16 @@ pub fn compile(spec: &LineSpec, ctx: &mut Ctx) -> (Line, (i32, i32)) {
 
 /// Redraws lines whose look changed.
 pub fn draw_lines(
-    mut q: Query<(&Line, &mut WidgetLayer), Changed<Line>>,
+    mut q: Query<(&Line, &mut WidgetLayer, &Visible), Or<(Changed<Line>, Changed<Visible>)>>,
     fb: Res<FrameBuffer>,
     stats: Res<RenderStats>,
 ) {
     let mode = fb.mode();
-    q.par_iter_mut().for_each(|(l, mut wl)| {
+    q.par_iter_mut().for_each(|(l, mut wl, visible)| {
+        // A hidden widget costs nothing; it is drawn when it is shown again.
+        if !visible.0 {
+            return;
+        }
         let (w, h) = l.size();
         wl.layer.reset(w, h, mode);
         draw_line(&mut wl.layer, l.from, l.to, l.line_width, l.color);

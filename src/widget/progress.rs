@@ -5,7 +5,7 @@ use serde::Deserialize;
 
 use super::{NumberOrExpr, widget_spec};
 use crate::data::binding::Target;
-use crate::render::compose::{RenderStats, WidgetLayer};
+use crate::render::compose::{RenderStats, Visible, WidgetLayer};
 use crate::render::shapes::stroke_rect;
 use crate::render::{Color, FrameBuffer, PixelMode, Rect};
 use crate::scene::compile::Ctx;
@@ -178,12 +178,19 @@ pub fn draw(p: &ProgressBar, wl: &mut WidgetLayer, mode: PixelMode) {
 
 /// Redraws bars whose value or look changed.
 pub fn draw_progress_bars(
-    mut q: Query<(&ProgressBar, &mut WidgetLayer), Changed<ProgressBar>>,
+    mut q: Query<
+        (&ProgressBar, &mut WidgetLayer, &Visible),
+        Or<(Changed<ProgressBar>, Changed<Visible>)>,
+    >,
     fb: Res<FrameBuffer>,
     stats: Res<RenderStats>,
 ) {
     let mode = fb.mode();
-    q.par_iter_mut().for_each(|(p, mut wl)| {
+    q.par_iter_mut().for_each(|(p, mut wl, visible)| {
+        // A hidden widget costs nothing; it is drawn when it is shown again.
+        if !visible.0 {
+            return;
+        }
         draw(p, &mut wl, mode);
         stats.count_redraw();
     });

@@ -3,7 +3,7 @@
 use bevy_ecs::prelude::*;
 
 use super::widget_spec;
-use crate::render::compose::{RenderStats, WidgetLayer};
+use crate::render::compose::{RenderStats, Visible, WidgetLayer};
 use crate::render::shapes::stroke_rect;
 use crate::render::{Color, FrameBuffer, Rect};
 use crate::scene::compile::Ctx;
@@ -71,12 +71,19 @@ pub fn draw(r: &Rectangle, wl: &mut WidgetLayer, mode: crate::render::PixelMode)
 
 /// Redraws rectangles whose look changed.
 pub fn draw_rectangles(
-    mut q: Query<(&Rectangle, &mut WidgetLayer), Changed<Rectangle>>,
+    mut q: Query<
+        (&Rectangle, &mut WidgetLayer, &Visible),
+        Or<(Changed<Rectangle>, Changed<Visible>)>,
+    >,
     fb: Res<FrameBuffer>,
     stats: Res<RenderStats>,
 ) {
     let mode = fb.mode();
-    q.par_iter_mut().for_each(|(r, mut wl)| {
+    q.par_iter_mut().for_each(|(r, mut wl, visible)| {
+        // A hidden widget costs nothing; it is drawn when it is shown again.
+        if !visible.0 {
+            return;
+        }
         draw(r, &mut wl, mode);
         stats.count_redraw();
     });

@@ -1,0 +1,80 @@
+//! Ingest: what data sources sent since the last tick lands in the dataset. Several
+//! updates to one key within a tick coalesce to the latest, so a chatty source costs
+//! one change per key per tick.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::sync::mpsc::{Receiver, Sender, channel};
+
+use bevy_ecs::prelude::*;
+use serde_json::Value;
+
+use super::dataset::Dataset;
+use super::source::Message;
+use crate::app::Tick;
+
+/// The channel sources send on; Ingest drains it every tick.
+#[derive(Resource)]
+pub struct DataInbox {
+    tx: Sender<Message>,
+    rx: Mutex<Receiver<Message>>,
+}
+
+impl Default for DataInbox {
+    fn default() -> Self {
+        let (tx, rx) = channel();
+        DataInbox {
+            tx,
+            rx: Mutex::new(rx),
+        }
+    }
+}
+
+impl DataInbox {
+    /// A sender for a source (or any thread) to hand values to the engine.
+    pub fn sender(&self) -> Sender<Message> {
+        self.tx.clone()
+    }
+}
+
+/// Drains the inbox into the dataset: the latest value per key wins; a source's health
+/// becomes `_source.<name>.ok`, `.last_error`, `.failures` and `.last_ok_tick`.
+pub fn ingest(
+    mut data: ResMut<Dataset>,
+    inbox: Res<DataInbox>,
+    tick: Res<Tick>,
+    mut latest: Local<HashMap<String, Value>>,
+) {
+    let Ok(rx) = inbox.rx.lock() else { return };
+    while let Ok(msg) = rx.try_recv() {
+        match msg {
+            Message::Set { key, value } => {
+                latest.insert(key, value);
+            }
+            Message::Health {
+                source,
+                ok,
+                last_error,
+                failures,
+            } => {
+                let base = format!("_source.{source}");
+                latest.insert(format!("{base}.ok"), Value::Bool(ok));
+                latest.insert(
+                    format!("{base}.last_error"),
+                    last_error.map_or(Value::Null, Value::String),
+                );
+                latest.insert(format!("{base}.failures"), Value::from(failures));
+                if ok {
+                    latest.insert(format!("{base}.last_ok_tick"), Value::from(tick.0));
+                }
+            }
+        }
+    }
+    drop(rx);
+    if latest.is_empty() {
+        return;
+    }
+    for (key, value) in latest.drain() {
+        data.set(&key, value, tick.0);
+    }
+}

@@ -1,0 +1,233 @@
+//! Live data end to end: bindings, propagation that touches only what changed,
+//! coalescing of updates, fallbacks, persistence.
+
+mod common;
+
+use bevy_app::App;
+use serde_json::{Value, json};
+use tinydisplay::app::{RunMode, run_ticks};
+use tinydisplay::data::Dataset;
+use tinydisplay::data::ingest::DataInbox;
+use tinydisplay::data::source::Message;
+use tinydisplay::render::FrameBuffer;
+use tinydisplay::render::compose::{RenderStats, Visible};
+use tinydisplay::scene::WidgetName;
+use tinydisplay::widget::progress::ProgressBar;
+use tinydisplay::widget::text::Text;
+
+const PLAYER: &str = r#"Scene(
+    display: (width: 128, height: 48, mode: Mono),
+    data: (initial: {"mpd.title": "Song", "mpd.artist": "Band", "mpd.state": "play", "mpd.elapsed": 30, "mpd.duration": 120}),
+    widgets: [
+        Text(name: "title", x: 0, y: 0, text: "{{ mpd.title }}"),
+        Text(name: "artist", x: 0, y: 8, text: "{{ mpd.artist | upper }}"),
+        Text(name: "both", x: 0, y: 16, text: "{{ mpd.artist }} - {{ mpd.title }}"),
+        Text(name: "static", x: 64, y: 0, text: "fixed"),
+        Canvas(name: "playing", x: 64, y: 8, width: 64, height: 8, when: "mpd.state == 'play'", children: [
+            Text(name: "icon", text: "PLAYING"),
+        ]),
+        ProgressBar(name: "bar", x: 0, y: 40, width: 128, height: 8, value: "mpd.elapsed / mpd.duration"),
+        Text(name: "missing", x: 0, y: 24, text: "{{ weather.temp }}°", fallback: "--"),
+    ],
+)"#;
+
+fn app() -> App {
+    let mut app = common::app_for(common::compile(PLAYER));
+    run_ticks(&mut app, RunMode::Ticks(1));
+    app
+}
+
+fn redraws(app: &App) -> u64 {
+    app.world().resource::<RenderStats>().redraws()
+}
+
+fn set(app: &mut App, key: &str, value: Value) {
+    let tx = app.world().resource::<DataInbox>().sender();
+    tx.send(Message::Set {
+        key: key.into(),
+        value,
+    })
+    .expect("inbox open");
+}
+
+fn text_of(app: &mut App, name: &str) -> String {
+    let world = app.world_mut();
+    let mut q = world.query::<(&WidgetName, &Text)>();
+    q.iter(world)
+        .find(|(n, _)| n.0 == name)
+        .map(|(_, t)| t.content.clone())
+        .unwrap_or_default()
+}
+
+fn visible(app: &mut App, name: &str) -> bool {
+    let world = app.world_mut();
+    let mut q = world.query::<(&WidgetName, &Visible)>();
+    q.iter(world).any(|(n, v)| n.0 == name && v.0)
+}
+
+#[test]
+fn bindings_fill_widgets_at_the_first_tick() {
+    let mut app = app();
+    assert_eq!(text_of(&mut app, "title"), "Song");
+    assert_eq!(text_of(&mut app, "artist"), "BAND");
+    assert_eq!(text_of(&mut app, "both"), "Band - Song");
+    assert_eq!(
+        text_of(&mut app, "missing"),
+        "--",
+        "a missing key shows the fallback"
+    );
+    let world = app.world_mut();
+    let bar = world
+        .query::<&ProgressBar>()
+        .iter(world)
+        .next()
+        .map(|b| b.value);
+    assert_eq!(bar, Some(0.25));
+}
+
+#[test]
+fn a_changed_key_redraws_exactly_the_widgets_that_read_it() {
+    let mut app = app();
+    let before = redraws(&app);
+    set(&mut app, "mpd.title", json!("Other"));
+    run_ticks(&mut app, RunMode::Ticks(1));
+    assert_eq!(redraws(&app) - before, 2, "title and both, nothing else");
+    assert_eq!(text_of(&mut app, "both"), "Band - Other");
+}
+
+#[test]
+fn an_unchanged_value_redraws_nothing() {
+    let mut app = app();
+    let before = redraws(&app);
+    set(&mut app, "mpd.title", json!("Song"));
+    set(&mut app, "unrelated.key", json!(1));
+    run_ticks(&mut app, RunMode::Ticks(3));
+    assert_eq!(redraws(&app), before);
+    assert!(app.world().resource::<FrameBuffer>().damage().is_empty());
+}
+
+#[test]
+fn a_parents_when_hides_and_shows_its_subtree() {
+    let mut app = app();
+    assert!(visible(&mut app, "playing"));
+    let before = redraws(&app);
+    set(&mut app, "mpd.state", json!("pause"));
+    run_ticks(&mut app, RunMode::Ticks(1));
+    assert!(!visible(&mut app, "playing"));
+    assert_eq!(redraws(&app), before, "hiding draws nothing");
+    let fb = app.world().resource::<FrameBuffer>();
+    assert!(
+        (64..128).all(|x| (8..16).all(|y| fb.gray(x, y) == 0)),
+        "the hidden canvas still shows"
+    );
+    set(&mut app, "mpd.state", json!("play"));
+    run_ticks(&mut app, RunMode::Ticks(1));
+    assert!(visible(&mut app, "playing"));
+    assert_eq!(
+        redraws(&app) - before,
+        1,
+        "the canvas is drawn again when shown"
+    );
+    let fb = app.world().resource::<FrameBuffer>();
+    assert!((64..128).any(|x| (8..16).any(|y| fb.gray(x, y) > 0)));
+}
+
+#[test]
+fn ten_thousand_updates_in_a_tick_are_one_change() {
+    let mut app = app();
+    let tx = app.world().resource::<DataInbox>().sender();
+    for i in 0..10_000 {
+        tx.send(Message::Set {
+            key: "mpd.title".into(),
+            value: json!(format!("v{i}")),
+        })
+        .expect("send");
+    }
+    let before = redraws(&app);
+    run_ticks(&mut app, RunMode::Ticks(1));
+    let data = app.world().resource::<Dataset>();
+    let entry = data.entry("mpd.title").expect("entry");
+    assert_eq!(entry.value, json!("v9999"));
+    assert_eq!(entry.previous, Some(json!("Song")));
+    assert_eq!(entry.history.len(), 2, "initial value and one change");
+    assert_eq!(data.changed(), &["mpd.title".to_string()]);
+    assert_eq!(redraws(&app) - before, 2);
+}
+
+#[test]
+fn a_missing_key_recovers_when_it_arrives() {
+    let mut app = app();
+    set(&mut app, "weather.temp", json!(21));
+    run_ticks(&mut app, RunMode::Ticks(1));
+    assert_eq!(text_of(&mut app, "missing"), "21°");
+}
+
+#[test]
+fn source_health_lands_in_the_dataset() {
+    let mut app = app();
+    let tx = app.world().resource::<DataInbox>().sender();
+    tx.send(Message::Health {
+        source: "web".into(),
+        ok: false,
+        last_error: Some("timeout".into()),
+        failures: 3,
+    })
+    .expect("send");
+    run_ticks(&mut app, RunMode::Ticks(1));
+    let data = app.world().resource::<Dataset>();
+    assert_eq!(data.get("_source.web.ok"), Some(&json!(false)));
+    assert_eq!(data.get("_source.web.failures"), Some(&json!(3)));
+    assert_eq!(data.get("_source.web.last_error"), Some(&json!("timeout")));
+    assert_eq!(data.get("_source.web.last_ok_tick"), None);
+}
+
+#[test]
+fn rules_from_the_scene_refuse_bad_values() {
+    let src = r#"Scene(
+        data: (rules: {"mpd.volume": (type: Number, default: 50, min: 0, max: 100)}),
+        widgets: [Text(text: "{{ mpd.volume }}")],
+    )"#;
+    let mut app = common::app_for(common::compile(src));
+    run_ticks(&mut app, RunMode::Ticks(1));
+    set(&mut app, "mpd.volume", json!("75"));
+    run_ticks(&mut app, RunMode::Ticks(1));
+    assert_eq!(
+        app.world().resource::<Dataset>().get("mpd.volume"),
+        Some(&json!(75.0))
+    );
+    set(&mut app, "mpd.volume", json!(180));
+    run_ticks(&mut app, RunMode::Ticks(1));
+    assert_eq!(
+        app.world().resource::<Dataset>().get("mpd.volume"),
+        Some(&json!(75.0))
+    );
+}
+
+#[test]
+fn persisted_values_survive_a_restart() {
+    let dir = std::env::temp_dir().join(format!("tinydisplay-data-{}", std::process::id()));
+    let file = dir.join("mpd.json");
+    let src = format!(
+        r#"Scene(
+        data: (persist: [(namespace: "mpd", file: {:?}, every_s: 1)]),
+        widgets: [Text(text: "{{{{ mpd.title }}}}", fallback: "none yet")],
+    )"#,
+        file.display().to_string()
+    );
+    let mut first = common::app_for(common::compile(&src));
+    run_ticks(&mut first, RunMode::Ticks(1));
+    set(&mut first, "mpd.title", json!("Kept"));
+    run_ticks(&mut first, RunMode::Ticks(1));
+    tinydisplay::shutdown(first.world_mut());
+    assert!(file.exists());
+
+    let mut second = common::app_for(common::compile(&src));
+    run_ticks(&mut second, RunMode::Ticks(1));
+    let world = second.world_mut();
+    let shown: Vec<String> = world
+        .query::<&Text>()
+        .iter(world)
+        .map(|t| t.content.clone())
+        .collect();
+    assert_eq!(shown, vec!["Kept".to_string()]);
+}
