@@ -2,8 +2,8 @@
 
 use bevy_ecs::prelude::*;
 
-use super::widget_spec;
-use crate::render::compose::{RenderStats, Visible, WidgetLayer};
+use super::{ToDraw, widget_spec};
+use crate::render::compose::RenderStats;
 use crate::render::{Color, FrameBuffer};
 use crate::scene::compile::Ctx;
 use crate::scene::schema::WidgetSpec;
@@ -41,11 +41,7 @@ pub fn compile(spec: &CanvasSpec, ctx: &mut Ctx) -> Canvas {
 }
 
 /// Redraws canvases whose size or background changed.
-pub fn draw_canvases(
-    mut q: Query<(&Canvas, &mut WidgetLayer, &Visible), Or<(Changed<Canvas>, Changed<Visible>)>>,
-    fb: Res<FrameBuffer>,
-    stats: Res<RenderStats>,
-) {
+pub fn draw_canvases(mut q: ToDraw<Canvas>, fb: Res<FrameBuffer>, stats: Res<RenderStats>) {
     let mode = fb.mode();
     q.par_iter_mut().for_each(|(c, mut wl, visible)| {
         // A hidden widget costs nothing; it is drawn when it is shown again.

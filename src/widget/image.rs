@@ -5,9 +5,9 @@ use std::sync::Arc;
 
 use bevy_ecs::prelude::*;
 
-use super::{is_template, widget_spec};
+use super::{ToDraw, is_template, widget_spec};
 use crate::data::binding::Target;
-use crate::render::compose::{RenderStats, Visible, WidgetLayer};
+use crate::render::compose::RenderStats;
 use crate::render::image::{Dither, ImageOptions, load_image};
 use crate::render::{Layer, PixelMode};
 use crate::scene::compile::Ctx;
@@ -98,10 +98,7 @@ pub fn compile(spec: &ImageSpec, ctx: &mut Ctx) -> Image {
 }
 
 /// Copies changed images into their layers.
-pub fn draw_images(
-    mut q: Query<(&Image, &mut WidgetLayer, &Visible), Or<(Changed<Image>, Changed<Visible>)>>,
-    stats: Res<RenderStats>,
-) {
+pub fn draw_images(mut q: ToDraw<Image>, stats: Res<RenderStats>) {
     q.par_iter_mut().for_each(|(img, mut wl, visible)| {
         // A hidden widget costs nothing; it is drawn when it is shown again.
         if !visible.0 {

@@ -2,8 +2,8 @@
 
 use bevy_ecs::prelude::*;
 
-use super::widget_spec;
-use crate::render::compose::{RenderStats, Visible, WidgetLayer};
+use super::{ToDraw, widget_spec};
+use crate::render::compose::RenderStats;
 use crate::render::shapes::draw_line;
 use crate::render::{Color, FrameBuffer};
 use crate::scene::compile::Ctx;
@@ -71,11 +71,7 @@ pub fn compile(spec: &LineSpec, ctx: &mut Ctx) -> (Line, (i32, i32)) {
 }
 
 /// Redraws lines whose look changed.
-pub fn draw_lines(
-    mut q: Query<(&Line, &mut WidgetLayer, &Visible), Or<(Changed<Line>, Changed<Visible>)>>,
-    fb: Res<FrameBuffer>,
-    stats: Res<RenderStats>,
-) {
+pub fn draw_lines(mut q: ToDraw<Line>, fb: Res<FrameBuffer>, stats: Res<RenderStats>) {
     let mode = fb.mode();
     q.par_iter_mut().for_each(|(l, mut wl, visible)| {
         // A hidden widget costs nothing; it is drawn when it is shown again.

@@ -20,6 +20,19 @@ use bevy_ecs::prelude::*;
 use crate::app::{TickSchedule, TickSet};
 use crate::render::Anchor;
 
+/// The widgets of kind `K` to draw this tick: their content changed, or they were just
+/// shown. A draw system takes this query and skips the hidden ones.
+pub type ToDraw<'w, 's, K> = Query<
+    'w,
+    's,
+    (
+        &'static K,
+        &'static mut crate::render::compose::WidgetLayer,
+        &'static crate::render::compose::Visible,
+    ),
+    Or<(Changed<K>, Changed<crate::render::compose::Visible>)>,
+>;
+
 /// The two steps of rendering inside [`TickSet::Render`].
 #[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum RenderSet {

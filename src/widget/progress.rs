@@ -3,9 +3,9 @@
 use bevy_ecs::prelude::*;
 use serde::Deserialize;
 
-use super::{NumberOrExpr, widget_spec};
+use super::{NumberOrExpr, ToDraw, widget_spec};
 use crate::data::binding::Target;
-use crate::render::compose::{RenderStats, Visible, WidgetLayer};
+use crate::render::compose::{RenderStats, WidgetLayer};
 use crate::render::shapes::stroke_rect;
 use crate::render::{Color, FrameBuffer, PixelMode, Rect};
 use crate::scene::compile::Ctx;
@@ -178,10 +178,7 @@ pub fn draw(p: &ProgressBar, wl: &mut WidgetLayer, mode: PixelMode) {
 
 /// Redraws bars whose value or look changed.
 pub fn draw_progress_bars(
-    mut q: Query<
-        (&ProgressBar, &mut WidgetLayer, &Visible),
-        Or<(Changed<ProgressBar>, Changed<Visible>)>,
-    >,
+    mut q: ToDraw<ProgressBar>,
     fb: Res<FrameBuffer>,
     stats: Res<RenderStats>,
 ) {

@@ -2,8 +2,8 @@
 
 use bevy_ecs::prelude::*;
 
-use super::widget_spec;
-use crate::render::compose::{RenderStats, Visible, WidgetLayer};
+use super::{ToDraw, widget_spec};
+use crate::render::compose::{RenderStats, WidgetLayer};
 use crate::render::shapes::stroke_rect;
 use crate::render::{Color, FrameBuffer, Rect};
 use crate::scene::compile::Ctx;
@@ -70,14 +70,7 @@ pub fn draw(r: &Rectangle, wl: &mut WidgetLayer, mode: crate::render::PixelMode)
 }
 
 /// Redraws rectangles whose look changed.
-pub fn draw_rectangles(
-    mut q: Query<
-        (&Rectangle, &mut WidgetLayer, &Visible),
-        Or<(Changed<Rectangle>, Changed<Visible>)>,
-    >,
-    fb: Res<FrameBuffer>,
-    stats: Res<RenderStats>,
-) {
+pub fn draw_rectangles(mut q: ToDraw<Rectangle>, fb: Res<FrameBuffer>, stats: Res<RenderStats>) {
     let mode = fb.mode();
     q.par_iter_mut().for_each(|(r, mut wl, visible)| {
         // A hidden widget costs nothing; it is drawn when it is shown again.

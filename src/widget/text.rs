@@ -4,9 +4,9 @@ use std::sync::Arc;
 
 use bevy_ecs::prelude::*;
 
-use super::{is_template, widget_spec};
+use super::{ToDraw, is_template, widget_spec};
 use crate::data::binding::Target;
-use crate::render::compose::{RenderStats, Visible, WidgetLayer};
+use crate::render::compose::{RenderStats, WidgetLayer};
 use crate::render::font::Font;
 use crate::render::text::{Align, TextLayout, TextStyle, layout};
 use crate::render::{Color, FrameBuffer, PixelMode};
@@ -124,11 +124,7 @@ pub fn draw(t: &Text, wl: &mut WidgetLayer, mode: PixelMode) {
 }
 
 /// Redraws texts whose content or look changed, in parallel.
-pub fn draw_texts(
-    mut q: Query<(&Text, &mut WidgetLayer, &Visible), Or<(Changed<Text>, Changed<Visible>)>>,
-    fb: Res<FrameBuffer>,
-    stats: Res<RenderStats>,
-) {
+pub fn draw_texts(mut q: ToDraw<Text>, fb: Res<FrameBuffer>, stats: Res<RenderStats>) {
     let mode = fb.mode();
     q.par_iter_mut().for_each(|(t, mut wl, visible)| {
         // A hidden widget costs nothing; it is drawn when it is shown again.
