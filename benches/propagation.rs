@@ -3,6 +3,8 @@
 //!
 //! Run: `cargo bench --bench propagation`
 
+#![allow(clippy::print_stdout, reason = "a benchmark reports on stdout")]
+
 use std::hint::black_box;
 use std::sync::mpsc::Sender;
 use std::time::{Duration, Instant};
