@@ -231,3 +231,30 @@ fn persisted_values_survive_a_restart() {
         .collect();
     assert_eq!(shown, vec!["Kept".to_string()]);
 }
+
+#[test]
+fn image_file_and_colours_follow_the_data() {
+    let src = r##"Scene(
+        display: (width: 40, height: 20, mode: Rgb888),
+        data: (initial: {"ui.icon": "play.png", "ui.hot": false}),
+        widgets: [
+            Image(x: 0, y: 0, file: "../assets/images/{{ ui.icon }}"),
+            Rectangle(x: 20, y: 0, width: 10, height: 10, fill: "{{ '#ff0000' if ui.hot else '#0000ff' }}"),
+            Text(x: 20, y: 11, text: "x", color: "{{ 'red' if ui.hot else 'white' }}"),
+        ],
+    )"##;
+    let mut app = common::app_for(common::compile(src));
+    run_ticks(&mut app, RunMode::Ticks(1));
+    let fb = app.world().resource::<FrameBuffer>().clone();
+    assert_eq!(fb.rgb(8, 8), [255, 255, 255], "the play icon is drawn");
+    assert_eq!(fb.rgb(25, 5), [0, 0, 255]);
+    set(&mut app, "ui.hot", json!(true));
+    set(&mut app, "ui.icon", json!("note.bmp"));
+    run_ticks(&mut app, RunMode::Ticks(1));
+    let fb = app.world().resource::<FrameBuffer>().clone();
+    assert_eq!(fb.rgb(25, 5), [255, 0, 0]);
+    let expected = image::open(common::root().join("assets/images/note.bmp")).expect("note").to_rgb8();
+    for (x, y) in [(5, 1), (3, 9), (8, 2), (0, 0)] {
+        assert_eq!(fb.rgb(x, y), expected.get_pixel(x, y).0, "the image shows note.bmp at {x},{y}");
+    }
+}
