@@ -17,6 +17,7 @@
 
 pub mod app;
 pub mod data;
+pub mod motion;
 pub mod render;
 pub mod scene;
 pub mod sink;
@@ -35,6 +36,7 @@ impl PluginGroup for TinyDisplayPlugins {
             .add(TaskPoolPlugin::default())
             .add(app::TickPlugin)
             .add(data::DataPlugin)
+            .add(motion::MotionPlugin)
             .add(widget::WidgetPlugin)
             .add(sink::present::PresentPlugin)
     }

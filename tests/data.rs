@@ -253,8 +253,14 @@ fn image_file_and_colours_follow_the_data() {
     run_ticks(&mut app, RunMode::Ticks(1));
     let fb = app.world().resource::<FrameBuffer>().clone();
     assert_eq!(fb.rgb(25, 5), [255, 0, 0]);
-    let expected = image::open(common::root().join("assets/images/note.bmp")).expect("note").to_rgb8();
+    let expected = image::open(common::root().join("assets/images/note.bmp"))
+        .expect("note")
+        .to_rgb8();
     for (x, y) in [(5, 1), (3, 9), (8, 2), (0, 0)] {
-        assert_eq!(fb.rgb(x, y), expected.get_pixel(x, y).0, "the image shows note.bmp at {x},{y}");
+        assert_eq!(
+            fb.rgb(x, y),
+            expected.get_pixel(x, y).0,
+            "the image shows note.bmp at {x},{y}"
+        );
     }
 }

@@ -40,6 +40,10 @@ pub struct WidgetLayer {
     /// Offset of the layer from the placed box's top-left (lets a line extend left/up, or a
     /// scroller move its content).
     pub offset: (i32, i32),
+    /// A second copy of the layer this far from the first (a looping marquee), if any.
+    pub repeat: Option<(i32, i32)>,
+    /// Bumped each time the pixels are redrawn (motion restarts on new content).
+    pub generation: u64,
 }
 
 /// Whether a widget (and so its subtree) is shown.
@@ -98,8 +102,10 @@ pub struct DrawItem {
     pub origin: (i32, i32),
     /// The rectangle it may paint: its ancestors' clips ∩ the frame.
     pub clip: Rect,
-    /// Its layer's rectangle within `clip` (what it covers on screen).
+    /// Its layer's rectangle within `clip` (what it covers on screen), with its repeat.
     pub shown: Rect,
+    /// Offset of the layer's second copy, if any.
+    pub repeat: Option<(i32, i32)>,
 }
 
 /// The visible widgets in paint order, as of the last composition.
@@ -201,12 +207,11 @@ pub fn compose(
                 continue;
             }
             if let Ok((_, wl, ..)) = nodes.get(item.entity) {
-                fb.blit(
-                    &wl.layer,
-                    item.origin.0,
-                    item.origin.1,
-                    item.clip.intersect(rect),
-                );
+                let clip = item.clip.intersect(rect);
+                fb.blit(&wl.layer, item.origin.0, item.origin.1, clip);
+                if let Some((dx, dy)) = item.repeat {
+                    fb.blit(&wl.layer, item.origin.0 + dx, item.origin.1 + dy, clip);
+                }
             }
         }
     }
@@ -242,11 +247,18 @@ fn collect(
         parent_origin.1 + by + wl.offset.1,
     );
     let rect = Rect::new(origin.0, origin.1, w, h);
+    let shown = match wl.repeat {
+        Some((dx, dy)) => rect
+            .intersect(&clip)
+            .union(&rect.offset(dx, dy).intersect(&clip)),
+        None => rect.intersect(&clip),
+    };
     out.push(DrawItem {
         entity,
         origin,
         clip,
-        shown: rect.intersect(&clip),
+        shown,
+        repeat: wl.repeat,
     });
     if let Some(children) = children {
         let child_clip = if clips { clip.intersect(&rect) } else { clip };

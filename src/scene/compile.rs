@@ -21,6 +21,7 @@ use crate::render::{Color, PixelMode, Rect};
 use crate::widget::canvas::{self, Canvas};
 use crate::widget::image::{self, Image};
 use crate::widget::line::{self, Line};
+use crate::widget::marquee::{self, Marquee};
 use crate::widget::progress::{self, ProgressBar};
 use crate::widget::rectangle::{self, Rectangle};
 use crate::widget::text::{self, Text};
@@ -62,6 +63,8 @@ pub enum CompiledKind {
     ProgressBar(ProgressBar),
     /// Canvas (its children are in [`CompiledWidget::children`]).
     Canvas(Canvas),
+    /// Marquee (its content is its one child).
+    Marquee(Marquee),
 }
 
 impl CompiledKind {
@@ -74,6 +77,7 @@ impl CompiledKind {
             CompiledKind::Line(l) => l.size(),
             CompiledKind::ProgressBar(p) => p.size,
             CompiledKind::Canvas(c) => c.size,
+            CompiledKind::Marquee(m) => m.window,
         }
     }
 }
@@ -580,6 +584,7 @@ fn compile_widget(
             children_specs = &s.children;
             (CompiledKind::Canvas(canvas::compile(s, ctx)), &s.name)
         }
+        WidgetSpec::Marquee(s) => (CompiledKind::Marquee(marquee::compile(s, ctx)), &s.name),
     };
     let bindings = std::mem::take(&mut ctx.bindings);
     // Content that comes from data has no size yet: only fixed content is checked.
@@ -606,13 +611,20 @@ fn compile_widget(
         ));
     }
     let my_path = ctx.path.clone();
-    let children = compile_list(
-        children_specs,
-        &join(&my_path, "children"),
-        Rect::new(0, 0, w, h),
-        true,
-        ctx,
-    );
+    let children = if let WidgetSpec::Marquee(m) = spec {
+        // A marquee's content may be larger than its window: that is why it scrolls.
+        ctx.path = join(&my_path, "child");
+        let child = compile_widget(&m.child, 0, Rect::new(0, 0, w, h), true, ctx);
+        vec![child]
+    } else {
+        compile_list(
+            children_specs,
+            &join(&my_path, "children"),
+            Rect::new(0, 0, w, h),
+            true,
+            ctx,
+        )
+    };
     CompiledWidget {
         name: name.clone(),
         placement,

@@ -11,6 +11,7 @@ use crate::render::PixelMode;
 use crate::widget::canvas::CanvasSpec;
 use crate::widget::image::ImageSpec;
 use crate::widget::line::LineSpec;
+use crate::widget::marquee::MarqueeSpec;
 use crate::widget::progress::ProgressBarSpec;
 use crate::widget::rectangle::RectangleSpec;
 use crate::widget::text::TextSpec;
@@ -131,6 +132,8 @@ pub enum WidgetSpec {
     ProgressBar(ProgressBarSpec),
     /// A group that places and clips its children.
     Canvas(CanvasSpec),
+    /// A window that scrolls its child.
+    Marquee(MarqueeSpec),
 }
 
 impl WidgetSpec {
@@ -144,6 +147,7 @@ impl WidgetSpec {
             WidgetSpec::Line(s) => s.common(),
             WidgetSpec::ProgressBar(s) => s.common(),
             WidgetSpec::Canvas(s) => s.common(),
+            WidgetSpec::Marquee(s) => s.common(),
         }
     }
 }

@@ -10,6 +10,7 @@ use crate::data::persist::{self, Persistence};
 use crate::data::propagate::{BindingEnv, Bindings, KeyIndex};
 use crate::render::FrameBuffer;
 use crate::render::compose::{Background, ClipsChildren, Visible, WidgetLayer};
+use crate::widget::canvas::Canvas;
 
 /// A widget's name from the scene, for finding it from a system.
 #[derive(Component, Debug, Clone, PartialEq, Eq)]
@@ -67,6 +68,14 @@ pub fn spawn_widget(world: &mut World, w: &CompiledWidget, parent: Option<Entity
         CompiledKind::Line(c) => e.insert(c.clone()),
         CompiledKind::ProgressBar(c) => e.insert(c.clone()),
         CompiledKind::Canvas(c) => e.insert((c.clone(), ClipsChildren)),
+        CompiledKind::Marquee(m) => e.insert((
+            m.clone(),
+            Canvas {
+                size: m.window,
+                background: None,
+            },
+            ClipsChildren,
+        )),
     };
     let id = e.id();
     if !w.bindings.is_empty() {

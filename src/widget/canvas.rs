@@ -52,6 +52,7 @@ pub fn draw_canvases(mut q: ToDraw<Canvas>, fb: Res<FrameBuffer>, stats: Res<Ren
         if let Some(bg) = c.background {
             wl.layer.fill(bg);
         }
+        wl.generation = wl.generation.wrapping_add(1);
         stats.count_redraw();
     });
 }

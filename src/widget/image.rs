@@ -105,6 +105,7 @@ pub fn draw_images(mut q: ToDraw<Image>, stats: Res<RenderStats>) {
             return;
         }
         wl.layer.clone_from(&img.pixels);
+        wl.generation = wl.generation.wrapping_add(1);
         stats.count_redraw();
     });
 }

@@ -10,6 +10,7 @@
 pub mod canvas;
 pub mod image;
 pub mod line;
+pub mod marquee;
 pub mod progress;
 pub mod rectangle;
 pub mod text;

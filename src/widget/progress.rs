@@ -189,6 +189,7 @@ pub fn draw_progress_bars(
             return;
         }
         draw(p, &mut wl, mode);
+        wl.generation = wl.generation.wrapping_add(1);
         stats.count_redraw();
     });
 }

@@ -78,6 +78,7 @@ pub fn draw_rectangles(mut q: ToDraw<Rectangle>, fb: Res<FrameBuffer>, stats: Re
             return;
         }
         draw(r, &mut wl, mode);
+        wl.generation = wl.generation.wrapping_add(1);
         stats.count_redraw();
     });
 }

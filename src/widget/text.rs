@@ -132,6 +132,7 @@ pub fn draw_texts(mut q: ToDraw<Text>, fb: Res<FrameBuffer>, stats: Res<RenderSt
             return;
         }
         draw(t, &mut wl, mode);
+        wl.generation = wl.generation.wrapping_add(1);
         stats.count_redraw();
     });
 }

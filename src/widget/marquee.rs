@@ -1,0 +1,98 @@
+//! The marquee widget: a window that scrolls its one child when the child is larger.
+
+use bevy_ecs::prelude::*;
+
+use super::widget_spec;
+use crate::motion::timeline::{Direction, Mode, Scroll};
+use crate::scene::compile::Ctx;
+use crate::scene::schema::WidgetSpec;
+
+fn sixteen() -> u32 {
+    16
+}
+
+widget_spec! {
+    /// A scrolling window in a scene:
+    /// `Marquee(x: 4, y: 30, width: 248, height: 8, pause: 20, gap: 24, child: Text(text: "…"))`.
+    /// The child moves only when it is larger than the window.
+    pub struct MarqueeSpec {
+        /// rtl (default), ltr, up, down.
+        #[serde(default)]
+        pub direction: Direction,
+        /// loop (default), bounce, clip.
+        #[serde(default)]
+        pub mode: Mode,
+        /// Pixels moved per tick (default 1); or set `ticks_per_px` for slower motion.
+        #[serde(default)]
+        pub px_per_tick: Option<u32>,
+        /// Ticks per pixel moved (instead of `px_per_tick`).
+        #[serde(default)]
+        pub ticks_per_px: Option<u32>,
+        /// Pixels between repeats in loop mode (default 16).
+        #[serde(default = "sixteen")]
+        pub gap: u32,
+        /// Ticks to wait at the start of each cycle (default 0).
+        #[serde(default)]
+        pub pause: u32,
+        /// Ticks to wait at the far end in bounce mode (default 0).
+        #[serde(default)]
+        pub pause_end: u32,
+        /// Start over from the beginning when the content changes (default true).
+        #[serde(default = "crate::widget::yes")]
+        pub restart: bool,
+        /// The content that scrolls.
+        pub child: Box<WidgetSpec>,
+    }
+}
+
+/// A marquee's motion and the tick its current cycle started.
+#[derive(Component, Debug, Clone, PartialEq, Eq)]
+pub struct Marquee {
+    /// Motion parameters.
+    pub scroll: Scroll,
+    /// Window size.
+    pub window: (u32, u32),
+    /// Tick the motion counts from.
+    pub start: u64,
+    /// Start over when the content changes.
+    pub restart: bool,
+    /// The content generation last seen (restart detection).
+    pub seen: Option<u64>,
+}
+
+/// Checks a scene marquee and makes its component (the child is compiled by the scene).
+pub fn compile(spec: &MarqueeSpec, ctx: &mut Ctx) -> Marquee {
+    let window = ctx.required_size(spec.width, spec.height);
+    let (px, ticks) = match (spec.px_per_tick, spec.ticks_per_px) {
+        (Some(_), Some(_)) => {
+            ctx.error(
+                Some("ticks_per_px"),
+                "give px_per_tick or ticks_per_px, not both",
+            );
+            (1, 1)
+        }
+        (Some(0), None) | (None, Some(0)) => {
+            ctx.error(None, "the speed must be at least 1");
+            (1, 1)
+        }
+        (Some(p), None) => (p, 1),
+        (None, Some(t)) => (1, t),
+        (None, None) => (1, 1),
+    };
+    let scroll = Scroll {
+        direction: spec.direction,
+        mode: spec.mode,
+        px_per_step: px,
+        ticks_per_step: ticks,
+        gap: spec.gap,
+        pause: spec.pause,
+        pause_end: spec.pause_end,
+    };
+    Marquee {
+        scroll,
+        window,
+        start: 0,
+        restart: spec.restart,
+        seen: None,
+    }
+}
