@@ -41,7 +41,7 @@ fn syntax_error() {
 #[test]
 fn unknown_widget_kind() {
     one_error_at(
-        "Scene(widgets: [\n  Text(text: \"a\"),\n  Marquee(x: 1),\n])",
+        "Scene(widgets: [\n  Text(text: \"a\"),\n  Ticker(x: 1),\n])",
         3,
         3,
         "Marquee",
