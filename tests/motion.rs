@@ -57,3 +57,48 @@ fn paused_marquee_has_no_damage() {
     run_ticks(&mut app, RunMode::Ticks(10));
     assert!(app.world().resource::<FrameBuffer>().damage().is_empty());
 }
+
+const MOVERS: &str = r#"Scene(
+    display: (width: 96, height: 32, mode: Gray4),
+    widgets: [
+        Text(x: 0, y: 0, text: "slide", slide: (by: (40, 0), duration: 20, pause: 10, pause_end: 10, easing: ease_in_out)),
+        Popup(x: 0, y: 12, width: 40, height: 8, pause: 5, pause_end: 5, child:
+            Text(text: "top\nmid\nend"),
+        ),
+        Marquee(x: 48, y: 12, width: 48, height: 8, direction: ltr, mode: bounce, pause: 4, pause_end: 4, child:
+            Text(text: "bounce to the end"),
+        ),
+        Marquee(x: 48, y: 22, width: 48, height: 8, direction: down, ticks_per_px: 2, child:
+            Text(text: "down"),
+        ),
+    ],
+)"#;
+
+fn movers_at(n: u64, jump: bool) -> FrameBuffer {
+    let mut app = common::app_for(common::compile(MOVERS));
+    if jump {
+        run_ticks(&mut app, RunMode::Ticks(1));
+        app.world_mut().resource_mut::<Tick>().0 = n;
+        run_ticks(&mut app, RunMode::Ticks(1));
+    } else {
+        run_ticks(&mut app, RunMode::Ticks(n + 1));
+    }
+    app.world().resource::<FrameBuffer>().clone()
+}
+
+#[test]
+fn slide_popup_and_bounce_are_functions_of_the_tick() {
+    for n in [0, 9, 15, 25, 33, 47, 101, 999] {
+        assert!(
+            movers_at(n, false).data() == movers_at(n, true).data(),
+            "tick {n} differs"
+        );
+    }
+}
+
+#[test]
+fn slide_popup_and_bounce_at_chosen_ticks() {
+    for n in [0, 20, 40] {
+        common::assert_golden(&format!("movers_tick_{n}"), &movers_at(n, false));
+    }
+}

@@ -27,9 +27,8 @@ pub fn animate_marquees(
         };
         let generation = wl.generation;
         if m.seen != Some(generation) {
-            // New content: count from now. The first drawing of the content (generation 1,
-            // seen at 0 or not at all) counts from the start.
-            if m.seen.is_some_and(|g| g > 0) && m.restart {
+            // New content: count from now. The first content counts from the start.
+            if m.seen.is_some() && m.restart {
                 m.start = tick.0;
             }
             m.seen = Some(generation);
@@ -47,12 +46,36 @@ pub fn animate_marquees(
     }
 }
 
+/// A widget that slides: its motion and the tick it counts from.
+#[derive(Component, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sliding {
+    /// The motion.
+    pub slide: timeline::Slide,
+    /// Tick the motion counts from.
+    pub start: u64,
+}
+
+/// Places each sliding widget for this tick.
+pub fn animate_slides(tick: Res<Tick>, mut q: Query<(&Sliding, &mut WidgetLayer)>) {
+    for (s, mut wl) in &mut q {
+        let offset = s.slide.at(tick.0.saturating_sub(s.start));
+        if wl.offset != offset {
+            wl.offset = offset;
+        }
+    }
+}
+
 /// Adds the motion systems to the Animate step.
 #[derive(Debug, Default)]
 pub struct MotionPlugin;
 
 impl Plugin for MotionPlugin {
     fn build(&self, app: &mut App) {
-        app.add_systems(TickSchedule, animate_marquees.in_set(TickSet::Animate));
+        app.add_systems(TickSchedule, animate_slides.in_set(TickSet::Animate));
+        // A marquee needs its content's size, known once the content is drawn this tick.
+        app.add_systems(
+            TickSchedule,
+            animate_marquees.in_set(crate::widget::RenderSet::Layout),
+        );
     }
 }

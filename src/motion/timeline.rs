@@ -253,3 +253,146 @@ mod tests {
         assert_eq!(s.at(10_000, 30, 20).repeat, None);
     }
 }
+
+/// How a movement speeds up and slows down.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Easing {
+    /// Constant speed (the default).
+    #[default]
+    Linear,
+    /// Slow start.
+    EaseIn,
+    /// Slow end.
+    EaseOut,
+    /// Slow start and end.
+    EaseInOut,
+}
+
+impl Easing {
+    /// Progress 0..=1 after `elapsed` of `duration` ticks, eased. Integer maths keeps it
+    /// exact and the same on every machine.
+    pub fn apply(self, elapsed: u64, duration: u64) -> f64 {
+        if duration == 0 || elapsed >= duration {
+            return 1.0;
+        }
+        let x = elapsed as f64 / duration as f64;
+        match self {
+            Easing::Linear => x,
+            Easing::EaseIn => x * x,
+            Easing::EaseOut => 1.0 - (1.0 - x) * (1.0 - x),
+            Easing::EaseInOut => {
+                if x < 0.5 {
+                    2.0 * x * x
+                } else {
+                    1.0 - 2.0 * (1.0 - x) * (1.0 - x)
+                }
+            }
+        }
+    }
+}
+
+/// A slide: wait, move by `by` over `duration` ticks, wait, and (with `back`) return.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub struct Slide {
+    /// How far to move, in pixels.
+    pub by: (i32, i32),
+    /// Ticks the movement takes (default 30).
+    #[serde(default = "thirty")]
+    pub duration: u32,
+    /// Ticks to wait before moving (default 0).
+    #[serde(default)]
+    pub pause: u32,
+    /// Ticks to wait at the far end (default 0).
+    #[serde(default)]
+    pub pause_end: u32,
+    /// Move back afterwards (default true).
+    #[serde(default = "yes")]
+    pub back: bool,
+    /// Start again after coming back (default true).
+    #[serde(default = "yes")]
+    pub repeat: bool,
+    /// Speed curve (default linear).
+    #[serde(default)]
+    pub easing: Easing,
+}
+
+fn thirty() -> u32 {
+    30
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl Slide {
+    /// The offset at `t` ticks after the start.
+    pub fn at(&self, t: u64) -> (i32, i32) {
+        let (pause, dur, end) = (
+            u64::from(self.pause),
+            u64::from(self.duration),
+            u64::from(self.pause_end),
+        );
+        let period = if self.back {
+            pause + dur + end + dur
+        } else {
+            pause + dur
+        };
+        let t = if self.repeat && period > 0 {
+            t % period
+        } else {
+            t.min(period)
+        };
+        let f = if t < pause {
+            0.0
+        } else if t < pause + dur {
+            self.easing.apply(t - pause, dur)
+        } else if !self.back || t < pause + dur + end {
+            1.0
+        } else {
+            1.0 - self.easing.apply(t - pause - dur - end, dur)
+        };
+        let lerp = |v: i32| (f64::from(v) * f).round() as i32;
+        (lerp(self.by.0), lerp(self.by.1))
+    }
+}
+
+#[cfg(test)]
+mod slide_tests {
+    use super::*;
+
+    #[test]
+    fn easing_curves() {
+        assert_eq!(Easing::Linear.apply(5, 10), 0.5);
+        assert_eq!(Easing::EaseInOut.apply(5, 10), 0.5);
+        assert!(Easing::EaseInOut.apply(2, 10) < 0.2);
+        assert!(Easing::EaseOut.apply(2, 10) > 0.2);
+        assert_eq!(Easing::EaseIn.apply(10, 10), 1.0);
+    }
+
+    #[test]
+    fn slide_there_and_back() {
+        let s = Slide {
+            by: (40, -10),
+            duration: 10,
+            pause: 5,
+            pause_end: 3,
+            back: true,
+            repeat: true,
+            easing: Easing::Linear,
+        };
+        assert_eq!(s.at(0), (0, 0));
+        assert_eq!(s.at(10), (20, -5));
+        assert_eq!(s.at(15), (40, -10));
+        assert_eq!(s.at(17), (40, -10), "pausing at the end");
+        assert_eq!(s.at(23), (20, -5), "halfway back");
+        assert_eq!(s.at(28), (0, 0), "back, and the cycle starts again");
+        assert_eq!(s.at(28 * 100 + 10), (20, -5));
+        let once = Slide {
+            back: false,
+            repeat: false,
+            ..s
+        };
+        assert_eq!(once.at(1000), (40, -10), "stays at the end");
+    }
+}

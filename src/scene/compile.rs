@@ -97,6 +97,8 @@ pub struct CompiledWidget {
     pub children: Vec<CompiledWidget>,
     /// Properties computed from the dataset.
     pub bindings: Vec<Binding>,
+    /// Slide motion, if any.
+    pub slide: Option<crate::motion::timeline::Slide>,
 }
 
 /// A scene that passed the check.
@@ -585,6 +587,10 @@ fn compile_widget(
             (CompiledKind::Canvas(canvas::compile(s, ctx)), &s.name)
         }
         WidgetSpec::Marquee(s) => (CompiledKind::Marquee(marquee::compile(s, ctx)), &s.name),
+        WidgetSpec::Popup(s) => (
+            CompiledKind::Marquee(marquee::compile_popup(s, ctx)),
+            &s.name,
+        ),
     };
     let bindings = std::mem::take(&mut ctx.bindings);
     // Content that comes from data has no size yet: only fixed content is checked.
@@ -611,11 +617,15 @@ fn compile_widget(
         ));
     }
     let my_path = ctx.path.clone();
-    let children = if let WidgetSpec::Marquee(m) = spec {
+    let scrolled = match spec {
+        WidgetSpec::Marquee(m) => Some(&m.child),
+        WidgetSpec::Popup(p) => Some(&p.child),
+        _ => None,
+    };
+    let children = if let Some(child) = scrolled {
         // A marquee's content may be larger than its window: that is why it scrolls.
         ctx.path = join(&my_path, "child");
-        let child = compile_widget(&m.child, 0, Rect::new(0, 0, w, h), true, ctx);
-        vec![child]
+        vec![compile_widget(child, 0, Rect::new(0, 0, w, h), true, ctx)]
     } else {
         compile_list(
             children_specs,
@@ -632,5 +642,6 @@ fn compile_widget(
         kind,
         children,
         bindings,
+        slide: common.slide,
     }
 }

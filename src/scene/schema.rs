@@ -11,7 +11,7 @@ use crate::render::PixelMode;
 use crate::widget::canvas::CanvasSpec;
 use crate::widget::image::ImageSpec;
 use crate::widget::line::LineSpec;
-use crate::widget::marquee::MarqueeSpec;
+use crate::widget::marquee::{MarqueeSpec, PopupSpec};
 use crate::widget::progress::ProgressBarSpec;
 use crate::widget::rectangle::RectangleSpec;
 use crate::widget::text::TextSpec;
@@ -134,6 +134,8 @@ pub enum WidgetSpec {
     Canvas(CanvasSpec),
     /// A window that scrolls its child.
     Marquee(MarqueeSpec),
+    /// A window that shows the top of its child, then its bottom, then the top again.
+    Popup(PopupSpec),
 }
 
 impl WidgetSpec {
@@ -148,6 +150,7 @@ impl WidgetSpec {
             WidgetSpec::ProgressBar(s) => s.common(),
             WidgetSpec::Canvas(s) => s.common(),
             WidgetSpec::Marquee(s) => s.common(),
+            WidgetSpec::Popup(s) => s.common(),
         }
     }
 }

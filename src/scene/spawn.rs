@@ -8,6 +8,7 @@ use crate::app::Fps;
 use crate::data::Dataset;
 use crate::data::persist::{self, Persistence};
 use crate::data::propagate::{BindingEnv, Bindings, KeyIndex};
+use crate::motion::Sliding;
 use crate::render::FrameBuffer;
 use crate::render::compose::{Background, ClipsChildren, Visible, WidgetLayer};
 use crate::widget::canvas::Canvas;
@@ -57,6 +58,9 @@ pub fn spawn_widget(world: &mut World, w: &CompiledWidget, parent: Option<Entity
     let mut e = world.spawn((w.placement, WidgetLayer::default(), Visible(w.visible)));
     if let Some(p) = parent {
         e.insert(ChildOf(p));
+    }
+    if let Some(slide) = w.slide {
+        e.insert(Sliding { slide, start: 0 });
     }
     if let Some(name) = &w.name {
         e.insert(WidgetName(name.clone()));

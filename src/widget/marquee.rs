@@ -96,3 +96,54 @@ pub fn compile(spec: &MarqueeSpec, ctx: &mut Ctx) -> Marquee {
         seen: None,
     }
 }
+
+widget_spec! {
+    /// A popup in a scene: shows the top of a tall child, pauses, moves up to show its
+    /// bottom, pauses, and returns: `Popup(width: 128, height: 16, pause: 60, child: ...)`.
+    pub struct PopupSpec {
+        /// Ticks to wait showing the top (default 60).
+        #[serde(default = "sixty")]
+        pub pause: u32,
+        /// Ticks to wait showing the bottom (default 60).
+        #[serde(default = "sixty")]
+        pub pause_end: u32,
+        /// Pixels moved per tick (default 1).
+        #[serde(default)]
+        pub px_per_tick: Option<u32>,
+        /// Ticks per pixel moved (instead of `px_per_tick`).
+        #[serde(default)]
+        pub ticks_per_px: Option<u32>,
+        /// The tall content.
+        pub child: Box<WidgetSpec>,
+    }
+}
+
+fn sixty() -> u32 {
+    60
+}
+
+/// A popup is a marquee moving up and back (bounce) with pauses at both ends.
+pub fn compile_popup(spec: &PopupSpec, ctx: &mut Ctx) -> Marquee {
+    let as_marquee = MarqueeSpec {
+        name: spec.name.clone(),
+        x: spec.x,
+        y: spec.y,
+        anchor: spec.anchor,
+        z: spec.z,
+        width: spec.width,
+        height: spec.height,
+        visible: spec.visible,
+        when: None,
+        slide: None,
+        direction: Direction::Up,
+        mode: Mode::Bounce,
+        px_per_tick: spec.px_per_tick,
+        ticks_per_px: spec.ticks_per_px,
+        gap: 0,
+        pause: spec.pause,
+        pause_end: spec.pause_end,
+        restart: true,
+        child: spec.child.clone(),
+    };
+    compile(&as_marquee, ctx)
+}

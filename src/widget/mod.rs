@@ -34,11 +34,13 @@ pub type ToDraw<'w, 's, K> = Query<
     Or<(Changed<K>, Changed<crate::render::compose::Visible>)>,
 >;
 
-/// The two steps of rendering inside [`TickSet::Render`].
+/// The three steps of rendering inside [`TickSet::Render`].
 #[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum RenderSet {
     /// Widgets whose content changed redraw their layers (in parallel).
     Draw,
+    /// Motion that depends on the size of freshly drawn content (marquees) is placed.
+    Layout,
     /// Layers are blitted into the frame buffer where there is damage.
     Compose,
 }
@@ -62,6 +64,8 @@ pub struct Common {
     pub visible: bool,
     /// Visibility condition (an expression over the dataset).
     pub when: Option<String>,
+    /// Slide motion, if any.
+    pub slide: Option<crate::motion::timeline::Slide>,
 }
 
 /// A number in a scene, or an expression over the dataset that computes it.
@@ -140,6 +144,10 @@ macro_rules! widget_spec {
             /// (`when: "mpd.state == 'play'"`).
             #[serde(default)]
             pub when: Option<String>,
+            /// Moves the widget and (optionally) back, with pauses:
+            /// `slide: (by: (40, 0), duration: 30, pause: 60, easing: ease_in_out)`.
+            #[serde(default)]
+            pub slide: Option<$crate::motion::timeline::Slide>,
             $($fields)*
         }
 
@@ -154,6 +162,7 @@ macro_rules! widget_spec {
                     height: self.height,
                     visible: self.visible,
                     when: self.when.clone(),
+                    slide: self.slide,
                 }
             }
         }
@@ -170,7 +179,7 @@ impl Plugin for WidgetPlugin {
         use crate::render::compose::{DrawList, RenderStats, compose};
         app.configure_sets(
             TickSchedule,
-            (RenderSet::Draw, RenderSet::Compose)
+            (RenderSet::Draw, RenderSet::Layout, RenderSet::Compose)
                 .chain()
                 .in_set(TickSet::Render),
         );
