@@ -102,3 +102,47 @@ fn slide_popup_and_bounce_at_chosen_ticks() {
         common::assert_golden(&format!("movers_tick_{n}"), &movers_at(n, false));
     }
 }
+
+const PAGES: &str = r#"Scene(
+    display: (width: 64, height: 16, mode: Gray4),
+    data: (initial: {"mpd.volume": 50}),
+    widgets: [
+        Sequence(width: 64, height: 16, transition: slide_left, transition_ticks: 8, pages: [
+            Page(duration: 30, children: [Text(x: 2, y: 4, text: "PAGE ONE")]),
+            Page(duration: 30, children: [Text(x: 2, y: 4, text: "PAGE TWO")]),
+            Page(duration: 20, priority: 1, on_change: ["mpd.volume"], background: "gray20",
+                children: [Text(x: 2, y: 4, text: "VOL {{ mpd.volume }}")]),
+        ]),
+    ],
+)"#;
+
+/// Frames of the page scene at `ticks`, with the volume changed just before tick 40.
+fn pages_at(ticks: &[u64]) -> Vec<FrameBuffer> {
+    let mut app = common::app_for(common::compile(PAGES));
+    let mut frames = Vec::new();
+    for t in 0..=*ticks.iter().max().unwrap_or(&0) {
+        if t == 40 {
+            let tx = app
+                .world()
+                .resource::<tinydisplay::data::ingest::DataInbox>()
+                .sender();
+            let _ = tx.send(tinydisplay::data::source::Message::Set {
+                key: "mpd.volume".into(),
+                value: 70.into(),
+            });
+        }
+        run_ticks(&mut app, RunMode::Ticks(1));
+        if ticks.contains(&t) {
+            frames.push(app.world().resource::<FrameBuffer>().clone());
+        }
+    }
+    frames
+}
+
+#[test]
+fn a_sequence_rotates_with_transitions_and_an_alert_preempts_it() {
+    let ticks = [0, 34, 45, 62, 75];
+    for (t, frame) in ticks.iter().zip(pages_at(&ticks)) {
+        common::assert_golden(&format!("pages_tick_{t}"), &frame);
+    }
+}

@@ -28,6 +28,8 @@ pub enum Target {
     When,
     /// A colour property, by field name (template).
     Color(&'static str),
+    /// Whether a sequence page may be shown: its `when` (expression).
+    Eligible,
 }
 
 /// How the binding's result is computed.

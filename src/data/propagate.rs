@@ -14,6 +14,7 @@ use crate::render::compose::Visible;
 use crate::widget::image::Image;
 use crate::widget::progress::ProgressBar;
 use crate::widget::rectangle::Rectangle;
+use crate::widget::sequence::Page;
 use crate::widget::text::Text;
 
 /// A widget's compiled bindings.
@@ -69,6 +70,7 @@ type Targets<'a> = (
     Option<&'a mut ProgressBar>,
     Option<&'a mut Image>,
     Option<&'a mut Rectangle>,
+    Option<&'a mut Page>,
 );
 
 /// Evaluates the bindings that read a changed key (all of them on the first tick).
@@ -96,7 +98,7 @@ pub fn propagate(
         scratch.dedup();
     }
     for &entity in scratch.iter() {
-        let Ok((mut bindings, mut visible, mut text, mut bar, mut image, mut rect)) =
+        let Ok((mut bindings, mut visible, mut text, mut bar, mut image, mut rect, mut page)) =
             q.get_mut(entity)
         else {
             continue;
@@ -126,6 +128,14 @@ pub fn propagate(
                     let shown = truthy(&value);
                     if visible.0 != shown {
                         visible.0 = shown;
+                    }
+                }
+                Target::Eligible => {
+                    if let Some(p) = page.as_mut() {
+                        let ok = truthy(&value);
+                        if p.eligible != ok {
+                            p.eligible = ok;
+                        }
                     }
                 }
                 Target::Text => {

@@ -3,6 +3,7 @@
 //! Motion changes only where a layer is blitted (its offset), never its pixels, so a
 //! scrolling title costs a clipped blit per tick, not a text render.
 
+pub mod sequence;
 pub mod timeline;
 
 use bevy_app::{App, Plugin};
@@ -71,7 +72,10 @@ pub struct MotionPlugin;
 
 impl Plugin for MotionPlugin {
     fn build(&self, app: &mut App) {
-        app.add_systems(TickSchedule, animate_slides.in_set(TickSet::Animate));
+        app.add_systems(
+            TickSchedule,
+            (animate_slides, sequence::run_sequences).in_set(TickSet::Animate),
+        );
         // A marquee needs its content's size, known once the content is drawn this tick.
         app.add_systems(
             TickSchedule,

@@ -44,6 +44,8 @@ pub struct WidgetLayer {
     pub repeat: Option<(i32, i32)>,
     /// Bumped each time the pixels are redrawn (motion restarts on new content).
     pub generation: u64,
+    /// How transparent the widget and its subtree are (0 = opaque, 255 = invisible); fades.
+    pub transparency: u8,
 }
 
 /// Whether a widget (and so its subtree) is shown.
@@ -106,6 +108,8 @@ pub struct DrawItem {
     pub shown: Rect,
     /// Offset of the layer's second copy, if any.
     pub repeat: Option<(i32, i32)>,
+    /// Opacity inherited down the tree (255 = opaque).
+    pub opacity: u8,
 }
 
 /// The visible widgets in paint order, as of the last composition.
@@ -161,14 +165,13 @@ pub fn compose(
     let mut sorted_roots: Vec<(Entity, &Placement)> = roots.iter().collect();
     sorted_roots.sort_by_key(|(_, p)| (p.z, p.order));
     for (entity, _) in sorted_roots {
-        collect(
-            entity,
-            (0, 0),
-            (frame.w, frame.h),
-            frame,
-            &nodes,
-            &mut list.items,
-        );
+        let parent = Parent {
+            origin: (0, 0),
+            size: (frame.w, frame.h),
+            clip: frame,
+            opacity: 255,
+        };
+        collect(entity, parent, &nodes, &mut list.items);
     }
 
     if !list.composed_once || background.is_changed() {
@@ -183,6 +186,7 @@ pub fn compose(
                 Some(o)
                     if o.shown == item.shown
                         && o.origin == item.origin
+                        && o.opacity == item.opacity
                         && !changed.contains(item.entity) => {}
                 Some(o) => {
                     fb.add_damage(o.shown);
@@ -208,9 +212,15 @@ pub fn compose(
             }
             if let Ok((_, wl, ..)) = nodes.get(item.entity) {
                 let clip = item.clip.intersect(rect);
-                fb.blit(&wl.layer, item.origin.0, item.origin.1, clip);
+                fb.blit_faded(&wl.layer, item.origin.0, item.origin.1, clip, item.opacity);
                 if let Some((dx, dy)) = item.repeat {
-                    fb.blit(&wl.layer, item.origin.0 + dx, item.origin.1 + dy, clip);
+                    fb.blit_faded(
+                        &wl.layer,
+                        item.origin.0 + dx,
+                        item.origin.1 + dy,
+                        clip,
+                        item.opacity,
+                    );
                 }
             }
         }
@@ -223,29 +233,33 @@ pub fn compose(
     stats.composed_pixels.fetch_add(pixels, Ordering::Relaxed);
 }
 
-/// Appends `entity` and its visible subtree to `out` in paint order.
-fn collect(
-    entity: Entity,
-    parent_origin: (i32, i32),
-    parent_size: (u32, u32),
+/// What a widget inherits from its parent when it is placed.
+#[derive(Debug, Clone, Copy)]
+struct Parent {
+    origin: (i32, i32),
+    size: (u32, u32),
     clip: Rect,
-    nodes: &Query<NodeData>,
-    out: &mut Vec<DrawItem>,
-) {
+    opacity: u8,
+}
+
+/// Appends `entity` and its visible subtree to `out` in paint order.
+fn collect(entity: Entity, parent: Parent, nodes: &Query<NodeData>, out: &mut Vec<DrawItem>) {
     let Ok((placement, wl, visible, children, clips)) = nodes.get(entity) else {
         return;
     };
-    if !visible.0 {
+    let opacity = (u32::from(parent.opacity) * u32::from(255 - wl.transparency) / 255) as u8;
+    if !visible.0 || opacity == 0 {
         return;
     }
     let (w, h) = (wl.layer.width(), wl.layer.height());
     let (bx, by) = placement
         .anchor
-        .place(placement.x, placement.y, w, h, parent_size);
+        .place(placement.x, placement.y, w, h, parent.size);
     let origin = (
-        parent_origin.0 + bx + wl.offset.0,
-        parent_origin.1 + by + wl.offset.1,
+        parent.origin.0 + bx + wl.offset.0,
+        parent.origin.1 + by + wl.offset.1,
     );
+    let clip = parent.clip;
     let rect = Rect::new(origin.0, origin.1, w, h);
     let shown = match wl.repeat {
         Some((dx, dy)) => rect
@@ -259,6 +273,7 @@ fn collect(
         clip,
         shown,
         repeat: wl.repeat,
+        opacity,
     });
     if let Some(children) = children {
         let child_clip = if clips { clip.intersect(&rect) } else { clip };
@@ -267,8 +282,14 @@ fn collect(
             .filter_map(|c| nodes.get(c).ok().map(|n| (c, (n.0.z, n.0.order))))
             .collect();
         kids.sort_by_key(|k| k.1);
+        let inherited = Parent {
+            origin,
+            size: (w, h),
+            clip: child_clip,
+            opacity,
+        };
         for (child, _) in kids {
-            collect(child, origin, (w, h), child_clip, nodes, out);
+            collect(child, inherited, nodes, out);
         }
     }
 }

@@ -128,6 +128,14 @@ impl FrameBuffer {
 
     /// Draws `layer` with its top-left at (x, y), only inside `clip`, blending by the layer's alpha.
     pub fn blit(&mut self, layer: &Layer, x: i32, y: i32, clip: Rect) {
+        self.blit_faded(layer, x, y, clip, 255);
+    }
+
+    /// Like [`FrameBuffer::blit`], with the whole layer's opacity scaled by `opacity` (255 = as is).
+    pub fn blit_faded(&mut self, layer: &Layer, x: i32, y: i32, clip: Rect, opacity: u8) {
+        if opacity == 0 {
+            return;
+        }
         let dst = Rect::new(x, y, layer.width(), layer.height())
             .intersect(&clip)
             .intersect(&self.bounds());
@@ -147,7 +155,7 @@ impl FrameBuffer {
             let lx0 = (dst.x - x) as usize;
             for (k, fx) in (dst.x..dst.right()).enumerate() {
                 let li = ly * lw + lx0 + k;
-                let a = la[li] as u32;
+                let a = la[li] as u32 * opacity as u32 / 255;
                 if a == 0 {
                     continue;
                 }

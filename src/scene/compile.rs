@@ -24,6 +24,7 @@ use crate::widget::line::{self, Line};
 use crate::widget::marquee::{self, Marquee};
 use crate::widget::progress::{self, ProgressBar};
 use crate::widget::rectangle::{self, Rectangle};
+use crate::widget::sequence::{self, Page, Sequence};
 use crate::widget::text::{self, Text};
 
 /// The built-in 5×8 bitmap font (Spleen, BSD-2), available as `small`.
@@ -65,6 +66,10 @@ pub enum CompiledKind {
     Canvas(Canvas),
     /// Marquee (its content is its one child).
     Marquee(Marquee),
+    /// Sequence (its pages are its children).
+    Sequence(Sequence),
+    /// A page of a sequence, with its background.
+    Page(Page, Option<Color>, (u32, u32)),
 }
 
 impl CompiledKind {
@@ -78,6 +83,8 @@ impl CompiledKind {
             CompiledKind::ProgressBar(p) => p.size,
             CompiledKind::Canvas(c) => c.size,
             CompiledKind::Marquee(m) => m.window,
+            CompiledKind::Sequence(s) => s.size,
+            CompiledKind::Page(_, _, size) => *size,
         }
     }
 }
@@ -441,6 +448,55 @@ fn check_display(file: &SceneFile, raw: &mut Vec<Raw>) -> Display {
     }
 }
 
+/// Compiles a sequence's pages: each a clipping area of the sequence's size.
+fn compile_pages(
+    seq: &crate::widget::sequence::SequenceSpec,
+    path: &str,
+    size: (u32, u32),
+    ctx: &mut Ctx,
+) -> Vec<CompiledWidget> {
+    let mut out = Vec::new();
+    for (i, page) in seq.pages.iter().enumerate() {
+        let page_path = format!("{path}.pages[{i}]");
+        ctx.path = page_path.clone();
+        ctx.bindings.clear();
+        if let Some(when) = &page.when {
+            ctx.bind_expression(
+                Target::Eligible,
+                "when",
+                when,
+                serde_json::Value::Bool(false),
+            );
+        }
+        let background = page
+            .background
+            .as_deref()
+            .map(|c| ctx.color("background", c));
+        let bindings = std::mem::take(&mut ctx.bindings);
+        let area = Rect::new(0, 0, size.0, size.1);
+        let children = compile_list(
+            &page.children,
+            &join(&page_path, "children"),
+            area,
+            true,
+            ctx,
+        );
+        out.push(CompiledWidget {
+            name: None,
+            placement: Placement {
+                order: i as u32,
+                ..Placement::default()
+            },
+            visible: i == 0,
+            kind: CompiledKind::Page(sequence::compile_page(page), background, size),
+            children,
+            bindings,
+            slide: None,
+        });
+    }
+    out
+}
+
 /// Checks the data section: rules are sane, initial values follow them; resolves paths.
 fn check_data(file: &SceneFile, dir: &Path, raw: &mut Vec<Raw>) -> crate::scene::schema::DataSpec {
     let mut data = file.data.clone();
@@ -591,6 +647,7 @@ fn compile_widget(
             CompiledKind::Marquee(marquee::compile_popup(s, ctx)),
             &s.name,
         ),
+        WidgetSpec::Sequence(s) => (CompiledKind::Sequence(sequence::compile(s, ctx)), &s.name),
     };
     let bindings = std::mem::take(&mut ctx.bindings);
     // Content that comes from data has no size yet: only fixed content is checked.
@@ -622,7 +679,9 @@ fn compile_widget(
         WidgetSpec::Popup(p) => Some(&p.child),
         _ => None,
     };
-    let children = if let Some(child) = scrolled {
+    let children = if let WidgetSpec::Sequence(seq) = spec {
+        compile_pages(seq, &my_path, (w, h), ctx)
+    } else if let Some(child) = scrolled {
         // A marquee's content may be larger than its window: that is why it scrolls.
         ctx.path = join(&my_path, "child");
         vec![compile_widget(child, 0, Rect::new(0, 0, w, h), true, ctx)]

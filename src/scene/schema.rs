@@ -14,6 +14,7 @@ use crate::widget::line::LineSpec;
 use crate::widget::marquee::{MarqueeSpec, PopupSpec};
 use crate::widget::progress::ProgressBarSpec;
 use crate::widget::rectangle::RectangleSpec;
+use crate::widget::sequence::SequenceSpec;
 use crate::widget::text::TextSpec;
 
 /// A whole scene file: `Scene(display: (...), fonts: {...}, widgets: [...])`.
@@ -136,6 +137,8 @@ pub enum WidgetSpec {
     Marquee(MarqueeSpec),
     /// A window that shows the top of its child, then its bottom, then the top again.
     Popup(PopupSpec),
+    /// Pages shown in turn, with alerts and transitions.
+    Sequence(SequenceSpec),
 }
 
 impl WidgetSpec {
@@ -151,6 +154,7 @@ impl WidgetSpec {
             WidgetSpec::Canvas(s) => s.common(),
             WidgetSpec::Marquee(s) => s.common(),
             WidgetSpec::Popup(s) => s.common(),
+            WidgetSpec::Sequence(s) => s.common(),
         }
     }
 }

@@ -80,6 +80,20 @@ pub fn spawn_widget(world: &mut World, w: &CompiledWidget, parent: Option<Entity
             },
             ClipsChildren,
         )),
+        CompiledKind::Sequence(s) => {
+            let area = Canvas {
+                size: s.size,
+                background: None,
+            };
+            e.insert((s.clone(), area, ClipsChildren))
+        }
+        CompiledKind::Page(p, background, size) => {
+            let area = Canvas {
+                size: *size,
+                background: *background,
+            };
+            e.insert((p.clone(), area, ClipsChildren))
+        }
     };
     let id = e.id();
     if !w.bindings.is_empty() {

@@ -13,6 +13,7 @@ pub mod line;
 pub mod marquee;
 pub mod progress;
 pub mod rectangle;
+pub mod sequence;
 pub mod text;
 
 use bevy_app::{App, Plugin};
