@@ -187,7 +187,7 @@ mod tests {
 
     #[test]
     fn rotates_skips_and_honours_cooldown() {
-        let mut pages = vec![page(10), page(5), page(5)];
+        let mut pages = [page(10), page(5), page(5)];
         pages[1].eligible = false;
         pages[2].cooldown = 100;
         let refs: Vec<&Page> = pages.iter().collect();
@@ -205,7 +205,7 @@ mod tests {
 
     #[test]
     fn an_alert_preempts_and_the_rotation_resumes_where_it_was() {
-        let mut pages = vec![page(20), page(20), page(6)];
+        let mut pages = [page(20), page(20), page(6)];
         pages[2].priority = Some(1);
         pages[2].on_change = vec!["mpd.volume".into()];
         let refs: Vec<&Page> = pages.iter().collect();
