@@ -146,3 +146,73 @@ fn a_sequence_rotates_with_transitions_and_an_alert_preempts_it() {
         common::assert_golden(&format!("pages_tick_{t}"), &frame);
     }
 }
+
+#[test]
+fn index_and_stack_follow_the_data() {
+    let src = r#"Scene(
+        display: (width: 64, height: 20, mode: Mono),
+        data: (initial: {"w.code": 1, "w.extra": false}),
+        widgets: [
+            Index(x: 0, y: 0, width: 20, height: 8, select: "w.code", children: [
+                Text(text: "sun"), Text(text: "rain"), Text(text: "snow"),
+            ]),
+            Stack(x: 0, y: 10, direction: horizontal, gap: 3, children: [
+                Text(text: "a"), Text(text: "bb", when: "w.extra"), Text(text: "c"),
+            ]),
+        ],
+    )"#;
+    let mut app = common::app_for(common::compile(src));
+    run_ticks(&mut app, RunMode::Ticks(1));
+    common::assert_golden("index_stack_before", app.world().resource::<FrameBuffer>());
+    let tx = app
+        .world()
+        .resource::<tinydisplay::data::ingest::DataInbox>()
+        .sender();
+    let _ = tx.send(tinydisplay::data::source::Message::Set {
+        key: "w.code".into(),
+        value: 2.into(),
+    });
+    let _ = tx.send(tinydisplay::data::source::Message::Set {
+        key: "w.extra".into(),
+        value: true.into(),
+    });
+    run_ticks(&mut app, RunMode::Ticks(1));
+    common::assert_golden("index_stack_after", app.world().resource::<FrameBuffer>());
+}
+
+#[test]
+fn a_sync_group_restarts_together() {
+    let src = r#"Scene(
+        display: (width: 40, height: 16, mode: Mono),
+        widgets: [
+            Marquee(x: 0, y: 0, width: 40, height: 8, gap: 5, group: "g", child: Text(text: "a much longer line here")),
+            Marquee(x: 0, y: 8, width: 40, height: 8, gap: 5, group: "g", child: Text(text: "short one!")),
+        ],
+    )"#;
+    let offsets = |ticks: u64| {
+        let mut app = common::app_for(common::compile(src));
+        run_ticks(&mut app, RunMode::Ticks(ticks));
+        let world = app.world_mut();
+        let mut q = world.query::<&tinydisplay::render::compose::WidgetLayer>();
+        let mut v: Vec<(u32, i32)> = q
+            .iter(world)
+            .filter(|w| w.layer.height() == 8 && w.layer.width() > 40)
+            .map(|w| (w.layer.width(), w.offset.0))
+            .collect();
+        v.sort();
+        v
+    };
+    // Widths 115 and 50: own cycles 120 and 55 ticks. The short one waits at its start
+    // from tick 55 until the long one finishes at 120; both restart together.
+    assert_eq!(offsets(31), vec![(50, -30), (115, -30)]);
+    assert_eq!(
+        offsets(81),
+        vec![(50, 0), (115, -80)],
+        "the short line waits at its start"
+    );
+    assert_eq!(
+        offsets(126),
+        vec![(50, -5), (115, -5)],
+        "both restarted at tick 120"
+    );
+}

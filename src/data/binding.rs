@@ -30,6 +30,8 @@ pub enum Target {
     Color(&'static str),
     /// Whether a sequence page may be shown: its `when` (expression).
     Eligible,
+    /// Which child an index shows (expression).
+    Select,
 }
 
 /// How the binding's result is computed.

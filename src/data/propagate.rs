@@ -11,6 +11,7 @@ use super::binding::{Binding, Target};
 use super::dataset::Dataset;
 use crate::render::Color;
 use crate::render::compose::Visible;
+use crate::widget::group::Index;
 use crate::widget::image::Image;
 use crate::widget::progress::ProgressBar;
 use crate::widget::rectangle::Rectangle;
@@ -71,6 +72,7 @@ type Targets<'a> = (
     Option<&'a mut Image>,
     Option<&'a mut Rectangle>,
     Option<&'a mut Page>,
+    Option<&'a mut Index>,
 );
 
 /// Evaluates the bindings that read a changed key (all of them on the first tick).
@@ -98,8 +100,16 @@ pub fn propagate(
         scratch.dedup();
     }
     for &entity in scratch.iter() {
-        let Ok((mut bindings, mut visible, mut text, mut bar, mut image, mut rect, mut page)) =
-            q.get_mut(entity)
+        let Ok((
+            mut bindings,
+            mut visible,
+            mut text,
+            mut bar,
+            mut image,
+            mut rect,
+            mut page,
+            mut index,
+        )) = q.get_mut(entity)
         else {
             continue;
         };
@@ -128,6 +138,14 @@ pub fn propagate(
                     let shown = truthy(&value);
                     if visible.0 != shown {
                         visible.0 = shown;
+                    }
+                }
+                Target::Select => {
+                    if let Some(i) = index.as_mut() {
+                        let sel = value.as_f64().and_then(crate::widget::group::selection);
+                        if i.selected != sel {
+                            i.selected = sel;
+                        }
                     }
                 }
                 Target::Eligible => {

@@ -3,8 +3,11 @@
 //! Motion changes only where a layer is blitted (its offset), never its pixels, so a
 //! scrolling title costs a clipped blit per tick, not a text render.
 
+pub mod layout;
 pub mod sequence;
 pub mod timeline;
+
+use std::collections::HashMap;
 
 use bevy_app::{App, Plugin};
 use bevy_ecs::prelude::*;
@@ -18,32 +21,59 @@ pub fn animate_marquees(
     tick: Res<Tick>,
     mut marquees: Query<(&mut Marquee, &Children)>,
     mut layers: Query<&mut WidgetLayer>,
+    mut groups: Local<HashMap<String, (u64, u64)>>,
 ) {
+    // First pass: restarts, and each sync group's common start and longest cycle.
+    groups.clear();
     for (mut m, children) in &mut marquees {
+        let Some(child) = children.iter().next() else {
+            continue;
+        };
+        let Ok(wl) = layers.get(child) else { continue };
+        if m.seen != Some(wl.generation) {
+            // New content: count from now. The first content counts from the start.
+            if m.seen.is_some() && m.restart {
+                m.start = tick.0;
+            }
+            m.seen = Some(wl.generation);
+        }
+        if let Some(g) = &m.group {
+            let (content, window) = lengths(&m, &wl);
+            let period = m.scroll.period(content, window).unwrap_or(0);
+            let entry = groups.entry(g.clone()).or_insert((m.start, period));
+            entry.0 = entry.0.max(m.start);
+            entry.1 = entry.1.max(period);
+        }
+    }
+    // Second pass: place every marquee's content for this tick.
+    for (m, children) in &marquees {
         let Some(child) = children.iter().next() else {
             continue;
         };
         let Ok(mut wl) = layers.get_mut(child) else {
             continue;
         };
-        let generation = wl.generation;
-        if m.seen != Some(generation) {
-            // New content: count from now. The first content counts from the start.
-            if m.seen.is_some() && m.restart {
-                m.start = tick.0;
-            }
-            m.seen = Some(generation);
-        }
-        let (content, window) = if m.scroll.direction.horizontal() {
-            (wl.layer.width(), m.window.0)
-        } else {
-            (wl.layer.height(), m.window.1)
+        let (content, window) = lengths(m, &wl);
+        let (start, period) = match m.group.as_ref().and_then(|g| groups.get(g)) {
+            Some(&(start, period)) => (start, Some(period)),
+            None => (m.start, None),
         };
-        let placed = m.scroll.at(tick.0.saturating_sub(m.start), content, window);
+        let placed = m
+            .scroll
+            .at_with_period(tick.0.saturating_sub(start), content, window, period);
         if wl.offset != placed.offset || wl.repeat != placed.repeat {
             wl.offset = placed.offset;
             wl.repeat = placed.repeat;
         }
+    }
+}
+
+/// Content and window lengths along a marquee's direction of motion.
+fn lengths(m: &Marquee, wl: &WidgetLayer) -> (u32, u32) {
+    if m.scroll.direction.horizontal() {
+        (wl.layer.width(), m.window.0)
+    } else {
+        (wl.layer.height(), m.window.1)
     }
 }
 
@@ -74,12 +104,14 @@ impl Plugin for MotionPlugin {
     fn build(&self, app: &mut App) {
         app.add_systems(
             TickSchedule,
-            (animate_slides, sequence::run_sequences).in_set(TickSet::Animate),
+            (animate_slides, sequence::run_sequences, layout::show_index).in_set(TickSet::Animate),
         );
         // A marquee needs its content's size, known once the content is drawn this tick.
         app.add_systems(
             TickSchedule,
-            animate_marquees.in_set(crate::widget::RenderSet::Layout),
+            (layout::layout_stacks, animate_marquees)
+                .chain()
+                .in_set(crate::widget::RenderSet::Layout),
         );
     }
 }

@@ -81,9 +81,39 @@ impl Scroll {
     /// Content position at `t` ticks after the start, for content and window lengths
     /// along the direction of motion. Content that fits its window does not move.
     pub fn at(&self, t: u64, content: u32, window: u32) -> Placed {
+        self.at_with_period(t, content, window, None)
+    }
+
+    /// Ticks one cycle takes on its own (None for clip mode, which does not repeat).
+    pub fn period(&self, content: u32, window: u32) -> Option<u64> {
+        if content <= window {
+            return Some(0);
+        }
+        let (content, window, pause) =
+            (u64::from(content), u64::from(window), u64::from(self.pause));
+        match self.mode {
+            Mode::Loop => Some(pause + self.ticks_for(content + u64::from(self.gap))),
+            Mode::Bounce => {
+                Some(pause + 2 * self.ticks_for(content - window) + u64::from(self.pause_end))
+            }
+            Mode::Clip => None,
+        }
+    }
+
+    /// Like [`Scroll::at`], with a longer cycle: after its own motion the content waits at
+    /// the start until `period` ticks have passed (sync groups restart together).
+    pub fn at_with_period(&self, t: u64, content: u32, window: u32, period: Option<u64>) -> Placed {
         if content <= window {
             return Placed::default();
         }
+        let own = self.period(content, window);
+        let t = match (period, own) {
+            (Some(p), Some(o)) if p > o => {
+                let phase = t % p;
+                if phase >= o { 0 } else { phase }
+            }
+            _ => t,
+        };
         let (content, window) = (u64::from(content), u64::from(window));
         let pause = u64::from(self.pause);
         match self.mode {
@@ -242,6 +272,19 @@ mod tests {
             "ltr starts showing the right end"
         );
         assert_eq!(l.at(15, 30, 20).offset, (0, 0));
+    }
+
+    #[test]
+    fn a_longer_group_period_waits_at_the_start() {
+        let s = scroll(Direction::Rtl, Mode::Loop);
+        // Own period 45; in a group of period 60 it waits at 0 from tick 45 to 59.
+        assert_eq!(s.at_with_period(44, 30, 20, Some(60)).offset, (-39, 0));
+        assert_eq!(s.at_with_period(50, 30, 20, Some(60)).offset, (0, 0));
+        assert_eq!(
+            s.at_with_period(66, 30, 20, Some(60)).offset,
+            (-1, 0),
+            "restarts with the group"
+        );
     }
 
     #[test]

@@ -19,6 +19,7 @@ use crate::render::compose::Placement;
 use crate::render::font::Font;
 use crate::render::{Color, PixelMode, Rect};
 use crate::widget::canvas::{self, Canvas};
+use crate::widget::group::{self, Index, Stack};
 use crate::widget::image::{self, Image};
 use crate::widget::line::{self, Line};
 use crate::widget::marquee::{self, Marquee};
@@ -68,6 +69,10 @@ pub enum CompiledKind {
     Marquee(Marquee),
     /// Sequence (its pages are its children).
     Sequence(Sequence),
+    /// Index (its choices are its children).
+    Index(Index),
+    /// Stack (its children are laid out in a row or column).
+    Stack(Stack),
     /// A page of a sequence, with its background.
     Page(Page, Option<Color>, (u32, u32)),
 }
@@ -84,6 +89,8 @@ impl CompiledKind {
             CompiledKind::Canvas(c) => c.size,
             CompiledKind::Marquee(m) => m.window,
             CompiledKind::Sequence(s) => s.size,
+            CompiledKind::Index(i) => i.size,
+            CompiledKind::Stack(_) => (0, 0),
             CompiledKind::Page(_, _, size) => *size,
         }
     }
@@ -648,6 +655,14 @@ fn compile_widget(
             &s.name,
         ),
         WidgetSpec::Sequence(s) => (CompiledKind::Sequence(sequence::compile(s, ctx)), &s.name),
+        WidgetSpec::Index(s) => {
+            children_specs = &s.children;
+            (CompiledKind::Index(group::compile_index(s, ctx)), &s.name)
+        }
+        WidgetSpec::Stack(s) => {
+            children_specs = &s.children;
+            (CompiledKind::Stack(group::compile_stack(s)), &s.name)
+        }
     };
     let bindings = std::mem::take(&mut ctx.bindings);
     // Content that comes from data has no size yet: only fixed content is checked.
@@ -679,7 +694,16 @@ fn compile_widget(
         WidgetSpec::Popup(p) => Some(&p.child),
         _ => None,
     };
-    let children = if let WidgetSpec::Sequence(seq) = spec {
+    let children = if let WidgetSpec::Stack(_) = spec {
+        // A stack has no size of its own: its children are checked against its parent.
+        compile_list(
+            children_specs,
+            &join(&my_path, "children"),
+            parent,
+            true,
+            ctx,
+        )
+    } else if let WidgetSpec::Sequence(seq) = spec {
         compile_pages(seq, &my_path, (w, h), ctx)
     } else if let Some(child) = scrolled {
         // A marquee's content may be larger than its window: that is why it scrolls.

@@ -9,6 +9,7 @@ use crate::data::persist::PersistSpec;
 use crate::data::rules::Rule;
 use crate::render::PixelMode;
 use crate::widget::canvas::CanvasSpec;
+use crate::widget::group::{IndexSpec, StackSpec};
 use crate::widget::image::ImageSpec;
 use crate::widget::line::LineSpec;
 use crate::widget::marquee::{MarqueeSpec, PopupSpec};
@@ -139,6 +140,10 @@ pub enum WidgetSpec {
     Popup(PopupSpec),
     /// Pages shown in turn, with alerts and transitions.
     Sequence(SequenceSpec),
+    /// Shows one of its children, picked by a value.
+    Index(IndexSpec),
+    /// Children in a row or column.
+    Stack(StackSpec),
 }
 
 impl WidgetSpec {
@@ -155,6 +160,8 @@ impl WidgetSpec {
             WidgetSpec::Marquee(s) => s.common(),
             WidgetSpec::Popup(s) => s.common(),
             WidgetSpec::Sequence(s) => s.common(),
+            WidgetSpec::Index(s) => s.common(),
+            WidgetSpec::Stack(s) => s.common(),
         }
     }
 }

@@ -87,6 +87,14 @@ pub fn spawn_widget(world: &mut World, w: &CompiledWidget, parent: Option<Entity
             };
             e.insert((s.clone(), area, ClipsChildren))
         }
+        CompiledKind::Index(i) => {
+            let area = Canvas {
+                size: i.size,
+                background: None,
+            };
+            e.insert((*i, area, ClipsChildren))
+        }
+        CompiledKind::Stack(s) => e.insert(*s),
         CompiledKind::Page(p, background, size) => {
             let area = Canvas {
                 size: *size,

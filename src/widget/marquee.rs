@@ -40,6 +40,10 @@ widget_spec! {
         /// Start over from the beginning when the content changes (default true).
         #[serde(default = "crate::widget::yes")]
         pub restart: bool,
+        /// Sync group: marquees of one group wait at their start until all of them got
+        /// there, so they restart together.
+        #[serde(default)]
+        pub group: Option<String>,
         /// The content that scrolls.
         pub child: Box<WidgetSpec>,
     }
@@ -58,6 +62,8 @@ pub struct Marquee {
     pub restart: bool,
     /// The content generation last seen (restart detection).
     pub seen: Option<u64>,
+    /// Sync group name.
+    pub group: Option<String>,
 }
 
 /// Checks a scene marquee and makes its component (the child is compiled by the scene).
@@ -94,6 +100,7 @@ pub fn compile(spec: &MarqueeSpec, ctx: &mut Ctx) -> Marquee {
         start: 0,
         restart: spec.restart,
         seen: None,
+        group: spec.group.clone(),
     }
 }
 
@@ -143,6 +150,7 @@ pub fn compile_popup(spec: &PopupSpec, ctx: &mut Ctx) -> Marquee {
         pause: spec.pause,
         pause_end: spec.pause_end,
         restart: true,
+        group: None,
         child: spec.child.clone(),
     };
     compile(&as_marquee, ctx)

@@ -8,6 +8,7 @@
 //! a draw system in [`RenderSet::Draw`], and a plugin that adds it.
 
 pub mod canvas;
+pub mod group;
 pub mod image;
 pub mod line;
 pub mod marquee;

@@ -1,0 +1,96 @@
+//! Grouping widgets: `Index` (a binding picks which child is shown) and `Stack`
+//! (children laid out in a row or column with a gap).
+
+use bevy_ecs::prelude::*;
+use serde::Deserialize;
+
+use super::{NumberOrExpr, widget_spec};
+use crate::data::binding::Target;
+use crate::scene::compile::Ctx;
+use crate::scene::schema::WidgetSpec;
+
+widget_spec! {
+    /// An index in a scene: shows only child number `select` (from 0):
+    /// `Index(width: 16, height: 16, select: "weather.code", children: [...])`.
+    pub struct IndexSpec {
+        /// The child shown: a number or an expression; out of range shows none.
+        #[serde(default = "zero")]
+        pub select: NumberOrExpr,
+        /// The choices.
+        #[serde(default)]
+        pub children: Vec<WidgetSpec>,
+    }
+}
+
+fn zero() -> NumberOrExpr {
+    NumberOrExpr::Number(0.0)
+}
+
+/// Which child of an index is shown.
+#[derive(Component, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Index {
+    /// Area size.
+    pub size: (u32, u32),
+    /// The child shown (None: none).
+    pub selected: Option<usize>,
+}
+
+/// Turns a selection value into a child number.
+pub fn selection(v: f64) -> Option<usize> {
+    (v.is_finite() && v >= 0.0).then_some(v as usize)
+}
+
+/// Checks a scene index and makes its component.
+pub fn compile_index(spec: &IndexSpec, ctx: &mut Ctx) -> Index {
+    let size = ctx.required_size(spec.width, spec.height);
+    let v = ctx.number_or_binding(Target::Select, "select", &spec.select, -1.0);
+    Index {
+        size,
+        selected: selection(v),
+    }
+}
+
+/// Which way a stack lays out its children.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Axis {
+    /// Left to right (the default).
+    #[default]
+    Horizontal,
+    /// Top to bottom.
+    Vertical,
+}
+
+widget_spec! {
+    /// A stack in a scene: children one after the other, `gap` pixels apart:
+    /// `Stack(x: 2, y: 2, direction: horizontal, gap: 4, children: [...])`.
+    /// Children's own x/y are ignored; hidden children take no room.
+    pub struct StackSpec {
+        /// horizontal (default) or vertical.
+        #[serde(default)]
+        pub direction: Axis,
+        /// Pixels between children (default 0).
+        #[serde(default)]
+        pub gap: u32,
+        /// The children, in order.
+        #[serde(default)]
+        pub children: Vec<WidgetSpec>,
+    }
+}
+
+/// A stack's layout settings.
+#[derive(Component, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stack {
+    /// Row or column.
+    pub direction: Axis,
+    /// Pixels between children.
+    pub gap: u32,
+}
+
+/// Makes a stack's component.
+pub fn compile_stack(spec: &StackSpec) -> Stack {
+    Stack {
+        direction: spec.direction,
+        gap: spec.gap,
+    }
+}
