@@ -38,7 +38,7 @@ pub fn animate_marquees(
             m.seen = Some(wl.generation);
         }
         if let Some(g) = &m.group {
-            let (content, window) = lengths(&m, &wl);
+            let (content, window) = lengths(&m, wl);
             let period = m.scroll.period(content, window).unwrap_or(0);
             let entry = groups.entry(g.clone()).or_insert((m.start, period));
             entry.0 = entry.0.max(m.start);
