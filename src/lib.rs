@@ -16,6 +16,7 @@
 //! ```
 
 pub mod app;
+pub mod data;
 pub mod render;
 pub mod scene;
 pub mod sink;
