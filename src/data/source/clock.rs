@@ -126,7 +126,11 @@ mod tests {
         assert_eq!(got[0].0, "c.time");
         let parts: Vec<&str> = time.split(':').collect();
         assert_eq!(parts.len(), 3, "{time}");
-        assert!(parts.iter().all(|p| p.len() == 2 && p.bytes().all(|b| b.is_ascii_digit())));
+        assert!(
+            parts
+                .iter()
+                .all(|p| p.len() == 2 && p.bytes().all(|b| b.is_ascii_digit()))
+        );
     }
 
     #[test]

@@ -53,7 +53,9 @@ impl CommandSource {
     /// A command source that kills a run lasting longer than `timeout`.
     pub fn new(config: CommandConfig, timeout: Duration) -> Result<Self, SourceError> {
         if config.program.trim().is_empty() {
-            return Err(SourceError::Config("the command's program is empty".to_owned()));
+            return Err(SourceError::Config(
+                "the command's program is empty".to_owned(),
+            ));
         }
         Ok(Self { config, timeout })
     }
@@ -169,7 +171,11 @@ mod tests {
 
     #[test]
     fn non_zero_exit_fails_with_stderr_first_line() {
-        let mut src = sh("echo out; echo 'no sensor' >&2; echo more >&2; exit 4", Format::Text, 2000);
+        let mut src = sh(
+            "echo out; echo 'no sensor' >&2; echo more >&2; exit 4",
+            Format::Text,
+            2000,
+        );
         match src.poll() {
             Err(SourceError::Exited { code, stderr }) => {
                 assert_eq!(code, Some(4));
@@ -187,7 +193,10 @@ mod tests {
         let mut src = sh(&script, Format::Text, 150);
         let started = Instant::now();
         let result = src.poll();
-        assert!(matches!(result, Err(SourceError::Timeout { ms: 150 })), "{result:?}");
+        assert!(
+            matches!(result, Err(SourceError::Timeout { ms: 150 })),
+            "{result:?}"
+        );
         assert!(started.elapsed() < Duration::from_millis(1000));
         // Killed with its process group: the script never gets to its second command.
         thread::sleep(Duration::from_millis(1200));

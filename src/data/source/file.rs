@@ -65,10 +65,11 @@ impl PollSource for FileSource {
             return Ok(Vec::new());
         }
         let text = fs::read_to_string(path).map_err(io_error)?;
-        let updates =
-            self.config
-                .format
-                .updates(&self.config.namespace, &text, &path.display().to_string())?;
+        let updates = self.config.format.updates(
+            &self.config.namespace,
+            &text,
+            &path.display().to_string(),
+        )?;
         // Remember the file only once it parsed, so a half-written file is read again.
         self.seen = Some(signature);
         Ok(updates)
@@ -82,10 +83,7 @@ mod tests {
     use std::time::Duration;
 
     fn temp_path(name: &str) -> PathBuf {
-        std::env::temp_dir().join(format!(
-            "tinydisplay-file-{}-{name}",
-            std::process::id()
-        ))
+        std::env::temp_dir().join(format!("tinydisplay-file-{}-{name}", std::process::id()))
     }
 
     #[test]
@@ -143,8 +141,8 @@ mod tests {
 
     #[test]
     fn config_deserialises_with_defaults() {
-        let c: FileConfig = ron::from_str(r#"(path: "/tmp/x.txt", format: Text)"#)
-            .expect("valid RON");
+        let c: FileConfig =
+            ron::from_str(r#"(path: "/tmp/x.txt", format: Text)"#).expect("valid RON");
         assert_eq!(c.namespace, "file");
         assert_eq!(c.format, Format::Text);
     }

@@ -64,6 +64,9 @@ mod tests {
             flatten("", &json!({"k": 1})),
             vec![("k".to_owned(), json!(1))]
         );
-        assert_eq!(flatten("t", &json!(3.5)), vec![("t".to_owned(), json!(3.5))]);
+        assert_eq!(
+            flatten("t", &json!(3.5)),
+            vec![("t".to_owned(), json!(3.5))]
+        );
     }
 }

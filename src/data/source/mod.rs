@@ -239,12 +239,9 @@ impl SourceConfig {
                 policy,
                 tx,
             ),
-            SourceConfig::Process(c) => spawn_stream(
-                name,
-                Box::new(ProcessSource::new(c.clone())?),
-                policy,
-                tx,
-            ),
+            SourceConfig::Process(c) => {
+                spawn_stream(name, Box::new(ProcessSource::new(c.clone())?), policy, tx)
+            }
             SourceConfig::Stdin(c) => {
                 spawn_stream(name, Box::new(StdinSource::stdin(c.clone())), policy, tx)
             }

@@ -96,7 +96,11 @@ pub struct XorShift(u64);
 impl XorShift {
     /// A generator from a seed (a zero seed is replaced by a fixed odd constant).
     pub fn new(seed: u64) -> Self {
-        Self(if seed == 0 { 0x9E37_79B9_7F4A_7C15 } else { seed })
+        Self(if seed == 0 {
+            0x9E37_79B9_7F4A_7C15
+        } else {
+            seed
+        })
     }
 
     /// A seed mixed from a name and the current time.
@@ -342,8 +346,8 @@ mod tests {
         assert_eq!(p.timeout_ms, 2000);
         assert_eq!(p.jitter, 0.0);
         assert_eq!(p.interval_ms, 1000);
-        let p: Policy = ron::from_str("(timeout_ms: 2000, breaker_failures: 3)")
-            .expect("valid policy RON");
+        let p: Policy =
+            ron::from_str("(timeout_ms: 2000, breaker_failures: 3)").expect("valid policy RON");
         assert_eq!(p.timeout_ms, 2000);
         assert_eq!(p.breaker_failures, 3);
         assert_eq!(p.backoff_factor, 2.0);

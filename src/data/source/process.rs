@@ -55,7 +55,9 @@ impl ProcessSource {
     /// A process source from its settings.
     pub fn new(config: ProcessConfig) -> Result<Self, SourceError> {
         if config.program.trim().is_empty() {
-            return Err(SourceError::Config("the process's program is empty".to_owned()));
+            return Err(SourceError::Config(
+                "the process's program is empty".to_owned(),
+            ));
         }
         Ok(Self { config })
     }
@@ -73,8 +75,7 @@ impl StreamSource for ProcessSource {
             kill_group(&mut child);
             return Err(SourceError::Config(format!("{program}: no pipes")));
         };
-        let lines = match spawn_line_reader(format!("proc-{program}-out"), BufReader::new(stdout))
-        {
+        let lines = match spawn_line_reader(format!("proc-{program}-out"), BufReader::new(stdout)) {
             Ok(rx) => rx,
             Err(e) => {
                 kill_group(&mut child);
@@ -178,7 +179,8 @@ mod tests {
     #[test]
     fn restarts_with_growing_backoff_and_counts_exits() {
         // Each run prints its start time (ms) and exits non-zero.
-        let script = r#"echo "{\"started\": $(date +%s%3N), \"ok\": true}"; echo 'sensor gone' >&2; exit 3"#;
+        let script =
+            r#"echo "{\"started\": $(date +%s%3N), \"ok\": true}"; echo 'sensor gone' >&2; exit 3"#;
         let src = ProcessSource::new(ProcessConfig {
             namespace: "p".to_owned(),
             ..ProcessConfig::new("sh", &["-c", script])
@@ -221,16 +223,26 @@ mod tests {
         }
         let t = Instant::now();
         handle.stop();
-        assert!(t.elapsed() < Duration::from_millis(500), "stop took {:?}", t.elapsed());
+        assert!(
+            t.elapsed() < Duration::from_millis(500),
+            "stop took {:?}",
+            t.elapsed()
+        );
         assert_eq!(failures, [1, 2, 3], "exits counted");
         assert!(starts.len() >= 3, "runs observed: {starts:?}");
-        assert!(errors[0].contains("code 3") && errors[0].contains("sensor gone"), "{errors:?}");
+        assert!(
+            errors[0].contains("code 3") && errors[0].contains("sensor gone"),
+            "{errors:?}"
+        );
         // Backoff doubles: ~60 ms then ~120 ms between runs (plus the run time itself).
         let gap1 = starts[1] - starts[0];
         let gap2 = starts[2] - starts[1];
         assert!(gap1 >= 55, "first restart after {gap1} ms");
         assert!(gap2 >= 115, "second restart after {gap2} ms");
-        assert!(gap2 > gap1, "backoff does not grow: {gap1} ms then {gap2} ms");
+        assert!(
+            gap2 > gap1,
+            "backoff does not grow: {gap1} ms then {gap2} ms"
+        );
     }
 
     #[test]
@@ -246,7 +258,11 @@ mod tests {
         );
         let t = Instant::now();
         handle.stop();
-        assert!(t.elapsed() < Duration::from_millis(500), "stop took {:?}", t.elapsed());
+        assert!(
+            t.elapsed() < Duration::from_millis(500),
+            "stop took {:?}",
+            t.elapsed()
+        );
         // Drain what was sent; no more values arrive once stopped.
         while rx.try_recv().is_ok() {}
         thread::sleep(Duration::from_millis(150));

@@ -296,7 +296,12 @@ fn worker_gone() -> SourceError {
     SourceError::Panicked("the poll worker thread is gone".to_owned())
 }
 
-fn run_poll(source: Box<dyn PollSource>, policy: Policy, mut reporter: Reporter, stop: &AtomicBool) {
+fn run_poll(
+    source: Box<dyn PollSource>,
+    policy: Policy,
+    mut reporter: Reporter,
+    stop: &AtomicBool,
+) {
     let name = reporter.name.clone();
     let timeout = Duration::from_millis(policy.timeout_ms.max(1));
     let mut worker = match PollWorker::start(&name, source) {
@@ -337,7 +342,9 @@ fn run_poll(source: Box<dyn PollSource>, policy: Policy, mut reporter: Reporter,
                 } else if failures == 1 {
                     log::warn!("source {name}: {error}; retrying in {delay} ms");
                 } else {
-                    log::debug!("source {name}: {error} (failure {failures}); retrying in {delay} ms");
+                    log::debug!(
+                        "source {name}: {error} (failure {failures}); retrying in {delay} ms"
+                    );
                 }
                 reporter.failed(error.to_string(), failures);
                 Instant::now() + Duration::from_millis(delay)
@@ -429,7 +436,7 @@ mod tests {
             if self.hang.load(Ordering::SeqCst) {
                 thread::sleep(Duration::from_millis(600));
             }
-            if n % 3 == 0 {
+            if n.is_multiple_of(3) {
                 return Err(SourceError::Config(format!("call {n} fails")));
             }
             Ok(vec![("t.n".to_owned(), Value::from(n))])
@@ -499,7 +506,11 @@ mod tests {
         }
         let t = Instant::now();
         handle.stop();
-        assert!(t.elapsed() < Duration::from_millis(900), "{:?}", t.elapsed());
+        assert!(
+            t.elapsed() < Duration::from_millis(900),
+            "{:?}",
+            t.elapsed()
+        );
     }
 
     /// Emits its run number, then ends.
@@ -537,6 +548,9 @@ mod tests {
         while handle.is_running() && Instant::now() < deadline {
             thread::sleep(Duration::from_millis(10));
         }
-        assert!(!handle.is_running(), "the source keeps running without a receiver");
+        assert!(
+            !handle.is_running(),
+            "the source keeps running without a receiver"
+        );
     }
 }

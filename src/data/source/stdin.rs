@@ -151,10 +151,8 @@ mod tests {
         // A reader that never ends: stdin of a `sleep`-like pipe is emulated with a
         // reader blocked on a channel-backed pipe.
         let (reader, writer) = std::io::pipe().expect("an OS pipe");
-        let mut src = StdinSource::from_reader(
-            StdinConfig::default(),
-            std::io::BufReader::new(reader),
-        );
+        let mut src =
+            StdinSource::from_reader(StdinConfig::default(), std::io::BufReader::new(reader));
         let stop = std::sync::Arc::new(AtomicBool::new(false));
         let flag = stop.clone();
         let stopper = std::thread::spawn(move || {

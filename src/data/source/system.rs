@@ -254,7 +254,10 @@ mod tests {
                      eth0\t00000000\t010200C0\t0003\t0\t0\t0\t00000000\t0\t0\t0\n\
                      eth0\t000200C0\t00000000\t0001\t0\t0\t0\t00FFFFFF\t0\t0\t0\n";
         let routes = parse_routes(route);
-        assert_eq!(routes[1].destination, u32::from(Ipv4Addr::new(192, 0, 2, 0)));
+        assert_eq!(
+            routes[1].destination,
+            u32::from(Ipv4Addr::new(192, 0, 2, 0))
+        );
         assert_eq!(routes[1].mask, u32::from(Ipv4Addr::new(255, 255, 255, 0)));
         let trie = "Main:\n  +-- 0.0.0.0/0 3 0 5\n     |-- 127.0.0.1\n        /32 host LOCAL\n\
                     \x20    +-- 192.0.2.0/24 2 0 2\n        |-- 192.0.2.0\n           /24 link UNICAST\n\
