@@ -248,3 +248,78 @@ impl SourceConfig {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn source_configs_deserialise_from_ron() {
+        let list: Vec<SourceConfig> = ron::from_str(
+            r#"[
+                Clock((timezone: Some("UTC"))),
+                System((interface: Some("eth0"))),
+                File((path: "/run/weather.json")),
+                Command((program: "vcgencmd", args: ["measure_temp"], format: Text)),
+                Process((program: "sensor-daemon", namespace: "env")),
+                Http((url: "http://127.0.0.1:8080/api", pointer: Some("/data/0/temp"))),
+                Stdin(()),
+            ]"#,
+        )
+        .expect("valid RON");
+        assert_eq!(list.len(), 7);
+        assert_eq!(
+            list[0],
+            SourceConfig::Clock(ClockConfig {
+                timezone: Some("UTC".to_owned()),
+                ..ClockConfig::default()
+            })
+        );
+        match &list[3] {
+            SourceConfig::Command(c) => {
+                assert_eq!(c.namespace, "cmd");
+                assert_eq!(c.format, Format::Text);
+            }
+            other => panic!("not a command: {other:?}"),
+        }
+        match &list[5] {
+            SourceConfig::Http(c) => assert_eq!(c.namespace, "http"),
+            other => panic!("not http: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn formats_parse_text_and_json() {
+        assert_eq!(
+            Format::Text.updates("n", " hi \n", "x").expect("text"),
+            vec![("n.text".to_owned(), json!("hi"))]
+        );
+        assert_eq!(
+            Format::Json
+                .updates("n", r#"{"a": [1]}"#, "x")
+                .expect("json"),
+            vec![("n.a.0".to_owned(), json!(1))]
+        );
+        let err = Format::Json.updates("n", "nope", "the file").map(|_| ());
+        assert!(matches!(err, Err(SourceError::Parse { .. })));
+    }
+
+    #[test]
+    fn spawned_from_config_and_stopped() {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let config = SourceConfig::Clock(ClockConfig::default());
+        let policy = Policy {
+            interval_ms: 20,
+            ..Policy::default()
+        };
+        let handle = config.spawn("clock", policy, tx).expect("a clock");
+        let first = rx.recv_timeout(std::time::Duration::from_secs(2));
+        assert!(
+            matches!(&first, Ok(Message::Set { key, .. }) if key == "clock.time"),
+            "{first:?}"
+        );
+        assert_eq!(handle.name(), "clock");
+        handle.stop();
+    }
+}

@@ -354,7 +354,7 @@ fn run_poll(
             break;
         }
     }
-    worker.shutdown(&name, timeout.min(Duration::from_secs(1)));
+    worker.shutdown(&name, timeout.min(Duration::from_millis(250)));
 }
 
 fn run_stream(
