@@ -148,8 +148,7 @@ mod tests {
 
     #[test]
     fn stop_ends_a_waiting_run() {
-        // A reader that never ends: stdin of a `sleep`-like pipe is emulated with a
-        // reader blocked on a channel-backed pipe.
+        // An OS pipe whose writer stays open: the run waits for input until stopped.
         let (reader, writer) = std::io::pipe().expect("an OS pipe");
         let mut src =
             StdinSource::from_reader(StdinConfig::default(), std::io::BufReader::new(reader));
