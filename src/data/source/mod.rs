@@ -1,15 +1,325 @@
-//! STUB (replaced by the sources branch)
-#![allow(missing_docs)]
+//! Data sources: threads that fetch live values and send them to the engine over a channel.
+//!
+//! A source is either polled ([`PollSource`]: clock, system, file, command, http) or runs
+//! as a stream ([`StreamSource`]: process, stdin). [`spawn_poll`] and [`spawn_stream`] run
+//! one on its own thread under a [`Policy`] (interval, timeout, backoff with jitter, circuit
+//! breaker) and send [`Message`]s to a `std::sync::mpsc::Sender`. The engine drains the
+//! channel once per tick; a slow or failing source never stalls a frame, and a failing
+//! source sends no values, so the engine keeps showing the last good one.
+//!
+//! ```no_run
+//! use std::sync::mpsc;
+//! use tinydisplay::data::source::{ClockConfig, ClockSource, Message, Policy, spawn_poll};
+//!
+//! let (tx, rx) = mpsc::channel();
+//! let clock = ClockSource::new(ClockConfig::default()).expect("the local time zone");
+//! let handle = spawn_poll("clock", Box::new(clock), Policy::default(), tx);
+//! if let Ok(Message::Set { key, value }) = rx.recv() {
+//!     println!("{key} = {value}");
+//! }
+//! handle.stop();
+//! ```
+
+mod child;
+pub mod clock;
+pub mod command;
+pub mod file;
+mod flatten;
+pub mod http;
+mod lines;
+pub mod policy;
+pub mod process;
+mod runner;
+pub mod stdin;
+pub mod system;
+
+use std::sync::atomic::AtomicBool;
+use std::sync::mpsc::Sender;
+
+use serde::Deserialize;
+
+pub use clock::{ClockConfig, ClockSource};
+pub use command::{CommandConfig, CommandSource};
+pub use file::{FileConfig, FileSource};
+pub use flatten::{flatten, join_key};
+pub use http::{HttpConfig, HttpSource};
+pub use policy::{Breaker, Policy, PolicyState};
+pub use process::{ProcessConfig, ProcessSource};
+pub use runner::{SourceHandle, spawn_poll, spawn_stream};
+pub use stdin::{StdinConfig, StdinSource};
+pub use system::{SystemConfig, SystemSource};
+
+/// A value a source produces (numbers, strings, booleans, null, or structured JSON).
 pub type Value = serde_json::Value;
+
+/// What a source sends over the channel.
+#[derive(Debug, Clone, PartialEq)]
 pub enum Message {
+    /// A new value for a dotted key, e.g. ("sys.cpu_temp", 48.2).
     Set {
+        /// The dotted key, namespaced by the source.
         key: String,
+        /// The new value.
         value: Value,
     },
+    /// The health of a source changed or was re-stated after an attempt.
     Health {
+        /// The name the source was spawned with.
         source: String,
+        /// Whether the last attempt succeeded (for a stream: whether it is running).
         ok: bool,
+        /// The text of the last error, if the source has failed.
         last_error: Option<String>,
+        /// Consecutive failures (for a stream: exits since its last long, stable run).
         failures: u64,
     },
+}
+
+/// A source that is asked for values at an interval (clock, system, file, command, http).
+pub trait PollSource: Send + 'static {
+    /// One attempt: the updates it found, or why it failed.
+    fn poll(&mut self) -> Result<Vec<(String, Value)>, SourceError>;
+}
+
+/// A source that runs and emits values until it ends or fails (process, stdin).
+pub trait StreamSource: Send + 'static {
+    /// Runs until `stop` is true or the stream ends; `emit` sends one update.
+    fn run(
+        &mut self,
+        emit: &mut dyn FnMut(String, Value),
+        stop: &AtomicBool,
+    ) -> Result<(), SourceError>;
+}
+
+/// Why one attempt of a source failed.
+#[derive(Debug, thiserror::Error)]
+pub enum SourceError {
+    /// Reading a file, a pipe or starting a program failed.
+    #[error("{context}: {source}")]
+    Io {
+        /// What was being done.
+        context: String,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The attempt took longer than the policy's timeout.
+    #[error("timed out after {ms} ms")]
+    Timeout {
+        /// The time limit that was exceeded.
+        ms: u64,
+    },
+    /// The previous attempt is still running (it timed out and has not returned yet).
+    #[error("the previous attempt is still running")]
+    Busy,
+    /// Data could not be parsed.
+    #[error("cannot parse {what}: {message}")]
+    Parse {
+        /// What was being parsed.
+        what: String,
+        /// The parser's message.
+        message: String,
+    },
+    /// A JSON pointer selected nothing.
+    #[error("JSON pointer {pointer:?} selects nothing")]
+    Select {
+        /// The pointer.
+        pointer: String,
+    },
+    /// The server answered with a status outside 2xx.
+    #[error("HTTP {status} from {url}")]
+    Status {
+        /// The URL requested.
+        url: String,
+        /// The HTTP status code.
+        status: u16,
+    },
+    /// The HTTP request failed (connection, protocol, timeout inside the client).
+    #[error("HTTP request to {url} failed: {message}")]
+    Http {
+        /// The URL requested.
+        url: String,
+        /// The client's message.
+        message: String,
+    },
+    /// A program exited unsuccessfully.
+    #[error("exited with {}{}", code.map_or("a signal".to_owned(), |c| format!("code {c}")), if stderr.is_empty() { String::new() } else { format!(": {stderr}") })]
+    Exited {
+        /// The exit code, or `None` if a signal ended it.
+        code: Option<i32>,
+        /// A line of what it wrote to stderr (the first for commands, the last for processes).
+        stderr: String,
+    },
+    /// The source's configuration is unusable (unknown time zone, empty program name, …).
+    #[error("bad configuration: {0}")]
+    Config(String),
+    /// The source panicked during the attempt.
+    #[error("the source panicked: {0}")]
+    Panicked(String),
+}
+
+/// How a file's or a command's output is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+pub enum Format {
+    /// A JSON document, flattened into dotted keys under the namespace.
+    #[default]
+    Json,
+    /// Plain text, trimmed, as `<namespace>.text`.
+    Text,
+}
+
+impl Format {
+    /// Parses `text` (from `what`, for errors) into updates under `ns`.
+    pub fn updates(
+        self,
+        ns: &str,
+        text: &str,
+        what: &str,
+    ) -> Result<Vec<(String, Value)>, SourceError> {
+        match self {
+            Format::Text => Ok(vec![(join_key(ns, "text"), Value::from(text.trim()))]),
+            Format::Json => {
+                let value: Value = serde_json::from_str(text).map_err(|e| SourceError::Parse {
+                    what: format!("{what} as JSON"),
+                    message: e.to_string(),
+                })?;
+                Ok(flatten(ns, &value))
+            }
+        }
+    }
+}
+
+/// The configuration of any built-in source, as a scene names it.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub enum SourceConfig {
+    /// The current time and date.
+    Clock(ClockConfig),
+    /// Load, temperature, memory, uptime and IP address of this machine.
+    System(SystemConfig),
+    /// A JSON or text file, re-read when it changes.
+    File(FileConfig),
+    /// A program run at every poll.
+    Command(CommandConfig),
+    /// A long-running program writing JSON lines.
+    Process(ProcessConfig),
+    /// A JSON document fetched over HTTP.
+    Http(HttpConfig),
+    /// JSON lines on standard input.
+    Stdin(StdinConfig),
+}
+
+impl SourceConfig {
+    /// Builds the source and starts it on its own thread, sending to `tx`.
+    pub fn spawn(
+        &self,
+        name: &str,
+        policy: Policy,
+        tx: Sender<Message>,
+    ) -> Result<SourceHandle, SourceError> {
+        let timeout = std::time::Duration::from_millis(policy.timeout_ms.max(1));
+        Ok(match self {
+            SourceConfig::Clock(c) => {
+                spawn_poll(name, Box::new(ClockSource::new(c.clone())?), policy, tx)
+            }
+            SourceConfig::System(c) => {
+                spawn_poll(name, Box::new(SystemSource::new(c.clone())), policy, tx)
+            }
+            SourceConfig::File(c) => {
+                spawn_poll(name, Box::new(FileSource::new(c.clone())), policy, tx)
+            }
+            SourceConfig::Command(c) => spawn_poll(
+                name,
+                Box::new(CommandSource::new(c.clone(), timeout)?),
+                policy,
+                tx,
+            ),
+            SourceConfig::Http(c) => spawn_poll(
+                name,
+                Box::new(HttpSource::new(c.clone(), timeout)?),
+                policy,
+                tx,
+            ),
+            SourceConfig::Process(c) => {
+                spawn_stream(name, Box::new(ProcessSource::new(c.clone())?), policy, tx)
+            }
+            SourceConfig::Stdin(c) => {
+                spawn_stream(name, Box::new(StdinSource::stdin(c.clone())), policy, tx)
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn source_configs_deserialise_from_ron() {
+        let list: Vec<SourceConfig> = ron::from_str(
+            r#"[
+                Clock((timezone: Some("UTC"))),
+                System((interface: Some("eth0"))),
+                File((path: "/run/weather.json")),
+                Command((program: "vcgencmd", args: ["measure_temp"], format: Text)),
+                Process((program: "sensor-daemon", namespace: "env")),
+                Http((url: "http://127.0.0.1:8080/api", pointer: Some("/data/0/temp"))),
+                Stdin(()),
+            ]"#,
+        )
+        .expect("valid RON");
+        assert_eq!(list.len(), 7);
+        assert_eq!(
+            list[0],
+            SourceConfig::Clock(ClockConfig {
+                timezone: Some("UTC".to_owned()),
+                ..ClockConfig::default()
+            })
+        );
+        match &list[3] {
+            SourceConfig::Command(c) => {
+                assert_eq!(c.namespace, "cmd");
+                assert_eq!(c.format, Format::Text);
+            }
+            other => panic!("not a command: {other:?}"),
+        }
+        match &list[5] {
+            SourceConfig::Http(c) => assert_eq!(c.namespace, "http"),
+            other => panic!("not http: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn formats_parse_text_and_json() {
+        assert_eq!(
+            Format::Text.updates("n", " hi \n", "x").expect("text"),
+            vec![("n.text".to_owned(), json!("hi"))]
+        );
+        assert_eq!(
+            Format::Json
+                .updates("n", r#"{"a": [1]}"#, "x")
+                .expect("json"),
+            vec![("n.a.0".to_owned(), json!(1))]
+        );
+        let err = Format::Json.updates("n", "nope", "the file").map(|_| ());
+        assert!(matches!(err, Err(SourceError::Parse { .. })));
+    }
+
+    #[test]
+    fn spawned_from_config_and_stopped() {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let config = SourceConfig::Clock(ClockConfig::default());
+        let policy = Policy {
+            interval_ms: 20,
+            ..Policy::default()
+        };
+        let handle = config.spawn("clock", policy, tx).expect("a clock");
+        let first = rx.recv_timeout(std::time::Duration::from_secs(2));
+        assert!(
+            matches!(&first, Ok(Message::Set { key, .. }) if key == "clock.time"),
+            "{first:?}"
+        );
+        assert_eq!(handle.name(), "clock");
+        handle.stop();
+    }
 }

@@ -1,0 +1,217 @@
+//! The command source: runs a program at every poll and reads its standard output as JSON
+//! or text. A run that exceeds the timeout is killed (with its process group).
+
+use std::sync::mpsc::RecvTimeoutError;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use serde::Deserialize;
+
+use super::child::{first_line, kill_group, spawn_piped, spawn_read_all};
+use super::{Format, PollSource, SourceError, Value};
+
+/// Settings of a command source.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct CommandConfig {
+    /// The program to run (looked up in `PATH`).
+    pub program: String,
+    /// Its arguments.
+    #[serde(default)]
+    pub args: Vec<String>,
+    /// How to read its output (default `Json`, flattened; `Text` gives `<ns>.text`).
+    #[serde(default)]
+    pub format: Format,
+    /// Key prefix (default `cmd`).
+    #[serde(default = "default_namespace")]
+    pub namespace: String,
+}
+
+fn default_namespace() -> String {
+    "cmd".to_owned()
+}
+
+impl CommandConfig {
+    /// Settings for `program args…` with the default format and namespace.
+    pub fn new(program: &str, args: &[&str]) -> Self {
+        Self {
+            program: program.to_owned(),
+            args: args.iter().map(|a| (*a).to_owned()).collect(),
+            format: Format::default(),
+            namespace: default_namespace(),
+        }
+    }
+}
+
+/// Runs a program per poll; a non-zero exit is a failure carrying stderr's first line.
+#[derive(Debug, Clone)]
+pub struct CommandSource {
+    config: CommandConfig,
+    timeout: Duration,
+}
+
+impl CommandSource {
+    /// A command source that kills a run lasting longer than `timeout`.
+    pub fn new(config: CommandConfig, timeout: Duration) -> Result<Self, SourceError> {
+        if config.program.trim().is_empty() {
+            return Err(SourceError::Config(
+                "the command's program is empty".to_owned(),
+            ));
+        }
+        Ok(Self { config, timeout })
+    }
+}
+
+impl PollSource for CommandSource {
+    fn poll(&mut self) -> Result<Vec<(String, Value)>, SourceError> {
+        let program = &self.config.program;
+        let deadline = Instant::now() + self.timeout;
+        let mut child = spawn_piped(program, &self.config.args)?;
+        let stdout = child.stdout.take();
+        let stderr = child.stderr.take();
+        let (Some(stdout), Some(stderr)) = (stdout, stderr) else {
+            kill_group(&mut child);
+            return Err(SourceError::Config(format!("{program}: no pipes")));
+        };
+        let out_rx = spawn_read_all(format!("cmd-{program}-out"), stdout)?;
+        let err_rx = spawn_read_all(format!("cmd-{program}-err"), stderr)?;
+        let timed_out = || SourceError::Timeout {
+            ms: u64::try_from(self.timeout.as_millis()).unwrap_or(u64::MAX),
+        };
+        let status = loop {
+            match child.try_wait() {
+                Ok(Some(status)) => break status,
+                Ok(None) if Instant::now() >= deadline => {
+                    kill_group(&mut child);
+                    return Err(timed_out());
+                }
+                Ok(None) => thread::sleep(Duration::from_millis(5)),
+                Err(source) => {
+                    kill_group(&mut child);
+                    return Err(SourceError::Io {
+                        context: format!("waiting for {program}"),
+                        source,
+                    });
+                }
+            }
+        };
+        // The output is complete once the pipes close; a background child still holding
+        // them past the deadline makes this a timeout.
+        let collect = |rx: std::sync::mpsc::Receiver<std::io::Result<Vec<u8>>>| {
+            let wait = deadline
+                .saturating_duration_since(Instant::now())
+                .max(Duration::from_millis(100));
+            match rx.recv_timeout(wait) {
+                Ok(Ok(bytes)) => Ok(String::from_utf8_lossy(&bytes).into_owned()),
+                Ok(Err(source)) => Err(SourceError::Io {
+                    context: format!("reading the output of {program}"),
+                    source,
+                }),
+                Err(RecvTimeoutError::Timeout) => Err(timed_out()),
+                Err(RecvTimeoutError::Disconnected) => Ok(String::new()),
+            }
+        };
+        if !status.success() {
+            let stderr = collect(err_rx).unwrap_or_default();
+            return Err(SourceError::Exited {
+                code: status.code(),
+                stderr: first_line(&stderr),
+            });
+        }
+        let stdout = collect(out_rx)?;
+        self.config.format.updates(
+            &self.config.namespace,
+            &stdout,
+            &format!("the output of {program}"),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn sh(script: &str, format: Format, timeout_ms: u64) -> CommandSource {
+        CommandSource::new(
+            CommandConfig {
+                format,
+                namespace: "c".to_owned(),
+                ..CommandConfig::new("sh", &["-c", script])
+            },
+            Duration::from_millis(timeout_ms),
+        )
+        .expect("a valid command")
+    }
+
+    #[test]
+    fn json_output_is_flattened() {
+        let mut src = sh(
+            r#"echo '{"disk": {"free": 12, "mounts": ["/", "/boot"]}}'"#,
+            Format::Json,
+            2000,
+        );
+        assert_eq!(
+            src.poll().expect("a run"),
+            vec![
+                ("c.disk.free".to_owned(), json!(12)),
+                ("c.disk.mounts.0".to_owned(), json!("/")),
+                ("c.disk.mounts.1".to_owned(), json!("/boot")),
+            ]
+        );
+    }
+
+    #[test]
+    fn text_output_is_trimmed() {
+        let mut src = sh("echo '  up 3 days  '", Format::Text, 2000);
+        assert_eq!(
+            src.poll().expect("a run"),
+            vec![("c.text".to_owned(), json!("up 3 days"))]
+        );
+    }
+
+    #[test]
+    fn non_zero_exit_fails_with_stderr_first_line() {
+        let mut src = sh(
+            "echo out; echo 'no sensor' >&2; echo more >&2; exit 4",
+            Format::Text,
+            2000,
+        );
+        match src.poll() {
+            Err(SourceError::Exited { code, stderr }) => {
+                assert_eq!(code, Some(4));
+                assert_eq!(stderr, "no sensor");
+            }
+            other => panic!("expected an exit failure, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_command_past_the_timeout_is_killed() {
+        let marker = std::env::temp_dir().join(format!("tinydisplay-cmd-{}", std::process::id()));
+        let _ = std::fs::remove_file(&marker);
+        let script = format!("sleep 1; touch {}", marker.display());
+        let mut src = sh(&script, Format::Text, 150);
+        let started = Instant::now();
+        let result = src.poll();
+        assert!(
+            matches!(result, Err(SourceError::Timeout { ms: 150 })),
+            "{result:?}"
+        );
+        assert!(started.elapsed() < Duration::from_millis(1000));
+        // Killed with its process group: the script never gets to its second command.
+        thread::sleep(Duration::from_millis(1200));
+        assert!(!marker.exists(), "the timed-out command kept running");
+    }
+
+    #[test]
+    fn bad_json_and_missing_program_fail() {
+        let mut src = sh("echo not-json", Format::Json, 2000);
+        assert!(matches!(src.poll(), Err(SourceError::Parse { .. })));
+        let mut missing = CommandSource::new(
+            CommandConfig::new("/nonexistent/tinydisplay-prog", &[]),
+            Duration::from_secs(1),
+        )
+        .expect("a non-empty program");
+        assert!(matches!(missing.poll(), Err(SourceError::Io { .. })));
+    }
+}

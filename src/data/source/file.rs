@@ -1,0 +1,149 @@
+//! The file source: a JSON or text file, re-read whenever its modification time or size
+//! changes.
+
+use std::fs;
+use std::path::PathBuf;
+use std::time::SystemTime;
+
+use serde::Deserialize;
+
+use super::{Format, PollSource, SourceError, Value};
+
+/// Settings of a file source.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct FileConfig {
+    /// The file to read.
+    pub path: PathBuf,
+    /// How to read it (default `Json`: its leaves become `<ns>.<path>` keys; `Text`: `<ns>.text`).
+    #[serde(default)]
+    pub format: Format,
+    /// Key prefix (default `file`).
+    #[serde(default = "default_namespace")]
+    pub namespace: String,
+}
+
+fn default_namespace() -> String {
+    "file".to_owned()
+}
+
+impl FileConfig {
+    /// Settings for `path` with the default format and namespace.
+    pub fn new(path: impl Into<PathBuf>) -> Self {
+        Self {
+            path: path.into(),
+            format: Format::default(),
+            namespace: default_namespace(),
+        }
+    }
+}
+
+/// Reads a file when it changed since the last successful read; an unchanged file gives
+/// no updates.
+#[derive(Debug, Clone)]
+pub struct FileSource {
+    config: FileConfig,
+    seen: Option<(Option<SystemTime>, u64)>,
+}
+
+impl FileSource {
+    /// A file source from its settings (the first poll always reads the file).
+    pub fn new(config: FileConfig) -> Self {
+        Self { config, seen: None }
+    }
+}
+
+impl PollSource for FileSource {
+    fn poll(&mut self) -> Result<Vec<(String, Value)>, SourceError> {
+        let path = &self.config.path;
+        let io_error = |source| SourceError::Io {
+            context: format!("reading {}", path.display()),
+            source,
+        };
+        let meta = fs::metadata(path).map_err(io_error)?;
+        let signature = (meta.modified().ok(), meta.len());
+        if self.seen == Some(signature) {
+            return Ok(Vec::new());
+        }
+        let text = fs::read_to_string(path).map_err(io_error)?;
+        let updates = self.config.format.updates(
+            &self.config.namespace,
+            &text,
+            &path.display().to_string(),
+        )?;
+        // Remember the file only once it parsed, so a half-written file is read again.
+        self.seen = Some(signature);
+        Ok(updates)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+    use std::time::Duration;
+
+    fn temp_path(name: &str) -> PathBuf {
+        std::env::temp_dir().join(format!("tinydisplay-file-{}-{name}", std::process::id()))
+    }
+
+    #[test]
+    fn picks_up_a_rewrite_and_skips_an_unchanged_file() {
+        let path = temp_path("weather.json");
+        fs::write(&path, r#"{"temp": 21.5, "tags": ["a", "b"]}"#).expect("temp dir is writable");
+        let mut src = FileSource::new(FileConfig {
+            namespace: "w".to_owned(),
+            ..FileConfig::new(&path)
+        });
+        assert_eq!(
+            src.poll().expect("first read"),
+            vec![
+                ("w.tags.0".to_owned(), json!("a")),
+                ("w.tags.1".to_owned(), json!("b")),
+                ("w.temp".to_owned(), json!(21.5)),
+            ]
+        );
+        assert!(src.poll().expect("unchanged").is_empty());
+        std::thread::sleep(Duration::from_millis(20));
+        fs::write(&path, r#"{"temp": 9}"#).expect("rewrite");
+        assert_eq!(
+            src.poll().expect("reread"),
+            vec![("w.temp".to_owned(), json!(9))]
+        );
+        assert!(src.poll().expect("unchanged again").is_empty());
+        let _ = fs::remove_file(&path);
+    }
+
+    #[test]
+    fn text_file_is_trimmed_and_missing_file_fails() {
+        let path = temp_path("motd.txt");
+        fs::write(&path, "  hello display \n").expect("temp dir is writable");
+        let mut src = FileSource::new(FileConfig {
+            format: Format::Text,
+            ..FileConfig::new(&path)
+        });
+        assert_eq!(
+            src.poll().expect("read"),
+            vec![("file.text".to_owned(), json!("hello display"))]
+        );
+        let _ = fs::remove_file(&path);
+        assert!(matches!(src.poll(), Err(SourceError::Io { .. })));
+    }
+
+    #[test]
+    fn bad_json_fails_and_is_retried() {
+        let path = temp_path("bad.json");
+        fs::write(&path, "{not json").expect("temp dir is writable");
+        let mut src = FileSource::new(FileConfig::new(&path));
+        assert!(matches!(src.poll(), Err(SourceError::Parse { .. })));
+        assert!(matches!(src.poll(), Err(SourceError::Parse { .. })));
+        let _ = fs::remove_file(&path);
+    }
+
+    #[test]
+    fn config_deserialises_with_defaults() {
+        let c: FileConfig =
+            ron::from_str(r#"(path: "/tmp/x.txt", format: Text)"#).expect("valid RON");
+        assert_eq!(c.namespace, "file");
+        assert_eq!(c.format, Format::Text);
+    }
+}

@@ -1,0 +1,359 @@
+//! The HTTP source: GETs a URL returning JSON, optionally selects a part of it with a JSON
+//! pointer, and flattens it under the namespace.
+
+use std::time::Duration;
+
+use serde::Deserialize;
+use ureq::Agent;
+
+use super::{PollSource, SourceError, Value, flatten, join_key};
+
+/// Settings of an HTTP source.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct HttpConfig {
+    /// The URL to GET (plain `http://`; this build has no TLS).
+    pub url: String,
+    /// A JSON pointer such as `/data/0/temp` selecting part of the document.
+    #[serde(default)]
+    pub pointer: Option<String>,
+    /// Key prefix (default `http`).
+    #[serde(default = "default_namespace")]
+    pub namespace: String,
+}
+
+fn default_namespace() -> String {
+    "http".to_owned()
+}
+
+impl HttpConfig {
+    /// Settings for `url` with no pointer and the default namespace.
+    pub fn new(url: &str) -> Self {
+        Self {
+            url: url.to_owned(),
+            pointer: None,
+            namespace: default_namespace(),
+        }
+    }
+}
+
+/// Fetches JSON over HTTP: a selected scalar is `<ns>.value`, an object or array is
+/// flattened under `<ns>`; a status outside 2xx is a failure.
+#[derive(Debug, Clone)]
+pub struct HttpSource {
+    config: HttpConfig,
+    agent: Agent,
+}
+
+impl HttpSource {
+    /// An HTTP source whose requests give up after `timeout`.
+    pub fn new(config: HttpConfig, timeout: Duration) -> Result<Self, SourceError> {
+        if let Some(p) = &config.pointer
+            && !p.is_empty()
+            && !p.starts_with('/')
+        {
+            return Err(SourceError::Config(format!(
+                "JSON pointer {p:?} must be empty or start with '/'"
+            )));
+        }
+        let agent: Agent = Agent::config_builder()
+            .timeout_global(Some(timeout))
+            .http_status_as_error(false)
+            .user_agent(concat!("tinydisplay/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .into();
+        Ok(Self { config, agent })
+    }
+
+    /// The updates of a fetched document, after selection by the pointer.
+    pub fn updates(&self, document: &Value) -> Result<Vec<(String, Value)>, SourceError> {
+        let ns = &self.config.namespace;
+        let selected = match &self.config.pointer {
+            Some(pointer) => document
+                .pointer(pointer)
+                .ok_or_else(|| SourceError::Select {
+                    pointer: pointer.clone(),
+                })?,
+            None => document,
+        };
+        Ok(match selected {
+            Value::Object(_) | Value::Array(_) => flatten(ns, selected),
+            scalar => vec![(join_key(ns, "value"), scalar.clone())],
+        })
+    }
+}
+
+impl PollSource for HttpSource {
+    fn poll(&mut self) -> Result<Vec<(String, Value)>, SourceError> {
+        let url = &self.config.url;
+        let failed = |e: ureq::Error| match e {
+            ureq::Error::Timeout(_) => SourceError::Timeout {
+                ms: self
+                    .agent
+                    .config()
+                    .timeouts()
+                    .global
+                    .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
+            },
+            other => SourceError::Http {
+                url: url.clone(),
+                message: other.to_string(),
+            },
+        };
+        let mut response = self.agent.get(url).call().map_err(failed)?;
+        let status = response.status().as_u16();
+        if !(200..300).contains(&status) {
+            return Err(SourceError::Status {
+                url: url.clone(),
+                status,
+            });
+        }
+        let body = response.body_mut().read_to_string().map_err(failed)?;
+        let document: Value = serde_json::from_str(&body).map_err(|e| SourceError::Parse {
+            what: format!("the response of {url} as JSON"),
+            message: e.to_string(),
+        })?;
+        self.updates(&document)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{Message, Policy, spawn_poll};
+    use super::*;
+    use serde_json::json;
+    use std::io::{Read, Write};
+    use std::net::{TcpListener, TcpStream};
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    use std::sync::mpsc;
+    use std::thread::{self, JoinHandle};
+    use std::time::Instant;
+
+    const DOC: &str = r#"{"data": [{"temp": 21.5, "hum": 40}], "station": "roof"}"#;
+
+    /// A tiny HTTP/1.1 server on 127.0.0.1 that answers DOC, or 500 while `failing`.
+    struct Server {
+        url: String,
+        requests: Arc<AtomicUsize>,
+        failing: Arc<AtomicBool>,
+        stop: Arc<AtomicBool>,
+        thread: Option<JoinHandle<()>>,
+    }
+
+    impl Server {
+        fn start() -> Server {
+            let listener = TcpListener::bind("127.0.0.1:0").expect("a local port");
+            let url = format!(
+                "http://{}/weather",
+                listener.local_addr().expect("an address")
+            );
+            listener.set_nonblocking(true).expect("non-blocking accept");
+            let requests = Arc::new(AtomicUsize::new(0));
+            let failing = Arc::new(AtomicBool::new(false));
+            let stop = Arc::new(AtomicBool::new(false));
+            let (r, f, s) = (requests.clone(), failing.clone(), stop.clone());
+            let thread = thread::spawn(move || {
+                while !s.load(Ordering::SeqCst) {
+                    match listener.accept() {
+                        Ok((stream, _)) => answer(stream, &r, &f),
+                        Err(_) => thread::sleep(Duration::from_millis(2)),
+                    }
+                }
+            });
+            Server {
+                url,
+                requests,
+                failing,
+                stop,
+                thread: Some(thread),
+            }
+        }
+
+        fn requests(&self) -> usize {
+            self.requests.load(Ordering::SeqCst)
+        }
+    }
+
+    impl Drop for Server {
+        fn drop(&mut self) {
+            self.stop.store(true, Ordering::SeqCst);
+            if let Some(t) = self.thread.take() {
+                let _ = t.join();
+            }
+        }
+    }
+
+    fn answer(mut stream: TcpStream, requests: &AtomicUsize, failing: &AtomicBool) {
+        let _ = stream.set_nonblocking(false);
+        let _ = stream.set_read_timeout(Some(Duration::from_secs(1)));
+        let mut head = Vec::new();
+        let mut buf = [0u8; 512];
+        while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+            match stream.read(&mut buf) {
+                Ok(0) | Err(_) => return,
+                Ok(n) => head.extend_from_slice(&buf[..n]),
+            }
+        }
+        requests.fetch_add(1, Ordering::SeqCst);
+        let (status, body) = if failing.load(Ordering::SeqCst) {
+            ("500 Internal Server Error", "oops")
+        } else {
+            ("200 OK", DOC)
+        };
+        let reply = format!(
+            "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        );
+        let _ = stream.write_all(reply.as_bytes());
+    }
+
+    fn source(url: &str, pointer: Option<&str>) -> HttpSource {
+        HttpSource::new(
+            HttpConfig {
+                pointer: pointer.map(str::to_owned),
+                namespace: "w".to_owned(),
+                ..HttpConfig::new(url)
+            },
+            Duration::from_secs(2),
+        )
+        .expect("a valid config")
+    }
+
+    #[test]
+    fn selects_by_json_pointer() {
+        let server = Server::start();
+        let scalar = source(&server.url, Some("/data/0/temp")).poll();
+        assert_eq!(
+            scalar.expect("a fetch"),
+            vec![("w.value".to_owned(), json!(21.5))]
+        );
+        let object = source(&server.url, Some("/data/0")).poll();
+        assert_eq!(
+            object.expect("a fetch"),
+            vec![
+                ("w.hum".to_owned(), json!(40)),
+                ("w.temp".to_owned(), json!(21.5))
+            ]
+        );
+        let whole = source(&server.url, None).poll().expect("a fetch");
+        assert!(whole.contains(&("w.station".to_owned(), json!("roof"))));
+        assert!(whole.contains(&("w.data.0.temp".to_owned(), json!(21.5))));
+        let missing = source(&server.url, Some("/data/3")).poll();
+        assert!(
+            matches!(missing, Err(SourceError::Select { .. })),
+            "{missing:?}"
+        );
+        server.failing.store(true, Ordering::SeqCst);
+        let failed = source(&server.url, None).poll();
+        assert!(
+            matches!(failed, Err(SourceError::Status { status: 500, .. })),
+            "{failed:?}"
+        );
+        assert_eq!(server.requests(), 5);
+        assert!(
+            HttpSource::new(
+                HttpConfig {
+                    pointer: Some("data".to_owned()),
+                    ..HttpConfig::new(&server.url)
+                },
+                Duration::from_secs(1)
+            )
+            .is_err()
+        );
+    }
+
+    #[test]
+    fn refused_connection_is_an_http_error() {
+        let port = {
+            let l = TcpListener::bind("127.0.0.1:0").expect("a local port");
+            l.local_addr().expect("an address").port()
+        };
+        let result = source(&format!("http://127.0.0.1:{port}/"), None).poll();
+        assert!(
+            matches!(result, Err(SourceError::Http { .. })),
+            "{result:?}"
+        );
+    }
+
+    /// Waits for the next health message.
+    fn next_health(rx: &mpsc::Receiver<Message>, within: Duration) -> Option<(bool, u64)> {
+        let deadline = Instant::now() + within;
+        while Instant::now() < deadline {
+            if let Ok(Message::Health { ok, failures, .. }) =
+                rx.recv_timeout(Duration::from_millis(10))
+            {
+                return Some((ok, failures));
+            }
+        }
+        None
+    }
+
+    #[test]
+    fn failures_open_the_breaker_and_a_probe_closes_it() {
+        let server = Server::start();
+        let policy = Policy {
+            interval_ms: 20,
+            timeout_ms: 1000,
+            backoff_initial_ms: 20,
+            backoff_max_ms: 40,
+            backoff_factor: 2.0,
+            jitter: 0.0,
+            breaker_failures: 3,
+            breaker_cooldown_ms: 300,
+        };
+        let (tx, rx) = mpsc::channel();
+        let handle = spawn_poll(
+            "weather",
+            Box::new(source(&server.url, Some("/data/0/temp"))),
+            policy,
+            tx,
+        );
+        let first = rx.recv_timeout(Duration::from_secs(2));
+        assert_eq!(
+            first.ok(),
+            Some(Message::Set {
+                key: "w.value".to_owned(),
+                value: json!(21.5)
+            })
+        );
+        assert_eq!(next_health(&rx, Duration::from_secs(1)), Some((true, 0)));
+
+        // The server fails: three failures open the breaker.
+        server.failing.store(true, Ordering::SeqCst);
+        for n in 1..=3 {
+            assert_eq!(next_health(&rx, Duration::from_secs(1)), Some((false, n)));
+        }
+        let opened = Instant::now();
+        let at_open = server.requests();
+        thread::sleep(Duration::from_millis(200));
+        assert_eq!(server.requests(), at_open, "requests during the cool-down");
+
+        // The half-open probe fails: open again.
+        assert_eq!(next_health(&rx, Duration::from_secs(1)), Some((false, 4)));
+        assert!(
+            opened.elapsed() >= Duration::from_millis(250),
+            "{:?}",
+            opened.elapsed()
+        );
+        assert_eq!(server.requests(), at_open + 1, "one probe");
+        let reopened = Instant::now();
+        thread::sleep(Duration::from_millis(150));
+        assert_eq!(
+            server.requests(),
+            at_open + 1,
+            "requests during the second cool-down"
+        );
+
+        // The server recovers: the next probe succeeds and health is ok again.
+        server.failing.store(false, Ordering::SeqCst);
+        assert_eq!(next_health(&rx, Duration::from_secs(1)), Some((true, 0)));
+        assert!(
+            reopened.elapsed() >= Duration::from_millis(250),
+            "{:?}",
+            reopened.elapsed()
+        );
+        handle.stop();
+        let values: Vec<Message> = rx.try_iter().collect();
+        assert!(values.iter().all(|m| matches!(m, Message::Set { .. })));
+    }
+}

@@ -1,0 +1,271 @@
+//! The process source: a long-running program writing one JSON object per line, each
+//! flattened under the namespace. When it exits, `spawn_stream` restarts it with backoff.
+
+use std::io::{BufRead, BufReader};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::RecvTimeoutError;
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use serde::Deserialize;
+
+use super::child::{kill_group, spawn_piped};
+use super::lines::{json_line_updates, spawn_line_reader};
+use super::{SourceError, StreamSource, Value};
+
+/// How often the run loop looks at its stop flag while waiting for a line.
+const SLICE: Duration = Duration::from_millis(20);
+
+/// Settings of a process source.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct ProcessConfig {
+    /// The program to run (looked up in `PATH`).
+    pub program: String,
+    /// Its arguments.
+    #[serde(default)]
+    pub args: Vec<String>,
+    /// Key prefix (default `proc`).
+    #[serde(default = "default_namespace")]
+    pub namespace: String,
+}
+
+fn default_namespace() -> String {
+    "proc".to_owned()
+}
+
+impl ProcessConfig {
+    /// Settings for `program args…` with the default namespace.
+    pub fn new(program: &str, args: &[&str]) -> Self {
+        Self {
+            program: program.to_owned(),
+            args: args.iter().map(|a| (*a).to_owned()).collect(),
+            namespace: default_namespace(),
+        }
+    }
+}
+
+/// Runs a program and emits the values of each JSON line it prints; stderr is logged.
+#[derive(Debug, Clone)]
+pub struct ProcessSource {
+    config: ProcessConfig,
+}
+
+impl ProcessSource {
+    /// A process source from its settings.
+    pub fn new(config: ProcessConfig) -> Result<Self, SourceError> {
+        if config.program.trim().is_empty() {
+            return Err(SourceError::Config(
+                "the process's program is empty".to_owned(),
+            ));
+        }
+        Ok(Self { config })
+    }
+}
+
+impl StreamSource for ProcessSource {
+    fn run(
+        &mut self,
+        emit: &mut dyn FnMut(String, Value),
+        stop: &AtomicBool,
+    ) -> Result<(), SourceError> {
+        let program = &self.config.program;
+        let mut child = spawn_piped(program, &self.config.args)?;
+        let (Some(stdout), Some(stderr)) = (child.stdout.take(), child.stderr.take()) else {
+            kill_group(&mut child);
+            return Err(SourceError::Config(format!("{program}: no pipes")));
+        };
+        let lines = match spawn_line_reader(format!("proc-{program}-out"), BufReader::new(stdout)) {
+            Ok(rx) => rx,
+            Err(e) => {
+                kill_group(&mut child);
+                return Err(e);
+            }
+        };
+        let last_stderr = Arc::new(Mutex::new(String::new()));
+        let stderr_thread = {
+            let last = last_stderr.clone();
+            let name = program.clone();
+            thread::Builder::new()
+                .name(format!("proc-{program}-err"))
+                .spawn(move || {
+                    for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                        let line = line.trim().to_owned();
+                        if line.is_empty() {
+                            continue;
+                        }
+                        log::info!("{name} (stderr): {line}");
+                        if let Ok(mut slot) = last.lock() {
+                            *slot = line;
+                        }
+                    }
+                })
+                .ok()
+        };
+
+        // Read lines until the output ends (or we are told to stop).
+        loop {
+            if stop.load(Ordering::SeqCst) {
+                kill_group(&mut child);
+                return Ok(());
+            }
+            match lines.recv_timeout(SLICE) {
+                Ok(Ok(line)) => match json_line_updates(&self.config.namespace, &line) {
+                    Ok(updates) => {
+                        for (key, value) in updates {
+                            emit(key, value);
+                        }
+                    }
+                    Err(e) => log::warn!("{program}: skipping a line: {e}"),
+                },
+                Ok(Err(source)) => {
+                    kill_group(&mut child);
+                    return Err(SourceError::Io {
+                        context: format!("reading the output of {program}"),
+                        source,
+                    });
+                }
+                Err(RecvTimeoutError::Timeout) => {}
+                Err(RecvTimeoutError::Disconnected) => break,
+            }
+        }
+
+        // The output is closed; wait for the exit status.
+        let status = loop {
+            if stop.load(Ordering::SeqCst) {
+                kill_group(&mut child);
+                return Ok(());
+            }
+            match child.try_wait() {
+                Ok(Some(status)) => break status,
+                Ok(None) => thread::sleep(Duration::from_millis(5)),
+                Err(source) => {
+                    kill_group(&mut child);
+                    return Err(SourceError::Io {
+                        context: format!("waiting for {program}"),
+                        source,
+                    });
+                }
+            }
+        };
+        // Give the stderr reader a moment to see the last line.
+        if let Some(t) = stderr_thread {
+            let deadline = Instant::now() + Duration::from_millis(200);
+            while !t.is_finished() && Instant::now() < deadline {
+                thread::sleep(Duration::from_millis(2));
+            }
+            if t.is_finished() {
+                let _ = t.join();
+            }
+        }
+        if status.success() {
+            return Ok(());
+        }
+        let stderr = last_stderr.lock().map(|s| s.clone()).unwrap_or_default();
+        Err(SourceError::Exited {
+            code: status.code(),
+            stderr,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{Message, Policy, spawn_stream};
+    use super::*;
+    use serde_json::json;
+    use std::sync::mpsc;
+
+    #[test]
+    fn restarts_with_growing_backoff_and_counts_exits() {
+        // Each run prints its start time (ms) and exits non-zero.
+        let script =
+            r#"echo "{\"started\": $(date +%s%3N), \"ok\": true}"; echo 'sensor gone' >&2; exit 3"#;
+        let src = ProcessSource::new(ProcessConfig {
+            namespace: "p".to_owned(),
+            ..ProcessConfig::new("sh", &["-c", script])
+        })
+        .expect("a valid program");
+        let policy = Policy {
+            interval_ms: 20,
+            backoff_initial_ms: 60,
+            backoff_max_ms: 2000,
+            backoff_factor: 2.0,
+            jitter: 0.0,
+            breaker_failures: 0,
+            ..Policy::default()
+        };
+        let (tx, rx) = mpsc::channel();
+        let handle = spawn_stream("p", Box::new(src), policy, tx);
+        let mut starts: Vec<i64> = Vec::new();
+        let mut failures: Vec<u64> = Vec::new();
+        let mut errors: Vec<String> = Vec::new();
+        let deadline = Instant::now() + Duration::from_secs(4);
+        while failures.len() < 3 && Instant::now() < deadline {
+            match rx.recv_timeout(Duration::from_millis(50)) {
+                Ok(Message::Set { key, value }) if key == "p.started" => {
+                    starts.push(value.as_i64().unwrap_or_default());
+                }
+                Ok(Message::Set { key, value }) => {
+                    assert_eq!((key.as_str(), value), ("p.ok", json!(true)));
+                }
+                Ok(Message::Health {
+                    ok: false,
+                    failures: n,
+                    last_error,
+                    ..
+                }) => {
+                    failures.push(n);
+                    errors.push(last_error.unwrap_or_default());
+                }
+                Ok(Message::Health { ok: true, .. }) | Err(_) => {}
+            }
+        }
+        let t = Instant::now();
+        handle.stop();
+        assert!(
+            t.elapsed() < Duration::from_millis(500),
+            "stop took {:?}",
+            t.elapsed()
+        );
+        assert_eq!(failures, [1, 2, 3], "exits counted");
+        assert!(starts.len() >= 3, "runs observed: {starts:?}");
+        assert!(
+            errors[0].contains("code 3") && errors[0].contains("sensor gone"),
+            "{errors:?}"
+        );
+        // Backoff doubles: ~60 ms then ~120 ms between runs (plus the run time itself).
+        let gap1 = starts[1] - starts[0];
+        let gap2 = starts[2] - starts[1];
+        assert!(gap1 >= 55, "first restart after {gap1} ms");
+        assert!(gap2 >= 115, "second restart after {gap2} ms");
+        assert!(
+            gap2 > gap1,
+            "backoff does not grow: {gap1} ms then {gap2} ms"
+        );
+    }
+
+    #[test]
+    fn stop_kills_a_running_process() {
+        let script = r#"while true; do echo '{"tick": 1}'; sleep 0.05; done"#;
+        let src = ProcessSource::new(ProcessConfig::new("sh", &["-c", script])).expect("valid");
+        let (tx, rx) = mpsc::channel();
+        let handle = spawn_stream("loop", Box::new(src), Policy::default(), tx);
+        let first = rx.recv_timeout(Duration::from_secs(2));
+        assert!(
+            matches!(&first, Ok(Message::Health { ok: true, .. })),
+            "{first:?}"
+        );
+        let t = Instant::now();
+        handle.stop();
+        assert!(
+            t.elapsed() < Duration::from_millis(500),
+            "stop took {:?}",
+            t.elapsed()
+        );
+        // Drain what was sent; no more values arrive once stopped.
+        while rx.try_recv().is_ok() {}
+        thread::sleep(Duration::from_millis(150));
+        assert!(rx.try_recv().is_err(), "values after stop");
+    }
+}

@@ -1,0 +1,556 @@
+//! The threads that run sources under their [`Policy`] and report to the engine.
+//!
+//! A poll source lives on a worker thread; the scheduling thread asks it for one attempt
+//! at a time and waits at most the policy's timeout for the answer, so a hung source
+//! counts as a failure instead of stalling its schedule. A stream source runs on the
+//! scheduling thread itself and is restarted with backoff whenever it returns.
+//! Waiting is done in short slices that check the stop flag, so stopping is prompt.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender, TryRecvError};
+use std::thread::{self, JoinHandle};
+use std::time::{Duration, Instant};
+
+use super::policy::{Policy, PolicyState, XorShift};
+use super::{Message, PollSource, SourceError, StreamSource, Value};
+
+/// The longest a waiting thread goes without looking at its stop flag.
+const SLICE: Duration = Duration::from_millis(10);
+
+/// Extra time the scheduler gives a poll beyond the timeout, so a source that enforces
+/// the timeout itself (a command it kills, an HTTP client) reports its own, clearer error.
+const GRACE: Duration = Duration::from_millis(100);
+
+/// A running source: its thread, stopped cleanly on `stop()` or drop.
+#[derive(Debug)]
+pub struct SourceHandle {
+    name: String,
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl SourceHandle {
+    /// Stops the source and waits for its thread to end.
+    pub fn stop(self) {
+        drop(self);
+    }
+
+    /// The name the source was spawned with.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Whether the source's thread is still running (it ends on stop or when the
+    /// receiving end of the channel is gone).
+    pub fn is_running(&self) -> bool {
+        self.thread.as_ref().is_some_and(|t| !t.is_finished())
+    }
+}
+
+impl Drop for SourceHandle {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        if let Some(thread) = self.thread.take()
+            && thread.join().is_err()
+        {
+            log::error!("source {}: its thread panicked", self.name);
+        }
+    }
+}
+
+/// Starts a poll source on its own thread, sending to `tx`.
+pub fn spawn_poll(
+    name: &str,
+    source: Box<dyn PollSource>,
+    policy: Policy,
+    tx: Sender<Message>,
+) -> SourceHandle {
+    let stop = Arc::new(AtomicBool::new(false));
+    let reporter = Reporter::new(name, tx, stop.clone());
+    let flag = stop.clone();
+    let thread = spawn_named(format!("src-{name}"), move || {
+        run_poll(source, policy, reporter, &flag);
+    });
+    handle(name, stop, thread)
+}
+
+/// Starts a stream source; when `run` returns (ended or failed) it is restarted with
+/// exponential backoff; exits are counted in `failures` and logged.
+pub fn spawn_stream(
+    name: &str,
+    source: Box<dyn StreamSource>,
+    policy: Policy,
+    tx: Sender<Message>,
+) -> SourceHandle {
+    let stop = Arc::new(AtomicBool::new(false));
+    let reporter = Reporter::new(name, tx, stop.clone());
+    let flag = stop.clone();
+    let thread = spawn_named(format!("src-{name}"), move || {
+        run_stream(source, policy, reporter, &flag);
+    });
+    handle(name, stop, thread)
+}
+
+fn spawn_named(
+    thread_name: String,
+    body: impl FnOnce() + Send + 'static,
+) -> std::io::Result<JoinHandle<()>> {
+    thread::Builder::new().name(thread_name).spawn(body)
+}
+
+fn handle(
+    name: &str,
+    stop: Arc<AtomicBool>,
+    thread: std::io::Result<JoinHandle<()>>,
+) -> SourceHandle {
+    let thread = match thread {
+        Ok(t) => Some(t),
+        Err(e) => {
+            log::error!("source {name}: cannot start its thread: {e}");
+            None
+        }
+    };
+    SourceHandle {
+        name: name.to_owned(),
+        stop,
+        thread,
+    }
+}
+
+/// Sends values and health to the engine; stops the source when the engine is gone.
+struct Reporter {
+    name: String,
+    tx: Sender<Message>,
+    stop: Arc<AtomicBool>,
+    last_ok: Option<bool>,
+}
+
+impl Reporter {
+    fn new(name: &str, tx: Sender<Message>, stop: Arc<AtomicBool>) -> Self {
+        Self {
+            name: name.to_owned(),
+            tx,
+            stop,
+            last_ok: None,
+        }
+    }
+
+    fn send(&self, message: Message) {
+        if self.tx.send(message).is_err() {
+            // Nobody is listening any more: there is no point in running.
+            self.stop.store(true, Ordering::SeqCst);
+        }
+    }
+
+    fn set(&self, key: String, value: Value) {
+        self.send(Message::Set { key, value });
+    }
+
+    /// Reports success if the last health sent was not a success.
+    fn ok(&mut self, failures: u64) {
+        if self.last_ok != Some(true) {
+            if self.last_ok == Some(false) {
+                log::info!("source {}: healthy again", self.name);
+            }
+            self.last_ok = Some(true);
+            self.send(Message::Health {
+                source: self.name.clone(),
+                ok: true,
+                last_error: None,
+                failures,
+            });
+        }
+    }
+
+    /// Reports a failure (always, so the failure count is visible).
+    fn failed(&mut self, error: String, failures: u64) {
+        self.last_ok = Some(false);
+        self.send(Message::Health {
+            source: self.name.clone(),
+            ok: false,
+            last_error: Some(error),
+            failures,
+        });
+    }
+}
+
+/// Milliseconds since `base`, the clock the policy state machine is driven with.
+fn millis_since(base: Instant) -> u64 {
+    u64::try_from(base.elapsed().as_millis()).unwrap_or(u64::MAX)
+}
+
+/// Sleeps until `deadline` or until `stop` is set; returns false if stopped.
+fn sleep_until(deadline: Instant, stop: &AtomicBool) -> bool {
+    loop {
+        if stop.load(Ordering::SeqCst) {
+            return false;
+        }
+        let now = Instant::now();
+        if now >= deadline {
+            return true;
+        }
+        thread::sleep((deadline - now).min(SLICE));
+    }
+}
+
+/// The text of a caught panic.
+fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        (*s).to_owned()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "unknown panic".to_owned()
+    }
+}
+
+type PollResult = Result<Vec<(String, Value)>, SourceError>;
+
+/// The thread that owns a poll source and runs one attempt per request.
+struct PollWorker {
+    requests: Option<Sender<()>>,
+    results: Receiver<PollResult>,
+    busy: bool,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl PollWorker {
+    fn start(name: &str, mut source: Box<dyn PollSource>) -> std::io::Result<Self> {
+        let (req_tx, req_rx) = mpsc::channel::<()>();
+        let (res_tx, res_rx) = mpsc::channel();
+        let thread = spawn_named(format!("src-{name}-poll"), move || {
+            while req_rx.recv().is_ok() {
+                let result = catch_unwind(AssertUnwindSafe(|| source.poll()))
+                    .unwrap_or_else(|payload| Err(SourceError::Panicked(panic_text(&*payload))));
+                if res_tx.send(result).is_err() {
+                    break;
+                }
+            }
+        })?;
+        Ok(Self {
+            requests: Some(req_tx),
+            results: res_rx,
+            busy: false,
+            thread: Some(thread),
+        })
+    }
+
+    /// One attempt, waiting at most `timeout` (plus a little grace); `None` if stopped.
+    fn attempt(&mut self, timeout: Duration, stop: &AtomicBool) -> Option<PollResult> {
+        if self.busy {
+            match self.results.try_recv() {
+                Ok(_stale) => self.busy = false,
+                Err(TryRecvError::Empty) => return Some(Err(SourceError::Busy)),
+                Err(TryRecvError::Disconnected) => return Some(Err(worker_gone())),
+            }
+        }
+        let sent = self.requests.as_ref().is_some_and(|r| r.send(()).is_ok());
+        if !sent {
+            return Some(Err(worker_gone()));
+        }
+        self.busy = true;
+        let deadline = Instant::now() + timeout + GRACE;
+        loop {
+            if stop.load(Ordering::SeqCst) {
+                return None;
+            }
+            let now = Instant::now();
+            if now >= deadline {
+                return Some(Err(SourceError::Timeout {
+                    ms: u64::try_from(timeout.as_millis()).unwrap_or(u64::MAX),
+                }));
+            }
+            match self.results.recv_timeout((deadline - now).min(SLICE)) {
+                Ok(result) => {
+                    self.busy = false;
+                    return Some(result);
+                }
+                Err(RecvTimeoutError::Timeout) => {}
+                Err(RecvTimeoutError::Disconnected) => return Some(Err(worker_gone())),
+            }
+        }
+    }
+
+    /// Ends the worker: joins it if its current attempt finishes within `grace`,
+    /// otherwise leaves it to end on its own when that attempt returns.
+    fn shutdown(mut self, name: &str, grace: Duration) {
+        self.requests = None;
+        let Some(thread) = self.thread.take() else {
+            return;
+        };
+        let deadline = Instant::now() + grace;
+        while !thread.is_finished() && Instant::now() < deadline {
+            thread::sleep(Duration::from_millis(2));
+        }
+        if thread.is_finished() {
+            let _ = thread.join();
+        } else {
+            log::warn!("source {name}: an attempt is still running at stop; leaving it behind");
+        }
+    }
+}
+
+fn worker_gone() -> SourceError {
+    SourceError::Panicked("the poll worker thread is gone".to_owned())
+}
+
+fn run_poll(
+    source: Box<dyn PollSource>,
+    policy: Policy,
+    mut reporter: Reporter,
+    stop: &AtomicBool,
+) {
+    let name = reporter.name.clone();
+    let timeout = Duration::from_millis(policy.timeout_ms.max(1));
+    let mut worker = match PollWorker::start(&name, source) {
+        Ok(w) => w,
+        Err(e) => {
+            log::error!("source {name}: cannot start its worker thread: {e}");
+            reporter.failed(format!("cannot start its worker thread: {e}"), 1);
+            return;
+        }
+    };
+    let base = Instant::now();
+    let mut state = PolicyState::new(policy, XorShift::seed_from(&name));
+    while !stop.load(Ordering::SeqCst) {
+        let started = Instant::now();
+        let probing = state.breaker_tripped();
+        let Some(result) = worker.attempt(timeout, stop) else {
+            break;
+        };
+        let next = match result {
+            Ok(updates) => {
+                for (key, value) in updates {
+                    reporter.set(key, value);
+                }
+                if probing {
+                    log::info!("source {name}: probe succeeded, circuit closed");
+                }
+                let delay = state.on_success(millis_since(base));
+                reporter.ok(0);
+                started + Duration::from_millis(delay)
+            }
+            Err(error) => {
+                let delay = state.on_failure(millis_since(base));
+                let failures = state.failures();
+                if state.breaker_tripped() {
+                    log::warn!(
+                        "source {name}: {error} ({failures} failures in a row); circuit open for {delay} ms"
+                    );
+                } else if failures == 1 {
+                    log::warn!("source {name}: {error}; retrying in {delay} ms");
+                } else {
+                    log::debug!(
+                        "source {name}: {error} (failure {failures}); retrying in {delay} ms"
+                    );
+                }
+                reporter.failed(error.to_string(), failures);
+                Instant::now() + Duration::from_millis(delay)
+            }
+        };
+        if !sleep_until(next, stop) {
+            break;
+        }
+    }
+    worker.shutdown(&name, timeout.min(Duration::from_millis(250)));
+}
+
+fn run_stream(
+    mut source: Box<dyn StreamSource>,
+    policy: Policy,
+    mut reporter: Reporter,
+    stop: &AtomicBool,
+) {
+    let name = reporter.name.clone();
+    // A run that lasts this long counts as healthy: its exit restarts the backoff.
+    let stable = Duration::from_millis(policy.backoff_max_ms.max(policy.backoff_initial_ms));
+    let base = Instant::now();
+    let mut state = PolicyState::new(policy, XorShift::seed_from(&name));
+    while !stop.load(Ordering::SeqCst) {
+        let started = Instant::now();
+        let failures = state.failures();
+        let result = {
+            let reporter = &mut reporter;
+            let mut emit = |key: String, value: Value| {
+                reporter.ok(failures);
+                reporter.set(key, value);
+            };
+            catch_unwind(AssertUnwindSafe(|| source.run(&mut emit, stop)))
+        };
+        if stop.load(Ordering::SeqCst) {
+            break;
+        }
+        let error = match result {
+            Ok(Ok(())) => "the stream ended".to_owned(),
+            Ok(Err(e)) => e.to_string(),
+            Err(payload) => SourceError::Panicked(panic_text(&*payload)).to_string(),
+        };
+        if started.elapsed() >= stable {
+            state.on_success(millis_since(base));
+        }
+        let delay = state.on_failure(millis_since(base));
+        let failures = state.failures();
+        if state.breaker_tripped() {
+            log::warn!(
+                "source {name}: {error} ({failures} exits in a row); circuit open, restart in {delay} ms"
+            );
+        } else {
+            log::warn!("source {name}: {error} (exit {failures}); restart in {delay} ms");
+        }
+        reporter.failed(error, failures);
+        if !sleep_until(Instant::now() + Duration::from_millis(delay), stop) {
+            break;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::AtomicU64;
+
+    fn fast_policy() -> Policy {
+        Policy {
+            interval_ms: 20,
+            timeout_ms: 200,
+            backoff_initial_ms: 20,
+            backoff_max_ms: 80,
+            backoff_factor: 2.0,
+            jitter: 0.0,
+            breaker_failures: 0,
+            breaker_cooldown_ms: 1000,
+        }
+    }
+
+    /// Succeeds with a counter; fails on every third call; hangs when told to.
+    struct Counter {
+        calls: Arc<AtomicU64>,
+        hang: Arc<AtomicBool>,
+    }
+
+    impl PollSource for Counter {
+        fn poll(&mut self) -> PollResult {
+            let n = self.calls.fetch_add(1, Ordering::SeqCst) + 1;
+            if self.hang.load(Ordering::SeqCst) {
+                thread::sleep(Duration::from_millis(600));
+            }
+            if n.is_multiple_of(3) {
+                return Err(SourceError::Config(format!("call {n} fails")));
+            }
+            Ok(vec![("t.n".to_owned(), Value::from(n))])
+        }
+    }
+
+    #[test]
+    fn poll_sends_values_and_health_transitions() {
+        let (tx, rx) = mpsc::channel();
+        let calls = Arc::new(AtomicU64::new(0));
+        let hang = Arc::new(AtomicBool::new(false));
+        let src = Counter {
+            calls: calls.clone(),
+            hang: hang.clone(),
+        };
+        let handle = spawn_poll("t", Box::new(src), fast_policy(), tx);
+        let mut got = Vec::new();
+        let deadline = Instant::now() + Duration::from_secs(3);
+        while got.len() < 9 && Instant::now() < deadline {
+            if let Ok(m) = rx.recv_timeout(Duration::from_millis(100)) {
+                got.push(m);
+            }
+        }
+        assert_eq!(handle.name(), "t");
+        handle.stop();
+        let set = |n: u64| Message::Set {
+            key: "t.n".to_owned(),
+            value: Value::from(n),
+        };
+        let health = |ok: bool, failures: u64| Message::Health {
+            source: "t".to_owned(),
+            ok,
+            last_error: (!ok).then(|| "bad configuration: call 3 fails".to_owned()),
+            failures,
+        };
+        assert_eq!(
+            got[..6],
+            [
+                set(1),
+                health(true, 0),
+                set(2),
+                health(false, 1),
+                set(4),
+                health(true, 0)
+            ]
+        );
+    }
+
+    #[test]
+    fn hung_poll_is_a_timeout_and_stop_is_prompt() {
+        let (tx, rx) = mpsc::channel();
+        let hang = Arc::new(AtomicBool::new(true));
+        let src = Counter {
+            calls: Arc::new(AtomicU64::new(0)),
+            hang: hang.clone(),
+        };
+        let handle = spawn_poll("h", Box::new(src), fast_policy(), tx);
+        let first = rx.recv_timeout(Duration::from_secs(2));
+        match first {
+            Ok(Message::Health {
+                ok: false,
+                last_error: Some(e),
+                failures: 1,
+                ..
+            }) => assert!(e.contains("timed out after 200 ms"), "{e}"),
+            other => panic!("expected a timeout health message, got {other:?}"),
+        }
+        let t = Instant::now();
+        handle.stop();
+        assert!(
+            t.elapsed() < Duration::from_millis(900),
+            "{:?}",
+            t.elapsed()
+        );
+    }
+
+    /// Emits its run number, then ends.
+    struct Runs(u64);
+
+    impl StreamSource for Runs {
+        fn run(
+            &mut self,
+            emit: &mut dyn FnMut(String, Value),
+            _stop: &AtomicBool,
+        ) -> Result<(), SourceError> {
+            self.0 += 1;
+            emit("r.run".to_owned(), Value::from(self.0));
+            Err(SourceError::Exited {
+                code: Some(3),
+                stderr: String::new(),
+            })
+        }
+    }
+
+    #[test]
+    fn stream_restarts_and_stops_when_receiver_is_gone() {
+        let (tx, rx) = mpsc::channel();
+        let handle = spawn_stream("r", Box::new(Runs(0)), fast_policy(), tx);
+        let mut runs = 0;
+        let deadline = Instant::now() + Duration::from_secs(3);
+        while runs < 3 && Instant::now() < deadline {
+            if let Ok(Message::Set { value, .. }) = rx.recv_timeout(Duration::from_millis(100)) {
+                runs = value.as_u64().unwrap_or(0);
+            }
+        }
+        assert_eq!(runs, 3);
+        drop(rx);
+        let deadline = Instant::now() + Duration::from_secs(2);
+        while handle.is_running() && Instant::now() < deadline {
+            thread::sleep(Duration::from_millis(10));
+        }
+        assert!(
+            !handle.is_running(),
+            "the source keeps running without a receiver"
+        );
+    }
+}

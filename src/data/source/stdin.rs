@@ -1,0 +1,167 @@
+//! The stdin source: JSON lines read from standard input (or any buffered reader), each
+//! flattened under the namespace. A malformed line is logged and skipped.
+
+use std::io::BufRead;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use super::lines::{json_line_updates, spawn_line_reader};
+use super::{SourceError, StreamSource, Value};
+
+/// How often the run loop looks at its stop flag while waiting for a line.
+const SLICE: Duration = Duration::from_millis(20);
+
+/// Settings of a stdin source.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct StdinConfig {
+    /// Key prefix (default `stdin`).
+    pub namespace: String,
+}
+
+impl Default for StdinConfig {
+    fn default() -> Self {
+        Self {
+            namespace: "stdin".to_owned(),
+        }
+    }
+}
+
+/// Emits the values of each JSON line of a reader; ends at end of input.
+///
+/// The reader is read on a helper thread (so stopping never waits for input); that thread
+/// is started by the first run and outlives later runs, which all read the same input.
+#[derive(Debug)]
+pub struct StdinSource<R: BufRead + Send + 'static> {
+    config: StdinConfig,
+    reader: Option<R>,
+    lines: Option<Receiver<std::io::Result<String>>>,
+    skipped: AtomicU64,
+}
+
+impl StdinSource<std::io::BufReader<std::io::Stdin>> {
+    /// A source reading the process's standard input.
+    pub fn stdin(config: StdinConfig) -> Self {
+        Self::from_reader(config, std::io::BufReader::new(std::io::stdin()))
+    }
+}
+
+impl<R: BufRead + Send + 'static> StdinSource<R> {
+    /// A source reading JSON lines from `reader`.
+    pub fn from_reader(config: StdinConfig, reader: R) -> Self {
+        Self {
+            config,
+            reader: Some(reader),
+            lines: None,
+            skipped: AtomicU64::new(0),
+        }
+    }
+
+    /// How many malformed lines were skipped so far.
+    pub fn skipped_lines(&self) -> u64 {
+        self.skipped.load(Ordering::Relaxed)
+    }
+}
+
+impl<R: BufRead + Send + 'static> StreamSource for StdinSource<R> {
+    fn run(
+        &mut self,
+        emit: &mut dyn FnMut(String, Value),
+        stop: &AtomicBool,
+    ) -> Result<(), SourceError> {
+        if let Some(reader) = self.reader.take() {
+            self.lines = Some(spawn_line_reader("stdin-lines".to_owned(), reader)?);
+        }
+        let Some(lines) = &self.lines else {
+            return Ok(());
+        };
+        let mut number = 0u64;
+        loop {
+            if stop.load(Ordering::SeqCst) {
+                return Ok(());
+            }
+            match lines.recv_timeout(SLICE) {
+                Ok(Ok(line)) => {
+                    number += 1;
+                    match json_line_updates(&self.config.namespace, &line) {
+                        Ok(updates) => {
+                            for (key, value) in updates {
+                                emit(key, value);
+                            }
+                        }
+                        Err(e) => {
+                            self.skipped.fetch_add(1, Ordering::Relaxed);
+                            log::warn!("stdin line {number}: skipped: {e}");
+                        }
+                    }
+                }
+                Ok(Err(source)) => {
+                    self.lines = None;
+                    return Err(SourceError::Io {
+                        context: "reading standard input".to_owned(),
+                        source,
+                    });
+                }
+                Err(RecvTimeoutError::Timeout) => {}
+                Err(RecvTimeoutError::Disconnected) => return Ok(()),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+    use std::io::Cursor;
+
+    #[test]
+    fn json_lines_with_a_malformed_one_skipped() {
+        let input = "{\"a\": 1}\n{broken\n\n{\"b\": {\"c\": [true]}}\n\"hi\"\n";
+        let mut src = StdinSource::from_reader(
+            StdinConfig {
+                namespace: "in".to_owned(),
+            },
+            Cursor::new(input.as_bytes().to_vec()),
+        );
+        let mut got = Vec::new();
+        let stop = AtomicBool::new(false);
+        let result = src.run(&mut |k, v| got.push((k, v)), &stop);
+        assert!(result.is_ok(), "{result:?}");
+        assert_eq!(
+            got,
+            vec![
+                ("in.a".to_owned(), json!(1)),
+                ("in.b.c.0".to_owned(), json!(true)),
+                ("in.value".to_owned(), json!("hi")),
+            ]
+        );
+        assert_eq!(src.skipped_lines(), 1);
+        // The input is spent: a restarted run ends at once.
+        let mut more = 0;
+        assert!(src.run(&mut |_, _| more += 1, &stop).is_ok());
+        assert_eq!(more, 0);
+    }
+
+    #[test]
+    fn stop_ends_a_waiting_run() {
+        // An OS pipe whose writer stays open: the run waits for input until stopped.
+        let (reader, writer) = std::io::pipe().expect("an OS pipe");
+        let mut src =
+            StdinSource::from_reader(StdinConfig::default(), std::io::BufReader::new(reader));
+        let stop = std::sync::Arc::new(AtomicBool::new(false));
+        let flag = stop.clone();
+        let stopper = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(100));
+            flag.store(true, Ordering::SeqCst);
+        });
+        let started = std::time::Instant::now();
+        assert!(src.run(&mut |_, _| {}, &stop).is_ok());
+        assert!(started.elapsed() < Duration::from_millis(500));
+        let _ = stopper.join();
+        drop(writer);
+    }
+}
