@@ -42,9 +42,10 @@ impl PluginGroup for TinyDisplayPlugins {
     }
 }
 
-/// Ends a run: sinks finish (last PNG, GIF closed, terminal restored) and persisted
-/// namespaces are saved. Returns the sinks' errors.
+/// Ends a run: sources stop, sinks finish (last PNG, GIF closed, terminal restored) and
+/// persisted namespaces are saved. Returns the sinks' errors.
 pub fn shutdown(world: &mut bevy_ecs::world::World) -> Vec<String> {
+    data::sources::stop_all(world);
     data::persist::save_all(world);
     sink::present::finish_sinks(world)
 }

@@ -264,3 +264,46 @@ fn image_file_and_colours_follow_the_data() {
         );
     }
 }
+
+/// Runs ticks (in real time, sources work on their own threads) until `done` or 5 s.
+fn run_until(app: &mut App, mut done: impl FnMut(&mut App) -> bool) -> bool {
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while std::time::Instant::now() < until {
+        run_ticks(app, RunMode::Ticks(1));
+        if done(app) {
+            return true;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    false
+}
+
+#[test]
+fn sources_declared_in_the_scene_feed_the_widgets() {
+    let dir = std::env::temp_dir().join(format!("tinydisplay-src-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let json = dir.join("now.json");
+    std::fs::write(&json, r#"{"title": "From a file", "n": 3}"#).expect("write");
+    let src = format!(
+        r#"Scene(
+        sources: {{
+            "np": (source: File(path: {:?}, namespace: "np"), policy: (interval_ms: 20)),
+            "cmd": (source: Command(program: "sh", args: ["-c", "echo '{{\"v\": 42}}'"], namespace: "cmd"), policy: (interval_ms: 50)),
+            "clock": (source: Clock(timezone: "UTC"), policy: (interval_ms: 100)),
+        }},
+        widgets: [
+            Text(name: "t", text: "{{{{ np.title }}}} {{{{ cmd.v }}}}"),
+            Text(name: "c", y: 10, text: "{{{{ clock.time }}}}"),
+        ],
+    )"#,
+        json.display().to_string()
+    );
+    let mut app = common::app_for(common::compile_with_sources(&src));
+    assert!(run_until(&mut app, |a| text_of(a, "t") == "From a file 42"), "got {:?}", text_of(&mut app, "t"));
+    assert!(run_until(&mut app, |a| text_of(a, "c").len() == 8), "clock shows HH:MM:SS");
+    std::fs::write(&json, r#"{"title": "Rewritten file!", "n": 4}"#).expect("rewrite");
+    assert!(run_until(&mut app, |a| text_of(a, "t") == "Rewritten file! 42"), "got {:?}", text_of(&mut app, "t"));
+    let data = app.world().resource::<Dataset>();
+    assert_eq!(data.get("_source.np.ok"), Some(&json!(true)));
+    tinydisplay::shutdown(app.world_mut());
+}

@@ -13,6 +13,7 @@ pub mod persist;
 pub mod propagate;
 pub mod rules;
 pub mod source;
+pub mod sources;
 
 use bevy_app::{App, Plugin};
 use bevy_ecs::prelude::*;
@@ -52,6 +53,7 @@ impl Plugin for DataPlugin {
                 .in_set(TickSet::Ingest),
         );
         app.init_resource::<ingest::DataInbox>();
+        app.init_resource::<sources::RunningSources>();
         app.add_systems(TickSchedule, begin_tick.in_set(IngestSet::Begin));
         app.add_systems(TickSchedule, ingest::ingest.in_set(IngestSet::Receive));
         app.add_systems(

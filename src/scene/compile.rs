@@ -130,6 +130,8 @@ pub struct CompiledScene {
     pub env: minijinja::Environment<'static>,
     /// Dataset set-up: rules, history lengths, initial values, persistence (paths resolved).
     pub data: crate::scene::schema::DataSpec,
+    /// Data sources by name (file paths resolved against the scene).
+    pub sources: Vec<(String, crate::data::sources::SourceSpec)>,
 }
 
 /// A problem before it is located: the path of the value it is about.
@@ -325,6 +327,7 @@ pub fn compile_str(src: &str, path: &Path) -> Result<CompiledScene, SceneError> 
     let scene_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
     let display = check_display(&file, &mut raw);
     let data = check_data(&file, &scene_dir, &mut raw);
+    let sources = check_sources(&file, &scene_dir, &mut raw);
     let fonts = load_fonts(&file, &scene_dir, &mut raw);
     let frame = Rect::new(0, 0, display.width, display.height);
     let mut env = binding::environment();
@@ -363,6 +366,7 @@ pub fn compile_str(src: &str, path: &Path) -> Result<CompiledScene, SceneError> 
         warnings: problems,
         env,
         data,
+        sources,
     })
 }
 
@@ -500,6 +504,31 @@ fn compile_pages(
             bindings,
             slide: None,
         });
+    }
+    out
+}
+
+/// Resolves source file paths and checks what can be checked before a source runs.
+fn check_sources(file: &SceneFile, dir: &Path, raw: &mut Vec<Raw>) -> Vec<(String, crate::data::sources::SourceSpec)> {
+    use crate::data::source::SourceConfig;
+    let mut out = Vec::new();
+    for (name, spec) in &file.sources {
+        let mut spec = spec.clone();
+        match &mut spec.source {
+            SourceConfig::File(f) => f.path = dir.join(&f.path),
+            SourceConfig::Clock(c) => {
+                if let Some(tz) = &c.timezone
+                    && jiff::tz::TimeZone::get(tz).is_err()
+                {
+                    raw.push(Raw { severity: Severity::Error, path: format!("sources.{name}.source"), message: format!("unknown time zone {tz:?}") });
+                }
+            }
+            _ => {}
+        }
+        if name.contains('.') || name.is_empty() {
+            raw.push(Raw { severity: Severity::Error, path: format!("sources.{name}"), message: "a source name must be non-empty and have no dots".into() });
+        }
+        out.push((name.clone(), spec));
     }
     out
 }

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 use crate::data::persist::PersistSpec;
+use crate::data::sources::SourceSpec;
 use crate::data::rules::Rule;
 use crate::render::PixelMode;
 use crate::widget::canvas::CanvasSpec;
@@ -34,6 +35,9 @@ pub struct SceneFile {
     /// Rules, history, initial values and persistence of the dataset.
     #[serde(default)]
     pub data: DataSpec,
+    /// Data sources by name: `{"clock": (source: Clock()), "web": (source: Http(url: "…"))}`.
+    #[serde(default)]
+    pub sources: BTreeMap<String, SourceSpec>,
 }
 
 /// The data section: `data: (rules: {...}, history: {...}, initial: {...}, persist: [...])`.

@@ -6,6 +6,9 @@ use bevy_ecs::prelude::*;
 use super::compile::{CompiledKind, CompiledScene, CompiledWidget};
 use crate::app::Fps;
 use crate::data::Dataset;
+use crate::data::ingest::DataInbox;
+use crate::data::source::Message;
+use crate::data::sources::RunningSources;
 use crate::data::persist::{self, Persistence};
 use crate::data::propagate::{BindingEnv, Bindings, KeyIndex};
 use crate::motion::Sliding;
@@ -45,6 +48,18 @@ impl Plugin for ScenePlugin {
         persist::restore_all(&mut data, &spec.persist);
         app.insert_resource(data);
         app.insert_resource(Persistence(spec.persist.clone()));
+        let tx = app.world_mut().get_resource_or_init::<DataInbox>().sender();
+        let mut running = RunningSources::default();
+        for (name, s) in &self.scene.sources {
+            match s.source.spawn(name, s.policy.clone(), tx.clone()) {
+                Ok(handle) => running.0.push(handle),
+                Err(e) => {
+                    log::error!("source {name}: {e}; it does not run");
+                    let _ = tx.send(Message::Health { source: name.clone(), ok: false, last_error: Some(e.to_string()), failures: 1 });
+                }
+            }
+        }
+        app.insert_resource(running);
         let world = app.world_mut();
         world.get_resource_or_init::<KeyIndex>();
         for w in &self.scene.widgets {

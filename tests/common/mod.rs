@@ -15,7 +15,15 @@ pub fn root() -> PathBuf {
 }
 
 /// Compiles scene text as if it were a file in `scenes/` (so `../assets/...` paths work).
+/// Its data sources are dropped: frames must not depend on a clock or a thread's timing.
 pub fn compile(src: &str) -> CompiledScene {
+    let mut scene = compile_with_sources(src);
+    scene.sources.clear();
+    scene
+}
+
+/// Like [`compile`], keeping the scene's data sources.
+pub fn compile_with_sources(src: &str) -> CompiledScene {
     let path = root().join("scenes").join("test.ron");
     match compile_str(src, &path) {
         Ok(s) => s,
