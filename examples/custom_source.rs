@@ -28,7 +28,10 @@ impl PollSource for Counter {
     fn poll(&mut self) -> Result<Vec<(String, Value)>, SourceError> {
         self.polls += 1;
         if self.polls % 5 == 0 {
-            return Err(SourceError::Config(format!("poll {} failed on purpose", self.polls)));
+            return Err(SourceError::Config(format!(
+                "poll {} failed on purpose",
+                self.polls
+            )));
         }
         Ok(vec![("counter.value".into(), Value::from(self.polls))])
     }
@@ -40,9 +43,15 @@ struct CounterPlugin;
 impl Plugin for CounterPlugin {
     fn build(&self, app: &mut App) {
         let tx = app.world_mut().get_resource_or_init::<DataInbox>().sender();
-        let policy = Policy { interval_ms: 20, ..Policy::default() };
+        let policy = Policy {
+            interval_ms: 20,
+            ..Policy::default()
+        };
         let handle = spawn_poll("counter", Box::new(Counter { polls: 0 }), policy, tx);
-        app.world_mut().get_resource_or_init::<RunningSources>().0.push(handle);
+        app.world_mut()
+            .get_resource_or_init::<RunningSources>()
+            .0
+            .push(handle);
     }
 }
 
@@ -55,11 +64,15 @@ const SCENE: &str = r#"Scene(
 )"#;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let out = std::env::args().nth(1).unwrap_or_else(|| "custom_source.png".into());
+    let out = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "custom_source.png".into());
     let scene = compile_str(SCENE, "custom.ron".as_ref())?;
     let mut app = App::new();
     app.add_plugins((TinyDisplayPlugins, ScenePlugin { scene }, CounterPlugin));
-    app.world_mut().resource::<Sinks>().push(Box::new(PngSink::new(out.clone().into())));
+    app.world_mut()
+        .resource::<Sinks>()
+        .push(Box::new(PngSink::new(out.clone().into())));
     // One second in real time, so the source (on its own thread) has time to report.
     run_ticks(&mut app, RunMode::RealTime(Some(30)));
     std::thread::sleep(Duration::from_millis(10));

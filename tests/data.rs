@@ -299,10 +299,21 @@ fn sources_declared_in_the_scene_feed_the_widgets() {
         json.display().to_string()
     );
     let mut app = common::app_for(common::compile_with_sources(&src));
-    assert!(run_until(&mut app, |a| text_of(a, "t") == "From a file 42"), "got {:?}", text_of(&mut app, "t"));
-    assert!(run_until(&mut app, |a| text_of(a, "c").len() == 8), "clock shows HH:MM:SS");
+    assert!(
+        run_until(&mut app, |a| text_of(a, "t") == "From a file 42"),
+        "got {:?}",
+        text_of(&mut app, "t")
+    );
+    assert!(
+        run_until(&mut app, |a| text_of(a, "c").len() == 8),
+        "clock shows HH:MM:SS"
+    );
     std::fs::write(&json, r#"{"title": "Rewritten file!", "n": 4}"#).expect("rewrite");
-    assert!(run_until(&mut app, |a| text_of(a, "t") == "Rewritten file! 42"), "got {:?}", text_of(&mut app, "t"));
+    assert!(
+        run_until(&mut app, |a| text_of(a, "t") == "Rewritten file! 42"),
+        "got {:?}",
+        text_of(&mut app, "t")
+    );
     let data = app.world().resource::<Dataset>();
     assert_eq!(data.get("_source.np.ok"), Some(&json!(true)));
     tinydisplay::shutdown(app.world_mut());

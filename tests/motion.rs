@@ -216,3 +216,66 @@ fn a_sync_group_restarts_together() {
         "both restarted at tick 120"
     );
 }
+
+#[test]
+fn a_fade_transition_blends_the_pages() {
+    let src = r#"Scene(
+        display: (width: 32, height: 8, mode: Gray8),
+        widgets: [
+            Sequence(width: 32, height: 8, transition: fade, transition_ticks: 10, pages: [
+                Page(duration: 5, background: "white", children: []),
+                Page(duration: 50, background: "black", children: [Rectangle(width: 32, height: 8, fill: "gray50", outline: "transparent")]),
+            ]),
+        ],
+    )"#;
+    let at = |n: u64| {
+        let mut app = common::app_for(common::compile(src));
+        run_ticks(&mut app, RunMode::Ticks(n + 1));
+        app.world().resource::<FrameBuffer>().gray(3, 3)
+    };
+    assert_eq!(at(4), 255, "first page, before the fade");
+    // The old page fades out while the new one fades in, through the background.
+    let (early, mid) = (at(7), at(10));
+    assert!(
+        early < 255 && early > mid,
+        "the old page fades out ({early}, then {mid})"
+    );
+    assert!(mid > 0 && mid != 128, "half way both pages show ({mid})");
+    assert_eq!(at(16), 128, "second page after the fade");
+}
+
+#[test]
+fn a_marquee_restarts_when_its_content_changes() {
+    let src = r#"Scene(
+        display: (width: 40, height: 8, mode: Mono),
+        widgets: [Marquee(width: 40, height: 8, name: "m", child: Text(name: "t", text: "a line longer than forty px"))],
+    )"#;
+    let mut app = common::app_for(common::compile(src));
+    run_ticks(&mut app, RunMode::Ticks(30));
+    let offset = |app: &mut App| {
+        let world = app.world_mut();
+        let mut q = world.query::<(
+            &tinydisplay::scene::WidgetName,
+            &tinydisplay::render::compose::WidgetLayer,
+        )>();
+        q.iter(world)
+            .find(|(n, _)| n.0 == "t")
+            .map(|(_, w)| w.offset.0)
+    };
+    assert_eq!(offset(&mut app), Some(-29));
+    {
+        let world = app.world_mut();
+        let mut q = world.query::<&mut tinydisplay::widget::text::Text>();
+        for mut t in q.iter_mut(world) {
+            t.content = "another line, also longer".into();
+        }
+    }
+    run_ticks(&mut app, RunMode::Ticks(1));
+    assert_eq!(
+        offset(&mut app),
+        Some(0),
+        "new content starts from the beginning"
+    );
+    run_ticks(&mut app, RunMode::Ticks(5));
+    assert_eq!(offset(&mut app), Some(-5));
+}

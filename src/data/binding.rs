@@ -327,6 +327,23 @@ mod tests {
     }
 
     #[test]
+    fn datetime_filter_formats_epoch_seconds() {
+        let mut env = environment();
+        let b = compile_template(
+            &mut env,
+            "d",
+            Target::Text,
+            "{{ t | datetime('%Y') }}",
+            json!(""),
+        )
+        .expect("compiles");
+        let mut d = Dataset::new();
+        d.set("t", json!(1_000_000_000), 0);
+        // 2001-09-09 01:46:40 UTC: the year is 2001 in every time zone.
+        assert_eq!(b.evaluate(&env, &d), Ok(json!("2001")));
+    }
+
+    #[test]
     fn syntax_errors_are_reported() {
         let mut env = environment();
         assert!(compile_template(&mut env, "bad", Target::Text, "{{ a. }}", json!("")).is_err());

@@ -204,6 +204,22 @@ mod tests {
     }
 
     #[test]
+    fn a_page_whose_condition_fails_stays_its_minimum() {
+        let mut pages = [page(50), page(50)];
+        pages[0].min_duration = 10;
+        let mut st = SequenceState::default();
+        step(&mut st, &pages.iter().collect::<Vec<_>>(), &[], 0);
+        pages[0].eligible = false;
+        let refs: Vec<&Page> = pages.iter().collect();
+        for t in 1..10 {
+            step(&mut st, &refs, &[], t);
+            assert_eq!(st.current, 0, "tick {t}: still within its minimum");
+        }
+        step(&mut st, &refs, &[], 10);
+        assert_eq!(st.current, 1);
+    }
+
+    #[test]
     fn an_alert_preempts_and_the_rotation_resumes_where_it_was() {
         let mut pages = [page(20), page(20), page(6)];
         pages[2].priority = Some(1);

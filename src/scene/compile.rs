@@ -509,7 +509,11 @@ fn compile_pages(
 }
 
 /// Resolves source file paths and checks what can be checked before a source runs.
-fn check_sources(file: &SceneFile, dir: &Path, raw: &mut Vec<Raw>) -> Vec<(String, crate::data::sources::SourceSpec)> {
+fn check_sources(
+    file: &SceneFile,
+    dir: &Path,
+    raw: &mut Vec<Raw>,
+) -> Vec<(String, crate::data::sources::SourceSpec)> {
     use crate::data::source::SourceConfig;
     let mut out = Vec::new();
     for (name, spec) in &file.sources {
@@ -520,13 +524,21 @@ fn check_sources(file: &SceneFile, dir: &Path, raw: &mut Vec<Raw>) -> Vec<(Strin
                 if let Some(tz) = &c.timezone
                     && jiff::tz::TimeZone::get(tz).is_err()
                 {
-                    raw.push(Raw { severity: Severity::Error, path: format!("sources.{name}.source"), message: format!("unknown time zone {tz:?}") });
+                    raw.push(Raw {
+                        severity: Severity::Error,
+                        path: format!("sources.{name}.source"),
+                        message: format!("unknown time zone {tz:?}"),
+                    });
                 }
             }
             _ => {}
         }
         if name.contains('.') || name.is_empty() {
-            raw.push(Raw { severity: Severity::Error, path: format!("sources.{name}"), message: "a source name must be non-empty and have no dots".into() });
+            raw.push(Raw {
+                severity: Severity::Error,
+                path: format!("sources.{name}"),
+                message: "a source name must be non-empty and have no dots".into(),
+            });
         }
         out.push((name.clone(), spec));
     }

@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 use crate::data::persist::PersistSpec;
-use crate::data::sources::SourceSpec;
 use crate::data::rules::Rule;
+use crate::data::sources::SourceSpec;
 use crate::render::PixelMode;
 use crate::widget::canvas::CanvasSpec;
 use crate::widget::group::{IndexSpec, StackSpec};

@@ -7,10 +7,10 @@ use super::compile::{CompiledKind, CompiledScene, CompiledWidget};
 use crate::app::Fps;
 use crate::data::Dataset;
 use crate::data::ingest::DataInbox;
-use crate::data::source::Message;
-use crate::data::sources::RunningSources;
 use crate::data::persist::{self, Persistence};
 use crate::data::propagate::{BindingEnv, Bindings, KeyIndex};
+use crate::data::source::Message;
+use crate::data::sources::RunningSources;
 use crate::motion::Sliding;
 use crate::render::FrameBuffer;
 use crate::render::compose::{Background, ClipsChildren, Visible, WidgetLayer};
@@ -55,7 +55,12 @@ impl Plugin for ScenePlugin {
                 Ok(handle) => running.0.push(handle),
                 Err(e) => {
                     log::error!("source {name}: {e}; it does not run");
-                    let _ = tx.send(Message::Health { source: name.clone(), ok: false, last_error: Some(e.to_string()), failures: 1 });
+                    let _ = tx.send(Message::Health {
+                        source: name.clone(),
+                        ok: false,
+                        last_error: Some(e.to_string()),
+                        failures: 1,
+                    });
                 }
             }
         }
