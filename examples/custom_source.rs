@@ -27,7 +27,7 @@ struct Counter {
 impl PollSource for Counter {
     fn poll(&mut self) -> Result<Vec<(String, Value)>, SourceError> {
         self.polls += 1;
-        if self.polls % 5 == 0 {
+        if self.polls.is_multiple_of(5) {
             return Err(SourceError::Config(format!(
                 "poll {} failed on purpose",
                 self.polls
