@@ -173,6 +173,7 @@ fn look_of(seq: &Sequence, i: usize, t: u64, fade_ok: bool) -> Look {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::motion::timeline::Easing;
 
     fn page(duration: u32) -> Page {
         Page {
@@ -201,6 +202,47 @@ mod tests {
         assert_eq!(shown[10..15], [2; 5], "page 1 is skipped while false");
         assert_eq!(shown[15..25], [0; 10]);
         assert_eq!(shown[25], 0, "page 2 is cooling down, page 0 goes on");
+    }
+
+    #[test]
+    fn transitions_move_both_pages_by_the_tick() {
+        let mut seq = Sequence {
+            size: (100, 40),
+            transition: Transition::SlideLeft,
+            transition_ticks: 10,
+            easing: Easing::Linear,
+            state: SequenceState {
+                current: 1,
+                transition: Some((0, 1, 100)),
+                started: true,
+                ..SequenceState::default()
+            },
+        };
+        for (kind, out, inc) in [
+            (Transition::SlideLeft, (-50, 0), (50, 0)),
+            (Transition::SlideRight, (50, 0), (-50, 0)),
+            (Transition::SlideUp, (0, -20), (0, 20)),
+            (Transition::SlideDown, (0, 20), (0, -20)),
+        ] {
+            seq.transition = kind;
+            assert_eq!(look_of(&seq, 0, 105, true).offset, out, "{kind:?} outgoing");
+            assert_eq!(look_of(&seq, 1, 105, true).offset, inc, "{kind:?} incoming");
+            assert_eq!(
+                look_of(&seq, 0, 110, true),
+                Look::default(),
+                "{kind:?} done: old page hidden"
+            );
+        }
+        seq.transition = Transition::Fade;
+        assert_eq!(look_of(&seq, 1, 105, true).transparency, 128);
+        assert_eq!(
+            look_of(&seq, 1, 105, false),
+            Look {
+                visible: true,
+                ..Look::default()
+            },
+            "no fade on mono: a cut"
+        );
     }
 
     #[test]
