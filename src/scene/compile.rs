@@ -9,11 +9,12 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use ron::extensions::Extensions;
-
+use super::fonts::load_fonts;
 use super::locate::{Locator, join};
-use super::problems::{Problem, SceneError, Severity};
-use super::schema::{SceneFile, WidgetSpec};
+use super::parse::parse;
+use super::problems::{Problem, Raw, SceneError, Severity};
+use super::schema::WidgetSpec;
+use super::sections::{check_data, check_display, check_sources};
 use crate::data::binding::{self, Binding, Target};
 use crate::render::compose::Placement;
 use crate::render::font::Font;
@@ -27,11 +28,6 @@ use crate::widget::progress::{self, ProgressBar};
 use crate::widget::rectangle::{self, Rectangle};
 use crate::widget::sequence::{self, Page, Sequence};
 use crate::widget::text::{self, Text};
-
-/// The built-in 5×8 bitmap font (Spleen, BSD-2), available as `small`.
-const SMALL_BDF: &str = include_str!("../../assets/fonts/spleen-5x8.bdf");
-/// The built-in 8×16 bitmap font (Spleen, BSD-2), available as `large`.
-const LARGE_BDF: &str = include_str!("../../assets/fonts/spleen-8x16.bdf");
 
 /// The display settings of a checked scene.
 #[derive(Debug, Clone, PartialEq)]
@@ -132,14 +128,6 @@ pub struct CompiledScene {
     pub data: crate::scene::schema::DataSpec,
     /// Data sources by name (file paths resolved against the scene).
     pub sources: Vec<(String, crate::data::sources::SourceSpec)>,
-}
-
-/// A problem before it is located: the path of the value it is about.
-#[derive(Debug, Clone)]
-struct Raw {
-    severity: Severity,
-    path: String,
-    message: String,
 }
 
 /// What a widget's `compile` function sees: the scene's settings and a place to report problems.
@@ -370,95 +358,6 @@ pub fn compile_str(src: &str, path: &Path) -> Result<CompiledScene, SceneError> 
     })
 }
 
-/// RON → [`SceneFile`], collecting the paths of fields serde did not know.
-fn parse(src: &str) -> Result<(SceneFile, Vec<String>), (usize, usize, String)> {
-    let opts = ron::Options::default()
-        .with_default_extension(Extensions::UNWRAP_VARIANT_NEWTYPES | Extensions::IMPLICIT_SOME);
-    let spanned = |e: ron::error::SpannedError| {
-        let (line, col) = skip_blanks(src, e.span.start.line, e.span.start.col);
-        (line, col, e.code.to_string())
-    };
-    let mut de = ron::Deserializer::from_str_with_options(src, &opts).map_err(spanned)?;
-    let mut unknown = Vec::new();
-    let file: SceneFile = serde_ignored::deserialize(&mut de, |p| unknown.push(path_string(&p)))
-        .map_err(|e| spanned(de.span_error(e)))?;
-    de.end().map_err(|e| spanned(de.span_error(e)))?;
-    Ok((file, unknown))
-}
-
-/// ron points just before the blanks ahead of the offending token; move to the token.
-fn skip_blanks(src: &str, line: usize, col: usize) -> (usize, usize) {
-    let Some(rest) = src.lines().nth(line.saturating_sub(1)) else {
-        return (line, col);
-    };
-    let mut tail = rest.chars().skip(col.saturating_sub(1)).peekable();
-    let (mut l, mut c) = (line, col);
-    // Blanks to the end of this line, then whole blank lines.
-    while tail.peek().is_some_and(|ch| ch.is_whitespace()) {
-        tail.next();
-        c += 1;
-    }
-    if tail.peek().is_some() {
-        return (l, c);
-    }
-    for next in src.lines().skip(line) {
-        l += 1;
-        let lead = next.chars().take_while(|ch| ch.is_whitespace()).count();
-        if lead < next.chars().count() {
-            return (l, lead + 1);
-        }
-    }
-    (line, col)
-}
-
-/// serde_ignored's path in the locator's form (`widgets[0].children[2].colr`).
-fn path_string(p: &serde_ignored::Path) -> String {
-    use serde_ignored::Path as P;
-    match p {
-        P::Root => String::new(),
-        P::Seq { parent, index } => format!("{}[{index}]", path_string(parent)),
-        P::Map { parent, key } => join(&path_string(parent), key),
-        P::Some { parent } | P::NewtypeStruct { parent } | P::NewtypeVariant { parent } => {
-            path_string(parent)
-        }
-    }
-}
-
-fn check_display(file: &SceneFile, raw: &mut Vec<Raw>) -> Display {
-    let d = &file.display;
-    let mut err = |field: &str, message: String| {
-        raw.push(Raw {
-            severity: Severity::Error,
-            path: join("display", field),
-            message,
-        });
-    };
-    for (name, v) in [("width", d.width), ("height", d.height)] {
-        if !(1..=4096).contains(&v) {
-            err(name, format!("{name} must be 1..=4096, not {v}"));
-        }
-    }
-    if !(1..=240).contains(&d.fps) {
-        err("fps", format!("fps must be 1..=240, not {}", d.fps));
-    }
-    let mut color = |name: &str, v: &str, fallback: Color| {
-        Color::parse(v).unwrap_or_else(|e| {
-            err(name, e.to_string());
-            fallback
-        })
-    };
-    let background = color("background", &d.background, Color::BLACK);
-    let foreground = color("foreground", &d.foreground, Color::WHITE);
-    Display {
-        width: d.width.clamp(1, 4096),
-        height: d.height.clamp(1, 4096),
-        mode: d.mode,
-        fps: d.fps.clamp(1, 240),
-        background,
-        foreground,
-    }
-}
-
 /// Compiles a sequence's pages: each a clipping area of the sequence's size.
 fn compile_pages(
     seq: &crate::widget::sequence::SequenceSpec,
@@ -506,132 +405,6 @@ fn compile_pages(
         });
     }
     out
-}
-
-/// Resolves source file paths and checks what can be checked before a source runs.
-fn check_sources(
-    file: &SceneFile,
-    dir: &Path,
-    raw: &mut Vec<Raw>,
-) -> Vec<(String, crate::data::sources::SourceSpec)> {
-    use crate::data::source::SourceConfig;
-    let mut out = Vec::new();
-    for (name, spec) in &file.sources {
-        let mut spec = spec.clone();
-        match &mut spec.source {
-            SourceConfig::File(f) => f.path = dir.join(&f.path),
-            SourceConfig::Clock(c) => {
-                if let Some(tz) = &c.timezone
-                    && jiff::tz::TimeZone::get(tz).is_err()
-                {
-                    raw.push(Raw {
-                        severity: Severity::Error,
-                        path: format!("sources.{name}.source"),
-                        message: format!("unknown time zone {tz:?}"),
-                    });
-                }
-            }
-            _ => {}
-        }
-        if name.contains('.') || name.is_empty() {
-            raw.push(Raw {
-                severity: Severity::Error,
-                path: format!("sources.{name}"),
-                message: "a source name must be non-empty and have no dots".into(),
-            });
-        }
-        out.push((name.clone(), spec));
-    }
-    out
-}
-
-/// Checks the data section: rules are sane, initial values follow them; resolves paths.
-fn check_data(file: &SceneFile, dir: &Path, raw: &mut Vec<Raw>) -> crate::scene::schema::DataSpec {
-    let mut data = file.data.clone();
-    for (key, rule) in &data.rules {
-        if let (Some(lo), Some(hi)) = (rule.min, rule.max)
-            && lo > hi
-        {
-            raw.push(Raw {
-                severity: Severity::Error,
-                path: format!("data.rules.{key}"),
-                message: format!("min ({lo}) is above max ({hi})"),
-            });
-        }
-        if let Some(d) = &rule.default
-            && let Err(e) = rule.apply(d.clone())
-        {
-            raw.push(Raw {
-                severity: Severity::Error,
-                path: format!("data.rules.{key}"),
-                message: format!("default breaks the rule: {e}"),
-            });
-        }
-    }
-    for (key, v) in &data.initial {
-        if let Some(rule) = data.rules.get(key)
-            && let Err(e) = rule.apply(v.clone())
-        {
-            raw.push(Raw {
-                severity: Severity::Error,
-                path: format!("data.initial.{key}"),
-                message: format!("initial value breaks the rule: {e}"),
-            });
-        }
-    }
-    for p in &mut data.persist {
-        p.file = dir.join(&p.file);
-    }
-    data
-}
-
-/// Loads the built-in and the scene's fonts and builds each name's fallback chain.
-fn load_fonts(file: &SceneFile, dir: &Path, raw: &mut Vec<Raw>) -> HashMap<String, Vec<Arc<Font>>> {
-    let mut single: HashMap<String, Arc<Font>> = HashMap::new();
-    for (name, bdf) in [("small", SMALL_BDF), ("large", LARGE_BDF)] {
-        if let Ok(f) = Font::from_bdf_str(bdf, &format!("{name} (built-in)")) {
-            single.insert(name.to_string(), Arc::new(f));
-        }
-    }
-    for (name, spec) in &file.fonts {
-        match Font::load(&dir.join(&spec.file), spec.size) {
-            Ok(f) => {
-                single.insert(name.clone(), Arc::new(f));
-            }
-            Err(e) => raw.push(Raw {
-                severity: Severity::Error,
-                path: format!("fonts.{name}.file"),
-                message: e.to_string(),
-            }),
-        }
-        if spec.size.is_some_and(|s| !(s > 0.0 && s <= 512.0)) {
-            raw.push(Raw {
-                severity: Severity::Error,
-                path: format!("fonts.{name}.size"),
-                message: "size must be between 0 and 512 pixels".into(),
-            });
-        }
-    }
-    let mut chains: HashMap<String, Vec<Arc<Font>>> = single
-        .iter()
-        .map(|(n, f)| (n.clone(), vec![f.clone()]))
-        .collect();
-    for (name, spec) in &file.fonts {
-        let Some(chain) = chains.get_mut(name) else {
-            continue;
-        };
-        for (i, fb) in spec.fallback.iter().enumerate() {
-            match single.get(fb) {
-                Some(f) => chain.push(f.clone()),
-                None => raw.push(Raw {
-                    severity: Severity::Error,
-                    path: format!("fonts.{name}.fallback[{i}]"),
-                    message: format!("unknown fallback font {fb:?}"),
-                }),
-            }
-        }
-    }
-    chains
 }
 
 fn compile_list(
@@ -717,13 +490,13 @@ fn compile_widget(
     let own = Rect::new(x, y, w, h);
     let local_parent = Rect::new(0, 0, parent.w, parent.h);
     // Content sized by data, and empty content, are checked when there is something to see.
-    if sized_by_data || own.is_empty() {
-    } else if !own.overlaps(&local_parent) {
+    let checkable = !sized_by_data && !own.is_empty();
+    if checkable && !own.overlaps(&local_parent) {
         ctx.error(None, format!(
             "this widget ({w}×{h} at {x},{y}) lies entirely outside its parent ({}×{}) and would never be seen",
             parent.w, parent.h
         ));
-    } else if !in_canvas && !local_parent.contains_rect(&own) {
+    } else if checkable && !in_canvas && !local_parent.contains_rect(&own) {
         ctx.warn(None, format!(
             "this widget ({w}×{h} at {x},{y}) extends past the display ({}×{}) and is clipped; put it in a Canvas if that is meant",
             parent.w, parent.h

@@ -4,9 +4,12 @@
 //! spawns a compiled scene into an app.
 
 pub mod compile;
+mod fonts;
 pub mod locate;
+mod parse;
 pub mod problems;
 pub mod schema;
+mod sections;
 pub mod spawn;
 
 pub use compile::{CompiledScene, compile_str, load};

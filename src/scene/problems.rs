@@ -73,3 +73,11 @@ fn list(problems: &[Problem]) -> String {
     s.push_str(&format!("{errors} error(s); the scene was not loaded"));
     s
 }
+
+/// A problem before it is located: the path of the value it is about.
+#[derive(Debug, Clone)]
+pub(crate) struct Raw {
+    pub(crate) severity: Severity,
+    pub(crate) path: String,
+    pub(crate) message: String,
+}

@@ -1,0 +1,61 @@
+//! Reading scene text with ron: the typed scene, the paths of unknown fields, and syntax
+//! errors at the token they are about.
+
+use ron::extensions::Extensions;
+
+use super::locate::join;
+use super::schema::SceneFile;
+
+/// RON → [`SceneFile`], collecting the paths of fields serde did not know.
+pub(super) fn parse(src: &str) -> Result<(SceneFile, Vec<String>), (usize, usize, String)> {
+    let opts = ron::Options::default()
+        .with_default_extension(Extensions::UNWRAP_VARIANT_NEWTYPES | Extensions::IMPLICIT_SOME);
+    let spanned = |e: ron::error::SpannedError| {
+        let (line, col) = skip_blanks(src, e.span.start.line, e.span.start.col);
+        (line, col, e.code.to_string())
+    };
+    let mut de = ron::Deserializer::from_str_with_options(src, &opts).map_err(spanned)?;
+    let mut unknown = Vec::new();
+    let file: SceneFile = serde_ignored::deserialize(&mut de, |p| unknown.push(path_string(&p)))
+        .map_err(|e| spanned(de.span_error(e)))?;
+    de.end().map_err(|e| spanned(de.span_error(e)))?;
+    Ok((file, unknown))
+}
+
+/// ron points just before the blanks ahead of the offending token; move to the token.
+fn skip_blanks(src: &str, line: usize, col: usize) -> (usize, usize) {
+    let Some(rest) = src.lines().nth(line.saturating_sub(1)) else {
+        return (line, col);
+    };
+    let mut tail = rest.chars().skip(col.saturating_sub(1)).peekable();
+    let (mut l, mut c) = (line, col);
+    // Blanks to the end of this line, then whole blank lines.
+    while tail.peek().is_some_and(|ch| ch.is_whitespace()) {
+        tail.next();
+        c += 1;
+    }
+    if tail.peek().is_some() {
+        return (l, c);
+    }
+    for next in src.lines().skip(line) {
+        l += 1;
+        let lead = next.chars().take_while(|ch| ch.is_whitespace()).count();
+        if lead < next.chars().count() {
+            return (l, lead + 1);
+        }
+    }
+    (line, col)
+}
+
+/// serde_ignored's path in the locator's form (`widgets[0].children[2].colr`).
+fn path_string(p: &serde_ignored::Path) -> String {
+    use serde_ignored::Path as P;
+    match p {
+        P::Root => String::new(),
+        P::Seq { parent, index } => format!("{}[{index}]", path_string(parent)),
+        P::Map { parent, key } => join(&path_string(parent), key),
+        P::Some { parent } | P::NewtypeStruct { parent } | P::NewtypeVariant { parent } => {
+            path_string(parent)
+        }
+    }
+}

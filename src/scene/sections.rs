@@ -1,0 +1,126 @@
+//! Checks of the scene's settings sections: `display`, `data` and `sources`.
+
+use std::path::Path;
+
+use super::compile::Display;
+use super::locate::join;
+use super::problems::{Raw, Severity};
+use super::schema::SceneFile;
+use crate::render::Color;
+
+/// Checks the display section: sizes, tick rate and colours.
+pub(super) fn check_display(file: &SceneFile, raw: &mut Vec<Raw>) -> Display {
+    let d = &file.display;
+    let mut err = |field: &str, message: String| {
+        raw.push(Raw {
+            severity: Severity::Error,
+            path: join("display", field),
+            message,
+        });
+    };
+    for (name, v) in [("width", d.width), ("height", d.height)] {
+        if !(1..=4096).contains(&v) {
+            err(name, format!("{name} must be 1..=4096, not {v}"));
+        }
+    }
+    if !(1..=240).contains(&d.fps) {
+        err("fps", format!("fps must be 1..=240, not {}", d.fps));
+    }
+    let mut color = |name: &str, v: &str, fallback: Color| {
+        Color::parse(v).unwrap_or_else(|e| {
+            err(name, e.to_string());
+            fallback
+        })
+    };
+    let background = color("background", &d.background, Color::BLACK);
+    let foreground = color("foreground", &d.foreground, Color::WHITE);
+    Display {
+        width: d.width.clamp(1, 4096),
+        height: d.height.clamp(1, 4096),
+        mode: d.mode,
+        fps: d.fps.clamp(1, 240),
+        background,
+        foreground,
+    }
+}
+
+/// Resolves source file paths and checks what can be checked before a source runs.
+pub(super) fn check_sources(
+    file: &SceneFile,
+    dir: &Path,
+    raw: &mut Vec<Raw>,
+) -> Vec<(String, crate::data::sources::SourceSpec)> {
+    use crate::data::source::SourceConfig;
+    let mut out = Vec::new();
+    for (name, spec) in &file.sources {
+        let mut spec = spec.clone();
+        match &mut spec.source {
+            SourceConfig::File(f) => f.path = dir.join(&f.path),
+            SourceConfig::Clock(c) => {
+                if let Some(tz) = &c.timezone
+                    && jiff::tz::TimeZone::get(tz).is_err()
+                {
+                    raw.push(Raw {
+                        severity: Severity::Error,
+                        path: format!("sources.{name}.source"),
+                        message: format!("unknown time zone {tz:?}"),
+                    });
+                }
+            }
+            _ => {}
+        }
+        if name.contains('.') || name.is_empty() {
+            raw.push(Raw {
+                severity: Severity::Error,
+                path: format!("sources.{name}"),
+                message: "a source name must be non-empty and have no dots".into(),
+            });
+        }
+        out.push((name.clone(), spec));
+    }
+    out
+}
+
+/// Checks the data section: rules are sane, initial values follow them; resolves paths.
+pub(super) fn check_data(
+    file: &SceneFile,
+    dir: &Path,
+    raw: &mut Vec<Raw>,
+) -> crate::scene::schema::DataSpec {
+    let mut data = file.data.clone();
+    for (key, rule) in &data.rules {
+        if let (Some(lo), Some(hi)) = (rule.min, rule.max)
+            && lo > hi
+        {
+            raw.push(Raw {
+                severity: Severity::Error,
+                path: format!("data.rules.{key}"),
+                message: format!("min ({lo}) is above max ({hi})"),
+            });
+        }
+        if let Some(d) = &rule.default
+            && let Err(e) = rule.apply(d.clone())
+        {
+            raw.push(Raw {
+                severity: Severity::Error,
+                path: format!("data.rules.{key}"),
+                message: format!("default breaks the rule: {e}"),
+            });
+        }
+    }
+    for (key, v) in &data.initial {
+        if let Some(rule) = data.rules.get(key)
+            && let Err(e) = rule.apply(v.clone())
+        {
+            raw.push(Raw {
+                severity: Severity::Error,
+                path: format!("data.initial.{key}"),
+                message: format!("initial value breaks the rule: {e}"),
+            });
+        }
+    }
+    for p in &mut data.persist {
+        p.file = dir.join(&p.file);
+    }
+    data
+}
