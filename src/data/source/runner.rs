@@ -67,13 +67,9 @@ pub fn spawn_poll(
     policy: Policy,
     tx: Sender<Message>,
 ) -> SourceHandle {
-    let stop = Arc::new(AtomicBool::new(false));
-    let reporter = Reporter::new(name, tx, stop.clone());
-    let flag = stop.clone();
-    let thread = spawn_named(format!("src-{name}"), move || {
-        run_poll(source, policy, reporter, &flag);
-    });
-    handle(name, stop, thread)
+    start(name, tx, move |reporter, flag| {
+        run_poll(source, policy, reporter, flag)
+    })
 }
 
 /// Starts a stream source; when `run` returns (ended or failed) it is restarted with
@@ -84,12 +80,21 @@ pub fn spawn_stream(
     policy: Policy,
     tx: Sender<Message>,
 ) -> SourceHandle {
+    start(name, tx, move |reporter, flag| {
+        run_stream(source, policy, reporter, flag)
+    })
+}
+
+/// Runs `body` on a thread named after the source, with its reporter and stop flag.
+fn start(
+    name: &str,
+    tx: Sender<Message>,
+    body: impl FnOnce(Reporter, &AtomicBool) + Send + 'static,
+) -> SourceHandle {
     let stop = Arc::new(AtomicBool::new(false));
     let reporter = Reporter::new(name, tx, stop.clone());
     let flag = stop.clone();
-    let thread = spawn_named(format!("src-{name}"), move || {
-        run_stream(source, policy, reporter, &flag);
-    });
+    let thread = spawn_named(format!("src-{name}"), move || body(reporter, &flag));
     handle(name, stop, thread)
 }
 
