@@ -318,3 +318,20 @@ fn sources_declared_in_the_scene_feed_the_widgets() {
     assert_eq!(data.get("_source.np.ok"), Some(&json!(true)));
     tinydisplay::shutdown(app.world_mut());
 }
+
+#[test]
+fn persisted_namespaces_are_saved_every_few_seconds_of_ticks() {
+    let file = std::env::temp_dir().join(format!(
+        "tinydisplay-periodic-{}/mpd.json",
+        std::process::id()
+    ));
+    let src = format!(
+        r#"Scene(display: (fps: 10), data: (initial: {{"mpd.title": "x"}}, persist: [(namespace: "mpd", file: {:?}, every_s: 2)]))"#,
+        file.display().to_string()
+    );
+    let mut app = common::app_for(common::compile(&src));
+    run_ticks(&mut app, RunMode::Ticks(20));
+    assert!(!file.exists(), "not yet: 2 s are 20 ticks at 10 fps");
+    run_ticks(&mut app, RunMode::Ticks(1));
+    assert!(file.exists(), "saved at tick 20 without a shutdown");
+}
