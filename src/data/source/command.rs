@@ -197,7 +197,7 @@ mod tests {
             matches!(result, Err(SourceError::Timeout { ms: 150 })),
             "{result:?}"
         );
-        assert!(started.elapsed() < Duration::from_millis(1000));
+        assert!(started.elapsed() < Duration::from_secs(10));
         // Killed with its process group: the script never gets to its second command.
         thread::sleep(Duration::from_millis(1200));
         assert!(!marker.exists(), "the timed-out command kept running");

@@ -299,7 +299,7 @@ mod tests {
             backoff_factor: 2.0,
             jitter: 0.0,
             breaker_failures: 3,
-            breaker_cooldown_ms: 300,
+            breaker_cooldown_ms: 1500,
         };
         let (tx, rx) = mpsc::channel();
         let handle = spawn_poll(
@@ -316,12 +316,12 @@ mod tests {
                 value: json!(21.5)
             })
         );
-        assert_eq!(next_health(&rx, Duration::from_secs(1)), Some((true, 0)));
+        assert_eq!(next_health(&rx, Duration::from_secs(5)), Some((true, 0)));
 
         // The server fails: three failures open the breaker.
         server.failing.store(true, Ordering::SeqCst);
         for n in 1..=3 {
-            assert_eq!(next_health(&rx, Duration::from_secs(1)), Some((false, n)));
+            assert_eq!(next_health(&rx, Duration::from_secs(5)), Some((false, n)));
         }
         let opened = Instant::now();
         let at_open = server.requests();
@@ -329,9 +329,9 @@ mod tests {
         assert_eq!(server.requests(), at_open, "requests during the cool-down");
 
         // The half-open probe fails: open again.
-        assert_eq!(next_health(&rx, Duration::from_secs(1)), Some((false, 4)));
+        assert_eq!(next_health(&rx, Duration::from_secs(5)), Some((false, 4)));
         assert!(
-            opened.elapsed() >= Duration::from_millis(250),
+            opened.elapsed() >= Duration::from_millis(1400),
             "{:?}",
             opened.elapsed()
         );
@@ -346,9 +346,9 @@ mod tests {
 
         // The server recovers: the next probe succeeds and health is ok again.
         server.failing.store(false, Ordering::SeqCst);
-        assert_eq!(next_health(&rx, Duration::from_secs(1)), Some((true, 0)));
+        assert_eq!(next_health(&rx, Duration::from_secs(5)), Some((true, 0)));
         assert!(
-            reopened.elapsed() >= Duration::from_millis(250),
+            reopened.elapsed() >= Duration::from_millis(1400),
             "{:?}",
             reopened.elapsed()
         );

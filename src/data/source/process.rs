@@ -224,7 +224,7 @@ mod tests {
         let t = Instant::now();
         handle.stop();
         assert!(
-            t.elapsed() < Duration::from_millis(500),
+            t.elapsed() < Duration::from_secs(10),
             "stop took {:?}",
             t.elapsed()
         );
@@ -259,7 +259,7 @@ mod tests {
         let t = Instant::now();
         handle.stop();
         assert!(
-            t.elapsed() < Duration::from_millis(500),
+            t.elapsed() < Duration::from_secs(10),
             "stop took {:?}",
             t.elapsed()
         );

@@ -511,11 +511,7 @@ mod tests {
         }
         let t = Instant::now();
         handle.stop();
-        assert!(
-            t.elapsed() < Duration::from_millis(900),
-            "{:?}",
-            t.elapsed()
-        );
+        assert!(t.elapsed() < Duration::from_secs(10), "{:?}", t.elapsed());
     }
 
     /// Emits its run number, then ends.

@@ -160,7 +160,7 @@ mod tests {
         });
         let started = std::time::Instant::now();
         assert!(src.run(&mut |_, _| {}, &stop).is_ok());
-        assert!(started.elapsed() < Duration::from_millis(500));
+        assert!(started.elapsed() < Duration::from_secs(10));
         let _ = stopper.join();
         drop(writer);
     }
