@@ -6,7 +6,7 @@ use bevy_ecs::prelude::*;
 use crate::app::Tick;
 use crate::data::Dataset;
 use crate::render::FrameBuffer;
-use crate::render::compose::{Visible, WidgetLayer};
+use crate::render::compose::{Placement, Visible, WidgetLayer};
 use crate::widget::sequence::{Page, Sequence, SequenceState, Transition};
 
 /// How one page looks this tick.
@@ -15,6 +15,8 @@ struct Look {
     visible: bool,
     offset: (i32, i32),
     transparency: u8,
+    /// Drawn above the other pages (the incoming page of a fade).
+    on_top: bool,
 }
 
 /// Advances every sequence's rotation and places its pages for this tick.
@@ -24,7 +26,7 @@ pub fn run_sequences(
     data: Option<Res<Dataset>>,
     mut seqs: Query<(&mut Sequence, &Children)>,
     pages: Query<&Page>,
-    mut looks: Query<(&mut Visible, &mut WidgetLayer), With<Page>>,
+    mut looks: Query<(&mut Visible, &mut WidgetLayer, &mut Placement), With<Page>>,
 ) {
     let changed: &[String] = data.as_ref().map_or(&[], |d| d.changed());
     for (mut seq, children) in &mut seqs {
@@ -38,7 +40,11 @@ pub fn run_sequences(
         let fade_ok = fb.mode().has_levels();
         for (i, id) in ids.iter().enumerate() {
             let look = look_of(seq, i, tick.0, fade_ok);
-            if let Ok((mut visible, mut wl)) = looks.get_mut(*id) {
+            if let Ok((mut visible, mut wl, mut placement)) = looks.get_mut(*id) {
+                let z = i32::from(look.on_top);
+                if placement.z != z {
+                    placement.z = z;
+                }
                 if visible.0 != look.visible {
                     visible.0 = look.visible;
                 }
@@ -152,15 +158,19 @@ fn look_of(seq: &Sequence, i: usize, t: u64, fade_ok: bool) -> Look {
                 Transition::SlideDown => (0.0, if incoming { -h * (1.0 - f) } else { h * f }),
                 _ => (0.0, 0.0),
             };
-            let transparency = match kind {
-                Transition::Fade if incoming => (255.0 * (1.0 - f)).round() as u8,
-                Transition::Fade => (255.0 * f).round() as u8,
-                _ => 0,
+            // A cross-fade: the new page, drawn on top, fades in over the old one.
+            let fading_in = kind == Transition::Fade && incoming;
+            let transparency = if fading_in {
+                (255.0 * (1.0 - f)).round() as u8
+            } else {
+                0
             };
+            let offset = (ox.round() as i32, oy.round() as i32);
             return Look {
                 visible: true,
-                offset: (ox.round() as i32, oy.round() as i32),
+                offset,
                 transparency,
+                on_top: fading_in,
             };
         }
     }
