@@ -180,8 +180,8 @@ pub fn compose(
     } else {
         // Damage: old and new places of every changed widget (and of anything that
         // appeared, moved, or vanished with a changed ancestor).
-        for item in &list.items {
-            let old = list.previous.iter().find(|o| o.entity == item.entity);
+        for (k, item) in list.items.iter().enumerate() {
+            let old = find(&list.previous, k, item.entity);
             match old {
                 Some(o)
                     if o.shown == item.shown
@@ -189,14 +189,16 @@ pub fn compose(
                         && o.opacity == item.opacity
                         && !changed.contains(item.entity) => {}
                 Some(o) => {
-                    fb.add_damage(o.shown);
+                    if o.shown != item.shown {
+                        fb.add_damage(o.shown);
+                    }
                     fb.add_damage(item.shown);
                 }
                 None => fb.add_damage(item.shown),
             }
         }
-        for old in &list.previous {
-            if !list.items.iter().any(|i| i.entity == old.entity) {
+        for (k, old) in list.previous.iter().enumerate() {
+            if find(&list.items, k, old.entity).is_none() {
                 fb.add_damage(old.shown);
             }
         }
@@ -294,22 +296,25 @@ fn collect(entity: Entity, parent: Parent, nodes: &Query<NodeData>, out: &mut Ve
     }
 }
 
+/// The item of `entity` in `items`, looked for first at index `k` (paint order rarely changes).
+fn find(items: &[DrawItem], k: usize, entity: Entity) -> Option<&DrawItem> {
+    match items.get(k) {
+        Some(i) if i.entity == entity => Some(i),
+        _ => items.iter().find(|i| i.entity == entity),
+    }
+}
+
 /// Merges overlapping damage rectangles so no pixel is composed twice.
 fn merge(rects: &[Rect]) -> Vec<Rect> {
-    let mut out: Vec<Rect> = rects.iter().copied().filter(|r| !r.is_empty()).collect();
-    let mut merged = true;
-    while merged {
-        merged = false;
-        'outer: for i in 0..out.len() {
-            for j in i + 1..out.len() {
-                if out[i].overlaps(&out[j]) {
-                    out[i] = out[i].union(&out[j]);
-                    out.swap_remove(j);
-                    merged = true;
-                    break 'outer;
-                }
-            }
+    let mut out: Vec<Rect> = Vec::with_capacity(rects.len());
+    for r in rects.iter().filter(|r| !r.is_empty()) {
+        // Grow the rectangle by everything it touches until it touches nothing more;
+        // the output stays pairwise disjoint.
+        let mut cur = *r;
+        while let Some(i) = out.iter().position(|o| o.overlaps(&cur)) {
+            cur = cur.union(&out.swap_remove(i));
         }
+        out.push(cur);
     }
     out
 }
