@@ -18,6 +18,7 @@
 pub mod app;
 pub mod data;
 pub mod motion;
+pub mod panel;
 pub mod render;
 pub mod scene;
 pub mod sink;

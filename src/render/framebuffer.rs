@@ -108,6 +108,20 @@ impl FrameBuffer {
         out
     }
 
+    /// Copies rectangle `r` of `src` (same size and mode) into this frame.
+    pub fn copy_rect(&mut self, src: &FrameBuffer, r: Rect) {
+        let r = r.intersect(&self.bounds()).intersect(&src.bounds());
+        if r.is_empty() || src.mode != self.mode || src.width != self.width {
+            return;
+        }
+        let ch = self.mode.channels();
+        let w = self.width as usize;
+        for y in r.y as usize..r.bottom() as usize {
+            let span = (y * w + r.x as usize) * ch..(y * w + r.right() as usize) * ch;
+            self.data[span.clone()].copy_from_slice(&src.data[span]);
+        }
+    }
+
     /// Fills a rectangle (clipped to the frame) with an opaque colour.
     pub fn fill_rect(&mut self, r: Rect, color: Color) {
         let r = r.intersect(&self.bounds());

@@ -1,0 +1,202 @@
+//! The wires to a panel: a small [`Bus`] trait with SPI and I2C (through rppal), a capture
+//! bus that writes every transfer to a text file, and a null bus for benchmarks.
+
+use std::time::Duration;
+
+use serde::Deserialize;
+
+pub mod capture;
+pub mod i2c;
+pub mod null;
+pub mod spi;
+
+pub use self::capture::{CaptureBus, CaptureError, Transfer, parse_capture};
+pub use self::i2c::I2cBus;
+pub use self::null::NullBus;
+pub use self::spi::SpiBus;
+
+/// Something that carries commands and data to a display controller.
+pub trait Bus: Send {
+    /// A short description for logs ("SPI 0.0", "capture frames.txt").
+    fn describe(&self) -> String;
+
+    /// Sends command bytes (DC low on SPI).
+    fn command(&mut self, bytes: &[u8]) -> Result<(), BusError>;
+
+    /// Sends data bytes (DC high on SPI).
+    fn data(&mut self, bytes: &[u8]) -> Result<(), BusError>;
+
+    /// Pulses the RESET line, if the bus has one.
+    fn reset(&mut self) -> Result<(), BusError> {
+        Ok(())
+    }
+
+    /// Switches the backlight, if the bus has a pin for it.
+    fn backlight(&mut self, on: bool) -> Result<(), BusError> {
+        let _ = on;
+        Ok(())
+    }
+
+    /// Waits (a real bus sleeps; capture and null buses note it and go on).
+    fn delay_ms(&mut self, ms: u32) {
+        std::thread::sleep(Duration::from_millis(u64::from(ms)));
+    }
+
+    /// Pushes out anything buffered (called after each frame).
+    fn flush(&mut self) -> Result<(), BusError> {
+        Ok(())
+    }
+}
+
+/// A bus that could not be opened or written.
+#[derive(Debug, thiserror::Error)]
+pub enum BusError {
+    /// Opening the device failed; `hint` says what to check.
+    #[error("cannot open {what}: {reason}\n  check: {hint}")]
+    Open {
+        /// The device ("SPI bus 0, chip select 0").
+        what: String,
+        /// What the system said.
+        reason: String,
+        /// What the user should check.
+        hint: String,
+    },
+    /// A transfer failed.
+    #[error("writing to {what} failed: {reason}")]
+    Write {
+        /// The device.
+        what: String,
+        /// What the system said.
+        reason: String,
+    },
+}
+
+/// The bus section of a display: `Spi(bus: 0, cs: 0, hz: 10000000, dc: 24, reset: 25)`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub enum BusSpec {
+    /// SPI through /dev/spidevB.C, with GPIO (BCM numbers) for DC, RESET and backlight.
+    Spi(SpiSpec),
+    /// I2C through /dev/i2c-B.
+    I2c(I2cSpec),
+    /// Every transfer written to a text file as `C <hex>` / `D <hex>` lines.
+    Capture(CaptureSpec),
+    /// Bytes counted and dropped (for benchmarks).
+    Null,
+}
+
+/// SPI settings.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SpiSpec {
+    /// SPI bus number (default 0: /dev/spidev0.*).
+    #[serde(default)]
+    pub bus: u8,
+    /// Chip select (default 0).
+    #[serde(default)]
+    pub cs: u8,
+    /// Clock in Hz (default 8 MHz).
+    #[serde(default = "default_hz")]
+    pub hz: u32,
+    /// BCM number of the data/command pin.
+    pub dc: u8,
+    /// BCM number of the reset pin, if wired.
+    #[serde(default)]
+    pub reset: Option<u8>,
+    /// BCM number of the backlight pin, if wired.
+    #[serde(default)]
+    pub backlight: Option<u8>,
+    /// Largest single transfer in bytes (spidev's bufsiz, default 4096).
+    #[serde(default = "default_chunk")]
+    pub chunk: usize,
+}
+
+/// I2C settings.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct I2cSpec {
+    /// I2C bus number (default 1: /dev/i2c-1).
+    #[serde(default = "default_i2c_bus")]
+    pub bus: u8,
+    /// 7-bit address (default 0x3C).
+    #[serde(default = "default_address")]
+    pub address: u16,
+    /// Largest single transfer in bytes, control byte excluded (default 1024).
+    #[serde(default = "default_i2c_chunk")]
+    pub chunk: usize,
+}
+
+/// Capture settings.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CaptureSpec {
+    /// The text file to write (relative to the scene file).
+    pub file: String,
+}
+
+fn default_hz() -> u32 {
+    8_000_000
+}
+fn default_chunk() -> usize {
+    4096
+}
+fn default_i2c_bus() -> u8 {
+    1
+}
+fn default_address() -> u16 {
+    0x3C
+}
+fn default_i2c_chunk() -> usize {
+    1024
+}
+
+impl BusSpec {
+    /// Parses a bus given on the command line: `null`, `capture:FILE`, or RON such as
+    /// `Spi(dc: 24, reset: 25)`.
+    pub fn parse_arg(s: &str) -> Result<BusSpec, String> {
+        let s = s.trim();
+        if s.eq_ignore_ascii_case("null") {
+            return Ok(BusSpec::Null);
+        }
+        if let Some(file) = s.strip_prefix("capture:") {
+            return Ok(BusSpec::Capture(CaptureSpec { file: file.into() }));
+        }
+        let opts = ron::Options::default().with_default_extension(
+            ron::extensions::Extensions::UNWRAP_VARIANT_NEWTYPES
+                | ron::extensions::Extensions::IMPLICIT_SOME,
+        );
+        opts.from_str(s).map_err(|e| {
+            format!("bus {s:?}: {e} (expected null, capture:FILE, Spi(dc: 24, ...) or I2c(...))")
+        })
+    }
+
+    /// Opens the bus. Paths (of a capture file) are relative to `dir`.
+    pub fn open(&self, dir: &std::path::Path) -> Result<Box<dyn Bus>, BusError> {
+        match self {
+            BusSpec::Spi(s) => Ok(Box::new(spi::open(s)?)),
+            BusSpec::I2c(s) => Ok(Box::new(i2c::open(s)?)),
+            BusSpec::Capture(c) => Ok(Box::new(CaptureBus::create(&dir.join(&c.file))?)),
+            BusSpec::Null => Ok(Box::new(NullBus::default())),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn buses_parse_from_the_command_line() {
+        assert_eq!(BusSpec::parse_arg("null"), Ok(BusSpec::Null));
+        assert_eq!(
+            BusSpec::parse_arg("capture:out.txt"),
+            Ok(BusSpec::Capture(CaptureSpec {
+                file: "out.txt".into()
+            }))
+        );
+        let Ok(BusSpec::Spi(s)) = BusSpec::parse_arg("Spi(dc: 24, reset: 25)") else {
+            panic!("not SPI");
+        };
+        assert_eq!((s.bus, s.cs, s.dc, s.reset, s.chunk), (0, 0, 24, Some(25), 4096));
+        assert!(BusSpec::parse_arg("Spi(bus: 0)").is_err());
+    }
+}

@@ -1,0 +1,246 @@
+//! SPI with a data/command pin (and optional reset and backlight pins), as the OLED and
+//! TFT controllers want it. Transfers are split to the spidev buffer size. The bus logic
+//! works over two small port traits, implemented for rppal's types and for test fakes.
+
+use std::time::Duration;
+
+use super::{Bus, BusError, SpiSpec};
+
+/// Something that writes bytes on an SPI bus with chip select handled.
+pub trait SpiPort: Send {
+    /// Writes all of `bytes` in one transfer; returns how many went out.
+    fn write(&mut self, bytes: &[u8]) -> Result<usize, String>;
+}
+
+/// A GPIO output.
+pub trait OutPin: Send {
+    /// Drives the pin high (true) or low.
+    fn set(&mut self, high: bool);
+}
+
+impl SpiPort for rppal::spi::Spi {
+    fn write(&mut self, bytes: &[u8]) -> Result<usize, String> {
+        rppal::spi::Spi::write(self, bytes).map_err(|e| e.to_string())
+    }
+}
+
+impl OutPin for rppal::gpio::OutputPin {
+    fn set(&mut self, high: bool) {
+        if high {
+            self.set_high();
+        } else {
+            self.set_low();
+        }
+    }
+}
+
+/// An SPI display bus.
+pub struct SpiBus<S: SpiPort, P: OutPin> {
+    spi: S,
+    dc: P,
+    reset: Option<P>,
+    backlight: Option<P>,
+    chunk: usize,
+    what: String,
+}
+
+impl<S: SpiPort, P: OutPin> SpiBus<S, P> {
+    /// A bus over `spi` with its pins; transfers at most `chunk` bytes at a time.
+    pub fn new(spi: S, dc: P, reset: Option<P>, backlight: Option<P>, chunk: usize) -> Self {
+        SpiBus {
+            spi,
+            dc,
+            reset,
+            backlight,
+            chunk: chunk.max(1),
+            what: "SPI".into(),
+        }
+    }
+
+    /// Names the bus in errors.
+    pub fn named(mut self, what: String) -> Self {
+        self.what = what;
+        self
+    }
+
+    fn send(&mut self, dc: bool, bytes: &[u8]) -> Result<(), BusError> {
+        self.dc.set(dc);
+        for chunk in bytes.chunks(self.chunk) {
+            match self.spi.write(chunk) {
+                Ok(n) if n == chunk.len() => {}
+                Ok(n) => {
+                    return Err(BusError::Write {
+                        what: self.what.clone(),
+                        reason: format!("only {n} of {} bytes went out", chunk.len()),
+                    });
+                }
+                Err(reason) => {
+                    return Err(BusError::Write {
+                        what: self.what.clone(),
+                        reason,
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl<S: SpiPort, P: OutPin> Bus for SpiBus<S, P> {
+    fn describe(&self) -> String {
+        self.what.clone()
+    }
+
+    fn command(&mut self, bytes: &[u8]) -> Result<(), BusError> {
+        self.send(false, bytes)
+    }
+
+    fn data(&mut self, bytes: &[u8]) -> Result<(), BusError> {
+        self.send(true, bytes)
+    }
+
+    fn reset(&mut self) -> Result<(), BusError> {
+        if let Some(pin) = &mut self.reset {
+            pin.set(true);
+            std::thread::sleep(Duration::from_millis(1));
+            pin.set(false);
+            std::thread::sleep(Duration::from_millis(10));
+            pin.set(true);
+            std::thread::sleep(Duration::from_millis(120));
+        }
+        Ok(())
+    }
+
+    fn backlight(&mut self, on: bool) -> Result<(), BusError> {
+        if let Some(pin) = &mut self.backlight {
+            pin.set(on);
+        }
+        Ok(())
+    }
+}
+
+/// What to check when SPI or GPIO does not open.
+const SPI_HINT: &str = "SPI is enabled (sudo raspi-config → Interface Options → SPI, or \
+dtparam=spi=on in /boot/firmware/config.txt, then reboot); the device node exists \
+(ls /dev/spidev*); your user may use it (groups: spi, gpio); bus and cs match the wiring";
+const GPIO_HINT: &str = "this is a Raspberry Pi with /dev/gpiochip0; your user is in the \
+gpio group; the pin numbers are BCM GPIO numbers, not header pin numbers";
+
+/// Opens SPI and its pins through rppal.
+pub fn open(s: &SpiSpec) -> Result<SpiBus<rppal::spi::Spi, rppal::gpio::OutputPin>, BusError> {
+    use rppal::spi::{Bus as SBus, Mode, SlaveSelect, Spi};
+    let what = format!("SPI bus {} chip select {} (/dev/spidev{}.{})", s.bus, s.cs, s.bus, s.cs);
+    let open_err = |reason: String| BusError::Open {
+        what: what.clone(),
+        reason,
+        hint: SPI_HINT.into(),
+    };
+    let bus = match s.bus {
+        0 => SBus::Spi0,
+        1 => SBus::Spi1,
+        2 => SBus::Spi2,
+        3 => SBus::Spi3,
+        4 => SBus::Spi4,
+        5 => SBus::Spi5,
+        6 => SBus::Spi6,
+        n => return Err(open_err(format!("there is no SPI bus {n} (0..=6)"))),
+    };
+    let cs = match s.cs {
+        0 => SlaveSelect::Ss0,
+        1 => SlaveSelect::Ss1,
+        2 => SlaveSelect::Ss2,
+        n => return Err(open_err(format!("chip select {n} is not supported (0..=2)"))),
+    };
+    let spi = Spi::new(bus, cs, s.hz, Mode::Mode0).map_err(|e| open_err(e.to_string()))?;
+    let gpio = rppal::gpio::Gpio::new().map_err(|e| BusError::Open {
+        what: "GPIO".into(),
+        reason: e.to_string(),
+        hint: GPIO_HINT.into(),
+    })?;
+    let pin = |n: u8, role: &str| {
+        gpio.get(n)
+            .map(|p| p.into_output_high())
+            .map_err(|e| BusError::Open {
+                what: format!("GPIO {n} ({role})"),
+                reason: e.to_string(),
+                hint: GPIO_HINT.into(),
+            })
+    };
+    let dc = pin(s.dc, "DC")?;
+    let reset = s.reset.map(|n| pin(n, "RESET")).transpose()?;
+    let backlight = s.backlight.map(|n| pin(n, "backlight")).transpose()?;
+    Ok(SpiBus::new(spi, dc, reset, backlight, s.chunk).named(what))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use super::*;
+
+    /// Records (dc, bytes) of every transfer.
+    #[derive(Clone, Default)]
+    struct Log(Arc<Mutex<Vec<(bool, usize)>>>, Arc<Mutex<bool>>);
+
+    struct FakeSpi(Log);
+    impl SpiPort for FakeSpi {
+        fn write(&mut self, bytes: &[u8]) -> Result<usize, String> {
+            let dc = *self.0.1.lock().unwrap();
+            self.0.0.lock().unwrap().push((dc, bytes.len()));
+            Ok(bytes.len())
+        }
+    }
+    struct FakePin(Log);
+    impl OutPin for FakePin {
+        fn set(&mut self, high: bool) {
+            *self.0.1.lock().unwrap() = high;
+        }
+    }
+
+    #[test]
+    fn transfers_are_split_to_the_buffer_size_with_dc_set() {
+        let log = Log::default();
+        let mut bus = SpiBus::new(FakeSpi(log.clone()), FakePin(log.clone()), None, None, 4096);
+        bus.command(&[0x2C]).unwrap();
+        bus.data(&vec![0; 10_000]).unwrap();
+        assert_eq!(
+            *log.0.lock().unwrap(),
+            vec![(false, 1), (true, 4096), (true, 4096), (true, 1808)]
+        );
+    }
+
+    #[test]
+    fn a_short_write_is_an_error() {
+        struct Short;
+        impl SpiPort for Short {
+            fn write(&mut self, bytes: &[u8]) -> Result<usize, String> {
+                Ok(bytes.len() / 2)
+            }
+        }
+        let log = Log::default();
+        let mut bus = SpiBus::new(Short, FakePin(log), None, None, 64);
+        assert!(matches!(bus.data(&[0; 10]), Err(BusError::Write { .. })));
+    }
+
+    #[test]
+    fn opening_spi_off_a_pi_says_what_to_check() {
+        let spec = SpiSpec {
+            bus: 0,
+            cs: 0,
+            hz: 1_000_000,
+            dc: 24,
+            reset: None,
+            backlight: None,
+            chunk: 4096,
+        };
+        if std::path::Path::new("/dev/spidev0.0").exists() {
+            return; // a real Pi with SPI on: nothing to prove here
+        }
+        let Err(e) = open(&spec) else {
+            panic!("SPI opened without a device");
+        };
+        let text = e.to_string();
+        assert!(text.contains("/dev/spidev0.0"), "{text}");
+        assert!(text.contains("raspi-config"), "{text}");
+    }
+}

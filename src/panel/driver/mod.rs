@@ -1,0 +1,272 @@
+//! Display controllers: each [`Driver`] knows its controller's init sequence, its
+//! commands for contrast, invert and sleep, and how to pack a panel rectangle of the frame
+//! into the bytes its RAM wants, through its window or page addressing.
+
+use crate::render::{FrameBuffer, PixelMode, Rect};
+
+use super::rotation::Rotation;
+use super::wire::Wire;
+
+pub mod ili9341;
+pub mod mipi;
+pub mod pages;
+pub mod sh1106;
+pub mod ssd1306;
+pub mod ssd1322;
+pub mod st7789;
+
+/// A display controller driver.
+pub trait Driver: Send {
+    /// The panel's size as the controller scans it (before rotation).
+    fn native(&self) -> (u32, u32);
+
+    /// The pixel mode of the frames it shows.
+    fn mode(&self) -> PixelMode;
+
+    /// The whole power-on sequence, ending with the display on.
+    fn init(&self, settings: &Settings, wire: &mut Wire);
+
+    /// Sets contrast (OLED) or brightness (TFT), 0..=255.
+    fn contrast(&self, level: u8, wire: &mut Wire);
+
+    /// Shows the panel inverted (or not).
+    fn invert(&self, on: bool, wire: &mut Wire);
+
+    /// Puts the panel to sleep (display off, low power) or wakes it.
+    fn sleep(&self, asleep: bool, wire: &mut Wire);
+
+    /// Grows a panel rectangle to what the controller's addressing can write.
+    fn align(&self, r: Rect) -> Rect;
+
+    /// Writes the (aligned) panel rectangle `r` of `frame` to the controller's RAM.
+    fn pack(&self, frame: &Pixels, r: Rect, wire: &mut Wire);
+}
+
+/// Settings sent at init.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Settings {
+    /// Contrast or brightness, 0..=255.
+    pub contrast: u8,
+    /// Inverted display.
+    pub invert: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            contrast: 0xCF,
+            invert: false,
+        }
+    }
+}
+
+/// A frame seen in panel coordinates: rotation is undone pixel by pixel.
+pub struct Pixels<'a> {
+    frame: &'a FrameBuffer,
+    rotation: Rotation,
+    native: (u32, u32),
+}
+
+impl<'a> Pixels<'a> {
+    /// Views `frame` (whose size is `rotation.frame_size(native)`) as the panel scans it.
+    pub fn new(frame: &'a FrameBuffer, rotation: Rotation, native: (u32, u32)) -> Self {
+        Pixels {
+            frame,
+            rotation,
+            native,
+        }
+    }
+
+    /// Index of panel pixel (px, py) in the frame's bytes.
+    #[inline]
+    fn index(&self, px: u32, py: u32) -> usize {
+        let (x, y) = self.rotation.to_frame(px, py, self.native);
+        (y as usize * self.frame.width() as usize + x as usize) * self.frame.mode().channels()
+    }
+
+    /// Grey level of panel pixel (px, py) (the first channel for colour frames).
+    #[inline]
+    pub fn gray(&self, px: u32, py: u32) -> u8 {
+        self.frame.data()[self.index(px, py)]
+    }
+
+    /// RGB of panel pixel (px, py) of a colour frame.
+    #[inline]
+    pub fn rgb(&self, px: u32, py: u32) -> [u8; 3] {
+        let i = self.index(px, py);
+        let d = self.frame.data();
+        [d[i], d[i + 1], d[i + 2]]
+    }
+}
+
+/// The panels tinydisplay drives, by controller and size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Model {
+    /// SSD1306, 128×64 mono.
+    Ssd1306,
+    /// SSD1306, 128×32 mono.
+    Ssd1306x32,
+    /// SH1106, 128×64 mono.
+    Sh1106,
+    /// SH1106, 128×32 mono.
+    Sh1106x32,
+    /// SSD1322, 256×64 4-bit grey.
+    Ssd1322,
+    /// ST7789, 240×240 RGB565.
+    St7789,
+    /// ST7789, 240×320 RGB565.
+    St7789x320,
+    /// ILI9341, 240×320 RGB565 (320×240 turned 90° or 270°).
+    Ili9341,
+}
+
+impl Model {
+    /// Every model.
+    pub const ALL: [Model; 8] = [
+        Model::Ssd1306,
+        Model::Ssd1306x32,
+        Model::Sh1106,
+        Model::Sh1106x32,
+        Model::Ssd1322,
+        Model::St7789,
+        Model::St7789x320,
+        Model::Ili9341,
+    ];
+
+    /// The command-line name (`ssd1306`, `ssd1306-128x32`, `st7789-240x320`, ...).
+    pub const fn name(self) -> &'static str {
+        match self {
+            Model::Ssd1306 => "ssd1306",
+            Model::Ssd1306x32 => "ssd1306-128x32",
+            Model::Sh1106 => "sh1106",
+            Model::Sh1106x32 => "sh1106-128x32",
+            Model::Ssd1322 => "ssd1322",
+            Model::St7789 => "st7789",
+            Model::St7789x320 => "st7789-240x320",
+            Model::Ili9341 => "ili9341",
+        }
+    }
+
+    /// The panel's size as the controller scans it.
+    pub const fn native(self) -> (u32, u32) {
+        match self {
+            Model::Ssd1306 | Model::Sh1106 => (128, 64),
+            Model::Ssd1306x32 | Model::Sh1106x32 => (128, 32),
+            Model::Ssd1322 => (256, 64),
+            Model::St7789 => (240, 240),
+            Model::St7789x320 | Model::Ili9341 => (240, 320),
+        }
+    }
+
+    /// The pixel mode of its frames.
+    pub const fn mode(self) -> PixelMode {
+        match self {
+            Model::Ssd1306 | Model::Ssd1306x32 | Model::Sh1106 | Model::Sh1106x32 => {
+                PixelMode::Mono
+            }
+            Model::Ssd1322 => PixelMode::Gray4,
+            Model::St7789 | Model::St7789x320 | Model::Ili9341 => PixelMode::Rgb565,
+        }
+    }
+
+    /// Its driver.
+    pub fn driver(self) -> Box<dyn Driver> {
+        match self {
+            Model::Ssd1306 => Box::new(ssd1306::Ssd1306 { height: 64 }),
+            Model::Ssd1306x32 => Box::new(ssd1306::Ssd1306 { height: 32 }),
+            Model::Sh1106 => Box::new(sh1106::Sh1106 { height: 64 }),
+            Model::Sh1106x32 => Box::new(sh1106::Sh1106 { height: 32 }),
+            Model::Ssd1322 => Box::new(ssd1322::Ssd1322),
+            Model::St7789 => Box::new(st7789::St7789 { height: 240 }),
+            Model::St7789x320 => Box::new(st7789::St7789 { height: 320 }),
+            Model::Ili9341 => Box::new(ili9341::Ili9341),
+        }
+    }
+
+    /// The model of a scene's `driver` for a frame of `size` turned by `rotation`.
+    pub fn for_scene(
+        controller: Controller,
+        size: (u32, u32),
+        rotation: Rotation,
+    ) -> Result<Model, String> {
+        let native = rotation.frame_size(size);
+        let candidates: &[Model] = match controller {
+            Controller::Ssd1306 => &[Model::Ssd1306, Model::Ssd1306x32],
+            Controller::Sh1106 => &[Model::Sh1106, Model::Sh1106x32],
+            Controller::Ssd1322 => &[Model::Ssd1322],
+            Controller::St7789 => &[Model::St7789, Model::St7789x320],
+            Controller::Ili9341 => &[Model::Ili9341],
+        };
+        candidates
+            .iter()
+            .copied()
+            .find(|m| m.native() == native)
+            .ok_or_else(|| {
+                let sizes: Vec<String> = candidates
+                    .iter()
+                    .map(|m| {
+                        let (w, h) = rotation.frame_size(m.native());
+                        format!("{w}x{h}")
+                    })
+                    .collect();
+                format!(
+                    "{controller:?} with this rotation drives {}, not {}x{}",
+                    sizes.join(" or "),
+                    size.0,
+                    size.1
+                )
+            })
+    }
+}
+
+impl std::str::FromStr for Model {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Model, String> {
+        let s = s.to_ascii_lowercase();
+        Model::ALL
+            .into_iter()
+            .find(|m| m.name() == s)
+            .ok_or_else(|| {
+                let names: Vec<&str> = Model::ALL.iter().map(|m| m.name()).collect();
+                format!("unknown display {s:?}; one of: {}", names.join(", "))
+            })
+    }
+}
+
+/// The controller named in a scene's `display: (driver: ...)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+pub enum Controller {
+    /// SSD1306 OLED (128×64 or 128×32, mono).
+    Ssd1306,
+    /// SH1106 OLED (128×64 or 128×32, mono).
+    Sh1106,
+    /// SSD1322 OLED (256×64, 16 greys).
+    Ssd1322,
+    /// ST7789 TFT (240×240 or 240×320, RGB565).
+    St7789,
+    /// ILI9341 TFT (240×320, RGB565).
+    Ili9341,
+}
+
+/// Rounds a span [a, b) out to multiples of `n`.
+pub(crate) fn align_span(a: i32, b: i32, n: i32) -> (i32, i32) {
+    (a.div_euclid(n) * n, (b + n - 1).div_euclid(n) * n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_scene_size_picks_the_model() {
+        let m = |c, w, h, r| Model::for_scene(c, (w, h), r);
+        assert_eq!(m(Controller::Ssd1306, 128, 32, Rotation::R0), Ok(Model::Ssd1306x32));
+        assert_eq!(m(Controller::Ssd1306, 64, 128, Rotation::R90), Ok(Model::Ssd1306));
+        assert_eq!(m(Controller::Ili9341, 320, 240, Rotation::R270), Ok(Model::Ili9341));
+        let e = m(Controller::Ili9341, 320, 240, Rotation::R0).unwrap_err();
+        assert!(e.contains("240x320"), "{e}");
+        assert_eq!("ST7789-240x320".parse(), Ok(Model::St7789x320));
+        assert!("ssd9999".parse::<Model>().is_err());
+    }
+}

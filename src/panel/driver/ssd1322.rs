@@ -1,0 +1,93 @@
+//! SSD1322: 256×64 OLED with 16 grey levels. Its RAM is 480 pixels wide, addressed in
+//! columns of 4 pixels (2 bytes); a 256-pixel panel sits in the middle, from column
+//! address 28. A command byte goes with DC low and its arguments with DC high. With the
+//! nibble remap set at init, the high nibble of each byte is the left pixel.
+
+use crate::render::{PixelMode, Rect};
+
+use super::{Driver, Pixels, Settings, align_span};
+use crate::panel::wire::Wire;
+
+/// Column address (4 pixels each) of the panel's first pixel.
+pub const COLUMN_OFFSET: u32 = 28;
+
+/// The SSD1322 driver.
+#[derive(Debug, Clone, Copy)]
+pub struct Ssd1322;
+
+/// A command and its arguments.
+fn cmd(wire: &mut Wire, c: u8, args: &[u8]) {
+    wire.command(&[c]);
+    if !args.is_empty() {
+        wire.data(args);
+    }
+}
+
+impl Driver for Ssd1322 {
+    fn native(&self) -> (u32, u32) {
+        (256, 64)
+    }
+
+    fn mode(&self) -> PixelMode {
+        PixelMode::Gray4
+    }
+
+    fn init(&self, s: &Settings, wire: &mut Wire) {
+        cmd(wire, 0xFD, &[0x12]); // unlock commands
+        cmd(wire, 0xAE, &[]); // display off
+        cmd(wire, 0xB3, &[0x91]); // clock divide / oscillator
+        cmd(wire, 0xCA, &[0x3F]); // multiplex ratio: 64 rows
+        cmd(wire, 0xA2, &[0x00]); // display offset
+        cmd(wire, 0xA1, &[0x00]); // start line
+        cmd(wire, 0xA0, &[0x14, 0x11]); // remap: nibble remap, COM scan down, dual COM
+        cmd(wire, 0xB5, &[0x00]); // GPIO off
+        cmd(wire, 0xAB, &[0x01]); // internal VDD regulator
+        cmd(wire, 0xB4, &[0xA0, 0xFD]); // display enhancement A: external VSL
+        cmd(wire, 0xC1, &[s.contrast]); // contrast current
+        cmd(wire, 0xC7, &[0x0F]); // master contrast
+        cmd(wire, 0xB9, &[]); // default linear grey table
+        cmd(wire, 0xB1, &[0xE2]); // phase lengths
+        cmd(wire, 0xD1, &[0x82, 0x20]); // display enhancement B
+        cmd(wire, 0xBB, &[0x1F]); // pre-charge voltage
+        cmd(wire, 0xB6, &[0x08]); // second pre-charge period
+        cmd(wire, 0xBE, &[0x07]); // VCOMH
+        cmd(wire, if s.invert { 0xA7 } else { 0xA6 }, &[]); // normal or inverse
+        cmd(wire, 0xA9, &[]); // exit partial display
+        cmd(wire, 0xAF, &[]); // display on
+        wire.delay(50);
+    }
+
+    fn contrast(&self, level: u8, wire: &mut Wire) {
+        cmd(wire, 0xC1, &[level]);
+    }
+
+    fn invert(&self, on: bool, wire: &mut Wire) {
+        cmd(wire, if on { 0xA7 } else { 0xA6 }, &[]);
+    }
+
+    fn sleep(&self, asleep: bool, wire: &mut Wire) {
+        cmd(wire, if asleep { 0xAE } else { 0xAF }, &[]);
+    }
+
+    fn align(&self, r: Rect) -> Rect {
+        let (x0, x1) = align_span(r.x, r.right(), 4);
+        Rect::new(x0, r.y, (x1 - x0) as u32, r.h)
+    }
+
+    fn pack(&self, px: &Pixels, r: Rect, wire: &mut Wire) {
+        let (x0, x1) = (r.x as u32, r.right() as u32);
+        let (y0, y1) = (r.y as u32, r.bottom() as u32);
+        let c0 = (COLUMN_OFFSET + x0 / 4) as u8;
+        let c1 = (COLUMN_OFFSET + x1 / 4 - 1) as u8;
+        cmd(wire, 0x15, &[c0, c1]);
+        cmd(wire, 0x75, &[y0 as u8, (y1 - 1) as u8]);
+        cmd(wire, 0x5C, &[]);
+        let out = wire.open_data();
+        for y in y0..y1 {
+            for x in (x0..x1).step_by(2) {
+                out.push((px.gray(x, y) / 17) << 4 | px.gray(x + 1, y) / 17);
+            }
+        }
+        wire.close_data();
+    }
+}

@@ -1,0 +1,32 @@
+//! Real panels: display controller drivers, the buses that carry their bytes (SPI and I2C
+//! through rppal, a capture file, nothing), controller emulators that prove those bytes,
+//! and the panel sink that feeds a panel from its own thread.
+
+pub mod bus;
+pub mod device;
+pub mod driver;
+pub mod emulator;
+pub mod rotation;
+pub mod sink;
+pub mod wire;
+
+pub use self::bus::{Bus, BusError, BusSpec};
+pub use self::device::Panel;
+pub use self::driver::{Controller, Driver, Model, Settings};
+pub use self::rotation::Rotation;
+pub use self::sink::{PanelSink, PanelStats};
+pub use self::wire::Wire;
+
+/// Everything needed to drive a panel: which one, how it is mounted, its settings, and
+/// the bus (if the scene names one; the command line may give it instead).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PanelConfig {
+    /// Controller and size.
+    pub model: Model,
+    /// How it is mounted.
+    pub rotation: Rotation,
+    /// Contrast and inversion at init.
+    pub settings: Settings,
+    /// The bus, with capture paths already resolved against the scene's directory.
+    pub bus: Option<BusSpec>,
+}

@@ -1,0 +1,244 @@
+//! The panel sink: frames go to the panel from a thread of its own, so a slow transfer
+//! (6 ms for a full SSD1322 frame at 10 MHz) never delays the next tick's render.
+//!
+//! The render thread copies only the damaged rectangles into a one-frame mailbox and adds
+//! them to its pending damage. If the panel thread has not taken the previous frame yet,
+//! the newest frame replaces it (its damage is merged, so nothing is lost) and a drop is
+//! counted. A write error is logged with a count, and the panel is reset, initialised
+//! and sent a full frame again.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use super::bus::Bus;
+use super::device::Panel;
+use super::wire::Wire;
+use crate::render::{FrameBuffer, Rect};
+use crate::sink::{Sink, SinkError};
+
+/// Counters of the panel thread's work.
+#[derive(Debug, Default)]
+pub struct PanelStats {
+    /// Frames (full or partial) sent.
+    pub frames: AtomicU64,
+    /// Frames replaced by a newer one before they were sent.
+    pub dropped: AtomicU64,
+    /// Failed transfers.
+    pub errors: AtomicU64,
+    /// Times the panel was initialised (the first time included).
+    pub inits: AtomicU64,
+    /// Bytes sent (commands and data).
+    pub bytes: AtomicU64,
+}
+
+impl PanelStats {
+    /// Reads a counter.
+    pub fn get(counter: &AtomicU64) -> u64 {
+        counter.load(Ordering::Relaxed)
+    }
+}
+
+/// The mailbox between the render thread and the panel thread.
+#[derive(Default)]
+struct Slot {
+    frame: Option<FrameBuffer>,
+    damage: Vec<Rect>,
+    pending: bool,
+    full: bool,
+    stop: bool,
+}
+
+#[derive(Default)]
+struct Shared {
+    slot: Mutex<Slot>,
+    ready: Condvar,
+}
+
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, Slot> {
+        self.slot.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// Presents frames on a panel through its bus, from its own thread.
+pub struct PanelSink {
+    name: String,
+    shared: Arc<Shared>,
+    stats: Arc<PanelStats>,
+    thread: Option<JoinHandle<()>>,
+    mismatch_logged: bool,
+    expected: ((u32, u32), crate::render::PixelMode),
+}
+
+impl PanelSink {
+    /// Starts the panel thread; the panel is initialised when the first frame arrives.
+    pub fn start(panel: Panel, bus: Box<dyn Bus>) -> PanelSink {
+        let name = format!("panel {} on {}", panel.model().name(), bus.describe());
+        let expected = (panel.frame_size(), panel.model().mode());
+        let shared = Arc::new(Shared::default());
+        let stats = Arc::new(PanelStats::default());
+        let thread = {
+            let (shared, stats) = (shared.clone(), stats.clone());
+            std::thread::Builder::new()
+                .name("tinydisplay-panel".into())
+                .spawn(move || feed(panel, bus, &shared, &stats))
+                .ok()
+        };
+        if thread.is_none() {
+            log::error!("{name}: could not start the panel thread");
+        }
+        PanelSink {
+            name,
+            shared,
+            stats,
+            thread,
+            mismatch_logged: false,
+            expected,
+        }
+    }
+
+    /// The thread's counters.
+    pub fn stats(&self) -> Arc<PanelStats> {
+        self.stats.clone()
+    }
+
+    fn stop(&mut self) {
+        self.shared.lock().stop = true;
+        self.shared.ready.notify_all();
+        if let Some(t) = self.thread.take()
+            && t.join().is_err()
+        {
+            log::error!("{}: the panel thread panicked", self.name);
+        }
+    }
+}
+
+impl Sink for PanelSink {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn present(&mut self, frame: &FrameBuffer, _tick: u64) -> Result<(), SinkError> {
+        if ((frame.width(), frame.height()), frame.mode()) != self.expected {
+            let message = format!(
+                "the frame is {}x{} {:?}; the panel shows {}x{} {:?}",
+                frame.width(),
+                frame.height(),
+                frame.mode(),
+                self.expected.0.0,
+                self.expected.0.1,
+                self.expected.1
+            );
+            if !self.mismatch_logged {
+                self.mismatch_logged = true;
+                return Err(SinkError::Encode {
+                    what: self.name.clone(),
+                    message,
+                });
+            }
+            return Ok(());
+        }
+        let mut slot = self.shared.lock();
+        match &mut slot.frame {
+            None => {
+                slot.frame = Some(frame.clone());
+                slot.full = true;
+            }
+            Some(_) if frame.damage().is_empty() => return Ok(()),
+            Some(mirror) => {
+                for r in frame.damage() {
+                    mirror.copy_rect(frame, *r);
+                }
+            }
+        }
+        slot.damage.extend_from_slice(frame.damage());
+        if slot.pending {
+            self.stats.dropped.fetch_add(1, Ordering::Relaxed);
+        }
+        slot.pending = true;
+        drop(slot);
+        self.shared.ready.notify_one();
+        Ok(())
+    }
+
+    fn finish(&mut self, _frame: &FrameBuffer, _tick: u64) -> Result<(), SinkError> {
+        self.stop();
+        Ok(())
+    }
+}
+
+impl Drop for PanelSink {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// The panel thread: waits for a frame, packs it under the lock (microseconds), sends it
+/// without the lock (milliseconds).
+fn feed(mut panel: Panel, mut bus: Box<dyn Bus>, shared: &Shared, stats: &PanelStats) {
+    let mut wire = Wire::new();
+    let mut damage: Vec<Rect> = Vec::new();
+    let mut needs_init = true;
+    let mut backoff = Duration::from_millis(50);
+    loop {
+        {
+            let mut slot = shared.lock();
+            while !slot.pending && !slot.stop {
+                slot = shared
+                    .ready
+                    .wait(slot)
+                    .unwrap_or_else(|p| p.into_inner());
+            }
+            if !slot.pending {
+                return;
+            }
+            slot.pending = false;
+            let full = std::mem::take(&mut slot.full) || needs_init;
+            damage.clear();
+            damage.append(&mut slot.damage);
+            let Some(frame) = &slot.frame else { continue };
+            wire.clear();
+            if needs_init {
+                panel.init(&mut wire);
+            }
+            if full {
+                panel.full(frame, &mut wire);
+            } else {
+                panel.update(frame, &damage, &mut wire);
+            }
+        }
+        match wire.send(bus.as_mut()).and_then(|()| bus.flush()) {
+            Ok(()) => {
+                if needs_init {
+                    stats.inits.fetch_add(1, Ordering::Relaxed);
+                }
+                needs_init = false;
+                backoff = Duration::from_millis(50);
+                stats.frames.fetch_add(1, Ordering::Relaxed);
+                stats
+                    .bytes
+                    .fetch_add(wire.len_bytes() as u64, Ordering::Relaxed);
+            }
+            Err(e) => {
+                let n = stats.errors.fetch_add(1, Ordering::Relaxed) + 1;
+                if n % 100 == 1 {
+                    log::warn!("panel: {e} ({n} error(s) so far); re-initialising the panel");
+                }
+                needs_init = true;
+                // Retry with a full frame even if no new frame comes, after a pause that
+                // grows to a second while the panel keeps failing.
+                let mut slot = shared.lock();
+                if slot.stop {
+                    return;
+                }
+                slot.pending = true;
+                slot.full = true;
+                drop(slot);
+                std::thread::sleep(backoff);
+                backoff = (backoff * 2).min(Duration::from_secs(1));
+            }
+        }
+    }
+}

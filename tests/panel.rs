@@ -1,0 +1,321 @@
+//! Panel drivers proven by the controller emulators: what the glass would show after the
+//! driver's bytes equals the frame buffer, for every model, rotation, full and partial.
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use tinydisplay::panel::bus::{Bus, BusError, CaptureBus, Transfer, parse_capture};
+use tinydisplay::panel::emulator::{self, Emulator};
+use tinydisplay::panel::{Model, Panel, PanelSink, PanelStats, Rotation, Settings, Wire};
+use tinydisplay::render::{Color, FrameBuffer, Rect};
+use tinydisplay::sink::Sink;
+
+/// A frame with every pixel different-ish (a small LCG), fully damaged.
+fn noise(model: Model, rotation: Rotation, seed: u32) -> FrameBuffer {
+    let (w, h) = rotation.frame_size(model.native());
+    let mut fb = FrameBuffer::new(w, h, model.mode());
+    let mut s = seed.wrapping_mul(2_654_435_761).wrapping_add(1);
+    for y in 0..h {
+        for x in 0..w {
+            s = s.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+            let [r, g, b, _] = s.to_be_bytes();
+            fb.fill_rect(Rect::new(x as i32, y as i32, 1, 1), Color::rgb(r, g, b));
+        }
+    }
+    fb
+}
+
+/// Paints a few rectangles with new colours and records them as damage.
+fn scribble(fb: &mut FrameBuffer, rects: &[Rect]) {
+    fb.clear_damage();
+    for (i, r) in rects.iter().enumerate() {
+        let v = (i as u8).wrapping_mul(97).wrapping_add(40);
+        fb.fill_rect(*r, Color::rgb(v, 255 - v, v / 2));
+        fb.add_damage(*r);
+    }
+}
+
+/// Asserts the emulator's glass shows `fb` as mounted with `rotation`.
+fn assert_shows(emu: &dyn Emulator, fb: &FrameBuffer, model: Model, rotation: Rotation, what: &str) {
+    assert!(emu.problems().is_empty(), "{what}: {:?}", emu.problems());
+    let native = model.native();
+    let mut bad = 0;
+    for y in 0..fb.height() {
+        for x in 0..fb.width() {
+            let (px, py) = rotation.to_panel(x, y, native);
+            let want = fb.rgb(x, y);
+            let got = emu.pixel(px, py);
+            if got != want {
+                bad += 1;
+                assert!(
+                    bad < 5,
+                    "{what}: frame ({x},{y}) = {want:?} but panel ({px},{py}) shows {got:?}"
+                );
+            }
+        }
+    }
+    assert_eq!(bad, 0, "{what}: {bad} pixels differ");
+}
+
+fn damage_cases(w: u32, h: u32) -> Vec<Vec<Rect>> {
+    let (w, h) = (w as i32, h as i32);
+    vec![
+        vec![Rect::new(3, 5, 7, 3)],
+        vec![Rect::new(0, 0, 1, 1), Rect::new(w - 1, h - 1, 1, 1)],
+        vec![Rect::new(10, 9, 20, 11), Rect::new(15, 12, 30, 2), Rect::new(w - 9, 2, 9, (h - 4) as u32)],
+        vec![Rect::new(1, h / 2, (w - 2) as u32, 1)],
+    ]
+}
+
+#[test]
+fn every_driver_full_and_partial_in_every_rotation_decodes_to_the_frame() {
+    for model in Model::ALL {
+        for rotation in Rotation::ALL {
+            let what = format!("{} at {rotation:?}", model.name());
+            let mut panel = Panel::new(model, rotation, Settings::default());
+            let mut emu = emulator::for_model(model);
+            let mut fb = noise(model, rotation, 7);
+            assert!(panel.fits(&fb), "{what}");
+            let mut wire = Wire::new();
+            panel.init(&mut wire);
+            panel.full(&fb, &mut wire);
+            emulator::feed_wire(emu.as_mut(), &wire);
+            assert_shows(emu.as_ref(), &fb, model, rotation, &format!("{what}, full"));
+            let full_bytes = wire.len_bytes();
+            for (k, rects) in damage_cases(fb.width(), fb.height()).iter().enumerate() {
+                scribble(&mut fb, rects);
+                wire.clear();
+                panel.update(&fb, fb.damage(), &mut wire);
+                emulator::feed_wire(emu.as_mut(), &wire);
+                assert_shows(emu.as_ref(), &fb, model, rotation, &format!("{what}, partial {k}"));
+                if k < 2 {
+                    assert!(
+                        wire.len_bytes() * 10 < full_bytes,
+                        "{what}: partial {k} sent {} bytes, a full frame {full_bytes}",
+                        wire.len_bytes()
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn init_sequences_set_what_the_panel_needs() {
+    for model in Model::ALL {
+        let panel = Panel::new(
+            model,
+            Rotation::R0,
+            Settings {
+                contrast: 0x42,
+                invert: false,
+            },
+        );
+        let mut emu = emulator::for_model(model);
+        let mut wire = Wire::new();
+        panel.init(&mut wire);
+        emulator::feed_wire(emu.as_mut(), &wire);
+        let st = emu.state();
+        assert!(st.on, "{}: display is off after init", model.name());
+        assert!(!st.inverted, "{}: inverted after init", model.name());
+        assert_eq!(st.contrast, 0x42, "{}", model.name());
+        assert!(emu.problems().is_empty(), "{}: {:?}", model.name(), emu.problems());
+    }
+    let mut e = emulator::pages::PagesEmulator::ssd1306(32);
+    let mut wire = Wire::new();
+    Panel::new(Model::Ssd1306x32, Rotation::R0, Settings::default()).init(&mut wire);
+    emulator::feed_wire(&mut e, &wire);
+    assert_eq!(e.rows_scanned(), 32);
+    let mut e = emulator::ssd1322::Ssd1322Emulator::new();
+    wire.clear();
+    Panel::new(Model::Ssd1322, Rotation::R0, Settings::default()).init(&mut wire);
+    emulator::feed_wire(&mut e, &wire);
+    assert_eq!(e.rows_scanned(), 64);
+}
+
+#[test]
+fn contrast_invert_and_sleep_reach_the_controller() {
+    for model in Model::ALL {
+        let name = model.name();
+        let mut panel = Panel::new(model, Rotation::R0, Settings::default());
+        let mut emu = emulator::for_model(model);
+        let fb = noise(model, Rotation::R0, 3);
+        let mut wire = Wire::new();
+        panel.init(&mut wire);
+        panel.full(&fb, &mut wire);
+        panel.contrast(0x10, &mut wire);
+        panel.invert(true, &mut wire);
+        emulator::feed_wire(emu.as_mut(), &wire);
+        assert_eq!(emu.state().contrast, 0x10, "{name}");
+        assert!(emu.state().inverted, "{name}");
+        // Inverted: every pixel shows its complement.
+        let [r, g, b] = fb.rgb(5, 5);
+        let want = [255 - r, 255 - g, 255 - b];
+        assert_eq!(emu.pixel(5, 5), want, "{name}: inverted pixel");
+        wire.clear();
+        panel.sleep(true, &mut wire);
+        emulator::feed_wire(emu.as_mut(), &wire);
+        assert!(!emu.state().on, "{name}: asleep");
+        assert_eq!(emu.pixel(5, 5), [0; 3], "{name}: a sleeping panel is dark");
+        wire.clear();
+        panel.sleep(false, &mut wire);
+        panel.invert(false, &mut wire);
+        emulator::feed_wire(emu.as_mut(), &wire);
+        assert!(emu.state().on, "{name}: awake");
+        assert_shows(emu.as_ref(), &fb, model, Rotation::R0, &format!("{name} after waking"));
+    }
+}
+
+#[test]
+fn a_capture_file_decodes_like_the_bytes_themselves() {
+    let model = Model::Ssd1322;
+    let mut panel = Panel::new(model, Rotation::R180, Settings::default());
+    let mut fb = noise(model, Rotation::R180, 11);
+    let mut bus = CaptureBus::new(Vec::new(), "memory".into());
+    let mut wire = Wire::new();
+    panel.init(&mut wire);
+    panel.full(&fb, &mut wire);
+    wire.send(&mut bus).unwrap();
+    scribble(&mut fb, &[Rect::new(100, 10, 33, 20)]);
+    wire.clear();
+    panel.update(&fb, fb.damage(), &mut wire);
+    wire.send(&mut bus).unwrap();
+    let text = String::from_utf8(bus.into_inner()).unwrap();
+    assert!(text.starts_with("# reset\nC FD\nD 12\nC AE B3\nD 91\n"), "{}", &text[..40]);
+    let transfers = parse_capture(&text).unwrap();
+    let mut emu = emulator::for_model(model);
+    emulator::feed_transfers(emu.as_mut(), &transfers);
+    assert_shows(emu.as_ref(), &fb, model, Rotation::R180, "ssd1322 capture");
+}
+
+/// A bus that records transfers, can be slow, and fails its `fail_at`-th data write.
+#[derive(Clone, Default)]
+struct Recorder {
+    log: Arc<Mutex<Vec<Transfer>>>,
+    writes: Arc<Mutex<u32>>,
+    fail_at: Option<u32>,
+    slow: Duration,
+}
+
+impl Bus for Recorder {
+    fn describe(&self) -> String {
+        "recorder".into()
+    }
+    fn command(&mut self, bytes: &[u8]) -> Result<(), BusError> {
+        self.log.lock().unwrap().push(Transfer::Command(bytes.to_vec()));
+        Ok(())
+    }
+    fn data(&mut self, bytes: &[u8]) -> Result<(), BusError> {
+        let n = {
+            let mut w = self.writes.lock().unwrap();
+            *w += 1;
+            *w
+        };
+        if Some(n) == self.fail_at {
+            return Err(BusError::Write {
+                what: "recorder".into(),
+                reason: "injected failure".into(),
+            });
+        }
+        std::thread::sleep(self.slow);
+        self.log.lock().unwrap().push(Transfer::Data(bytes.to_vec()));
+        Ok(())
+    }
+    fn reset(&mut self) -> Result<(), BusError> {
+        self.log.lock().unwrap().push(Transfer::Reset);
+        Ok(())
+    }
+    fn delay_ms(&mut self, _ms: u32) {}
+}
+
+/// Waits (at most 10 s, a hang guard) until `done` holds.
+fn wait_for(what: &str, done: impl Fn() -> bool) {
+    let start = Instant::now();
+    while !done() {
+        assert!(start.elapsed() < Duration::from_secs(10), "timed out: {what}");
+        std::thread::sleep(Duration::from_millis(2));
+    }
+}
+
+#[test]
+fn a_slow_panel_gets_the_newest_frame_and_counts_drops() {
+    let model = Model::Ssd1306;
+    let rec = Recorder {
+        slow: Duration::from_millis(30),
+        ..Recorder::default()
+    };
+    let log = rec.log.clone();
+    let mut sink = PanelSink::start(
+        Panel::new(model, Rotation::R0, Settings::default()),
+        Box::new(rec),
+    );
+    let stats = sink.stats();
+    let mut fb = noise(model, Rotation::R0, 1);
+    fb.add_damage(fb.bounds());
+    for t in 0..40u32 {
+        sink.present(&fb, u64::from(t)).unwrap();
+        scribble(&mut fb, &[Rect::new((t * 3) as i32 % 120, (t * 5) as i32 % 60, 4, 3)]);
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    sink.present(&fb, 40).unwrap();
+    sink.finish(&fb, 40).unwrap();
+    assert!(PanelStats::get(&stats.dropped) > 0, "nothing was dropped");
+    assert_eq!(PanelStats::get(&stats.errors), 0);
+    let mut emu = emulator::for_model(model);
+    emulator::feed_transfers(emu.as_mut(), &log.lock().unwrap());
+    assert_shows(emu.as_ref(), &fb, model, Rotation::R0, "after drops");
+}
+
+#[test]
+fn a_write_error_reinitialises_the_panel_and_carries_on() {
+    let model = Model::St7789;
+    let rec = Recorder {
+        fail_at: Some(40),
+        ..Recorder::default()
+    };
+    let (log, writes) = (rec.log.clone(), rec.writes.clone());
+    let mut sink = PanelSink::start(
+        Panel::new(model, Rotation::R90, Settings::default()),
+        Box::new(rec),
+    );
+    let stats = sink.stats();
+    let mut fb = noise(model, Rotation::R90, 5);
+    fb.add_damage(fb.bounds());
+    sink.present(&fb, 0).unwrap();
+    for t in 1..30u32 {
+        wait_for("the previous frame to go out", || {
+            PanelStats::get(&stats.frames) + PanelStats::get(&stats.errors) >= u64::from(t)
+        });
+        scribble(&mut fb, &[Rect::new(t as i32 * 5, 20, 6, 6)]);
+        sink.present(&fb, u64::from(t)).unwrap();
+    }
+    sink.finish(&fb, 30).unwrap();
+    assert!(*writes.lock().unwrap() >= 40);
+    assert_eq!(PanelStats::get(&stats.errors), 1);
+    assert_eq!(PanelStats::get(&stats.inits), 2, "initialised again after the error");
+    let mut emu = emulator::for_model(model);
+    emulator::feed_transfers(emu.as_mut(), &log.lock().unwrap());
+    assert_shows(emu.as_ref(), &fb, model, Rotation::R90, "after a write error");
+}
+
+#[test]
+fn an_idle_frame_sends_nothing() {
+    let model = Model::Ssd1322;
+    let rec = Recorder::default();
+    let log = rec.log.clone();
+    let mut sink = PanelSink::start(
+        Panel::new(model, Rotation::R0, Settings::default()),
+        Box::new(rec),
+    );
+    let mut fb = noise(model, Rotation::R0, 9);
+    fb.add_damage(fb.bounds());
+    sink.present(&fb, 0).unwrap();
+    wait_for("the first frame", || PanelStats::get(&sink.stats().frames) == 1);
+    let n = log.lock().unwrap().len();
+    fb.clear_damage();
+    for t in 1..20 {
+        sink.present(&fb, t).unwrap();
+    }
+    sink.finish(&fb, 20).unwrap();
+    assert_eq!(log.lock().unwrap().len(), n, "an idle tick sent bytes");
+}
