@@ -141,3 +141,89 @@ fn run_term_draws_half_blocks() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains('▀'), "no half blocks in the preview");
 }
+
+#[test]
+fn a_panel_capture_decodes_to_the_frame_the_png_sink_wrote() {
+    let capture = temp("reference-capture.txt");
+    let png = temp("reference-last.png");
+    let decoded = temp("reference-decoded.png");
+    let bus = format!("capture:{}", capture.display());
+    let result = tinydisplay()
+        .args([
+            "run",
+            "scenes/reference.ron",
+            "--ticks",
+            "90",
+            "--sink",
+            "panel,png",
+        ])
+        .args(["--bus", &bus, "--out"])
+        .arg(&png)
+        .output()
+        .expect("run");
+    assert!(
+        result.status.success(),
+        "{}",
+        String::from_utf8_lossy(&result.stderr)
+    );
+    let text = std::fs::read_to_string(&capture).expect("capture written");
+    assert!(text.starts_with("# reset\nC FD\n"), "{}", &text[..20]);
+    let result = tinydisplay()
+        .arg("decode")
+        .arg(&capture)
+        .args(["--display", "ssd1322", "--out"])
+        .arg(&decoded)
+        .output()
+        .expect("decode");
+    assert!(
+        result.status.success(),
+        "{}",
+        String::from_utf8_lossy(&result.stderr)
+    );
+    let a = image::open(&png).expect("png").to_rgb8();
+    let b = image::open(&decoded).expect("decoded").to_rgb8();
+    assert_eq!(a.dimensions(), b.dimensions());
+    assert!(
+        a.as_raw() == b.as_raw(),
+        "the decoded capture differs from the frame"
+    );
+}
+
+#[test]
+fn a_panel_without_spi_says_what_to_check() {
+    if std::path::Path::new("/dev/spidev0.0").exists() {
+        return; // a Pi with SPI on: the panel would open
+    }
+    let result = tinydisplay()
+        .args([
+            "run",
+            "scenes/reference.ron",
+            "--ticks",
+            "1",
+            "--sink",
+            "panel",
+        ])
+        .output()
+        .expect("run");
+    let err = String::from_utf8_lossy(&result.stderr);
+    assert_eq!(result.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("/dev/spidev0.0") && err.contains("raspi-config"),
+        "{err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn decode_refuses_an_unknown_display() {
+    let capture = temp("empty-capture.txt");
+    std::fs::write(&capture, "C AE\n").expect("write");
+    let result = tinydisplay()
+        .arg("decode")
+        .arg(&capture)
+        .args(["--display", "ssd9999"])
+        .output()
+        .expect("decode");
+    assert_eq!(result.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&result.stderr).contains("ssd1322"));
+}

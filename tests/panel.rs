@@ -36,7 +36,13 @@ fn scribble(fb: &mut FrameBuffer, rects: &[Rect]) {
 }
 
 /// Asserts the emulator's glass shows `fb` as mounted with `rotation`.
-fn assert_shows(emu: &dyn Emulator, fb: &FrameBuffer, model: Model, rotation: Rotation, what: &str) {
+fn assert_shows(
+    emu: &dyn Emulator,
+    fb: &FrameBuffer,
+    model: Model,
+    rotation: Rotation,
+    what: &str,
+) {
     assert!(emu.problems().is_empty(), "{what}: {:?}", emu.problems());
     let native = model.native();
     let mut bad = 0;
@@ -62,7 +68,11 @@ fn damage_cases(w: u32, h: u32) -> Vec<Vec<Rect>> {
     vec![
         vec![Rect::new(3, 5, 7, 3)],
         vec![Rect::new(0, 0, 1, 1), Rect::new(w - 1, h - 1, 1, 1)],
-        vec![Rect::new(10, 9, 20, 11), Rect::new(15, 12, 30, 2), Rect::new(w - 9, 2, 9, (h - 4) as u32)],
+        vec![
+            Rect::new(10, 9, 20, 11),
+            Rect::new(15, 12, 30, 2),
+            Rect::new(w - 9, 2, 9, (h - 4) as u32),
+        ],
         vec![Rect::new(1, h / 2, (w - 2) as u32, 1)],
     ]
 }
@@ -87,7 +97,13 @@ fn every_driver_full_and_partial_in_every_rotation_decodes_to_the_frame() {
                 wire.clear();
                 panel.update(&fb, fb.damage(), &mut wire);
                 emulator::feed_wire(emu.as_mut(), &wire);
-                assert_shows(emu.as_ref(), &fb, model, rotation, &format!("{what}, partial {k}"));
+                assert_shows(
+                    emu.as_ref(),
+                    &fb,
+                    model,
+                    rotation,
+                    &format!("{what}, partial {k}"),
+                );
                 if k < 2 {
                     assert!(
                         wire.len_bytes() * 10 < full_bytes,
@@ -119,7 +135,12 @@ fn init_sequences_set_what_the_panel_needs() {
         assert!(st.on, "{}: display is off after init", model.name());
         assert!(!st.inverted, "{}: inverted after init", model.name());
         assert_eq!(st.contrast, 0x42, "{}", model.name());
-        assert!(emu.problems().is_empty(), "{}: {:?}", model.name(), emu.problems());
+        assert!(
+            emu.problems().is_empty(),
+            "{}: {:?}",
+            model.name(),
+            emu.problems()
+        );
     }
     let mut e = emulator::pages::PagesEmulator::ssd1306(32);
     let mut wire = Wire::new();
@@ -162,7 +183,13 @@ fn contrast_invert_and_sleep_reach_the_controller() {
         panel.invert(false, &mut wire);
         emulator::feed_wire(emu.as_mut(), &wire);
         assert!(emu.state().on, "{name}: awake");
-        assert_shows(emu.as_ref(), &fb, model, Rotation::R0, &format!("{name} after waking"));
+        assert_shows(
+            emu.as_ref(),
+            &fb,
+            model,
+            Rotation::R0,
+            &format!("{name} after waking"),
+        );
     }
 }
 
@@ -181,7 +208,11 @@ fn a_capture_file_decodes_like_the_bytes_themselves() {
     panel.update(&fb, fb.damage(), &mut wire);
     wire.send(&mut bus).unwrap();
     let text = String::from_utf8(bus.into_inner()).unwrap();
-    assert!(text.starts_with("# reset\nC FD\nD 12\nC AE B3\nD 91\n"), "{}", &text[..40]);
+    assert!(
+        text.starts_with("# reset\nC FD\nD 12\nC AE B3\nD 91\n"),
+        "{}",
+        &text[..40]
+    );
     let transfers = parse_capture(&text).unwrap();
     let mut emu = emulator::for_model(model);
     emulator::feed_transfers(emu.as_mut(), &transfers);
@@ -202,7 +233,10 @@ impl Bus for Recorder {
         "recorder".into()
     }
     fn command(&mut self, bytes: &[u8]) -> Result<(), BusError> {
-        self.log.lock().unwrap().push(Transfer::Command(bytes.to_vec()));
+        self.log
+            .lock()
+            .unwrap()
+            .push(Transfer::Command(bytes.to_vec()));
         Ok(())
     }
     fn data(&mut self, bytes: &[u8]) -> Result<(), BusError> {
@@ -218,7 +252,10 @@ impl Bus for Recorder {
             });
         }
         std::thread::sleep(self.slow);
-        self.log.lock().unwrap().push(Transfer::Data(bytes.to_vec()));
+        self.log
+            .lock()
+            .unwrap()
+            .push(Transfer::Data(bytes.to_vec()));
         Ok(())
     }
     fn reset(&mut self) -> Result<(), BusError> {
@@ -232,7 +269,10 @@ impl Bus for Recorder {
 fn wait_for(what: &str, done: impl Fn() -> bool) {
     let start = Instant::now();
     while !done() {
-        assert!(start.elapsed() < Duration::from_secs(10), "timed out: {what}");
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "timed out: {what}"
+        );
         std::thread::sleep(Duration::from_millis(2));
     }
 }
@@ -254,7 +294,10 @@ fn a_slow_panel_gets_the_newest_frame_and_counts_drops() {
     fb.add_damage(fb.bounds());
     for t in 0..40u32 {
         sink.present(&fb, u64::from(t)).unwrap();
-        scribble(&mut fb, &[Rect::new((t * 3) as i32 % 120, (t * 5) as i32 % 60, 4, 3)]);
+        scribble(
+            &mut fb,
+            &[Rect::new((t * 3) as i32 % 120, (t * 5) as i32 % 60, 4, 3)],
+        );
         std::thread::sleep(Duration::from_millis(1));
     }
     sink.present(&fb, 40).unwrap();
@@ -292,10 +335,20 @@ fn a_write_error_reinitialises_the_panel_and_carries_on() {
     sink.finish(&fb, 30).unwrap();
     assert!(*writes.lock().unwrap() >= 40);
     assert_eq!(PanelStats::get(&stats.errors), 1);
-    assert_eq!(PanelStats::get(&stats.inits), 2, "initialised again after the error");
+    assert_eq!(
+        PanelStats::get(&stats.inits),
+        2,
+        "initialised again after the error"
+    );
     let mut emu = emulator::for_model(model);
     emulator::feed_transfers(emu.as_mut(), &log.lock().unwrap());
-    assert_shows(emu.as_ref(), &fb, model, Rotation::R90, "after a write error");
+    assert_shows(
+        emu.as_ref(),
+        &fb,
+        model,
+        Rotation::R90,
+        "after a write error",
+    );
 }
 
 #[test]
@@ -310,7 +363,9 @@ fn an_idle_frame_sends_nothing() {
     let mut fb = noise(model, Rotation::R0, 9);
     fb.add_damage(fb.bounds());
     sink.present(&fb, 0).unwrap();
-    wait_for("the first frame", || PanelStats::get(&sink.stats().frames) == 1);
+    wait_for("the first frame", || {
+        PanelStats::get(&sink.stats().frames) == 1
+    });
     let n = log.lock().unwrap().len();
     fb.clear_damage();
     for t in 1..20 {

@@ -229,3 +229,33 @@ fn initial_value_breaking_its_rule() {
         "breaks the rule",
     );
 }
+
+#[test]
+fn panel_of_the_wrong_size() {
+    one_error_at(
+        "Scene(display: (width: 128, height: 64, mode: Gray4,\n  driver: Ssd1322))",
+        2,
+        3,
+        "256x64",
+    );
+}
+
+#[test]
+fn panel_in_the_wrong_mode() {
+    one_error_at(
+        "Scene(display: (width: 256, height: 64,\n  driver: Ssd1322))",
+        1,
+        7,
+        "set mode: Gray4",
+    );
+}
+
+#[test]
+fn bad_rotation() {
+    one_error_at(
+        "Scene(display: (width: 128, height: 64,\n  rotation: 45))",
+        2,
+        13,
+        "0, 90, 180 or 270",
+    );
+}

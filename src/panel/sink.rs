@@ -186,10 +186,7 @@ fn feed(mut panel: Panel, mut bus: Box<dyn Bus>, shared: &Shared, stats: &PanelS
         {
             let mut slot = shared.lock();
             while !slot.pending && !slot.stop {
-                slot = shared
-                    .ready
-                    .wait(slot)
-                    .unwrap_or_else(|p| p.into_inner());
+                slot = shared.ready.wait(slot).unwrap_or_else(|p| p.into_inner());
             }
             if !slot.pending {
                 return;

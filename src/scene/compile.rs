@@ -44,6 +44,8 @@ pub struct Display {
     pub background: Color,
     /// Default colour of text and shapes.
     pub foreground: Color,
+    /// The panel, when the scene names a driver.
+    pub panel: Option<crate::panel::PanelConfig>,
 }
 
 /// A widget's kind-specific component, checked.
@@ -313,7 +315,7 @@ pub fn compile_str(src: &str, path: &Path) -> Result<CompiledScene, SceneError> 
         .collect();
 
     let scene_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-    let display = check_display(&file, &mut raw);
+    let display = check_display(&file, &scene_dir, &mut raw);
     let data = check_data(&file, &scene_dir, &mut raw);
     let sources = check_sources(&file, &scene_dir, &mut raw);
     let fonts = load_fonts(&file, &scene_dir, &mut raw);

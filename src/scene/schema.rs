@@ -94,6 +94,21 @@ pub struct DisplaySpec {
     /// Default colour of text and shapes (default white).
     #[serde(default = "white")]
     pub foreground: String,
+    /// The panel's controller, for `--sink panel` (default none: previews only).
+    #[serde(default)]
+    pub driver: Option<crate::panel::Controller>,
+    /// How the panel is wired (default none: give `--bus` on the command line).
+    #[serde(default)]
+    pub bus: Option<crate::panel::BusSpec>,
+    /// Clockwise turn of the frame on the panel: 0 (default), 90, 180 or 270.
+    #[serde(default)]
+    pub rotation: crate::panel::Rotation,
+    /// Contrast (OLED) or brightness (TFT), 0..=255 (default 207).
+    #[serde(default)]
+    pub contrast: Option<u8>,
+    /// Show the panel inverted (default false).
+    #[serde(default)]
+    pub invert: bool,
 }
 
 impl Default for DisplaySpec {
@@ -105,6 +120,11 @@ impl Default for DisplaySpec {
             fps: default_fps(),
             background: black(),
             foreground: white(),
+            driver: None,
+            bus: None,
+            rotation: crate::panel::Rotation::R0,
+            contrast: None,
+            invert: false,
         }
     }
 }

@@ -5,11 +5,14 @@ use std::path::Path;
 use super::compile::Display;
 use super::locate::join;
 use super::problems::{Raw, Severity};
+use super::schema::DisplaySpec;
 use super::schema::SceneFile;
+use crate::panel::bus::CaptureSpec;
+use crate::panel::{BusSpec, Controller, Model, PanelConfig, Settings};
 use crate::render::Color;
 
 /// Checks the display section: sizes, tick rate and colours.
-pub(super) fn check_display(file: &SceneFile, raw: &mut Vec<Raw>) -> Display {
+pub(super) fn check_display(file: &SceneFile, dir: &Path, raw: &mut Vec<Raw>) -> Display {
     let d = &file.display;
     let mut err = |field: &str, message: String| {
         raw.push(Raw {
@@ -34,6 +37,7 @@ pub(super) fn check_display(file: &SceneFile, raw: &mut Vec<Raw>) -> Display {
     };
     let background = color("background", &d.background, Color::BLACK);
     let foreground = color("foreground", &d.foreground, Color::WHITE);
+    let panel = d.driver.and_then(|c| check_panel(d, c, dir, raw));
     Display {
         width: d.width.clamp(1, 4096),
         height: d.height.clamp(1, 4096),
@@ -41,7 +45,57 @@ pub(super) fn check_display(file: &SceneFile, raw: &mut Vec<Raw>) -> Display {
         fps: d.fps.clamp(1, 240),
         background,
         foreground,
+        panel,
     }
+}
+
+/// Checks that the driver drives a panel of the display's size (after rotation) and mode.
+fn check_panel(
+    d: &DisplaySpec,
+    c: Controller,
+    dir: &Path,
+    raw: &mut Vec<Raw>,
+) -> Option<PanelConfig> {
+    let mut err = |field: &str, message: String| {
+        raw.push(Raw {
+            severity: Severity::Error,
+            path: join("display", field),
+            message,
+        });
+    };
+    let model = match Model::for_scene(c, (d.width, d.height), d.rotation) {
+        Ok(m) => m,
+        Err(e) => {
+            err("driver", e);
+            return None;
+        }
+    };
+    if d.mode != model.mode() {
+        err(
+            "mode",
+            format!(
+                "{c:?} shows {:?}; set mode: {:?}",
+                model.mode(),
+                model.mode()
+            ),
+        );
+        return None;
+    }
+    let bus = d.bus.clone().map(|b| match b {
+        BusSpec::Capture(CaptureSpec { file }) => BusSpec::Capture(CaptureSpec {
+            file: dir.join(file).to_string_lossy().into_owned(),
+        }),
+        other => other,
+    });
+    Some(PanelConfig {
+        model,
+        rotation: d.rotation,
+        settings: Settings {
+            contrast: d.contrast.unwrap_or(Settings::default().contrast),
+            invert: d.invert,
+        },
+        bus,
+    })
 }
 
 /// Resolves source file paths and checks what can be checked before a source runs.

@@ -76,7 +76,10 @@ impl<P: I2cPort> Bus for I2cBus<P> {
 
 /// Opens the I2C bus through rppal and addresses the display.
 pub fn open(s: &I2cSpec) -> Result<I2cBus<rppal::i2c::I2c>, BusError> {
-    let what = format!("I2C bus {} address {:#04x} (/dev/i2c-{})", s.bus, s.address, s.bus);
+    let what = format!(
+        "I2C bus {} address {:#04x} (/dev/i2c-{})",
+        s.bus, s.address, s.bus
+    );
     let err = |reason: String| BusError::Open {
         what: what.clone(),
         reason,
@@ -113,7 +116,11 @@ mod tests {
         }
         assert_eq!(
             fake.0,
-            vec![vec![0x00, 0xAE, 0xAF], vec![0x40, 1, 2, 3, 4], vec![0x40, 5]]
+            vec![
+                vec![0x00, 0xAE, 0xAF],
+                vec![0x40, 1, 2, 3, 4],
+                vec![0x40, 5]
+            ]
         );
     }
 }

@@ -196,7 +196,10 @@ mod tests {
         let Ok(BusSpec::Spi(s)) = BusSpec::parse_arg("Spi(dc: 24, reset: 25)") else {
             panic!("not SPI");
         };
-        assert_eq!((s.bus, s.cs, s.dc, s.reset, s.chunk), (0, 0, 24, Some(25), 4096));
+        assert_eq!(
+            (s.bus, s.cs, s.dc, s.reset, s.chunk),
+            (0, 0, 24, Some(25), 4096)
+        );
         assert!(BusSpec::parse_arg("Spi(bus: 0)").is_err());
     }
 }

@@ -129,7 +129,10 @@ gpio group; the pin numbers are BCM GPIO numbers, not header pin numbers";
 /// Opens SPI and its pins through rppal.
 pub fn open(s: &SpiSpec) -> Result<SpiBus<rppal::spi::Spi, rppal::gpio::OutputPin>, BusError> {
     use rppal::spi::{Bus as SBus, Mode, SlaveSelect, Spi};
-    let what = format!("SPI bus {} chip select {} (/dev/spidev{}.{})", s.bus, s.cs, s.bus, s.cs);
+    let what = format!(
+        "SPI bus {} chip select {} (/dev/spidev{}.{})",
+        s.bus, s.cs, s.bus, s.cs
+    );
     let open_err = |reason: String| BusError::Open {
         what: what.clone(),
         reason,
@@ -149,7 +152,11 @@ pub fn open(s: &SpiSpec) -> Result<SpiBus<rppal::spi::Spi, rppal::gpio::OutputPi
         0 => SlaveSelect::Ss0,
         1 => SlaveSelect::Ss1,
         2 => SlaveSelect::Ss2,
-        n => return Err(open_err(format!("chip select {n} is not supported (0..=2)"))),
+        n => {
+            return Err(open_err(format!(
+                "chip select {n} is not supported (0..=2)"
+            )));
+        }
     };
     let spi = Spi::new(bus, cs, s.hz, Mode::Mode0).map_err(|e| open_err(e.to_string()))?;
     let gpio = rppal::gpio::Gpio::new().map_err(|e| BusError::Open {

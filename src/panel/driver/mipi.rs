@@ -62,7 +62,7 @@ pub fn window(wire: &mut Wire, r: Rect) {
 /// An RGB triple as an RGB565 word.
 #[inline]
 pub fn rgb565([r, g, b]: [u8; 3]) -> u16 {
-    (u16::from(r) >> 3) << 11 | (u16::from(g) >> 2) << 5 | u16::from(b) >> 3
+    ((u16::from(r) >> 3) << 11) | ((u16::from(g) >> 2) << 5) | (u16::from(b) >> 3)
 }
 
 /// Writes rectangle `r` of the frame as RGB565.

@@ -261,9 +261,18 @@ mod tests {
     #[test]
     fn a_scene_size_picks_the_model() {
         let m = |c, w, h, r| Model::for_scene(c, (w, h), r);
-        assert_eq!(m(Controller::Ssd1306, 128, 32, Rotation::R0), Ok(Model::Ssd1306x32));
-        assert_eq!(m(Controller::Ssd1306, 64, 128, Rotation::R90), Ok(Model::Ssd1306));
-        assert_eq!(m(Controller::Ili9341, 320, 240, Rotation::R270), Ok(Model::Ili9341));
+        assert_eq!(
+            m(Controller::Ssd1306, 128, 32, Rotation::R0),
+            Ok(Model::Ssd1306x32)
+        );
+        assert_eq!(
+            m(Controller::Ssd1306, 64, 128, Rotation::R90),
+            Ok(Model::Ssd1306)
+        );
+        assert_eq!(
+            m(Controller::Ili9341, 320, 240, Rotation::R270),
+            Ok(Model::Ili9341)
+        );
         let e = m(Controller::Ili9341, 320, 240, Rotation::R0).unwrap_err();
         assert!(e.contains("240x320"), "{e}");
         assert_eq!("ST7789-240x320".parse(), Ok(Model::St7789x320));

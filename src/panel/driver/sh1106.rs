@@ -31,18 +31,26 @@ impl Driver for Sh1106 {
         let com_pins = if self.height == 64 { 0x12 } else { 0x02 };
         wire.command(&[
             0xAE, // display off
-            0xD5, 0x80, // clock divide / oscillator
-            0xA8, (self.height - 1) as u8, // multiplex ratio
-            0xD3, 0x00, // display offset
+            0xD5,
+            0x80, // clock divide / oscillator
+            0xA8,
+            (self.height - 1) as u8, // multiplex ratio
+            0xD3,
+            0x00, // display offset
             0x40, // start line 0
-            0xAD, 0x8B, // DC-DC converter on
+            0xAD,
+            0x8B, // DC-DC converter on
             0x32, // pump voltage 8 V
             0xA1, // segment remap
             0xC8, // COM scan from COM[N-1]
-            0xDA, com_pins, // COM pins configuration
-            0x81, s.contrast, // contrast
-            0xD9, 0x22, // discharge / pre-charge period
-            0xDB, 0x35, // VCOM deselect level
+            0xDA,
+            com_pins, // COM pins configuration
+            0x81,
+            s.contrast, // contrast
+            0xD9,
+            0x22, // discharge / pre-charge period
+            0xDB,
+            0x35, // VCOM deselect level
             0xA4, // show RAM
             if s.invert { 0xA7 } else { 0xA6 },
             0xAF, // display on

@@ -27,18 +27,27 @@ impl Driver for Ssd1306 {
         let com_pins = if self.height == 64 { 0x12 } else { 0x02 };
         wire.command(&[
             0xAE, // display off
-            0xD5, 0x80, // clock divide / oscillator
-            0xA8, (self.height - 1) as u8, // multiplex ratio
-            0xD3, 0x00, // display offset
+            0xD5,
+            0x80, // clock divide / oscillator
+            0xA8,
+            (self.height - 1) as u8, // multiplex ratio
+            0xD3,
+            0x00, // display offset
             0x40, // start line 0
-            0x8D, 0x14, // charge pump on
-            0x20, 0x00, // horizontal addressing
+            0x8D,
+            0x14, // charge pump on
+            0x20,
+            0x00, // horizontal addressing
             0xA1, // segment remap: column 127 on SEG0
             0xC8, // COM scan from COM[N-1]
-            0xDA, com_pins, // COM pins configuration
-            0x81, s.contrast, // contrast
-            0xD9, 0xF1, // pre-charge period
-            0xDB, 0x40, // VCOMH deselect level
+            0xDA,
+            com_pins, // COM pins configuration
+            0x81,
+            s.contrast, // contrast
+            0xD9,
+            0xF1, // pre-charge period
+            0xDB,
+            0x40, // VCOMH deselect level
             0x2E, // scrolling off
             0xA4, // show RAM
             if s.invert { 0xA7 } else { 0xA6 },

@@ -85,7 +85,7 @@ impl Driver for Ssd1322 {
         let out = wire.open_data();
         for y in y0..y1 {
             for x in (x0..x1).step_by(2) {
-                out.push((px.gray(x, y) / 17) << 4 | px.gray(x + 1, y) / 17);
+                out.push(((px.gray(x, y) / 17) << 4) | (px.gray(x + 1, y) / 17));
             }
         }
         wire.close_data();

@@ -76,8 +76,8 @@ impl MipiEmulator {
     /// Argument bytes of command `c` (None: unknown).
     fn args_of(c: u8) -> Option<usize> {
         Some(match c {
-            0x00 | 0x01 | 0x10 | 0x11 | 0x12 | 0x13 | 0x20 | 0x21 | 0x28 | 0x29 | 0x2C
-            | 0x38 | 0x39 => 0,
+            0x00 | 0x01 | 0x10 | 0x11 | 0x12 | 0x13 | 0x20 | 0x21 | 0x28 | 0x29 | 0x2C | 0x38
+            | 0x39 => 0,
             0x26 | 0x36 | 0x3A | 0x51 | 0x53 | 0x55 | 0xC0 | 0xC1 | 0xC7 => 1,
             0xB1 | 0xC5 => 2,
             0xB6 => 3,
@@ -132,11 +132,21 @@ impl MipiEmulator {
     fn write(&mut self, v: u16) {
         let (lw, lh) = self.logical();
         if self.x >= lw || self.y >= lh {
-            self.problems
-                .push(format!("pixel written outside RAM at ({}, {})", self.x, self.y));
+            self.problems.push(format!(
+                "pixel written outside RAM at ({}, {})",
+                self.x, self.y
+            ));
         } else {
-            let mut cx = if self.madctl & 0x40 != 0 { lw - 1 - self.x } else { self.x };
-            let mut cy = if self.madctl & 0x80 != 0 { lh - 1 - self.y } else { self.y };
+            let mut cx = if self.madctl & 0x40 != 0 {
+                lw - 1 - self.x
+            } else {
+                self.x
+            };
+            let mut cy = if self.madctl & 0x80 != 0 {
+                lh - 1 - self.y
+            } else {
+                self.y
+            };
             if self.madctl & 0x20 != 0 {
                 std::mem::swap(&mut cx, &mut cy);
             }
@@ -145,7 +155,11 @@ impl MipiEmulator {
         self.x += 1;
         if self.x > self.cols.1 {
             self.x = self.cols.0;
-            self.y = if self.y >= self.rows.1 { self.rows.0 } else { self.y + 1 };
+            self.y = if self.y >= self.rows.1 {
+                self.rows.0
+            } else {
+                self.y + 1
+            };
         }
     }
 }
@@ -226,7 +240,11 @@ impl Emulator for MipiEmulator {
         let r5 = (v >> 11) as u8;
         let g6 = ((v >> 5) & 0x3F) as u8;
         let b5 = (v & 0x1F) as u8;
-        let (r, g, b) = (r5 << 3 | r5 >> 2, g6 << 2 | g6 >> 4, b5 << 3 | b5 >> 2);
+        let (r, g, b) = (
+            (r5 << 3) | (r5 >> 2),
+            (g6 << 2) | (g6 >> 4),
+            (b5 << 3) | (b5 >> 2),
+        );
         if (self.madctl & 0x08 != 0) != self.bgr_panel {
             [b, g, r]
         } else {

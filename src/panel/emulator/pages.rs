@@ -252,7 +252,7 @@ impl Emulator for PagesEmulator {
         } else {
             self.height - 1 - y
         };
-        let bit = self.ram[(row / 8) as usize][col as usize] >> (row % 8) & 1 == 1;
+        let bit = (self.ram[(row / 8) as usize][col as usize] >> (row % 8)) & 1 == 1;
         let lit = self.entire_on || (bit != self.inverted);
         if lit { [255; 3] } else { [0; 3] }
     }

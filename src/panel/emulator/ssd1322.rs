@@ -68,8 +68,8 @@ impl Ssd1322Emulator {
     fn args_of(c: u8) -> Option<usize> {
         Some(match c {
             0x5C | 0x5D | 0xA4..=0xA7 | 0xA9 | 0xAE | 0xAF | 0xB0 | 0xB9 => 0,
-            0xA1 | 0xA2 | 0xAB | 0xB1 | 0xB3 | 0xB5 | 0xB6 | 0xBB | 0xBE | 0xC1 | 0xC7
-            | 0xCA | 0xFD => 1,
+            0xA1 | 0xA2 | 0xAB | 0xB1 | 0xB3 | 0xB5 | 0xB6 | 0xBB | 0xBE | 0xC1 | 0xC7 | 0xCA
+            | 0xFD => 1,
             0x15 | 0x75 | 0xA0 | 0xA8 | 0xB4 | 0xD1 => 2,
             0xB8 => 15,
             _ => return None,
@@ -95,8 +95,10 @@ impl Ssd1322Emulator {
             0xA0 => {
                 self.remap = (a[0], a[1]);
                 if a[0] & 0x03 != 0 {
-                    self.problems
-                        .push(format!("remap {:#04X}: column remap or vertical increment is not modelled", a[0]));
+                    self.problems.push(format!(
+                        "remap {:#04X}: column remap or vertical increment is not modelled",
+                        a[0]
+                    ));
                 }
             }
             0xA4..=0xA7 => self.display = c,

@@ -1,0 +1,59 @@
+//! `tinydisplay decode`: a capture file back to the image its panel would show.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use tinydisplay::panel::bus::parse_capture;
+use tinydisplay::panel::emulator;
+use tinydisplay::panel::{Model, Rotation};
+
+/// Decodes `capture` for panel `display`, undoes `rotation`, writes the PNG `out`.
+pub fn decode(capture: &Path, display: &str, rotation: &str, out: &Path) -> ExitCode {
+    let model: Model = match display.parse() {
+        Ok(m) => m,
+        Err(e) => return fail(&e),
+    };
+    let rotation: Rotation = match rotation.parse() {
+        Ok(r) => r,
+        Err(e) => return fail(&e),
+    };
+    let text = match std::fs::read_to_string(capture) {
+        Ok(t) => t,
+        Err(e) => return fail(&format!("cannot read {}: {e}", capture.display())),
+    };
+    let transfers = match parse_capture(&text) {
+        Ok(t) => t,
+        Err(e) => return fail(&format!("{}:{e}", capture.display())),
+    };
+    let mut emu = emulator::for_model(model);
+    emulator::feed_transfers(emu.as_mut(), &transfers);
+    for p in emu.problems() {
+        eprintln!("{}: warning: {p}", capture.display());
+    }
+    let native = model.native();
+    let (w, h) = rotation.frame_size(native);
+    let mut rgb = Vec::with_capacity(w as usize * h as usize * 3);
+    for y in 0..h {
+        for x in 0..w {
+            let (px, py) = rotation.to_panel(x, y, native);
+            rgb.extend_from_slice(&emu.pixel(px, py));
+        }
+    }
+    match image::save_buffer(out, &rgb, w, h, image::ExtendedColorType::Rgb8) {
+        Ok(()) => {
+            eprintln!(
+                "{}: {} transfers, {w}x{h} written to {}",
+                capture.display(),
+                transfers.len(),
+                out.display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(&format!("cannot write {}: {e}", out.display())),
+    }
+}
+
+fn fail(message: &str) -> ExitCode {
+    eprintln!("error: {message}");
+    ExitCode::FAILURE
+}

@@ -1,0 +1,5 @@
+//! The subcommands of the `tinydisplay` binary, one module each.
+
+pub mod check;
+pub mod decode;
+pub mod run;
