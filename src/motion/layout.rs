@@ -61,7 +61,7 @@ pub fn layout_stacks(
             Axis::Vertical => (cross, length),
         };
         if (own.layer.width(), own.layer.height()) != (w, h) {
-            own.layer.reset(w, h, fb.mode());
+            own.pixels_mut().reset(w, h, fb.mode());
         }
     }
 }

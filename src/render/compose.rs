@@ -8,6 +8,7 @@
 //! Motion changes only a `Placement` (or a layer offset), so it costs a clipped blit, not
 //! a redraw.
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use bevy_ecs::prelude::*;
@@ -35,8 +36,9 @@ pub struct Placement {
 /// A widget's pixels; its kind's draw system redraws it when the content changes.
 #[derive(Component, Debug, Clone, Default, PartialEq, Eq)]
 pub struct WidgetLayer {
-    /// The pixels, in the display's mode.
-    pub layer: Layer,
+    /// The pixels, in the display's mode; shared with render-ahead snapshots (copied on
+    /// write, so a snapshot never sees a redraw).
+    pub layer: Arc<Layer>,
     /// Offset of the layer from the placed box's top-left (lets a line extend left/up, or a
     /// scroller move its content).
     pub offset: (i32, i32),
@@ -46,6 +48,13 @@ pub struct WidgetLayer {
     pub generation: u64,
     /// How transparent the widget and its subtree are (0 = opaque, 255 = invisible); fades.
     pub transparency: u8,
+}
+
+impl WidgetLayer {
+    /// The pixels to redraw (copied first if a snapshot still holds them).
+    pub fn pixels_mut(&mut self) -> &mut Layer {
+        Arc::make_mut(&mut self.layer)
+    }
 }
 
 /// Whether a widget (and so its subtree) is shown.

@@ -48,9 +48,9 @@ pub fn draw_canvases(mut q: ToDraw<Canvas>, fb: Res<FrameBuffer>, stats: Res<Ren
         if !visible.0 {
             return;
         }
-        wl.layer.reset(c.size.0, c.size.1, mode);
+        wl.pixels_mut().reset(c.size.0, c.size.1, mode);
         if let Some(bg) = c.background {
-            wl.layer.fill(bg);
+            wl.pixels_mut().fill(bg);
         }
         wl.generation = wl.generation.wrapping_add(1);
         stats.count_redraw();

@@ -104,7 +104,7 @@ pub fn draw_images(mut q: ToDraw<Image>, stats: Res<RenderStats>) {
         if !visible.0 {
             return;
         }
-        wl.layer.clone_from(&img.pixels);
+        wl.pixels_mut().clone_from(&img.pixels);
         wl.generation = wl.generation.wrapping_add(1);
         stats.count_redraw();
     });

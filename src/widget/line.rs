@@ -79,8 +79,8 @@ pub fn draw_lines(mut q: ToDraw<Line>, fb: Res<FrameBuffer>, stats: Res<RenderSt
             return;
         }
         let (w, h) = l.size();
-        wl.layer.reset(w, h, mode);
-        draw_line(&mut wl.layer, l.from, l.to, l.line_width, l.color);
+        wl.pixels_mut().reset(w, h, mode);
+        draw_line(wl.pixels_mut(), l.from, l.to, l.line_width, l.color);
         wl.generation = wl.generation.wrapping_add(1);
         stats.count_redraw();
     });

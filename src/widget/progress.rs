@@ -141,14 +141,14 @@ pub fn compile(spec: &ProgressBarSpec, ctx: &mut Ctx) -> ProgressBar {
 /// Draws a bar into a layer of its size.
 pub fn draw(p: &ProgressBar, wl: &mut WidgetLayer, mode: PixelMode) {
     let (w, h) = p.size;
-    wl.layer.reset(w, h, mode);
+    wl.pixels_mut().reset(w, h, mode);
     let bounds = Rect::new(0, 0, w, h);
     if let Some(bg) = p.background {
-        wl.layer.fill_rect(bounds, bg);
+        wl.pixels_mut().fill_rect(bounds, bg);
     }
     let lw = match p.outline {
         Some(c) if p.line_width > 0 => {
-            stroke_rect(&mut wl.layer, bounds, p.line_width, c);
+            stroke_rect(wl.pixels_mut(), bounds, p.line_width, c);
             p.line_width
         }
         _ => 0,
@@ -173,7 +173,7 @@ pub fn draw(p: &ProgressBar, wl: &mut WidgetLayer, mode: PixelMode) {
             Rect::new(inner.x, inner.bottom() - fh as i32, inner.w, fh)
         }
     };
-    wl.layer.fill_rect(filled, p.fill);
+    wl.pixels_mut().fill_rect(filled, p.fill);
 }
 
 /// Redraws bars whose value or look changed.

@@ -59,13 +59,13 @@ pub fn compile(spec: &RectangleSpec, ctx: &mut Ctx) -> Rectangle {
 
 /// Draws a rectangle into a layer of its size.
 pub fn draw(r: &Rectangle, wl: &mut WidgetLayer, mode: crate::render::PixelMode) {
-    wl.layer.reset(r.size.0, r.size.1, mode);
+    wl.pixels_mut().reset(r.size.0, r.size.1, mode);
     let bounds = Rect::new(0, 0, r.size.0, r.size.1);
     if let Some(fill) = r.fill {
-        wl.layer.fill_rect(bounds, fill);
+        wl.pixels_mut().fill_rect(bounds, fill);
     }
     if let Some(outline) = r.outline {
-        stroke_rect(&mut wl.layer, bounds, r.line_width, outline);
+        stroke_rect(wl.pixels_mut(), bounds, r.line_width, outline);
     }
 }
 

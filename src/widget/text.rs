@@ -112,7 +112,7 @@ pub fn compile(spec: &TextSpec, ctx: &mut Ctx) -> Text {
 pub fn draw(t: &Text, wl: &mut WidgetLayer, mode: PixelMode) {
     let laid = t.layout();
     let (w, h) = t.size(&laid);
-    wl.layer.reset(w, h, mode);
+    wl.pixels_mut().reset(w, h, mode);
     // A wrapped layout already spans the width; a fixed-width box aligns the block in it.
     let slack = w.saturating_sub(laid.width) as i32;
     let x = match (t.style.wrap_width, t.style.align) {
@@ -120,7 +120,7 @@ pub fn draw(t: &Text, wl: &mut WidgetLayer, mode: PixelMode) {
         (None, Align::Center) => slack / 2,
         (None, Align::Right) => slack,
     };
-    laid.draw(&mut wl.layer, x, 0, t.color);
+    laid.draw(wl.pixels_mut(), x, 0, t.color);
 }
 
 /// Redraws texts whose content or look changed, in parallel.
