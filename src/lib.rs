@@ -15,6 +15,7 @@
 //! run_ticks(&mut app, RunMode::Ticks(30));
 //! ```
 
+pub mod ahead;
 pub mod app;
 pub mod data;
 pub mod motion;
@@ -39,6 +40,7 @@ impl PluginGroup for TinyDisplayPlugins {
             .add(data::DataPlugin)
             .add(motion::MotionPlugin)
             .add(widget::WidgetPlugin)
+            .add(ahead::AheadPlugin::default())
             .add(sink::present::PresentPlugin)
     }
 }
@@ -47,6 +49,9 @@ impl PluginGroup for TinyDisplayPlugins {
 /// persisted namespaces are saved. Returns the sinks' errors.
 pub fn shutdown(world: &mut bevy_ecs::world::World) -> Vec<String> {
     data::sources::stop_all(world);
+    if let Some(mut ahead) = world.get_resource_mut::<ahead::RenderAhead>() {
+        ahead.shutdown();
+    }
     data::persist::save_all(world);
     sink::present::finish_sinks(world)
 }

@@ -46,18 +46,21 @@ pub fn animate_marquees(
         }
     }
     // Second pass: place every marquee's content for this tick.
-    for (m, children) in &marquees {
+    for (mut m, children) in &mut marquees {
         let Some(child) = children.iter().next() else {
             continue;
         };
         let Ok(mut wl) = layers.get_mut(child) else {
             continue;
         };
-        let (content, window) = lengths(m, &wl);
+        let (content, window) = lengths(&m, &wl);
         let (start, period) = match m.group.as_ref().and_then(|g| groups.get(g)) {
             Some(&(start, period)) => (start, Some(period)),
             None => (m.start, None),
         };
+        if m.placed != (start, period) {
+            m.placed = (start, period);
+        }
         let placed = m
             .scroll
             .at_with_period(tick.0.saturating_sub(start), content, window, period);
@@ -69,7 +72,7 @@ pub fn animate_marquees(
 }
 
 /// Content and window lengths along a marquee's direction of motion.
-fn lengths(m: &Marquee, wl: &WidgetLayer) -> (u32, u32) {
+pub fn lengths(m: &Marquee, wl: &WidgetLayer) -> (u32, u32) {
     if m.scroll.direction.horizontal() {
         (wl.layer.width(), m.window.0)
     } else {

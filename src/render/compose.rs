@@ -147,7 +147,8 @@ type AnyChange = Or<(
     Changed<ChildOf>,
 )>;
 
-/// Rebuilds the draw list when any widget changed and recomposes the damaged rectangles.
+/// Rebuilds the draw list when any widget changed and works out this tick's damage (the
+/// paint step, [`crate::ahead::paint`], fills it in).
 #[allow(
     clippy::too_many_arguments,
     reason = "a system's parameters are its inputs"
@@ -213,35 +214,57 @@ pub fn compose(
         }
     }
     let damage = merge(fb.damage());
-    let mut pixels = 0;
-    for rect in &damage {
-        pixels += rect.area();
-        fb.fill_rect(*rect, background.0);
-        for item in &list.items {
-            if !item.shown.overlaps(rect) {
-                continue;
-            }
-            if let Ok((_, wl, ..)) = nodes.get(item.entity) {
-                let clip = item.clip.intersect(rect);
-                fb.blit_faded(&wl.layer, item.origin.0, item.origin.1, clip, item.opacity);
-                if let Some((dx, dy)) = item.repeat {
-                    fb.blit_faded(
-                        &wl.layer,
-                        item.origin.0 + dx,
-                        item.origin.1 + dy,
-                        clip,
-                        item.opacity,
-                    );
-                }
-            }
-        }
-    }
     fb.clear_damage();
+    let mut pixels = 0;
     for rect in damage {
+        pixels += rect.area();
         fb.add_damage(rect);
     }
     stats.composed_ticks.fetch_add(1, Ordering::Relaxed);
     stats.composed_pixels.fetch_add(pixels, Ordering::Relaxed);
+}
+
+/// Recomposes one rectangle of the frame: the background, then every item that overlaps
+/// it, in paint order, clipped to it. Items come with their layers.
+pub fn paint_rect<'a>(
+    fb: &mut FrameBuffer,
+    background: Color,
+    rect: Rect,
+    items: impl Iterator<Item = (&'a DrawItem, &'a Layer)>,
+) {
+    fb.fill_rect(rect, background);
+    for (item, layer) in items {
+        if !item.shown.overlaps(&rect) {
+            continue;
+        }
+        let clip = item.clip.intersect(&rect);
+        fb.blit_faded(layer, item.origin.0, item.origin.1, clip, item.opacity);
+        if let Some((dx, dy)) = item.repeat {
+            fb.blit_faded(
+                layer,
+                item.origin.0 + dx,
+                item.origin.1 + dy,
+                clip,
+                item.opacity,
+            );
+        }
+    }
+}
+
+/// The part of the clip a layer at `origin` (with its repeat) covers.
+pub fn shown_of(
+    origin: (i32, i32),
+    size: (u32, u32),
+    clip: Rect,
+    repeat: Option<(i32, i32)>,
+) -> Rect {
+    let rect = Rect::new(origin.0, origin.1, size.0, size.1);
+    match repeat {
+        Some((dx, dy)) => rect
+            .intersect(&clip)
+            .union(&rect.offset(dx, dy).intersect(&clip)),
+        None => rect.intersect(&clip),
+    }
 }
 
 /// What a widget inherits from its parent when it is placed.
@@ -272,12 +295,7 @@ fn collect(entity: Entity, parent: Parent, nodes: &Query<NodeData>, out: &mut Ve
     );
     let clip = parent.clip;
     let rect = Rect::new(origin.0, origin.1, w, h);
-    let shown = match wl.repeat {
-        Some((dx, dy)) => rect
-            .intersect(&clip)
-            .union(&rect.offset(dx, dy).intersect(&clip)),
-        None => rect.intersect(&clip),
-    };
+    let shown = shown_of(origin, (w, h), clip, wl.repeat);
     out.push(DrawItem {
         entity,
         origin,

@@ -108,6 +108,16 @@ impl FrameBuffer {
         out
     }
 
+    /// Makes this frame a copy of `src`'s pixels (reusing its buffer), with no damage.
+    pub fn copy_from(&mut self, src: &FrameBuffer) {
+        self.width = src.width;
+        self.height = src.height;
+        self.mode = src.mode;
+        self.data.clear();
+        self.data.extend_from_slice(&src.data);
+        self.damage.clear();
+    }
+
     /// Copies rectangle `r` of `src` (same size and mode) into this frame.
     pub fn copy_rect(&mut self, src: &FrameBuffer, r: Rect) {
         let r = r.intersect(&self.bounds()).intersect(&src.bounds());

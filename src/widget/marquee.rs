@@ -64,6 +64,9 @@ pub struct Marquee {
     pub seen: Option<u64>,
     /// Sync group name.
     pub group: Option<String>,
+    /// The start and cycle length this tick's placement used (the group's, in a group):
+    /// what a render-ahead snapshot needs to place the content at later ticks.
+    pub placed: (u64, Option<u64>),
 }
 
 /// Checks a scene marquee and makes its component (the child is compiled by the scene).
@@ -100,6 +103,7 @@ pub fn compile(spec: &MarqueeSpec, ctx: &mut Ctx) -> Marquee {
         start: 0,
         restart: spec.restart,
         seen: None,
+        placed: (0, None),
         group: spec.group.clone(),
     }
 }

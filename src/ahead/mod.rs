@@ -1,0 +1,393 @@
+//! The render orchestrator: it paints only what changed, renders future ticks ahead on
+//! worker threads while the state is stable, and drops those frames the moment a visible
+//! input changes.
+//!
+//! After Compose has built the draw list and the damage of this tick, [`paint`] either
+//! copies the damaged rectangles from a frame the workers rendered ahead, or paints them
+//! inline. A queued frame is used only when the draw list is exactly what the current
+//! [`Snapshot`] predicts for this tick (same widgets, places, clips, opacity and the very
+//! same layers); anything else, a data change on a visible widget, a page switch, purges
+//! the queue and starts a new generation. A change that only touches hidden widgets leaves
+//! the draw list as predicted, so it does not purge.
+//!
+//! With `workers = 0` everything is painted inline. Adaptive timing: when inline painting
+//! takes more than half the tick budget, the depth ahead is lowered (and raised again when
+//! it is back under a quarter); the runner skips ticks rather than drift when a tick is a
+//! whole period late (see [`crate::app::Pacing`]).
+
+pub mod snapshot;
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{Receiver, Sender, channel};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use bevy_app::{App, Plugin};
+use bevy_ecs::prelude::*;
+use bevy_tasks::{TaskPool, TaskPoolBuilder};
+
+use crate::app::{Fps, Tick, TickSchedule};
+use crate::render::compose::{Background, DrawItem, DrawList, WidgetLayer, paint_rect};
+use crate::render::{FrameBuffer, Rect};
+use crate::widget::RenderSet;
+
+pub use self::snapshot::{Motion, MotionQuery, Snapshot};
+
+/// How much to render ahead.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AheadConfig {
+    /// Worker threads (0: render inline only).
+    pub workers: usize,
+    /// Frames rendered ahead at most.
+    pub depth: usize,
+    /// How long a tick may wait for a frame a worker is still rendering before it paints
+    /// inline instead (0 by default; tests use it to make hits certain).
+    pub patience: Duration,
+}
+
+impl Default for AheadConfig {
+    fn default() -> Self {
+        AheadConfig {
+            workers: 1,
+            depth: 4,
+            patience: Duration::ZERO,
+        }
+    }
+}
+
+/// Counters of the orchestrator's work.
+#[derive(Debug, Default)]
+pub struct AheadStats {
+    /// Ticks whose frame came from the queue.
+    pub hits: AtomicU64,
+    /// Ticks painted inline while render-ahead was on.
+    pub misses: AtomicU64,
+    /// Times the queue was thrown away because a visible input changed.
+    pub purges: AtomicU64,
+    /// Frames rendered ahead and never used.
+    pub dropped: AtomicU64,
+    /// Times adaptive timing lowered the depth.
+    pub depth_cuts: AtomicU64,
+}
+
+impl AheadStats {
+    /// Reads a counter.
+    pub fn get(c: &AtomicU64) -> u64 {
+        c.load(Ordering::Relaxed)
+    }
+}
+
+/// A frame a worker finished.
+struct Done {
+    generation: u64,
+    tick: u64,
+    frame: FrameBuffer,
+}
+
+/// The orchestrator's state (a resource).
+#[derive(Resource)]
+pub struct RenderAhead {
+    config: AheadConfig,
+    pool: Option<TaskPool>,
+    snapshot: Option<Arc<Snapshot>>,
+    generation: u64,
+    queue: BTreeMap<u64, FrameBuffer>,
+    in_flight: usize,
+    next: u64,
+    done_tx: Sender<Done>,
+    done_rx: Mutex<Receiver<Done>>,
+    free: Arc<Mutex<Vec<FrameBuffer>>>,
+    depth_now: usize,
+    paint_ewma_ns: f64,
+    cooldown: u64,
+    resume_at: u64,
+    hits_this_generation: u64,
+    stats: Arc<AheadStats>,
+}
+
+impl RenderAhead {
+    /// An orchestrator with `config` (starts its worker threads if any).
+    pub fn new(config: AheadConfig) -> RenderAhead {
+        let pool = (config.workers > 0).then(|| {
+            TaskPoolBuilder::new()
+                .num_threads(config.workers)
+                .thread_name("tinydisplay-render".into())
+                .build()
+        });
+        let (done_tx, done_rx) = channel();
+        RenderAhead {
+            config,
+            pool,
+            snapshot: None,
+            generation: 0,
+            queue: BTreeMap::new(),
+            in_flight: 0,
+            next: 0,
+            done_tx,
+            done_rx: Mutex::new(done_rx),
+            free: Arc::new(Mutex::new(Vec::new())),
+            depth_now: config.depth.max(1),
+            paint_ewma_ns: 0.0,
+            cooldown: 1,
+            resume_at: 0,
+            hits_this_generation: 0,
+            stats: Arc::new(AheadStats::default()),
+        }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> AheadConfig {
+        self.config
+    }
+
+    /// The counters.
+    pub fn stats(&self) -> Arc<AheadStats> {
+        self.stats.clone()
+    }
+
+    /// Frames currently waiting in the queue.
+    pub fn queued(&self) -> usize {
+        self.queue.len()
+    }
+
+    /// The depth adaptive timing allows now.
+    pub fn depth_now(&self) -> usize {
+        self.depth_now
+    }
+
+    fn active(&self) -> bool {
+        self.pool.is_some() && self.config.depth > 0
+    }
+
+    /// Throws the queue away and starts a new generation.
+    fn purge(&mut self, tick: u64) {
+        if self.snapshot.take().is_some() {
+            self.stats.purges.fetch_add(1, Ordering::Relaxed);
+            // A snapshot that never paid for itself: wait longer before the next one.
+            self.cooldown = if self.hits_this_generation == 0 {
+                (self.cooldown * 2).min(32)
+            } else {
+                1
+            };
+            self.resume_at = tick + self.cooldown;
+        }
+        self.generation += 1;
+        self.hits_this_generation = 0;
+        let n = self.queue.len() as u64;
+        self.stats.dropped.fetch_add(n, Ordering::Relaxed);
+        let frames: Vec<FrameBuffer> = std::mem::take(&mut self.queue).into_values().collect();
+        self.recycle_all(frames);
+    }
+
+    fn recycle_all(&self, frames: impl IntoIterator<Item = FrameBuffer>) {
+        if let Ok(mut free) = self.free.lock() {
+            free.extend(frames);
+        }
+    }
+
+    /// Takes finished frames off the channel; waits up to the patience for `want`.
+    fn collect(&mut self, want: Option<u64>) {
+        let deadline = Instant::now() + self.config.patience;
+        let Ok(rx) = self.done_rx.lock() else { return };
+        let mut stale = Vec::new();
+        loop {
+            let have = want.is_none_or(|t| self.queue.contains_key(&t));
+            let got = if have || self.in_flight == 0 {
+                rx.try_recv().ok()
+            } else {
+                let left = deadline.saturating_duration_since(Instant::now());
+                if left.is_zero() {
+                    rx.try_recv().ok()
+                } else {
+                    rx.recv_timeout(left).ok()
+                }
+            };
+            let Some(done) = got else { break };
+            self.in_flight = self.in_flight.saturating_sub(1);
+            if done.generation == self.generation {
+                self.queue.insert(done.tick, done.frame);
+            } else {
+                self.stats.dropped.fetch_add(1, Ordering::Relaxed);
+                stale.push(done.frame);
+            }
+        }
+        drop(rx);
+        self.recycle_all(stale);
+    }
+
+    /// Starts workers on the ticks after `tick`, up to the allowed depth.
+    fn schedule(&mut self, tick: u64) {
+        let (Some(pool), Some(snap)) = (&self.pool, &self.snapshot) else {
+            return;
+        };
+        self.next = self.next.max(tick + 1);
+        while self.in_flight + self.queue.len() < self.depth_now
+            && self.next <= tick + self.depth_now as u64
+        {
+            let (snap, tx, free, t) = (
+                snap.clone(),
+                self.done_tx.clone(),
+                self.free.clone(),
+                self.next,
+            );
+            pool.spawn(async move {
+                let mut frame = free
+                    .lock()
+                    .ok()
+                    .and_then(|mut f| f.pop())
+                    .unwrap_or_else(|| FrameBuffer::new(1, 1, snap.base.mode()));
+                let mut scratch: Vec<DrawItem> = Vec::new();
+                snap.render(t, &mut frame, &mut scratch);
+                let _ = tx.send(Done {
+                    generation: snap.generation,
+                    tick: t,
+                    frame,
+                });
+            })
+            .detach();
+            self.in_flight += 1;
+            self.next += 1;
+        }
+    }
+
+    /// Adaptive timing: follow how long inline painting takes against the tick budget.
+    fn note_paint_time(&mut self, took: Duration, budget: Duration) {
+        let ns = took.as_nanos() as f64;
+        self.paint_ewma_ns = 0.9 * self.paint_ewma_ns + 0.1 * ns;
+        let budget = budget.as_nanos() as f64;
+        if self.paint_ewma_ns > budget / 2.0 && self.depth_now > 1 {
+            self.depth_now -= 1;
+            self.stats.depth_cuts.fetch_add(1, Ordering::Relaxed);
+        } else if self.paint_ewma_ns < budget / 4.0 && self.depth_now < self.config.depth {
+            self.depth_now += 1;
+        }
+    }
+
+    /// Stops the workers: purges, and joins the pool's threads.
+    pub fn shutdown(&mut self) {
+        self.purge(0);
+        self.pool = None;
+    }
+}
+
+impl Default for RenderAhead {
+    fn default() -> Self {
+        RenderAhead::new(AheadConfig::default())
+    }
+}
+
+/// The paint step: fills in this tick's damage, from the render-ahead queue when the
+/// state is as predicted, inline otherwise; then keeps the workers busy.
+#[allow(
+    clippy::too_many_arguments,
+    reason = "a system's parameters are its inputs"
+)]
+pub fn paint(
+    mut fb: ResMut<FrameBuffer>,
+    background: Res<Background>,
+    list: Res<DrawList>,
+    tick: Res<Tick>,
+    fps: Option<Res<Fps>>,
+    layers: Query<&WidgetLayer>,
+    motion: MotionQuery,
+    mut ahead: ResMut<RenderAhead>,
+    mut damage: Local<Vec<Rect>>,
+) {
+    let t = tick.0;
+    damage.clear();
+    damage.extend_from_slice(fb.damage());
+    let inline = |fb: &mut FrameBuffer, damage: &[Rect]| {
+        for rect in damage {
+            paint_rect(
+                fb,
+                background.0,
+                *rect,
+                list.items
+                    .iter()
+                    .filter_map(|i| layers.get(i.entity).ok().map(|wl| (i, &*wl.layer))),
+            );
+        }
+    };
+    if !ahead.active() {
+        inline(&mut fb, &damage);
+        return;
+    }
+    let ahead = &mut *ahead;
+    let predicted = ahead
+        .snapshot
+        .as_ref()
+        .map(|s| s.predicts(&list, t, background.0, &layers));
+    let mut from_queue = false;
+    match predicted {
+        Some(true) => {
+            ahead.collect(Some(t));
+            if let Some(frame) = ahead.queue.remove(&t) {
+                for r in damage.iter() {
+                    fb.copy_rect(&frame, *r);
+                }
+                ahead.recycle_all([frame]);
+                ahead.stats.hits.fetch_add(1, Ordering::Relaxed);
+                ahead.hits_this_generation += 1;
+                from_queue = true;
+            }
+        }
+        Some(false) => ahead.purge(t),
+        None => {}
+    }
+    if !from_queue {
+        let start = Instant::now();
+        inline(&mut fb, &damage);
+        if predicted.is_some() {
+            ahead.stats.misses.fetch_add(1, Ordering::Relaxed);
+        }
+        let budget = Duration::from_secs_f64(1.0 / f64::from(fps.map_or(30, |f| f.0.max(1))));
+        ahead.note_paint_time(start.elapsed(), budget);
+    }
+    ahead.collect(None);
+    // Frames for ticks already past are of no use.
+    while let Some((&k, _)) = ahead.queue.first_key_value() {
+        if k > t {
+            break;
+        }
+        if let Some(f) = ahead.queue.remove(&k) {
+            ahead.stats.dropped.fetch_add(1, Ordering::Relaxed);
+            ahead.recycle_all([f]);
+        }
+    }
+    if ahead.snapshot.is_none() && t >= ahead.resume_at {
+        ahead.snapshot = Snapshot::take(
+            ahead.generation,
+            t,
+            background.0,
+            &list,
+            &fb,
+            &layers,
+            &motion,
+        )
+        .map(Arc::new);
+        ahead.next = t + 1;
+    }
+    ahead.schedule(t);
+}
+
+/// Adds the paint step after Compose, with render-ahead as configured.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct AheadPlugin {
+    /// Workers and depth (the default: one worker, four frames).
+    pub config: Option<AheadConfig>,
+}
+
+impl Plugin for AheadPlugin {
+    fn build(&self, app: &mut App) {
+        if !app.world().contains_resource::<RenderAhead>() {
+            app.insert_resource(RenderAhead::new(self.config.unwrap_or_default()));
+        }
+        app.add_systems(
+            TickSchedule,
+            paint
+                .after(crate::render::compose::compose)
+                .in_set(RenderSet::Compose),
+        );
+    }
+}
