@@ -17,6 +17,7 @@
 
 pub mod ahead;
 pub mod app;
+pub mod bench;
 pub mod data;
 pub mod motion;
 pub mod panel;

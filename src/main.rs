@@ -36,10 +36,46 @@ enum Command {
         /// display, else braille).
         #[arg(long, value_enum, default_value = "auto")]
         term_style: TermStyleArg,
+        /// Render-ahead worker threads (0: render inline), instead of the scene's.
+        #[arg(long)]
+        workers: Option<usize>,
+        /// Frames rendered ahead at most, instead of the scene's.
+        #[arg(long)]
+        depth: Option<usize>,
         /// The panel's bus for `--sink panel`, instead of the scene's: `null`,
         /// `capture:FILE`, or RON such as `Spi(dc: 24, reset: 25)` / `I2c(address: 0x3C)`.
         #[arg(long)]
         bus: Option<String>,
+    },
+    /// Measure a scene: per render-ahead configuration, tick and pack times, bytes per
+    /// frame full and with damage, queue hit rate.
+    Bench {
+        /// The scene file.
+        scene: PathBuf,
+        /// Ticks per configuration.
+        #[arg(long, default_value = "1000")]
+        ticks: u64,
+        /// Render-ahead worker counts to measure (0: inline).
+        #[arg(long, value_delimiter = ',', default_value = "0,1,2,4")]
+        workers: Vec<usize>,
+        /// Render-ahead depth.
+        #[arg(long, default_value = "4")]
+        depth: usize,
+        /// The panel to pack for (default: the scene's, else one of the scene's size).
+        #[arg(long)]
+        display: Option<String>,
+        /// Change every key of the scene's initial data every tick.
+        #[arg(long)]
+        churn: bool,
+        /// Also run this many seconds in real time with the other core busy.
+        #[arg(long)]
+        realtime: Option<f64>,
+        /// Ticks per second of the real-time run (default: the scene's).
+        #[arg(long)]
+        fps: Option<u32>,
+        /// One JSON object per configuration (fields in the README).
+        #[arg(long)]
+        json: bool,
     },
     /// Load and check a scene without running it; exit status 2 when it has errors.
     Check {
@@ -76,6 +112,8 @@ fn main() -> ExitCode {
             sink,
             out,
             term_style,
+            workers,
+            depth,
             bus,
         } => commands::run::run(RunArgs {
             scene,
@@ -83,7 +121,30 @@ fn main() -> ExitCode {
             sinks: sink,
             out,
             term_style,
+            workers,
+            depth,
             bus,
+        }),
+        Command::Bench {
+            scene,
+            ticks,
+            workers,
+            depth,
+            display,
+            churn,
+            realtime,
+            fps,
+            json,
+        } => commands::bench::bench(commands::bench::BenchArgs {
+            scene: &scene,
+            ticks,
+            workers: &workers,
+            depth,
+            display: display.as_deref(),
+            churn,
+            realtime,
+            fps,
+            json,
         }),
         Command::Decode {
             capture,

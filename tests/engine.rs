@@ -176,3 +176,29 @@ fn real_time_mode_runs_the_asked_number_of_ticks() {
     let pacing = app.world().resource::<tinydisplay::app::Pacing>();
     assert_eq!(pacing.ticks, 3);
 }
+
+#[test]
+fn a_tick_a_whole_period_late_skips_ticks_instead_of_drifting() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    let mut app = app();
+    app.insert_resource(tinydisplay::app::Fps(100));
+    let runs = Arc::new(AtomicU64::new(0));
+    let counter = runs.clone();
+    app.add_systems(
+        tinydisplay::app::TickSchedule,
+        (move |tick: bevy_ecs::prelude::Res<Tick>| {
+            counter.fetch_add(1, Ordering::Relaxed);
+            if tick.0 == 2 {
+                std::thread::sleep(std::time::Duration::from_millis(35));
+            }
+        })
+        .in_set(tinydisplay::app::TickSet::Animate),
+    );
+    run_ticks(&mut app, RunMode::RealTime(Some(10)));
+    let pacing = *app.world().resource::<tinydisplay::app::Pacing>();
+    assert_eq!(app.world().resource::<Tick>().0, 10, "the clock kept time");
+    assert!(pacing.skipped >= 2, "{pacing:?}");
+    assert_eq!(runs.load(Ordering::Relaxed), 10 - pacing.skipped);
+    assert!(pacing.present_late_quantile(1.0).is_some());
+}

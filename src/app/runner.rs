@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use bevy_app::{App, AppExit, PluginsState};
 use bevy_ecs::prelude::*;
 
-use super::tick::Fps;
+use super::tick::{Fps, Tick};
 
 /// How long to run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,8 +38,8 @@ impl StopFlag {
     }
 }
 
-/// What the runner measured about keeping time.
-#[derive(Resource, Debug, Clone, Copy, Default, PartialEq, Eq)]
+/// What the runner measured about keeping time (real-time runs).
+#[derive(Resource, Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Pacing {
     /// Ticks run.
     pub ticks: u64,
@@ -47,6 +47,48 @@ pub struct Pacing {
     pub late: u64,
     /// The worst lateness seen.
     pub max_late: Duration,
+    /// Ticks skipped because a tick was a whole period late (time is kept, not drifted).
+    pub skipped: u64,
+    /// How late each tick's frame was presented (the tick's end against its deadline), in
+    /// 50 µs buckets; the last bucket holds everything from 10 ms up.
+    pub present_late: [u32; LATE_BUCKETS],
+}
+
+/// Buckets of [`Pacing::present_late`].
+pub const LATE_BUCKETS: usize = 201;
+/// Width of one bucket.
+pub const LATE_BUCKET: Duration = Duration::from_micros(50);
+
+impl Default for Pacing {
+    fn default() -> Self {
+        Pacing {
+            ticks: 0,
+            late: 0,
+            max_late: Duration::ZERO,
+            skipped: 0,
+            present_late: [0; LATE_BUCKETS],
+        }
+    }
+}
+
+impl Pacing {
+    /// The present lateness below which fraction `q` (0..=1) of the ticks fall (upper
+    /// edge of the bucket; None before any real-time tick).
+    pub fn present_late_quantile(&self, q: f64) -> Option<Duration> {
+        let total: u64 = self.present_late.iter().map(|&c| u64::from(c)).sum();
+        if total == 0 {
+            return None;
+        }
+        let want = (q * total as f64).ceil().max(1.0) as u64;
+        let mut seen = 0;
+        for (i, &c) in self.present_late.iter().enumerate() {
+            seen += u64::from(c);
+            if seen >= want {
+                return Some(LATE_BUCKET * (i as u32 + 1));
+            }
+        }
+        Some(LATE_BUCKET * LATE_BUCKETS as u32)
+    }
 }
 
 /// Runs the app's tick schedule according to `mode`, then returns (sinks finish on exit).
@@ -67,7 +109,7 @@ pub fn run_ticks(app: &mut App, mode: RunMode) -> AppExit {
     let mut n: u64 = 0;
     while limit.is_none_or(|l| n < l) && !stop.is_set() {
         if let RunMode::RealTime(_) = mode {
-            let due = start + period.mul_f64(n as f64);
+            let mut due = start + period.mul_f64(n as f64);
             let now = Instant::now();
             if now < due {
                 std::thread::sleep(due - now);
@@ -77,9 +119,29 @@ pub fn run_ticks(app: &mut App, mode: RunMode) -> AppExit {
                     pacing.late += 1;
                 }
                 pacing.max_late = pacing.max_late.max(late);
+                // A whole period behind: skip the ticks that are past rather than drift.
+                // Motion is a function of the tick, so the frame is the one due now.
+                let mut behind = (late.as_nanos() / period.as_nanos().max(1)) as u64;
+                if let Some(l) = limit {
+                    behind = behind.min(l.saturating_sub(n + 1));
+                }
+                if behind > 0 {
+                    n += behind;
+                    pacing.skipped += behind;
+                    if let Some(mut t) = app.world_mut().get_resource_mut::<Tick>() {
+                        t.0 += behind;
+                    }
+                    due = start + period.mul_f64(n as f64);
+                }
             }
+            app.update();
+            let late = Instant::now().saturating_duration_since(due);
+            let bucket =
+                ((late.as_nanos() / LATE_BUCKET.as_nanos()) as usize).min(LATE_BUCKETS - 1);
+            pacing.present_late[bucket] += 1;
+        } else {
+            app.update();
         }
-        app.update();
         n += 1;
         pacing.ticks = n;
         if let Some(exit) = app.should_exit() {

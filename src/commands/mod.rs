@@ -1,5 +1,6 @@
 //! The subcommands of the `tinydisplay` binary, one module each.
 
+pub mod bench;
 pub mod check;
 pub mod decode;
 pub mod run;

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use bevy_app::App;
 use clap::ValueEnum;
 use tinydisplay::TinyDisplayPlugins;
+use tinydisplay::ahead::RenderAhead;
 use tinydisplay::app::{Pacing, RunMode, StopFlag, run_ticks};
 use tinydisplay::panel::{BusSpec, Panel, PanelConfig, PanelSink, PanelStats};
 use tinydisplay::scene::ScenePlugin;
@@ -55,6 +56,10 @@ pub struct RunArgs {
     pub out: Option<PathBuf>,
     /// Terminal preview style.
     pub term_style: TermStyleArg,
+    /// Render-ahead workers, overriding the scene's.
+    pub workers: Option<usize>,
+    /// Render-ahead depth, overriding the scene's.
+    pub depth: Option<usize>,
     /// The panel's bus, overriding the scene's.
     pub bus: Option<String>,
 }
@@ -142,8 +147,12 @@ pub fn run(args: RunArgs) -> ExitCode {
             SinkKind::None => {}
         }
     }
+    let mut ahead = scene.display.render_ahead.unwrap_or_default();
+    ahead.workers = args.workers.unwrap_or(ahead.workers);
+    ahead.depth = args.depth.unwrap_or(ahead.depth);
     let mut app = App::new();
     app.add_plugins((TinyDisplayPlugins, ScenePlugin { scene }));
+    app.insert_resource(RenderAhead::new(ahead));
     app.insert_resource(sinks);
     let stop = StopFlag::default();
     app.insert_resource(stop.clone());

@@ -46,6 +46,8 @@ pub struct Display {
     pub foreground: Color,
     /// The panel, when the scene names a driver.
     pub panel: Option<crate::panel::PanelConfig>,
+    /// Render-ahead settings, when the scene gives them.
+    pub render_ahead: Option<crate::ahead::AheadConfig>,
 }
 
 /// A widget's kind-specific component, checked.

@@ -109,6 +109,28 @@ pub struct DisplaySpec {
     /// Show the panel inverted (default false).
     #[serde(default)]
     pub invert: bool,
+    /// Render-ahead: `(workers: 1, depth: 4)` (the default); `workers: 0` renders inline.
+    #[serde(default)]
+    pub render_ahead: Option<RenderAheadSpec>,
+}
+
+/// How many frames to render ahead, on how many worker threads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RenderAheadSpec {
+    /// Worker threads (default 1; 0 renders inline).
+    #[serde(default = "one")]
+    pub workers: usize,
+    /// Frames rendered ahead at most (default 4).
+    #[serde(default = "four")]
+    pub depth: usize,
+}
+
+fn one() -> usize {
+    1
+}
+fn four() -> usize {
+    4
 }
 
 impl Default for DisplaySpec {
@@ -125,6 +147,7 @@ impl Default for DisplaySpec {
             rotation: crate::panel::Rotation::R0,
             contrast: None,
             invert: false,
+            render_ahead: None,
         }
     }
 }

@@ -46,6 +46,23 @@ pub(super) fn check_display(file: &SceneFile, dir: &Path, raw: &mut Vec<Raw>) ->
         background,
         foreground,
         panel,
+        render_ahead: d.render_ahead.map(|r| {
+            if r.workers > 64 || r.depth > 1024 {
+                raw.push(Raw {
+                    severity: Severity::Error,
+                    path: "display.render_ahead".into(),
+                    message: format!(
+                        "workers must be 0..=64 and depth 0..=1024, not {} and {}",
+                        r.workers, r.depth
+                    ),
+                });
+            }
+            crate::ahead::AheadConfig {
+                workers: r.workers.min(64),
+                depth: r.depth.min(1024),
+                ..Default::default()
+            }
+        }),
     }
 }
 

@@ -33,6 +33,9 @@ impl Plugin for ScenePlugin {
         app.insert_resource(FrameBuffer::new(d.width, d.height, d.mode));
         app.insert_resource(Fps(d.fps));
         app.insert_resource(Background(d.background));
+        if let Some(cfg) = d.render_ahead {
+            app.insert_resource(crate::ahead::RenderAhead::new(cfg));
+        }
         app.insert_resource(BindingEnv(self.scene.env.clone()));
         let spec = &self.scene.data;
         let mut data = Dataset::new();

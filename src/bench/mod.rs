@@ -1,0 +1,323 @@
+//! What `tinydisplay bench` measures: a scene run tick by tick with a render-ahead
+//! configuration, the time of each tick, the time to pack its damage for a panel, the
+//! bytes that would go over the wire, and the queue's hit rate; optionally a real-time
+//! run with the other core kept busy, for present lateness.
+//!
+//! The scene runs without its data sources and without persistence (a benchmark must not
+//! depend on a clock or write files); `churn` stands in for live data.
+
+pub mod churn;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use bevy_app::App;
+use bevy_ecs::schedule::IntoScheduleConfigs;
+use serde::Serialize;
+
+use crate::ahead::{AheadConfig, AheadStats, RenderAhead};
+use crate::app::{Fps, Pacing, RunMode, StopFlag, run_ticks};
+use crate::data::ingest::DataInbox;
+use crate::panel::{Model, Panel, Rotation, Settings, Wire};
+use crate::render::FrameBuffer;
+use crate::scene::{CompiledScene, ScenePlugin};
+
+pub use self::churn::Churn;
+
+/// One configuration to measure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BenchOptions {
+    /// Ticks to run (as fast as possible).
+    pub ticks: u64,
+    /// Render-ahead workers (0: inline).
+    pub workers: usize,
+    /// Render-ahead depth.
+    pub depth: usize,
+    /// The panel to pack for (None: no packing figures).
+    pub model: Option<Model>,
+    /// Change every initial data key every tick.
+    pub churn: bool,
+    /// Also run this long in real time with the other core busy.
+    pub realtime: Option<Duration>,
+    /// Ticks per second of the real-time run (None: the scene's).
+    pub fps: Option<u32>,
+}
+
+/// A median and a 99th percentile, in microseconds.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct Spread {
+    /// Median.
+    pub median: f64,
+    /// 99th percentile.
+    pub p99: f64,
+}
+
+impl Spread {
+    /// The spread of `samples` (sorted in place), in µs.
+    pub fn of(samples: &mut [Duration]) -> Spread {
+        if samples.is_empty() {
+            return Spread::default();
+        }
+        samples.sort_unstable();
+        let at = |q: f64| {
+            let i = ((samples.len() - 1) as f64 * q).round() as usize;
+            samples[i].as_secs_f64() * 1e6
+        };
+        Spread {
+            median: at(0.5),
+            p99: at(0.99),
+        }
+    }
+}
+
+/// What one configuration measured (also the `--json` line; fields in the README).
+#[derive(Debug, Clone, Serialize)]
+pub struct BenchReport {
+    /// The scene file.
+    pub scene: String,
+    /// The panel packed for.
+    pub display: Option<String>,
+    /// Ticks measured.
+    pub ticks: u64,
+    /// Render-ahead workers.
+    pub workers: usize,
+    /// Render-ahead depth.
+    pub depth: usize,
+    /// Data changed every tick.
+    pub churn: bool,
+    /// Time of a whole tick (ingest, propagate, animate, render), µs.
+    pub tick_us: Spread,
+    /// Time to pack the tick's damage for the panel, µs.
+    pub pack_us: Spread,
+    /// Render + pack per tick, µs.
+    pub render_pack_us: Spread,
+    /// Bytes of a full frame (window commands and pixels).
+    pub bytes_full: usize,
+    /// Mean bytes per tick with damage-driven partial updates.
+    pub bytes_damage_mean: f64,
+    /// Most bytes sent in one tick.
+    pub bytes_damage_max: usize,
+    /// Mean damaged pixels per tick.
+    pub damage_px_mean: f64,
+    /// Partial-update bytes over the bytes of the damaged area at the panel's depth
+    /// (1.0 = nothing but the damaged pixels; alignment and commands add to it).
+    pub wire_ratio: Option<f64>,
+    /// Ticks that had no damage.
+    pub idle_ticks: u64,
+    /// Median time of a tick without damage, µs.
+    pub idle_tick_us: Option<f64>,
+    /// Bytes sent on ticks without damage (0 expected).
+    pub idle_bytes: usize,
+    /// Frames taken from the render-ahead queue.
+    pub hits: u64,
+    /// Frames painted inline while render-ahead was on.
+    pub misses: u64,
+    /// Queue purges.
+    pub purges: u64,
+    /// Frames rendered ahead and not used.
+    pub dropped: u64,
+    /// hits / (hits + misses), when render-ahead is on.
+    pub hit_rate: Option<f64>,
+    /// The real-time run, if asked for.
+    pub realtime: Option<RealtimeReport>,
+}
+
+/// Present lateness of a real-time run.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct RealtimeReport {
+    /// Ticks per second.
+    pub fps: u32,
+    /// Seconds run.
+    pub seconds: f64,
+    /// Ticks run (skipped ones included).
+    pub ticks: u64,
+    /// Median present lateness, µs (bucket upper edge, 50 µs buckets).
+    pub late_median_us: f64,
+    /// 99th-percentile present lateness, µs.
+    pub late_p99_us: f64,
+    /// Ticks skipped to keep time.
+    pub skipped: u64,
+    /// Queue hit rate during the run.
+    pub hit_rate: Option<f64>,
+}
+
+/// The panel that fits a scene's frame: its own, else the first of that size and mode.
+pub fn panel_for(scene: &CompiledScene) -> Option<(Model, Rotation)> {
+    if let Some(p) = &scene.display.panel {
+        return Some((p.model, p.rotation));
+    }
+    let d = &scene.display;
+    Model::ALL.into_iter().find_map(|m| {
+        Rotation::ALL
+            .into_iter()
+            .find(|r| r.frame_size(m.native()) == (d.width, d.height) && m.mode() == d.mode)
+            .map(|r| (m, r))
+    })
+}
+
+/// An app for a benchmark: the scene without sources or persistence, render-ahead as asked.
+pub fn app(scene: &CompiledScene, workers: usize, depth: usize) -> App {
+    let mut scene = scene.clone();
+    scene.sources.clear();
+    scene.data.persist.clear();
+    let mut app = App::new();
+    app.add_plugins((crate::TinyDisplayPlugins, ScenePlugin { scene }));
+    app.insert_resource(RenderAhead::new(AheadConfig {
+        workers,
+        depth,
+        ..AheadConfig::default()
+    }));
+    app
+}
+
+/// Measures one configuration.
+pub fn run(scene: &CompiledScene, opts: &BenchOptions) -> BenchReport {
+    let churn = if opts.churn {
+        Churn::new(&scene.data.initial)
+    } else {
+        Churn::default()
+    };
+    let mut app = app(scene, opts.workers, opts.depth);
+    // The first tick draws everything; it is set-up, not a steady-state tick.
+    run_ticks(&mut app, RunMode::Ticks(1));
+    let rotation = panel_for(scene).map_or(Rotation::R0, |p| p.1);
+    let mut panel = opts
+        .model
+        .map(|m| Panel::new(m, rotation, Settings::default()))
+        .filter(|p| p.fits(app.world().resource::<FrameBuffer>()));
+    let mut wire = Wire::new();
+    let bytes_full = panel.as_mut().map_or(0, |p| {
+        p.full(app.world().resource::<FrameBuffer>(), &mut wire);
+        wire.len_bytes()
+    });
+    let n = opts.ticks as usize;
+    let (mut tick_t, mut pack_t, mut both_t, mut idle_t) = (
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::new(),
+    );
+    let (mut bytes_sum, mut bytes_max, mut px_sum, mut idle_bytes) = (0usize, 0usize, 0u64, 0);
+    let mut ideal_bytes = 0.0;
+    let bits = opts.model.map_or(0, |m| m.mode().wire_bits());
+    for i in 0..opts.ticks {
+        if !churn.is_empty() {
+            churn.send(app.world().resource::<DataInbox>(), i + 1);
+        }
+        let start = Instant::now();
+        app.update();
+        let took = start.elapsed();
+        let fb = app.world().resource::<FrameBuffer>();
+        wire.clear();
+        let pack_start = Instant::now();
+        if let Some(p) = panel.as_mut() {
+            p.update(fb, fb.damage(), &mut wire);
+        }
+        let packed = pack_start.elapsed();
+        let px: u64 = fb.damage().iter().map(|r| r.area()).sum();
+        tick_t.push(took);
+        pack_t.push(packed);
+        both_t.push(took + packed);
+        bytes_sum += wire.len_bytes();
+        bytes_max = bytes_max.max(wire.len_bytes());
+        px_sum += px;
+        ideal_bytes += px as f64 * f64::from(bits) / 8.0;
+        if fb.damage().is_empty() {
+            idle_t.push(took);
+            idle_bytes += wire.len_bytes();
+        }
+    }
+    let stats = app.world().resource::<RenderAhead>().stats();
+    let (hits, misses) = (AheadStats::get(&stats.hits), AheadStats::get(&stats.misses));
+    let hit_rate = |h: u64, m: u64| (h + m > 0).then(|| h as f64 / (h + m) as f64);
+    let idle_ticks = idle_t.len() as u64;
+    let report = BenchReport {
+        scene: scene.path.display().to_string(),
+        display: panel.as_ref().map(|p| p.model().name().to_string()),
+        ticks: opts.ticks,
+        workers: opts.workers,
+        depth: opts.depth,
+        churn: opts.churn,
+        tick_us: Spread::of(&mut tick_t),
+        pack_us: Spread::of(&mut pack_t),
+        render_pack_us: Spread::of(&mut both_t),
+        bytes_full,
+        bytes_damage_mean: bytes_sum as f64 / opts.ticks.max(1) as f64,
+        bytes_damage_max: bytes_max,
+        damage_px_mean: px_sum as f64 / opts.ticks.max(1) as f64,
+        wire_ratio: (panel.is_some() && ideal_bytes > 0.0).then(|| bytes_sum as f64 / ideal_bytes),
+        idle_ticks,
+        idle_tick_us: (idle_ticks > 0).then(|| Spread::of(&mut idle_t).median),
+        idle_bytes,
+        hits,
+        misses,
+        purges: AheadStats::get(&stats.purges),
+        dropped: AheadStats::get(&stats.dropped),
+        hit_rate: hit_rate(hits, misses),
+        realtime: None,
+    };
+    crate::shutdown(app.world_mut());
+    let realtime = opts.realtime.map(|d| realtime(scene, opts, &churn, d));
+    BenchReport { realtime, ..report }
+}
+
+/// Runs in real time for `length` with a thread spinning on the other core, and reports
+/// how late frames were presented.
+fn realtime(
+    scene: &CompiledScene,
+    opts: &BenchOptions,
+    churn: &Churn,
+    length: Duration,
+) -> RealtimeReport {
+    let mut app = app(scene, opts.workers, opts.depth);
+    let fps = opts.fps.unwrap_or(scene.display.fps).max(1);
+    app.insert_resource(Fps(fps));
+    if !churn.is_empty() {
+        let churn = churn.clone();
+        app.add_systems(
+            crate::app::TickSchedule,
+            (move |tick: bevy_ecs::prelude::Res<crate::app::Tick>,
+                   inbox: bevy_ecs::prelude::Res<DataInbox>| {
+                churn.send(&inbox, tick.0 + 1)
+            })
+            .in_set(crate::app::TickSet::Advance),
+        );
+    }
+    let busy = Arc::new(AtomicBool::new(true));
+    let spinner = {
+        let busy = busy.clone();
+        std::thread::spawn(move || {
+            let mut x: u64 = 1;
+            while busy.load(Ordering::Relaxed) {
+                x = std::hint::black_box(x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1));
+            }
+        })
+    };
+    let stop = StopFlag::default();
+    app.insert_resource(stop.clone());
+    let ticks = (length.as_secs_f64() * f64::from(fps)).round() as u64;
+    let start = Instant::now();
+    run_ticks(&mut app, RunMode::RealTime(Some(ticks)));
+    let seconds = start.elapsed().as_secs_f64();
+    busy.store(false, Ordering::Relaxed);
+    let _ = spinner.join();
+    let pacing = *app.world().resource::<Pacing>();
+    let stats = app.world().resource::<RenderAhead>().stats();
+    let (hits, misses) = (AheadStats::get(&stats.hits), AheadStats::get(&stats.misses));
+    crate::shutdown(app.world_mut());
+    let us = |q: f64| {
+        pacing
+            .present_late_quantile(q)
+            .map_or(0.0, |d| d.as_secs_f64() * 1e6)
+    };
+    RealtimeReport {
+        fps,
+        seconds,
+        ticks: pacing.ticks,
+        late_median_us: us(0.5),
+        late_p99_us: us(0.99),
+        skipped: pacing.skipped,
+        hit_rate: (hits + misses > 0).then(|| hits as f64 / (hits + misses) as f64),
+    }
+}

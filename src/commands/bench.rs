@@ -1,0 +1,168 @@
+//! `tinydisplay bench`: per render-ahead configuration, tick and pack times, bytes per
+//! frame full and with damage, and the queue's hit rate; `--json` for CI.
+
+use std::path::Path;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use tinydisplay::bench::{self, BenchOptions, BenchReport};
+use tinydisplay::panel::Model;
+
+use super::check::report;
+
+/// The arguments of `bench`.
+pub struct BenchArgs<'a> {
+    /// The scene file.
+    pub scene: &'a Path,
+    /// Ticks per configuration.
+    pub ticks: u64,
+    /// Worker counts to measure.
+    pub workers: &'a [usize],
+    /// Render-ahead depth.
+    pub depth: usize,
+    /// The panel to pack for.
+    pub display: Option<&'a str>,
+    /// Change the scene's data every tick.
+    pub churn: bool,
+    /// Seconds of real-time run per configuration.
+    pub realtime: Option<f64>,
+    /// Ticks per second of the real-time run.
+    pub fps: Option<u32>,
+    /// One JSON object per configuration.
+    pub json: bool,
+}
+
+/// Runs the benchmark for every worker count.
+pub fn bench(args: BenchArgs) -> ExitCode {
+    let Some(scene) = report(args.scene) else {
+        return ExitCode::from(2);
+    };
+    let model = match args.display {
+        Some(name) => match name.parse::<Model>() {
+            Ok(m) => Some(m),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::FAILURE;
+            }
+        },
+        None => bench::panel_for(&scene).map(|p| p.0),
+    };
+    if let Some(m) = model {
+        let d = &scene.display;
+        let fits = tinydisplay::panel::Rotation::ALL
+            .iter()
+            .any(|r| r.frame_size(m.native()) == (d.width, d.height));
+        if !fits || m.mode() != d.mode {
+            eprintln!(
+                "error: the scene is {}x{} {:?}; {} shows {}x{} {:?}",
+                d.width,
+                d.height,
+                d.mode,
+                m.name(),
+                m.native().0,
+                m.native().1,
+                m.mode()
+            );
+            return ExitCode::FAILURE;
+        }
+    }
+    for &workers in args.workers {
+        let opts = BenchOptions {
+            ticks: args.ticks.max(1),
+            workers,
+            depth: args.depth,
+            model,
+            churn: args.churn,
+            realtime: args.realtime.map(Duration::from_secs_f64),
+            fps: args.fps,
+        };
+        let r = bench::run(&scene, &opts);
+        if args.json {
+            match serde_json::to_string(&r) {
+                Ok(line) => println_out(&line),
+                Err(e) => eprintln!("error: {e}"),
+            }
+        } else {
+            println_out(&human(&r));
+        }
+    }
+    ExitCode::SUCCESS
+}
+
+#[allow(clippy::print_stdout, reason = "the report is the command's output")]
+fn println_out(s: &str) {
+    println!("{s}");
+}
+
+/// The report as a few readable lines.
+fn human(r: &BenchReport) -> String {
+    let mut s = format!(
+        "{} · workers {} · depth {} · {} ticks{}\n",
+        r.scene,
+        r.workers,
+        r.depth,
+        r.ticks,
+        if r.churn {
+            " · data changing every tick"
+        } else {
+            ""
+        }
+    );
+    s += &format!(
+        "  tick (render)     median {:8.1} µs   p99 {:8.1} µs\n",
+        r.tick_us.median, r.tick_us.p99
+    );
+    if let Some(d) = &r.display {
+        s += &format!(
+            "  pack ({d:<8})   median {:8.1} µs   p99 {:8.1} µs\n",
+            r.pack_us.median, r.pack_us.p99
+        );
+        s += &format!(
+            "  render + pack     median {:8.1} µs   p99 {:8.1} µs\n",
+            r.render_pack_us.median, r.render_pack_us.p99
+        );
+        s += &format!(
+            "  bytes per frame   full {}   with damage: mean {:.0}, max {}{}\n",
+            r.bytes_full,
+            r.bytes_damage_mean,
+            r.bytes_damage_max,
+            r.wire_ratio
+                .map(|w| format!(" ({w:.2}× the damaged pixels)"))
+                .unwrap_or_default()
+        );
+    }
+    s += &format!(
+        "  damage            mean {:.0} px per tick\n",
+        r.damage_px_mean
+    );
+    if let Some(i) = r.idle_tick_us {
+        s += &format!(
+            "  idle ticks        {} · median {i:.1} µs · {} bytes\n",
+            r.idle_ticks, r.idle_bytes
+        );
+    }
+    if let Some(h) = r.hit_rate {
+        s += &format!(
+            "  queue             hit rate {:.1} % · {} hits, {} misses, {} purges, {} dropped\n",
+            h * 100.0,
+            r.hits,
+            r.misses,
+            r.purges,
+            r.dropped
+        );
+    }
+    if let Some(rt) = &r.realtime {
+        s += &format!(
+            "  real time         {} fps for {:.0} s, other core busy: present late median {:.0} µs, p99 {:.0} µs, {} skipped{}\n",
+            rt.fps,
+            rt.seconds,
+            rt.late_median_us,
+            rt.late_p99_us,
+            rt.skipped,
+            rt.hit_rate
+                .map(|h| format!(", hit rate {:.1} %", h * 100.0))
+                .unwrap_or_default()
+        );
+    }
+    s
+}
