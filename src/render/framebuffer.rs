@@ -144,8 +144,14 @@ impl FrameBuffer {
         for y in r.y as usize..r.bottom() as usize {
             let row =
                 &mut self.data[(y * w + r.x as usize) * ch..(y * w + r.right() as usize) * ch];
-            for p in row.chunks_exact_mut(ch) {
-                p.copy_from_slice(&px[..ch]);
+            if ch == 1 {
+                row.fill(px[0]);
+            } else {
+                for p in row.chunks_exact_mut(3) {
+                    p[0] = px[0];
+                    p[1] = px[1];
+                    p[2] = px[2];
+                }
             }
         }
     }
@@ -174,6 +180,30 @@ impl FrameBuffer {
         );
         let (lw, fw) = (layer.width() as usize, self.width as usize);
         let (lc, la) = (layer.color_bytes(), layer.alpha_bytes());
+        if ch == 1 {
+            // One byte per pixel: straight row loops, no per-pixel slice copies.
+            let n = dst.w as usize;
+            let mode = self.mode;
+            for fy in dst.y..dst.bottom() {
+                let li0 = (fy - y) as usize * lw + (dst.x - x) as usize;
+                let fi0 = fy as usize * fw + dst.x as usize;
+                let (src, alpha) = (&lc[li0..li0 + n], &la[li0..li0 + n]);
+                let row = &mut self.data[fi0..fi0 + n];
+                for k in 0..n {
+                    let a = if opacity == 255 {
+                        u32::from(alpha[k])
+                    } else {
+                        u32::from(alpha[k]) * u32::from(opacity) / 255
+                    };
+                    if a == 255 {
+                        row[k] = src[k];
+                    } else if a != 0 {
+                        row[k] = mode.quantize_gray(mix(row[k], src[k], a));
+                    }
+                }
+            }
+            return;
+        }
         for fy in dst.y..dst.bottom() {
             let ly = (fy - y) as usize;
             let lx0 = (dst.x - x) as usize;

@@ -105,7 +105,13 @@ impl Layer {
         let src = self.mode.encode(color);
         let da = self.alpha[i] as u32;
         if a == 255 || da == 0 {
-            self.color[i * ch..i * ch + ch].copy_from_slice(&src[..ch]);
+            if ch == 1 {
+                self.color[i] = src[0];
+            } else {
+                self.color[i * 3] = src[0];
+                self.color[i * 3 + 1] = src[1];
+                self.color[i * 3 + 2] = src[2];
+            }
             self.alpha[i] = a as u8;
             return;
         }

@@ -90,6 +90,18 @@ impl<'a> Pixels<'a> {
         self.frame.data()[self.index(px, py)]
     }
 
+    /// Grey levels of panel pixels `x0..x1` of row `py`, when they lie in one frame row
+    /// (no rotation, one byte per pixel): the fast path of packers.
+    #[inline]
+    pub fn gray_row(&self, py: u32, x0: u32, x1: u32) -> Option<&'a [u8]> {
+        if self.rotation != Rotation::R0 || self.frame.mode().channels() != 1 {
+            return None;
+        }
+        let w = self.frame.width() as usize;
+        let start = py as usize * w + x0 as usize;
+        self.frame.data().get(start..start + (x1 - x0) as usize)
+    }
+
     /// RGB of panel pixel (px, py) of a colour frame.
     #[inline]
     pub fn rgb(&self, px: u32, py: u32) -> [u8; 3] {

@@ -84,6 +84,13 @@ impl Driver for Ssd1322 {
         cmd(wire, 0x5C, &[]);
         let out = wire.open_data();
         for y in y0..y1 {
+            if let Some(row) = px.gray_row(y, x0, x1) {
+                out.extend(
+                    row.chunks_exact(2)
+                        .map(|p| ((p[0] / 17) << 4) | (p[1] / 17)),
+                );
+                continue;
+            }
             for x in (x0..x1).step_by(2) {
                 out.push(((px.gray(x, y) / 17) << 4) | (px.gray(x + 1, y) / 17));
             }
