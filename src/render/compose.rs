@@ -162,6 +162,7 @@ pub fn compose(
     nodes: Query<NodeData>,
     changed: Query<Entity, AnyChange>,
     mut removed: RemovedComponents<WidgetLayer>,
+    mut scratch: Local<Scratch>,
 ) {
     fb.clear_damage();
     let removed_any = removed.read().count() > 0;
@@ -172,16 +173,22 @@ pub fn compose(
     std::mem::swap(&mut list.items, &mut list.previous);
     list.items.clear();
     let frame = fb.bounds();
-    let mut sorted_roots: Vec<(Entity, &Placement)> = roots.iter().collect();
-    sorted_roots.sort_by_key(|(_, p)| (p.z, p.order));
-    for (entity, _) in sorted_roots {
+    let scratch = &mut *scratch;
+    scratch.order.clear();
+    scratch
+        .order
+        .extend(roots.iter().map(|(e, p)| (e, (p.z, p.order))));
+    scratch.order.sort_by_key(|k| k.1);
+    let roots_n = scratch.order.len();
+    for i in 0..roots_n {
+        let entity = scratch.order[i].0;
         let parent = Parent {
             origin: (0, 0),
             size: (frame.w, frame.h),
             clip: frame,
             opacity: 255,
         };
-        collect(entity, parent, &nodes, &mut list.items);
+        collect(entity, parent, &nodes, &mut list.items, &mut scratch.order);
     }
 
     if !list.composed_once || background.is_changed() {
@@ -213,12 +220,12 @@ pub fn compose(
             }
         }
     }
-    let damage = merge(fb.damage());
+    merge_into(fb.damage(), &mut scratch.damage);
     fb.clear_damage();
     let mut pixels = 0;
-    for rect in damage {
+    for rect in &scratch.damage {
         pixels += rect.area();
-        fb.add_damage(rect);
+        fb.add_damage(*rect);
     }
     stats.composed_ticks.fetch_add(1, Ordering::Relaxed);
     stats.composed_pixels.fetch_add(pixels, Ordering::Relaxed);
@@ -277,7 +284,13 @@ struct Parent {
 }
 
 /// Appends `entity` and its visible subtree to `out` in paint order.
-fn collect(entity: Entity, parent: Parent, nodes: &Query<NodeData>, out: &mut Vec<DrawItem>) {
+fn collect(
+    entity: Entity,
+    parent: Parent,
+    nodes: &Query<NodeData>,
+    out: &mut Vec<DrawItem>,
+    order: &mut Vec<(Entity, (i32, u32))>,
+) {
     let Ok((placement, wl, visible, children, clips)) = nodes.get(entity) else {
         return;
     };
@@ -306,20 +319,26 @@ fn collect(entity: Entity, parent: Parent, nodes: &Query<NodeData>, out: &mut Ve
     });
     if let Some(children) = children {
         let child_clip = if clips { clip.intersect(&rect) } else { clip };
-        let mut kids: Vec<(Entity, (i32, u32))> = children
-            .iter()
-            .filter_map(|c| nodes.get(c).ok().map(|n| (c, (n.0.z, n.0.order))))
-            .collect();
-        kids.sort_by_key(|k| k.1);
+        // The children, sorted, on top of the shared `order` stack (no allocation).
+        let start = order.len();
+        order.extend(
+            children
+                .iter()
+                .filter_map(|c| nodes.get(c).ok().map(|n| (c, (n.0.z, n.0.order)))),
+        );
+        order[start..].sort_by_key(|k| k.1);
+        let end = order.len();
         let inherited = Parent {
             origin,
             size: (w, h),
             clip: child_clip,
             opacity,
         };
-        for (child, _) in kids {
-            collect(child, inherited, nodes, out);
+        for i in start..end {
+            let child = order[i].0;
+            collect(child, inherited, nodes, out, order);
         }
+        order.truncate(start);
     }
 }
 
@@ -331,9 +350,24 @@ fn find(items: &[DrawItem], k: usize, entity: Entity) -> Option<&DrawItem> {
     }
 }
 
+/// Buffers `compose` reuses from tick to tick.
+#[derive(Debug, Default)]
+pub struct Scratch {
+    order: Vec<(Entity, (i32, u32))>,
+    damage: Vec<Rect>,
+}
+
 /// Merges overlapping damage rectangles so no pixel is composed twice.
+#[cfg(test)]
 fn merge(rects: &[Rect]) -> Vec<Rect> {
-    let mut out: Vec<Rect> = Vec::with_capacity(rects.len());
+    let mut out = Vec::new();
+    merge_into(rects, &mut out);
+    out
+}
+
+/// Merges overlapping damage rectangles into `out` (cleared first).
+fn merge_into(rects: &[Rect], out: &mut Vec<Rect>) {
+    out.clear();
     for r in rects.iter().filter(|r| !r.is_empty()) {
         // Grow the rectangle by everything it touches until it touches nothing more;
         // the output stays pairwise disjoint.
@@ -343,7 +377,6 @@ fn merge(rects: &[Rect]) -> Vec<Rect> {
         }
         out.push(cur);
     }
-    out
 }
 
 #[cfg(test)]
