@@ -227,3 +227,44 @@ fn decode_refuses_an_unknown_display() {
     assert_eq!(result.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&result.stderr).contains("ssd1322"));
 }
+
+#[test]
+fn bench_prints_one_json_object_per_configuration() {
+    let result = tinydisplay()
+        .args([
+            "bench",
+            "scenes/reference.ron",
+            "--ticks",
+            "40",
+            "--workers",
+            "0,1",
+        ])
+        .args(["--churn", "--json"])
+        .output()
+        .expect("bench");
+    assert!(
+        result.status.success(),
+        "{}",
+        String::from_utf8_lossy(&result.stderr)
+    );
+    let out = String::from_utf8_lossy(&result.stdout);
+    let lines: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON object per line"))
+        .collect();
+    assert_eq!(lines.len(), 2);
+    for (v, workers) in lines.iter().zip([0, 1]) {
+        assert_eq!(v["workers"], workers);
+        assert_eq!(v["display"], "ssd1322");
+        assert_eq!(
+            v["bytes_full"], 8199,
+            "a full SSD1322 frame: window + 8192 bytes"
+        );
+        assert!(v["tick_us"]["median"].as_f64().is_some_and(|t| t > 0.0));
+        // The clock, the bar and the marquee change every tick, so every tick sends bytes.
+        let mean = v["bytes_damage_mean"].as_f64().unwrap_or(0.0);
+        assert!(mean > 500.0 && mean < 8199.0, "{mean}");
+    }
+    assert!(lines[0]["hit_rate"].is_null(), "no queue without workers");
+    assert!(lines[1]["hit_rate"].is_number());
+}
