@@ -7,7 +7,7 @@
 //! show colours inverted unless inversion is on, and ILI9341 panels have red and blue
 //! swapped unless MADCTL's BGR bit is set.
 
-use super::{Emulator, Pending, State};
+use super::{Controller, Decoder, Emulator, State};
 
 /// RAM width.
 const RAM_W: u32 = 240;
@@ -26,15 +26,13 @@ pub struct MipiEmulator {
     x: u32,
     y: u32,
     high: Option<u8>,
-    writing: bool,
     madctl: u8,
     colmod: u8,
     inverted: bool,
     display_on: bool,
     awake: bool,
     brightness: u8,
-    pending: Option<Pending>,
-    problems: Vec<String>,
+    dec: Decoder,
 }
 
 impl MipiEmulator {
@@ -59,22 +57,20 @@ impl MipiEmulator {
             x: 0,
             y: 0,
             high: None,
-            writing: false,
             madctl: 0,
             colmod: 0x66,
             inverted: false,
             display_on: false,
             awake: false,
             brightness: 0,
-            pending: None,
-            problems: Vec::new(),
+            dec: Decoder::default(),
         };
         e.reset();
         e
     }
 
     /// Argument bytes of command `c` (None: unknown).
-    fn args_of(c: u8) -> Option<usize> {
+    fn command_args(c: u8) -> Option<usize> {
         Some(match c {
             0x00 | 0x01 | 0x10 | 0x11 | 0x12 | 0x13 | 0x20 | 0x21 | 0x28 | 0x29 | 0x2C | 0x38
             | 0x39 => 0,
@@ -86,7 +82,7 @@ impl MipiEmulator {
         })
     }
 
-    fn run(&mut self, c: u8, a: &[u8]) {
+    fn execute(&mut self, c: u8, a: &[u8]) {
         let word = |i: usize| u32::from(u16::from_be_bytes([a[i], a[i + 1]]));
         match c {
             0x01 => self.reset(),
@@ -102,7 +98,7 @@ impl MipiEmulator {
                 self.y = self.rows.0;
             }
             0x2C => {
-                self.writing = true;
+                self.dec.writing = true;
                 self.x = self.cols.0;
                 self.y = self.rows.0;
                 self.high = None;
@@ -111,7 +107,8 @@ impl MipiEmulator {
             0x3A => {
                 self.colmod = a[0];
                 if a[0] & 0x07 != 0x05 {
-                    self.problems
+                    self.dec
+                        .problems
                         .push(format!("pixel format {:#04X} is not RGB565", a[0]));
                 }
             }
@@ -132,7 +129,7 @@ impl MipiEmulator {
     fn write(&mut self, v: u16) {
         let (lw, lh) = self.logical();
         if self.x >= lw || self.y >= lh {
-            self.problems.push(format!(
+            self.dec.problems.push(format!(
                 "pixel written outside RAM at ({}, {})",
                 self.x, self.y
             ));
@@ -164,49 +161,34 @@ impl MipiEmulator {
     }
 }
 
-impl Emulator for MipiEmulator {
-    fn command(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            if let Some(p) = self.pending.take() {
-                self.problems.push(format!(
-                    "command {:#04X} got {} of {} arguments",
-                    p.cmd,
-                    p.args.len(),
-                    p.need
-                ));
-            }
-            self.writing = false;
-            match Self::args_of(b) {
-                Some(0) => self.run(b, &[]),
-                Some(need) => {
-                    self.pending = Some(Pending {
-                        cmd: b,
-                        args: Vec::new(),
-                        need,
-                    })
-                }
-                None => self.problems.push(format!("unknown command {b:#04X}")),
-            }
+impl Controller for MipiEmulator {
+    fn args_of(&self, c: u8) -> Option<usize> {
+        Self::command_args(c)
+    }
+
+    fn run(&mut self, c: u8, args: &[u8]) {
+        self.execute(c, args);
+    }
+
+    fn ram_byte(&mut self, b: u8) {
+        match self.high.take() {
+            None => self.high = Some(b),
+            Some(h) => self.write(u16::from_be_bytes([h, b])),
         }
     }
 
+    fn decoder(&mut self) -> &mut Decoder {
+        &mut self.dec
+    }
+}
+
+impl Emulator for MipiEmulator {
+    fn command(&mut self, bytes: &[u8]) {
+        super::command_then_data_args(self, bytes);
+    }
+
     fn data(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            if let Some(p) = &mut self.pending {
-                if p.push(b) {
-                    let p = self.pending.take().unwrap_or_default();
-                    self.run(p.cmd, &p.args);
-                }
-            } else if self.writing {
-                match self.high.take() {
-                    None => self.high = Some(b),
-                    Some(h) => self.write(u16::from_be_bytes([h, b])),
-                }
-            } else {
-                self.problems
-                    .push(format!("data byte {b:#04X} outside a command"));
-            }
-        }
+        super::data_args_or_ram(self, bytes);
     }
 
     fn reset(&mut self) {
@@ -215,14 +197,13 @@ impl Emulator for MipiEmulator {
         self.x = 0;
         self.y = 0;
         self.high = None;
-        self.writing = false;
         self.madctl = 0;
         self.colmod = 0x66;
         self.inverted = false;
         self.display_on = false;
         self.awake = false;
         self.brightness = 0;
-        self.pending = None;
+        self.dec.reset();
     }
 
     fn size(&self) -> (u32, u32) {
@@ -261,6 +242,6 @@ impl Emulator for MipiEmulator {
     }
 
     fn problems(&self) -> &[String] {
-        &self.problems
+        &self.dec.problems
     }
 }

@@ -88,22 +88,127 @@ pub fn to_rgb8(emu: &dyn Emulator) -> Vec<u8> {
     out
 }
 
-/// Collects a command and its arguments across transfers: `need` is how many argument
-/// bytes the command takes.
+/// A command waiting for its arguments.
 #[derive(Debug, Default, Clone)]
-pub(crate) struct Pending {
-    /// The command byte.
-    pub cmd: u8,
-    /// Arguments so far.
-    pub args: Vec<u8>,
-    /// Arguments it takes.
-    pub need: usize,
+struct Pending {
+    cmd: u8,
+    args: Vec<u8>,
+    need: usize,
 }
 
-impl Pending {
-    /// Adds an argument; true when the command is complete.
-    pub fn push(&mut self, b: u8) -> bool {
-        self.args.push(b);
-        self.args.len() >= self.need
+/// The command decoding state the emulators share: a command waiting for arguments,
+/// whether RAM is being written, and the problems found.
+#[derive(Debug, Default, Clone)]
+pub struct Decoder {
+    pending: Option<Pending>,
+    /// Data bytes go to RAM (after a write-RAM command).
+    pub writing: bool,
+    /// Commands not understood or not modelled, in order.
+    pub problems: Vec<String>,
+}
+
+impl Decoder {
+    /// Forgets a half-received command (a reset).
+    pub fn reset(&mut self) {
+        self.pending = None;
+        self.writing = false;
+    }
+}
+
+/// What the shared decoding needs of an emulated controller.
+pub(crate) trait Controller {
+    /// Argument bytes of command `c` (None: unknown to this controller).
+    fn args_of(&self, c: u8) -> Option<usize>;
+    /// Carries out a complete command.
+    fn run(&mut self, c: u8, args: &[u8]);
+    /// Takes one byte written to RAM.
+    fn ram_byte(&mut self, b: u8);
+    /// The decoding state.
+    fn decoder(&mut self) -> &mut Decoder;
+}
+
+/// Starts command `b`, or runs it at once when it takes no arguments.
+fn start<C: Controller>(c: &mut C, b: u8) {
+    match c.args_of(b) {
+        Some(0) => c.run(b, &[]),
+        Some(need) => {
+            c.decoder().pending = Some(Pending {
+                cmd: b,
+                args: Vec::new(),
+                need,
+            })
+        }
+        None => c
+            .decoder()
+            .problems
+            .push(format!("unknown command {b:#04X}")),
+    }
+}
+
+/// Adds an argument to the waiting command; runs it when complete. False when no
+/// command is waiting.
+fn argument<C: Controller>(c: &mut C, b: u8) -> bool {
+    let Some(p) = &mut c.decoder().pending else {
+        return false;
+    };
+    p.args.push(b);
+    if p.args.len() >= p.need
+        && let Some(p) = c.decoder().pending.take()
+    {
+        c.run(p.cmd, &p.args);
+    }
+    true
+}
+
+/// Command bytes for controllers whose arguments arrive as data (SSD1322, MIPI DCS).
+pub(crate) fn command_then_data_args<C: Controller>(c: &mut C, bytes: &[u8]) {
+    for &b in bytes {
+        if let Some(p) = c.decoder().pending.take() {
+            c.decoder().problems.push(format!(
+                "command {:#04X} got {} of {} arguments",
+                p.cmd,
+                p.args.len(),
+                p.need
+            ));
+        }
+        c.decoder().writing = false;
+        start(c, b);
+    }
+}
+
+/// Data bytes for those controllers: arguments of the waiting command, else RAM.
+pub(crate) fn data_args_or_ram<C: Controller>(c: &mut C, bytes: &[u8]) {
+    for &b in bytes {
+        if argument(c, b) {
+            continue;
+        }
+        if c.decoder().writing {
+            c.ram_byte(b);
+        } else {
+            c.decoder()
+                .problems
+                .push(format!("data byte {b:#04X} outside a command"));
+        }
+    }
+}
+
+/// Command bytes for controllers whose arguments are command bytes too (SSD1306, SH1106).
+pub(crate) fn command_with_command_args<C: Controller>(c: &mut C, bytes: &[u8]) {
+    for &b in bytes {
+        if !argument(c, b) {
+            start(c, b);
+        }
+    }
+}
+
+/// Data bytes for those controllers: all RAM.
+pub(crate) fn data_all_ram<C: Controller>(c: &mut C, bytes: &[u8]) {
+    if let Some(p) = c.decoder().pending.take() {
+        c.decoder()
+            .problems
+            .push(format!("command {:#04X} cut short by data", p.cmd));
+    }
+    for &b in bytes {
+        c.ram_byte(b);
     }
 }

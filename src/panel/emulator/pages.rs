@@ -7,7 +7,7 @@
 //! (0xC8) — what the drivers send — RAM column `offset + x`, row `y` shows at (x, y);
 //! without them the image is mirrored.
 
-use super::{Emulator, Pending, State};
+use super::{Controller, Decoder, Emulator, State};
 
 /// Which controller.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,8 +42,7 @@ pub struct PagesEmulator {
     on: bool,
     contrast: u8,
     mux: u32,
-    pending: Option<Pending>,
-    problems: Vec<String>,
+    dec: Decoder,
 }
 
 impl PagesEmulator {
@@ -74,8 +73,7 @@ impl PagesEmulator {
             on: false,
             contrast: 0x7F,
             mux: 63,
-            pending: None,
-            problems: Vec::new(),
+            dec: Decoder::default(),
         };
         e.reset();
         e
@@ -96,7 +94,7 @@ impl PagesEmulator {
     }
 
     /// Argument bytes taken by command `c` (None: unknown to this chip).
-    fn args_of(&self, c: u8) -> Option<usize> {
+    fn command_args(&self, c: u8) -> Option<usize> {
         let ssd = self.chip == Chip::Ssd1306;
         Some(match c {
             0x00..=0x1F | 0x40..=0x7F | 0xA0 | 0xA1 | 0xA4..=0xA7 | 0xAE | 0xAF => 0,
@@ -115,7 +113,7 @@ impl PagesEmulator {
         })
     }
 
-    fn run(&mut self, c: u8, a: &[u8]) {
+    fn execute(&mut self, c: u8, a: &[u8]) {
         match c {
             0x00..=0x0F => self.col = (self.col & 0xF0) | u32::from(c),
             0x10..=0x1F => self.col = (u32::from(c & 0x0F) << 4) | (self.col & 0x0F),
@@ -143,6 +141,7 @@ impl PagesEmulator {
             0xB0..=0xB7 => self.page = u32::from(c & 7),
             0xC0 | 0xC8 => self.com_remap = c == 0xC8,
             0xD3 if a[0] != 0 => self
+                .dec
                 .problems
                 .push(format!("display offset {} is not modelled", a[0])),
             _ => {}
@@ -151,7 +150,8 @@ impl PagesEmulator {
 
     fn write(&mut self, b: u8) {
         if self.col >= self.ram_cols() {
-            self.problems
+            self.dec
+                .problems
                 .push(format!("data written past column {}", self.ram_cols() - 1));
             return;
         }
@@ -184,38 +184,31 @@ impl PagesEmulator {
     }
 }
 
+impl Controller for PagesEmulator {
+    fn args_of(&self, c: u8) -> Option<usize> {
+        self.command_args(c)
+    }
+
+    fn run(&mut self, c: u8, args: &[u8]) {
+        self.execute(c, args);
+    }
+
+    fn ram_byte(&mut self, b: u8) {
+        self.write(b);
+    }
+
+    fn decoder(&mut self) -> &mut Decoder {
+        &mut self.dec
+    }
+}
+
 impl Emulator for PagesEmulator {
     fn command(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            if let Some(p) = &mut self.pending {
-                if p.push(b) {
-                    let p = self.pending.take().unwrap_or_default();
-                    self.run(p.cmd, &p.args);
-                }
-                continue;
-            }
-            match self.args_of(b) {
-                Some(0) => self.run(b, &[]),
-                Some(need) => {
-                    self.pending = Some(Pending {
-                        cmd: b,
-                        args: Vec::new(),
-                        need,
-                    })
-                }
-                None => self.problems.push(format!("unknown command {b:#04X}")),
-            }
-        }
+        super::command_with_command_args(self, bytes);
     }
 
     fn data(&mut self, bytes: &[u8]) {
-        if let Some(p) = self.pending.take() {
-            self.problems
-                .push(format!("command {:#04X} cut short by data", p.cmd));
-        }
-        for &b in bytes {
-            self.write(b);
-        }
+        super::data_all_ram(self, bytes);
     }
 
     fn reset(&mut self) {
@@ -231,7 +224,7 @@ impl Emulator for PagesEmulator {
         self.on = false;
         self.contrast = 0x7F;
         self.mux = 63;
-        self.pending = None;
+        self.dec.reset();
     }
 
     fn size(&self) -> (u32, u32) {
@@ -266,7 +259,7 @@ impl Emulator for PagesEmulator {
     }
 
     fn problems(&self) -> &[String] {
-        &self.problems
+        &self.dec.problems
     }
 }
 

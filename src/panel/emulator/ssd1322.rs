@@ -7,7 +7,7 @@
 //! glass shows RAM columns 28..92; the COM scan direction set by the drivers (bit 4) shows
 //! row y at y, as on the common modules. Column remap is not modelled and is reported.
 
-use super::{Emulator, Pending, State};
+use super::{Controller, Decoder, Emulator, State};
 
 /// RAM width in pixels.
 const RAM_W: usize = 480;
@@ -25,14 +25,12 @@ pub struct Ssd1322Emulator {
     col: usize,
     row: usize,
     half: usize,
-    writing: bool,
     remap: (u8, u8),
     display: u8,
     on: bool,
     contrast: u8,
     mux: u8,
-    pending: Option<Pending>,
-    problems: Vec<String>,
+    dec: Decoder,
 }
 
 impl Default for Ssd1322Emulator {
@@ -51,21 +49,19 @@ impl Ssd1322Emulator {
             col: 0,
             row: 0,
             half: 0,
-            writing: false,
             remap: (0, 0),
             display: 0xA6,
             on: false,
             contrast: 0x7F,
             mux: 127,
-            pending: None,
-            problems: Vec::new(),
+            dec: Decoder::default(),
         };
         e.reset();
         e
     }
 
     /// Argument bytes of command `c` (None: unknown).
-    fn args_of(c: u8) -> Option<usize> {
+    fn command_args(c: u8) -> Option<usize> {
         Some(match c {
             0x5C | 0x5D | 0xA4..=0xA7 | 0xA9 | 0xAE | 0xAF | 0xB0 | 0xB9 => 0,
             0xA1 | 0xA2 | 0xAB | 0xB1 | 0xB3 | 0xB5 | 0xB6 | 0xBB | 0xBE | 0xC1 | 0xC7 | 0xCA
@@ -76,7 +72,7 @@ impl Ssd1322Emulator {
         })
     }
 
-    fn run(&mut self, c: u8, a: &[u8]) {
+    fn execute(&mut self, c: u8, a: &[u8]) {
         match c {
             0x15 => {
                 self.cols = (usize::from(a[0].min(119)), usize::from(a[1].min(119)));
@@ -89,13 +85,13 @@ impl Ssd1322Emulator {
                 self.half = 0;
             }
             0x5C => {
-                self.writing = true;
+                self.dec.writing = true;
                 self.half = 0;
             }
             0xA0 => {
                 self.remap = (a[0], a[1]);
                 if a[0] & 0x03 != 0 {
-                    self.problems.push(format!(
+                    self.dec.problems.push(format!(
                         "remap {:#04X}: column remap or vertical increment is not modelled",
                         a[0]
                     ));
@@ -140,46 +136,31 @@ impl Ssd1322Emulator {
     }
 }
 
+impl Controller for Ssd1322Emulator {
+    fn args_of(&self, c: u8) -> Option<usize> {
+        Self::command_args(c)
+    }
+
+    fn run(&mut self, c: u8, args: &[u8]) {
+        self.execute(c, args);
+    }
+
+    fn ram_byte(&mut self, b: u8) {
+        self.write(b);
+    }
+
+    fn decoder(&mut self) -> &mut Decoder {
+        &mut self.dec
+    }
+}
+
 impl Emulator for Ssd1322Emulator {
     fn command(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            if let Some(p) = self.pending.take() {
-                self.problems.push(format!(
-                    "command {:#04X} got {} of {} arguments",
-                    p.cmd,
-                    p.args.len(),
-                    p.need
-                ));
-            }
-            self.writing = false;
-            match Self::args_of(b) {
-                Some(0) => self.run(b, &[]),
-                Some(need) => {
-                    self.pending = Some(Pending {
-                        cmd: b,
-                        args: Vec::new(),
-                        need,
-                    })
-                }
-                None => self.problems.push(format!("unknown command {b:#04X}")),
-            }
-        }
+        super::command_then_data_args(self, bytes);
     }
 
     fn data(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            if let Some(p) = &mut self.pending {
-                if p.push(b) {
-                    let p = self.pending.take().unwrap_or_default();
-                    self.run(p.cmd, &p.args);
-                }
-            } else if self.writing {
-                self.write(b);
-            } else {
-                self.problems
-                    .push(format!("data byte {b:#04X} outside a command"));
-            }
-        }
+        super::data_args_or_ram(self, bytes);
     }
 
     fn reset(&mut self) {
@@ -188,13 +169,12 @@ impl Emulator for Ssd1322Emulator {
         self.col = 0;
         self.row = 0;
         self.half = 0;
-        self.writing = false;
         self.remap = (0, 0);
         self.display = 0xA6;
         self.on = false;
         self.contrast = 0x7F;
         self.mux = 127;
-        self.pending = None;
+        self.dec.reset();
     }
 
     fn size(&self) -> (u32, u32) {
@@ -229,6 +209,6 @@ impl Emulator for Ssd1322Emulator {
     }
 
     fn problems(&self) -> &[String] {
-        &self.problems
+        &self.dec.problems
     }
 }
