@@ -42,6 +42,7 @@ impl PluginGroup for TinyDisplayPlugins {
             .add(motion::MotionPlugin)
             .add(widget::WidgetPlugin)
             .add(ahead::AheadPlugin::default())
+            .add(panel::power::PowerPlugin)
             .add(sink::present::PresentPlugin)
     }
 }

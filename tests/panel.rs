@@ -1,6 +1,8 @@
 //! Panel drivers proven by the controller emulators: what the glass would show after the
 //! driver's bytes equals the frame buffer, for every model, rotation, full and partial.
 
+mod common;
+
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -373,4 +375,56 @@ fn an_idle_frame_sends_nothing() {
     }
     sink.finish(&fb, 20).unwrap();
     assert_eq!(log.lock().unwrap().len(), n, "an idle tick sent bytes");
+}
+
+/// What the glass shows after everything recorded so far.
+fn replay(model: Model, log: &Mutex<Vec<Transfer>>) -> Box<dyn Emulator> {
+    let mut emu = emulator::for_model(model);
+    emulator::feed_transfers(emu.as_mut(), &log.lock().unwrap());
+    emu
+}
+
+#[test]
+fn sleep_when_puts_the_panel_to_sleep_and_wakes_it() {
+    use tinydisplay::app::{RunMode, run_ticks};
+    use tinydisplay::data::ingest::DataInbox;
+    use tinydisplay::data::source::Message;
+    use tinydisplay::sink::present::Sinks;
+
+    let scene = common::compile(
+        r#"Scene(
+            display: (width: 128, height: 64, driver: Ssd1306, sleep_when: "night"),
+            data: (initial: {"night": false}),
+            widgets: [Rectangle(x: 10, y: 10, width: 20, height: 20, fill: "white")],
+        )"#,
+    );
+    let model = Model::Ssd1306;
+    let rec = Recorder::default();
+    let log = rec.log.clone();
+    let mut app = common::app_for(scene);
+    let sinks = Sinks::default();
+    sinks.push(Box::new(PanelSink::start(
+        Panel::new(model, Rotation::R0, Settings::default()),
+        Box::new(rec),
+    )));
+    app.insert_resource(sinks);
+    let set_night = |app: &mut bevy_app::App, night: bool| {
+        let tx = app.world().resource::<DataInbox>().sender();
+        tx.send(Message::Set {
+            key: "night".into(),
+            value: serde_json::json!(night),
+        })
+        .unwrap();
+        run_ticks(app, RunMode::Ticks(2));
+    };
+    run_ticks(&mut app, RunMode::Ticks(2));
+    wait_for("the panel on", || replay(model, &log).state().on);
+    set_night(&mut app, true);
+    wait_for("the panel asleep", || !replay(model, &log).state().on);
+    set_night(&mut app, false);
+    wait_for("the panel awake", || replay(model, &log).state().on);
+    let emu = replay(model, &log);
+    assert_eq!(emu.pixel(15, 15), [255; 3], "the picture is back");
+    assert!(emu.problems().is_empty(), "{:?}", emu.problems());
+    tinydisplay::shutdown(app.world_mut());
 }

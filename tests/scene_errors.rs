@@ -259,3 +259,13 @@ fn bad_rotation() {
         "0, 90, 180 or 270",
     );
 }
+
+#[test]
+fn sleep_when_that_does_not_compile() {
+    one_error_at(
+        "Scene(display: (width: 128, height: 64,\n  sleep_when: \"night ==\"))",
+        2,
+        3,
+        "expression does not compile",
+    );
+}

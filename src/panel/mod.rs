@@ -6,6 +6,7 @@ pub mod bus;
 pub mod device;
 pub mod driver;
 pub mod emulator;
+pub mod power;
 pub mod rotation;
 pub mod sink;
 pub mod wire;

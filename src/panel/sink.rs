@@ -48,6 +48,7 @@ struct Slot {
     pending: bool,
     full: bool,
     stop: bool,
+    power: Option<bool>,
 }
 
 #[derive(Default)]
@@ -163,6 +164,15 @@ impl Sink for PanelSink {
         Ok(())
     }
 
+    fn power(&mut self, asleep: bool) -> Result<(), SinkError> {
+        let mut slot = self.shared.lock();
+        slot.power = Some(asleep);
+        slot.pending = true;
+        drop(slot);
+        self.shared.ready.notify_one();
+        Ok(())
+    }
+
     fn finish(&mut self, _frame: &FrameBuffer, _tick: u64) -> Result<(), SinkError> {
         self.stop();
         Ok(())
@@ -181,6 +191,7 @@ fn feed(mut panel: Panel, mut bus: Box<dyn Bus>, shared: &Shared, stats: &PanelS
     let mut wire = Wire::new();
     let mut damage: Vec<Rect> = Vec::new();
     let mut needs_init = true;
+    let mut asleep = false;
     let mut backoff = Duration::from_millis(50);
     loop {
         {
@@ -195,11 +206,28 @@ fn feed(mut panel: Panel, mut bus: Box<dyn Bus>, shared: &Shared, stats: &PanelS
             let full = std::mem::take(&mut slot.full) || needs_init;
             damage.clear();
             damage.append(&mut slot.damage);
-            let Some(frame) = &slot.frame else { continue };
+            let power = slot.power.take();
             wire.clear();
             if needs_init {
                 panel.init(&mut wire);
             }
+            match power {
+                Some(p) if p != asleep || needs_init => {
+                    asleep = p;
+                    panel.sleep(p, &mut wire);
+                }
+                _ if needs_init && asleep => panel.sleep(true, &mut wire),
+                _ => {}
+            }
+            let Some(frame) = &slot.frame else {
+                if !wire.is_empty() && !needs_init {
+                    drop(slot);
+                    if let Err(e) = wire.send(bus.as_mut()).and_then(|()| bus.flush()) {
+                        log::warn!("panel: {e}");
+                    }
+                }
+                continue;
+            };
             if full {
                 panel.full(frame, &mut wire);
             } else {

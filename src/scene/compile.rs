@@ -132,6 +132,8 @@ pub struct CompiledScene {
     pub data: crate::scene::schema::DataSpec,
     /// Data sources by name (file paths resolved against the scene).
     pub sources: Vec<(String, crate::data::sources::SourceSpec)>,
+    /// The display's `sleep_when`, compiled.
+    pub sleep_when: Option<binding::Binding>,
 }
 
 /// What a widget's `compile` function sees: the scene's settings and a place to report problems.
@@ -335,6 +337,17 @@ pub fn compile_str(src: &str, path: &Path) -> Result<CompiledScene, SceneError> 
         path: String::new(),
     };
     let widgets = compile_list(&file.widgets, "widgets", frame, false, &mut ctx);
+    let sleep_when = file.display.sleep_when.as_ref().and_then(|src| {
+        binding::compile_expression(&env, Target::When, src, serde_json::json!(false))
+            .map_err(|e| {
+                raw.push(Raw {
+                    severity: Severity::Error,
+                    path: "display.sleep_when".into(),
+                    message: format!("expression does not compile: {e}"),
+                })
+            })
+            .ok()
+    });
 
     let locator = Locator::new(src);
     let mut problems: Vec<Problem> = raw
@@ -359,6 +372,7 @@ pub fn compile_str(src: &str, path: &Path) -> Result<CompiledScene, SceneError> 
         env,
         data,
         sources,
+        sleep_when,
     })
 }
 

@@ -109,6 +109,10 @@ pub struct DisplaySpec {
     /// Show the panel inverted (default false).
     #[serde(default)]
     pub invert: bool,
+    /// An expression over the data; while it is true the panel sleeps (display off, low
+    /// power), e.g. `"clock.hour >= 23 or clock.hour < 7"`.
+    #[serde(default)]
+    pub sleep_when: Option<String>,
     /// Render-ahead: `(workers: 1, depth: 4)` (the default); `workers: 0` renders inline.
     #[serde(default)]
     pub render_ahead: Option<RenderAheadSpec>,
@@ -147,6 +151,7 @@ impl Default for DisplaySpec {
             rotation: crate::panel::Rotation::R0,
             contrast: None,
             invert: false,
+            sleep_when: None,
             render_ahead: None,
         }
     }

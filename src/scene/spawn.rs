@@ -33,6 +33,9 @@ impl Plugin for ScenePlugin {
         app.insert_resource(FrameBuffer::new(d.width, d.height, d.mode));
         app.insert_resource(Fps(d.fps));
         app.insert_resource(Background(d.background));
+        if let Some(rule) = &self.scene.sleep_when {
+            app.insert_resource(crate::panel::power::SleepWhen(rule.clone()));
+        }
         if let Some(cfg) = d.render_ahead {
             app.insert_resource(crate::ahead::RenderAhead::new(cfg));
         }

@@ -23,6 +23,13 @@ pub trait Sink: Send + 'static {
     /// Shows the frame rendered this tick (called every tick; `frame.damage()` is empty on an idle tick).
     fn present(&mut self, frame: &FrameBuffer, tick: u64) -> Result<(), SinkError>;
 
+    /// The panel should sleep (true) or wake (called when that changes; most sinks have
+    /// nothing to switch off).
+    fn power(&mut self, asleep: bool) -> Result<(), SinkError> {
+        let _ = asleep;
+        Ok(())
+    }
+
     /// Called once at shutdown with the last frame, to flush and close.
     fn finish(&mut self, frame: &FrameBuffer, tick: u64) -> Result<(), SinkError> {
         let _ = (frame, tick);

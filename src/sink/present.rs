@@ -53,12 +53,22 @@ impl Sinks {
 
 /// Hands the frame to every sink. A failing sink is logged on its first failure and then
 /// every 100th, and keeps being called: a full disk must not stop the panel.
-pub fn present(fb: Res<FrameBuffer>, tick: Res<Tick>, sinks: Res<Sinks>) {
+pub fn present(
+    fb: Res<FrameBuffer>,
+    tick: Res<Tick>,
+    sinks: Res<Sinks>,
+    power: Option<Res<crate::panel::power::PanelPower>>,
+) {
     let Ok(mut list) = sinks.list.lock() else {
         return;
     };
+    let power = power.filter(|p| p.is_changed()).map(|p| p.asleep);
     for slot in list.iter_mut() {
-        if let Err(e) = slot.sink.present(&fb, tick.0) {
+        let result = match power {
+            Some(asleep) => slot.sink.power(asleep),
+            None => Ok(()),
+        };
+        if let Err(e) = result.and_then(|()| slot.sink.present(&fb, tick.0)) {
             slot.failures += 1;
             if slot.failures % 100 == 1 {
                 log::warn!(

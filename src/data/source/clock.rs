@@ -1,4 +1,5 @@
-//! The clock source: the current time, date, epoch seconds and weekday in a time zone.
+//! The clock source: the current time, date, epoch seconds, weekday, hour and minute in a
+//! time zone.
 
 use jiff::tz::TimeZone;
 use jiff::{Timestamp, Zoned};
@@ -31,7 +32,8 @@ impl Default for ClockConfig {
     }
 }
 
-/// Reports `<ns>.time`, `<ns>.date`, `<ns>.epoch` (seconds) and `<ns>.weekday` (e.g. `Sunday`).
+/// Reports `<ns>.time`, `<ns>.date`, `<ns>.epoch` (seconds), `<ns>.weekday` (e.g. `Sunday`),
+/// `<ns>.hour` (0..=23) and `<ns>.minute` (0..=59).
 #[derive(Debug, Clone)]
 pub struct ClockSource {
     config: ClockConfig,
@@ -71,6 +73,8 @@ impl ClockSource {
             ),
             (join_key(ns, "epoch"), Value::from(at.as_second())),
             (join_key(ns, "weekday"), Value::from(format("%A")?)),
+            (join_key(ns, "hour"), Value::from(zoned.hour())),
+            (join_key(ns, "minute"), Value::from(zoned.minute())),
         ])
     }
 }
@@ -106,12 +110,15 @@ mod tests {
                 ("clock.date".to_owned(), json!("2026-11-22")),
                 ("clock.epoch".to_owned(), json!(1_795_356_187)),
                 ("clock.weekday".to_owned(), json!("Sunday")),
+                ("clock.hour".to_owned(), json!(14)),
+                ("clock.minute".to_owned(), json!(3)),
             ]
         );
         let tokyo = clock_in("Asia/Tokyo").values_at(at).expect("formats");
         assert_eq!(tokyo[0].1, json!("23:03:07"));
         assert_eq!(tokyo[1].1, json!("2026-11-22"));
         assert_eq!(tokyo[2].1, utc[2].1, "epoch does not depend on the zone");
+        assert_eq!(tokyo[4].1, json!(23));
     }
 
     #[test]

@@ -1,0 +1,69 @@
+//! Panel power from the scene: while the display's `sleep_when` expression is true the
+//! panel sleeps (display off, low power; its RAM keeps the picture), and it wakes when the
+//! expression turns false. The state is the [`PanelPower`] resource; the present step hands
+//! its changes to every sink (only the panel sink acts on them).
+
+use bevy_app::{App, Plugin};
+use bevy_ecs::prelude::*;
+
+use crate::app::{TickSchedule, TickSet};
+use crate::data::Dataset;
+use crate::data::binding::Binding;
+use crate::data::propagate::{BindingEnv, truthy};
+
+/// Whether the panel should sleep.
+#[derive(Resource, Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PanelPower {
+    /// True while the panel sleeps.
+    pub asleep: bool,
+}
+
+/// The scene's compiled `sleep_when`.
+#[derive(Resource, Debug, Clone)]
+pub struct SleepWhen(pub Binding);
+
+/// Re-evaluates `sleep_when` when a key it reads changed (and on the first tick). A value
+/// that cannot be evaluated counts as false (awake) and is logged once until it recovers.
+pub fn update_power(
+    rule: Option<ResMut<SleepWhen>>,
+    data: Option<Res<Dataset>>,
+    env: Option<Res<BindingEnv>>,
+    mut power: ResMut<PanelPower>,
+    mut first: Local<bool>,
+) {
+    let (Some(mut rule), Some(data), Some(env)) = (rule, data, env) else {
+        return;
+    };
+    let due = !*first || data.changed().iter().any(|k| rule.0.reads(k));
+    *first = true;
+    if !due {
+        return;
+    }
+    let asleep = match rule.0.evaluate(&env.0, &data) {
+        Ok(v) => {
+            rule.0.failing = false;
+            truthy(&v)
+        }
+        Err(e) => {
+            if !rule.0.failing {
+                log::warn!("display.sleep_when: {e}; keeping the panel awake");
+                rule.0.failing = true;
+            }
+            false
+        }
+    };
+    if power.asleep != asleep {
+        power.asleep = asleep;
+    }
+}
+
+/// Adds [`PanelPower`] and its update in the Propagate step.
+#[derive(Debug, Default)]
+pub struct PowerPlugin;
+
+impl Plugin for PowerPlugin {
+    fn build(&self, app: &mut App) {
+        app.init_resource::<PanelPower>();
+        app.add_systems(TickSchedule, update_power.in_set(TickSet::Propagate));
+    }
+}
