@@ -54,12 +54,12 @@ fn reference(c: &mut Criterion) {
         tick(c, "reference", &scene, workers, false);
         tick(c, "reference+churn", &scene, workers, true);
     }
-    // Packing a moving marquee's damage for the SSD1322.
+    // A tick plus packing its damage (a moving marquee) for the SSD1322.
     let mut app = bench::app(&scene, 0, 4);
     run_ticks(&mut app, RunMode::Ticks(30));
     let mut panel = Panel::new(Model::Ssd1322, Rotation::R0, Settings::default());
     let mut wire = Wire::new();
-    c.bench_function("reference/pack-ssd1322", |b| {
+    c.bench_function("reference/tick+pack-ssd1322", |b| {
         b.iter(|| {
             app.update();
             let fb = app.world().resource::<FrameBuffer>();

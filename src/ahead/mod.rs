@@ -34,6 +34,9 @@ use crate::widget::RenderSet;
 
 pub use self::snapshot::{Motion, MotionQuery, Snapshot};
 
+/// Ticks to wait before trying a snapshot again after one could not be taken.
+const UNFOLLOWABLE_RETRY: u64 = 8;
+
 /// How much to render ahead.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct AheadConfig {
@@ -367,6 +370,10 @@ pub fn paint(
         )
         .map(Arc::new);
         ahead.next = t + 1;
+        if ahead.snapshot.is_none() {
+            // Something moves in a way a snapshot cannot follow; look again later.
+            ahead.resume_at = t + UNFOLLOWABLE_RETRY;
+        }
     }
     ahead.schedule(t);
 }
