@@ -17,15 +17,15 @@
 
 pub mod snapshot;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::mpsc::{Receiver, Sender, channel};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use bevy_app::{App, Plugin};
 use bevy_ecs::prelude::*;
-use bevy_tasks::{TaskPool, TaskPoolBuilder};
+use bevy_tasks::futures::check_ready;
+use bevy_tasks::{Task, TaskPool, TaskPoolBuilder};
 
 use crate::app::{Fps, Tick, TickSchedule};
 use crate::render::compose::{Background, DrawItem, DrawList, WidgetLayer, paint_rect};
@@ -68,7 +68,7 @@ pub struct AheadStats {
     pub misses: AtomicU64,
     /// Times the queue was thrown away because a visible input changed.
     pub purges: AtomicU64,
-    /// Frames rendered ahead and never used.
+    /// Frames rendered (or being rendered) ahead and never used.
     pub dropped: AtomicU64,
     /// Times adaptive timing lowered the depth.
     pub depth_cuts: AtomicU64,
@@ -81,11 +81,11 @@ impl AheadStats {
     }
 }
 
-/// A frame a worker finished.
-struct Done {
+/// A frame a worker is rendering.
+struct Job {
     generation: u64,
     tick: u64,
-    frame: FrameBuffer,
+    task: Task<FrameBuffer>,
 }
 
 /// The orchestrator's state (a resource).
@@ -96,10 +96,8 @@ pub struct RenderAhead {
     snapshot: Option<Arc<Snapshot>>,
     generation: u64,
     queue: BTreeMap<u64, FrameBuffer>,
-    in_flight: usize,
+    in_flight: VecDeque<Job>,
     next: u64,
-    done_tx: Sender<Done>,
-    done_rx: Mutex<Receiver<Done>>,
     free: Arc<Mutex<Vec<FrameBuffer>>>,
     depth_now: usize,
     paint_ewma_ns: f64,
@@ -118,17 +116,14 @@ impl RenderAhead {
                 .thread_name("tinydisplay-render".into())
                 .build()
         });
-        let (done_tx, done_rx) = channel();
         RenderAhead {
             config,
             pool,
             snapshot: None,
             generation: 0,
             queue: BTreeMap::new(),
-            in_flight: 0,
+            in_flight: VecDeque::new(),
             next: 0,
-            done_tx,
-            done_rx: Mutex::new(done_rx),
             free: Arc::new(Mutex::new(Vec::new())),
             depth_now: config.depth.max(1),
             paint_ewma_ns: 0.0,
@@ -177,6 +172,11 @@ impl RenderAhead {
         }
         self.generation += 1;
         self.hits_this_generation = 0;
+        // Dropping a task cancels it if it has not started.
+        self.stats
+            .dropped
+            .fetch_add(self.in_flight.len() as u64, Ordering::Relaxed);
+        self.in_flight.clear();
         let n = self.queue.len() as u64;
         self.stats.dropped.fetch_add(n, Ordering::Relaxed);
         let frames: Vec<FrameBuffer> = std::mem::take(&mut self.queue).into_values().collect();
@@ -189,34 +189,50 @@ impl RenderAhead {
         }
     }
 
-    /// Takes finished frames off the channel; waits up to the patience for `want`.
+    /// Takes finished frames from the workers; waits up to the patience for `want`.
     fn collect(&mut self, want: Option<u64>) {
         let deadline = Instant::now() + self.config.patience;
-        let Ok(rx) = self.done_rx.lock() else { return };
-        let mut stale = Vec::new();
         loop {
-            let have = want.is_none_or(|t| self.queue.contains_key(&t));
-            let got = if have || self.in_flight == 0 {
-                rx.try_recv().ok()
-            } else {
-                let left = deadline.saturating_duration_since(Instant::now());
-                if left.is_zero() {
-                    rx.try_recv().ok()
-                } else {
-                    rx.recv_timeout(left).ok()
+            let mut i = 0;
+            while i < self.in_flight.len() {
+                let Some(frame) = check_ready(&mut self.in_flight[i].task) else {
+                    i += 1;
+                    continue;
+                };
+                if let Some(job) = self.in_flight.remove(i) {
+                    if job.generation == self.generation {
+                        self.queue.insert(job.tick, frame);
+                    } else {
+                        self.stats.dropped.fetch_add(1, Ordering::Relaxed);
+                        self.recycle_all([frame]);
+                    }
                 }
-            };
-            let Some(done) = got else { break };
-            self.in_flight = self.in_flight.saturating_sub(1);
-            if done.generation == self.generation {
-                self.queue.insert(done.tick, done.frame);
-            } else {
+            }
+            let waiting = want.is_some_and(|t| {
+                !self.queue.contains_key(&t) && self.in_flight.iter().any(|j| j.tick == t)
+            });
+            if !waiting || Instant::now() >= deadline {
+                return;
+            }
+            std::thread::sleep(Duration::from_micros(20));
+        }
+    }
+
+    /// Forgets queued frames and unfinished jobs for ticks up to `tick`: they are of no use.
+    fn drop_past(&mut self, tick: u64) {
+        while let Some((&k, _)) = self.queue.first_key_value() {
+            if k > tick {
+                break;
+            }
+            if let Some(f) = self.queue.remove(&k) {
                 self.stats.dropped.fetch_add(1, Ordering::Relaxed);
-                stale.push(done.frame);
+                self.recycle_all([f]);
             }
         }
-        drop(rx);
-        self.recycle_all(stale);
+        let before = self.in_flight.len();
+        self.in_flight.retain(|j| j.tick > tick);
+        let late = (before - self.in_flight.len()) as u64;
+        self.stats.dropped.fetch_add(late, Ordering::Relaxed);
     }
 
     /// Starts workers on the ticks after `tick`, up to the allowed depth.
@@ -225,16 +241,12 @@ impl RenderAhead {
             return;
         };
         self.next = self.next.max(tick + 1);
-        while self.in_flight + self.queue.len() < self.depth_now
+        while self.in_flight.len() + self.queue.len() < self.depth_now
             && self.next <= tick + self.depth_now as u64
         {
-            let (snap, tx, free, t) = (
-                snap.clone(),
-                self.done_tx.clone(),
-                self.free.clone(),
-                self.next,
-            );
-            pool.spawn(async move {
+            let (snap, free, t) = (snap.clone(), self.free.clone(), self.next);
+            let generation = snap.generation;
+            let task = pool.spawn(async move {
                 let mut frame = free
                     .lock()
                     .ok()
@@ -242,14 +254,13 @@ impl RenderAhead {
                     .unwrap_or_else(|| FrameBuffer::new(1, 1, snap.base.mode()));
                 let mut scratch: Vec<DrawItem> = Vec::new();
                 snap.render(t, &mut frame, &mut scratch);
-                let _ = tx.send(Done {
-                    generation: snap.generation,
-                    tick: t,
-                    frame,
-                });
-            })
-            .detach();
-            self.in_flight += 1;
+                frame
+            });
+            self.in_flight.push_back(Job {
+                generation,
+                tick: t,
+                task,
+            });
             self.next += 1;
         }
     }
@@ -317,10 +328,16 @@ pub fn paint(
         return;
     }
     let ahead = &mut *ahead;
-    let predicted = ahead
-        .snapshot
-        .as_ref()
-        .map(|s| s.predicts(&list, t, background.0, &layers));
+    // An idle tick paints nothing and needs no frame: its prediction is not even checked
+    // (the next tick with damage checks its own).
+    let predicted = if damage.is_empty() {
+        None
+    } else {
+        ahead
+            .snapshot
+            .as_ref()
+            .map(|s| s.predicts(&list, t, background.0, &layers))
+    };
     let mut from_queue = false;
     match predicted {
         Some(true) => {
@@ -338,7 +355,7 @@ pub fn paint(
         Some(false) => ahead.purge(t),
         None => {}
     }
-    if !from_queue {
+    if !from_queue && !damage.is_empty() {
         let start = Instant::now();
         inline(&mut fb, &damage);
         if predicted.is_some() {
@@ -348,16 +365,7 @@ pub fn paint(
         ahead.note_paint_time(start.elapsed(), budget);
     }
     ahead.collect(None);
-    // Frames for ticks already past are of no use.
-    while let Some((&k, _)) = ahead.queue.first_key_value() {
-        if k > t {
-            break;
-        }
-        if let Some(f) = ahead.queue.remove(&k) {
-            ahead.stats.dropped.fetch_add(1, Ordering::Relaxed);
-            ahead.recycle_all([f]);
-        }
-    }
+    ahead.drop_past(t);
     if ahead.snapshot.is_none() && t >= ahead.resume_at {
         ahead.snapshot = Snapshot::take(
             ahead.generation,
