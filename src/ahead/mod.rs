@@ -240,6 +240,10 @@ impl RenderAhead {
         let (Some(pool), Some(snap)) = (&self.pool, &self.snapshot) else {
             return;
         };
+        if snap.moving.is_empty() {
+            // Nothing moves by itself: every later frame would be this one.
+            return;
+        }
         self.next = self.next.max(tick + 1);
         while self.in_flight.len() + self.queue.len() < self.depth_now
             && self.next <= tick + self.depth_now as u64
