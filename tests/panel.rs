@@ -421,10 +421,36 @@ fn sleep_when_puts_the_panel_to_sleep_and_wakes_it() {
     wait_for("the panel on", || replay(model, &log).state().on);
     set_night(&mut app, true);
     wait_for("the panel asleep", || !replay(model, &log).state().on);
+    // Asleep, a change sends no pixels.
+    std::thread::sleep(std::time::Duration::from_millis(50));
+    let sent = log.lock().unwrap().len();
+    {
+        let world = app.world_mut();
+        let mut q = world.query::<&mut tinydisplay::prelude::Placement>();
+        for mut p in q.iter_mut(world) {
+            p.x = 60;
+        }
+    }
+    run_ticks(&mut app, RunMode::Ticks(3));
+    std::thread::sleep(std::time::Duration::from_millis(50));
+    assert_eq!(
+        log.lock().unwrap().len(),
+        sent,
+        "pixels were sent to a sleeping panel"
+    );
     set_night(&mut app, false);
     wait_for("the panel awake", || replay(model, &log).state().on);
     let emu = replay(model, &log);
-    assert_eq!(emu.pixel(15, 15), [255; 3], "the picture is back");
+    assert_eq!(
+        emu.pixel(65, 15),
+        [255; 3],
+        "the picture is back, as it is now"
+    );
+    assert_eq!(
+        emu.pixel(15, 15),
+        [0; 3],
+        "the picture is back, as it is now"
+    );
     assert!(emu.problems().is_empty(), "{:?}", emu.problems());
     tinydisplay::shutdown(app.world_mut());
 }

@@ -5,7 +5,8 @@
 //! them to its pending damage. If the panel thread has not taken the previous frame yet,
 //! the newest frame replaces it (its damage is merged, so nothing is lost) and a drop is
 //! counted. A write error is logged with a count, and the panel is reset, initialised
-//! and sent a full frame again.
+//! and sent a full frame again. While the panel sleeps (`sleep_when`) no pixels are sent;
+//! it gets a full frame when it wakes.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
@@ -192,6 +193,7 @@ fn feed(mut panel: Panel, mut bus: Box<dyn Bus>, shared: &Shared, stats: &PanelS
     let mut damage: Vec<Rect> = Vec::new();
     let mut needs_init = true;
     let mut asleep = false;
+    let mut missed = false;
     let mut backoff = Duration::from_millis(50);
     loop {
         {
@@ -228,7 +230,14 @@ fn feed(mut panel: Panel, mut bus: Box<dyn Bus>, shared: &Shared, stats: &PanelS
                 }
                 continue;
             };
-            if full {
+            if asleep && !needs_init {
+                // Nothing is shown while asleep: no pixels travel, only the commands; the
+                // whole frame goes when the panel wakes.
+                missed = true;
+                if wire.is_empty() {
+                    continue;
+                }
+            } else if full || std::mem::take(&mut missed) {
                 panel.full(frame, &mut wire);
             } else {
                 panel.update(frame, &damage, &mut wire);
