@@ -6,11 +6,9 @@ mod common;
 use std::time::Duration;
 
 use bevy_app::App;
-use serde_json::{Value, json};
+use serde_json::json;
 use tinydisplay::ahead::{AheadConfig, AheadStats, RenderAhead};
 use tinydisplay::app::{RunMode, run_ticks};
-use tinydisplay::data::ingest::DataInbox;
-use tinydisplay::data::source::Message;
 use tinydisplay::prelude::*;
 
 /// An app for `src` with `workers` render-ahead workers (0: inline) that always waits for
@@ -38,14 +36,7 @@ fn step(app: &mut App) -> FrameBuffer {
     app.world().resource::<FrameBuffer>().clone()
 }
 
-fn set(app: &mut App, key: &str, value: Value) {
-    let tx = app.world().resource::<DataInbox>().sender();
-    tx.send(Message::Set {
-        key: key.into(),
-        value,
-    })
-    .expect("inbox open");
-}
+use common::set;
 
 #[test]
 fn queued_frames_equal_inline_frames_for_1000_ticks() {

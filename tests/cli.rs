@@ -17,18 +17,24 @@ fn temp(name: &str) -> PathBuf {
     dir.join(name)
 }
 
-/// Runs `tinydisplay run SCENE --ticks N --sink SINK --out OUT` and asserts it succeeded.
-fn run_ok(scene: &str, ticks: u32, sink: &str, out: &std::path::Path) {
-    let ticks = ticks.to_string();
-    let result = tinydisplay()
-        .args(["run", scene, "--ticks", &ticks, "--sink", sink, "--out"])
-        .arg(out)
-        .output()
-        .expect("run");
+/// Runs a command and asserts it succeeded (showing its stderr if not).
+fn succeed(cmd: &mut Command) -> std::process::Output {
+    let result = cmd.output().expect("the command runs");
     assert!(
         result.status.success(),
         "{}",
         String::from_utf8_lossy(&result.stderr)
+    );
+    result
+}
+
+/// Runs `tinydisplay run SCENE --ticks N --sink SINK --out OUT` and asserts it succeeded.
+fn run_ok(scene: &str, ticks: u32, sink: &str, out: &std::path::Path) {
+    let ticks = ticks.to_string();
+    succeed(
+        tinydisplay()
+            .args(["run", scene, "--ticks", &ticks, "--sink", sink, "--out"])
+            .arg(out),
     );
 }
 
@@ -148,37 +154,20 @@ fn a_panel_capture_decodes_to_the_frame_the_png_sink_wrote() {
     let png = temp("reference-last.png");
     let decoded = temp("reference-decoded.png");
     let bus = format!("capture:{}", capture.display());
-    let result = tinydisplay()
-        .args([
-            "run",
-            "scenes/reference.ron",
-            "--ticks",
-            "90",
-            "--sink",
-            "panel,png",
-        ])
-        .args(["--bus", &bus, "--out"])
-        .arg(&png)
-        .output()
-        .expect("run");
-    assert!(
-        result.status.success(),
-        "{}",
-        String::from_utf8_lossy(&result.stderr)
+    succeed(
+        tinydisplay()
+            .args(["run", "scenes/reference.ron", "--ticks", "90"])
+            .args(["--sink", "panel,png", "--bus", &bus, "--out"])
+            .arg(&png),
     );
     let text = std::fs::read_to_string(&capture).expect("capture written");
     assert!(text.starts_with("# reset\nC FD\n"), "{}", &text[..20]);
-    let result = tinydisplay()
-        .arg("decode")
-        .arg(&capture)
-        .args(["--display", "ssd1322", "--out"])
-        .arg(&decoded)
-        .output()
-        .expect("decode");
-    assert!(
-        result.status.success(),
-        "{}",
-        String::from_utf8_lossy(&result.stderr)
+    succeed(
+        tinydisplay()
+            .arg("decode")
+            .arg(&capture)
+            .args(["--display", "ssd1322", "--out"])
+            .arg(&decoded),
     );
     let a = image::open(&png).expect("png").to_rgb8();
     let b = image::open(&decoded).expect("decoded").to_rgb8();
@@ -230,22 +219,10 @@ fn decode_refuses_an_unknown_display() {
 
 #[test]
 fn bench_prints_one_json_object_per_configuration() {
-    let result = tinydisplay()
-        .args([
-            "bench",
-            "scenes/reference.ron",
-            "--ticks",
-            "40",
-            "--workers",
-            "0,1",
-        ])
-        .args(["--churn", "--json"])
-        .output()
-        .expect("bench");
-    assert!(
-        result.status.success(),
-        "{}",
-        String::from_utf8_lossy(&result.stderr)
+    let result = succeed(
+        tinydisplay()
+            .args(["bench", "scenes/reference.ron", "--ticks", "40"])
+            .args(["--workers", "0,1", "--churn", "--json"]),
     );
     let out = String::from_utf8_lossy(&result.stdout);
     let lines: Vec<serde_json::Value> = out

@@ -4,7 +4,7 @@
 mod common;
 
 use bevy_app::App;
-use serde_json::{Value, json};
+use serde_json::json;
 use tinydisplay::app::{RunMode, run_ticks};
 use tinydisplay::data::Dataset;
 use tinydisplay::data::ingest::DataInbox;
@@ -41,14 +41,7 @@ fn redraws(app: &App) -> u64 {
     app.world().resource::<RenderStats>().redraws()
 }
 
-fn set(app: &mut App, key: &str, value: Value) {
-    let tx = app.world().resource::<DataInbox>().sender();
-    tx.send(Message::Set {
-        key: key.into(),
-        value,
-    })
-    .expect("inbox open");
-}
+use common::set;
 
 fn text_of(app: &mut App, name: &str) -> String {
     let world = app.world_mut();

@@ -387,8 +387,6 @@ fn replay(model: Model, log: &Mutex<Vec<Transfer>>) -> Box<dyn Emulator> {
 #[test]
 fn sleep_when_puts_the_panel_to_sleep_and_wakes_it() {
     use tinydisplay::app::{RunMode, run_ticks};
-    use tinydisplay::data::ingest::DataInbox;
-    use tinydisplay::data::source::Message;
     use tinydisplay::sink::present::Sinks;
 
     let scene = common::compile(
@@ -409,12 +407,7 @@ fn sleep_when_puts_the_panel_to_sleep_and_wakes_it() {
     )));
     app.insert_resource(sinks);
     let set_night = |app: &mut bevy_app::App, night: bool| {
-        let tx = app.world().resource::<DataInbox>().sender();
-        tx.send(Message::Set {
-            key: "night".into(),
-            value: serde_json::json!(night),
-        })
-        .unwrap();
+        common::set(app, "night", serde_json::json!(night));
         run_ticks(app, RunMode::Ticks(2));
     };
     run_ticks(&mut app, RunMode::Ticks(2));

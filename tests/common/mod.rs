@@ -112,3 +112,16 @@ pub fn assert_golden(name: &str, fb: &FrameBuffer) {
         fb.height()
     );
 }
+
+/// Sends a data update into the app's inbox (it lands at the next tick's Ingest).
+pub fn set(app: &mut App, key: &str, value: serde_json::Value) {
+    let tx = app
+        .world()
+        .resource::<tinydisplay::data::ingest::DataInbox>()
+        .sender();
+    tx.send(tinydisplay::data::source::Message::Set {
+        key: key.into(),
+        value,
+    })
+    .expect("inbox open");
+}

@@ -2,9 +2,9 @@
 //! and its arguments with DC high, a column (0x2A) and row (0x2B) window, then RAM write
 //! (0x2C) of big-endian RGB565 pixels.
 
-use crate::render::Rect;
+use crate::render::{PixelMode, Rect};
 
-use super::Pixels;
+use super::{Driver, Pixels, Settings, ili9341, st7789};
 use crate::panel::wire::Wire;
 
 /// Software reset.
@@ -90,5 +90,62 @@ pub fn sleep(asleep: bool, wire: &mut Wire) {
         wire.delay(120);
         cmd(wire, DISPON, &[]);
         wire.backlight(true);
+    }
+}
+
+/// Which MIPI-DCS controller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TftChip {
+    /// ST7789 with an IPS panel (inverted unless inversion is on).
+    St7789,
+    /// ILI9341 (BGR panel).
+    Ili9341,
+}
+
+/// The driver of a MIPI-DCS TFT: the chip's own init, the commands both share.
+#[derive(Debug, Clone, Copy)]
+pub struct Tft {
+    /// The controller.
+    pub chip: TftChip,
+    /// 240 or 320 rows.
+    pub height: u32,
+}
+
+impl Driver for Tft {
+    fn native(&self) -> (u32, u32) {
+        (240, self.height)
+    }
+
+    fn mode(&self) -> PixelMode {
+        PixelMode::Rgb565
+    }
+
+    fn init(&self, settings: &Settings, wire: &mut Wire) {
+        match self.chip {
+            TftChip::St7789 => st7789::init(settings, wire),
+            TftChip::Ili9341 => ili9341::init(settings, wire),
+        }
+    }
+
+    fn contrast(&self, level: u8, wire: &mut Wire) {
+        cmd(wire, WRDISBV, &[level]);
+    }
+
+    fn invert(&self, on: bool, wire: &mut Wire) {
+        // An IPS panel shows colours right with the controller's inversion on.
+        let ips = self.chip == TftChip::St7789;
+        cmd(wire, if on != ips { INVON } else { INVOFF }, &[]);
+    }
+
+    fn sleep(&self, asleep: bool, wire: &mut Wire) {
+        sleep(asleep, wire);
+    }
+
+    fn align(&self, r: Rect) -> Rect {
+        r
+    }
+
+    fn pack(&self, px: &Pixels, r: Rect, wire: &mut Wire) {
+        pack(px, r, wire);
     }
 }

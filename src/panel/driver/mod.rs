@@ -4,6 +4,8 @@
 
 use crate::render::{FrameBuffer, PixelMode, Rect};
 
+use self::mipi::{Tft, TftChip};
+use self::pages::{PagedChip, PagedOled};
 use super::rotation::Rotation;
 use super::wire::Wire;
 
@@ -184,14 +186,25 @@ impl Model {
     /// Its driver.
     pub fn driver(self) -> Box<dyn Driver> {
         match self {
-            Model::Ssd1306 => Box::new(ssd1306::Ssd1306 { height: 64 }),
-            Model::Ssd1306x32 => Box::new(ssd1306::Ssd1306 { height: 32 }),
-            Model::Sh1106 => Box::new(sh1106::Sh1106 { height: 64 }),
-            Model::Sh1106x32 => Box::new(sh1106::Sh1106 { height: 32 }),
+            Model::Ssd1306 | Model::Ssd1306x32 | Model::Sh1106 | Model::Sh1106x32 => {
+                let chip = match self {
+                    Model::Ssd1306 | Model::Ssd1306x32 => PagedChip::Ssd1306,
+                    _ => PagedChip::Sh1106,
+                };
+                Box::new(PagedOled {
+                    chip,
+                    height: self.native().1,
+                })
+            }
             Model::Ssd1322 => Box::new(ssd1322::Ssd1322),
-            Model::St7789 => Box::new(st7789::St7789 { height: 240 }),
-            Model::St7789x320 => Box::new(st7789::St7789 { height: 320 }),
-            Model::Ili9341 => Box::new(ili9341::Ili9341),
+            Model::St7789 | Model::St7789x320 | Model::Ili9341 => Box::new(Tft {
+                chip: if self == Model::Ili9341 {
+                    TftChip::Ili9341
+                } else {
+                    TftChip::St7789
+                },
+                height: self.native().1,
+            }),
         }
     }
 

@@ -69,54 +69,6 @@ impl MipiEmulator {
         e
     }
 
-    /// Argument bytes of command `c` (None: unknown).
-    fn command_args(c: u8) -> Option<usize> {
-        Some(match c {
-            0x00 | 0x01 | 0x10 | 0x11 | 0x12 | 0x13 | 0x20 | 0x21 | 0x28 | 0x29 | 0x2C | 0x38
-            | 0x39 => 0,
-            0x26 | 0x36 | 0x3A | 0x51 | 0x53 | 0x55 | 0xC0 | 0xC1 | 0xC7 => 1,
-            0xB1 | 0xC5 => 2,
-            0xB6 => 3,
-            0x2A | 0x2B => 4,
-            _ => return None,
-        })
-    }
-
-    fn execute(&mut self, c: u8, a: &[u8]) {
-        let word = |i: usize| u32::from(u16::from_be_bytes([a[i], a[i + 1]]));
-        match c {
-            0x01 => self.reset(),
-            0x10 | 0x11 => self.awake = c == 0x11,
-            0x20 | 0x21 => self.inverted = c == 0x21,
-            0x28 | 0x29 => self.display_on = c == 0x29,
-            0x2A => {
-                self.cols = (word(0), word(2));
-                self.x = self.cols.0;
-            }
-            0x2B => {
-                self.rows = (word(0), word(2));
-                self.y = self.rows.0;
-            }
-            0x2C => {
-                self.dec.writing = true;
-                self.x = self.cols.0;
-                self.y = self.rows.0;
-                self.high = None;
-            }
-            0x36 => self.madctl = a[0],
-            0x3A => {
-                self.colmod = a[0];
-                if a[0] & 0x07 != 0x05 {
-                    self.dec
-                        .problems
-                        .push(format!("pixel format {:#04X} is not RGB565", a[0]));
-                }
-            }
-            0x51 => self.brightness = a[0],
-            _ => {}
-        }
-    }
-
     /// Logical window size: rows and columns exchange with MADCTL's MV bit.
     fn logical(&self) -> (u32, u32) {
         if self.madctl & 0x20 != 0 {
@@ -163,11 +115,50 @@ impl MipiEmulator {
 
 impl Controller for MipiEmulator {
     fn args_of(&self, c: u8) -> Option<usize> {
-        Self::command_args(c)
+        Some(match c {
+            0x00 | 0x01 | 0x10 | 0x11 | 0x12 | 0x13 | 0x20 | 0x21 | 0x28 | 0x29 | 0x2C | 0x38
+            | 0x39 => 0,
+            0x26 | 0x36 | 0x3A | 0x51 | 0x53 | 0x55 | 0xC0 | 0xC1 | 0xC7 => 1,
+            0xB1 | 0xC5 => 2,
+            0xB6 => 3,
+            0x2A | 0x2B => 4,
+            _ => return None,
+        })
     }
 
-    fn run(&mut self, c: u8, args: &[u8]) {
-        self.execute(c, args);
+    fn run(&mut self, c: u8, a: &[u8]) {
+        let word = |i: usize| u32::from(u16::from_be_bytes([a[i], a[i + 1]]));
+        match c {
+            0x01 => self.reset(),
+            0x10 | 0x11 => self.awake = c == 0x11,
+            0x20 | 0x21 => self.inverted = c == 0x21,
+            0x28 | 0x29 => self.display_on = c == 0x29,
+            0x2A => {
+                self.cols = (word(0), word(2));
+                self.x = self.cols.0;
+            }
+            0x2B => {
+                self.rows = (word(0), word(2));
+                self.y = self.rows.0;
+            }
+            0x2C => {
+                self.dec.writing = true;
+                self.x = self.cols.0;
+                self.y = self.rows.0;
+                self.high = None;
+            }
+            0x36 => self.madctl = a[0],
+            0x3A => {
+                self.colmod = a[0];
+                if a[0] & 0x07 != 0x05 {
+                    self.dec
+                        .problems
+                        .push(format!("pixel format {:#04X} is not RGB565", a[0]));
+                }
+            }
+            0x51 => self.brightness = a[0],
+            _ => {}
+        }
     }
 
     fn ram_byte(&mut self, b: u8) {

@@ -92,9 +92,10 @@ impl PagesEmulator {
             Chip::Sh1106 => 2,
         }
     }
+}
 
-    /// Argument bytes taken by command `c` (None: unknown to this chip).
-    fn command_args(&self, c: u8) -> Option<usize> {
+impl Controller for PagesEmulator {
+    fn args_of(&self, c: u8) -> Option<usize> {
         let ssd = self.chip == Chip::Ssd1306;
         Some(match c {
             0x00..=0x1F | 0x40..=0x7F | 0xA0 | 0xA1 | 0xA4..=0xA7 | 0xAE | 0xAF => 0,
@@ -113,7 +114,7 @@ impl PagesEmulator {
         })
     }
 
-    fn execute(&mut self, c: u8, a: &[u8]) {
+    fn run(&mut self, c: u8, a: &[u8]) {
         match c {
             0x00..=0x0F => self.col = (self.col & 0xF0) | u32::from(c),
             0x10..=0x1F => self.col = (u32::from(c & 0x0F) << 4) | (self.col & 0x0F),
@@ -148,7 +149,7 @@ impl PagesEmulator {
         }
     }
 
-    fn write(&mut self, b: u8) {
+    fn ram_byte(&mut self, b: u8) {
         if self.col >= self.ram_cols() {
             self.dec
                 .problems
@@ -181,20 +182,6 @@ impl PagesEmulator {
             }
             Addressing::Page => self.col += 1,
         }
-    }
-}
-
-impl Controller for PagesEmulator {
-    fn args_of(&self, c: u8) -> Option<usize> {
-        self.command_args(c)
-    }
-
-    fn run(&mut self, c: u8, args: &[u8]) {
-        self.execute(c, args);
-    }
-
-    fn ram_byte(&mut self, b: u8) {
-        self.write(b);
     }
 
     fn decoder(&mut self) -> &mut Decoder {

@@ -60,8 +60,14 @@ impl Ssd1322Emulator {
         e
     }
 
-    /// Argument bytes of command `c` (None: unknown).
-    fn command_args(c: u8) -> Option<usize> {
+    /// Rows scanned (multiplex ratio + 1), for checking the init sequence.
+    pub fn rows_scanned(&self) -> u32 {
+        u32::from(self.mux) + 1
+    }
+}
+
+impl Controller for Ssd1322Emulator {
+    fn args_of(&self, c: u8) -> Option<usize> {
         Some(match c {
             0x5C | 0x5D | 0xA4..=0xA7 | 0xA9 | 0xAE | 0xAF | 0xB0 | 0xB9 => 0,
             0xA1 | 0xA2 | 0xAB | 0xB1 | 0xB3 | 0xB5 | 0xB6 | 0xBB | 0xBE | 0xC1 | 0xC7 | 0xCA
@@ -72,7 +78,7 @@ impl Ssd1322Emulator {
         })
     }
 
-    fn execute(&mut self, c: u8, a: &[u8]) {
+    fn run(&mut self, c: u8, a: &[u8]) {
         match c {
             0x15 => {
                 self.cols = (usize::from(a[0].min(119)), usize::from(a[1].min(119)));
@@ -105,7 +111,7 @@ impl Ssd1322Emulator {
         }
     }
 
-    fn write(&mut self, b: u8) {
+    fn ram_byte(&mut self, b: u8) {
         let (first, second) = if self.remap.0 & 0x04 != 0 {
             (b >> 4, b & 0x0F)
         } else {
@@ -128,25 +134,6 @@ impl Ssd1322Emulator {
                 };
             }
         }
-    }
-
-    /// Rows scanned (multiplex ratio + 1), for checking the init sequence.
-    pub fn rows_scanned(&self) -> u32 {
-        u32::from(self.mux) + 1
-    }
-}
-
-impl Controller for Ssd1322Emulator {
-    fn args_of(&self, c: u8) -> Option<usize> {
-        Self::command_args(c)
-    }
-
-    fn run(&mut self, c: u8, args: &[u8]) {
-        self.execute(c, args);
-    }
-
-    fn ram_byte(&mut self, b: u8) {
-        self.write(b);
     }
 
     fn decoder(&mut self) -> &mut Decoder {
