@@ -3,9 +3,10 @@
 
 use std::io::Read;
 use std::os::unix::process::CommandExt;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::mpsc::{self, Receiver};
 use std::thread;
+use std::time::Duration;
 
 use super::SourceError;
 
@@ -65,4 +66,30 @@ pub fn first_line(text: &str) -> String {
         .find(|l| !l.is_empty())
         .unwrap_or_default()
         .to_owned()
+}
+
+/// Waits for `child` to exit, polling every 5 ms. `give_up` is asked between polls; when
+/// it answers true the child's process group is killed and `None` is returned.
+pub fn wait_or_kill(
+    child: &mut Child,
+    program: &str,
+    mut give_up: impl FnMut() -> bool,
+) -> Result<Option<ExitStatus>, SourceError> {
+    loop {
+        match child.try_wait() {
+            Ok(Some(status)) => return Ok(Some(status)),
+            Ok(None) if give_up() => {
+                kill_group(child);
+                return Ok(None);
+            }
+            Ok(None) => thread::sleep(Duration::from_millis(5)),
+            Err(source) => {
+                kill_group(child);
+                return Err(SourceError::Io {
+                    context: format!("waiting for {program}"),
+                    source,
+                });
+            }
+        }
+    }
 }

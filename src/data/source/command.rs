@@ -2,12 +2,11 @@
 //! or text. A run that exceeds the timeout is killed (with its process group).
 
 use std::sync::mpsc::RecvTimeoutError;
-use std::thread;
 use std::time::{Duration, Instant};
 
 use serde::Deserialize;
 
-use super::child::{first_line, kill_group, spawn_piped, spawn_read_all};
+use super::child::{first_line, kill_group, spawn_piped, spawn_read_all, wait_or_kill};
 use super::{Format, PollSource, SourceError, Value};
 
 /// Settings of a command source.
@@ -77,22 +76,8 @@ impl PollSource for CommandSource {
         let timed_out = || SourceError::Timeout {
             ms: u64::try_from(self.timeout.as_millis()).unwrap_or(u64::MAX),
         };
-        let status = loop {
-            match child.try_wait() {
-                Ok(Some(status)) => break status,
-                Ok(None) if Instant::now() >= deadline => {
-                    kill_group(&mut child);
-                    return Err(timed_out());
-                }
-                Ok(None) => thread::sleep(Duration::from_millis(5)),
-                Err(source) => {
-                    kill_group(&mut child);
-                    return Err(SourceError::Io {
-                        context: format!("waiting for {program}"),
-                        source,
-                    });
-                }
-            }
+        let Some(status) = wait_or_kill(&mut child, program, || Instant::now() >= deadline)? else {
+            return Err(timed_out());
         };
         // The output is complete once the pipes close; a background child still holding
         // them past the deadline makes this a timeout.
@@ -199,7 +184,7 @@ mod tests {
         );
         assert!(started.elapsed() < Duration::from_secs(10));
         // Killed with its process group: the script never gets to its second command.
-        thread::sleep(Duration::from_millis(1200));
+        std::thread::sleep(Duration::from_millis(1200));
         assert!(!marker.exists(), "the timed-out command kept running");
     }
 

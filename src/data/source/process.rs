@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use serde::Deserialize;
 
-use super::child::{kill_group, spawn_piped};
+use super::child::{kill_group, spawn_piped, wait_or_kill};
 use super::lines::{json_line_updates, spawn_line_reader};
 use super::{SourceError, StreamSource, Value};
 
@@ -131,22 +131,9 @@ impl StreamSource for ProcessSource {
         }
 
         // The output is closed; wait for the exit status.
-        let status = loop {
-            if stop.load(Ordering::SeqCst) {
-                kill_group(&mut child);
-                return Ok(());
-            }
-            match child.try_wait() {
-                Ok(Some(status)) => break status,
-                Ok(None) => thread::sleep(Duration::from_millis(5)),
-                Err(source) => {
-                    kill_group(&mut child);
-                    return Err(SourceError::Io {
-                        context: format!("waiting for {program}"),
-                        source,
-                    });
-                }
-            }
+        let Some(status) = wait_or_kill(&mut child, program, || stop.load(Ordering::SeqCst))?
+        else {
+            return Ok(());
         };
         // Give the stderr reader a moment to see the last line.
         if let Some(t) = stderr_thread {
