@@ -155,3 +155,28 @@ fn idle_damage_is_empty_and_a_move_damages_both_places() {
     assert_eq!(fb.gray(3, 4), 0, "old place cleared");
     assert_eq!(fb.gray(41, 21), 255, "new place drawn");
 }
+
+#[test]
+fn the_scene_sets_the_workers() {
+    let scene = |ahead: &str| {
+        common::compile(&format!(
+            r#"Scene(display: (width: 64, height: 16, {ahead}),
+            widgets: [Marquee(width: 30, height: 8, px_per_tick: 1,
+                child: Text(text: "a title longer than its window"))])"#
+        ))
+    };
+    let queue_work = |scene| {
+        let mut app = common::app_for(scene);
+        run_ticks(&mut app, RunMode::Ticks(40));
+        let s = stats(&app);
+        tinydisplay::shutdown(app.world_mut());
+        AheadStats::get(&s.hits) + AheadStats::get(&s.misses)
+    };
+    assert_eq!(
+        queue_work(scene("render_ahead: (workers: 0)")),
+        0,
+        "inline only"
+    );
+    assert!(queue_work(scene("render_ahead: (workers: 2, depth: 3)")) > 0);
+    assert!(queue_work(scene("")) > 0, "render-ahead is on by default");
+}

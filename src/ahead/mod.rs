@@ -134,24 +134,9 @@ impl RenderAhead {
         }
     }
 
-    /// The configuration.
-    pub fn config(&self) -> AheadConfig {
-        self.config
-    }
-
     /// The counters.
     pub fn stats(&self) -> Arc<AheadStats> {
         self.stats.clone()
-    }
-
-    /// Frames currently waiting in the queue.
-    pub fn queued(&self) -> usize {
-        self.queue.len()
-    }
-
-    /// The depth adaptive timing allows now.
-    pub fn depth_now(&self) -> usize {
-        self.depth_now
     }
 
     fn active(&self) -> bool {
@@ -408,5 +393,30 @@ impl Plugin for AheadPlugin {
                 .after(crate::render::compose::compose)
                 .in_set(RenderSet::Compose),
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slow_painting_lowers_the_depth_and_fast_painting_restores_it() {
+        let mut ahead = RenderAhead::new(AheadConfig {
+            workers: 1,
+            depth: 4,
+            patience: Duration::ZERO,
+        });
+        let budget = Duration::from_millis(33);
+        for _ in 0..40 {
+            ahead.note_paint_time(Duration::from_millis(25), budget);
+        }
+        assert_eq!(ahead.depth_now, 1, "the depth went down to one frame");
+        assert_eq!(AheadStats::get(&ahead.stats.depth_cuts), 3);
+        for _ in 0..80 {
+            ahead.note_paint_time(Duration::from_micros(100), budget);
+        }
+        assert_eq!(ahead.depth_now, 4, "the depth came back");
+        ahead.shutdown();
     }
 }

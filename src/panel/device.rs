@@ -34,11 +34,6 @@ impl Panel {
         self.model
     }
 
-    /// How it is mounted.
-    pub fn rotation(&self) -> Rotation {
-        self.rotation
-    }
-
     /// The size of the frames it shows (the native size, turned).
     pub fn frame_size(&self) -> (u32, u32) {
         self.rotation.frame_size(self.model.native())

@@ -61,13 +61,6 @@ impl Wire {
         self.close_data();
     }
 
-    /// Appends one data byte.
-    pub fn data_byte(&mut self, b: u8) {
-        self.open_data();
-        self.bytes.push(b);
-        self.close_data();
-    }
-
     /// The byte buffer a packer appends pixel data to; call [`Wire::close_data`] after.
     pub fn open_data(&mut self) -> &mut Vec<u8> {
         let start = self.bytes.len();
@@ -141,7 +134,7 @@ mod tests {
         w.command(&[0xAE]);
         w.command(&[0x81, 0x7F]);
         w.data(&[1, 2]);
-        w.data_byte(3);
+        w.data(&[3]);
         w.delay(5);
         w.data(&[4]);
         assert_eq!(
