@@ -22,6 +22,7 @@ pub mod data;
 pub mod motion;
 pub mod panel;
 pub mod render;
+pub mod runtime;
 pub mod scene;
 pub mod sink;
 pub mod widget;
