@@ -11,6 +11,7 @@ pub mod dataset;
 pub mod ingest;
 pub mod persist;
 pub mod propagate;
+pub mod ramp;
 pub mod rules;
 pub mod source;
 pub mod sources;
@@ -55,7 +56,14 @@ impl Plugin for DataPlugin {
         app.init_resource::<ingest::DataInbox>();
         app.init_resource::<sources::RunningSources>();
         app.add_systems(TickSchedule, begin_tick.in_set(IngestSet::Begin));
+        app.init_resource::<ramp::Ramps>();
         app.add_systems(TickSchedule, ingest::ingest.in_set(IngestSet::Receive));
+        app.add_systems(
+            TickSchedule,
+            ramp::advance_ramps
+                .after(ingest::ingest)
+                .in_set(IngestSet::Receive),
+        );
         app.add_systems(
             TickSchedule,
             propagate::propagate.in_set(TickSet::Propagate),

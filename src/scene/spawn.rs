@@ -56,7 +56,9 @@ impl Plugin for ScenePlugin {
         app.insert_resource(Persistence(spec.persist.clone()));
         let tx = app.world_mut().get_resource_or_init::<DataInbox>().sender();
         let mut running = RunningSources::default();
+        let mut ramps = crate::data::ramp::Ramps::default();
         for (name, s) in &self.scene.sources {
+            ramps.0.extend(s.source.ramps());
             match s.source.spawn(name, s.policy.clone(), tx.clone()) {
                 Ok(handle) => running.0.push(handle),
                 Err(e) => {
@@ -71,6 +73,7 @@ impl Plugin for ScenePlugin {
             }
         }
         app.insert_resource(running);
+        app.insert_resource(ramps);
         let world = app.world_mut();
         world.get_resource_or_init::<KeyIndex>();
         for w in &self.scene.widgets {

@@ -20,18 +20,25 @@
 //! handle.stop();
 //! ```
 
+pub mod broker;
 mod child;
 pub mod clock;
 pub mod command;
 pub mod file;
 mod flatten;
+pub mod gpio;
 pub mod http;
 mod lines;
+pub mod mapping;
+pub mod mpd;
+pub mod mqtt;
+pub mod nats;
 pub mod policy;
 pub mod process;
 mod runner;
 pub mod stdin;
 pub mod system;
+pub mod tls;
 
 use std::sync::atomic::AtomicBool;
 use std::sync::mpsc::Sender;
@@ -42,7 +49,11 @@ pub use clock::{ClockConfig, ClockSource};
 pub use command::{CommandConfig, CommandSource};
 pub use file::{FileConfig, FileSource};
 pub use flatten::{flatten, join_key};
+pub use gpio::{GpioConfig, GpioSource};
 pub use http::{HttpConfig, HttpSource};
+pub use mpd::{MpdConfig, MpdSource};
+pub use mqtt::{MqttConfig, MqttSource};
+pub use nats::{NatsConfig, NatsSource};
 pub use policy::{Breaker, Policy, PolicyState};
 pub use process::{ProcessConfig, ProcessSource};
 pub use runner::{SourceHandle, spawn_poll, spawn_stream};
@@ -153,6 +164,9 @@ pub enum SourceError {
     /// The source's configuration is unusable (unknown time zone, empty program name, …).
     #[error("bad configuration: {0}")]
     Config(String),
+    /// A broker or server connection failed or dropped (MQTT, NATS, MPD).
+    #[error("{0}")]
+    Broker(String),
     /// The source panicked during the attempt.
     #[error("the source panicked: {0}")]
     Panicked(String),
@@ -206,9 +220,25 @@ pub enum SourceConfig {
     Http(HttpConfig),
     /// JSON lines on standard input.
     Stdin(StdinConfig),
+    /// Messages on an MQTT broker's topics.
+    Mqtt(MqttConfig),
+    /// Messages on NATS subjects.
+    Nats(NatsConfig),
+    /// What the Music Player Daemon plays, pushed through its `idle` command.
+    Mpd(MpdConfig),
+    /// Buttons and rotary encoders on the Raspberry Pi's GPIO pins.
+    Gpio(GpioConfig),
 }
 
 impl SourceConfig {
+    /// Keys this source's values make advance with the tick (MPD's `elapsed`).
+    pub fn ramps(&self) -> Vec<crate::data::ramp::Ramp> {
+        match self {
+            SourceConfig::Mpd(c) => c.ramps(),
+            _ => Vec::new(),
+        }
+    }
+
     /// Builds the source and starts it on its own thread, sending to `tx`.
     pub fn spawn(
         &self,
@@ -245,6 +275,24 @@ impl SourceConfig {
             SourceConfig::Stdin(c) => {
                 spawn_stream(name, Box::new(StdinSource::stdin(c.clone())), policy, tx)
             }
+            SourceConfig::Mqtt(c) => spawn_stream(
+                name,
+                Box::new(MqttSource::new(c.clone(), name)?),
+                policy,
+                tx,
+            ),
+            SourceConfig::Gpio(c) => {
+                spawn_stream(name, Box::new(GpioSource::new(c.clone())?), policy, tx)
+            }
+            SourceConfig::Mpd(c) => {
+                spawn_stream(name, Box::new(MpdSource::new(c.clone())?), policy, tx)
+            }
+            SourceConfig::Nats(c) => spawn_stream(
+                name,
+                Box::new(NatsSource::new(c.clone(), name)?),
+                policy,
+                tx,
+            ),
         })
     }
 }

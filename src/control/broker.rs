@@ -1,0 +1,94 @@
+//! Control and health over a broker: what the MQTT and NATS surfaces share — the
+//! display's name, its topics, the health document, and starting the surfaces a run asks
+//! for.
+//!
+//! Each display listens for JSON commands on `tinydisplay/<name>/control` (NATS:
+//! `tinydisplay.<name>.control`), runs them through the same [`ControlSender`] as the
+//! HTTP API, answers a malformed or refused one on `…/error`, and publishes its health on
+//! `…/state`: retained on MQTT, with a last will that turns it `offline` when the display
+//! goes away.
+
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use super::ControlSender;
+use super::Reply;
+
+/// How often the health document is published at most while the state changes.
+pub const STATE_EVERY: Duration = Duration::from_secs(1);
+
+/// The display's name: `--name`, else the scene's `name`, else the host name.
+pub fn display_name(flag: Option<&str>, scene: Option<&str>) -> String {
+    let pick = |s: Option<&str>| s.map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
+    pick(flag)
+        .or_else(|| pick(scene))
+        .or_else(|| {
+            std::fs::read_to_string("/proc/sys/kernel/hostname")
+                .ok()
+                .or_else(|| std::fs::read_to_string("/etc/hostname").ok())
+                .and_then(|h| pick(Some(&h)))
+        })
+        .unwrap_or_else(|| "tinydisplay".to_owned())
+}
+
+/// Whether `name` is usable in a topic and a subject (no wildcards, separators or spaces).
+pub fn check_name(name: &str) -> Result<(), String> {
+    let bad = name
+        .chars()
+        .find(|c| matches!(c, '/' | '.' | '+' | '#' | '*' | '>') || c.is_whitespace());
+    match bad {
+        Some(c) => Err(format!(
+            "display name {name:?}: {c:?} cannot be part of a topic; use letters, digits, - and _"
+        )),
+        None if name.is_empty() => Err("the display name is empty".to_owned()),
+        None => Ok(()),
+    }
+}
+
+/// The health document: `status` (`online`), the name and the engine's state (tick,
+/// fps achieved, skipped ticks, panels with their errors, sources' health …).
+pub fn state_document(name: &str, control: &ControlSender) -> Value {
+    let state = control.published().state();
+    let mut doc = serde_json::to_value(&*state).unwrap_or_else(|_| json!({}));
+    if let Some(obj) = doc.as_object_mut() {
+        obj.insert("status".to_owned(), json!("online"));
+        obj.insert("name".to_owned(), json!(name));
+    }
+    doc
+}
+
+/// What the last will (and a clean shutdown) publishes on the state topic.
+pub fn offline_document(name: &str) -> Value {
+    json!({"status": "offline", "name": name})
+}
+
+/// Runs one command from a broker message; `Some(error document)` when it was malformed
+/// or refused (it then changed nothing).
+pub async fn handle_command(control: &ControlSender, payload: &[u8], origin: &'static str) -> Option<Value> {
+    match control.request_json(payload, origin).await {
+        Reply::Ok => None,
+        Reply::Error(error) => {
+            let command = String::from_utf8_lossy(payload);
+            log::warn!("{origin} control: {error} (command {command:?})");
+            Some(json!({"error": error, "command": command}))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_come_from_flag_scene_then_host() {
+        assert_eq!(display_name(Some("kitchen"), Some("scene")), "kitchen");
+        assert_eq!(display_name(None, Some("scene")), "scene");
+        assert_eq!(display_name(Some("  "), Some("scene")), "scene");
+        assert!(!display_name(None, None).is_empty());
+        assert!(check_name("kitchen-1").is_ok());
+        assert!(check_name("a/b").is_err());
+        assert!(check_name("a b").is_err());
+        assert!(check_name("x.y").is_err());
+    }
+}

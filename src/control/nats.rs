@@ -1,0 +1,130 @@
+//! The NATS control surface: commands on `tinydisplay.<name>.control` (a request with a
+//! reply subject also gets the reply: `{"ok": true}` or `{"ok": false, "error": …}`),
+//! answers to bad ones on `tinydisplay.<name>.error`, health on `tinydisplay.<name>.state`
+//! at most once a second while it changes (NATS keeps no retained messages: a late
+//! subscriber sees the next one). async-nats reconnects on its own.
+
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use tokio::task::JoinHandle;
+
+use super::ControlSender;
+use super::broker::{STATE_EVERY, handle_command, offline_document, state_document};
+use crate::data::source::broker::BrokerUrl;
+use crate::data::source::nats::SCHEMES;
+
+/// The running NATS surface; dropping it publishes `offline` and stops it.
+pub struct NatsControl {
+    task: Option<JoinHandle<()>>,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+/// The subjects of display `name`: (control, error, state).
+pub fn subjects(name: &str) -> (String, String, String) {
+    (
+        format!("tinydisplay.{name}.control"),
+        format!("tinydisplay.{name}.error"),
+        format!("tinydisplay.{name}.state"),
+    )
+}
+
+impl NatsControl {
+    /// Connects to the server at `url` (`nats://host:port`) as display `name`.
+    pub fn start(url: &str, name: &str, control: ControlSender) -> Result<Self, String> {
+        let url = BrokerUrl::parse(url, SCHEMES).map_err(|e| e.to_string())?;
+        let address = format!("nats://{}:{}", url.host, url.port);
+        let (control_subject, error_subject, state_subject) = subjects(name);
+        let handle = crate::runtime::try_handle().map_err(|e| e.to_string())?;
+        let (stop_tx, mut stop_rx) = tokio::sync::oneshot::channel::<()>();
+        let display = name.to_owned();
+        let task = handle.spawn(async move {
+            let connect = async_nats::ConnectOptions::new()
+                .name(format!("tinydisplay-{display}-control"))
+                .retry_on_initial_connect()
+                .connect(address.clone());
+            let client = match connect.await {
+                Ok(c) => c,
+                Err(e) => {
+                    log::error!("NATS control at {address}: {e}");
+                    return;
+                }
+            };
+            let mut commands = match client.subscribe(control_subject).await {
+                Ok(s) => s,
+                Err(e) => {
+                    log::error!("NATS control: cannot subscribe: {e}");
+                    return;
+                }
+            };
+            let mut watch = control.published().watch_state();
+            let publish_state = |client: async_nats::Client, display: String, subject: String| {
+                let doc = state_document(&display, &control).to_string();
+                async move {
+                    let _ = client.publish(subject, doc.into()).await;
+                }
+            };
+            publish_state(client.clone(), display.clone(), state_subject.clone()).await;
+            let mut last_state = tokio::time::Instant::now();
+            loop {
+                tokio::select! {
+                    _ = &mut stop_rx => {
+                        let doc = offline_document(&display).to_string();
+                        let _ = client.publish(state_subject.clone(), doc.into()).await;
+                        let _ = tokio::time::timeout(Duration::from_secs(2), client.flush()).await;
+                        return;
+                    }
+                    message = commands.next() => {
+                        let Some(m) = message else { return };
+                        let error = handle_command(&control, &m.payload, "nats").await;
+                        if let Some(reply) = m.reply {
+                            let answer = match &error {
+                                Some(e) => serde_json::json!({"ok": false, "error": e["error"]}),
+                                None => serde_json::json!({"ok": true}),
+                            };
+                            let _ = client.publish(reply, answer.to_string().into()).await;
+                        }
+                        if let Some(e) = error {
+                            let _ = client.publish(error_subject.clone(), e.to_string().into()).await;
+                        }
+                    }
+                    changed = watch.changed() => {
+                        if changed.is_err() {
+                            return;
+                        }
+                        let now = tokio::time::Instant::now();
+                        if now.duration_since(last_state) >= STATE_EVERY {
+                            last_state = now;
+                            publish_state(client.clone(), display.clone(), state_subject.clone()).await;
+                        }
+                    }
+                }
+            }
+        });
+        Ok(Self {
+            task: Some(task),
+            stop: Some(stop_tx),
+        })
+    }
+}
+
+impl Drop for NatsControl {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        let Some(task) = self.task.take() else { return };
+        match crate::runtime::try_handle() {
+            Ok(handle) if tokio::runtime::Handle::try_current().is_err() => {
+                let abort = task.abort_handle();
+                if handle
+                    .block_on(async { tokio::time::timeout(Duration::from_secs(3), task).await })
+                    .is_err()
+                {
+                    abort.abort();
+                }
+            }
+            _ => task.abort(),
+        }
+    }
+}

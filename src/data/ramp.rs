@@ -1,0 +1,161 @@
+//! Ramps: keys that advance with the tick between a source's reports, such as MPD's
+//! `elapsed`, so a progress bar moves smoothly although MPD only reports on changes.
+//!
+//! A ramp's value is `base + (tick − start) / fps` while a condition key holds a value
+//! (`mpd.state == "play"`), where `start` is the last tick at which the base or one of the
+//! restart keys changed, capped by an optional maximum key. It is computed from ticks
+//! only, so a `--ticks` run is reproducible: the same reports at the same ticks give the
+//! same values.
+
+use bevy_ecs::prelude::*;
+use serde_json::Value;
+
+use super::dataset::Dataset;
+use crate::app::{Fps, Tick};
+
+/// One key that advances by one per second of ticks while a condition holds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ramp {
+    /// The key written every tick (`mpd.elapsed`).
+    pub key: String,
+    /// The reported value it starts from (`mpd.elapsed_reported`).
+    pub base: String,
+    /// Keys whose change restarts the ramp from the base (`mpd.state`, a report counter).
+    pub restart: Vec<String>,
+    /// The key of the condition (`mpd.state`).
+    pub while_key: String,
+    /// The value the condition key must have (`"play"`).
+    pub while_value: Value,
+    /// A key holding the largest value (`mpd.duration`); none or ≤ 0 means no cap.
+    pub max: Option<String>,
+    /// A key that gets the value as `m:ss` text (`mpd.elapsed_text`).
+    pub text: Option<String>,
+}
+
+/// The ramps of the running sources.
+#[derive(Resource, Debug, Default, Clone)]
+pub struct Ramps(pub Vec<Ramp>);
+
+/// `m:ss` (or `h:mm:ss` from an hour on) of a number of seconds; negative counts as 0.
+pub fn clock_text(seconds: f64) -> String {
+    let total = if seconds.is_finite() && seconds > 0.0 {
+        seconds.floor() as u64
+    } else {
+        0
+    };
+    let (h, m, s) = (total / 3600, (total / 60) % 60, total % 60);
+    if h > 0 {
+        format!("{h}:{m:02}:{s:02}")
+    } else {
+        format!("{m}:{s:02}")
+    }
+}
+
+/// The ramp's value at `tick`, or `None` while its condition does not hold.
+pub fn value_at(ramp: &Ramp, data: &Dataset, tick: u64, fps: u32) -> Option<f64> {
+    if data.get(&ramp.while_key) != Some(&ramp.while_value) {
+        return None;
+    }
+    let base = data.entry(&ramp.base)?;
+    let start = ramp
+        .restart
+        .iter()
+        .filter_map(|k| data.entry(k))
+        .map(|e| e.changed_tick)
+        .fold(base.changed_tick, u64::max);
+    let from = base.value.as_f64()?;
+    let value = from + tick.saturating_sub(start) as f64 / f64::from(fps.max(1));
+    let cap = ramp
+        .max
+        .as_deref()
+        .and_then(|k| data.get(k))
+        .and_then(Value::as_f64)
+        .filter(|m| *m > 0.0);
+    Some(cap.map_or(value, |m| value.min(m)))
+}
+
+/// Advances every ramp whose condition holds (runs in Ingest, after the sources' values).
+pub fn advance_ramps(
+    mut data: ResMut<Dataset>,
+    ramps: Res<Ramps>,
+    tick: Res<Tick>,
+    fps: Res<Fps>,
+) {
+    for ramp in &ramps.0 {
+        let Some(v) = value_at(ramp, &data, tick.0, fps.0) else {
+            continue;
+        };
+        // Hundredths are plenty for a bar and keep the values tidy in the dataset.
+        let rounded = (v * 100.0).round() / 100.0;
+        let Some(number) = serde_json::Number::from_f64(rounded) else {
+            continue;
+        };
+        data.set(&ramp.key, Value::Number(number), tick.0);
+        if let Some(text) = &ramp.text {
+            data.set(text, Value::from(clock_text(v)), tick.0);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bevy_ecs::system::RunSystemOnce;
+    use serde_json::json;
+
+    fn ramp() -> Ramp {
+        Ramp {
+            key: "m.elapsed".to_owned(),
+            base: "m.elapsed_reported".to_owned(),
+            restart: vec!["m.state".to_owned(), "m.seq".to_owned()],
+            while_key: "m.state".to_owned(),
+            while_value: json!("play"),
+            max: Some("m.duration".to_owned()),
+            text: Some("m.elapsed_text".to_owned()),
+        }
+    }
+
+    #[test]
+    fn clock_texts() {
+        assert_eq!(clock_text(0.0), "0:00");
+        assert_eq!(clock_text(125.9), "2:05");
+        assert_eq!(clock_text(3725.0), "1:02:05");
+        assert_eq!(clock_text(-3.0), "0:00");
+    }
+
+    #[test]
+    fn advances_while_playing_restarts_and_caps() {
+        let r = ramp();
+        let mut d = Dataset::new();
+        d.set("m.state", json!("play"), 10);
+        d.set("m.elapsed_reported", json!(5.0), 10);
+        d.set("m.duration", json!(7.0), 10);
+        assert_eq!(value_at(&r, &d, 10, 30), Some(5.0));
+        assert_eq!(value_at(&r, &d, 40, 30), Some(6.0));
+        assert_eq!(value_at(&r, &d, 1000, 30), Some(7.0), "capped at the duration");
+        // Paused: no value; resumed from the same reported elapsed: restarts at the resume.
+        d.set("m.state", json!("pause"), 50);
+        assert_eq!(value_at(&r, &d, 60, 30), None);
+        d.set("m.state", json!("play"), 70);
+        assert_eq!(value_at(&r, &d, 85, 30), Some(5.5));
+        // A new report with the same value (a seek back) restarts through the counter.
+        d.set("m.seq", json!(2), 100);
+        assert_eq!(value_at(&r, &d, 100, 30), Some(5.0));
+    }
+
+    #[test]
+    fn system_writes_value_and_text() {
+        let mut world = World::new();
+        let mut d = Dataset::new();
+        d.set("m.state", json!("play"), 0);
+        d.set("m.elapsed_reported", json!(59.0), 0);
+        world.insert_resource(d);
+        world.insert_resource(Ramps(vec![ramp()]));
+        world.insert_resource(Tick(45));
+        world.insert_resource(Fps(30));
+        world.run_system_once(advance_ramps).expect("runs");
+        let d = world.resource::<Dataset>();
+        assert_eq!(d.get("m.elapsed"), Some(&json!(60.5)));
+        assert_eq!(d.get("m.elapsed_text"), Some(&json!("1:00")));
+    }
+}

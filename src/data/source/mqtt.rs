@@ -1,0 +1,267 @@
+//! The MQTT source: subscribes to topic filters on a broker (rumqttc, on the shared
+//! runtime) and maps each message to dataset keys (see [`super::mapping`]).
+//!
+//! Retained messages arrive on connect, so a display shows the last known state at once.
+//! A dropped connection ends the session with an error; the source runner reports it in
+//! `_source.<name>.*` and reconnects with the source's backoff, and the values already in
+//! the dataset stay on screen meanwhile. With `status_topic` the source publishes `online`
+//! (retained) on connect and leaves a last will of `offline`, so others see the display go.
+
+use std::sync::atomic::AtomicBool;
+use std::time::Duration;
+
+use rumqttc::{AsyncClient, Event, LastWill, MqttOptions, Packet, QoS, TlsConfiguration, Transport};
+use serde::Deserialize;
+
+use super::broker::{BrokerUrl, broker_error, run_session, secret};
+use super::mapping::{MQTT, Router, Subscription};
+use super::tls::TlsConfig;
+use super::{SourceError, StreamSource, Value, join_key};
+
+/// Accepted URL schemes and their default ports (`mqtts` is MQTT over TLS).
+pub const SCHEMES: &[(&str, u16)] = &[("mqtt", 1883), ("tcp", 1883), ("mqtts", 8883), ("ssl", 8883)];
+
+/// Settings of an MQTT source.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct MqttConfig {
+    /// The broker (default `mqtt://127.0.0.1:1883`; `mqtts://` for TLS).
+    #[serde(default = "default_url")]
+    pub url: String,
+    /// What to subscribe to and how each message becomes keys.
+    pub subscriptions: Vec<Subscription>,
+    /// Key prefix (default `mqtt`).
+    #[serde(default = "default_namespace")]
+    pub namespace: String,
+    /// Quality of service of the subscriptions, 0, 1 or 2 (default 1).
+    #[serde(default = "default_qos")]
+    pub qos: u8,
+    /// The client id (default `tinydisplay-<source name>-<process id>`).
+    #[serde(default)]
+    pub client_id: Option<String>,
+    /// User name for the broker.
+    #[serde(default)]
+    pub username: Option<String>,
+    /// The environment variable holding the password (never the password itself).
+    #[serde(default)]
+    pub password_env: Option<String>,
+    /// TLS options (TLS is on with `mqtts://` or when this is given).
+    #[serde(default)]
+    pub tls: Option<TlsConfig>,
+    /// Seconds between keep-alive pings (default 30, at least 5).
+    #[serde(default = "default_keep_alive")]
+    pub keep_alive_s: u64,
+    /// A topic that gets `online` (retained) on connect and `offline` as the last will.
+    #[serde(default)]
+    pub status_topic: Option<String>,
+}
+
+fn default_url() -> String {
+    "mqtt://127.0.0.1:1883".to_owned()
+}
+
+fn default_namespace() -> String {
+    "mqtt".to_owned()
+}
+
+fn default_qos() -> u8 {
+    1
+}
+
+fn default_keep_alive() -> u64 {
+    30
+}
+
+impl MqttConfig {
+    /// Settings for `url` with these subscriptions and every default.
+    pub fn new(url: &str, subscriptions: Vec<Subscription>) -> Self {
+        Self {
+            url: url.to_owned(),
+            subscriptions,
+            namespace: default_namespace(),
+            qos: default_qos(),
+            client_id: None,
+            username: None,
+            password_env: None,
+            tls: None,
+            keep_alive_s: default_keep_alive(),
+            status_topic: None,
+        }
+    }
+}
+
+/// The QoS of a number (0, 1, 2).
+pub fn qos(level: u8) -> Result<QoS, SourceError> {
+    match level {
+        0 => Ok(QoS::AtMostOnce),
+        1 => Ok(QoS::AtLeastOnce),
+        2 => Ok(QoS::ExactlyOnce),
+        n => Err(SourceError::Config(format!("qos {n}: use 0, 1 or 2"))),
+    }
+}
+
+/// Client options for a broker URL: address, keep-alive, credentials and TLS.
+pub fn options(
+    client_id: &str,
+    url: &BrokerUrl,
+    username: Option<&str>,
+    password_env: Option<&str>,
+    tls: Option<&TlsConfig>,
+    keep_alive_s: u64,
+) -> Result<MqttOptions, SourceError> {
+    let mut opts = MqttOptions::new(client_id, url.host.clone(), url.port);
+    opts.set_keep_alive(Duration::from_secs(keep_alive_s.max(5)));
+    opts.set_clean_session(true);
+    match (username, password_env) {
+        (Some(user), Some(var)) => {
+            opts.set_credentials(user, secret(var, "MQTT password")?);
+        }
+        (Some(user), None) => {
+            opts.set_credentials(user, "");
+        }
+        (None, Some(_)) => {
+            return Err(SourceError::Config(
+                "MQTT: `password_env` needs a `username`".to_owned(),
+            ));
+        }
+        (None, None) => {}
+    }
+    let wants_tls = matches!(url.scheme.as_str(), "mqtts" | "ssl") || tls.is_some();
+    if wants_tls {
+        let config = tls.cloned().unwrap_or_default().rustls()?;
+        opts.set_transport(Transport::tls_with_config(TlsConfiguration::Rustls(config)));
+    }
+    Ok(opts)
+}
+
+/// Subscribes to a broker and emits what arrives; ends with an error when the
+/// connection drops (the runner reconnects with backoff).
+#[derive(Debug, Clone)]
+pub struct MqttSource {
+    config: MqttConfig,
+    url: BrokerUrl,
+    router: Router,
+    qos: QoS,
+    client_id: String,
+}
+
+impl MqttSource {
+    /// An MQTT source from its settings; `name` is the source's name in the scene.
+    pub fn new(config: MqttConfig, name: &str) -> Result<Self, SourceError> {
+        let url = BrokerUrl::parse(&config.url, SCHEMES)?;
+        let router = Router::new(MQTT, &config.namespace, config.subscriptions.clone())?;
+        let qos = qos(config.qos)?;
+        let client_id = config
+            .client_id
+            .clone()
+            .unwrap_or_else(|| format!("tinydisplay-{name}-{}", std::process::id()));
+        Ok(Self {
+            config,
+            url,
+            router,
+            qos,
+            client_id,
+        })
+    }
+
+    async fn session(
+        &self,
+        emit: &mut dyn FnMut(String, Value),
+        connected: &mut bool,
+    ) -> Result<(), SourceError> {
+        let c = &self.config;
+        let mut opts = options(
+            &self.client_id,
+            &self.url,
+            c.username.as_deref(),
+            c.password_env.as_deref(),
+            c.tls.as_ref(),
+            c.keep_alive_s,
+        )?;
+        if let Some(topic) = &c.status_topic {
+            opts.set_last_will(LastWill::new(topic, "offline", QoS::AtLeastOnce, true));
+        }
+        let capacity = c.subscriptions.len() + 16;
+        let (client, mut events) = AsyncClient::new(opts, capacity);
+        let what = format!("MQTT {}:{}", self.url.host, self.url.port);
+        loop {
+            let event = events.poll().await.map_err(|e| broker_error(&what, e))?;
+            match event {
+                Event::Incoming(Packet::ConnAck(_)) => {
+                    for s in self.router.filters() {
+                        client
+                            .subscribe(s.topic.clone(), self.qos)
+                            .await
+                            .map_err(|e| broker_error(&what, e))?;
+                    }
+                    if let Some(topic) = &c.status_topic {
+                        client
+                            .publish(topic.clone(), QoS::AtLeastOnce, true, "online")
+                            .await
+                            .map_err(|e| broker_error(&what, e))?;
+                    }
+                    *connected = true;
+                    emit(join_key(&c.namespace, "connected"), Value::Bool(true));
+                }
+                Event::Incoming(Packet::Publish(p)) => {
+                    for (key, value) in self.router.route(&p.topic, &p.payload) {
+                        emit(key, value);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+impl StreamSource for MqttSource {
+    fn run(
+        &mut self,
+        emit: &mut dyn FnMut(String, Value),
+        stop: &AtomicBool,
+    ) -> Result<(), SourceError> {
+        let mut connected = false;
+        let result = run_session(stop, self.session(emit, &mut connected));
+        if connected && result.is_err() {
+            emit(join_key(&self.config.namespace, "connected"), Value::Bool(false));
+        }
+        result
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn config_reads_from_ron_with_defaults() {
+        let c: MqttConfig = ron::from_str(
+            r#"(subscriptions: [
+                (topic: "homeassistant/sensor/+/state", key: "ha.{3}", payload: Number),
+                (topic: "zigbee2mqtt/#", payload: Json, pointer: Some("/temperature")),
+            ])"#,
+        )
+        .expect("valid RON");
+        assert_eq!(c.url, "mqtt://127.0.0.1:1883");
+        assert_eq!(c.namespace, "mqtt");
+        assert_eq!(c.qos, 1);
+        assert_eq!(c.subscriptions.len(), 2);
+        assert!(MqttSource::new(c, "ha").is_ok());
+    }
+
+    #[test]
+    fn bad_settings_are_refused() {
+        let subs = vec![Subscription::new("a/#")];
+        let mut c = MqttConfig::new("mqtt://127.0.0.1", subs.clone());
+        c.qos = 3;
+        assert!(MqttSource::new(c, "x").is_err());
+        let c = MqttConfig::new("http://127.0.0.1", subs.clone());
+        assert!(MqttSource::new(c, "x").is_err());
+        let c = MqttConfig::new("mqtt://127.0.0.1", vec![Subscription::new("a/#/b")]);
+        assert!(MqttSource::new(c, "x").is_err());
+        let url = BrokerUrl::parse("mqtt://h", SCHEMES).expect("valid");
+        let err = options("id", &url, Some("u"), Some("TINYDISPLAY_TEST_UNSET_VAR"), None, 30)
+            .map(|_| ())
+            .unwrap_err();
+        assert!(err.to_string().contains("TINYDISPLAY_TEST_UNSET_VAR"), "{err}");
+    }
+}
