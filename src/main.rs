@@ -46,6 +46,18 @@ enum Command {
         /// `capture:FILE`, or RON such as `Spi(dc: 24, reset: 25)` / `I2c(address: 0x3C)`.
         #[arg(long)]
         bus: Option<String>,
+        /// The display's name on a broker (`tinydisplay/<name>/…`), instead of the scene's
+        /// `name` (default: the host name).
+        #[arg(long)]
+        name: Option<String>,
+        /// MQTT broker for control commands and health (`mqtt://host:port`), instead of the
+        /// scene's `control: (mqtt: …)`.
+        #[arg(long)]
+        mqtt: Option<String>,
+        /// NATS server for control commands and health (`nats://host:port`), instead of the
+        /// scene's `control: (nats: …)`.
+        #[arg(long)]
+        nats: Option<String>,
     },
     /// Measure a scene: per render-ahead configuration, tick and pack times, bytes per
     /// frame full and with damage, queue hit rate.
@@ -115,6 +127,9 @@ fn main() -> ExitCode {
             workers,
             depth,
             bus,
+            name,
+            mqtt,
+            nats,
         } => commands::run::run(RunArgs {
             scene,
             ticks,
@@ -124,6 +139,9 @@ fn main() -> ExitCode {
             workers,
             depth,
             bus,
+            name,
+            mqtt,
+            nats,
         }),
         Command::Bench {
             scene,

@@ -36,7 +36,12 @@ fn start(scene: &Path, name: &str, out: &Path) -> Child {
     Command::new(env!("CARGO_BIN_EXE_tinydisplay"))
         .arg("run")
         .arg(scene)
-        .args(["--name", name, "--mqtt", &format!("mqtt://127.0.0.1:{PORT}")])
+        .args([
+            "--name",
+            name,
+            "--mqtt",
+            &format!("mqtt://127.0.0.1:{PORT}"),
+        ])
         .args(["--sink", "png", "--out"])
         .arg(out)
         .stdout(Stdio::null())
@@ -84,13 +89,18 @@ fn three_displays_one_broker() {
 
     // Every display publishes its state; all three come online.
     let watched = names.clone();
-    let online = mqtt_collect(PORT, "tinydisplay/+/state", || {}, move |got| {
-        watched.iter().all(|n| {
-            got.iter().any(|(t, p)| {
-                t == &format!("tinydisplay/{n}/state") && status(p).as_deref() == Some("online")
+    let online = mqtt_collect(
+        PORT,
+        "tinydisplay/+/state",
+        || {},
+        move |got| {
+            watched.iter().all(|n| {
+                got.iter().any(|(t, p)| {
+                    t == &format!("tinydisplay/{n}/state") && status(p).as_deref() == Some("online")
+                })
             })
-        })
-    });
+        },
+    );
     for n in &names {
         let doc = online
             .iter()
@@ -111,11 +121,24 @@ fn three_displays_one_broker() {
     let errors = mqtt_collect(
         PORT,
         &format!("tinydisplay/{first}/error"),
-        move || mqtt_publish(PORT, &format!("tinydisplay/{first}/control"), br#"{"cmd": "fly"}"#, false),
+        move || {
+            mqtt_publish(
+                PORT,
+                &format!("tinydisplay/{first}/control"),
+                br#"{"cmd": "fly"}"#,
+                false,
+            )
+        },
         |got| !got.is_empty(),
     );
-    let err: Value = serde_json::from_str(&errors.first().expect("an error answer").1).expect("JSON");
-    assert!(err["error"].as_str().is_some_and(|e| e.contains("bad command")), "{err}");
+    let err: Value =
+        serde_json::from_str(&errors.first().expect("an error answer").1).expect("JSON");
+    assert!(
+        err["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("bad command")),
+        "{err}"
+    );
 
     // A command to the second changes only its frames.
     mqtt_publish(
@@ -139,10 +162,15 @@ fn three_displays_one_broker() {
             let _ = third.kill();
             let _ = third.wait();
         },
-        |got| got.iter().any(|(_, p)| status(p).as_deref() == Some("offline")),
+        |got| {
+            got.iter()
+                .any(|(_, p)| status(p).as_deref() == Some("offline"))
+        },
     );
     assert!(
-        killed.iter().any(|(_, p)| status(p).as_deref() == Some("offline")),
+        killed
+            .iter()
+            .any(|(_, p)| status(p).as_deref() == Some("offline")),
         "{killed:?}"
     );
 
@@ -152,15 +180,34 @@ fn three_displays_one_broker() {
             interrupt(&mut child);
         }
     }
-    let frame = |p: &Path| image::open(p).unwrap_or_else(|e| panic!("{}: {e}", p.display())).to_luma8();
+    let frame = |p: &Path| {
+        image::open(p)
+            .unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+            .to_luma8()
+    };
     let (a, b) = (frame(&outs[0]), frame(&outs[1]));
-    assert_ne!(a.as_raw(), b.as_raw(), "the command did not change the second display's frame");
-    assert!(a.as_raw().iter().any(|&p| p > 0), "the first display shows nothing");
+    assert_ne!(
+        a.as_raw(),
+        b.as_raw(),
+        "the command did not change the second display's frame"
+    );
+    assert!(
+        a.as_raw().iter().any(|&p| p > 0),
+        "the first display shows nothing"
+    );
     // A clean stop says offline too (retained), for every display.
     let gone = names.clone();
-    let finals = mqtt_collect(PORT, "tinydisplay/+/state", || {}, move |got| {
-        gone.iter().all(|n| got.iter().any(|(t, _)| t == &format!("tinydisplay/{n}/state")))
-    });
+    let finals = mqtt_collect(
+        PORT,
+        "tinydisplay/+/state",
+        || {},
+        move |got| {
+            gone.iter().all(|n| {
+                got.iter()
+                    .any(|(t, _)| t == &format!("tinydisplay/{n}/state"))
+            })
+        },
+    );
     for n in &names {
         let last = finals
             .iter()

@@ -109,7 +109,9 @@ fn start_mpd() -> Option<Mpd> {
     std::fs::create_dir_all(dir.join("playlists")).expect("playlists folder");
     std::fs::write(music.join("01.wav"), wav(20, "Track One", "The Testers")).expect("wav");
     std::fs::write(music.join("02.wav"), wav(20, "Track Two", "The Testers")).expect("wav");
-    let cover = image::RgbImage::from_fn(8, 8, |x, y| image::Rgb([(x * 30) as u8, (y * 30) as u8, 200]));
+    let cover = image::RgbImage::from_fn(8, 8, |x, y| {
+        image::Rgb([(x * 30) as u8, (y * 30) as u8, 200])
+    });
     cover.save(music.join("cover.png")).expect("cover");
     let port = servers::free_port();
     let d = dir.display();
@@ -160,7 +162,10 @@ fn wait_for_database(c: &mut Mpc) {
         if !status.iter().any(|(k, _)| k == "updating_db") && songs == 2 {
             return;
         }
-        assert!(Instant::now() < deadline, "the database never had both songs: {files:?}");
+        assert!(
+            Instant::now() < deadline,
+            "the database never had both songs: {files:?}"
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
 }
@@ -199,10 +204,14 @@ fn follows_play_pause_skip_and_volume() {
     c.run("setvol 80");
     c.run("play 0");
 
-    let mut app = common::app_for(common::compile_with_sources(&scene(mpd.port, &mpd.dir.join("art"))));
+    let mut app = common::app_for(common::compile_with_sources(&scene(
+        mpd.port,
+        &mpd.dir.join("art"),
+    )));
     let limit = Duration::from_secs(30);
     let playing = tick_until(&mut app, limit, |d| {
-        d.get("mpd.state") == Some(&json!("play")) && d.get("mpd.title") == Some(&json!("Track One"))
+        d.get("mpd.state") == Some(&json!("play"))
+            && d.get("mpd.title") == Some(&json!("Track One"))
     });
     assert!(
         playing,
@@ -222,7 +231,9 @@ fn follows_play_pause_skip_and_volume() {
     let art_path = PathBuf::from(art.as_str().unwrap_or_default());
     assert!(art_path.extension().is_some_and(|e| e == "png"), "{art}");
     assert_eq!(
-        image::open(&art_path).expect("the cached cover opens").width(),
+        image::open(&art_path)
+            .expect("the cached cover opens")
+            .width(),
         8
     );
 
@@ -233,33 +244,48 @@ fn follows_play_pause_skip_and_volume() {
     tinydisplay::app::run_ticks(&mut app, tinydisplay::app::RunMode::Ticks(60));
     let e1 = value(&app, "mpd.elapsed").as_f64().expect("elapsed");
     if value(&app, "mpd.status_seq") == seq {
-        assert!((e1 - e0 - 2.0).abs() < 0.05, "elapsed {e0} -> {e1} over 60 ticks at 30 fps");
+        assert!(
+            (e1 - e0 - 2.0).abs() < 0.05,
+            "elapsed {e0} -> {e1} over 60 ticks at 30 fps"
+        );
         assert_ne!(bar0, frame(&app), "the progress bar did not move");
     }
 
     c.run("pause 1");
-    assert!(tick_until(&mut app, limit, |d| d.get("mpd.state") == Some(&json!("pause"))));
+    assert!(tick_until(&mut app, limit, |d| d.get("mpd.state")
+        == Some(&json!("pause"))));
     let paused_at = value(&app, "mpd.elapsed");
     let paused_frame = frame(&app);
     tinydisplay::app::run_ticks(&mut app, tinydisplay::app::RunMode::Ticks(30));
-    assert_eq!(value(&app, "mpd.elapsed"), paused_at, "elapsed moves while paused");
+    assert_eq!(
+        value(&app, "mpd.elapsed"),
+        paused_at,
+        "elapsed moves while paused"
+    );
     assert_eq!(paused_frame, frame(&app));
 
     c.run("pause 0");
     c.run("next");
     let skipped = tick_until(&mut app, limit, |d| {
-        d.get("mpd.title") == Some(&json!("Track Two")) && d.get("mpd.state") == Some(&json!("play"))
+        d.get("mpd.title") == Some(&json!("Track Two"))
+            && d.get("mpd.state") == Some(&json!("play"))
     });
     assert!(skipped, "title {:?}", value(&app, "mpd.title"));
     assert_eq!(value(&app, "mpd.position"), json!(2));
-    assert_ne!(paused_frame, frame(&app), "the frame did not follow the skip");
+    assert_ne!(
+        paused_frame,
+        frame(&app),
+        "the frame did not follow the skip"
+    );
 
     c.run("setvol 40");
     assert!(tick_until(&mut app, limit, |d| d.get("mpd.volume") == Some(&json!(40))));
     c.run("random 1");
-    assert!(tick_until(&mut app, limit, |d| d.get("mpd.random") == Some(&Value::Bool(true))));
+    assert!(tick_until(&mut app, limit, |d| d.get("mpd.random")
+        == Some(&Value::Bool(true))));
     c.run("stop");
-    assert!(tick_until(&mut app, limit, |d| d.get("mpd.state") == Some(&json!("stop"))));
+    assert!(tick_until(&mut app, limit, |d| d.get("mpd.state")
+        == Some(&json!("stop"))));
     drop(app);
     let _ = std::fs::remove_dir_all(&mpd.dir);
 }

@@ -47,17 +47,31 @@ fn topics_map_to_keys_with_retained_values_first() {
     }
     let prefix = unique("m");
     // Retained before the display starts: it must show at once.
-    mqtt_publish(PORT, &format!("{prefix}/sensor/kitchen/state"), b"21.5", true);
+    mqtt_publish(
+        PORT,
+        &format!("{prefix}/sensor/kitchen/state"),
+        b"21.5",
+        true,
+    );
     let mut app = common::app_for(common::compile_with_sources(&scene(PORT, &prefix, "")));
     let got = tick_until(&mut app, Duration::from_secs(20), |d| {
         d.get("home.kitchen") == Some(&json!(21.5))
     });
-    assert!(got, "retained value never arrived: {:?}", value(&app, "home.kitchen"));
+    assert!(
+        got,
+        "retained value never arrived: {:?}",
+        value(&app, "home.kitchen")
+    );
     assert_eq!(value(&app, "_source.ha.ok"), json!(true));
     let first = app.world().resource::<FrameBuffer>().clone();
     assert!(lit(&first) > 20, "the value is not drawn");
 
-    mqtt_publish(PORT, &format!("{prefix}/sensor/kitchen/state"), b"19", false);
+    mqtt_publish(
+        PORT,
+        &format!("{prefix}/sensor/kitchen/state"),
+        b"19",
+        false,
+    );
     mqtt_publish(
         PORT,
         &format!("{prefix}/z2m/living/room"),
@@ -65,7 +79,8 @@ fn topics_map_to_keys_with_retained_values_first() {
         false,
     );
     let got = tick_until(&mut app, Duration::from_secs(20), |d| {
-        d.get("home.kitchen") == Some(&json!(19)) && d.get("home.z.living.room") == Some(&json!(22.25))
+        d.get("home.kitchen") == Some(&json!(19))
+            && d.get("home.z.living.room") == Some(&json!(22.25))
     });
     assert!(
         got,
@@ -74,11 +89,22 @@ fn topics_map_to_keys_with_retained_values_first() {
         value(&app, "home.z.living.room")
     );
     let second = app.world().resource::<FrameBuffer>().clone();
-    assert_ne!(first.to_rgb8(), second.to_rgb8(), "the frame did not follow the value");
+    assert_ne!(
+        first.to_rgb8(),
+        second.to_rgb8(),
+        "the frame did not follow the value"
+    );
     // A payload that is not a number is skipped, the last good value stays.
-    mqtt_publish(PORT, &format!("{prefix}/sensor/kitchen/state"), b"warm", false);
+    mqtt_publish(
+        PORT,
+        &format!("{prefix}/sensor/kitchen/state"),
+        b"warm",
+        false,
+    );
     mqtt_publish(PORT, &format!("{prefix}/sensor/hall/state"), b"17", false);
-    assert!(tick_until(&mut app, Duration::from_secs(20), |d| d.get("home.hall") == Some(&json!(17))));
+    assert!(tick_until(&mut app, Duration::from_secs(20), |d| d
+        .get("home.hall")
+        == Some(&json!(17))));
     assert_eq!(value(&app, "home.kitchen"), json!(19));
     // Clear the retained message.
     mqtt_publish(PORT, &format!("{prefix}/sensor/kitchen/state"), b"", true);
@@ -120,8 +146,17 @@ fn broker_down_and_back_keeps_values_and_reports_health() {
         return;
     };
     let prefix = unique("d");
-    mqtt_publish(port, &format!("{prefix}/sensor/kitchen/state"), b"20.5", true);
-    let mut app = common::app_for(common::compile_with_sources(&scene(port, &prefix, "keep_alive_s: 5,")));
+    mqtt_publish(
+        port,
+        &format!("{prefix}/sensor/kitchen/state"),
+        b"20.5",
+        true,
+    );
+    let mut app = common::app_for(common::compile_with_sources(&scene(
+        port,
+        &prefix,
+        "keep_alive_s: 5,",
+    )));
     assert!(tick_until(&mut app, Duration::from_secs(20), |d| {
         d.get("home.kitchen") == Some(&json!(20.5))
     }));
@@ -136,14 +171,22 @@ fn broker_down_and_back_keeps_values_and_reports_health() {
     assert!(err.as_str().is_some_and(|e| e.contains("MQTT")), "{err}");
     assert_eq!(value(&app, "home.kitchen"), json!(20.5), "the value stays");
     let during = app.world().resource::<FrameBuffer>().clone();
-    assert_eq!(before.to_rgb8(), during.to_rgb8(), "the screen keeps showing it");
+    assert_eq!(
+        before.to_rgb8(),
+        during.to_rgb8(),
+        "the screen keeps showing it"
+    );
 
     let _broker = start_mosquitto(port).expect("mosquitto restarts");
     // The new broker has no retained state: a publisher sends the value again.
     let back = tick_until(&mut app, Duration::from_secs(30), |d| {
         d.get("_source.ha.ok") == Some(&json!(true))
     });
-    assert!(back, "never reconnected: {}", value(&app, "_source.ha.last_error"));
+    assert!(
+        back,
+        "never reconnected: {}",
+        value(&app, "_source.ha.last_error")
+    );
     mqtt_publish(port, &format!("{prefix}/sensor/kitchen/state"), b"23", true);
     assert!(tick_until(&mut app, Duration::from_secs(20), |d| {
         d.get("home.kitchen") == Some(&json!(23))

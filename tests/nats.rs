@@ -65,7 +65,9 @@ fn subjects_map_to_keys_and_frames_follow() {
     let prefix = unique("n");
     let mut app = common::app_for(common::compile_with_sources(&scene(PORT, &prefix)));
     assert!(
-        tick_until(&mut app, Duration::from_secs(20), |d| d.get("fleet.connected") == Some(&json!(true))),
+        tick_until(&mut app, Duration::from_secs(20), |d| d
+            .get("fleet.connected")
+            == Some(&json!(true))),
         "never connected: {}",
         value(&app, "_source.bus.last_error")
     );
@@ -75,7 +77,10 @@ fn subjects_map_to_keys_and_frames_follow() {
         PORT,
         &[
             (&format!("{prefix}.sensor.kitchen.temp"), b"21.5"),
-            (&format!("{prefix}.weather.berlin.today"), br#"{"now": 7.5, "max": 9}"#),
+            (
+                &format!("{prefix}.weather.berlin.today"),
+                br#"{"now": 7.5, "max": 9}"#,
+            ),
             (&format!("{prefix}.sensor.kitchen.humidity"), b"50"),
         ],
     );
@@ -90,11 +95,18 @@ fn subjects_map_to_keys_and_frames_follow() {
         value(&app, "fleet.w.berlin.today")
     );
     assert!(
-        app.world().resource::<tinydisplay::data::Dataset>().get("fleet.humidity").is_none(),
+        app.world()
+            .resource::<tinydisplay::data::Dataset>()
+            .get("fleet.humidity")
+            .is_none(),
         "a subject no filter matches gave a key"
     );
     let shown = app.world().resource::<FrameBuffer>().clone();
-    assert_ne!(blank.to_rgb8(), shown.to_rgb8(), "the frame did not follow the value");
+    assert_ne!(
+        blank.to_rgb8(),
+        shown.to_rgb8(),
+        "the frame did not follow the value"
+    );
 }
 
 #[test]
@@ -118,26 +130,39 @@ fn server_down_and_back_keeps_values_and_reports_health() {
     let server = start();
     let prefix = unique("nd");
     let mut app = common::app_for(common::compile_with_sources(&scene(port, &prefix)));
-    assert!(tick_until(&mut app, Duration::from_secs(20), |d| d.get("fleet.connected") == Some(&json!(true))));
+    assert!(tick_until(&mut app, Duration::from_secs(20), |d| d
+        .get("fleet.connected")
+        == Some(&json!(true))));
     publish(port, &[(&format!("{prefix}.sensor.kitchen.temp"), b"18")]);
-    assert!(tick_until(&mut app, Duration::from_secs(20), |d| d.get("fleet.kitchen") == Some(&json!(18))));
+    assert!(tick_until(&mut app, Duration::from_secs(20), |d| d
+        .get("fleet.kitchen")
+        == Some(&json!(18))));
     let before = app.world().resource::<FrameBuffer>().clone();
 
     drop(server);
     assert!(
-        tick_until(&mut app, Duration::from_secs(30), |d| d.get("_source.bus.ok") == Some(&json!(false))),
+        tick_until(&mut app, Duration::from_secs(30), |d| d
+            .get("_source.bus.ok")
+            == Some(&json!(false))),
         "health did not go false"
     );
     assert_eq!(value(&app, "fleet.kitchen"), json!(18), "the value stays");
     assert_eq!(value(&app, "fleet.connected"), json!(false));
-    assert_eq!(before.to_rgb8(), app.world().resource::<FrameBuffer>().to_rgb8());
+    assert_eq!(
+        before.to_rgb8(),
+        app.world().resource::<FrameBuffer>().to_rgb8()
+    );
 
     let _server = start();
     assert!(
-        tick_until(&mut app, Duration::from_secs(30), |d| d.get("_source.bus.ok") == Some(&json!(true))),
+        tick_until(&mut app, Duration::from_secs(30), |d| d
+            .get("_source.bus.ok")
+            == Some(&json!(true))),
         "never reconnected: {}",
         value(&app, "_source.bus.last_error")
     );
     publish(port, &[(&format!("{prefix}.sensor.kitchen.temp"), b"24")]);
-    assert!(tick_until(&mut app, Duration::from_secs(20), |d| d.get("fleet.kitchen") == Some(&json!(24))));
+    assert!(tick_until(&mut app, Duration::from_secs(20), |d| d
+        .get("fleet.kitchen")
+        == Some(&json!(24))));
 }

@@ -62,6 +62,12 @@ pub struct RunArgs {
     pub depth: Option<usize>,
     /// The panel's bus, overriding the scene's.
     pub bus: Option<String>,
+    /// The display's name on a broker, overriding the scene's.
+    pub name: Option<String>,
+    /// MQTT broker for control and health, overriding the scene's.
+    pub mqtt: Option<String>,
+    /// NATS server for control and health, overriding the scene's.
+    pub nats: Option<String>,
 }
 
 /// The preview style: as asked, or for `auto` the one that fits the terminal's width.
@@ -150,6 +156,10 @@ pub fn run(args: RunArgs) -> ExitCode {
     let mut ahead = scene.display.render_ahead.unwrap_or_default();
     ahead.workers = args.workers.unwrap_or(ahead.workers);
     ahead.depth = args.depth.unwrap_or(ahead.depth);
+    let broker_name =
+        tinydisplay::control::broker::display_name(args.name.as_deref(), scene.name.as_deref());
+    let mqtt_url = args.mqtt.clone().or_else(|| scene.control.mqtt.clone());
+    let nats_url = args.nats.clone().or_else(|| scene.control.nats.clone());
     let mut app = App::new();
     app.add_plugins((TinyDisplayPlugins, ScenePlugin { scene }));
     app.insert_resource(RenderAhead::new(ahead));
@@ -163,7 +173,20 @@ pub fn run(args: RunArgs) -> ExitCode {
         Some(n) => RunMode::Ticks(n),
         None => RunMode::RealTime(None),
     };
+    let surfaces = match tinydisplay::control::broker::Surfaces::start(
+        &broker_name,
+        mqtt_url.as_deref(),
+        nats_url.as_deref(),
+        app.world_mut(),
+    ) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
     run_ticks(&mut app, mode);
+    drop(surfaces);
     let errors = tinydisplay::shutdown(app.world_mut());
     if let Some(p) = app.world().get_resource::<Pacing>()
         && p.late > 0

@@ -20,7 +20,11 @@ pub const STATE_EVERY: Duration = Duration::from_secs(1);
 
 /// The display's name: `--name`, else the scene's `name`, else the host name.
 pub fn display_name(flag: Option<&str>, scene: Option<&str>) -> String {
-    let pick = |s: Option<&str>| s.map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
+    let pick = |s: Option<&str>| {
+        s.map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+    };
     pick(flag)
         .or_else(|| pick(scene))
         .or_else(|| {
@@ -65,7 +69,11 @@ pub fn offline_document(name: &str) -> Value {
 
 /// Runs one command from a broker message; `Some(error document)` when it was malformed
 /// or refused (it then changed nothing).
-pub async fn handle_command(control: &ControlSender, payload: &[u8], origin: &'static str) -> Option<Value> {
+pub async fn handle_command(
+    control: &ControlSender,
+    payload: &[u8],
+    origin: &'static str,
+) -> Option<Value> {
     match control.request_json(payload, origin).await {
         Reply::Ok => None,
         Reply::Error(error) => {
@@ -73,6 +81,49 @@ pub async fn handle_command(control: &ControlSender, payload: &[u8], origin: &'s
             log::warn!("{origin} control: {error} (command {command:?})");
             Some(json!({"error": error, "command": command}))
         }
+    }
+}
+
+/// The broker surfaces a run started; dropping them says `offline` and stops them.
+#[derive(Default)]
+pub struct Surfaces {
+    mqtt: Option<super::mqtt::MqttControl>,
+    nats: Option<super::nats::NatsControl>,
+}
+
+impl Surfaces {
+    /// Starts the MQTT and/or NATS surfaces for display `name` on the app's control channel.
+    pub fn start(
+        name: &str,
+        mqtt: Option<&str>,
+        nats: Option<&str>,
+        world: &mut bevy_ecs::world::World,
+    ) -> Result<Self, String> {
+        if mqtt.is_none() && nats.is_none() {
+            return Ok(Self::default());
+        }
+        check_name(name)?;
+        let control = super::control_sender(world);
+        let mqtt = match mqtt {
+            Some(url) => Some(
+                super::mqtt::MqttControl::start(url, name, control.clone())
+                    .map_err(|e| format!("--mqtt {url}: {e}"))?,
+            ),
+            None => None,
+        };
+        let nats = match nats {
+            Some(url) => Some(
+                super::nats::NatsControl::start(url, name, control)
+                    .map_err(|e| format!("--nats {url}: {e}"))?,
+            ),
+            None => None,
+        };
+        Ok(Self { mqtt, nats })
+    }
+
+    /// Whether any surface runs.
+    pub fn is_empty(&self) -> bool {
+        self.mqtt.is_none() && self.nats.is_none()
     }
 }
 

@@ -23,11 +23,15 @@
 //! assert!(control.published().state().paused);
 //! ```
 
+pub mod actions;
 pub mod apply;
+pub mod broker;
 pub mod channel;
 pub mod command;
 
 pub mod metrics;
+pub mod mqtt;
+pub mod nats;
 pub mod state;
 
 use bevy_app::{App, Plugin};
@@ -51,6 +55,11 @@ impl Plugin for ControlPlugin {
         app.init_resource::<SceneStatus>();
         app.init_resource::<PanelList>();
         app.init_resource::<state::TickStart>();
+        app.init_resource::<actions::BadActions>();
+        app.add_systems(
+            TickSchedule,
+            actions::run_key_actions.in_set(TickSet::Propagate),
+        );
         app.add_systems(
             TickSchedule,
             state::mark_tick_start

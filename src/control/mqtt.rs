@@ -34,7 +34,8 @@ impl MqttControl {
         let url = BrokerUrl::parse(url, SCHEMES).map_err(|e| e.to_string())?;
         let (control_topic, error_topic, state_topic) = topics(name);
         let client_id = format!("tinydisplay-{name}-control-{}", std::process::id());
-        let mut opts = options(&client_id, &url, None, None, None, 10).map_err(|e| e.to_string())?;
+        let mut opts =
+            options(&client_id, &url, None, None, None, 10).map_err(|e| e.to_string())?;
         opts.set_last_will(LastWill::new(
             &state_topic,
             offline_document(name).to_string(),

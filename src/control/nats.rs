@@ -42,7 +42,7 @@ impl NatsControl {
             let connect = async_nats::ConnectOptions::new()
                 .name(format!("tinydisplay-{display}-control"))
                 .retry_on_initial_connect()
-                .connect(address.clone());
+                .connect(address.as_str());
             let client = match connect.await {
                 Ok(c) => c,
                 Err(e) => {

@@ -75,12 +75,7 @@ pub fn value_at(ramp: &Ramp, data: &Dataset, tick: u64, fps: u32) -> Option<f64>
 }
 
 /// Advances every ramp whose condition holds (runs in Ingest, after the sources' values).
-pub fn advance_ramps(
-    mut data: ResMut<Dataset>,
-    ramps: Res<Ramps>,
-    tick: Res<Tick>,
-    fps: Res<Fps>,
-) {
+pub fn advance_ramps(mut data: ResMut<Dataset>, ramps: Res<Ramps>, tick: Res<Tick>, fps: Res<Fps>) {
     for ramp in &ramps.0 {
         let Some(v) = value_at(ramp, &data, tick.0, fps.0) else {
             continue;
@@ -132,7 +127,11 @@ mod tests {
         d.set("m.duration", json!(7.0), 10);
         assert_eq!(value_at(&r, &d, 10, 30), Some(5.0));
         assert_eq!(value_at(&r, &d, 40, 30), Some(6.0));
-        assert_eq!(value_at(&r, &d, 1000, 30), Some(7.0), "capped at the duration");
+        assert_eq!(
+            value_at(&r, &d, 1000, 30),
+            Some(7.0),
+            "capped at the duration"
+        );
         // Paused: no value; resumed from the same reported elapsed: restarts at the resume.
         d.set("m.state", json!("pause"), 50);
         assert_eq!(value_at(&r, &d, 60, 30), None);

@@ -136,6 +136,8 @@ pub struct CompiledScene {
     pub sleep_when: Option<binding::Binding>,
     /// The control section (surfaces to start).
     pub control: crate::scene::schema::ControlSpec,
+    /// The scene's `name` (the display's name on a broker).
+    pub name: Option<String>,
 }
 
 /// What a widget's `compile` function sees: the scene's settings and a place to report problems.
@@ -385,6 +387,7 @@ pub fn compile_str(src: &str, path: &Path) -> Result<CompiledScene, SceneError> 
         sources,
         sleep_when,
         control: file.control.clone(),
+        name: file.name.clone(),
     })
 }
 

@@ -23,6 +23,9 @@ use crate::widget::text::TextSpec;
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[serde(rename = "Scene")]
 pub struct SceneFile {
+    /// The display's name on the broker (`tinydisplay/<name>/…`), unless `--name` is given.
+    #[serde(default)]
+    pub name: Option<String>,
     /// The panel's size, mode, tick rate and colours.
     #[serde(default)]
     pub display: DisplaySpec,
@@ -49,6 +52,16 @@ pub struct ControlSpec {
     /// Address of the HTTP API and web preview (`"127.0.0.1:8080"`; off when absent).
     #[serde(default)]
     pub http: Option<String>,
+    /// MQTT broker for control and health topics (`"mqtt://127.0.0.1:1883"`; off when absent).
+    #[serde(default)]
+    pub mqtt: Option<String>,
+    /// NATS server for control and health subjects (`"nats://127.0.0.1:4222"`; off when absent).
+    #[serde(default)]
+    pub nats: Option<String>,
+    /// A control command run whenever a key changes:
+    /// `on_change: {"gpio.select.presses": {"cmd": "next"}}`.
+    #[serde(default)]
+    pub on_change: BTreeMap<String, serde_json::Value>,
 }
 
 /// The data section: `data: (rules: {...}, history: {...}, initial: {...}, persist: [...])`.

@@ -107,7 +107,10 @@ pub fn start_mosquitto(port: u16) -> Option<Killed> {
         .spawn()
         .expect("mosquitto starts");
     let k = Killed(child);
-    assert!(wait_listening(port, Duration::from_secs(10)), "mosquitto did not listen on {port}");
+    assert!(
+        wait_listening(port, Duration::from_secs(10)),
+        "mosquitto did not listen on {port}"
+    );
     Some(k)
 }
 

@@ -45,7 +45,9 @@ impl BrokerUrl {
         }
         let (host, port_text) = match authority.strip_prefix('[') {
             Some(v6) => {
-                let (h, after) = v6.split_once(']').ok_or_else(|| bad("a '[' is not closed"))?;
+                let (h, after) = v6
+                    .split_once(']')
+                    .ok_or_else(|| bad("a '[' is not closed"))?;
                 (h, after.strip_prefix(':'))
             }
             None => match authority.split_once(':') {
@@ -54,7 +56,9 @@ impl BrokerUrl {
             },
         };
         let port = match port_text {
-            Some(p) => p.parse::<u16>().map_err(|_| bad("the port is not a number"))?,
+            Some(p) => p
+                .parse::<u16>()
+                .map_err(|_| bad("the port is not a number"))?,
             None => default_port,
         };
         if host.is_empty() {
@@ -88,8 +92,7 @@ pub fn run_session<F>(stop: &AtomicBool, session: F) -> Result<(), SourceError>
 where
     F: Future<Output = Result<(), SourceError>>,
 {
-    let handle = crate::runtime::try_handle()
-        .map_err(|e| SourceError::Config(e.to_string()))?;
+    let handle = crate::runtime::try_handle().map_err(|e| SourceError::Config(e.to_string()))?;
     handle.block_on(async {
         let watch = async {
             loop {
@@ -115,7 +118,10 @@ mod tests {
     #[test]
     fn urls_parse_with_default_ports() {
         let u = BrokerUrl::parse("mqtt://127.0.0.1:1884", MQTT).expect("valid");
-        assert_eq!((u.scheme.as_str(), u.host.as_str(), u.port), ("mqtt", "127.0.0.1", 1884));
+        assert_eq!(
+            (u.scheme.as_str(), u.host.as_str(), u.port),
+            ("mqtt", "127.0.0.1", 1884)
+        );
         let u = BrokerUrl::parse("mqtts://broker.lan", MQTT).expect("valid");
         assert_eq!(u.port, 8883);
         let u = BrokerUrl::parse("mqtt://[::1]:1999", MQTT).expect("valid");

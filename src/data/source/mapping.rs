@@ -203,10 +203,11 @@ pub fn decode(
                 message: e.to_string(),
             })?;
             match pointer {
-                Some(p) if !p.is_empty() => doc
-                    .pointer(p)
-                    .cloned()
-                    .ok_or_else(|| SourceError::Select { pointer: p.to_owned() })?,
+                Some(p) if !p.is_empty() => {
+                    doc.pointer(p).cloned().ok_or_else(|| SourceError::Select {
+                        pointer: p.to_owned(),
+                    })?
+                }
                 _ => doc,
             }
         }
@@ -276,7 +277,10 @@ impl Router {
             let Some(rest) = matches(self.syntax, &s.topic, topic) else {
                 continue;
             };
-            let key = join_key(&self.namespace, &render_key(self.syntax, &s.key, topic, &rest));
+            let key = join_key(
+                &self.namespace,
+                &render_key(self.syntax, &s.key, topic, &rest),
+            );
             match decode(&s.payload, s.pointer.as_deref(), &key, bytes) {
                 Ok(updates) => out.extend(updates),
                 Err(e) => log::warn!("topic {topic}: skipping a message: {e}"),
@@ -299,8 +303,14 @@ mod tests {
         assert_eq!(matches(MQTT, "a/#", "a/b/c"), Some(vec!["b", "c"]));
         assert_eq!(matches(MQTT, "a/#", "a"), Some(vec![]));
         assert_eq!(matches(MQTT, "#", "x/y"), Some(vec!["x", "y"]));
-        assert_eq!(matches(NATS, "home.*.temp", "home.kitchen.temp"), Some(vec![]));
-        assert_eq!(matches(NATS, "home.>", "home.kitchen.temp"), Some(vec!["kitchen", "temp"]));
+        assert_eq!(
+            matches(NATS, "home.*.temp", "home.kitchen.temp"),
+            Some(vec![])
+        );
+        assert_eq!(
+            matches(NATS, "home.>", "home.kitchen.temp"),
+            Some(vec!["kitchen", "temp"])
+        );
         assert_eq!(matches(NATS, "home.*", "home.kitchen.temp"), None);
     }
 
@@ -324,16 +334,28 @@ mod tests {
             render_key(MQTT, "{topic}", t, &[]),
             "homeassistant.sensor.kitchen_temp.state"
         );
-        assert_eq!(render_key(MQTT, "z.{rest}", "z2m/a/b", &["a", "b"]), "z.a.b");
+        assert_eq!(
+            render_key(MQTT, "z.{rest}", "z2m/a/b", &["a", "b"]),
+            "z.a.b"
+        );
         assert_eq!(render_key(MQTT, "x{9}", "a/b", &[]), "x");
     }
 
     #[test]
     fn payloads_decode() {
         let d = |p: &Payload, ptr: Option<&str>, b: &[u8]| decode(p, ptr, "k", b);
-        assert_eq!(d(&Payload::Auto, None, b" 21.5 ").unwrap(), vec![("k".to_owned(), json!(21.5))]);
-        assert_eq!(d(&Payload::Auto, None, b"on").unwrap(), vec![("k".to_owned(), json!("on"))]);
-        assert_eq!(d(&Payload::Text, None, b"42").unwrap(), vec![("k".to_owned(), json!("42"))]);
+        assert_eq!(
+            d(&Payload::Auto, None, b" 21.5 ").unwrap(),
+            vec![("k".to_owned(), json!(21.5))]
+        );
+        assert_eq!(
+            d(&Payload::Auto, None, b"on").unwrap(),
+            vec![("k".to_owned(), json!("on"))]
+        );
+        assert_eq!(
+            d(&Payload::Text, None, b"42").unwrap(),
+            vec![("k".to_owned(), json!("42"))]
+        );
         assert!(d(&Payload::Number, None, b"warm").is_err());
         assert_eq!(
             d(&Payload::Json, Some("/t"), br#"{"t": 3, "h": 50}"#).unwrap(),

@@ -10,7 +10,9 @@
 use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
-use rumqttc::{AsyncClient, Event, LastWill, MqttOptions, Packet, QoS, TlsConfiguration, Transport};
+use rumqttc::{
+    AsyncClient, Event, LastWill, MqttOptions, Packet, QoS, TlsConfiguration, Transport,
+};
 use serde::Deserialize;
 
 use super::broker::{BrokerUrl, broker_error, run_session, secret};
@@ -19,7 +21,12 @@ use super::tls::TlsConfig;
 use super::{SourceError, StreamSource, Value, join_key};
 
 /// Accepted URL schemes and their default ports (`mqtts` is MQTT over TLS).
-pub const SCHEMES: &[(&str, u16)] = &[("mqtt", 1883), ("tcp", 1883), ("mqtts", 8883), ("ssl", 8883)];
+pub const SCHEMES: &[(&str, u16)] = &[
+    ("mqtt", 1883),
+    ("tcp", 1883),
+    ("mqtts", 8883),
+    ("ssl", 8883),
+];
 
 /// Settings of an MQTT source.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -222,7 +229,10 @@ impl StreamSource for MqttSource {
         let mut connected = false;
         let result = run_session(stop, self.session(emit, &mut connected));
         if connected && result.is_err() {
-            emit(join_key(&self.config.namespace, "connected"), Value::Bool(false));
+            emit(
+                join_key(&self.config.namespace, "connected"),
+                Value::Bool(false),
+            );
         }
         result
     }
@@ -259,9 +269,19 @@ mod tests {
         let c = MqttConfig::new("mqtt://127.0.0.1", vec![Subscription::new("a/#/b")]);
         assert!(MqttSource::new(c, "x").is_err());
         let url = BrokerUrl::parse("mqtt://h", SCHEMES).expect("valid");
-        let err = options("id", &url, Some("u"), Some("TINYDISPLAY_TEST_UNSET_VAR"), None, 30)
-            .map(|_| ())
-            .unwrap_err();
-        assert!(err.to_string().contains("TINYDISPLAY_TEST_UNSET_VAR"), "{err}");
+        let err = options(
+            "id",
+            &url,
+            Some("u"),
+            Some("TINYDISPLAY_TEST_UNSET_VAR"),
+            None,
+            30,
+        )
+        .map(|_| ())
+        .unwrap_err();
+        assert!(
+            err.to_string().contains("TINYDISPLAY_TEST_UNSET_VAR"),
+            "{err}"
+        );
     }
 }

@@ -98,8 +98,7 @@ pub async fn connect_options(
         (None, None, None, None) => ConnectOptions::new(),
         _ => {
             return Err(SourceError::Config(
-                "NATS: give one of `user` + `password_env`, `token_env` or `creds_file`"
-                    .to_owned(),
+                "NATS: give one of `user` + `password_env`, `token_env` or `creds_file`".to_owned(),
             ));
         }
     };
@@ -166,7 +165,7 @@ impl NatsSource {
         let what = format!("NATS {}:{}", self.url.host, self.url.port);
         let address = format!("nats://{}:{}", self.url.host, self.url.port);
         let client = opts
-            .connect(address)
+            .connect(address.as_str())
             .await
             .map_err(|e| broker_error(&what, e))?;
         let mut subscribers = Vec::new();
@@ -211,7 +210,10 @@ impl StreamSource for NatsSource {
         let mut connected = false;
         let result = run_session(stop, self.session(emit, &mut connected));
         if connected && result.is_err() {
-            emit(join_key(&self.config.namespace, "connected"), Value::Bool(false));
+            emit(
+                join_key(&self.config.namespace, "connected"),
+                Value::Bool(false),
+            );
         }
         result
     }

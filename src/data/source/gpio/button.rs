@@ -109,7 +109,10 @@ mod tests {
         ];
         assert_eq!(
             run(&mut d, &samples),
-            [(40, ButtonEvent::Press), (131, ButtonEvent::Release { long: false })]
+            [
+                (40, ButtonEvent::Press),
+                (131, ButtonEvent::Release { long: false })
+            ]
         );
     }
 

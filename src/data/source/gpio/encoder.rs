@@ -68,9 +68,15 @@ mod tests {
     #[test]
     fn clicks_in_both_directions() {
         let mut q = Quadrature::new(4);
-        let cw: i32 = cycles(3, false).into_iter().map(|(a, b)| q.sample(a, b)).sum();
+        let cw: i32 = cycles(3, false)
+            .into_iter()
+            .map(|(a, b)| q.sample(a, b))
+            .sum();
         assert_eq!(cw, 3);
-        let ccw: i32 = cycles(2, true).into_iter().map(|(a, b)| q.sample(a, b)).sum();
+        let ccw: i32 = cycles(2, true)
+            .into_iter()
+            .map(|(a, b)| q.sample(a, b))
+            .sum();
         assert_eq!(ccw, -2);
     }
 

@@ -110,6 +110,8 @@ struct Encoder {
     active_low: bool,
     state: Quadrature,
     position: i64,
+    clockwise: u64,
+    counter_clockwise: u64,
 }
 
 /// Samples buttons and encoders and emits their keys.
@@ -163,6 +165,8 @@ impl GpioSource {
                 active_low: e.active_low,
                 state: Quadrature::new(e.steps_per_detent),
                 position: 0,
+                clockwise: 0,
+                counter_clockwise: 0,
             });
         }
         Ok((buttons, encoders))
@@ -187,6 +191,8 @@ impl StreamSource for GpioSource {
         for e in &encoders {
             emit(key(&e.name, "position"), Value::from(0));
             emit(key(&e.name, "delta"), Value::from(0));
+            emit(key(&e.name, "clockwise"), Value::from(0));
+            emit(key(&e.name, "counter_clockwise"), Value::from(0));
         }
         let start = Instant::now();
         let period = Duration::from_millis(self.config.sample_ms.max(1));
@@ -224,6 +230,13 @@ impl StreamSource for GpioSource {
                     e.position += i64::from(click);
                     emit(key(&e.name, "position"), Value::from(e.position));
                     emit(key(&e.name, "delta"), Value::from(click));
+                    if click > 0 {
+                        e.clockwise += 1;
+                        emit(key(&e.name, "clockwise"), Value::from(e.clockwise));
+                    } else {
+                        e.counter_clockwise += 1;
+                        emit(key(&e.name, "counter_clockwise"), Value::from(e.counter_clockwise));
+                    }
                 }
             }
             std::thread::sleep(period);
@@ -243,7 +256,10 @@ mod tests {
         )
         .expect("valid RON");
         let b = &c.buttons["select"];
-        assert_eq!((b.pull, b.active_low, b.debounce_ms, b.long_press_ms), (Pull::Up, true, 20, 800));
+        assert_eq!(
+            (b.pull, b.active_low, b.debounce_ms, b.long_press_ms),
+            (Pull::Up, true, 20, 800)
+        );
         assert_eq!(c.encoders["knob"].steps_per_detent, 2);
         assert_eq!((c.namespace.as_str(), c.sample_ms), ("gpio", 2));
     }
@@ -301,6 +317,7 @@ mod tests {
         }
         assert!(wait_for(&rx, &mut seen, "gpio.knob.position", &json!(2)));
         assert_eq!(seen["gpio.knob.delta"], json!(1));
+        assert_eq!(seen["gpio.knob.clockwise"], json!(2));
         handle.stop();
     }
 

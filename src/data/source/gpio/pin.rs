@@ -33,7 +33,7 @@ pub trait PinBank: Send {
 }
 
 /// The Raspberry Pi's GPIO through rppal.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct RppalBank {
     gpio: Option<rppal::gpio::Gpio>,
 }
@@ -48,16 +48,16 @@ impl InputPin for RppalPin {
 
 impl PinBank for RppalBank {
     fn input(&mut self, pin: u8, pull: Pull) -> Result<Box<dyn InputPin>, SourceError> {
-        let gpio = match &self.gpio {
-            Some(g) => g,
-            None => {
-                let g = rppal::gpio::Gpio::new().map_err(|e| {
-                    SourceError::Config(format!(
-                        "no GPIO on this machine ({e}); buttons and encoders need a Raspberry Pi"
-                    ))
-                })?;
-                self.gpio.insert(g)
-            }
+        if self.gpio.is_none() {
+            let g = rppal::gpio::Gpio::new().map_err(|e| {
+                SourceError::Config(format!(
+                    "no GPIO on this machine ({e}); buttons and encoders need a Raspberry Pi"
+                ))
+            })?;
+            self.gpio = Some(g);
+        }
+        let Some(gpio) = self.gpio.as_ref() else {
+            return Err(SourceError::Config("no GPIO on this machine".to_owned()));
         };
         let p = gpio
             .get(pin)

@@ -52,7 +52,8 @@ pub fn status_updates(ns: &str, pairs: &[(String, String)]) -> Vec<(String, Valu
     let position = get(pairs, "song")
         .and_then(|s| s.parse::<i64>().ok())
         .map_or(Value::Null, |p| Value::from(p + 1));
-    let elapsed_value = number(Some(&format!("{elapsed}")));
+    let elapsed_text = format!("{elapsed}");
+    let elapsed_value = number(Some(elapsed_text.as_str()));
     let mut out = vec![
         (k("state"), Value::from(state)),
         (k("volume"), number(get(pairs, "volume"))),
@@ -72,7 +73,8 @@ pub fn status_updates(ns: &str, pairs: &[(String, String)]) -> Vec<(String, Valu
         (k("elapsed_text"), Value::from(clock_text(elapsed))),
     ];
     if let Some(d) = duration {
-        out.push((k("duration"), number(Some(&format!("{d}")))));
+        let text = format!("{d}");
+        out.push((k("duration"), number(Some(text.as_str()))));
         out.push((k("duration_text"), Value::from(clock_text(d))));
     }
     out
@@ -99,7 +101,8 @@ pub fn song_updates(ns: &str, pairs: &[(String, String)]) -> Vec<(String, Value)
         .or_else(|| get(pairs, "Time"))
         .and_then(|d| d.parse::<f64>().ok())
     {
-        out.push((k("duration"), number(Some(&format!("{d}")))));
+        let text = format!("{d}");
+        out.push((k("duration"), number(Some(text.as_str()))));
         out.push((k("duration_text"), Value::from(clock_text(d))));
     }
     out
@@ -123,7 +126,8 @@ mod tests {
             "volume: 40\nrepeat: 1\nrandom: 0\nsingle: oneshot\nconsume: 0\nplaylistlength: 12\n\
              song: 2\nstate: play\nelapsed: 61.250\nduration: 200.000\nbitrate: 320\naudio: 44100:16:2\n",
         );
-        let u: std::collections::HashMap<String, Value> = status_updates("mpd", &s).into_iter().collect();
+        let u: std::collections::HashMap<String, Value> =
+            status_updates("mpd", &s).into_iter().collect();
         assert_eq!(u["mpd.state"], json!("play"));
         assert_eq!(u["mpd.volume"], json!(40));
         assert_eq!(u["mpd.repeat"], json!(true));
@@ -142,7 +146,8 @@ mod tests {
     #[test]
     fn song_keys_clear_missing_tags() {
         let s = pairs("file: radio.m3u\nName: Radio Paradise\nTrack: 3/12\nTime: 61\n");
-        let u: std::collections::HashMap<String, Value> = song_updates("mpd", &s).into_iter().collect();
+        let u: std::collections::HashMap<String, Value> =
+            song_updates("mpd", &s).into_iter().collect();
         assert_eq!(u["mpd.name"], json!("Radio Paradise"));
         assert_eq!(u["mpd.artist"], json!(""));
         assert_eq!(u["mpd.track"], json!(3));

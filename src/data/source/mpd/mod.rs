@@ -103,9 +103,10 @@ impl MpdConfig {
         }
         let port = match (self.port, env_port) {
             (Some(p), _) => p,
-            (None, Some(p)) => p.trim().parse::<u16>().map_err(|_| {
-                SourceError::Config(format!("MPD_PORT {p:?} is not a port number"))
-            })?,
+            (None, Some(p)) => p
+                .trim()
+                .parse::<u16>()
+                .map_err(|_| SourceError::Config(format!("MPD_PORT {p:?} is not a port number")))?,
             (None, None) => DEFAULT_PORT,
         };
         Ok((
@@ -159,9 +160,12 @@ impl MpdSource {
         emit: &mut dyn FnMut(String, Value),
         connected: &mut bool,
     ) -> Result<(), SourceError> {
-        let mut conn = tokio::time::timeout(Duration::from_secs(5), Connection::open(&self.address))
-            .await
-            .map_err(|_| SourceError::Broker(format!("MPD at {}: no answer in 5 s", self.address)))??;
+        let mut conn =
+            tokio::time::timeout(Duration::from_secs(5), Connection::open(&self.address))
+                .await
+                .map_err(|_| {
+                    SourceError::Broker(format!("MPD at {}: no answer in 5 s", self.address))
+                })??;
         if let Some(pw) = &self.password {
             conn.command(&format!("password {}", quote(pw))).await?;
         }
@@ -261,7 +265,10 @@ impl StreamSource for MpdSource {
         let result = run_session(stop, this.session(emit, &mut connected));
         self.seq = this.seq;
         if connected && result.is_err() {
-            emit(join_key(self.config.namespace(), "connected"), Value::Bool(false));
+            emit(
+                join_key(self.config.namespace(), "connected"),
+                Value::Bool(false),
+            );
         }
         result
     }
@@ -279,8 +286,12 @@ mod tests {
             (Address::Tcp("127.0.0.1".to_owned(), 6600), None)
         );
         assert_eq!(
-            c.resolve(Some("secret@music.lan"), Some("6601")).expect("env"),
-            (Address::Tcp("music.lan".to_owned(), 6601), Some("secret".to_owned()))
+            c.resolve(Some("secret@music.lan"), Some("6601"))
+                .expect("env"),
+            (
+                Address::Tcp("music.lan".to_owned(), 6601),
+                Some("secret".to_owned())
+            )
         );
         assert_eq!(
             c.resolve(Some("/run/mpd/socket"), None).expect("socket"),

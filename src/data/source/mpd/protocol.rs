@@ -163,7 +163,11 @@ impl Connection {
 
     /// The whole picture from a chunked binary command (`albumart`, `readpicture`) for
     /// `uri`; `None` when MPD has none.
-    pub async fn picture(&mut self, command: &str, uri: &str) -> Result<Option<Vec<u8>>, SourceError> {
+    pub async fn picture(
+        &mut self,
+        command: &str,
+        uri: &str,
+    ) -> Result<Option<Vec<u8>>, SourceError> {
         let mut data: Vec<u8> = Vec::new();
         loop {
             self.send(&format!("{command} {} {}", quote(uri), data.len()))
@@ -242,7 +246,9 @@ mod tests {
     fn talks_the_protocol_to_a_scripted_server() {
         let rt = crate::runtime::handle();
         rt.block_on(async {
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+                .await
+                .expect("bind");
             let port = listener.local_addr().expect("addr").port();
             let server = tokio::spawn(async move {
                 let (mut s, _) = listener.accept().await.expect("accept");
@@ -251,16 +257,24 @@ mod tests {
                 let mut buf = [0u8; 256];
                 let n = s.read(&mut buf).await.expect("r");
                 r.extend_from_slice(&buf[..n]);
-                s.write_all(b"volume: 40\nstate: play\nOK\n").await.expect("w");
+                s.write_all(b"volume: 40\nstate: play\nOK\n")
+                    .await
+                    .expect("w");
                 let n = s.read(&mut buf).await.expect("r");
                 r.extend_from_slice(&buf[..n]);
-                s.write_all(b"size: 5\nbinary: 3\nabc\nOK\n").await.expect("w");
+                s.write_all(b"size: 5\nbinary: 3\nabc\nOK\n")
+                    .await
+                    .expect("w");
                 let n = s.read(&mut buf).await.expect("r");
                 r.extend_from_slice(&buf[..n]);
-                s.write_all(b"size: 5\nbinary: 2\nde\nOK\n").await.expect("w");
+                s.write_all(b"size: 5\nbinary: 2\nde\nOK\n")
+                    .await
+                    .expect("w");
                 let n = s.read(&mut buf).await.expect("r");
                 r.extend_from_slice(&buf[..n]);
-                s.write_all(b"ACK [50@0] {albumart} No file exists\n").await.expect("w");
+                s.write_all(b"ACK [50@0] {albumart} No file exists\n")
+                    .await
+                    .expect("w");
                 String::from_utf8(r).expect("utf8")
             });
             let mut c = Connection::open(&Address::Tcp("127.0.0.1".to_owned(), port))
