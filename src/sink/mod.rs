@@ -30,6 +30,13 @@ pub trait Sink: Send + 'static {
         Ok(())
     }
 
+    /// The panel's contrast (OLED) or brightness (TFT) should be `level` (called when the
+    /// display's bound `contrast` changes; most sinks have no such setting).
+    fn contrast(&mut self, level: u8) -> Result<(), SinkError> {
+        let _ = level;
+        Ok(())
+    }
+
     /// Called once at shutdown with the last frame, to flush and close.
     fn finish(&mut self, frame: &FrameBuffer, tick: u64) -> Result<(), SinkError> {
         let _ = (frame, tick);
