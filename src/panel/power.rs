@@ -85,16 +85,16 @@ pub fn update_contrast(
     data: Option<Res<Dataset>>,
     env: Option<Res<BindingEnv>>,
     mut contrast: ResMut<PanelContrast>,
-    mut first: Local<bool>,
 ) {
     let (Some(mut rule), Some(data), Some(env)) = (rule, data, env) else {
         return;
     };
-    let due = !*first || data.changed().iter().any(|k| rule.0.reads(k));
-    *first = true;
+    // A new rule (the scene's start, or a scene swapped in) is evaluated at once.
+    let due = rule.is_changed() || data.changed().iter().any(|k| rule.0.reads(k));
     if !due {
         return;
     }
+    let rule = rule.bypass_change_detection();
     let result = rule.0.evaluate(&env.0, &data).and_then(|v| {
         level(&v).ok_or_else(|| crate::data::binding::BindingError(format!("{v} is not a number")))
     });

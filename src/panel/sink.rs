@@ -6,7 +6,8 @@
 //! the newest frame replaces it (its damage is merged, so nothing is lost) and a drop is
 //! counted. A write error is logged with a count, and the panel is reset, initialised
 //! and sent a full frame again. While the panel sleeps (`sleep_when`) no pixels are sent;
-//! it gets a full frame when it wakes. A bound `contrast` goes to the driver when it changes.
+//! it gets a full frame when it wakes. A new contrast (a command, or a bound `contrast`)
+//! goes to the driver and is kept for later initialisations.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
@@ -175,13 +176,13 @@ impl Sink for PanelSink {
         Ok(())
     }
 
-    fn contrast(&mut self, level: u8) -> Result<(), SinkError> {
+    fn contrast(&mut self, level: u8) -> Result<bool, SinkError> {
         let mut slot = self.shared.lock();
         slot.contrast = Some(level);
         slot.pending = true;
         drop(slot);
         self.shared.ready.notify_one();
-        Ok(())
+        Ok(true)
     }
 
     fn finish(&mut self, _frame: &FrameBuffer, _tick: u64) -> Result<(), SinkError> {
@@ -203,7 +204,6 @@ fn feed(mut panel: Panel, mut bus: Box<dyn Bus>, shared: &Shared, stats: &PanelS
     let mut damage: Vec<Rect> = Vec::new();
     let mut needs_init = true;
     let mut asleep = false;
-    let mut contrast: Option<u8> = None;
     let mut missed = false;
     let mut backoff = Duration::from_millis(50);
     loop {
@@ -220,24 +220,13 @@ fn feed(mut panel: Panel, mut bus: Box<dyn Bus>, shared: &Shared, stats: &PanelS
             damage.clear();
             damage.append(&mut slot.damage);
             let power = slot.power.take();
-            let new_contrast = slot.contrast.take();
+            let contrast = slot.contrast.take();
             wire.clear();
             if needs_init {
                 panel.init(&mut wire);
             }
-            // A bound contrast is sent when it changes, and again after every init (which
-            // sets the scene's initial level).
-            match new_contrast {
-                Some(c) if contrast != Some(c) || needs_init => {
-                    contrast = Some(c);
-                    panel.contrast(c, &mut wire);
-                }
-                _ if needs_init => {
-                    if let Some(c) = contrast {
-                        panel.contrast(c, &mut wire);
-                    }
-                }
-                _ => {}
+            if let Some(level) = contrast {
+                panel.set_contrast(level, &mut wire);
             }
             match power {
                 Some(p) if p != asleep || needs_init => {

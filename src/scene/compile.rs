@@ -142,6 +142,8 @@ pub struct CompiledScene {
     pub contrast: Option<binding::Binding>,
     /// Where images from URLs are cached (folder resolved against the scene).
     pub image_cache: crate::widget::remote::CacheConfig,
+    /// The control section (surfaces to start).
+    pub control: crate::scene::schema::ControlSpec,
 }
 
 /// What a widget's `compile` function sees: the scene's settings and a place to report problems.
@@ -373,6 +375,15 @@ pub fn compile_str(src: &str, path: &Path) -> Result<CompiledScene, SceneError> 
         }
         _ => None,
     };
+    if let Some(addr) = &file.control.http
+        && addr.parse::<std::net::SocketAddr>().is_err()
+    {
+        raw.push(Raw {
+            severity: Severity::Error,
+            path: "control.http".into(),
+            message: format!("{addr:?} is not an address and port like \"127.0.0.1:8080\""),
+        });
+    }
 
     let locator = Locator::new(src);
     let mut problems: Vec<Problem> = raw
@@ -409,6 +420,7 @@ pub fn compile_str(src: &str, path: &Path) -> Result<CompiledScene, SceneError> 
                 }),
             max_bytes: file.image_cache.max_mb.saturating_mul(1024 * 1024),
         },
+        control: file.control.clone(),
     })
 }
 
@@ -446,7 +458,7 @@ fn compile_pages(
             ctx,
         );
         out.push(CompiledWidget {
-            name: None,
+            name: page.name.clone(),
             placement: Placement {
                 order: i as u32,
                 ..Placement::default()

@@ -42,6 +42,9 @@ pub struct SceneFile {
     /// Where images from URLs are cached: `image_cache: (dir: "cache", max_mb: 32)`.
     #[serde(default)]
     pub image_cache: ImageCacheSpec,
+    /// Control surfaces: `control: (http: "127.0.0.1:8080")`.
+    #[serde(default)]
+    pub control: ControlSpec,
 }
 
 /// The image cache section: folder and size limit for images fetched from URLs.
@@ -68,6 +71,14 @@ impl Default for ImageCacheSpec {
             max_mb: default_cache_mb(),
         }
     }
+}
+
+/// The control section: which surfaces steer the running scene.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+pub struct ControlSpec {
+    /// Address of the HTTP API and web preview (`"127.0.0.1:8080"`; off when absent).
+    #[serde(default)]
+    pub http: Option<String>,
 }
 
 /// The data section: `data: (rules: {...}, history: {...}, initial: {...}, persist: [...])`.

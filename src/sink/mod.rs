@@ -10,6 +10,7 @@ pub mod gif;
 pub mod png;
 pub mod present;
 pub mod term;
+pub mod web;
 
 pub use self::gif::GifSink;
 pub use self::png::PngSink;
@@ -30,11 +31,11 @@ pub trait Sink: Send + 'static {
         Ok(())
     }
 
-    /// The panel's contrast (OLED) or brightness (TFT) should be `level` (called when the
-    /// display's bound `contrast` changes; most sinks have no such setting).
-    fn contrast(&mut self, level: u8) -> Result<(), SinkError> {
+    /// Sets the panel's contrast or brightness (0..=255); returns false for a sink that has
+    /// none (previews).
+    fn contrast(&mut self, level: u8) -> Result<bool, SinkError> {
         let _ = level;
-        Ok(())
+        Ok(false)
     }
 
     /// Called once at shutdown with the last frame, to flush and close.
