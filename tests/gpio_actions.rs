@@ -61,13 +61,15 @@ fn buttons_and_encoders_drive_pages_and_index() {
     let tx = app.world().resource::<DataInbox>().sender();
     let handle = spawn_stream("input", Box::new(source), Policy::default(), tx);
     let limit = Duration::from_secs(20);
-    assert!(tick_until(&mut app, limit, |d| d.get("gpio.ok.presses") == Some(&json!(0))));
+    assert!(tick_until(&mut app, limit, |d| d.get("gpio.ok.presses")
+        == Some(&json!(0))));
     tinydisplay::app::run_ticks(&mut app, tinydisplay::app::RunMode::Ticks(2));
     let page_one = frame(&app);
 
     // A press: the next page.
     bank.set(17, false);
-    assert!(tick_until(&mut app, limit, |d| d.get("gpio.ok.presses") == Some(&json!(1))));
+    assert!(tick_until(&mut app, limit, |d| d.get("gpio.ok.presses")
+        == Some(&json!(1))));
     bank.set(17, true);
     tinydisplay::app::run_ticks(&mut app, tinydisplay::app::RunMode::Ticks(2));
     let page_two = frame(&app);
@@ -76,11 +78,17 @@ fn buttons_and_encoders_drive_pages_and_index() {
     // A clockwise click moves the Index to "odd"; a counter-clockwise one goes back a page
     // and to "even".
     turn(&bank, true);
-    assert!(tick_until(&mut app, limit, |d| d.get("gpio.knob.position") == Some(&json!(1))));
+    assert!(tick_until(&mut app, limit, |d| d.get("gpio.knob.position")
+        == Some(&json!(1))));
     tinydisplay::app::run_ticks(&mut app, tinydisplay::app::RunMode::Ticks(2));
-    assert_ne!(page_two, frame(&app), "the Index did not follow the encoder");
+    assert_ne!(
+        page_two,
+        frame(&app),
+        "the Index did not follow the encoder"
+    );
     turn(&bank, false);
-    assert!(tick_until(&mut app, limit, |d| d.get("gpio.knob.position") == Some(&json!(0))));
+    assert!(tick_until(&mut app, limit, |d| d.get("gpio.knob.position")
+        == Some(&json!(0))));
     tinydisplay::app::run_ticks(&mut app, tinydisplay::app::RunMode::Ticks(2));
     assert_eq!(page_one, frame(&app), "page one and \"even\" again");
     assert_eq!(value(&app, "gpio.knob.counter_clockwise"), json!(1));

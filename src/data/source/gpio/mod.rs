@@ -235,7 +235,10 @@ impl StreamSource for GpioSource {
                         emit(key(&e.name, "clockwise"), Value::from(e.clockwise));
                     } else {
                         e.counter_clockwise += 1;
-                        emit(key(&e.name, "counter_clockwise"), Value::from(e.counter_clockwise));
+                        emit(
+                            key(&e.name, "counter_clockwise"),
+                            Value::from(e.counter_clockwise),
+                        );
                     }
                 }
             }
