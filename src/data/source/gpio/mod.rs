@@ -318,9 +318,10 @@ mod tests {
                 std::thread::sleep(Duration::from_millis(15));
             }
         }
-        assert!(wait_for(&rx, &mut seen, "gpio.knob.position", &json!(2)));
+        // The click's keys arrive in order: position, delta, then the direction's count.
+        assert!(wait_for(&rx, &mut seen, "gpio.knob.clockwise", &json!(2)));
+        assert_eq!(seen["gpio.knob.position"], json!(2));
         assert_eq!(seen["gpio.knob.delta"], json!(1));
-        assert_eq!(seen["gpio.knob.clockwise"], json!(2));
         handle.stop();
     }
 
