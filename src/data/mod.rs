@@ -9,6 +9,7 @@
 pub mod binding;
 pub mod dataset;
 pub mod ingest;
+pub mod limits;
 pub mod persist;
 pub mod propagate;
 pub mod rules;

@@ -38,6 +38,9 @@ pub struct SceneFile {
     /// Data sources by name: `{"clock": (source: Clock()), "web": (source: Http(url: "…"))}`.
     #[serde(default)]
     pub sources: BTreeMap<String, SourceSpec>,
+    /// Resource limits (dataset, layers, images, templates); every one has a default.
+    #[serde(default)]
+    pub limits: crate::data::limits::Limits,
 }
 
 /// The data section: `data: (rules: {...}, history: {...}, initial: {...}, persist: [...])`.

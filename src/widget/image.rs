@@ -8,7 +8,7 @@ use bevy_ecs::prelude::*;
 use super::{ToDraw, is_template, widget_spec};
 use crate::data::binding::Target;
 use crate::render::compose::RenderStats;
-use crate::render::image::{Dither, ImageOptions, load_image};
+use crate::render::image::{Dither, ImageOptions, load_image, load_image_limited};
 use crate::render::{Layer, PixelMode};
 use crate::scene::compile::Ctx;
 
@@ -108,11 +108,20 @@ pub fn compile(spec: &ImageSpec, ctx: &mut Ctx) -> Image {
         dither: spec.dither,
         threshold: spec.threshold,
     };
-    let empty = Arc::new(Layer::new(
-        spec.width.unwrap_or(1),
-        spec.height.unwrap_or(1),
-        ctx.mode,
-    ));
+    let max = ctx.limits.layer_pixels;
+    let (w, h) = (spec.width.unwrap_or(1), spec.height.unwrap_or(1));
+    let (w, h) = if u64::from(w) * u64::from(h) > max {
+        ctx.error(
+            None,
+            format!(
+                "this image is {w}×{h} pixels, over the limit of {max} pixels per widget (limits.layer_pixels)"
+            ),
+        );
+        (1, 1)
+    } else {
+        (w, h)
+    };
+    let empty = Arc::new(Layer::new(w, h, ctx.mode));
     let mut image = Image {
         pixels: empty,
         file: None,
@@ -130,7 +139,12 @@ pub fn compile(spec: &ImageSpec, ctx: &mut Ctx) -> Image {
         );
         return image;
     }
-    match load_image(&ctx.resolve(&spec.file), &image.opts, ctx.mode) {
+    if (w, h) == (1, 1) && (spec.width.unwrap_or(1), spec.height.unwrap_or(1)) != (1, 1) {
+        // Refused above: not loaded, not scaled.
+        return image;
+    }
+    let max_pixels = ctx.limits.image_pixels;
+    match load_image_limited(&ctx.resolve(&spec.file), &image.opts, ctx.mode, max_pixels) {
         Ok(layer) => {
             image.pixels = Arc::new(layer);
             image.file = Some(spec.file.clone());
