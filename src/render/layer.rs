@@ -22,7 +22,7 @@ pub fn capped_size(width: u32, height: u32) -> (u32, u32) {
             "a widget of {width}×{height} pixels is over the layer limit of {MAX_LAYER_PIXELS} pixels; it is cut"
         );
     }
-    let h = u64::from(height).min(MAX_LAYER_PIXELS).max(1);
+    let h = u64::from(height).clamp(1, MAX_LAYER_PIXELS);
     let w = (MAX_LAYER_PIXELS / h).min(u64::from(width));
     (w as u32, h as u32)
 }
