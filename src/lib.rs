@@ -19,6 +19,7 @@ pub mod ahead;
 pub mod app;
 pub mod atomic_file;
 pub mod bench;
+pub mod control;
 pub mod data;
 pub mod motion;
 pub mod panel;
@@ -46,6 +47,7 @@ impl PluginGroup for TinyDisplayPlugins {
             .add(ahead::AheadPlugin::default())
             .add(panel::power::PowerPlugin)
             .add(sink::present::PresentPlugin)
+            .add(control::ControlPlugin)
     }
 }
 

@@ -136,6 +136,8 @@ pub struct CompiledScene {
     pub sleep_when: Option<binding::Binding>,
     /// The scene's resource limits.
     pub limits: crate::data::limits::Limits,
+    /// The control section (surfaces to start).
+    pub control: crate::scene::schema::ControlSpec,
 }
 
 /// What a widget's `compile` function sees: the scene's settings and a place to report problems.
@@ -368,6 +370,15 @@ pub fn compile_str(src: &str, path: &Path) -> Result<CompiledScene, SceneError> 
             })
             .ok()
     });
+    if let Some(addr) = &file.control.http
+        && addr.parse::<std::net::SocketAddr>().is_err()
+    {
+        raw.push(Raw {
+            severity: Severity::Error,
+            path: "control.http".into(),
+            message: format!("{addr:?} is not an address and port like \"127.0.0.1:8080\""),
+        });
+    }
 
     let locator = Locator::new(src);
     let mut problems: Vec<Problem> = raw
@@ -394,6 +405,7 @@ pub fn compile_str(src: &str, path: &Path) -> Result<CompiledScene, SceneError> 
         sources,
         sleep_when,
         limits,
+        control: file.control.clone(),
     })
 }
 
@@ -468,7 +480,7 @@ fn compile_pages(
             ctx,
         );
         out.push(CompiledWidget {
-            name: None,
+            name: page.name.clone(),
             placement: Placement {
                 order: i as u32,
                 ..Placement::default()
