@@ -70,7 +70,7 @@ pub(super) fn too_deep(src: &str, max: usize) -> Option<(usize, usize)> {
             }
             '/' if chars.peek() == Some(&'*') => {
                 let mut prev = ' ';
-                while let Some(s) = chars.next() {
+                for s in chars.by_ref() {
                     advance(s, &mut line, &mut col);
                     if prev == '*' && s == '/' {
                         break;
