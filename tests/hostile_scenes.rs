@@ -232,7 +232,8 @@ fn snapshot_files_must_be_one_per_namespace_and_inside_the_scene_folder() {
     (namespace: "b", file: "state.json"),
     (namespace: "c", file: ""),
     (namespace: "d", file: "../outside.json"),
-    (namespace: "e", file: "/etc/tinydisplay.json"),
+    (namespace: "e", file: "state/../../x.json"),
+    (namespace: "f", file: "/var/lib/tinydisplay/f.json"),
 ]))"#;
     let errors = errors_in(src, &common::root().join("scenes"));
     let shown: Vec<String> = errors.iter().map(ToString::to_string).collect();

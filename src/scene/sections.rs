@@ -197,7 +197,7 @@ pub(super) fn check_data(
     data
 }
 
-/// Snapshot files: non-empty, inside the scene's folder, one per namespace.
+/// Snapshot files: non-empty, relative ones inside the scene's folder, one per namespace.
 fn check_persist(persist: &[crate::data::persist::PersistSpec], raw: &mut Vec<Raw>) {
     use std::path::Component;
     let mut seen: Vec<(&Path, &str)> = Vec::new();
@@ -209,15 +209,17 @@ fn check_persist(persist: &[crate::data::persist::PersistSpec], raw: &mut Vec<Ra
                 message,
             })
         };
+        // An absolute path is an explicit place (`/var/lib/tinydisplay/mpd.json`); a
+        // relative one stays inside the scene's folder.
         let escapes = p
             .file
             .components()
-            .any(|c| !matches!(c, Component::Normal(_) | Component::CurDir));
+            .any(|c| matches!(c, Component::ParentDir));
         if p.file.as_os_str().is_empty() || p.file.file_name().is_none() {
             err("the snapshot file name is empty".into());
         } else if escapes {
             err(format!(
-                "{:?} leaves the scene's folder; snapshot files are relative paths inside it (no `..`, not absolute)",
+                "{:?} leaves the scene's folder; a relative snapshot path stays inside it (no `..`), or give an absolute path",
                 p.file.display()
             ));
         } else if let Some((_, other)) = seen.iter().find(|(f, _)| *f == p.file.as_path()) {

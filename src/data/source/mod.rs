@@ -257,7 +257,8 @@ impl SourceConfig {
                 spawn_poll(name, Box::new(SystemSource::new(c.clone())), policy, tx)
             }
             SourceConfig::File(c) => {
-                spawn_poll(name, Box::new(FileSource::new(c.clone())), policy, tx)
+                let source = FileSource::new(c.clone()).with_size_limit(policy.max_output_bytes);
+                spawn_poll(name, Box::new(source), policy, tx)
             }
             SourceConfig::Command(c) => spawn_poll(
                 name,

@@ -406,6 +406,7 @@ fn run_poll(
             Ok(updates) => {
                 let mut refused = None;
                 let mut arrays = HashSet::new();
+                let had_updates = !updates.is_empty();
                 for (key, value) in updates {
                     if is_array_item(&key) {
                         arrays.insert(key.clone());
@@ -414,11 +415,14 @@ fn run_poll(
                         refused = Some(why);
                     }
                 }
-                // Array items the last result had and this one has not are gone.
-                for gone in array_keys.difference(&arrays) {
-                    reporter.remove(gone.clone());
+                // Array items the last result had and this one has not are gone (an
+                // empty result is no news, like an unchanged file, not an empty array).
+                if !arrays.is_empty() || (!array_keys.is_empty() && had_updates) {
+                    for gone in array_keys.difference(&arrays) {
+                        reporter.remove(gone.clone());
+                    }
+                    array_keys = arrays;
                 }
-                array_keys = arrays;
                 if probing {
                     log::info!("source {name}: probe succeeded, circuit closed");
                 }
