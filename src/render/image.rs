@@ -97,11 +97,31 @@ pub fn load_image_limited(
     mode: PixelMode,
     max_pixels: u64,
 ) -> Result<Layer, ImageError> {
+    let native = check_image_pixels(path, opts, max_pixels)?;
+    let mut reader = open_reader(path)?;
+    let mut limits = image::Limits::default();
+    limits.max_image_width = Some(native.0);
+    limits.max_image_height = Some(native.1);
+    reader.limits(limits);
+    let img = reader.decode().map_err(|e| decode_error(path, e))?;
+    Ok(image_to_layer(&img, opts, mode))
+}
+
+fn open_reader(
+    path: &Path,
+) -> Result<image::ImageReader<std::io::BufReader<std::fs::File>>, ImageError> {
     let io_err = |source| ImageError::Io {
         path: path.to_path_buf(),
         source,
     };
-    let decode_err = |source| match source {
+    image::ImageReader::open(path)
+        .map_err(io_err)?
+        .with_guessed_format()
+        .map_err(io_err)
+}
+
+fn decode_error(path: &Path, source: image::ImageError) -> ImageError {
+    match source {
         image::ImageError::IoError(e) => ImageError::Io {
             path: path.to_path_buf(),
             source: e,
@@ -110,14 +130,19 @@ pub fn load_image_limited(
             path: path.to_path_buf(),
             source,
         },
-    };
-    let open = || -> Result<_, ImageError> {
-        image::ImageReader::open(path)
-            .map_err(io_err)?
-            .with_guessed_format()
-            .map_err(io_err)
-    };
-    let native = open()?.into_dimensions().map_err(decode_err)?;
+    }
+}
+
+/// Reads only the header of the image at `path` and refuses it when it, or the size
+/// `opts` scale it to, has more than `max_pixels` pixels; returns its native size.
+pub fn check_image_pixels(
+    path: &Path,
+    opts: &ImageOptions,
+    max_pixels: u64,
+) -> Result<(u32, u32), ImageError> {
+    let native = open_reader(path)?
+        .into_dimensions()
+        .map_err(|e| decode_error(path, e))?;
     let target = target_size(native, opts);
     let layer_limit = MAX_IMAGE_PIXELS.max(super::layer::MAX_LAYER_PIXELS);
     for ((w, h), limit) in [(native, max_pixels), (target, max_pixels.min(layer_limit))] {
@@ -130,13 +155,7 @@ pub fn load_image_limited(
             });
         }
     }
-    let mut reader = open()?;
-    let mut limits = image::Limits::default();
-    limits.max_image_width = Some(native.0);
-    limits.max_image_height = Some(native.1);
-    reader.limits(limits);
-    let img = reader.decode().map_err(decode_err)?;
-    Ok(image_to_layer(&img, opts, mode))
+    Ok(native)
 }
 
 /// The size an image of `native` size is scaled to under `opts` (never below 1×1).
