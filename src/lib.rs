@@ -17,6 +17,7 @@
 
 pub mod ahead;
 pub mod app;
+pub mod atomic_file;
 pub mod bench;
 pub mod control;
 pub mod data;

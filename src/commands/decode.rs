@@ -27,8 +27,21 @@ pub fn decode(capture: &Path, display: &str, rotation: &str, out: &Path) -> Exit
     };
     let mut emu = emulator::for_model(model);
     emulator::feed_transfers(emu.as_mut(), &transfers);
-    for p in emu.problems() {
-        eprintln!("{}: warning: {p}", capture.display());
+    // Another model's capture makes a problem of nearly every byte: say it once.
+    let problems = emu.problems();
+    if let Some(first) = problems.first() {
+        eprintln!("{}: error: {first}", capture.display());
+        if problems.len() > 1 {
+            eprintln!(
+                "{}: … and {} more problem(s) like it",
+                capture.display(),
+                problems.len() - 1
+            );
+        }
+        return fail(&format!(
+            "{} does not decode cleanly as a {display} capture; is it another model's? (no image written)",
+            capture.display()
+        ));
     }
     let native = model.native();
     let (w, h) = rotation.frame_size(native);

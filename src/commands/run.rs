@@ -188,6 +188,12 @@ pub fn run(args: RunArgs) -> ExitCode {
     run_ticks(&mut app, mode);
     drop(surfaces);
     let errors = tinydisplay::shutdown(app.world_mut());
+    // A command whose attempt hung was left behind by its source: its group goes now, so
+    // nothing we started outlives the engine (it runs in its own process group).
+    let killed = tinydisplay::data::source::kill_children();
+    if killed > 0 {
+        log::info!("killed {killed} child process group(s) still running at exit");
+    }
     if let Some(p) = app.world().get_resource::<Pacing>()
         && p.late > 0
         && args.ticks.is_none()

@@ -1,5 +1,10 @@
 //! The dataset: live values under dotted keys (`mpd.title`, `sys.cpu_temp`), with the
 //! tick and time each last changed, its previous value and a bounded history.
+//!
+//! It is bounded by the scene's [`Limits`]: a value larger than `value_bytes` is refused
+//! (the last good one stays), a key's history keeps at most `history_bytes` of past
+//! values, and a namespace takes at most `namespace_keys` keys. A refusal is logged once
+//! per key (or namespace) and recorded as `_data.<namespace>.refused` (the reason).
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::time::SystemTime;
@@ -7,6 +12,7 @@ use std::time::SystemTime;
 use bevy_ecs::prelude::Resource;
 use serde_json::Value;
 
+use super::limits::{Limits, json_bytes};
 use super::rules::{Rule, RuleError};
 
 /// History kept per key unless a namespace says otherwise.
@@ -25,6 +31,8 @@ pub struct Entry {
     pub changed_at: SystemTime,
     /// Past values with their ticks, oldest first (bounded per namespace).
     pub history: VecDeque<(u64, Value)>,
+    /// Bytes of the values in `history` (roughly, as JSON text).
+    history_bytes: usize,
 }
 
 /// Values by dotted key; the first segment is the namespace.
@@ -35,6 +43,8 @@ pub struct Dataset {
     history_len: HashMap<String, usize>,
     rules: HashMap<String, Rule>,
     warned: HashSet<String>,
+    limits: Limits,
+    ns_keys: HashMap<String, usize>,
 }
 
 /// The namespace of a dotted key (`mpd` of `mpd.title`).
@@ -46,6 +56,16 @@ impl Dataset {
     /// An empty dataset.
     pub fn new() -> Dataset {
         Dataset::default()
+    }
+
+    /// Bounds values, histories and namespaces by `limits`.
+    pub fn set_limits(&mut self, limits: Limits) {
+        self.limits = limits;
+    }
+
+    /// The limits the dataset enforces.
+    pub fn limits(&self) -> &Limits {
+        &self.limits
     }
 
     /// Keeps `len` past values per key in namespace `ns` (default [`DEFAULT_HISTORY`]).
@@ -104,11 +124,71 @@ impl Dataset {
                 return false;
             }
         };
+        if let Err(why) = self.within_limits(key, &value) {
+            self.refuse_limit(key, why);
+            return false;
+        }
         self.warned.remove(key);
         if self.entries.get(key).is_some_and(|e| e.value == value) {
             return false;
         }
         self.store(key, value, tick);
+        true
+    }
+
+    /// Whether `value` may be stored at `key`: its size, and room in its namespace.
+    fn within_limits(&self, key: &str, value: &Value) -> Result<(), String> {
+        let limit = self.limits.value_bytes;
+        if json_bytes(value, limit) > limit {
+            return Err(format!(
+                "{key}: refused a value over the limit of {limit} bytes (limits.value_bytes); keeping the previous value"
+            ));
+        }
+        let ns = namespace(key);
+        if !self.entries.contains_key(key)
+            && !ns.starts_with('_')
+            && self.ns_keys.get(ns).copied().unwrap_or(0) >= self.limits.namespace_keys
+        {
+            return Err(format!(
+                "{key}: refused a new key, namespace {ns:?} already has {} keys (limits.namespace_keys)",
+                self.limits.namespace_keys
+            ));
+        }
+        Ok(())
+    }
+
+    /// Logs a refusal once per key and records the reason as `_data.<ns>.refused`.
+    fn refuse_limit(&mut self, key: &str, why: String) {
+        let ns = namespace(key).to_owned();
+        // One report per namespace for new keys, per key for values.
+        let once = if why.contains("new key") {
+            format!("\u{1}{ns}")
+        } else {
+            key.to_owned()
+        };
+        if self.warned.insert(once) {
+            log::warn!("{why}");
+            if !ns.starts_with('_') {
+                let at = format!("_data.{ns}.refused");
+                let tick = self.entries.get(key).map_or(0, |e| e.changed_tick);
+                if self.get(&at).and_then(Value::as_str) != Some(why.as_str()) {
+                    self.store(&at, Value::String(why), tick);
+                }
+            }
+        }
+    }
+
+    /// Removes `key` (an array item that disappeared); returns whether it was there.
+    pub fn remove(&mut self, key: &str) -> bool {
+        if self.entries.remove(key).is_none() {
+            return false;
+        }
+        if let Some(n) = self.ns_keys.get_mut(namespace(key)) {
+            *n = n.saturating_sub(1);
+        }
+        if !self.changed.iter().any(|k| k == key) {
+            self.changed.push(key.to_string());
+        }
         true
     }
 
@@ -124,6 +204,8 @@ impl Dataset {
             .get(namespace(key))
             .unwrap_or(&DEFAULT_HISTORY);
         let now = SystemTime::now();
+        let max_bytes = self.limits.history_bytes;
+        let size = json_bytes(&value, max_bytes);
         match self.entries.get_mut(key) {
             Some(e) => {
                 let old = std::mem::replace(&mut e.value, value.clone());
@@ -131,15 +213,23 @@ impl Dataset {
                 e.changed_tick = tick;
                 e.changed_at = now;
                 e.history.push_back((tick, value));
-                while e.history.len() > limit {
-                    e.history.pop_front();
+                e.history_bytes += size;
+                while e.history.len() > limit
+                    || (e.history_bytes > max_bytes && !e.history.is_empty())
+                {
+                    if let Some((_, v)) = e.history.pop_front() {
+                        e.history_bytes = e.history_bytes.saturating_sub(json_bytes(&v, max_bytes));
+                    }
                 }
             }
             None => {
                 let mut history = VecDeque::new();
-                if limit > 0 {
+                let mut history_bytes = 0;
+                if limit > 0 && size <= max_bytes {
                     history.push_back((tick, value.clone()));
+                    history_bytes = size;
                 }
+                *self.ns_keys.entry(namespace(key).to_string()).or_insert(0) += 1;
                 self.entries.insert(
                     key.to_string(),
                     Entry {
@@ -148,6 +238,7 @@ impl Dataset {
                         changed_tick: tick,
                         changed_at: now,
                         history,
+                        history_bytes,
                     },
                 );
             }
@@ -234,5 +325,40 @@ mod tests {
         );
         assert_eq!(d.lookup("w.today.temp"), Some(json!(21)));
         assert_eq!(d.lookup("nope"), None);
+    }
+
+    #[test]
+    fn values_histories_and_namespaces_are_bounded() {
+        let mut d = Dataset::new();
+        d.set_limits(Limits {
+            value_bytes: 1000,
+            history_bytes: 3000,
+            namespace_keys: 3,
+            ..Limits::default()
+        });
+        assert!(d.set("w.text", json!("small"), 1));
+        // Over the value limit: refused, the last good value stays, the reason is recorded.
+        assert!(!d.set("w.text", json!("x".repeat(5000)), 2));
+        assert_eq!(d.get("w.text"), Some(&json!("small")));
+        let why = d
+            .get("_data.w.refused")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        assert!(why.contains("limits.value_bytes"), "{why}");
+        // History: 10 values of ~900 bytes, at most 3000 bytes kept.
+        for i in 0..10 {
+            d.set("w.text", json!(format!("{i}{}", "y".repeat(900))), 3 + i);
+        }
+        let e = d.entry("w.text").expect("entry");
+        assert!(e.history.len() <= 3, "{} kept", e.history.len());
+        assert!(e.history.back().is_some_and(|(t, _)| *t == 12));
+        // Namespace keys: w.text + 2 more, then refused.
+        assert!(d.set("w.a", json!(1), 20));
+        assert!(d.set("w.b", json!(1), 20));
+        assert!(!d.set("w.c", json!(1), 20));
+        assert_eq!(d.get("w.c"), None);
+        assert!(d.set("w.a", json!(2), 21), "existing keys still change");
+        assert!(d.remove("w.b"));
+        assert!(d.set("w.c", json!(1), 22), "room again after a removal");
     }
 }

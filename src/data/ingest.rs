@@ -45,13 +45,16 @@ pub fn ingest(
     inbox: Res<DataInbox>,
     tick: Res<Tick>,
     paused: Option<Res<Paused>>,
-    mut latest: Local<HashMap<String, Value>>,
+    mut latest: Local<HashMap<String, Option<Value>>>,
 ) {
     let Ok(rx) = inbox.rx.lock() else { return };
     while let Ok(msg) = rx.try_recv() {
         match msg {
             Message::Set { key, value } => {
-                latest.insert(key, value);
+                latest.insert(key, Some(value));
+            }
+            Message::Remove { key } => {
+                latest.insert(key, None);
             }
             Message::Health {
                 source,
@@ -60,14 +63,14 @@ pub fn ingest(
                 failures,
             } => {
                 let base = format!("_source.{source}");
-                latest.insert(format!("{base}.ok"), Value::Bool(ok));
+                latest.insert(format!("{base}.ok"), Some(Value::Bool(ok)));
                 latest.insert(
                     format!("{base}.last_error"),
-                    last_error.map_or(Value::Null, Value::String),
+                    Some(last_error.map_or(Value::Null, Value::String)),
                 );
-                latest.insert(format!("{base}.failures"), Value::from(failures));
+                latest.insert(format!("{base}.failures"), Some(Value::from(failures)));
                 if ok {
-                    latest.insert(format!("{base}.last_ok_tick"), Value::from(tick.0));
+                    latest.insert(format!("{base}.last_ok_tick"), Some(Value::from(tick.0)));
                 }
             }
         }
@@ -77,6 +80,13 @@ pub fn ingest(
         return;
     }
     for (key, value) in latest.drain() {
-        data.set(&key, value, tick.0);
+        match value {
+            Some(value) => {
+                data.set(&key, value, tick.0);
+            }
+            None => {
+                data.remove(&key);
+            }
+        }
     }
 }

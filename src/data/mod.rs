@@ -10,6 +10,7 @@ pub mod binding;
 pub mod dataset;
 pub mod fetch;
 pub mod ingest;
+pub mod limits;
 pub mod persist;
 pub mod propagate;
 pub mod ramp;

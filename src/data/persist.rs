@@ -1,6 +1,13 @@
-//! Persistence: a namespace's values saved to a snapshot file (atomically: temp file +
-//! rename) every few seconds and at shutdown, and restored at start, so a display
-//! shows the last known values after a reboot.
+//! Persistence: a namespace's values saved to a snapshot file (atomically: a uniquely named
+//! temp file beside it, then a rename) every few seconds and at shutdown, and restored at
+//! start, so a display shows the last known values after a reboot.
+//!
+//! A file that is not ours is never overwritten: before each save the target is read, and
+//! unless it is missing or a snapshot of this namespace, the save is refused (logged once).
+//! At start, a file that parses as something else (someone's JSON, a corrupt snapshot) is
+//! moved aside to `<file>.foreign-<unix seconds>` with a warning and the namespace starts
+//! empty; a file that cannot be read (permissions) is left alone and saves stay refused
+//! until it can be read and is ours.
 
 use std::path::{Path, PathBuf};
 
@@ -65,12 +72,15 @@ pub enum PersistError {
     },
 }
 
-/// Writes the namespace's current values to `path` atomically.
+/// Writes the namespace's current values to `path` atomically, unless a file that is not
+/// a snapshot of this namespace is there (then [`PersistError::Foreign`] or
+/// [`PersistError::Io`], and the file is left as it is).
 pub fn save(data: &Dataset, ns: &str, path: &Path) -> Result<(), PersistError> {
     let io = |source| PersistError::Io {
         path: path.to_path_buf(),
         source,
     };
+    check_ours(ns, path)?;
     let mut values = serde_json::Map::new();
     for key in data.keys().filter(|k| namespace(k) == ns) {
         if let Some(v) = data.get(key) {
@@ -84,32 +94,26 @@ pub fn save(data: &Dataset, ns: &str, path: &Path) -> Result<(), PersistError> {
         values,
     };
     let text = serde_json::to_string_pretty(&snap).map_err(|e| io(std::io::Error::other(e)))?;
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(io)?;
-    }
-    let tmp = path.with_extension("tmp");
-    std::fs::write(&tmp, text).map_err(io)?;
-    std::fs::rename(&tmp, path).map_err(io)
+    crate::atomic_file::write_atomic(path, text.as_bytes()).map_err(io)
 }
 
-/// Restores a namespace from `path` at `tick`; returns how many keys were restored.
-/// A missing file restores nothing; a corrupt or foreign one is an error (callers warn and go on).
-pub fn restore(
-    data: &mut Dataset,
-    ns: &str,
-    path: &Path,
-    tick: u64,
-) -> Result<usize, PersistError> {
-    let text = match std::fs::read_to_string(path) {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
-        Err(source) => {
-            return Err(PersistError::Io {
-                path: path.to_path_buf(),
-                source,
-            });
+/// Ok when `path` is missing or holds a snapshot of `ns`; why not otherwise.
+fn check_ours(ns: &str, path: &Path) -> Result<(), PersistError> {
+    match read_snapshot(ns, path) {
+        Ok(_) => Ok(()),
+        Err(PersistError::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => {
+            Ok(())
         }
-    };
+        Err(e) => Err(e),
+    }
+}
+
+/// Reads and validates the snapshot of `ns` at `path`.
+fn read_snapshot(ns: &str, path: &Path) -> Result<Snapshot, PersistError> {
+    let text = std::fs::read_to_string(path).map_err(|source| PersistError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
     let foreign = |why: String| PersistError::Foreign {
         path: path.to_path_buf(),
         namespace: ns.into(),
@@ -122,6 +126,37 @@ pub fn restore(
             snap.format, snap.namespace
         )));
     }
+    Ok(snap)
+}
+
+/// Moves a foreign file at `path` aside (`<file>.foreign-<unix seconds>`); returns where.
+pub fn move_aside(path: &Path) -> std::io::Result<PathBuf> {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(format!(".foreign-{secs}"));
+    let aside = path.with_file_name(name);
+    std::fs::rename(path, &aside)?;
+    Ok(aside)
+}
+
+/// Restores a namespace from `path` at `tick`; returns how many keys were restored.
+/// A missing file restores nothing; a corrupt, foreign or unreadable one is an error
+/// (callers warn and go on).
+pub fn restore(
+    data: &mut Dataset,
+    ns: &str,
+    path: &Path,
+    tick: u64,
+) -> Result<usize, PersistError> {
+    let snap = match read_snapshot(ns, path) {
+        Ok(s) => s,
+        Err(PersistError::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => {
+            return Ok(0);
+        }
+        Err(e) => return Err(e),
+    };
     let mut n = 0;
     for (k, v) in snap.values {
         if namespace(&k) == ns {
@@ -132,8 +167,12 @@ pub fn restore(
     Ok(n)
 }
 
-/// Restores every persisted namespace (before the first tick); problems are logged.
-pub fn restore_all(data: &mut Dataset, specs: &[PersistSpec]) {
+/// Restores every persisted namespace (before the first tick); problems are logged. A
+/// foreign or corrupt file is moved aside so that saving can go on without losing it.
+/// Returns the specs that may be saved in this run: a file that exists but could not be
+/// read (permissions, an I/O error) is never replaced by this run's values.
+pub fn restore_all(data: &mut Dataset, specs: &[PersistSpec]) -> Vec<PersistSpec> {
+    let mut savable = Vec::new();
     for s in specs {
         match restore(data, &s.namespace, &s.file, 0) {
             Ok(n) if n > 0 => log::info!(
@@ -142,7 +181,41 @@ pub fn restore_all(data: &mut Dataset, specs: &[PersistSpec]) {
                 s.file.display()
             ),
             Ok(_) => {}
-            Err(e) => log::warn!("{e}; starting without it"),
+            Err(e @ PersistError::Foreign { .. }) => match move_aside(&s.file) {
+                Ok(aside) => log::warn!(
+                    "{e}; moved it to {} and starting without it",
+                    aside.display()
+                ),
+                Err(m) => {
+                    log::warn!(
+                        "{e}; cannot move it aside ({m}), so it is not overwritten: {} is not saved in this run",
+                        s.namespace
+                    );
+                    continue;
+                }
+            },
+            Err(e) => {
+                log::warn!(
+                    "{e}; starting without it, and {} is not saved in this run so the file is not replaced",
+                    s.namespace
+                );
+                continue;
+            }
+        }
+        savable.push(s.clone());
+    }
+    savable
+}
+
+/// Logs a failed save once per file until a save succeeds again.
+fn report_save(result: Result<(), PersistError>, path: &Path, failing: &mut Vec<PathBuf>) {
+    match result {
+        Ok(()) => failing.retain(|p| p != path),
+        Err(e) => {
+            if !failing.iter().any(|p| p == path) {
+                failing.push(path.to_path_buf());
+                log::warn!("{e}; not saved (the file is left as it is)");
+            }
         }
     }
 }
@@ -153,14 +226,12 @@ pub fn save_periodically(
     fps: Res<Fps>,
     data: Res<Dataset>,
     specs: Res<Persistence>,
+    mut failing: Local<Vec<PathBuf>>,
 ) {
     for s in &specs.0 {
         let every = u64::from(s.every_s.max(1)) * u64::from(fps.0.max(1));
-        if tick.0 > 0
-            && tick.0.is_multiple_of(every)
-            && let Err(e) = save(&data, &s.namespace, &s.file)
-        {
-            log::warn!("{e}");
+        if tick.0 > 0 && tick.0.is_multiple_of(every) {
+            report_save(save(&data, &s.namespace, &s.file), &s.file, &mut failing);
         }
     }
 }
@@ -173,10 +244,9 @@ pub fn save_all(world: &World) {
     ) else {
         return;
     };
+    let mut failing = Vec::new();
     for s in &specs.0 {
-        if let Err(e) = save(data, &s.namespace, &s.file) {
-            log::warn!("{e}");
-        }
+        report_save(save(data, &s.namespace, &s.file), &s.file, &mut failing);
     }
 }
 
@@ -206,8 +276,10 @@ mod tests {
             None,
             "other namespaces are not saved"
         );
-        assert!(
-            !path.with_extension("tmp").exists(),
+        let dir = path.parent().expect("a dir");
+        assert_eq!(
+            std::fs::read_dir(dir).expect("dir").count(),
+            1,
             "the temp file was renamed"
         );
     }
@@ -236,5 +308,81 @@ mod tests {
             restore(&mut d, "mpd", &temp("missing.json"), 0).expect("missing is fine"),
             0
         );
+    }
+
+    #[test]
+    fn someone_elses_json_is_never_overwritten() {
+        let path = temp("theirs/state.json");
+        std::fs::create_dir_all(path.parent().expect("dir")).expect("dir");
+        std::fs::write(&path, r#"{"their": "data"}"#).expect("write");
+        let mut d = Dataset::new();
+        d.set("mpd.title", json!("Song"), 1);
+        assert!(matches!(
+            save(&d, "mpd", &path),
+            Err(PersistError::Foreign { .. })
+        ));
+        assert_eq!(
+            std::fs::read_to_string(&path).expect("read"),
+            r#"{"their": "data"}"#
+        );
+        // At start it is moved aside, keeping its content, and saving then works.
+        let spec = PersistSpec {
+            namespace: "mpd".into(),
+            file: path.clone(),
+            every_s: 60,
+        };
+        restore_all(&mut Dataset::new(), std::slice::from_ref(&spec));
+        let aside: Vec<_> = std::fs::read_dir(path.parent().expect("dir"))
+            .expect("dir")
+            .filter_map(Result::ok)
+            .filter(|e| e.file_name().to_string_lossy().contains(".foreign-"))
+            .collect();
+        assert_eq!(aside.len(), 1, "moved aside");
+        assert_eq!(
+            std::fs::read_to_string(aside[0].path()).expect("read"),
+            r#"{"their": "data"}"#
+        );
+        save(&d, "mpd", &path).expect("saved once the foreign file is aside");
+    }
+
+    #[test]
+    fn an_unreadable_snapshot_is_not_replaced() {
+        use std::os::unix::fs::PermissionsExt;
+        let path = temp("eacces/mpd.json");
+        let mut d = Dataset::new();
+        d.set("mpd.title", json!("Old"), 1);
+        save(&d, "mpd", &path).expect("saved");
+        let before = std::fs::read(&path).expect("read");
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o000)).expect("chmod");
+        let spec = PersistSpec {
+            namespace: "mpd".into(),
+            file: path.clone(),
+            every_s: 60,
+        };
+        let unreadable = std::fs::read(&path).is_err();
+        let mut fresh = Dataset::new();
+        if unreadable {
+            assert!(restore_all(&mut fresh, std::slice::from_ref(&spec)).is_empty());
+        }
+        // Root reads a mode-000 file: stand in for the failed read with a path that
+        // exists and cannot be read as a file (a directory, EISDIR).
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+        let dir_spec = PersistSpec {
+            file: temp("eacces/a-dir.json"),
+            ..spec.clone()
+        };
+        std::fs::create_dir_all(&dir_spec.file).expect("dir");
+        assert!(
+            restore_all(&mut fresh, std::slice::from_ref(&dir_spec)).is_empty(),
+            "a file that exists but cannot be read is not saved in this run"
+        );
+        // The savable list is what the engine saves from; the snapshot is left as it was.
+        fresh.set("mpd.title", json!("New"), 2);
+        assert_eq!(
+            std::fs::read(&path).expect("read"),
+            before,
+            "left as it was"
+        );
+        assert!(std::fs::metadata(&dir_spec.file).expect("meta").is_dir());
     }
 }

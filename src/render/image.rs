@@ -58,6 +58,18 @@ pub enum ImageError {
         /// What went wrong.
         source: std::io::Error,
     },
+    /// The image (or the size it is scaled to) has more pixels than allowed; it was not decoded.
+    #[error("image {} is {width}×{height} pixels, over the limit of {limit} pixels (limits.image_pixels / limits.layer_pixels)", path.display())]
+    TooLarge {
+        /// The image file.
+        path: PathBuf,
+        /// Width in its header, or scaled.
+        width: u32,
+        /// Height in its header, or scaled.
+        height: u32,
+        /// The pixel limit.
+        limit: u64,
+    },
     /// The file's content is not an image we can decode.
     #[error("cannot decode image {}: {source}", path.display())]
     Decode {
@@ -68,17 +80,48 @@ pub enum ImageError {
     },
 }
 
-/// Loads an image file (PNG, JPEG, BMP, GIF's first frame) and converts it for `mode`.
+/// Loads an image file (PNG, JPEG, BMP, GIF's first frame) and converts it for `mode`,
+/// refusing one over [`MAX_IMAGE_PIXELS`].
 pub fn load_image(path: &Path, opts: &ImageOptions, mode: PixelMode) -> Result<Layer, ImageError> {
+    load_image_limited(path, opts, mode, MAX_IMAGE_PIXELS)
+}
+
+/// The default most pixels of an image file (4096²).
+pub const MAX_IMAGE_PIXELS: u64 = 4096 * 4096;
+
+/// Loads an image like [`load_image`]; its header's size, and the size it is scaled to,
+/// are checked against `max_pixels` before anything is decoded.
+pub fn load_image_limited(
+    path: &Path,
+    opts: &ImageOptions,
+    mode: PixelMode,
+    max_pixels: u64,
+) -> Result<Layer, ImageError> {
+    let native = check_image_pixels(path, opts, max_pixels)?;
+    let mut reader = open_reader(path)?;
+    let mut limits = image::Limits::default();
+    limits.max_image_width = Some(native.0);
+    limits.max_image_height = Some(native.1);
+    reader.limits(limits);
+    let img = reader.decode().map_err(|e| decode_error(path, e))?;
+    Ok(image_to_layer(&img, opts, mode))
+}
+
+fn open_reader(
+    path: &Path,
+) -> Result<image::ImageReader<std::io::BufReader<std::fs::File>>, ImageError> {
     let io_err = |source| ImageError::Io {
         path: path.to_path_buf(),
         source,
     };
-    let reader = image::ImageReader::open(path)
+    image::ImageReader::open(path)
         .map_err(io_err)?
         .with_guessed_format()
-        .map_err(io_err)?;
-    let img = reader.decode().map_err(|source| match source {
+        .map_err(io_err)
+}
+
+fn decode_error(path: &Path, source: image::ImageError) -> ImageError {
+    match source {
         image::ImageError::IoError(e) => ImageError::Io {
             path: path.to_path_buf(),
             source: e,
@@ -87,8 +130,32 @@ pub fn load_image(path: &Path, opts: &ImageOptions, mode: PixelMode) -> Result<L
             path: path.to_path_buf(),
             source,
         },
-    })?;
-    Ok(image_to_layer(&img, opts, mode))
+    }
+}
+
+/// Reads only the header of the image at `path` and refuses it when it, or the size
+/// `opts` scale it to, has more than `max_pixels` pixels; returns its native size.
+pub fn check_image_pixels(
+    path: &Path,
+    opts: &ImageOptions,
+    max_pixels: u64,
+) -> Result<(u32, u32), ImageError> {
+    let native = open_reader(path)?
+        .into_dimensions()
+        .map_err(|e| decode_error(path, e))?;
+    let target = target_size(native, opts);
+    let layer_limit = MAX_IMAGE_PIXELS.max(super::layer::MAX_LAYER_PIXELS);
+    for ((w, h), limit) in [(native, max_pixels), (target, max_pixels.min(layer_limit))] {
+        if u64::from(w) * u64::from(h) > limit {
+            return Err(ImageError::TooLarge {
+                path: path.to_path_buf(),
+                width: w,
+                height: h,
+                limit,
+            });
+        }
+    }
+    Ok(native)
 }
 
 /// The size an image of `native` size is scaled to under `opts` (never below 1×1).
@@ -461,5 +528,72 @@ mod tests {
         let e = load_image(&corrupt, &ImageOptions::default(), PixelMode::Mono).unwrap_err();
         assert!(matches!(e, ImageError::Decode { .. }), "{e:?}");
         assert!(e.to_string().contains("corrupt.png"));
+    }
+
+    #[test]
+    fn a_huge_image_is_refused_from_its_header_without_decoding() {
+        // A 20000×20000 grey PNG's header (decoding such a file takes seconds and 400 MB
+        // and more; the check must not get there). Its data is cut short on purpose.
+        let path = temp_path("huge.png");
+        std::fs::write(&path, png_header(20_000, 20_000)).expect("write");
+        let result = load_image(&path, &ImageOptions::default(), PixelMode::Gray8);
+        assert!(
+            matches!(
+                result,
+                Err(ImageError::TooLarge {
+                    width: 20_000,
+                    height: 20_000,
+                    ..
+                })
+            ),
+            "{result:?}"
+        );
+        // Scaled up past the limit: refused too.
+        let small = temp_path("tall.png");
+        image::GrayImage::new(1, 100).save(&small).expect("save");
+        let opts = ImageOptions {
+            width: Some(100_000),
+            ..ImageOptions::default()
+        };
+        let result = load_image(&small, &opts, PixelMode::Gray8);
+        assert!(
+            matches!(result, Err(ImageError::TooLarge { .. })),
+            "{result:?}"
+        );
+        let _ = std::fs::remove_file(&path);
+    }
+
+    /// The bytes of a PNG whose header says `w`×`h` grey, with an empty image data chunk.
+    fn png_header(w: u32, h: u32) -> Vec<u8> {
+        fn crc(bytes: &[u8]) -> u32 {
+            let mut c = 0xFFFF_FFFFu32;
+            for b in bytes {
+                c ^= u32::from(*b);
+                for _ in 0..8 {
+                    c = if c & 1 == 1 {
+                        0xEDB8_8320 ^ (c >> 1)
+                    } else {
+                        c >> 1
+                    };
+                }
+            }
+            !c
+        }
+        fn chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
+            out.extend_from_slice(&(data.len() as u32).to_be_bytes());
+            let mut body = kind.to_vec();
+            body.extend_from_slice(data);
+            out.extend_from_slice(&body);
+            out.extend_from_slice(&crc(&body).to_be_bytes());
+        }
+        let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
+        let mut ihdr = Vec::new();
+        ihdr.extend_from_slice(&w.to_be_bytes());
+        ihdr.extend_from_slice(&h.to_be_bytes());
+        ihdr.extend_from_slice(&[8, 0, 0, 0, 0]);
+        chunk(&mut out, b"IHDR", &ihdr);
+        chunk(&mut out, b"IDAT", &[]);
+        chunk(&mut out, b"IEND", &[]);
+        out
     }
 }

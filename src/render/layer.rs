@@ -4,6 +4,29 @@ use super::color::Color;
 use super::geometry::Rect;
 use super::pixel::PixelMode;
 
+/// The most pixels one layer may have (4096²): content that would be larger is cut to
+/// this size (and logged once), so a huge text or value can never allocate gigabytes.
+pub const MAX_LAYER_PIXELS: u64 = 4096 * 4096;
+
+/// Set once a layer was cut to [`MAX_LAYER_PIXELS`], so it is logged once.
+static CUT_LOGGED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// `width`×`height`, cut (width first) to at most [`MAX_LAYER_PIXELS`].
+pub fn capped_size(width: u32, height: u32) -> (u32, u32) {
+    let n = u64::from(width) * u64::from(height);
+    if n <= MAX_LAYER_PIXELS {
+        return (width, height);
+    }
+    if !CUT_LOGGED.swap(true, std::sync::atomic::Ordering::Relaxed) {
+        log::warn!(
+            "a widget of {width}×{height} pixels is over the layer limit of {MAX_LAYER_PIXELS} pixels; it is cut"
+        );
+    }
+    let h = u64::from(height).clamp(1, MAX_LAYER_PIXELS);
+    let w = (MAX_LAYER_PIXELS / h).min(u64::from(width));
+    (w as u32, h as u32)
+}
+
 /// A small RGBA-like pixel buffer in the display's mode: `channels` colour bytes plus one alpha byte per pixel.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Layer {
@@ -23,6 +46,7 @@ pub(crate) fn mix(dst: u8, src: u8, a: u32) -> u8 {
 impl Layer {
     /// A transparent layer of the given size.
     pub fn new(width: u32, height: u32, mode: PixelMode) -> Layer {
+        let (width, height) = capped_size(width, height);
         let n = width as usize * height as usize;
         Layer {
             width,
@@ -55,6 +79,7 @@ impl Layer {
 
     /// Makes the layer `width`×`height` and fully transparent, reusing its memory.
     pub fn reset(&mut self, width: u32, height: u32, mode: PixelMode) {
+        let (width, height) = capped_size(width, height);
         let n = width as usize * height as usize;
         self.width = width;
         self.height = height;
@@ -178,5 +203,16 @@ mod tests {
         l.blend(0, 0, Color::rgb(100, 100, 100), 128);
         assert_eq!(l.get(0, 0), Some(([102, 0, 0], 128)));
         assert_eq!(l.get(5, 0), None);
+    }
+
+    #[test]
+    fn a_huge_layer_is_cut_to_the_limit() {
+        let mut l = Layer::new(1, 1, PixelMode::Rgb888);
+        l.reset(100_000, 100_000, PixelMode::Rgb888);
+        assert!(u64::from(l.width()) * u64::from(l.height()) <= MAX_LAYER_PIXELS);
+        assert!(l.color_bytes().len() as u64 <= MAX_LAYER_PIXELS * 3);
+        let wide = Layer::new(60_000_000, 8, PixelMode::Mono);
+        assert_eq!(wide.height(), 8);
+        assert_eq!(u64::from(wide.width()), MAX_LAYER_PIXELS / 8);
     }
 }

@@ -157,8 +157,10 @@ pub fn layout(text: &str, fonts: &[Arc<Font>], style: &TextStyle) -> TextLayout 
     let width = style
         .wrap_width
         .unwrap_or_else(|| widths.iter().copied().max().unwrap_or(0).max(0) as u32);
-    let line_h = primary.line_height() + style.line_spacing;
-    let height = (lines.len() as i32 * line_h - style.line_spacing).max(0) as u32;
+    // Saturating: a huge negative line spacing must not overflow (it is refused at load).
+    let line_h = primary.line_height().saturating_add(style.line_spacing);
+    let height = (lines.len() as i64 * line_h as i64 - style.line_spacing as i64)
+        .clamp(0, i64::from(u16::MAX)) as u32;
     let mut glyphs = Vec::new();
     for (i, (line, w)) in lines.iter().zip(&widths).enumerate() {
         let slack = width as i32 - w;
@@ -167,7 +169,9 @@ pub fn layout(text: &str, fonts: &[Arc<Font>], style: &TextStyle) -> TextLayout 
             Align::Center => slack / 2,
             Align::Right => slack,
         };
-        let baseline = i as i32 * line_h + primary.ascent();
+        let baseline = (i as i32)
+            .saturating_mul(line_h)
+            .saturating_add(primary.ascent());
         for s in line {
             if let Some(g) = &s.glyph {
                 glyphs.push(Placed {

@@ -138,6 +138,8 @@ pub struct CompiledScene {
     pub sources: Vec<(String, crate::data::sources::SourceSpec)>,
     /// The display's `sleep_when`, compiled.
     pub sleep_when: Option<binding::Binding>,
+    /// The scene's resource limits.
+    pub limits: crate::data::limits::Limits,
     /// The display's `contrast` when it is an expression, compiled.
     pub contrast: Option<binding::Binding>,
     /// Where images from URLs are cached (folder resolved against the scene).
@@ -156,6 +158,8 @@ pub struct Ctx<'a> {
     pub mode: PixelMode,
     /// Default colour of text and shapes.
     pub foreground: Color,
+    /// The scene's resource limits.
+    pub limits: crate::data::limits::Limits,
     /// Ticks per second.
     pub fps: u32,
     fonts: &'a HashMap<String, Vec<Arc<Font>>>,
@@ -308,7 +312,10 @@ pub fn load(path: &Path) -> Result<CompiledScene, SceneError> {
 }
 
 /// Parses and checks scene text that came from `path` (used to resolve files and in messages).
+/// A leading UTF-8 byte-order mark is ignored; nesting deeper than
+/// [`crate::data::limits::MAX_NESTING`] brackets is refused before parsing.
 pub fn compile_str(src: &str, path: &Path) -> Result<CompiledScene, SceneError> {
+    let src = src.strip_prefix('\u{feff}').unwrap_or(src);
     let at = |line: usize, col: usize, message: String| Problem {
         file: path.to_path_buf(),
         line,
@@ -316,6 +323,16 @@ pub fn compile_str(src: &str, path: &Path) -> Result<CompiledScene, SceneError> 
         severity: Severity::Error,
         message,
     };
+    if let Some((line, col)) = super::nesting::too_deep(src, crate::data::limits::MAX_NESTING) {
+        return Err(SceneError::Invalid(vec![at(
+            line,
+            col,
+            format!(
+                "the scene nests deeper than {} brackets here (about 20 canvases inside each other); flatten it",
+                crate::data::limits::MAX_NESTING
+            ),
+        )]));
+    }
     let (file, unknown) =
         parse(src).map_err(|(line, col, msg)| SceneError::Invalid(vec![at(line, col, msg)]))?;
     let mut raw: Vec<Raw> = unknown
@@ -338,8 +355,11 @@ pub fn compile_str(src: &str, path: &Path) -> Result<CompiledScene, SceneError> 
     let sources = check_sources(&file, &scene_dir, &mut raw);
     let fonts = load_fonts(&file, &scene_dir, &mut raw);
     let frame = Rect::new(0, 0, display.width, display.height);
+    let limits = check_limits(&file.limits, &mut raw);
     let mut env = binding::environment();
+    env.set_fuel(Some(limits.template_fuel));
     let mut ctx = Ctx {
+        limits,
         env: &mut env,
         bindings: Vec::new(),
         templates: 0,
@@ -398,11 +418,49 @@ pub fn compile_str(src: &str, path: &Path) -> Result<CompiledScene, SceneError> 
         data,
         sources,
         sleep_when,
+        limits,
         contrast,
         image_cache: image_cache(&file, &scene_dir),
         control: file.control.clone(),
         name: file.name.clone(),
     })
+}
+
+/// Checks the limits section: each limit at least 1, and no layer limit beyond what the
+/// renderer can hold ([`crate::render::layer::MAX_LAYER_PIXELS`]).
+fn check_limits(
+    limits: &crate::data::limits::Limits,
+    raw: &mut Vec<Raw>,
+) -> crate::data::limits::Limits {
+    let max_layer = crate::render::layer::MAX_LAYER_PIXELS;
+    let mut out = *limits;
+    let mut err = |field: &str, message: String| {
+        raw.push(Raw {
+            severity: Severity::Error,
+            path: format!("limits.{field}"),
+            message,
+        })
+    };
+    for (field, v) in [
+        ("value_bytes", limits.value_bytes as u64),
+        ("history_bytes", limits.history_bytes as u64),
+        ("namespace_keys", limits.namespace_keys as u64),
+        ("layer_pixels", limits.layer_pixels),
+        ("image_pixels", limits.image_pixels),
+        ("template_fuel", limits.template_fuel),
+    ] {
+        if v == 0 {
+            err(field, format!("{field} must be at least 1"));
+        }
+    }
+    if limits.layer_pixels > max_layer {
+        err(
+            "layer_pixels",
+            format!("layer_pixels may be at most {max_layer} (4096×4096)"),
+        );
+        out.layer_pixels = max_layer;
+    }
+    out
 }
 
 /// Compiles a sequence's pages: each a clipping area of the sequence's size.
@@ -532,6 +590,16 @@ fn compile_widget(
         .iter()
         .any(|b| matches!(b.target, Target::Text | Target::ImageFile));
     let (w, h) = kind.size();
+    let pixels = u64::from(w) * u64::from(h);
+    if pixels > ctx.limits.layer_pixels {
+        ctx.error(
+            None,
+            format!(
+                "this widget is {w}×{h} = {pixels} pixels, over the limit of {} pixels per widget (limits.layer_pixels); make it smaller",
+                ctx.limits.layer_pixels
+            ),
+        );
+    }
     let (x, y) = placement
         .anchor
         .place(placement.x, placement.y, w, h, (parent.w, parent.h));

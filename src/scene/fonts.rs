@@ -26,6 +26,16 @@ pub(super) fn load_fonts(
         }
     }
     for (name, spec) in &file.fonts {
+        // Checked before loading: the rasteriser panics or allocates without bound on a
+        // size like NaN, -1 or 1e30.
+        if let Some(size) = spec.size.filter(|s| !(*s >= 1.0 && *s <= 512.0)) {
+            raw.push(Raw {
+                severity: Severity::Error,
+                path: format!("fonts.{name}.size"),
+                message: format!("size must be 1 to 512 pixels, not {size}"),
+            });
+            continue;
+        }
         match Font::load(&dir.join(&spec.file), spec.size) {
             Ok(f) => {
                 single.insert(name.clone(), Arc::new(f));
@@ -35,13 +45,6 @@ pub(super) fn load_fonts(
                 path: format!("fonts.{name}.file"),
                 message: e.to_string(),
             }),
-        }
-        if spec.size.is_some_and(|s| !(s > 0.0 && s <= 512.0)) {
-            raw.push(Raw {
-                severity: Severity::Error,
-                path: format!("fonts.{name}.size"),
-                message: "size must be between 0 and 512 pixels".into(),
-            });
         }
     }
     let mut chains: HashMap<String, Vec<Arc<Font>>> = single

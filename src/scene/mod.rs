@@ -6,6 +6,7 @@
 pub mod compile;
 mod fonts;
 pub mod locate;
+mod nesting;
 mod parse;
 pub mod problems;
 pub mod schema;

@@ -12,7 +12,14 @@ pub(super) fn parse(src: &str) -> Result<(SceneFile, Vec<String>), (usize, usize
         .with_default_extension(Extensions::UNWRAP_VARIANT_NEWTYPES | Extensions::IMPLICIT_SOME);
     let spanned = |e: ron::error::SpannedError| {
         let (line, col) = skip_blanks(src, e.span.start.line, e.span.start.col);
-        (line, col, e.code.to_string())
+        let message = match e.code {
+            ron::Error::ExceededRecursionLimit => format!(
+                "the scene nests too deeply here (at most {} brackets, about 20 canvases inside each other); flatten it",
+                crate::data::limits::MAX_NESTING
+            ),
+            code => code.to_string(),
+        };
+        (line, col, message)
     };
     let mut de = ron::Deserializer::from_str_with_options(src, &opts).map_err(spanned)?;
     let mut unknown = Vec::new();

@@ -42,6 +42,9 @@ pub struct SceneFile {
     /// Data sources by name: `{"clock": (source: Clock()), "web": (source: Http(url: "…"))}`.
     #[serde(default)]
     pub sources: BTreeMap<String, SourceSpec>,
+    /// Resource limits (dataset, layers, images, templates); every one has a default.
+    #[serde(default)]
+    pub limits: crate::data::limits::Limits,
     /// Where images from URLs are cached: `image_cache: (dir: "cache", max_mb: 32)`.
     #[serde(default)]
     pub image_cache: ImageCacheSpec,

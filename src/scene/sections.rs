@@ -203,10 +203,46 @@ pub(super) fn check_data(
             });
         }
     }
+    check_persist(&data.persist, raw);
     for p in &mut data.persist {
         p.file = dir.join(&p.file);
     }
     data
+}
+
+/// Snapshot files: non-empty, relative ones inside the scene's folder, one per namespace.
+fn check_persist(persist: &[crate::data::persist::PersistSpec], raw: &mut Vec<Raw>) {
+    use std::path::Component;
+    let mut seen: Vec<(&Path, &str)> = Vec::new();
+    for (i, p) in persist.iter().enumerate() {
+        let mut err = |message: String| {
+            raw.push(Raw {
+                severity: Severity::Error,
+                path: format!("data.persist[{i}].file"),
+                message,
+            })
+        };
+        // An absolute path is an explicit place (`/var/lib/tinydisplay/mpd.json`); a
+        // relative one stays inside the scene's folder.
+        let escapes = p
+            .file
+            .components()
+            .any(|c| matches!(c, Component::ParentDir));
+        if p.file.as_os_str().is_empty() || p.file.file_name().is_none() {
+            err("the snapshot file name is empty".into());
+        } else if escapes {
+            err(format!(
+                "{:?} leaves the scene's folder; a relative snapshot path stays inside it (no `..`), or give an absolute path",
+                p.file.display()
+            ));
+        } else if let Some((_, other)) = seen.iter().find(|(f, _)| *f == p.file.as_path()) {
+            err(format!(
+                "{:?} is already the snapshot of namespace {other:?}; each namespace needs its own file",
+                p.file.display()
+            ));
+        }
+        seen.push((p.file.as_path(), p.namespace.as_str()));
+    }
 }
 
 /// Compiles the display's `contrast` when it is an expression (a number needs nothing).

@@ -49,6 +49,7 @@ impl Plugin for ScenePlugin {
         app.insert_resource(BindingEnv(self.scene.env.clone()));
         let spec = &self.scene.data;
         let mut data = Dataset::new();
+        data.set_limits(self.scene.limits);
         for (ns, len) in &spec.history {
             data.set_history_len(ns, *len);
         }
@@ -58,9 +59,9 @@ impl Plugin for ScenePlugin {
         for (key, v) in &spec.initial {
             data.set(key, v.clone(), 0);
         }
-        persist::restore_all(&mut data, &spec.persist);
+        let savable = persist::restore_all(&mut data, &spec.persist);
         app.insert_resource(data);
-        app.insert_resource(Persistence(spec.persist.clone()));
+        app.insert_resource(Persistence(savable));
         let tx = app.world_mut().get_resource_or_init::<DataInbox>().sender();
         let mut running = RunningSources::default();
         let mut ramps = crate::data::ramp::Ramps::default();

@@ -1,13 +1,14 @@
 //! A sink that records every tick as one frame of an animated, endlessly looping GIF,
-//! streamed to the file as it goes.
+//! streamed to a temporary file beside the target and renamed over it when the recording
+//! ends, so a full disk or a crash never leaves a truncated GIF in place of the old one.
 
-use std::fs::File;
-use std::io::{BufWriter, Write};
+use std::io::BufWriter;
 use std::path::PathBuf;
 
 use gif::{DisposalMethod, Encoder, EncodingError, Frame, Repeat};
 
 use super::{Sink, SinkError};
+use crate::atomic_file::AtomicFile;
 use crate::render::FrameBuffer;
 
 /// NeuQuant speed for colour frames (1 = best, 30 = fastest).
@@ -18,7 +19,7 @@ pub struct GifSink {
     path: PathBuf,
     fps: u32,
     name: String,
-    encoder: Option<Encoder<BufWriter<File>>>,
+    encoder: Option<Encoder<BufWriter<AtomicFile>>>,
     size: (u16, u16),
     grey: bool,
     frames: u64,
@@ -92,10 +93,7 @@ impl GifSink {
                 ),
             });
         };
-        if let Some(dir) = self.path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(io_err)?;
-        }
-        let file = BufWriter::new(File::create(&self.path).map_err(io_err)?);
+        let file = BufWriter::new(AtomicFile::create(&self.path).map_err(io_err)?);
         self.grey = frame.mode().channels() == 1;
         let palette: Vec<u8> = if self.grey {
             (0..=255u8).flat_map(|v| [v, v, v]).collect()
@@ -155,11 +153,13 @@ impl Sink for GifSink {
             self.record(frame)?;
         }
         if let Some(enc) = self.encoder.take() {
-            let mut file = enc.into_inner().map_err(|e| self.encode_error(e))?;
-            file.flush().map_err(|source| SinkError::Io {
+            let io_err = |source| SinkError::Io {
                 path: self.path.clone(),
                 source,
-            })?;
+            };
+            let file = enc.into_inner().map_err(|e| self.encode_error(e))?;
+            let file = file.into_inner().map_err(|e| io_err(e.into_error()))?;
+            file.commit().map_err(io_err)?;
         }
         Ok(())
     }
@@ -170,6 +170,7 @@ mod tests {
     use super::*;
     use crate::render::{Color, PixelMode};
     use crate::sink::test_util::{pattern, set, temp_dir};
+    use std::fs::File;
 
     fn decode(path: &std::path::Path) -> (Vec<Vec<u8>>, Vec<u16>, gif::Repeat) {
         let mut opts = gif::DecodeOptions::new();

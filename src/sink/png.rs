@@ -1,12 +1,13 @@
 //! A sink that writes frames as PNG files: one per tick with a `{tick}` path template,
 //! otherwise only the last frame at shutdown.
 
-use std::fs::File;
-use std::io::{BufWriter, Write};
+use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 
 use image::codecs::png::PngEncoder;
 use image::{ExtendedColorType, ImageEncoder};
+
+use crate::atomic_file::AtomicFile;
 
 use super::{Sink, SinkError};
 use crate::render::FrameBuffer;
@@ -48,16 +49,15 @@ impl PngSink {
     }
 }
 
-/// Encodes `frame` as a PNG file at `path`, creating parent directories.
+/// Encodes `frame` as a PNG file at `path`, creating parent directories. The file is
+/// written beside `path` under a temporary name and renamed, so a full disk or a crash
+/// leaves the previous file whole.
 pub fn write_png(path: &Path, frame: &FrameBuffer) -> Result<(), SinkError> {
     let io_err = |source| SinkError::Io {
         path: path.to_path_buf(),
         source,
     };
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(io_err)?;
-    }
-    let mut out = BufWriter::new(File::create(path).map_err(io_err)?);
+    let mut out = BufWriter::new(AtomicFile::create(path).map_err(io_err)?);
     let color = match frame.mode().channels() {
         1 => ExtendedColorType::L8,
         _ => ExtendedColorType::Rgb8,
@@ -74,7 +74,8 @@ pub fn write_png(path: &Path, frame: &FrameBuffer) -> Result<(), SinkError> {
                 message: e.to_string(),
             },
         })?;
-    out.flush().map_err(io_err)
+    let file = out.into_inner().map_err(|e| io_err(e.into_error()))?;
+    file.commit().map_err(io_err)
 }
 
 impl Sink for PngSink {

@@ -13,7 +13,7 @@ use crate::app::Tick;
 use crate::data::binding::Target;
 use crate::render::animation::{Animation, is_gif, load_animation};
 use crate::render::compose::RenderStats;
-use crate::render::image::{Dither, ImageError, ImageOptions, load_image};
+use crate::render::image::{Dither, ImageError, ImageOptions, check_image_pixels, load_image};
 use crate::render::{Layer, PixelMode};
 use crate::scene::compile::Ctx;
 
@@ -193,11 +193,20 @@ pub fn compile(spec: &ImageSpec, ctx: &mut Ctx) -> Image {
         dither: spec.dither,
         threshold: spec.threshold,
     };
-    let empty = Arc::new(Layer::new(
-        spec.width.unwrap_or(1),
-        spec.height.unwrap_or(1),
-        ctx.mode,
-    ));
+    let max = ctx.limits.layer_pixels;
+    let (w, h) = (spec.width.unwrap_or(1), spec.height.unwrap_or(1));
+    let (w, h) = if u64::from(w) * u64::from(h) > max {
+        ctx.error(
+            None,
+            format!(
+                "this image is {w}×{h} pixels, over the limit of {max} pixels per widget (limits.layer_pixels)"
+            ),
+        );
+        (1, 1)
+    } else {
+        (w, h)
+    };
+    let empty = Arc::new(Layer::new(w, h, ctx.mode));
     let mut image = Image {
         pixels: empty,
         file: None,
@@ -220,13 +229,23 @@ pub fn compile(spec: &ImageSpec, ctx: &mut Ctx) -> Image {
         );
         return image;
     }
+    if (w, h) == (1, 1) && (spec.width.unwrap_or(1), spec.height.unwrap_or(1)) != (1, 1) {
+        // Refused above: not loaded, not scaled.
+        return image;
+    }
     if is_url(&spec.file) {
         // Fetched once the scene runs; nothing is shown until it arrives.
         image.file = Some(spec.file.clone());
         image.remote = Some(spec.file.clone());
         return image;
     }
-    match decode(&ctx.resolve(&spec.file), &image.opts, ctx.mode, ctx.fps) {
+    // The scene's pixel limit, from the file's header, before anything is decoded.
+    let path = ctx.resolve(&spec.file);
+    if let Err(e) = check_image_pixels(&path, &image.opts, ctx.limits.image_pixels) {
+        ctx.error(Some("file"), e.to_string());
+        return image;
+    }
+    match decode(&path, &image.opts, ctx.mode, ctx.fps) {
         Ok(picture) => {
             image.pixels = picture.first;
             image.animation = picture.animation;

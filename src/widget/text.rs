@@ -33,7 +33,7 @@ widget_spec! {
         /// Wrap at spaces to fit `width` (default false).
         #[serde(default)]
         pub wrap: bool,
-        /// Extra pixels between lines (default 0, may be negative).
+        /// Extra pixels between lines (default 0, may be negative; -512 to 512).
         #[serde(default)]
         pub line_spacing: i32,
     }
@@ -71,6 +71,9 @@ impl Text {
     }
 }
 
+/// The largest line spacing, either way, in pixels.
+pub const MAX_LINE_SPACING: i32 = 512;
+
 /// Checks a scene text and makes its component.
 pub fn compile(spec: &TextSpec, ctx: &mut Ctx) -> Text {
     let fonts = ctx.font_chain(spec.font.as_deref());
@@ -90,6 +93,15 @@ pub fn compile(spec: &TextSpec, ctx: &mut Ctx) -> Text {
     } else {
         spec.text.clone()
     };
+    if !(-MAX_LINE_SPACING..=MAX_LINE_SPACING).contains(&spec.line_spacing) {
+        ctx.error(
+            Some("line_spacing"),
+            format!(
+                "line_spacing must be -{MAX_LINE_SPACING} to {MAX_LINE_SPACING} pixels, not {}",
+                spec.line_spacing
+            ),
+        );
+    }
     if spec.wrap && spec.width.is_none() {
         ctx.error(Some("wrap"), "wrap needs a width to wrap to");
     }

@@ -1,18 +1,29 @@
 //! Spawning child programs in their own process group and killing the whole group, so a
 //! shell script's children die with it and never hold our pipes open.
+//!
+//! Every group started here is registered until it is killed; [`kill_all`] (called at
+//! shutdown) kills those still running, so a hung command never outlives the engine.
 
 use std::io::Read;
 use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver};
+use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::Duration;
 
+use nix::sys::signal::{Signal, killpg};
+use nix::unistd::Pid;
+
 use super::SourceError;
+
+/// Process groups started by sources and not yet killed.
+static GROUPS: Mutex<Vec<u32>> = Mutex::new(Vec::new());
 
 /// Starts `program args…` with stdin closed, stdout and stderr piped, in a new process group.
 pub fn spawn_piped(program: &str, args: &[String]) -> Result<Child, SourceError> {
-    Command::new(program)
+    let child = Command::new(program)
         .args(args)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -22,34 +33,90 @@ pub fn spawn_piped(program: &str, args: &[String]) -> Result<Child, SourceError>
         .map_err(|source| SourceError::Io {
             context: format!("starting {program}"),
             source,
-        })
+        })?;
+    if let Ok(mut groups) = GROUPS.lock() {
+        groups.push(child.id());
+    }
+    Ok(child)
 }
 
-/// Kills the child's process group (best effort) and the child itself, then reaps it.
+/// Sends SIGKILL to the process group `pgid` (best effort: it may be gone already).
+fn kill_pgid(pgid: u32) {
+    if let Ok(raw) = i32::try_from(pgid)
+        && raw > 1
+    {
+        let _ = killpg(Pid::from_raw(raw), Signal::SIGKILL);
+    }
+}
+
+/// Kills the child's process group (the child leads it, so its descendants go too) and
+/// the child itself, then reaps it. Called too after a child exited on its own, so what
+/// it left running in the background stops holding our pipes.
 pub fn kill_group(child: &mut Child) {
-    let group = format!("-{}", child.id());
-    // The child leads its own group; `kill -KILL -- -PID` takes its descendants too.
-    let _ = Command::new("kill")
-        .args(["-KILL", "--", &group])
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status();
+    let pgid = child.id();
+    kill_pgid(pgid);
     let _ = child.kill();
     let _ = child.wait();
+    if let Ok(mut groups) = GROUPS.lock() {
+        groups.retain(|g| *g != pgid);
+    }
 }
 
-/// Reads `reader` to its end on a thread; the receiver gets the bytes once, at end of input.
+/// Kills every process group a source started that is still registered (at shutdown).
+pub fn kill_all() -> usize {
+    let groups = match GROUPS.lock() {
+        Ok(mut g) => std::mem::take(&mut *g),
+        Err(_) => return 0,
+    };
+    for g in &groups {
+        kill_pgid(*g);
+    }
+    groups.len()
+}
+
+/// How many process groups are registered (running or not yet reaped).
+pub fn live_groups() -> usize {
+    GROUPS.lock().map_or(0, |g| g.len())
+}
+
+/// What a pipe reader hands over once, at the end of the input.
+pub type ReadAll = std::io::Result<Vec<u8>>;
+
+/// Reads `reader` to its end on a thread, keeping at most `max` bytes; the receiver gets
+/// the bytes once, at end of input. Past `max` the reader sets `over` and stops reading
+/// (dropping the pipe, so a writer like `yes` ends with SIGPIPE) when `stop_when_over`,
+/// or keeps draining without keeping anything otherwise (for stderr).
 pub fn spawn_read_all<R: Read + Send + 'static>(
     thread_name: String,
     mut reader: R,
-) -> Result<Receiver<std::io::Result<Vec<u8>>>, SourceError> {
+    max: usize,
+    stop_when_over: bool,
+    over: Arc<AtomicBool>,
+) -> Result<Receiver<ReadAll>, SourceError> {
     let (tx, rx) = mpsc::channel();
     thread::Builder::new()
         .name(thread_name)
         .spawn(move || {
             let mut bytes = Vec::new();
-            let result = reader.read_to_end(&mut bytes).map(|_| bytes);
+            let mut chunk = [0u8; 8192];
+            let result = loop {
+                match reader.read(&mut chunk) {
+                    Ok(0) => break Ok(bytes),
+                    Ok(n) => {
+                        if bytes.len() + n > max {
+                            over.store(true, Ordering::SeqCst);
+                            if stop_when_over {
+                                break Ok(bytes);
+                            }
+                            continue;
+                        }
+                        bytes.extend_from_slice(&chunk[..n]);
+                    }
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                    Err(e) => break Err(e),
+                }
+            };
+            drop(reader);
             let _ = tx.send(result);
         })
         .map_err(|source| SourceError::Io {

@@ -1,12 +1,14 @@
 //! The command source: runs a program at every poll and reads its standard output as JSON
 //! or text. A run that exceeds the timeout is killed (with its process group).
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::RecvTimeoutError;
 use std::time::{Duration, Instant};
 
 use serde::Deserialize;
 
-use super::child::{first_line, kill_group, spawn_piped, spawn_read_all, wait_or_kill};
+use super::child::{ReadAll, first_line, kill_group, spawn_piped, spawn_read_all, wait_or_kill};
 use super::{Format, PollSource, SourceError, Value};
 
 /// Settings of a command source.
@@ -46,6 +48,7 @@ impl CommandConfig {
 pub struct CommandSource {
     config: CommandConfig,
     timeout: Duration,
+    max_output: usize,
 }
 
 impl CommandSource {
@@ -56,9 +59,22 @@ impl CommandSource {
                 "the command's program is empty".to_owned(),
             ));
         }
-        Ok(Self { config, timeout })
+        Ok(Self {
+            config,
+            timeout,
+            max_output: super::policy::DEFAULT_MAX_OUTPUT_BYTES,
+        })
+    }
+
+    /// Refuses (and stops reading) output longer than `bytes` per run.
+    pub fn with_output_limit(mut self, bytes: usize) -> Self {
+        self.max_output = bytes.max(1);
+        self
     }
 }
+
+/// Longest stderr kept for the error message.
+const STDERR_KEEP: usize = 4096;
 
 impl PollSource for CommandSource {
     fn poll(&mut self) -> Result<Vec<(String, Value)>, SourceError> {
@@ -71,17 +87,53 @@ impl PollSource for CommandSource {
             kill_group(&mut child);
             return Err(SourceError::Config(format!("{program}: no pipes")));
         };
-        let out_rx = spawn_read_all(format!("cmd-{program}-out"), stdout)?;
-        let err_rx = spawn_read_all(format!("cmd-{program}-err"), stderr)?;
+        let over = Arc::new(AtomicBool::new(false));
+        let ignored = Arc::new(AtomicBool::new(false));
+        let readers = spawn_read_all(
+            format!("cmd-{program}-out"),
+            stdout,
+            self.max_output,
+            true,
+            over.clone(),
+        )
+        .and_then(|out| {
+            spawn_read_all(
+                format!("cmd-{program}-err"),
+                stderr,
+                STDERR_KEEP,
+                false,
+                ignored,
+            )
+            .map(|err| (out, err))
+        });
+        let (out_rx, err_rx) = match readers {
+            Ok(r) => r,
+            Err(e) => {
+                kill_group(&mut child);
+                return Err(e);
+            }
+        };
         let timed_out = || SourceError::Timeout {
             ms: u64::try_from(self.timeout.as_millis()).unwrap_or(u64::MAX),
         };
-        let Some(status) = wait_or_kill(&mut child, program, || Instant::now() >= deadline)? else {
+        let status = wait_or_kill(&mut child, program, || {
+            Instant::now() >= deadline || over.load(Ordering::SeqCst)
+        })?;
+        // The program has exited (or was killed): whatever it left running in its group
+        // goes too, so no background child holds the pipes and the readers end now.
+        kill_group(&mut child);
+        let too_large = || SourceError::TooLarge {
+            what: format!("the output of {program}"),
+            limit: self.max_output,
+            setting: "policy max_output_bytes",
+        };
+        if over.load(Ordering::SeqCst) {
+            return Err(too_large());
+        }
+        let Some(status) = status else {
             return Err(timed_out());
         };
-        // The output is complete once the pipes close; a background child still holding
-        // them past the deadline makes this a timeout.
-        let collect = |rx: std::sync::mpsc::Receiver<std::io::Result<Vec<u8>>>| {
+        let collect = |rx: std::sync::mpsc::Receiver<ReadAll>| {
             let wait = deadline
                 .saturating_duration_since(Instant::now())
                 .max(Duration::from_millis(100));
@@ -103,6 +155,9 @@ impl PollSource for CommandSource {
             });
         }
         let stdout = collect(out_rx)?;
+        if over.load(Ordering::SeqCst) {
+            return Err(too_large());
+        }
         self.config.format.updates(
             &self.config.namespace,
             &stdout,
@@ -198,5 +253,35 @@ mod tests {
         )
         .expect("a non-empty program");
         assert!(matches!(missing.poll(), Err(SourceError::Io { .. })));
+    }
+
+    #[test]
+    fn a_yes_style_command_is_refused_with_bounded_memory() {
+        let mut src = sh("yes", Format::Text, 20_000).with_output_limit(64 * 1024);
+        let result = src.poll();
+        assert!(
+            matches!(result, Err(SourceError::TooLarge { limit: 65536, .. })),
+            "{result:?}"
+        );
+    }
+
+    #[test]
+    fn a_background_child_holding_the_pipe_is_killed_with_the_group() {
+        let marker = std::env::temp_dir().join(format!("tinydisplay-bg-{}", std::process::id()));
+        let _ = std::fs::remove_file(&marker);
+        // The background child keeps stdout open; before, every such poll timed out and
+        // left its two reader threads blocked on the pipe.
+        let script = format!(
+            "(sleep 1; touch {}) & echo '{{\"a\": 1}}'",
+            marker.display()
+        );
+        let mut src = sh(&script, Format::Json, 5000);
+        let result = src.poll();
+        assert_eq!(
+            result.expect("the output, read once the group is gone"),
+            vec![("c.a".to_owned(), json!(1))]
+        );
+        std::thread::sleep(Duration::from_millis(1300));
+        assert!(!marker.exists(), "the background child kept running");
     }
 }

@@ -2,6 +2,7 @@
 //! changes.
 
 use std::fs;
+use std::io::Read;
 use std::path::PathBuf;
 use std::time::SystemTime;
 
@@ -43,12 +44,23 @@ impl FileConfig {
 pub struct FileSource {
     config: FileConfig,
     seen: Option<(Option<SystemTime>, u64)>,
+    max_bytes: usize,
 }
 
 impl FileSource {
     /// A file source from its settings (the first poll always reads the file).
     pub fn new(config: FileConfig) -> Self {
-        Self { config, seen: None }
+        Self {
+            config,
+            seen: None,
+            max_bytes: super::policy::DEFAULT_MAX_OUTPUT_BYTES,
+        }
+    }
+
+    /// Refuses a file larger than `bytes` (nothing of it is kept).
+    pub fn with_size_limit(mut self, bytes: usize) -> Self {
+        self.max_bytes = bytes.max(1);
+        self
     }
 }
 
@@ -64,7 +76,27 @@ impl PollSource for FileSource {
         if self.seen == Some(signature) {
             return Ok(Vec::new());
         }
-        let text = fs::read_to_string(path).map_err(io_error)?;
+        let too_large = || SourceError::TooLarge {
+            what: path.display().to_string(),
+            limit: self.max_bytes,
+            setting: "policy max_output_bytes",
+        };
+        if meta.len() > self.max_bytes as u64 {
+            return Err(too_large());
+        }
+        // Read at most one byte past the limit: a file that grows (or a device that never
+        // ends) while it is read cannot take more.
+        let mut bytes = Vec::new();
+        fs::File::open(path)
+            .and_then(|f| f.take(self.max_bytes as u64 + 1).read_to_end(&mut bytes))
+            .map_err(io_error)?;
+        if bytes.len() > self.max_bytes {
+            return Err(too_large());
+        }
+        let text = String::from_utf8(bytes).map_err(|e| SourceError::Parse {
+            what: path.display().to_string(),
+            message: e.to_string(),
+        })?;
         let updates = self.config.format.updates(
             &self.config.namespace,
             &text,
@@ -145,5 +177,18 @@ mod tests {
             ron::from_str(r#"(path: "/tmp/x.txt", format: Text)"#).expect("valid RON");
         assert_eq!(c.namespace, "file");
         assert_eq!(c.format, Format::Text);
+    }
+
+    #[test]
+    fn a_file_over_the_limit_is_refused() {
+        let path = temp_path("big.json");
+        fs::write(&path, format!("{{\"a\": \"{}\"}}", "x".repeat(5000))).expect("write");
+        let mut src = FileSource::new(FileConfig::new(&path)).with_size_limit(1000);
+        assert!(
+            matches!(src.poll(), Err(SourceError::TooLarge { limit: 1000, .. })),
+            "a 5 kB file under a 1 kB limit"
+        );
+        let mut endless = FileSource::new(FileConfig::new("/dev/zero")).with_size_limit(1000);
+        assert!(matches!(endless.poll(), Err(SourceError::TooLarge { .. })));
     }
 }

@@ -355,6 +355,7 @@ mod tests {
             jitter: 0.0,
             breaker_failures: 3,
             breaker_cooldown_ms: 1500,
+            ..Policy::default()
         };
         let (tx, rx) = mpsc::channel();
         let handle = spawn_poll(

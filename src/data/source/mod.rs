@@ -39,6 +39,7 @@ mod runner;
 pub mod stdin;
 pub mod system;
 pub mod tls;
+mod throttle;
 
 use std::sync::atomic::AtomicBool;
 use std::sync::mpsc::Sender;
@@ -60,6 +61,21 @@ pub use runner::{SourceHandle, spawn_poll, spawn_stream};
 pub use stdin::{StdinConfig, StdinSource};
 pub use system::{SystemConfig, SystemSource};
 
+/// Kills the process groups of every command and process still running (at shutdown, so
+/// a hung command never outlives the engine); returns how many groups were signalled.
+pub fn kill_children() -> usize {
+    child::kill_all()
+}
+
+/// How many child process groups sources have running.
+pub fn running_children() -> usize {
+    child::live_groups()
+}
+
+/// The key a stream source emits to report a problem that does not end its run (a
+/// refused line); the runner turns it into the source's health, never into a value.
+pub const PROBLEM_KEY: &str = "\u{1}problem";
+
 /// A value a source produces (numbers, strings, booleans, null, or structured JSON).
 pub type Value = serde_json::Value;
 
@@ -72,6 +88,12 @@ pub enum Message {
         key: String,
         /// The new value.
         value: Value,
+    },
+    /// A key is gone: an array item a poll no longer reports (a poll source's result
+    /// replaces the array keys of its previous result).
+    Remove {
+        /// The dotted key.
+        key: String,
     },
     /// The health of a source changed or was re-stated after an attempt.
     Health {
@@ -160,6 +182,16 @@ pub enum SourceError {
         code: Option<i32>,
         /// A line of what it wrote to stderr (the first for commands, the last for processes).
         stderr: String,
+    },
+    /// Output, a line or a value is over its limit and was refused.
+    #[error("{what} is over the limit of {limit} bytes (raise {setting} if it is meant)")]
+    TooLarge {
+        /// What was too large.
+        what: String,
+        /// The limit in bytes.
+        limit: usize,
+        /// The setting that holds the limit.
+        setting: &'static str,
     },
     /// The source's configuration is unusable (unknown time zone, empty program name, …).
     #[error("bad configuration: {0}")]
@@ -255,11 +287,15 @@ impl SourceConfig {
                 spawn_poll(name, Box::new(SystemSource::new(c.clone())), policy, tx)
             }
             SourceConfig::File(c) => {
-                spawn_poll(name, Box::new(FileSource::new(c.clone())), policy, tx)
+                let source = FileSource::new(c.clone()).with_size_limit(policy.max_output_bytes);
+                spawn_poll(name, Box::new(source), policy, tx)
             }
             SourceConfig::Command(c) => spawn_poll(
                 name,
-                Box::new(CommandSource::new(c.clone(), timeout)?),
+                Box::new(
+                    CommandSource::new(c.clone(), timeout)?
+                        .with_output_limit(policy.max_output_bytes),
+                ),
                 policy,
                 tx,
             ),
@@ -270,10 +306,12 @@ impl SourceConfig {
                 tx,
             ),
             SourceConfig::Process(c) => {
-                spawn_stream(name, Box::new(ProcessSource::new(c.clone())?), policy, tx)
+                let source = ProcessSource::new(c.clone())?.with_line_limit(policy.max_line_bytes);
+                spawn_stream(name, Box::new(source), policy, tx)
             }
             SourceConfig::Stdin(c) => {
-                spawn_stream(name, Box::new(StdinSource::stdin(c.clone())), policy, tx)
+                let source = StdinSource::stdin(c.clone()).with_line_limit(policy.max_line_bytes);
+                spawn_stream(name, Box::new(source), policy, tx)
             }
             SourceConfig::Mqtt(c) => spawn_stream(
                 name,

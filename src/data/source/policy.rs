@@ -28,7 +28,21 @@ pub struct Policy {
     pub breaker_failures: u32,
     /// How long an open breaker blocks attempts before one half-open probe.
     pub breaker_cooldown_ms: u64,
+    /// Longest line a stream source (process, stdin) accepts; longer ones are refused.
+    pub max_line_bytes: usize,
+    /// Most bytes one poll may read (a command's output, a file); more is refused.
+    pub max_output_bytes: usize,
+    /// Largest value (its JSON text) the source may set; a larger one is refused and the
+    /// last good value stays.
+    pub max_value_bytes: usize,
 }
+
+/// Default longest line of a stream source (64 KiB).
+pub const DEFAULT_MAX_LINE_BYTES: usize = 64 * 1024;
+/// Default most bytes per poll (1 MiB).
+pub const DEFAULT_MAX_OUTPUT_BYTES: usize = 1024 * 1024;
+/// Default largest value (64 KiB).
+pub const DEFAULT_MAX_VALUE_BYTES: usize = 64 * 1024;
 
 impl Default for Policy {
     fn default() -> Self {
@@ -41,6 +55,9 @@ impl Default for Policy {
             jitter: 0.1,
             breaker_failures: 5,
             breaker_cooldown_ms: 30_000,
+            max_line_bytes: DEFAULT_MAX_LINE_BYTES,
+            max_output_bytes: DEFAULT_MAX_OUTPUT_BYTES,
+            max_value_bytes: DEFAULT_MAX_VALUE_BYTES,
         }
     }
 }

@@ -1,7 +1,7 @@
 //! The process source: a long-running program writing one JSON object per line, each
 //! flattened under the namespace. When it exits, `spawn_stream` restarts it with backoff.
 
-use std::io::{BufRead, BufReader};
+use std::io::BufReader;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::RecvTimeoutError;
 use std::sync::{Arc, Mutex};
@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use serde::Deserialize;
 
 use super::child::{kill_group, spawn_piped, wait_or_kill};
-use super::lines::{json_line_updates, spawn_line_reader};
+use super::lines::{BoundedLines, Line, LineHandler, spawn_line_reader};
 use super::{SourceError, StreamSource, Value};
 
 /// How often the run loop looks at its stop flag while waiting for a line.
@@ -49,6 +49,7 @@ impl ProcessConfig {
 #[derive(Debug, Clone)]
 pub struct ProcessSource {
     config: ProcessConfig,
+    max_line_bytes: usize,
 }
 
 impl ProcessSource {
@@ -59,7 +60,16 @@ impl ProcessSource {
                 "the process's program is empty".to_owned(),
             ));
         }
-        Ok(Self { config })
+        Ok(Self {
+            config,
+            max_line_bytes: super::policy::DEFAULT_MAX_LINE_BYTES,
+        })
+    }
+
+    /// Refuses output lines (and stderr lines) longer than `bytes`.
+    pub fn with_line_limit(mut self, bytes: usize) -> Self {
+        self.max_line_bytes = bytes.max(1);
+        self
     }
 }
 
@@ -75,7 +85,9 @@ impl StreamSource for ProcessSource {
             kill_group(&mut child);
             return Err(SourceError::Config(format!("{program}: no pipes")));
         };
-        let lines = match spawn_line_reader(format!("proc-{program}-out"), BufReader::new(stdout)) {
+        let max = self.max_line_bytes;
+        let reader = BufReader::new(stdout);
+        let lines = match spawn_line_reader(format!("proc-{program}-out"), reader, max) {
             Ok(rx) => rx,
             Err(e) => {
                 kill_group(&mut child);
@@ -89,7 +101,10 @@ impl StreamSource for ProcessSource {
             thread::Builder::new()
                 .name(format!("proc-{program}-err"))
                 .spawn(move || {
-                    for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                    let mut reader = BufReader::new(stderr);
+                    let mut split = BoundedLines::new(max);
+                    while let Ok(Some(line)) = split.next_line(&mut reader) {
+                        let Line::Text(line) = line else { continue };
                         let line = line.trim().to_owned();
                         if line.is_empty() {
                             continue;
@@ -104,20 +119,14 @@ impl StreamSource for ProcessSource {
         };
 
         // Read lines until the output ends (or we are told to stop).
+        let mut handler = LineHandler::new(&self.config.namespace, program, max);
         loop {
             if stop.load(Ordering::SeqCst) {
                 kill_group(&mut child);
                 return Ok(());
             }
             match lines.recv_timeout(SLICE) {
-                Ok(Ok(line)) => match json_line_updates(&self.config.namespace, &line) {
-                    Ok(updates) => {
-                        for (key, value) in updates {
-                            emit(key, value);
-                        }
-                    }
-                    Err(e) => log::warn!("{program}: skipping a line: {e}"),
-                },
+                Ok(Ok(line)) => handler.handle(line, emit),
                 Ok(Err(source)) => {
                     kill_group(&mut child);
                     return Err(SourceError::Io {
@@ -205,7 +214,7 @@ mod tests {
                     failures.push(n);
                     errors.push(last_error.unwrap_or_default());
                 }
-                Ok(Message::Health { ok: true, .. }) | Err(_) => {}
+                Ok(Message::Health { ok: true, .. } | Message::Remove { .. }) | Err(_) => {}
             }
         }
         let t = Instant::now();

@@ -6,6 +6,7 @@
 //! scheduling thread itself and is restarted with backoff whenever it returns.
 //! Waiting is done in short slices that check the stop flag, so stopping is prompt.
 
+use std::collections::HashSet;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -14,7 +15,9 @@ use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
 use super::policy::{Policy, PolicyState, XorShift};
-use super::{Message, PollSource, SourceError, StreamSource, Value};
+use super::throttle::Throttle;
+use super::{Message, PROBLEM_KEY, PollSource, SourceError, StreamSource, Value};
+use crate::data::limits::json_bytes;
 
 /// The longest a waiting thread goes without looking at its stop flag.
 const SLICE: Duration = Duration::from_millis(10);
@@ -124,12 +127,19 @@ fn handle(
     }
 }
 
+/// How long a reported problem (a refused line or value) keeps a running stream's health
+/// at not-ok although good values keep coming, so the health stays readable.
+const PROBLEM_HOLD: Duration = Duration::from_secs(15);
+
 /// Sends values and health to the engine; stops the source when the engine is gone.
 struct Reporter {
     name: String,
     tx: Sender<Message>,
     stop: Arc<AtomicBool>,
     last_ok: Option<bool>,
+    max_value_bytes: usize,
+    last_problem: Option<Instant>,
+    throttle: Throttle,
 }
 
 impl Reporter {
@@ -139,7 +149,61 @@ impl Reporter {
             tx,
             stop,
             last_ok: None,
+            max_value_bytes: super::policy::DEFAULT_MAX_VALUE_BYTES,
+            last_problem: None,
+            throttle: Throttle::default(),
         }
+    }
+
+    /// Why `value` may not be set (over the size limit), if it may not.
+    fn oversize(&self, key: &str, value: &Value) -> Option<String> {
+        let n = json_bytes(value, self.max_value_bytes);
+        (n > self.max_value_bytes).then(|| {
+            format!(
+                "refused a value of {key}: over the limit of {} bytes (policy max_value_bytes); keeping the last good one",
+                self.max_value_bytes
+            )
+        })
+    }
+
+    /// Sends the value unless it is over the size limit; then returns why it was refused.
+    fn checked_set(&self, key: String, value: Value) -> Result<(), String> {
+        if let Some(why) = self.oversize(&key, &value) {
+            return Err(why);
+        }
+        self.set(key, value);
+        Ok(())
+    }
+
+    /// Reports a problem that did not end the source (a refused line or value): health
+    /// not ok with the reason; logged here at most once per period.
+    fn problem(&mut self, error: String, failures: u64, log_it: bool) {
+        self.last_problem = Some(Instant::now());
+        if !log_it {
+            self.failed(error, failures);
+            return;
+        }
+        match self.throttle.allow() {
+            Some(held) => {
+                if held > 0 {
+                    log::warn!(
+                        "source {}: {error} ({held} more since the last report)",
+                        self.name
+                    );
+                } else {
+                    log::warn!("source {}: {error}", self.name);
+                }
+                self.failed(error, failures);
+            }
+            None if self.last_ok != Some(false) => self.failed(error, failures),
+            None => {}
+        }
+    }
+
+    /// Whether a problem was reported recently (good values then do not clear health).
+    fn holding_problem(&self) -> bool {
+        self.last_problem
+            .is_some_and(|t| t.elapsed() < PROBLEM_HOLD)
     }
 
     fn send(&self, message: Message) {
@@ -147,6 +211,10 @@ impl Reporter {
             // Nobody is listening any more: there is no point in running.
             self.stop.store(true, Ordering::SeqCst);
         }
+    }
+
+    fn remove(&self, key: String) {
+        self.send(Message::Remove { key });
     }
 
     fn set(&self, key: String, value: Value) {
@@ -301,12 +369,20 @@ fn worker_gone() -> SourceError {
     SourceError::Panicked("the poll worker thread is gone".to_owned())
 }
 
+/// Whether a flattened key lies inside an array (one of its segments is an index).
+fn is_array_item(key: &str) -> bool {
+    key.split('.')
+        .skip(1)
+        .any(|seg| !seg.is_empty() && seg.bytes().all(|b| b.is_ascii_digit()))
+}
+
 fn run_poll(
     source: Box<dyn PollSource>,
     policy: Policy,
     mut reporter: Reporter,
     stop: &AtomicBool,
 ) {
+    reporter.max_value_bytes = policy.max_value_bytes;
     let name = reporter.name.clone();
     let timeout = Duration::from_millis(policy.timeout_ms.max(1));
     let mut worker = match PollWorker::start(&name, source) {
@@ -319,6 +395,7 @@ fn run_poll(
     };
     let base = Instant::now();
     let mut state = PolicyState::new(policy, XorShift::seed_from(&name));
+    let mut array_keys: HashSet<String> = HashSet::new();
     while !stop.load(Ordering::SeqCst) {
         let started = Instant::now();
         let probing = state.breaker_tripped();
@@ -327,14 +404,33 @@ fn run_poll(
         };
         let next = match result {
             Ok(updates) => {
+                let mut refused = None;
+                let mut arrays = HashSet::new();
+                let had_updates = !updates.is_empty();
                 for (key, value) in updates {
-                    reporter.set(key, value);
+                    if is_array_item(&key) {
+                        arrays.insert(key.clone());
+                    }
+                    if let Err(why) = reporter.checked_set(key, value) {
+                        refused = Some(why);
+                    }
+                }
+                // Array items the last result had and this one has not are gone (an
+                // empty result is no news, like an unchanged file, not an empty array).
+                if !arrays.is_empty() || (!array_keys.is_empty() && had_updates) {
+                    for gone in array_keys.difference(&arrays) {
+                        reporter.remove(gone.clone());
+                    }
+                    array_keys = arrays;
                 }
                 if probing {
                     log::info!("source {name}: probe succeeded, circuit closed");
                 }
                 let delay = state.on_success(millis_since(base));
-                reporter.ok(0);
+                match refused {
+                    Some(why) => reporter.problem(why, 0, true),
+                    None => reporter.ok(0),
+                }
                 started + Duration::from_millis(delay)
             }
             Err(error) => {
@@ -368,6 +464,7 @@ fn run_stream(
     mut reporter: Reporter,
     stop: &AtomicBool,
 ) {
+    reporter.max_value_bytes = policy.max_value_bytes;
     let name = reporter.name.clone();
     // A run that lasts this long counts as healthy: its exit restarts the backoff.
     let stable = Duration::from_millis(policy.backoff_max_ms.max(policy.backoff_initial_ms));
@@ -379,7 +476,19 @@ fn run_stream(
         let result = {
             let reporter = &mut reporter;
             let mut emit = |key: String, value: Value| {
-                reporter.ok(failures);
+                if key == PROBLEM_KEY {
+                    // The source logs its own problems (throttled); only health here.
+                    let text = value.as_str().unwrap_or("a problem").to_owned();
+                    reporter.problem(text, failures, false);
+                    return;
+                }
+                if let Some(why) = reporter.oversize(&key, &value) {
+                    reporter.problem(why, failures, true);
+                    return;
+                }
+                if !reporter.holding_problem() {
+                    reporter.ok(failures);
+                }
                 reporter.set(key, value);
             };
             catch_unwind(AssertUnwindSafe(|| source.run(&mut emit, stop)))
@@ -426,6 +535,7 @@ mod tests {
             jitter: 0.0,
             breaker_failures: 0,
             breaker_cooldown_ms: 1000,
+            ..Policy::default()
         }
     }
 

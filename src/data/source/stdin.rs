@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use super::lines::{json_line_updates, spawn_line_reader};
+use super::lines::{Line, LineHandler, spawn_line_reader};
 use super::{SourceError, StreamSource, Value};
 
 /// How often the run loop looks at its stop flag while waiting for a line.
@@ -38,8 +38,9 @@ impl Default for StdinConfig {
 pub struct StdinSource<R: BufRead + Send + 'static> {
     config: StdinConfig,
     reader: Option<R>,
-    lines: Option<Receiver<std::io::Result<String>>>,
+    lines: Option<Receiver<std::io::Result<Line>>>,
     skipped: AtomicU64,
+    max_line_bytes: usize,
 }
 
 impl StdinSource<std::io::BufReader<std::io::Stdin>> {
@@ -57,7 +58,14 @@ impl<R: BufRead + Send + 'static> StdinSource<R> {
             reader: Some(reader),
             lines: None,
             skipped: AtomicU64::new(0),
+            max_line_bytes: super::policy::DEFAULT_MAX_LINE_BYTES,
         }
+    }
+
+    /// Refuses lines longer than `bytes` (the endless line is skipped, memory stays bounded).
+    pub fn with_line_limit(mut self, bytes: usize) -> Self {
+        self.max_line_bytes = bytes.max(1);
+        self
     }
 
     /// How many malformed lines were skipped so far.
@@ -73,30 +81,30 @@ impl<R: BufRead + Send + 'static> StreamSource for StdinSource<R> {
         stop: &AtomicBool,
     ) -> Result<(), SourceError> {
         if let Some(reader) = self.reader.take() {
-            self.lines = Some(spawn_line_reader("stdin-lines".to_owned(), reader)?);
+            self.lines = Some(spawn_line_reader(
+                "stdin-lines".to_owned(),
+                reader,
+                self.max_line_bytes,
+            )?);
         }
         let Some(lines) = &self.lines else {
             return Ok(());
         };
-        let mut number = 0u64;
+        let mut handler = LineHandler::new(
+            &self.config.namespace,
+            "standard input",
+            self.max_line_bytes,
+        );
         loop {
             if stop.load(Ordering::SeqCst) {
                 return Ok(());
             }
             match lines.recv_timeout(SLICE) {
                 Ok(Ok(line)) => {
-                    number += 1;
-                    match json_line_updates(&self.config.namespace, &line) {
-                        Ok(updates) => {
-                            for (key, value) in updates {
-                                emit(key, value);
-                            }
-                        }
-                        Err(e) => {
-                            self.skipped.fetch_add(1, Ordering::Relaxed);
-                            log::warn!("stdin line {number}: skipped: {e}");
-                        }
-                    }
+                    let before = handler.skipped();
+                    handler.handle(line, emit);
+                    self.skipped
+                        .fetch_add(handler.skipped() - before, Ordering::Relaxed);
                 }
                 Ok(Err(source)) => {
                     self.lines = None;
@@ -129,8 +137,19 @@ mod tests {
         );
         let mut got = Vec::new();
         let stop = AtomicBool::new(false);
-        let result = src.run(&mut |k, v| got.push((k, v)), &stop);
+        let mut problems = Vec::new();
+        let result = src.run(
+            &mut |k, v| {
+                if k == crate::data::source::PROBLEM_KEY {
+                    problems.push(v);
+                } else {
+                    got.push((k, v));
+                }
+            },
+            &stop,
+        );
         assert!(result.is_ok(), "{result:?}");
+        assert_eq!(problems.len(), 1, "the bad line is reported: {problems:?}");
         assert_eq!(
             got,
             vec![
@@ -163,5 +182,39 @@ mod tests {
         assert!(started.elapsed() < Duration::from_secs(10));
         let _ = stopper.join();
         drop(writer);
+    }
+
+    #[test]
+    fn an_endless_line_is_refused_and_later_lines_still_count() {
+        let mut input = vec![b'x'; 3 << 20];
+        input.extend_from_slice(b"\n{\"a\": 2}\n");
+        for _ in 0..500 {
+            input.extend_from_slice(b"not json\n");
+        }
+        let mut src = StdinSource::from_reader(StdinConfig::default(), Cursor::new(input))
+            .with_line_limit(1024);
+        let (mut got, mut problems) = (Vec::new(), Vec::new());
+        let stop = AtomicBool::new(false);
+        let result = src.run(
+            &mut |k, v| {
+                if k == crate::data::source::PROBLEM_KEY {
+                    problems.push(v);
+                } else {
+                    got.push((k, v));
+                }
+            },
+            &stop,
+        );
+        assert!(result.is_ok(), "{result:?}");
+        assert_eq!(got, vec![("stdin.a".to_owned(), json!(2))]);
+        assert_eq!(src.skipped_lines(), 501);
+        // 501 bad lines, reported (and logged) once in this period, not 501 times.
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(
+            problems[0]
+                .as_str()
+                .is_some_and(|p| p.contains("limit of 1024 bytes")),
+            "{problems:?}"
+        );
     }
 }

@@ -151,7 +151,11 @@ pub fn parse_capture(text: &str) -> Result<Vec<Transfer>, CaptureError> {
             line: i + 1,
             message,
         };
-        let (tag, rest) = line.split_at(1);
+        // The tag is one character, which need not be ASCII in a broken file.
+        let mut chars = line.chars();
+        let tag = chars.next().map(String::from).unwrap_or_default();
+        let rest = chars.as_str();
+        let tag = tag.as_str();
         let mut bytes = Vec::new();
         for tok in rest.split_whitespace() {
             if tok.len() % 2 != 0 {
@@ -214,5 +218,13 @@ mod tests {
             parse_capture("D 0a0b").unwrap(),
             vec![Transfer::Data(vec![10, 11])]
         );
+    }
+
+    #[test]
+    fn a_non_ascii_line_is_an_error_not_a_panic() {
+        let err = parse_capture("C AE\né 00 11\n").map(|_| ());
+        let e = err.expect_err("not a capture line");
+        assert_eq!(e.line, 2);
+        assert!(parse_capture("D é1 00").is_err());
     }
 }

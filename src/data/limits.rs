@@ -1,0 +1,84 @@
+//! The scene's resource limits (`limits: (...)`): how much the dataset may hold, how big
+//! widget layers and images may be, how much work one template may do. Every limit has a
+//! default that suits a small board (a 1 GB Raspberry Pi) running for months.
+
+use serde::Deserialize;
+
+/// Default largest value in the dataset (its JSON text), 64 KiB.
+pub const DEFAULT_VALUE_BYTES: usize = 64 * 1024;
+/// Default bytes of past values kept per key, 256 KiB.
+pub const DEFAULT_HISTORY_BYTES: usize = 256 * 1024;
+/// Default most keys per namespace.
+pub const DEFAULT_NAMESPACE_KEYS: usize = 10_000;
+/// Default largest widget layer (canvas, rectangle, text box …), in pixels: 4096².
+pub const DEFAULT_LAYER_PIXELS: u64 = 4096 * 4096;
+/// Default largest image file, in pixels, checked in the file's header before decoding.
+pub const DEFAULT_IMAGE_PIXELS: u64 = 4096 * 4096;
+/// Default template fuel (minijinja's unit of work) per evaluation.
+pub const DEFAULT_TEMPLATE_FUEL: u64 = 50_000;
+/// Deepest bracket nesting a scene file may have (about 20 canvases inside each other).
+pub const MAX_NESTING: usize = 40;
+
+/// `limits: (value_bytes: 65536, history_bytes: 262144, ...)` in a scene.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(default)]
+pub struct Limits {
+    /// Largest value a key may hold (bytes of its JSON text); a larger one is refused and
+    /// the last good value stays.
+    pub value_bytes: usize,
+    /// Bytes of past values kept per key (the oldest go first), on top of `data.history`.
+    pub history_bytes: usize,
+    /// Most keys one namespace may have; new keys past it are refused.
+    pub namespace_keys: usize,
+    /// Largest widget layer in pixels (width × height); larger widgets are refused at load
+    /// and content that would grow past it at run time is cut.
+    pub layer_pixels: u64,
+    /// Largest image (width × height in its file's header); larger files are refused
+    /// without being decoded.
+    pub image_pixels: u64,
+    /// Work one template or expression evaluation may do (minijinja fuel); past it, the
+    /// evaluation fails and the fallback shows.
+    pub template_fuel: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            value_bytes: DEFAULT_VALUE_BYTES,
+            history_bytes: DEFAULT_HISTORY_BYTES,
+            namespace_keys: DEFAULT_NAMESPACE_KEYS,
+            layer_pixels: DEFAULT_LAYER_PIXELS,
+            image_pixels: DEFAULT_IMAGE_PIXELS,
+            template_fuel: DEFAULT_TEMPLATE_FUEL,
+        }
+    }
+}
+
+/// Roughly the size of `v` as JSON text; stops counting once past `limit`.
+pub fn json_bytes(v: &serde_json::Value, limit: usize) -> usize {
+    match v {
+        serde_json::Value::Null | serde_json::Value::Bool(_) => 5,
+        serde_json::Value::Number(_) => 8,
+        serde_json::Value::String(s) => s.len() + 2,
+        serde_json::Value::Array(items) => {
+            let mut n = 2;
+            for item in items {
+                n += json_bytes(item, limit) + 1;
+                if n > limit {
+                    break;
+                }
+            }
+            n
+        }
+        serde_json::Value::Object(map) => {
+            let mut n = 2;
+            for (k, item) in map {
+                n += k.len() + 4 + json_bytes(item, limit);
+                if n > limit {
+                    break;
+                }
+            }
+            n
+        }
+    }
+}
