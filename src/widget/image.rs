@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use bevy_ecs::prelude::*;
 
-use super::{ToDraw, is_template, widget_spec};
+use super::{ToDraw, is_template, redraw_changed, widget_spec};
 use crate::data::binding::Target;
 use crate::render::compose::RenderStats;
 use crate::render::image::{Dither, ImageOptions, load_image};
@@ -142,14 +142,8 @@ pub fn compile(spec: &ImageSpec, ctx: &mut Ctx) -> Image {
 
 /// Copies changed images into their layers.
 pub fn draw_images(mut q: ToDraw<Image>, stats: Res<RenderStats>) {
-    q.par_iter_mut().for_each(|(img, mut wl, visible)| {
-        // A hidden widget costs nothing; it is drawn when it is shown again.
-        if !visible.0 {
-            return;
-        }
-        wl.pixels_mut().clone_from(&img.pixels);
-        wl.generation = wl.generation.wrapping_add(1);
-        stats.count_redraw();
+    redraw_changed(&mut q, &stats, |img, wl| {
+        wl.pixels_mut().clone_from(&img.pixels)
     });
 }
 
