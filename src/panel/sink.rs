@@ -50,6 +50,7 @@ struct Slot {
     full: bool,
     stop: bool,
     power: Option<bool>,
+    contrast: Option<u8>,
 }
 
 #[derive(Default)]
@@ -174,6 +175,15 @@ impl Sink for PanelSink {
         Ok(())
     }
 
+    fn contrast(&mut self, level: u8) -> Result<bool, SinkError> {
+        let mut slot = self.shared.lock();
+        slot.contrast = Some(level);
+        slot.pending = true;
+        drop(slot);
+        self.shared.ready.notify_one();
+        Ok(true)
+    }
+
     fn finish(&mut self, _frame: &FrameBuffer, _tick: u64) -> Result<(), SinkError> {
         self.stop();
         Ok(())
@@ -209,9 +219,13 @@ fn feed(mut panel: Panel, mut bus: Box<dyn Bus>, shared: &Shared, stats: &PanelS
             damage.clear();
             damage.append(&mut slot.damage);
             let power = slot.power.take();
+            let contrast = slot.contrast.take();
             wire.clear();
             if needs_init {
                 panel.init(&mut wire);
+            }
+            if let Some(level) = contrast {
+                panel.set_contrast(level, &mut wire);
             }
             match power {
                 Some(p) if p != asleep || needs_init => {

@@ -41,6 +41,9 @@ fn eight() -> u32 {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(rename = "Page")]
 pub struct PageSpec {
+    /// A name for the `page` control command (`{"cmd": "page", "name": "clock"}`).
+    #[serde(default)]
+    pub name: Option<String>,
     /// Ticks the page is shown (default 90).
     #[serde(default = "ninety")]
     pub duration: u32,
@@ -134,6 +137,41 @@ pub struct SequenceState {
     pub was_eligible: Vec<bool>,
     /// False until the first tick set things up.
     pub started: bool,
+}
+
+impl SequenceState {
+    /// Shows page `page` of `eligible.len()` pages from tick `t` (a control command): the
+    /// rotation goes on from there, an alert being shown is ended.
+    pub fn show(&mut self, page: usize, eligible: &[bool], t: u64) {
+        let n = eligible.len();
+        if page >= n {
+            return;
+        }
+        if !self.started || self.last_shown.len() != n {
+            *self = SequenceState {
+                current: page,
+                since: t,
+                last_shown: vec![None; n],
+                was_eligible: eligible.to_vec(),
+                started: true,
+                ..SequenceState::default()
+            };
+            return;
+        }
+        let shown = self.alert.map_or(self.current, |(a, ..)| a);
+        self.alert = None;
+        if shown != page {
+            self.last_shown[shown] = Some(t);
+            self.transition = Some((shown, page, t));
+        }
+        self.current = page;
+        self.since = t;
+    }
+
+    /// The page shown now (an alert, else the rotation's page).
+    pub fn shown(&self) -> usize {
+        self.alert.map_or(self.current, |(a, ..)| a)
+    }
 }
 
 /// Checks a scene sequence and makes its component (pages are compiled by the scene).
