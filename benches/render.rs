@@ -27,7 +27,7 @@ fn load(name: &str) -> CompiledScene {
 
 /// Benchmarks one tick of `scene` with `workers`, with or without churn.
 fn tick(c: &mut Criterion, label: &str, scene: &CompiledScene, workers: usize, churn: bool) {
-    let mut app = bench::app(scene, workers, 4);
+    let mut app = bench::app(scene, workers, 4, false);
     run_ticks(&mut app, RunMode::Ticks(1));
     let churn = if churn {
         Churn::new(&scene.data.initial)
@@ -55,7 +55,7 @@ fn reference(c: &mut Criterion) {
         tick(c, "reference+churn", &scene, workers, true);
     }
     // A tick plus packing its damage (a moving marquee) for the SSD1322.
-    let mut app = bench::app(&scene, 0, 4);
+    let mut app = bench::app(&scene, 0, 4, false);
     run_ticks(&mut app, RunMode::Ticks(30));
     let mut panel = Panel::new(Model::Ssd1322, Rotation::R0, Settings::default());
     let mut wire = Wire::new();

@@ -85,6 +85,9 @@ enum Command {
         /// Ticks per second of the real-time run (default: the scene's).
         #[arg(long)]
         fps: Option<u32>,
+        /// Keep the scene's data sources running during the real-time run (their CPU counts).
+        #[arg(long)]
+        sources: bool,
         /// One JSON object per configuration (fields in the README).
         #[arg(long)]
         json: bool,
@@ -152,6 +155,7 @@ fn main() -> ExitCode {
             churn,
             realtime,
             fps,
+            sources,
             json,
         } => commands::bench::bench(commands::bench::BenchArgs {
             scene: &scene,
@@ -162,6 +166,7 @@ fn main() -> ExitCode {
             churn,
             realtime,
             fps,
+            sources,
             json,
         }),
         Command::Decode {

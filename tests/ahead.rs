@@ -19,6 +19,7 @@ fn app_with(scene: tinydisplay::scene::CompiledScene, workers: usize) -> App {
         workers,
         depth: 6,
         patience: Duration::from_secs(5),
+        engage_above: Duration::ZERO,
     }));
     app
 }
@@ -177,6 +178,19 @@ fn the_scene_sets_the_workers() {
         0,
         "inline only"
     );
-    assert!(queue_work(scene("render_ahead: (workers: 2, depth: 3)")) > 0);
-    assert!(queue_work(scene("")) > 0, "render-ahead is on by default");
+    assert!(
+        queue_work(scene(
+            "render_ahead: (workers: 2, depth: 3, engage_above_us: 0)"
+        )) > 0
+    );
+    assert_eq!(
+        queue_work(scene("render_ahead: (workers: 2, depth: 3)")),
+        0,
+        "painting this scene takes microseconds: render-ahead does not engage"
+    );
+    assert_eq!(
+        queue_work(scene("")),
+        0,
+        "by default render-ahead waits until painting is slow"
+    );
 }

@@ -47,7 +47,14 @@ pub struct AheadConfig {
     /// How long a tick may wait for a frame a worker is still rendering before it paints
     /// inline instead (0 by default; tests use it to make hits certain).
     pub patience: Duration,
+    /// Render ahead only while painting a tick inline takes at least this long on average
+    /// ([`DEFAULT_ENGAGE_ABOVE`] by default): below it, waking a worker costs more CPU than
+    /// the frame it saves. 0 renders ahead whenever the state allows.
+    pub engage_above: Duration,
 }
+
+/// The default paint time above which render-ahead engages: 500 µs, 1.5 % of a 30 fps tick.
+pub const DEFAULT_ENGAGE_ABOVE: Duration = Duration::from_micros(500);
 
 impl Default for AheadConfig {
     fn default() -> Self {
@@ -55,6 +62,7 @@ impl Default for AheadConfig {
             workers: 1,
             depth: 4,
             patience: Duration::ZERO,
+            engage_above: DEFAULT_ENGAGE_ABOVE,
         }
     }
 }
@@ -104,6 +112,7 @@ pub struct RenderAhead {
     cooldown: u64,
     resume_at: u64,
     hits_this_generation: u64,
+    engaged: bool,
     stats: Arc<AheadStats>,
 }
 
@@ -130,6 +139,7 @@ impl RenderAhead {
             cooldown: 1,
             resume_at: 0,
             hits_this_generation: 0,
+            engaged: config.engage_above.is_zero(),
             stats: Arc::new(AheadStats::default()),
         }
     }
@@ -141,6 +151,27 @@ impl RenderAhead {
 
     fn active(&self) -> bool {
         self.pool.is_some() && self.config.depth > 0
+    }
+
+    /// True while painting is slow enough for rendering ahead to pay (see
+    /// [`AheadConfig::engage_above`]).
+    pub fn engaged(&self) -> bool {
+        self.engaged
+    }
+
+    /// Engages when the average inline paint reaches the threshold, and lets go (purging)
+    /// when it falls under half of it.
+    fn follow_engagement(&mut self, tick: u64) {
+        let threshold = self.config.engage_above.as_nanos() as f64;
+        if threshold == 0.0 {
+            return;
+        }
+        if !self.engaged && self.paint_ewma_ns >= threshold {
+            self.engaged = true;
+        } else if self.engaged && self.paint_ewma_ns < threshold / 2.0 {
+            self.engaged = false;
+            self.purge(tick);
+        }
     }
 
     /// Forgets everything rendered ahead (the scene was swapped or the tick went back):
@@ -317,6 +348,7 @@ pub fn paint(
                 *rect,
                 list.items
                     .iter()
+                    .filter(|i| i.shown.overlaps(rect))
                     .filter_map(|i| layers.get(i.entity).ok().map(|wl| (i, &*wl.layer))),
             );
         }
@@ -326,6 +358,17 @@ pub fn paint(
         return;
     }
     let ahead = &mut *ahead;
+    let budget = Duration::from_secs_f64(1.0 / f64::from(fps.map_or(30, |f| f.0.max(1))));
+    if !ahead.engaged {
+        // Painting is cheap: inline, timed, so that a scene that grows heavy engages.
+        if !damage.is_empty() {
+            let start = Instant::now();
+            inline(&mut fb, &damage);
+            ahead.note_paint_time(start.elapsed(), budget);
+            ahead.follow_engagement(t);
+        }
+        return;
+    }
     // An idle tick paints nothing and needs no frame: its prediction is not even checked
     // (the next tick with damage checks its own).
     let predicted = if damage.is_empty() {
@@ -359,8 +402,11 @@ pub fn paint(
         if predicted.is_some() {
             ahead.stats.misses.fetch_add(1, Ordering::Relaxed);
         }
-        let budget = Duration::from_secs_f64(1.0 / f64::from(fps.map_or(30, |f| f.0.max(1))));
         ahead.note_paint_time(start.elapsed(), budget);
+        ahead.follow_engagement(t);
+        if !ahead.engaged {
+            return;
+        }
     }
     ahead.collect(None);
     ahead.drop_past(t);
@@ -415,6 +461,7 @@ mod tests {
             workers: 1,
             depth: 4,
             patience: Duration::ZERO,
+            engage_above: Duration::ZERO,
         });
         let budget = Duration::from_millis(33);
         for _ in 0..40 {
@@ -426,6 +473,29 @@ mod tests {
             ahead.note_paint_time(Duration::from_micros(100), budget);
         }
         assert_eq!(ahead.depth_now, 4, "the depth came back");
+        ahead.shutdown();
+    }
+
+    #[test]
+    fn render_ahead_engages_only_while_painting_is_slow() {
+        let mut ahead = RenderAhead::new(AheadConfig::default());
+        let budget = Duration::from_millis(33);
+        assert!(!ahead.engaged(), "a new orchestrator paints inline");
+        for t in 0..50 {
+            ahead.note_paint_time(Duration::from_micros(20), budget);
+            ahead.follow_engagement(t);
+        }
+        assert!(!ahead.engaged(), "20 µs paints do not pay for a worker");
+        for t in 50..100 {
+            ahead.note_paint_time(Duration::from_millis(2), budget);
+            ahead.follow_engagement(t);
+        }
+        assert!(ahead.engaged(), "2 ms paints engage render-ahead");
+        for t in 100..200 {
+            ahead.note_paint_time(Duration::from_micros(20), budget);
+            ahead.follow_engagement(t);
+        }
+        assert!(!ahead.engaged(), "cheap again: it lets go");
         ahead.shutdown();
     }
 }

@@ -42,6 +42,8 @@ pub struct BenchOptions {
     pub realtime: Option<Duration>,
     /// Ticks per second of the real-time run (None: the scene's).
     pub fps: Option<u32>,
+    /// Keep the scene's data sources running during the real-time run (for its CPU cost).
+    pub sources: bool,
 }
 
 /// A median and a 99th percentile, in microseconds.
@@ -140,6 +142,29 @@ pub struct RealtimeReport {
     pub skipped: u64,
     /// Queue hit rate during the run.
     pub hit_rate: Option<f64>,
+    /// CPU the engine used over the run, in % of one core (the process's threads less
+    /// the spinner that keeps the other core busy); None where /proc has no schedstat.
+    pub cpu_percent: Option<f64>,
+}
+
+/// CPU time run so far by every live thread of this process, in ns (Linux schedstat).
+fn process_cpu_ns() -> Option<u64> {
+    let mut total = 0;
+    for task in std::fs::read_dir("/proc/self/task").ok()? {
+        let path = task.ok()?.path().join("schedstat");
+        total += schedstat_ns(&std::fs::read_to_string(path).ok()?)?;
+    }
+    Some(total)
+}
+
+/// CPU time run so far by the calling thread, in ns.
+fn thread_cpu_ns() -> Option<u64> {
+    schedstat_ns(&std::fs::read_to_string("/proc/thread-self/schedstat").ok()?)
+}
+
+/// The first field of a schedstat line: time spent on a CPU, in ns.
+fn schedstat_ns(text: &str) -> Option<u64> {
+    text.split_whitespace().next()?.parse().ok()
 }
 
 /// The panel that fits a scene's frame: its own, else the first of that size and mode.
@@ -156,10 +181,13 @@ pub fn panel_for(scene: &CompiledScene) -> Option<(Model, Rotation)> {
     })
 }
 
-/// An app for a benchmark: the scene without sources or persistence, render-ahead as asked.
-pub fn app(scene: &CompiledScene, workers: usize, depth: usize) -> App {
+/// An app for a benchmark: the scene without persistence (and without its sources unless
+/// `sources`), render-ahead as asked.
+pub fn app(scene: &CompiledScene, workers: usize, depth: usize, sources: bool) -> App {
     let mut scene = scene.clone();
-    scene.sources.clear();
+    if !sources {
+        scene.sources.clear();
+    }
     scene.data.persist.clear();
     let mut app = App::new();
     app.add_plugins((crate::TinyDisplayPlugins, ScenePlugin { scene }));
@@ -178,7 +206,7 @@ pub fn run(scene: &CompiledScene, opts: &BenchOptions) -> BenchReport {
     } else {
         Churn::default()
     };
-    let mut app = app(scene, opts.workers, opts.depth);
+    let mut app = app(scene, opts.workers, opts.depth, false);
     // The first tick draws everything; it is set-up, not a steady-state tick.
     run_ticks(&mut app, RunMode::Ticks(1));
     let rotation = panel_for(scene).map_or(Rotation::R0, |p| p.1);
@@ -270,7 +298,7 @@ fn realtime(
     churn: &Churn,
     length: Duration,
 ) -> RealtimeReport {
-    let mut app = app(scene, opts.workers, opts.depth);
+    let mut app = app(scene, opts.workers, opts.depth, opts.sources);
     let fps = opts.fps.unwrap_or(scene.display.fps).max(1);
     app.insert_resource(Fps(fps));
     if !churn.is_empty() {
@@ -285,6 +313,7 @@ fn realtime(
         );
     }
     let busy = Arc::new(AtomicBool::new(true));
+    let cpu_start = process_cpu_ns();
     let spinner = {
         let busy = busy.clone();
         std::thread::spawn(move || {
@@ -292,6 +321,7 @@ fn realtime(
             while busy.load(Ordering::Relaxed) {
                 x = std::hint::black_box(x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1));
             }
+            thread_cpu_ns()
         })
     };
     let stop = StopFlag::default();
@@ -300,8 +330,15 @@ fn realtime(
     let start = Instant::now();
     run_ticks(&mut app, RunMode::RealTime(Some(ticks)));
     let seconds = start.elapsed().as_secs_f64();
+    let cpu_end = process_cpu_ns();
     busy.store(false, Ordering::Relaxed);
-    let _ = spinner.join();
+    let spun = spinner.join().ok().flatten();
+    let cpu_percent = match (cpu_start, cpu_end, spun) {
+        (Some(a), Some(b), Some(s)) => {
+            Some(b.saturating_sub(a).saturating_sub(s) as f64 / 1e9 / seconds.max(1e-9) * 100.0)
+        }
+        _ => None,
+    };
     let pacing = *app.world().resource::<Pacing>();
     let stats = app.world().resource::<RenderAhead>().stats();
     let (hits, misses) = (AheadStats::get(&stats.hits), AheadStats::get(&stats.misses));
@@ -319,5 +356,6 @@ fn realtime(
         late_p99_us: us(0.99),
         skipped: pacing.skipped,
         hit_rate: (hits + misses > 0).then(|| hits as f64 / (hits + misses) as f64),
+        cpu_percent,
     }
 }

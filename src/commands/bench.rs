@@ -28,6 +28,8 @@ pub struct BenchArgs<'a> {
     pub realtime: Option<f64>,
     /// Ticks per second of the real-time run.
     pub fps: Option<u32>,
+    /// Keep the scene's sources running in the real-time run.
+    pub sources: bool,
     /// One JSON object per configuration.
     pub json: bool,
 }
@@ -75,6 +77,7 @@ pub fn bench(args: BenchArgs) -> ExitCode {
             churn: args.churn,
             realtime: args.realtime.map(Duration::from_secs_f64),
             fps: args.fps,
+            sources: args.sources,
         };
         let r = bench::run(&scene, &opts);
         if args.json {
@@ -153,7 +156,7 @@ fn human(r: &BenchReport) -> String {
     }
     if let Some(rt) = &r.realtime {
         s += &format!(
-            "  real time         {} fps for {:.0} s, other core busy: present late median {:.0} µs, p99 {:.0} µs, {} skipped{}\n",
+            "  real time         {} fps for {:.0} s, other core busy: present late median {:.0} µs, p99 {:.0} µs, {} skipped{}{}\n",
             rt.fps,
             rt.seconds,
             rt.late_median_us,
@@ -161,6 +164,9 @@ fn human(r: &BenchReport) -> String {
             rt.skipped,
             rt.hit_rate
                 .map(|h| format!(", hit rate {:.1} %", h * 100.0))
+                .unwrap_or_default(),
+            rt.cpu_percent
+                .map(|c| format!(", CPU {c:.3} % of a core"))
                 .unwrap_or_default()
         );
     }

@@ -189,6 +189,13 @@ impl FrameBuffer {
                 let fi0 = fy as usize * fw + dst.x as usize;
                 let (src, alpha) = (&lc[li0..li0 + n], &la[li0..li0 + n]);
                 let row = &mut self.data[fi0..fi0 + n];
+                if opacity == 255 && !layer.has_partial_alpha() {
+                    // Every alpha is 0 or 255: a byte mask selects layer or frame.
+                    for ((d, &s), &m) in row.iter_mut().zip(src).zip(alpha) {
+                        *d = (s & m) | (*d & !m);
+                    }
+                    continue;
+                }
                 for k in 0..n {
                     let a = if opacity == 255 {
                         u32::from(alpha[k])

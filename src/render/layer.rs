@@ -35,6 +35,9 @@ pub struct Layer {
     mode: PixelMode,
     color: Vec<u8>,
     alpha: Vec<u8>,
+    /// Some pixel's alpha is neither 0 nor 255 (anti-aliased edges, partial fills); while
+    /// false, composition can select pixels instead of blending them.
+    partial: bool,
 }
 
 /// Blends `src` over `dst` with opacity `a` (0..=255).
@@ -54,6 +57,7 @@ impl Layer {
             mode,
             color: vec![0; n * mode.channels()],
             alpha: vec![0; n],
+            partial: false,
         }
     }
 
@@ -88,6 +92,12 @@ impl Layer {
         self.color.resize(n * mode.channels(), 0);
         self.alpha.clear();
         self.alpha.resize(n, 0);
+        self.partial = false;
+    }
+
+    /// True when some pixel is partly transparent (alpha neither 0 nor 255).
+    pub fn has_partial_alpha(&self) -> bool {
+        self.partial
     }
 
     /// The stored colour bytes and alpha of a pixel, or `None` outside the layer.
@@ -138,6 +148,7 @@ impl Layer {
                 self.color[i * 3 + 2] = src[2];
             }
             self.alpha[i] = a as u8;
+            self.partial |= a != 255;
             return;
         }
         // Porter-Duff "over" for two partially covered pixels.
@@ -150,6 +161,56 @@ impl Layer {
         let q = self.mode.encode_stored(&self.color[i * ch..i * ch + ch]);
         self.color[i * ch..i * ch + ch].copy_from_slice(&q[..ch]);
         self.alpha[i] = out_a as u8;
+        self.partial |= out_a != 255;
+    }
+
+    /// Paints `color` through a `w`×`h` coverage mask (row-major, 0..=255) whose top-left
+    /// lands at (x, y); clipped to the layer. Same result as [`Layer::blend`] per pixel.
+    pub fn blend_mask(&mut self, x: i32, y: i32, w: u32, h: u32, mask: &[u8], color: Color) {
+        let area = Rect::new(x, y, w, h).intersect(&self.bounds());
+        if area.is_empty() || mask.len() < w as usize * h as usize {
+            return;
+        }
+        let ch = self.mode.channels();
+        let src = self.mode.encode(color);
+        let lw = self.width as usize;
+        let n = area.w as usize;
+        // With an opaque colour, full coverage (all of a bitmap glyph's ink, the inside of
+        // an outline glyph) is a plain store; only edges need blending.
+        let full = if color.a == 255 { 255 } else { 256 };
+        let mono = self.mode == PixelMode::Mono;
+        for py in area.y..area.bottom() {
+            let m0 = (py - y) as usize * w as usize + (area.x - x) as usize;
+            let i0 = py as usize * lw + area.x as usize;
+            let mrow = &mask[m0..m0 + n];
+            if ch == 1 && color.a == 255 && (mono || mrow.iter().all(|&c| c == 0 || c == 255)) {
+                // Every pixel is either untouched or fully painted: a byte mask selects
+                // (255 where coverage ≥ 128, which for a 0/255 mask is the mask itself).
+                let (crow, arow) = (&mut self.color[i0..i0 + n], &mut self.alpha[i0..i0 + n]);
+                for ((c, a), &cov) in crow.iter_mut().zip(arow.iter_mut()).zip(mrow) {
+                    let m = 0u8.wrapping_sub(cov >> 7);
+                    *c = (src[0] & m) | (*c & !m);
+                    *a |= m;
+                }
+                continue;
+            }
+            for (k, &cov) in mrow.iter().enumerate() {
+                if cov == 0 {
+                    continue;
+                }
+                let i = i0 + k;
+                if u16::from(cov) == full || (mono && cov >= 128 && color.a == 255) {
+                    if ch == 1 {
+                        self.color[i] = src[0];
+                    } else {
+                        self.color[i * 3..i * 3 + 3].copy_from_slice(&src[..3]);
+                    }
+                    self.alpha[i] = 255;
+                } else {
+                    self.blend(area.x + k as i32, py, color, cov);
+                }
+            }
+        }
     }
 
     /// Paints one fully covered pixel.
@@ -161,6 +222,28 @@ impl Layer {
     /// Fills a rectangle (clipped to the layer).
     pub fn fill_rect(&mut self, r: Rect, color: Color) {
         let r = r.intersect(&self.bounds());
+        if r.is_empty() {
+            return;
+        }
+        if color.a == 255 {
+            // Opaque: whole rows of the encoded colour, no per-pixel blending.
+            let ch = self.mode.channels();
+            let src = self.mode.encode(color);
+            let w = self.width as usize;
+            for y in r.y as usize..r.bottom() as usize {
+                let (a, b) = (y * w + r.x as usize, y * w + r.right() as usize);
+                self.alpha[a..b].fill(255);
+                let row = &mut self.color[a * ch..b * ch];
+                if ch == 1 {
+                    row.fill(src[0]);
+                } else {
+                    for p in row.chunks_exact_mut(3) {
+                        p.copy_from_slice(&src[..3]);
+                    }
+                }
+            }
+            return;
+        }
         for y in r.y..r.bottom() {
             for x in r.x..r.right() {
                 self.blend(x, y, color, 255);
@@ -195,6 +278,70 @@ mod tests {
         l.blend(1, 0, Color::WHITE, 200);
         assert_eq!(l.get(0, 0), Some(([0, 0, 0], 0)));
         assert_eq!(l.get(1, 0), Some(([255, 0, 0], 255)));
+    }
+
+    #[test]
+    fn mask_blending_equals_blending_pixel_by_pixel() {
+        // Masks of every kind (0/255 bitmaps, anti-aliased edges) over a layer that already
+        // holds partly covered pixels, in every mode, clipped at the layer's edges.
+        let masks: [Vec<u8>; 3] = [
+            (0..35).map(|i| if i % 3 == 0 { 255 } else { 0 }).collect(),
+            (0..35).map(|i| (i * 37 % 256) as u8).collect(),
+            vec![255; 35],
+        ];
+        for mode in [
+            PixelMode::Mono,
+            PixelMode::Gray4,
+            PixelMode::Gray8,
+            PixelMode::Rgb565,
+        ] {
+            for color in [
+                Color::WHITE,
+                Color::rgb(200, 40, 90),
+                Color {
+                    a: 128,
+                    ..Color::rgb(90, 200, 40)
+                },
+            ] {
+                for mask in &masks {
+                    let mut base = Layer::new(6, 5, mode);
+                    base.blend(1, 1, Color::rgb(60, 60, 60), 100);
+                    base.blend(2, 2, Color::WHITE, 255);
+                    let (mut fast, mut slow) = (base.clone(), base.clone());
+                    fast.blend_mask(-1, 0, 7, 5, mask, color);
+                    for y in 0..5 {
+                        for x in 0..7 {
+                            let cov = mask[y * 7 + x];
+                            if cov > 0 {
+                                slow.blend(x as i32 - 1, y as i32, color, cov);
+                            }
+                        }
+                    }
+                    assert_eq!(fast.color_bytes(), slow.color_bytes(), "{mode:?} {color:?}");
+                    assert_eq!(fast.alpha_bytes(), slow.alpha_bytes(), "{mode:?} {color:?}");
+                    assert_eq!(fast.has_partial_alpha(), slow.has_partial_alpha());
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn opaque_fills_are_rows_and_keep_alpha_whole() {
+        let mut l = Layer::new(4, 2, PixelMode::Gray4);
+        l.fill_rect(Rect::new(1, 0, 9, 1), Color::WHITE);
+        assert_eq!(l.alpha_bytes(), &[0, 255, 255, 255, 0, 0, 0, 0]);
+        assert!(!l.has_partial_alpha());
+        l.fill_rect(
+            Rect::new(0, 1, 1, 1),
+            Color {
+                a: 100,
+                ..Color::WHITE
+            },
+        );
+        assert!(
+            l.has_partial_alpha(),
+            "a translucent fill leaves partial alpha"
+        );
     }
 
     #[test]

@@ -201,14 +201,7 @@ impl TextLayout {
     pub fn draw(&self, layer: &mut Layer, x: i32, y: i32, color: Color) {
         for p in &self.glyphs {
             let g = &p.glyph;
-            for gy in 0..g.height as i32 {
-                for gx in 0..g.width as i32 {
-                    let cov = g.coverage[(gy * g.width as i32 + gx) as usize];
-                    if cov > 0 {
-                        layer.blend(x + p.x + gx, y + p.y + gy, color, cov);
-                    }
-                }
-            }
+            layer.blend_mask(x + p.x, y + p.y, g.width, g.height, &g.coverage, color);
         }
     }
 }

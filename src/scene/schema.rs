@@ -187,6 +187,14 @@ pub struct RenderAheadSpec {
     /// Frames rendered ahead at most (default 4).
     #[serde(default = "four")]
     pub depth: usize,
+    /// Render ahead only while painting a tick takes at least this many µs on average
+    /// (default 500; 0: whenever the state allows).
+    #[serde(default = "engage_above_us")]
+    pub engage_above_us: u64,
+}
+
+fn engage_above_us() -> u64 {
+    crate::ahead::DEFAULT_ENGAGE_ABOVE.as_micros() as u64
 }
 
 fn one() -> usize {

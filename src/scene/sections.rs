@@ -65,6 +65,7 @@ pub(super) fn check_display(file: &SceneFile, dir: &Path, raw: &mut Vec<Raw>) ->
             crate::ahead::AheadConfig {
                 workers: r.workers.min(64),
                 depth: r.depth.min(1024),
+                engage_above: std::time::Duration::from_micros(r.engage_above_us),
                 ..Default::default()
             }
         }),

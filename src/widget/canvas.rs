@@ -2,7 +2,7 @@
 
 use bevy_ecs::prelude::*;
 
-use super::{ToDraw, widget_spec};
+use super::{ToDraw, redraw_changed, widget_spec};
 use crate::render::compose::RenderStats;
 use crate::render::{Color, FrameBuffer};
 use crate::scene::compile::Ctx;
@@ -43,16 +43,10 @@ pub fn compile(spec: &CanvasSpec, ctx: &mut Ctx) -> Canvas {
 /// Redraws canvases whose size or background changed.
 pub fn draw_canvases(mut q: ToDraw<Canvas>, fb: Res<FrameBuffer>, stats: Res<RenderStats>) {
     let mode = fb.mode();
-    q.par_iter_mut().for_each(|(c, mut wl, visible)| {
-        // A hidden widget costs nothing; it is drawn when it is shown again.
-        if !visible.0 {
-            return;
-        }
+    redraw_changed(&mut q, &stats, |c, wl| {
         wl.pixels_mut().reset(c.size.0, c.size.1, mode);
         if let Some(bg) = c.background {
             wl.pixels_mut().fill(bg);
         }
-        wl.generation = wl.generation.wrapping_add(1);
-        stats.count_redraw();
     });
 }

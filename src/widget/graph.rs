@@ -9,7 +9,7 @@
 use bevy_ecs::prelude::*;
 use serde::Deserialize;
 
-use super::{ToDraw, widget_spec};
+use super::{ToDraw, redraw_changed, widget_spec};
 use crate::app::Tick;
 use crate::data::Dataset;
 use crate::render::compose::{RenderStats, WidgetLayer};
@@ -333,15 +333,7 @@ pub fn draw(g: &Graph, wl: &mut WidgetLayer, mode: PixelMode) {
 /// Redraws graphs whose samples or look changed.
 pub fn draw_graphs(mut q: ToDraw<Graph>, fb: Res<FrameBuffer>, stats: Res<RenderStats>) {
     let mode = fb.mode();
-    q.par_iter_mut().for_each(|(g, mut wl, visible)| {
-        // A hidden widget costs nothing; it is drawn when it is shown again.
-        if !visible.0 {
-            return;
-        }
-        draw(g, &mut wl, mode);
-        wl.generation = wl.generation.wrapping_add(1);
-        stats.count_redraw();
-    });
+    redraw_changed(&mut q, &stats, |g, wl| draw(g, wl, mode));
 }
 
 #[cfg(test)]

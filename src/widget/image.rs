@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use bevy_ecs::prelude::*;
 
-use super::{ToDraw, is_template, widget_spec};
+use super::{ToDraw, is_template, redraw_changed, widget_spec};
 use crate::app::Tick;
 use crate::data::binding::Target;
 use crate::render::animation::{Animation, is_gif, load_animation};
@@ -280,15 +280,8 @@ pub fn animate_images(tick: Res<Tick>, mut q: Query<&mut Image>) {
 
 /// Copies changed images into their layers.
 pub fn draw_images(mut q: ToDraw<Image>, stats: Res<RenderStats>) {
-    q.par_iter_mut().for_each(|(img, mut wl, visible)| {
-        // A hidden widget costs nothing; it is drawn when it is shown again.
-        if !visible.0 {
-            return;
-        }
-        wl.pixels_mut().clone_from(&img.pixels);
-        wl.generation = wl.generation.wrapping_add(1);
-        stats.count_redraw();
-    });
+    // The picture is shared, not copied: a layer is never drawn into after this.
+    redraw_changed(&mut q, &stats, |img, wl| wl.layer = Arc::clone(&img.pixels));
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 
 use bevy_ecs::prelude::*;
 
-use super::{ToDraw, widget_spec};
+use super::{ToDraw, redraw_changed, widget_spec};
 use crate::render::compose::RenderStats;
 use crate::render::shapes::draw_line;
 use crate::render::{Color, FrameBuffer};
@@ -73,15 +73,9 @@ pub fn compile(spec: &LineSpec, ctx: &mut Ctx) -> (Line, (i32, i32)) {
 /// Redraws lines whose look changed.
 pub fn draw_lines(mut q: ToDraw<Line>, fb: Res<FrameBuffer>, stats: Res<RenderStats>) {
     let mode = fb.mode();
-    q.par_iter_mut().for_each(|(l, mut wl, visible)| {
-        // A hidden widget costs nothing; it is drawn when it is shown again.
-        if !visible.0 {
-            return;
-        }
+    redraw_changed(&mut q, &stats, |l, wl| {
         let (w, h) = l.size();
         wl.pixels_mut().reset(w, h, mode);
         draw_line(wl.pixels_mut(), l.from, l.to, l.line_width, l.color);
-        wl.generation = wl.generation.wrapping_add(1);
-        stats.count_redraw();
     });
 }

@@ -38,6 +38,40 @@ pub type ToDraw<'w, 's, K> = Query<
     Or<(Changed<K>, Changed<crate::render::compose::Visible>)>,
 >;
 
+/// Changed widgets of one kind below which a draw system draws on the tick thread: waking
+/// the worker threads costs more than drawing a few small layers.
+pub const PARALLEL_FROM: usize = 8;
+
+/// Redraws every shown widget of `q` with `draw` (bumping its layer's generation and the
+/// redraw count): inline for a few, in parallel for many, not at all on an idle tick.
+pub fn redraw_changed<K: Component>(
+    q: &mut ToDraw<K>,
+    stats: &crate::render::compose::RenderStats,
+    draw: impl Fn(&K, &mut crate::render::compose::WidgetLayer) + Send + Sync + Clone,
+) {
+    // A hidden widget costs nothing; it is drawn when it is shown again.
+    let shown = q.iter().filter(|(_, _, visible)| visible.0).count();
+    if shown == 0 {
+        return;
+    }
+    let body = |(k, mut wl, visible): (
+        &K,
+        Mut<crate::render::compose::WidgetLayer>,
+        &crate::render::compose::Visible,
+    )| {
+        if visible.0 {
+            draw(k, &mut wl);
+            wl.generation = wl.generation.wrapping_add(1);
+            stats.count_redraw();
+        }
+    };
+    if shown < PARALLEL_FROM {
+        q.iter_mut().for_each(body);
+    } else {
+        q.par_iter_mut().for_each(body);
+    }
+}
+
 /// The three steps of rendering inside [`TickSet::Render`].
 #[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum RenderSet {

@@ -3,7 +3,7 @@
 use bevy_ecs::prelude::*;
 use serde::Deserialize;
 
-use super::{NumberOrExpr, ToDraw, widget_spec};
+use super::{NumberOrExpr, ToDraw, redraw_changed, widget_spec};
 use crate::data::binding::Target;
 use crate::render::compose::{RenderStats, WidgetLayer};
 use crate::render::shapes::stroke_rect;
@@ -183,15 +183,7 @@ pub fn draw_progress_bars(
     stats: Res<RenderStats>,
 ) {
     let mode = fb.mode();
-    q.par_iter_mut().for_each(|(p, mut wl, visible)| {
-        // A hidden widget costs nothing; it is drawn when it is shown again.
-        if !visible.0 {
-            return;
-        }
-        draw(p, &mut wl, mode);
-        wl.generation = wl.generation.wrapping_add(1);
-        stats.count_redraw();
-    });
+    redraw_changed(&mut q, &stats, |p, wl| draw(p, wl, mode));
 }
 
 #[cfg(test)]

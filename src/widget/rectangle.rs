@@ -2,7 +2,7 @@
 
 use bevy_ecs::prelude::*;
 
-use super::{ToDraw, widget_spec};
+use super::{ToDraw, redraw_changed, widget_spec};
 use crate::render::compose::{RenderStats, WidgetLayer};
 use crate::render::shapes::stroke_rect;
 use crate::render::{Color, FrameBuffer, Rect};
@@ -72,13 +72,5 @@ pub fn draw(r: &Rectangle, wl: &mut WidgetLayer, mode: crate::render::PixelMode)
 /// Redraws rectangles whose look changed.
 pub fn draw_rectangles(mut q: ToDraw<Rectangle>, fb: Res<FrameBuffer>, stats: Res<RenderStats>) {
     let mode = fb.mode();
-    q.par_iter_mut().for_each(|(r, mut wl, visible)| {
-        // A hidden widget costs nothing; it is drawn when it is shown again.
-        if !visible.0 {
-            return;
-        }
-        draw(r, &mut wl, mode);
-        wl.generation = wl.generation.wrapping_add(1);
-        stats.count_redraw();
-    });
+    redraw_changed(&mut q, &stats, |r, wl| draw(r, wl, mode));
 }

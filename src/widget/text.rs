@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use bevy_ecs::prelude::*;
 
-use super::{ToDraw, is_template, widget_spec};
+use super::{ToDraw, is_template, redraw_changed, widget_spec};
 use crate::data::binding::Target;
 use crate::render::compose::{RenderStats, WidgetLayer};
 use crate::render::font::Font;
@@ -138,13 +138,5 @@ pub fn draw(t: &Text, wl: &mut WidgetLayer, mode: PixelMode) {
 /// Redraws texts whose content or look changed, in parallel.
 pub fn draw_texts(mut q: ToDraw<Text>, fb: Res<FrameBuffer>, stats: Res<RenderStats>) {
     let mode = fb.mode();
-    q.par_iter_mut().for_each(|(t, mut wl, visible)| {
-        // A hidden widget costs nothing; it is drawn when it is shown again.
-        if !visible.0 {
-            return;
-        }
-        draw(t, &mut wl, mode);
-        wl.generation = wl.generation.wrapping_add(1);
-        stats.count_redraw();
-    });
+    redraw_changed(&mut q, &stats, |t, wl| draw(t, wl, mode));
 }
