@@ -26,8 +26,11 @@
 pub mod apply;
 pub mod channel;
 pub mod command;
-
+pub mod http;
 pub mod metrics;
+pub mod record;
+pub mod reload;
+pub mod replay;
 pub mod state;
 
 use bevy_app::{App, Plugin};
@@ -61,6 +64,12 @@ impl Plugin for ControlPlugin {
             TickSchedule,
             apply::apply_commands
                 .after(crate::data::begin_tick)
+                .in_set(IngestSet::Begin),
+        );
+        app.add_systems(
+            TickSchedule,
+            reload::hot_reload
+                .after(apply::apply_commands)
                 .in_set(IngestSet::Begin),
         );
         app.add_systems(

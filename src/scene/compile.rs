@@ -136,6 +136,8 @@ pub struct CompiledScene {
     pub sleep_when: Option<binding::Binding>,
     /// The control section (surfaces to start).
     pub control: crate::scene::schema::ControlSpec,
+    /// Files besides the scene it read at load time (fonts; includes), for hot reload.
+    pub files: Vec<PathBuf>,
 }
 
 /// What a widget's `compile` function sees: the scene's settings and a place to report problems.
@@ -385,6 +387,11 @@ pub fn compile_str(src: &str, path: &Path) -> Result<CompiledScene, SceneError> 
         sources,
         sleep_when,
         control: file.control.clone(),
+        files: file
+            .fonts
+            .values()
+            .map(|f| scene_dir.join(&f.file))
+            .collect(),
     })
 }
 
