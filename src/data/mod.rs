@@ -8,6 +8,7 @@
 
 pub mod binding;
 pub mod dataset;
+pub mod fetch;
 pub mod ingest;
 pub mod persist;
 pub mod propagate;

@@ -108,7 +108,15 @@ fn check_panel(
         model,
         rotation: d.rotation,
         settings: Settings {
-            contrast: d.contrast.unwrap_or(Settings::default().contrast),
+            contrast: match &d.contrast {
+                Some(crate::widget::NumberOrExpr::Number(n)) => {
+                    if !(0.0..=255.0).contains(n) || n.fract() != 0.0 {
+                        err("contrast", format!("contrast must be 0..=255, not {n}"));
+                    }
+                    n.clamp(0.0, 255.0) as u8
+                }
+                _ => Settings::default().contrast,
+            },
             invert: d.invert,
         },
         bus,
@@ -127,6 +135,11 @@ pub(super) fn check_sources(
         let mut spec = spec.clone();
         match &mut spec.source {
             SourceConfig::File(f) => f.path = dir.join(&f.path),
+            SourceConfig::Http(h) => {
+                if let Some(ca) = &mut h.ca_file {
+                    *ca = dir.join(&*ca);
+                }
+            }
             SourceConfig::Clock(c) => {
                 if let Some(tz) = &c.timezone
                     && jiff::tz::TimeZone::get(tz).is_err()
