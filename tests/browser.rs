@@ -83,7 +83,11 @@ fn the_web_preview_shows_the_frame_and_steers_the_engine() {
     });
     let t = get_json(&live.url("/api/state"))["tick"].as_u64();
     std::thread::sleep(Duration::from_millis(300));
-    assert_eq!(get_json(&live.url("/api/state"))["tick"].as_u64(), t, "paused, the tick stood still");
+    assert_eq!(
+        get_json(&live.url("/api/state"))["tick"].as_u64(),
+        t,
+        "paused, the tick stood still"
+    );
 
     // The canvas is the frame buffer, pixel for pixel.
     let (fb, tick) = live.feed.frame().expect("a frame");
@@ -91,17 +95,24 @@ fn the_web_preview_shows_the_frame_and_steers_the_engine() {
         canvas(&session).is_some_and(|(t, _)| t == tick)
     });
     let (_, shown) = canvas(&session).expect("canvas pixels");
-    assert_eq!(shown, fb.data(), "canvas pixels differ from the frame buffer");
+    assert_eq!(
+        shown,
+        fb.data(),
+        "canvas pixels differ from the frame buffer"
+    );
 
     // Set a key in the form: the canvas changes (hang guard, not a timing assert).
     session.type_into("#key", "demo.title");
     session.type_into("#value", "\"changed!\"");
     session.click("#set");
-    wait("the canvas to change after setting a key", Duration::from_secs(30), || {
-        canvas(&session).is_some_and(|(_, px)| px != shown)
-    });
+    wait(
+        "the canvas to change after setting a key",
+        Duration::from_secs(30),
+        || canvas(&session).is_some_and(|(_, px)| px != shown),
+    );
     live.wait_for("the dataset", || {
-        get_json(&live.url("/api/data?prefix=demo.title"))["demo.title"]["value"] == json!("changed!")
+        get_json(&live.url("/api/data?prefix=demo.title"))["demo.title"]["value"]
+            == json!("changed!")
     });
     let (fb, _) = live.feed.frame().expect("a frame");
     wait("the canvas to show the new frame", guard, || {
@@ -121,6 +132,9 @@ fn the_web_preview_shows_the_frame_and_steers_the_engine() {
     let dir = common::root().join("target").join("test-artifacts");
     std::fs::create_dir_all(&dir).expect("the artefact folder");
     let png = session.screenshot();
-    assert!(image::load_from_memory(&png).is_ok(), "the screenshot is a PNG");
+    assert!(
+        image::load_from_memory(&png).is_ok(),
+        "the screenshot is a PNG"
+    );
     std::fs::write(dir.join("web-preview.png"), png).expect("the screenshot is written");
 }

@@ -54,12 +54,20 @@ fn state_data_control_and_frame_work_over_http() {
     assert_eq!((status, reply), (200, json!({"ok": true})));
     let data = get_json(&live.url("/api/data?prefix=t.title"));
     assert_eq!(data["t.title"]["value"], json!("two"));
-    let (status, reply) = post(&live.url("/api/control"), r#"{"cmd": "page", "name": "zz"}"#);
+    let (status, reply) = post(
+        &live.url("/api/control"),
+        r#"{"cmd": "page", "name": "zz"}"#,
+    );
     assert_eq!(status, 409, "{reply}");
-    assert!(reply["error"].as_str().is_some_and(|e| e.contains("a, b")), "{reply}");
+    assert!(
+        reply["error"].as_str().is_some_and(|e| e.contains("a, b")),
+        "{reply}"
+    );
 
     // Paused, the frame stands still: the PNG is the frame buffer's pixels.
-    live.wait_for("the pause", || get_json(&live.url("/api/state"))["paused"] == json!(true));
+    live.wait_for("the pause", || {
+        get_json(&live.url("/api/state"))["paused"] == json!(true)
+    });
     let (fb, _) = live.feed.frame().expect("a frame");
     let (status, png) = get(&live.url("/api/frame.png"));
     assert_eq!(status, 200);
@@ -86,13 +94,18 @@ fn bad_requests_get_400_with_a_message_and_the_engine_runs_on() {
         let (status, reply) = post(&live.url("/api/control"), body);
         assert_eq!(status, 400, "{body:?} → {reply}");
         assert!(
-            reply["error"].as_str().is_some_and(|e| e.starts_with("bad command")),
+            reply["error"]
+                .as_str()
+                .is_some_and(|e| e.starts_with("bad command")),
             "{body:?} → {reply}"
         );
     }
     let (status, _) = get(&live.url("/api/nothing/here"));
     assert_eq!(status, 404);
-    let r = agent().get(&live.url("/api/control")).call().expect("a reply");
+    let r = agent()
+        .get(&live.url("/api/control"))
+        .call()
+        .expect("a reply");
     assert_eq!(r.status().as_u16(), 405, "GET on a POST route");
     let t0 = get_json(&live.url("/api/state"))["tick"].as_u64();
     live.wait_for("the tick to go on", || {
@@ -116,10 +129,19 @@ fn a_token_is_required_when_configured_and_off_loopback() {
     let config = HttpConfig::new(any, Some(&file)).expect("a token makes it fine");
     assert_eq!(config.token.as_deref(), Some("s3cret-token"));
     std::fs::write(&file, "  \n").expect("written");
-    assert!(matches!(HttpConfig::new(any, Some(&file)), Err(HttpError::Token { .. })));
+    assert!(matches!(
+        HttpConfig::new(any, Some(&file)),
+        Err(HttpError::Token { .. })
+    ));
 
     let live = Live::start(common::compile(SCENE), Some("s3cret-token"));
-    for path in ["/api/state", "/", "/metrics", "/api/frame.png", "/api/stream"] {
+    for path in [
+        "/api/state",
+        "/",
+        "/metrics",
+        "/api/frame.png",
+        "/api/stream",
+    ] {
         let (status, _) = get(&live.url(path));
         assert_eq!(status, 401, "{path} without the token");
     }
@@ -139,10 +161,7 @@ fn a_token_is_required_when_configured_and_off_loopback() {
 }
 
 /// Reads SSE events (name, data) from a stream until `done` says stop.
-fn events(
-    reader: &mut impl BufRead,
-    mut done: impl FnMut(&str, &serde_json::Value) -> bool,
-) {
+fn events(reader: &mut impl BufRead, mut done: impl FnMut(&str, &serde_json::Value) -> bool) {
     let (mut name, mut data) = (String::new(), String::new());
     let mut line = String::new();
     loop {
@@ -169,8 +188,13 @@ fn the_preview_stream_sends_the_frame_then_its_damage_state_and_data() {
     let live = live();
     live.wait_for("a frame", || live.feed.frame().is_some());
     post(&live.url("/api/control"), r#"{"cmd": "pause"}"#);
-    live.wait_for("the pause", || get_json(&live.url("/api/state"))["paused"] == json!(true));
-    let r = agent().get(&live.url("/api/stream")).call().expect("a stream");
+    live.wait_for("the pause", || {
+        get_json(&live.url("/api/state"))["paused"] == json!(true)
+    });
+    let r = agent()
+        .get(&live.url("/api/stream"))
+        .call()
+        .expect("a stream");
     assert_eq!(r.status().as_u16(), 200);
     let mut reader = BufReader::new(r.into_body().into_reader());
     let b64 = base64::engine::general_purpose::STANDARD;
@@ -185,7 +209,11 @@ fn the_preview_stream_sends_the_frame_then_its_damage_state_and_data() {
                     let [x, y, w, _h, px] = r.as_array().expect("a rect").as_slice() else {
                         panic!("a rect is [x, y, w, h, pixels]")
                     };
-                    let (x, y, w) = (x.as_u64().unwrap_or(0) as usize, y.as_u64().unwrap_or(0) as usize, w.as_u64().unwrap_or(0) as usize);
+                    let (x, y, w) = (
+                        x.as_u64().unwrap_or(0) as usize,
+                        y.as_u64().unwrap_or(0) as usize,
+                        w.as_u64().unwrap_or(0) as usize,
+                    );
                     let px = b64.decode(px.as_str().expect("base64")).expect("base64");
                     for (i, row) in px.chunks(w).enumerate() {
                         screen[(y + i) * 64 + x..(y + i) * 64 + x + w].copy_from_slice(row);
@@ -199,7 +227,11 @@ fn the_preview_stream_sends_the_frame_then_its_damage_state_and_data() {
         }
         got == (true, true, true)
     });
-    assert_eq!(screen, fb.data(), "the first frame event is the whole frame");
+    assert_eq!(
+        screen,
+        fb.data(),
+        "the first frame event is the whole frame"
+    );
     post(
         &live.url("/api/control"),
         r#"{"cmd": "set", "key": "t.title", "value": "changed"}"#,
@@ -210,7 +242,11 @@ fn the_preview_stream_sends_the_frame_then_its_damage_state_and_data() {
             "frame" => {
                 for r in v["rects"].as_array().expect("rects") {
                     let a = r.as_array().expect("a rect");
-                    let (x, y, w) = (a[0].as_u64().unwrap_or(0) as usize, a[1].as_u64().unwrap_or(0) as usize, a[2].as_u64().unwrap_or(0) as usize);
+                    let (x, y, w) = (
+                        a[0].as_u64().unwrap_or(0) as usize,
+                        a[1].as_u64().unwrap_or(0) as usize,
+                        a[2].as_u64().unwrap_or(0) as usize,
+                    );
                     let px = b64.decode(a[4].as_str().expect("base64")).expect("base64");
                     for (i, row) in px.chunks(w).enumerate() {
                         screen[(y + i) * 64 + x..(y + i) * 64 + x + w].copy_from_slice(row);
@@ -219,15 +255,19 @@ fn the_preview_stream_sends_the_frame_then_its_damage_state_and_data() {
                 changed.0 = true;
             }
             "data" => {
-                changed.1 |= v["full"] == json!(false)
-                    && v["keys"]["t.title"]["value"] == json!("changed");
+                changed.1 |=
+                    v["full"] == json!(false) && v["keys"]["t.title"]["value"] == json!("changed");
             }
             _ => {}
         }
         changed == (true, true)
     });
     let (fb, _) = live.feed.frame().expect("a frame");
-    assert_eq!(screen, fb.data(), "frame + damage events give the frame buffer");
+    assert_eq!(
+        screen,
+        fb.data(),
+        "frame + damage events give the frame buffer"
+    );
 }
 
 #[test]

@@ -67,7 +67,12 @@ fn editing_the_file_reloads_a_broken_file_is_refused_and_a_fix_loads() {
     let path = temp_scene("reload", &scene_text(2));
     let scene = load(&path).expect("the scene loads");
     let mut app = App::new();
-    app.add_plugins((TinyDisplayPlugins, ScenePlugin { scene: scene.clone() }));
+    app.add_plugins((
+        TinyDisplayPlugins,
+        ScenePlugin {
+            scene: scene.clone(),
+        },
+    ));
     app.insert_resource(HotReload::watch(&scene));
     run_ticks(&mut app, RunMode::Ticks(3));
     let before = frame(&app);
@@ -78,9 +83,14 @@ fn editing_the_file_reloads_a_broken_file_is_refused_and_a_fix_loads() {
     assert_eq!(app.world().resource::<SceneStatus>().reloads, 1);
 
     std::fs::write(&path, BROKEN).expect("broken");
-    tick_until(&mut app, "the problems to be reported", |a| !problems(a).is_empty());
+    tick_until(&mut app, "the problems to be reported", |a| {
+        !problems(a).is_empty()
+    });
     let reported = problems(&app);
-    assert!(reported.len() >= 2, "every problem is reported: {reported:?}");
+    assert!(
+        reported.len() >= 2,
+        "every problem is reported: {reported:?}"
+    );
     assert!(
         reported.iter().all(|p| p.contains("scene.ron:")),
         "with file:line:col: {reported:?}"
@@ -109,9 +119,15 @@ fn the_reload_command_answers_with_every_problem() {
     let Reply::Error(e) = pending.wait_blocking(Duration::from_secs(30)) else {
         panic!("a broken scene was accepted")
     };
-    assert!(e.contains("2 problem(s)") || e.matches("scene.ron:").count() >= 2, "{e}");
+    assert!(
+        e.contains("2 problem(s)") || e.matches("scene.ron:").count() >= 2,
+        "{e}"
+    );
     run_ticks(&mut app, RunMode::Ticks(1));
-    assert!(!control.published().state().scene.problems.is_empty(), "in /api/state too");
+    assert!(
+        !control.published().state().scene.problems.is_empty(),
+        "in /api/state too"
+    );
     std::fs::write(&path, scene_text(9)).expect("fixed");
     let pending = control.send_json(br#"{"cmd": "reload"}"#, "test");
     run_ticks(&mut app, RunMode::Ticks(1));

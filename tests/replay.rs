@@ -59,18 +59,39 @@ fn a_replay_gives_the_recorded_frames_bit_for_bit() {
     let out = bin()
         .args(["run"])
         .arg(&scene)
-        .args(["--ticks", "60", "--realtime", "--no-watch", "--sink", "png", "--out"])
+        .args([
+            "--ticks",
+            "60",
+            "--realtime",
+            "--no-watch",
+            "--sink",
+            "png",
+            "--out",
+        ])
         .arg(live.join("f-{tick}.png"))
         .arg("--record")
         .arg(&rec)
         .output()
         .expect("tinydisplay runs");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = std::fs::read_to_string(&rec).expect("the recording");
     assert!(text.starts_with("{\"tdrec\":1"), "{text}");
-    assert!(text.contains("\"p.n\""), "the process source's values are recorded");
-    assert!(text.contains("\"c.v\""), "the command source's values are recorded");
-    assert!(text.trim_end().ends_with("\"end\":true}"), "a clean end line");
+    assert!(
+        text.contains("\"p.n\""),
+        "the process source's values are recorded"
+    );
+    assert!(
+        text.contains("\"c.v\""),
+        "the command source's values are recorded"
+    );
+    assert!(
+        text.trim_end().ends_with("\"end\":true}"),
+        "a clean end line"
+    );
 
     let out = bin()
         .arg("replay")
@@ -79,16 +100,28 @@ fn a_replay_gives_the_recorded_frames_bit_for_bit() {
         .arg(again.join("f-{tick}.png"))
         .output()
         .expect("tinydisplay replays");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let (a, b) = (frames(&live), frames(&again));
     assert!(a.len() >= 30, "{} frames recorded", a.len());
-    assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>(), "the same ticks");
+    assert_eq!(
+        a.keys().collect::<Vec<_>>(),
+        b.keys().collect::<Vec<_>>(),
+        "the same ticks"
+    );
     for (name, png) in &a {
         assert!(b[name] == *png, "{name} differs in the replay");
     }
     // More than one picture: the sources really fed the run.
     let distinct: std::collections::HashSet<&Vec<u8>> = a.values().collect();
-    assert!(distinct.len() > 3, "only {} distinct frames", distinct.len());
+    assert!(
+        distinct.len() > 3,
+        "only {} distinct frames",
+        distinct.len()
+    );
 
     // Against an edited scene: the same data, other frames.
     let edited = dir.join("edited.ron");
@@ -104,10 +137,17 @@ fn a_replay_gives_the_recorded_frames_bit_for_bit() {
         .arg(other.join("f-{tick}.png"))
         .output()
         .expect("tinydisplay replays");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let c = frames(&other);
     assert_eq!(c.len(), a.len());
-    assert!(c.iter().any(|(k, v)| a[k] != *v), "the edited scene draws differently");
+    assert!(
+        c.iter().any(|(k, v)| a[k] != *v),
+        "the edited scene draws differently"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -140,12 +180,23 @@ fn json_logs_are_one_object_per_line_with_the_tick() {
     let out = bin()
         .args(["--log-format", "json", "run"])
         .arg(&scene)
-        .args(["--ticks", "20", "--realtime", "--no-watch", "--sink", "none"])
+        .args([
+            "--ticks",
+            "20",
+            "--realtime",
+            "--no-watch",
+            "--sink",
+            "none",
+        ])
         .env("RUST_LOG", "warn")
         .env_remove("JOURNAL_STREAM")
         .output()
         .expect("runs");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let err = String::from_utf8_lossy(&out.stderr);
     let lines: Vec<serde_json::Value> = err
         .lines()

@@ -9,7 +9,13 @@ use clap::ValueEnum;
 use tinydisplay::TinyDisplayPlugins;
 use tinydisplay::ahead::RenderAhead;
 use tinydisplay::app::{Pacing, RunMode, StopFlag, run_ticks};
+use tinydisplay::control::http::{HttpConfig, HttpServer};
+use tinydisplay::control::record::Recorder;
+use tinydisplay::control::reload::HotReload;
+use tinydisplay::control::replay::RecordPlugin;
+use tinydisplay::control::{PanelList, control_sender};
 use tinydisplay::panel::{BusSpec, Panel, PanelConfig, PanelSink, PanelStats};
+use tinydisplay::scene::CompiledScene;
 use tinydisplay::scene::ScenePlugin;
 use tinydisplay::sink::Sink;
 use tinydisplay::sink::gif::GifSink;
@@ -17,12 +23,6 @@ use tinydisplay::sink::png::PngSink;
 use tinydisplay::sink::present::Sinks;
 use tinydisplay::sink::term::{TermSink, TermStyle};
 use tinydisplay::sink::web::{FrameFeed, WebSink};
-use tinydisplay::control::{PanelList, control_sender};
-use tinydisplay::control::http::{HttpConfig, HttpServer};
-use tinydisplay::control::record::Recorder;
-use tinydisplay::control::reload::HotReload;
-use tinydisplay::control::replay::RecordPlugin;
-use tinydisplay::scene::CompiledScene;
 
 use super::check::report;
 
@@ -175,9 +175,9 @@ fn start_http(
     let Some(addr) = args.http.clone().or_else(|| scene.control.http.clone()) else {
         return Ok(None);
     };
-    let addr = addr
-        .parse()
-        .map_err(|e| format!("--http {addr:?}: {e} (give an address and port like 127.0.0.1:8080)"))?;
+    let addr = addr.parse().map_err(|e| {
+        format!("--http {addr:?}: {e} (give an address and port like 127.0.0.1:8080)")
+    })?;
     let config =
         HttpConfig::new(addr, args.http_token_file.as_deref()).map_err(|e| e.to_string())?;
     let feed = Arc::new(FrameFeed::default());
@@ -214,7 +214,12 @@ pub fn run(args: RunArgs) -> ExitCode {
     ahead.depth = args.depth.unwrap_or(ahead.depth);
     let watch = args.watch.then(|| HotReload::watch(&scene));
     let mut app = App::new();
-    app.add_plugins((TinyDisplayPlugins, ScenePlugin { scene: scene.clone() }));
+    app.add_plugins((
+        TinyDisplayPlugins,
+        ScenePlugin {
+            scene: scene.clone(),
+        },
+    ));
     app.insert_resource(RenderAhead::new(ahead));
     app.insert_resource(panels);
     let server = match start_http(&args, &scene, &sinks, &mut app) {

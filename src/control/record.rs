@@ -104,7 +104,9 @@ impl Recorder {
             fps,
         };
         let text = serde_json::to_string(&header).unwrap_or_default();
-        writeln!(out, "{text}").and_then(|()| out.flush()).map_err(io)?;
+        writeln!(out, "{text}")
+            .and_then(|()| out.flush())
+            .map_err(io)?;
         Ok(Recorder {
             path: path.to_path_buf(),
             out: Some(out),
@@ -121,7 +123,10 @@ impl Recorder {
             && !self.failed
         {
             self.failed = true;
-            log::error!("recording {}: {e}; the recording stops here", self.path.display());
+            log::error!(
+                "recording {}: {e}; the recording stops here",
+                self.path.display()
+            );
             self.out = None;
         }
     }
@@ -187,7 +192,10 @@ pub fn read(path: &Path) -> Result<(Header, Vec<Line>), RecordError> {
         line,
         message,
     };
-    let mut lines = text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty());
+    let mut lines = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty());
     let Some((_, first)) = lines.next() else {
         return Err(bad(1, "the file is empty".into()));
     };
@@ -196,7 +204,10 @@ pub fn read(path: &Path) -> Result<(Header, Vec<Line>), RecordError> {
     if header.tdrec != VERSION {
         return Err(bad(
             1,
-            format!("format version {} (this build reads {VERSION})", header.tdrec),
+            format!(
+                "format version {} (this build reads {VERSION})",
+                header.tdrec
+            ),
         ));
     }
     let mut out = Vec::new();
@@ -205,7 +216,11 @@ pub fn read(path: &Path) -> Result<(Header, Vec<Line>), RecordError> {
             Ok(line) => out.push(line),
             // A crash may leave the last line cut short: what came before still replays.
             Err(e) if i + 1 == text.lines().count() => {
-                log::warn!("{}:{}: cut short ({e}); replaying up to it", path.display(), i + 1);
+                log::warn!(
+                    "{}:{}: cut short ({e}); replaying up to it",
+                    path.display(),
+                    i + 1
+                );
             }
             Err(e) => return Err(bad(i + 1, e.to_string())),
         }

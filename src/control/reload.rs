@@ -85,7 +85,9 @@ impl HotReload {
         });
         match watcher {
             Ok(w) => me.watcher = Some(w),
-            Err(e) => log::warn!("hot reload: cannot watch files ({e}); SIGHUP and the reload command still work"),
+            Err(e) => log::warn!(
+                "hot reload: cannot watch files ({e}); SIGHUP and the reload command still work"
+            ),
         }
         me.follow(scene);
         me
@@ -102,7 +104,11 @@ impl HotReload {
         if let Some(w) = self.watcher.as_mut() {
             // Directories, not files: editors save by writing a new file and renaming it.
             for d in &dirs {
-                let d = if d.as_os_str().is_empty() { Path::new(".") } else { d };
+                let d = if d.as_os_str().is_empty() {
+                    Path::new(".")
+                } else {
+                    d
+                };
                 if let Err(e) = w.watch(d, RecursiveMode::NonRecursive) {
                     log::warn!("hot reload: cannot watch {}: {e}", d.display());
                 }

@@ -10,8 +10,8 @@ use bevy_ecs::prelude::*;
 use super::apply::apply;
 use super::command::Command;
 use super::record::Line;
-use crate::app::{TickSchedule, TickSet};
 use crate::app::Tick;
+use crate::app::{TickSchedule, TickSet};
 use crate::data::{Dataset, IngestSet};
 
 /// The lines still to replay and the update being run (a resource).

@@ -25,8 +25,11 @@ fn find(name: &str, known: &[&str]) -> Option<PathBuf> {
 pub fn browser() -> Result<(PathBuf, PathBuf), String> {
     let driver = find("chromedriver", &["/usr/bin/chromedriver"])
         .ok_or("chromedriver is not installed (Debian package chromium-driver)")?;
-    let chrome = find("chromium", &["/usr/bin/chromium", "/usr/bin/chromium-browser"])
-        .ok_or("chromium is not installed (Debian package chromium)")?;
+    let chrome = find(
+        "chromium",
+        &["/usr/bin/chromium", "/usr/bin/chromium-browser"],
+    )
+    .ok_or("chromium is not installed (Debian package chromium)")?;
     Ok((driver, chrome))
 }
 
@@ -58,7 +61,12 @@ fn call(method: &str, url: &str, body: Option<Value>) -> Value {
     }
     .unwrap_or_else(|e| panic!("{method} {url}: {e}"));
     let status = r.status().as_u16();
-    let text = r.body_mut().with_config().limit(64 << 20).read_to_string().unwrap_or_default();
+    let text = r
+        .body_mut()
+        .with_config()
+        .limit(64 << 20)
+        .read_to_string()
+        .unwrap_or_default();
     let v: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
     assert!(status < 300, "{method} {url}: {status} {text}");
     v["value"].clone()

@@ -32,7 +32,10 @@ pub(crate) async fn data(
     State(ctx): State<Ctx>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    if let Some(bad) = q.keys().find(|k| k.as_str() != "prefix" && k.as_str() != "token") {
+    if let Some(bad) = q
+        .keys()
+        .find(|k| k.as_str() != "prefix" && k.as_str() != "token")
+    {
         return error(
             StatusCode::BAD_REQUEST,
             format!("unknown parameter {bad:?}; only `prefix` is known"),

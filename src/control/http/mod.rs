@@ -147,12 +147,13 @@ pub fn start(
     config: &HttpConfig,
     control: ControlSender,
     feed: Arc<FrameFeed>,
-    ) -> Result<HttpServer, HttpError> {
+) -> Result<HttpServer, HttpError> {
     let handle = crate::runtime::try_handle()?;
-    let std_listener = std::net::TcpListener::bind(config.addr).map_err(|source| HttpError::Bind {
-        addr: config.addr,
-        source,
-    })?;
+    let std_listener =
+        std::net::TcpListener::bind(config.addr).map_err(|source| HttpError::Bind {
+            addr: config.addr,
+            source,
+        })?;
     let bind_err = |source| HttpError::Bind {
         addr: config.addr,
         source,

@@ -60,12 +60,16 @@ pub fn frame_json(u: &FrameUpdate) -> Value {
 }
 
 /// `GET /api/stream`: events `frame`, `state` and `data` (changed keys).
-pub(crate) async fn stream(State(ctx): State<Ctx>) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+pub(crate) async fn stream(
+    State(ctx): State<Ctx>,
+) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
     let (tx, rx) = mpsc::channel::<Event>(16);
     tokio::spawn(feed_viewer(ctx, tx));
-    let events = futures_util::stream::unfold(rx, |mut rx| async move {
-        rx.recv().await.map(|e| (Ok(e), rx))
-    });
+    let events =
+        futures_util::stream::unfold(
+            rx,
+            |mut rx| async move { rx.recv().await.map(|e| (Ok(e), rx)) },
+        );
     Sse::new(events).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
 }
 
@@ -73,7 +77,9 @@ pub(crate) async fn stream(State(ctx): State<Ctx>) -> Sse<impl Stream<Item = Res
 async fn send(ctx: &Ctx, tx: &mpsc::Sender<Event>, name: &str, data: String) -> bool {
     // "event: NAME\ndata: DATA\n\n"
     ctx.feed.count_sent(name.len() + data.len() + 16);
-    tx.send(Event::default().event(name).data(data)).await.is_ok()
+    tx.send(Event::default().event(name).data(data))
+        .await
+        .is_ok()
 }
 
 /// Everything one viewer gets, until it leaves.
@@ -93,7 +99,14 @@ async fn feed_viewer(ctx: Ctx, tx: mpsc::Sender<Event>) {
     }
     let mut seen_version = published.data_version();
     let all = published.data("");
-    if !send(&ctx, &tx, "data", json!({"full": true, "keys": all}).to_string()).await {
+    if !send(
+        &ctx,
+        &tx,
+        "data",
+        json!({"full": true, "keys": all}).to_string(),
+    )
+    .await
+    {
         return;
     }
     let mut state_tick = tokio::time::interval(STATE_EVERY);
