@@ -123,3 +123,36 @@ fn a_graph_redraws_when_its_key_changes_or_its_window_slides_a_column() {
     run_ticks(&mut app, RunMode::Ticks(1));
     assert_eq!(redraws(&app) - before, 0, "the same value is no change");
 }
+
+#[test]
+fn bad_graph_fields_are_check_errors_at_their_lines() {
+    let src = r#"Scene(
+    display: (width: 64, height: 24, contrast: 300),
+    widgets: [
+        Graph(width: 64, height: 24, key: "a.b", window: 0),
+        Graph(width: 64, height: 24, key: "a.b", min: 5, max: 1),
+        Graph(width: 64, height: 24, key: "a.b", window: 10, window_s: 2),
+        Graph(key: "a.b"),
+    ],
+)"#;
+    let path = common::root().join("scenes").join("bad.ron");
+    let problems = match tinydisplay::scene::compile_str(src, &path) {
+        Ok(_) => panic!("a bad scene was accepted"),
+        Err(tinydisplay::scene::SceneError::Invalid(p)) => p,
+        Err(e) => panic!("unexpected error {e}"),
+    };
+    let shown: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
+    let at = |line: usize, needle: &str| {
+        assert!(
+            shown
+                .iter()
+                .any(|s| s.contains(&format!("bad.ron:{line}:")) && s.contains(needle)),
+            "no error at line {line} about {needle:?} in {shown:#?}"
+        );
+    };
+    at(2, "contrast must be 0..=255");
+    at(4, "window must be at least 1");
+    at(5, "max (1) must be greater than min (5)");
+    at(6, "not both");
+    at(7, "needs a width");
+}

@@ -14,7 +14,7 @@ use super::locate::{Locator, join};
 use super::parse::parse;
 use super::problems::{Problem, Raw, SceneError, Severity};
 use super::schema::WidgetSpec;
-use super::sections::{check_data, check_display, check_sources};
+use super::sections::{check_data, check_display, check_sources, compile_contrast, image_cache};
 use crate::data::binding::{self, Binding, Target};
 use crate::render::compose::Placement;
 use crate::render::font::Font;
@@ -363,20 +363,7 @@ pub fn compile_str(src: &str, path: &Path) -> Result<CompiledScene, SceneError> 
             })
             .ok()
     });
-    let contrast = match &file.display.contrast {
-        Some(crate::widget::NumberOrExpr::Expr(src)) => {
-            binding::compile_expression(&env, Target::Value, src, serde_json::Value::Null)
-                .map_err(|e| {
-                    raw.push(Raw {
-                        severity: Severity::Error,
-                        path: "display.contrast".into(),
-                        message: format!("expression does not compile: {e}"),
-                    })
-                })
-                .ok()
-        }
-        _ => None,
-    };
+    let contrast = compile_contrast(&file, &env, &mut raw);
     if let Some(addr) = &file.control.http
         && addr.parse::<std::net::SocketAddr>().is_err()
     {
@@ -412,16 +399,7 @@ pub fn compile_str(src: &str, path: &Path) -> Result<CompiledScene, SceneError> 
         sources,
         sleep_when,
         contrast,
-        image_cache: crate::widget::remote::CacheConfig {
-            dir: file
-                .image_cache
-                .dir
-                .as_ref()
-                .map_or_else(crate::widget::remote::default_cache_dir, |d| {
-                    scene_dir.join(d)
-                }),
-            max_bytes: file.image_cache.max_mb.saturating_mul(1024 * 1024),
-        },
+        image_cache: image_cache(&file, &scene_dir),
         control: file.control.clone(),
         files: file
             .fonts

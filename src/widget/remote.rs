@@ -181,7 +181,13 @@ impl RemoteImages {
         handle.spawn_blocking(move || {
             let result = fetch_cached(&agent, &cache, &url)
                 .map_err(|e| e.to_string())
-                .and_then(|path| decode(&path, &opts, mode, fps).map_err(|e| e.to_string()));
+                .and_then(|path| {
+                    decode(&path, &opts, mode, fps).map_err(|e| {
+                        // Not a picture: fetch it afresh next time rather than keep it.
+                        let _ = std::fs::remove_file(&path);
+                        e.to_string()
+                    })
+                });
             let _ = tx.send(Fetched {
                 entity,
                 url,
