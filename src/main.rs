@@ -13,6 +13,9 @@ use commands::run::{RunArgs, SinkKind, TermStyleArg};
 #[derive(Parser, Debug)]
 #[command(version, about)]
 struct Cli {
+    /// Log lines as text (default) or one JSON object per line (`RUST_LOG` sets levels).
+    #[arg(long, value_enum, global = true, default_value = "human")]
+    log_format: commands::logging::LogFormat,
     #[command(subcommand)]
     command: Command,
 }
@@ -26,6 +29,23 @@ enum Command {
         /// Run exactly this many ticks, as fast as possible (deterministic).
         #[arg(long)]
         ticks: Option<u64>,
+        /// With --ticks: run them in real time, paced at the scene's fps.
+        #[arg(long)]
+        realtime: bool,
+        /// Serve the HTTP API, web preview and metrics here (e.g. 127.0.0.1:8080),
+        /// instead of the scene's `control.http`.
+        #[arg(long)]
+        http: Option<String>,
+        /// A file holding the token HTTP requests must carry (else $TINYDISPLAY_HTTP_TOKEN).
+        #[arg(long)]
+        http_token_file: Option<PathBuf>,
+        /// Record every dataset change and control command to this file (replay it with
+        /// `tinydisplay replay`).
+        #[arg(long)]
+        record: Option<PathBuf>,
+        /// Do not reload the scene when its files change.
+        #[arg(long)]
+        no_watch: bool,
         /// Where frames go (repeat or comma-separate for several, e.g. panel,term).
         #[arg(long, value_enum, value_delimiter = ',', default_value = "term")]
         sink: Vec<SinkKind>,
@@ -58,6 +78,26 @@ enum Command {
         /// scene's `control: (nats: …)`.
         #[arg(long)]
         nats: Option<String>,
+    },
+    /// Replay a recording (`run --record`): the same scene, no sources, the same frames.
+    Replay {
+        /// The recording.
+        recording: PathBuf,
+        /// Replay against this scene instead of the recorded one (e.g. an edited copy).
+        #[arg(long)]
+        scene: Option<PathBuf>,
+        /// Where frames go (as for `run`).
+        #[arg(long, value_enum, value_delimiter = ',', default_value = "term")]
+        sink: Vec<SinkKind>,
+        /// Output path for png/gif (`{tick}` in a png path writes every frame).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Terminal preview style.
+        #[arg(long, value_enum, default_value = "auto")]
+        term_style: TermStyleArg,
+        /// Replay in real time at the scene's fps instead of as fast as possible.
+        #[arg(long)]
+        realtime: bool,
     },
     /// Measure a scene: per render-ahead configuration, tick and pack times, bytes per
     /// frame full and with damage, queue hit rate.
@@ -117,13 +157,18 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn")).init();
     let cli = Cli::parse();
+    commands::logging::init(cli.log_format);
     match cli.command {
         Command::Check { scenes } => commands::check::check(&scenes),
         Command::Run {
             scene,
             ticks,
+            realtime,
+            http,
+            http_token_file,
+            record,
+            no_watch,
             sink,
             out,
             term_style,
@@ -136,6 +181,11 @@ fn main() -> ExitCode {
         } => commands::run::run(RunArgs {
             scene,
             ticks,
+            realtime,
+            http,
+            http_token_file,
+            record,
+            watch: !no_watch,
             sinks: sink,
             out,
             term_style,
@@ -168,6 +218,21 @@ fn main() -> ExitCode {
             fps,
             sources,
             json,
+        }),
+        Command::Replay {
+            recording,
+            scene,
+            sink,
+            out,
+            term_style,
+            realtime,
+        } => commands::replay::replay(commands::replay::ReplayArgs {
+            recording,
+            scene,
+            sinks: sink,
+            out,
+            term_style,
+            realtime,
         }),
         Command::Decode {
             capture,

@@ -1,5 +1,7 @@
 //! The tick counter and the tick rate.
 
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use bevy_ecs::prelude::*;
 
 /// The number of the tick being run, starting at 0.
@@ -34,6 +36,13 @@ impl Paused {
     }
 }
 
+static CURRENT: AtomicU64 = AtomicU64::new(0);
+
+/// The tick the engine last moved to, for log lines (0 before the first).
+pub fn current() -> u64 {
+    CURRENT.load(Ordering::Relaxed)
+}
+
 /// Moves the tick on by one (unless paused); the last system of every tick.
 pub fn advance_tick(mut tick: ResMut<Tick>, paused: Option<ResMut<Paused>>) {
     if let Some(mut p) = paused
@@ -45,4 +54,5 @@ pub fn advance_tick(mut tick: ResMut<Tick>, paused: Option<ResMut<Paused>>) {
         p.steps -= 1;
     }
     tick.0 += 1;
+    CURRENT.store(tick.0, Ordering::Relaxed);
 }

@@ -3,4 +3,6 @@
 pub mod bench;
 pub mod check;
 pub mod decode;
+pub mod logging;
+pub mod replay;
 pub mod run;

@@ -9,12 +9,20 @@ use clap::ValueEnum;
 use tinydisplay::TinyDisplayPlugins;
 use tinydisplay::ahead::RenderAhead;
 use tinydisplay::app::{Pacing, RunMode, StopFlag, run_ticks};
+use tinydisplay::control::http::{HttpConfig, HttpServer};
+use tinydisplay::control::record::Recorder;
+use tinydisplay::control::reload::HotReload;
+use tinydisplay::control::replay::RecordPlugin;
+use tinydisplay::control::{PanelList, control_sender};
 use tinydisplay::panel::{BusSpec, Panel, PanelConfig, PanelSink, PanelStats};
+use tinydisplay::scene::CompiledScene;
 use tinydisplay::scene::ScenePlugin;
+use tinydisplay::sink::Sink;
 use tinydisplay::sink::gif::GifSink;
 use tinydisplay::sink::png::PngSink;
 use tinydisplay::sink::present::Sinks;
 use tinydisplay::sink::term::{TermSink, TermStyle};
+use tinydisplay::sink::web::{FrameFeed, WebSink};
 
 use super::check::report;
 
@@ -50,6 +58,16 @@ pub struct RunArgs {
     pub scene: PathBuf,
     /// Exactly this many ticks, as fast as possible.
     pub ticks: Option<u64>,
+    /// Pace `ticks` in real time.
+    pub realtime: bool,
+    /// HTTP address, overriding the scene's `control.http`.
+    pub http: Option<String>,
+    /// File with the HTTP token.
+    pub http_token_file: Option<PathBuf>,
+    /// Recording to write.
+    pub record: Option<PathBuf>,
+    /// Reload the scene when its files change.
+    pub watch: bool,
     /// The sinks.
     pub sinks: Vec<SinkKind>,
     /// Output path of png/gif.
@@ -112,47 +130,91 @@ fn open_panel(
     Ok(PanelSink::start(panel, bus))
 }
 
+/// The sinks asked for, opened; the panel's name and counters when there is a panel.
+pub struct Opened {
+    /// The sinks.
+    pub sinks: Sinks,
+    /// The panel, if one was opened.
+    pub panels: PanelList,
+}
+
+/// Opens the sinks `kinds` for `scene`.
+pub fn open_sinks(
+    kinds: &[SinkKind],
+    out: Option<&Path>,
+    style: TermStyleArg,
+    scene: &CompiledScene,
+    bus: Option<&str>,
+) -> Result<Opened, String> {
+    let sinks = Sinks::default();
+    let mut panels = PanelList::default();
+    for kind in kinds {
+        let need_out = |ext: &str| {
+            out.map(Path::to_path_buf)
+                .unwrap_or_else(|| PathBuf::from(format!("tinydisplay.{ext}")))
+        };
+        match kind {
+            SinkKind::Term => sinks.push(Box::new(TermSink::stdout(term_style(
+                style,
+                scene.display.width,
+            )))),
+            SinkKind::Png => sinks.push(Box::new(PngSink::new(need_out("png")))),
+            SinkKind::Gif => sinks.push(Box::new(GifSink::new(need_out("gif"), scene.display.fps))),
+            SinkKind::Panel => {
+                let sink = open_panel(scene.display.panel.as_ref(), bus, &scene.path)?;
+                panels.0.push((sink.name().to_string(), sink.stats()));
+                sinks.push(Box::new(sink));
+            }
+            SinkKind::None => {}
+        }
+    }
+    Ok(Opened { sinks, panels })
+}
+
+/// Starts the HTTP server if asked for (command line or scene), with a web sink.
+fn start_http(
+    args: &RunArgs,
+    scene: &CompiledScene,
+    sinks: &Sinks,
+    app: &mut App,
+) -> Result<Option<HttpServer>, String> {
+    let Some(addr) = args.http.clone().or_else(|| scene.control.http.clone()) else {
+        return Ok(None);
+    };
+    let addr = addr.parse().map_err(|e| {
+        format!("--http {addr:?}: {e} (give an address and port like 127.0.0.1:8080)")
+    })?;
+    let config =
+        HttpConfig::new(addr, args.http_token_file.as_deref()).map_err(|e| e.to_string())?;
+    let feed = Arc::new(FrameFeed::default());
+    sinks.push(Box::new(WebSink::new(feed.clone())));
+    let control = control_sender(app.world_mut());
+    let server =
+        tinydisplay::control::http::start(&config, control, feed).map_err(|e| e.to_string())?;
+    eprintln!("web preview: http://{}/", server.addr());
+    Ok(Some(server))
+}
+
 /// Runs a scene; exit status 2 when it has errors, 1 when a sink failed.
 pub fn run(args: RunArgs) -> ExitCode {
     let Some(scene) = report(&args.scene) else {
         return ExitCode::from(2);
     };
     let fps = scene.display.fps;
-    let width = scene.display.width;
-    let sinks = Sinks::default();
-    let mut panel_stats: Option<Arc<PanelStats>> = None;
-    for kind in &args.sinks {
-        let need_out = |ext: &str| {
-            args.out
-                .clone()
-                .unwrap_or_else(|| PathBuf::from(format!("tinydisplay.{ext}")))
-        };
-        match kind {
-            SinkKind::Term => sinks.push(Box::new(TermSink::stdout(term_style(
-                args.term_style,
-                width,
-            )))),
-            SinkKind::Png => sinks.push(Box::new(PngSink::new(need_out("png")))),
-            SinkKind::Gif => sinks.push(Box::new(GifSink::new(need_out("gif"), fps))),
-            SinkKind::Panel => {
-                match open_panel(
-                    scene.display.panel.as_ref(),
-                    args.bus.as_deref(),
-                    &args.scene,
-                ) {
-                    Ok(sink) => {
-                        panel_stats = Some(sink.stats());
-                        sinks.push(Box::new(sink));
-                    }
-                    Err(e) => {
-                        eprintln!("error: {e}");
-                        return ExitCode::FAILURE;
-                    }
-                }
-            }
-            SinkKind::None => {}
+    let Opened { sinks, panels } = match open_sinks(
+        &args.sinks,
+        args.out.as_deref(),
+        args.term_style,
+        &scene,
+        args.bus.as_deref(),
+    ) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
         }
-    }
+    };
+    let panel_stats: Option<Arc<PanelStats>> = panels.0.first().map(|p| p.1.clone());
     let mut ahead = scene.display.render_ahead.unwrap_or_default();
     ahead.workers = args.workers.unwrap_or(ahead.workers);
     ahead.depth = args.depth.unwrap_or(ahead.depth);
@@ -160,16 +222,47 @@ pub fn run(args: RunArgs) -> ExitCode {
         tinydisplay::control::broker::display_name(args.name.as_deref(), scene.name.as_deref());
     let mqtt_url = args.mqtt.clone().or_else(|| scene.control.mqtt.clone());
     let nats_url = args.nats.clone().or_else(|| scene.control.nats.clone());
+    let watch = args.watch.then(|| HotReload::watch(&scene));
     let mut app = App::new();
-    app.add_plugins((TinyDisplayPlugins, ScenePlugin { scene }));
+    app.add_plugins((
+        TinyDisplayPlugins,
+        ScenePlugin {
+            scene: scene.clone(),
+        },
+    ));
     app.insert_resource(RenderAhead::new(ahead));
+    app.insert_resource(panels);
+    let server = match start_http(&args, &scene, &sinks, &mut app) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
     app.insert_resource(sinks);
+    if let Some(hr) = watch {
+        tinydisplay::control::reload::on_sighup(&hr);
+        app.insert_resource(hr);
+    }
+    if let Some(path) = &args.record {
+        match Recorder::create(path, &args.scene, fps) {
+            Ok(rec) => {
+                app.insert_resource(rec);
+                app.add_plugins(RecordPlugin);
+            }
+            Err(e) => {
+                eprintln!("error: cannot record: {e}");
+                return ExitCode::FAILURE;
+            }
+        }
+    }
     let stop = StopFlag::default();
     app.insert_resource(stop.clone());
     if let Err(e) = ctrlc::set_handler(move || stop.set()) {
         log::warn!("Ctrl-C handler not installed: {e}");
     }
     let mode = match args.ticks {
+        Some(n) if args.realtime => RunMode::RealTime(Some(n)),
         Some(n) => RunMode::Ticks(n),
         None => RunMode::RealTime(None),
     };
@@ -187,6 +280,10 @@ pub fn run(args: RunArgs) -> ExitCode {
     };
     run_ticks(&mut app, mode);
     drop(surfaces);
+    if let Some(mut rec) = app.world_mut().get_resource_mut::<Recorder>() {
+        rec.finish();
+    }
+    drop(server);
     let errors = tinydisplay::shutdown(app.world_mut());
     // A command whose attempt hung was left behind by its source: its group goes now, so
     // nothing we started outlives the engine (it runs in its own process group).

@@ -228,5 +228,34 @@ pub fn render(published: &Published, feed: Option<&FrameFeed>) -> String {
     if let Err(e) = encode(&mut out, &r) {
         log::warn!("metrics: cannot encode: {e}");
     }
+    prometheus_text(&out)
+}
+
+/// OpenMetrics text as the classic Prometheus text format (0.0.4), which every scraper
+/// and `promtool` read: a counter's HELP/TYPE name carries its `_total`, no `# EOF`.
+pub fn prometheus_text(openmetrics: &str) -> String {
+    let counters: std::collections::HashSet<&str> = openmetrics
+        .lines()
+        .filter_map(|l| l.strip_prefix("# TYPE "))
+        .filter_map(|l| l.strip_suffix(" counter"))
+        .collect();
+    let mut out = String::with_capacity(openmetrics.len() + 64);
+    for line in openmetrics.lines() {
+        if line == "# EOF" {
+            continue;
+        }
+        let meta = ["# HELP ", "# TYPE "]
+            .into_iter()
+            .find_map(|p| line.strip_prefix(p).map(|rest| (p, rest)));
+        match meta.and_then(|(p, rest)| rest.split_once(' ').map(|(n, tail)| (p, n, tail))) {
+            Some((p, name, tail)) if counters.contains(name) => {
+                out.push_str(&format!("{p}{name}_total {tail}\n"));
+            }
+            _ => {
+                out.push_str(line);
+                out.push('\n');
+            }
+        }
+    }
     out
 }

@@ -28,10 +28,13 @@ pub mod apply;
 pub mod broker;
 pub mod channel;
 pub mod command;
-
+pub mod http;
 pub mod metrics;
 pub mod mqtt;
 pub mod nats;
+pub mod record;
+pub mod reload;
+pub mod replay;
 pub mod state;
 
 use bevy_app::{App, Plugin};
@@ -70,6 +73,12 @@ impl Plugin for ControlPlugin {
             TickSchedule,
             apply::apply_commands
                 .after(crate::data::begin_tick)
+                .in_set(IngestSet::Begin),
+        );
+        app.add_systems(
+            TickSchedule,
+            reload::hot_reload
+                .after(apply::apply_commands)
                 .in_set(IngestSet::Begin),
         );
         app.add_systems(

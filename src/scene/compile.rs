@@ -148,6 +148,8 @@ pub struct CompiledScene {
     pub control: crate::scene::schema::ControlSpec,
     /// The scene's `name` (the display's name on a broker).
     pub name: Option<String>,
+    /// Files besides the scene it read at load time (fonts; includes), for hot reload.
+    pub files: Vec<PathBuf>,
 }
 
 /// What a widget's `compile` function sees: the scene's settings and a place to report problems.
@@ -423,6 +425,11 @@ pub fn compile_str(src: &str, path: &Path) -> Result<CompiledScene, SceneError> 
         image_cache: image_cache(&file, &scene_dir),
         control: file.control.clone(),
         name: file.name.clone(),
+        files: file
+            .fonts
+            .values()
+            .map(|f| scene_dir.join(&f.file))
+            .collect(),
     })
 }
 

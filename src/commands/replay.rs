@@ -1,0 +1,83 @@
+//! `tinydisplay replay`: run a recording's scene (or an edited one) with no sources,
+//! feeding the recorded dataset changes and commands at their ticks.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use bevy_app::App;
+use tinydisplay::TinyDisplayPlugins;
+use tinydisplay::app::{RunMode, run_ticks};
+use tinydisplay::control::record;
+use tinydisplay::control::replay::{Replay, ReplayPlugin};
+use tinydisplay::scene::ScenePlugin;
+
+use super::check::report;
+use super::run::{Opened, SinkKind, TermStyleArg, open_sinks};
+
+/// The arguments of `replay`.
+pub struct ReplayArgs {
+    /// The recording.
+    pub recording: PathBuf,
+    /// A scene to use instead of the recorded one.
+    pub scene: Option<PathBuf>,
+    /// The sinks.
+    pub sinks: Vec<SinkKind>,
+    /// Output path of png/gif.
+    pub out: Option<PathBuf>,
+    /// Terminal preview style.
+    pub term_style: TermStyleArg,
+    /// Pace in real time.
+    pub realtime: bool,
+}
+
+/// Replays; exit status 2 when the scene has errors, 1 when the recording cannot be read.
+pub fn replay(args: ReplayArgs) -> ExitCode {
+    let (header, lines) = match record::read(&args.recording) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let path = args.scene.clone().unwrap_or(header.scene.clone());
+    let Some(mut scene) = report(&path) else {
+        return ExitCode::from(2);
+    };
+    // The recording holds what the sources sent; persisted values are in it too and must
+    // not be overwritten by a replay.
+    scene.sources.clear();
+    scene.data.persist.clear();
+    let Opened { sinks, .. } = match open_sinks(
+        &args.sinks,
+        args.out.as_deref(),
+        args.term_style,
+        &scene,
+        None,
+    ) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let updates = Replay::updates(&lines);
+    let mut app = App::new();
+    app.add_plugins((TinyDisplayPlugins, ScenePlugin { scene }, ReplayPlugin));
+    app.insert_resource(Replay::new(lines));
+    app.insert_resource(sinks);
+    let mode = if args.realtime {
+        RunMode::RealTime(Some(updates))
+    } else {
+        RunMode::Ticks(updates)
+    };
+    run_ticks(&mut app, mode);
+    let errors = tinydisplay::shutdown(app.world_mut());
+    for e in &errors {
+        eprintln!("{e}");
+    }
+    if errors.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}

@@ -1,0 +1,117 @@
+//! The JSON API: state, dataset, commands, the current frame as PNG, metrics.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+use super::Ctx;
+use crate::control::command::{Command, Reply};
+use crate::render::{FrameBuffer, PixelMode};
+
+/// How long `POST /api/control` waits for the tick to answer.
+const REPLY_WAIT: Duration = Duration::from_secs(10);
+
+/// A JSON error body with a status.
+fn error(status: StatusCode, message: impl Into<String>) -> Response {
+    (status, Json(json!({"ok": false, "error": message.into()}))).into_response()
+}
+
+/// `GET /api/state`.
+pub(crate) async fn state(State(ctx): State<Ctx>) -> Response {
+    Json(&*ctx.control.published().state()).into_response()
+}
+
+/// `GET /api/data[?prefix=P]`: `{key: {value, tick}}` in key order.
+pub(crate) async fn data(
+    State(ctx): State<Ctx>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    if let Some(bad) = q
+        .keys()
+        .find(|k| k.as_str() != "prefix" && k.as_str() != "token")
+    {
+        return error(
+            StatusCode::BAD_REQUEST,
+            format!("unknown parameter {bad:?}; only `prefix` is known"),
+        );
+    }
+    let prefix = q.get("prefix").map_or("", String::as_str);
+    Json(ctx.control.published().data(prefix)).into_response()
+}
+
+/// `POST /api/control` with one JSON command.
+pub(crate) async fn control(State(ctx): State<Ctx>, body: Bytes) -> Response {
+    let cmd = match Command::parse(&body) {
+        Ok(c) => c,
+        Err(e) => return error(StatusCode::BAD_REQUEST, e.to_string()),
+    };
+    let pending = ctx.control.send(cmd, "http");
+    match tokio::time::timeout(REPLY_WAIT, pending.wait()).await {
+        Ok(Reply::Ok) => Json(Reply::Ok.to_json()).into_response(),
+        Ok(Reply::Error(e)) => error(StatusCode::CONFLICT, e),
+        Err(_) => error(
+            StatusCode::GATEWAY_TIMEOUT,
+            "the engine did not answer in time",
+        ),
+    }
+}
+
+/// `GET /api/frame.png`: the current frame at panel pixels (grey modes as 8-bit grey).
+pub(crate) async fn frame_png(State(ctx): State<Ctx>) -> Response {
+    let Some((fb, tick)) = ctx.feed.frame() else {
+        return error(StatusCode::SERVICE_UNAVAILABLE, "no frame yet");
+    };
+    match encode_png(&fb) {
+        Ok(png) => (
+            [
+                (header::CONTENT_TYPE, "image/png".to_string()),
+                (header::CACHE_CONTROL, "no-store".to_string()),
+                (header::HeaderName::from_static("x-tick"), tick.to_string()),
+            ],
+            png,
+        )
+            .into_response(),
+        Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, e),
+    }
+}
+
+/// The frame as PNG bytes.
+pub fn encode_png(fb: &FrameBuffer) -> Result<Vec<u8>, String> {
+    use image::ImageEncoder;
+    let (pixels, color) = match fb.mode() {
+        PixelMode::Rgb565 | PixelMode::Rgb888 => (fb.to_rgb8(), image::ExtendedColorType::Rgb8),
+        _ => (fb.data().to_vec(), image::ExtendedColorType::L8),
+    };
+    let mut out = Vec::new();
+    image::codecs::png::PngEncoder::new(&mut out)
+        .write_image(&pixels, fb.width(), fb.height(), color)
+        .map_err(|e| e.to_string())?;
+    Ok(out)
+}
+
+/// `GET /metrics` in the Prometheus text format (0.0.4).
+pub(crate) async fn metrics(State(ctx): State<Ctx>) -> Response {
+    let text = crate::control::metrics::render(ctx.control.published(), Some(&ctx.feed));
+    (
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        text,
+    )
+        .into_response()
+}
+
+/// Anything else.
+pub(crate) async fn not_found() -> Response {
+    error(
+        StatusCode::NOT_FOUND,
+        "no such page; try /, /api/state, /api/data, /api/control, /api/frame.png, /metrics",
+    )
+}

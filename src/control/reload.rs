@@ -1,0 +1,187 @@
+//! Hot reload: the scene file and the files it uses (fonts, images, includes) are watched
+//! with `notify`; a change (or SIGHUP, or the `reload` command) loads the scene again off
+//! the tick thread, and the next tick swaps a good one in. A bad one leaves the running
+//! scene as it is and reports every problem (log, `/api/state`, the web page's banner).
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{Receiver, Sender, channel};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use bevy_ecs::prelude::*;
+use notify::{RecursiveMode, Watcher};
+
+use super::apply::swap_in;
+use crate::scene::compile::{CompiledKind, CompiledWidget};
+use crate::scene::swap::ActiveScene;
+use crate::scene::{CompiledScene, SceneError};
+
+/// How long a burst of file events (an editor's save) is let settle before loading.
+pub const SETTLE: Duration = Duration::from_millis(150);
+
+/// Every file a scene reads at load time: the scene, its fonts, its fixed images.
+pub fn files_of(scene: &CompiledScene) -> Vec<PathBuf> {
+    fn walk(ws: &[CompiledWidget], out: &mut Vec<PathBuf>) {
+        for w in ws {
+            if let CompiledKind::Image(img) = &w.kind
+                && let Some(f) = &img.file
+            {
+                out.push(img.dir.join(f));
+            }
+            walk(&w.children, out);
+        }
+    }
+    let mut out = vec![scene.path.clone()];
+    out.extend(scene.files.iter().cloned());
+    walk(&scene.widgets, &mut out);
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Loaded scenes on their way to the tick.
+type Loaded = Result<CompiledScene, SceneError>;
+
+/// The watcher and the channel its loads arrive on (a resource).
+#[derive(Resource)]
+pub struct HotReload {
+    rx: Mutex<Receiver<Loaded>>,
+    tx: Sender<Loaded>,
+    watcher: Option<notify::RecommendedWatcher>,
+    watched: Arc<Mutex<HashSet<PathBuf>>>,
+    /// Set (by SIGHUP) to load the scene again.
+    pub requested: Arc<AtomicBool>,
+    loading: Arc<AtomicBool>,
+    path: PathBuf,
+}
+
+impl HotReload {
+    /// Watches `scene`'s files; changes load `scene.path` again.
+    pub fn watch(scene: &CompiledScene) -> HotReload {
+        let (tx, rx) = channel();
+        let watched = Arc::new(Mutex::new(HashSet::new()));
+        let requested = Arc::new(AtomicBool::new(false));
+        let mut me = HotReload {
+            rx: Mutex::new(rx),
+            tx,
+            watcher: None,
+            watched,
+            requested,
+            loading: Arc::new(AtomicBool::new(false)),
+            path: scene.path.clone(),
+        };
+        let (files, flag) = (me.watched.clone(), me.requested.clone());
+        let watcher = notify::recommended_watcher(move |ev: notify::Result<notify::Event>| {
+            let Ok(ev) = ev else { return };
+            if matches!(ev.kind, notify::EventKind::Access(_)) {
+                return;
+            }
+            let Ok(files) = files.lock() else { return };
+            if ev.paths.iter().any(|p| files.contains(p)) {
+                flag.store(true, Ordering::Relaxed);
+            }
+        });
+        match watcher {
+            Ok(w) => me.watcher = Some(w),
+            Err(e) => log::warn!(
+                "hot reload: cannot watch files ({e}); SIGHUP and the reload command still work"
+            ),
+        }
+        me.follow(scene);
+        me
+    }
+
+    /// Watches the files of `scene` (after a swap: its includes may differ).
+    pub fn follow(&mut self, scene: &CompiledScene) {
+        self.path = scene.path.clone();
+        let files = files_of(scene);
+        let dirs: HashSet<PathBuf> = files
+            .iter()
+            .filter_map(|f| f.parent().map(Path::to_path_buf))
+            .collect();
+        if let Some(w) = self.watcher.as_mut() {
+            // Directories, not files: editors save by writing a new file and renaming it.
+            for d in &dirs {
+                let d = if d.as_os_str().is_empty() {
+                    Path::new(".")
+                } else {
+                    d
+                };
+                if let Err(e) = w.watch(d, RecursiveMode::NonRecursive) {
+                    log::warn!("hot reload: cannot watch {}: {e}", d.display());
+                }
+            }
+        }
+        if let Ok(mut set) = self.watched.lock() {
+            set.clear();
+            for f in files {
+                set.insert(std::fs::canonicalize(&f).unwrap_or(f.clone()));
+                set.insert(f);
+            }
+        }
+    }
+
+    /// Starts loading the scene on a thread of its own, unless a load is under way.
+    fn load(&self) {
+        if self.loading.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let (tx, path, loading, again) = (
+            self.tx.clone(),
+            self.path.clone(),
+            self.loading.clone(),
+            self.requested.clone(),
+        );
+        let spawned = std::thread::Builder::new()
+            .name("tinydisplay-reload".into())
+            .spawn(move || {
+                // Let the burst of events of one save settle.
+                std::thread::sleep(SETTLE);
+                again.store(false, Ordering::Relaxed);
+                let _ = tx.send(crate::scene::load(&path));
+                loading.store(false, Ordering::Release);
+            });
+        if spawned.is_err() {
+            self.loading.store(false, Ordering::Release);
+            log::warn!("hot reload: cannot start the loading thread");
+        }
+    }
+}
+
+/// Starts a load when files changed or SIGHUP came, and swaps in what was loaded (an
+/// exclusive system at `Ingest`).
+pub fn hot_reload(world: &mut World) {
+    let Some(hr) = world.get_resource::<HotReload>() else {
+        return;
+    };
+    if hr.requested.load(Ordering::Relaxed) {
+        hr.load();
+    }
+    let loaded: Vec<Loaded> = match hr.rx.lock() {
+        Ok(rx) => rx.try_iter().collect(),
+        Err(_) => Vec::new(),
+    };
+    for l in loaded {
+        let ok = l.is_ok();
+        let reply = swap_in(world, l);
+        if ok && reply.is_ok() {
+            let scene = world.get_resource::<ActiveScene>().map(|a| a.0.clone());
+            if let (Some(scene), Some(mut hr)) = (scene, world.get_resource_mut::<HotReload>()) {
+                hr.follow(&scene);
+            }
+            let tick = world.get_resource::<crate::app::Tick>().map_or(0, |t| t.0);
+            if let Some(mut applied) = world.get_resource_mut::<super::Applied>() {
+                applied.0.push((tick, super::Command::Reload));
+            }
+        }
+    }
+}
+
+/// Makes SIGHUP load the scene again (as a file change would).
+pub fn on_sighup(hr: &HotReload) {
+    if let Err(e) = signal_hook::flag::register(signal_hook::consts::SIGHUP, hr.requested.clone()) {
+        log::warn!("SIGHUP will not reload the scene: {e}");
+    }
+}

@@ -1,0 +1,351 @@
+//! The HTTP surface against a running engine: the JSON API, the frame PNG, the token,
+//! the preview stream and bad requests.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+
+use base64::Engine;
+use common::live::{Live, agent, get, get_json, post};
+use serde_json::json;
+use tinydisplay::control::http::{HttpConfig, HttpError};
+
+const SCENE: &str = r#"Scene(
+    display: (width: 64, height: 32, mode: Gray4, fps: 30),
+    data: (initial: {"t.title": "one", "t.n": 1}),
+    widgets: [
+        Marquee(x: 0, y: 0, width: 64, height: 10, px_per_tick: 1,
+            child: Text(text: "a long moving title that scrolls")),
+        Text(x: 0, y: 12, text: "{{ t.title }}"),
+        Sequence(y: 22, width: 64, height: 10, pages: [
+            Page(name: "a", duration: 1000, children: [Text(text: "page a")]),
+            Page(name: "b", duration: 1000, children: [Text(text: "page b")]),
+        ]),
+    ],
+)"#;
+
+fn live() -> Live {
+    Live::start(common::compile(SCENE), None)
+}
+
+#[test]
+fn state_data_control_and_frame_work_over_http() {
+    let live = live();
+    live.wait_for("the first frames", || {
+        get_json(&live.url("/api/state"))["tick"].as_u64() > Some(2)
+    });
+    let state = get_json(&live.url("/api/state"));
+    assert_eq!(state["fps"], json!(30));
+    assert_eq!(state["paused"], json!(false));
+    assert_eq!(state["pages"][0]["page"], json!("a"));
+
+    let data = get_json(&live.url("/api/data?prefix=t."));
+    assert_eq!(data["t.title"]["value"], json!("one"));
+    assert!(data.get("_source").is_none());
+    let (status, _) = get(&live.url("/api/data?colour=red"));
+    assert_eq!(status, 400, "an unknown parameter");
+
+    let (status, reply) = post(&live.url("/api/control"), r#"{"cmd": "pause"}"#);
+    assert_eq!((status, reply), (200, json!({"ok": true})));
+    let (status, reply) = post(
+        &live.url("/api/control"),
+        r#"{"cmd": "set", "key": "t.title", "value": "two"}"#,
+    );
+    assert_eq!((status, reply), (200, json!({"ok": true})));
+    let data = get_json(&live.url("/api/data?prefix=t.title"));
+    assert_eq!(data["t.title"]["value"], json!("two"));
+    let (status, reply) = post(
+        &live.url("/api/control"),
+        r#"{"cmd": "page", "name": "zz"}"#,
+    );
+    assert_eq!(status, 409, "{reply}");
+    assert!(
+        reply["error"].as_str().is_some_and(|e| e.contains("a, b")),
+        "{reply}"
+    );
+
+    // Paused, the frame stands still: the PNG is the frame buffer's pixels.
+    live.wait_for("the pause", || {
+        get_json(&live.url("/api/state"))["paused"] == json!(true)
+    });
+    let (fb, _) = live.feed.frame().expect("a frame");
+    let (status, png) = get(&live.url("/api/frame.png"));
+    assert_eq!(status, 200);
+    let img = image::load_from_memory(&png).expect("a PNG").to_luma8();
+    assert_eq!((img.width(), img.height()), (64, 32));
+    assert_eq!(img.as_raw().as_slice(), fb.data(), "the PNG is the frame");
+}
+
+#[test]
+fn bad_requests_get_400_with_a_message_and_the_engine_runs_on() {
+    let live = live();
+    for body in [
+        "",
+        "{",
+        "[]",
+        "null",
+        r#"{"cmd": 1}"#,
+        r#"{"cmd": "fly"}"#,
+        r#"{"cmd": "step", "n": 99999999999999}"#,
+        r#"{"cmd": "set", "key": "", "value": 1}"#,
+        r#"{"cmd": "contrast", "value": -5}"#,
+        "\u{0}\u{1}garbage\u{ff}",
+    ] {
+        let (status, reply) = post(&live.url("/api/control"), body);
+        assert_eq!(status, 400, "{body:?} → {reply}");
+        assert!(
+            reply["error"]
+                .as_str()
+                .is_some_and(|e| e.starts_with("bad command")),
+            "{body:?} → {reply}"
+        );
+    }
+    let (status, _) = get(&live.url("/api/nothing/here"));
+    assert_eq!(status, 404);
+    let r = agent()
+        .get(&live.url("/api/control"))
+        .call()
+        .expect("a reply");
+    assert_eq!(r.status().as_u16(), 405, "GET on a POST route");
+    let t0 = get_json(&live.url("/api/state"))["tick"].as_u64();
+    live.wait_for("the tick to go on", || {
+        get_json(&live.url("/api/state"))["tick"].as_u64() > t0
+    });
+}
+
+#[test]
+fn a_token_is_required_when_configured_and_off_loopback() {
+    let any: std::net::SocketAddr = "0.0.0.0:8080".parse().expect("an address");
+    // SAFETY of the test: the variable is not set in this process.
+    assert!(std::env::var_os(tinydisplay::control::http::TOKEN_ENV).is_none());
+    assert!(matches!(
+        HttpConfig::new(any, None),
+        Err(HttpError::TokenNeeded(_))
+    ));
+    let dir = std::env::temp_dir().join(format!("tinydisplay-token-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a temp dir");
+    let file = dir.join("token");
+    std::fs::write(&file, "s3cret-token\n").expect("written");
+    let config = HttpConfig::new(any, Some(&file)).expect("a token makes it fine");
+    assert_eq!(config.token.as_deref(), Some("s3cret-token"));
+    std::fs::write(&file, "  \n").expect("written");
+    assert!(matches!(
+        HttpConfig::new(any, Some(&file)),
+        Err(HttpError::Token { .. })
+    ));
+
+    let live = Live::start(common::compile(SCENE), Some("s3cret-token"));
+    for path in [
+        "/api/state",
+        "/",
+        "/metrics",
+        "/api/frame.png",
+        "/api/stream",
+    ] {
+        let (status, _) = get(&live.url(path));
+        assert_eq!(status, 401, "{path} without the token");
+    }
+    let (status, _) = get(&live.url("/api/state?token=wrong"));
+    assert_eq!(status, 401);
+    let (status, _) = get(&live.url("/api/state?token=s3cret-token"));
+    assert_eq!(status, 200);
+    let r = agent()
+        .get(&live.url("/api/state"))
+        .header("Authorization", "Bearer s3cret-token")
+        .call()
+        .expect("a reply");
+    assert_eq!(r.status().as_u16(), 200);
+    let (status, _) = post(&live.url("/api/control"), r#"{"cmd": "pause"}"#);
+    assert_eq!(status, 401, "a command without the token");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Reads SSE events (name, data) from a stream until `done` says stop.
+fn events(reader: &mut impl BufRead, mut done: impl FnMut(&str, &serde_json::Value) -> bool) {
+    let (mut name, mut data) = (String::new(), String::new());
+    let mut line = String::new();
+    loop {
+        line.clear();
+        let n = reader.read_line(&mut line).expect("the stream goes on");
+        assert!(n > 0, "the stream ended");
+        let l = line.trim_end_matches(['\r', '\n']);
+        if let Some(v) = l.strip_prefix("event:") {
+            name = v.trim().to_string();
+        } else if let Some(v) = l.strip_prefix("data:") {
+            data.push_str(v.trim_start());
+        } else if l.is_empty() && !data.is_empty() {
+            let json: serde_json::Value = serde_json::from_str(&data).expect("JSON data");
+            if done(&name, &json) {
+                return;
+            }
+            data.clear();
+        }
+    }
+}
+
+#[test]
+fn the_preview_stream_sends_the_frame_then_its_damage_state_and_data() {
+    let live = live();
+    live.wait_for("a frame", || live.feed.frame().is_some());
+    post(&live.url("/api/control"), r#"{"cmd": "pause"}"#);
+    live.wait_for("the pause", || {
+        get_json(&live.url("/api/state"))["paused"] == json!(true)
+    });
+    let r = agent()
+        .get(&live.url("/api/stream"))
+        .call()
+        .expect("a stream");
+    assert_eq!(r.status().as_u16(), 200);
+    let mut reader = BufReader::new(r.into_body().into_reader());
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let (fb, _) = live.feed.frame().expect("a frame");
+    let mut screen = vec![0u8; 64 * 32];
+    let mut got = (false, false, false);
+    events(&mut reader, |name, v| {
+        match name {
+            "frame" => {
+                assert_eq!(v["channels"], json!(1));
+                for r in v["rects"].as_array().expect("rects") {
+                    let [x, y, w, _h, px] = r.as_array().expect("a rect").as_slice() else {
+                        panic!("a rect is [x, y, w, h, pixels]")
+                    };
+                    let (x, y, w) = (
+                        x.as_u64().unwrap_or(0) as usize,
+                        y.as_u64().unwrap_or(0) as usize,
+                        w.as_u64().unwrap_or(0) as usize,
+                    );
+                    let px = b64.decode(px.as_str().expect("base64")).expect("base64");
+                    for (i, row) in px.chunks(w).enumerate() {
+                        screen[(y + i) * 64 + x..(y + i) * 64 + x + w].copy_from_slice(row);
+                    }
+                }
+                got.0 = true;
+            }
+            "state" => got.1 = v["paused"] == json!(true),
+            "data" => got.2 = v["keys"]["t.title"]["value"] == json!("one"),
+            _ => {}
+        }
+        got == (true, true, true)
+    });
+    assert_eq!(
+        screen,
+        fb.data(),
+        "the first frame event is the whole frame"
+    );
+    post(
+        &live.url("/api/control"),
+        r#"{"cmd": "set", "key": "t.title", "value": "changed"}"#,
+    );
+    let mut changed = (false, false);
+    events(&mut reader, |name, v| {
+        match name {
+            "frame" => {
+                for r in v["rects"].as_array().expect("rects") {
+                    let a = r.as_array().expect("a rect");
+                    let (x, y, w) = (
+                        a[0].as_u64().unwrap_or(0) as usize,
+                        a[1].as_u64().unwrap_or(0) as usize,
+                        a[2].as_u64().unwrap_or(0) as usize,
+                    );
+                    let px = b64.decode(a[4].as_str().expect("base64")).expect("base64");
+                    for (i, row) in px.chunks(w).enumerate() {
+                        screen[(y + i) * 64 + x..(y + i) * 64 + x + w].copy_from_slice(row);
+                    }
+                }
+                changed.0 = true;
+            }
+            "data" => {
+                changed.1 |=
+                    v["full"] == json!(false) && v["keys"]["t.title"]["value"] == json!("changed");
+            }
+            _ => {}
+        }
+        changed == (true, true)
+    });
+    let (fb, _) = live.feed.frame().expect("a frame");
+    assert_eq!(
+        screen,
+        fb.data(),
+        "frame + damage events give the frame buffer"
+    );
+}
+
+#[test]
+fn metrics_are_valid_prometheus_text() {
+    let promtool = ["/usr/bin/promtool", "/usr/local/bin/promtool"]
+        .into_iter()
+        .map(std::path::PathBuf::from)
+        .find(|p| p.is_file());
+    let Some(promtool) = promtool else {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "promtool is not installed (Debian package prometheus)"
+        );
+        eprintln!("skipped: promtool is not installed (Debian package prometheus)");
+        return;
+    };
+    let scene = SCENE.replace(
+        "widgets: [",
+        r#"sources: {"sh": (source: Command(program: "sh", args: ["-c", "echo 1"], format: Text, namespace: "sh"), policy: (interval_ms: 50))},
+    widgets: ["#,
+    );
+    let live = Live::start(common::compile_with_sources(&scene), None);
+    live.wait_for("the source's health", || {
+        get_json(&live.url("/api/state"))["sources"]["sh"]["ok"] == json!(true)
+    });
+    // A client attached: the histograms fill.
+    live.wait_for("some ticks", || {
+        get_json(&live.url("/api/state"))["tick"].as_u64() > Some(5)
+    });
+    let (status, body) = get(&live.url("/metrics"));
+    assert_eq!(status, 200);
+    let mut child = std::process::Command::new(&promtool)
+        .args(["check", "metrics"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("promtool runs");
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().expect("stdin");
+        stdin.write_all(&body).expect("written");
+    }
+    let out = child.wait_with_output().expect("promtool ends");
+    assert!(
+        out.status.success(),
+        "promtool check metrics: {}{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+        String::from_utf8_lossy(&body)
+    );
+    // The parser accepted it; the families a user graphs are there with samples.
+    let text = String::from_utf8_lossy(&body);
+    let families: std::collections::HashSet<&str> = text
+        .lines()
+        .filter_map(|l| l.strip_prefix("# TYPE "))
+        .filter_map(|l| l.split_whitespace().next())
+        .map(|n| n.strip_suffix("_total").unwrap_or(n))
+        .collect();
+    for f in [
+        "tinydisplay_tick_duration_seconds",
+        "tinydisplay_present_lateness_seconds",
+        "tinydisplay_skipped_ticks",
+        "tinydisplay_render_ahead_hits",
+        "tinydisplay_render_ahead_misses",
+        "tinydisplay_render_ahead_purges",
+        "tinydisplay_source_up",
+        "tinydisplay_source_failures",
+        "tinydisplay_source_last_success_timestamp_seconds",
+        "tinydisplay_dataset_keys",
+        "tinydisplay_preview_stream_bytes",
+    ] {
+        assert!(families.contains(f), "{f} missing in\n{text}");
+    }
+    let count = text
+        .lines()
+        .find_map(|l| l.strip_prefix("tinydisplay_tick_duration_seconds_count "))
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .expect("a tick duration count");
+    assert!(count > 0, "the tick histogram filled");
+}

@@ -1,0 +1,155 @@
+//! Hot reload: editing the scene file during a run changes the frame; a broken file
+//! leaves the old scene running with every problem reported; fixing it loads it. Sources
+//! whose configuration did not change keep running.
+
+mod common;
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use bevy_app::App;
+use tinydisplay::TinyDisplayPlugins;
+use tinydisplay::app::{RunMode, Tick, run_ticks};
+use tinydisplay::control::reload::HotReload;
+use tinydisplay::control::{Reply, SceneStatus, control_sender};
+use tinydisplay::render::FrameBuffer;
+use tinydisplay::scene::swap::swap;
+use tinydisplay::scene::{ScenePlugin, load};
+
+fn scene_text(x: i32) -> String {
+    format!(
+        r#"Scene(
+    display: (width: 64, height: 16, mode: Gray4),
+    fonts: {{"f": (file: "{}")}},
+    widgets: [Text(x: {x}, y: 2, font: "f", text: "hello")],
+)"#,
+        common::root().join("assets/fonts/spleen-5x8.bdf").display()
+    )
+}
+
+const BROKEN: &str = r#"Scene(
+    display: (width: 64, height: 16, mode: Gray4),
+    widgets: [
+        Text(x: 1, y: 2, text: "{{ unclosed"),
+        Rectangle(width: 10, height: 5, fill: "no-such-colour"),
+    ],
+)"#;
+
+fn temp_scene(tag: &str, text: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("tinydisplay-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).expect("a temp dir");
+    let p = d.join("scene.ron");
+    std::fs::write(&p, text).expect("the scene");
+    p
+}
+
+fn frame(app: &App) -> Vec<u8> {
+    app.world().resource::<FrameBuffer>().data().to_vec()
+}
+
+/// Runs ticks (with a short sleep, so the watcher's thread gets to work) until `cond`.
+fn tick_until(app: &mut App, what: &str, mut cond: impl FnMut(&App) -> bool) {
+    let end = Instant::now() + Duration::from_secs(30);
+    while !cond(app) {
+        assert!(Instant::now() < end, "timed out waiting for {what}");
+        run_ticks(app, RunMode::Ticks(1));
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+fn problems(app: &App) -> Vec<String> {
+    app.world().resource::<SceneStatus>().problems.clone()
+}
+
+#[test]
+fn editing_the_file_reloads_a_broken_file_is_refused_and_a_fix_loads() {
+    let path = temp_scene("reload", &scene_text(2));
+    let scene = load(&path).expect("the scene loads");
+    let mut app = App::new();
+    app.add_plugins((
+        TinyDisplayPlugins,
+        ScenePlugin {
+            scene: scene.clone(),
+        },
+    ));
+    app.insert_resource(HotReload::watch(&scene));
+    run_ticks(&mut app, RunMode::Ticks(3));
+    let before = frame(&app);
+
+    std::fs::write(&path, scene_text(20)).expect("edited");
+    tick_until(&mut app, "the edit to show", |a| frame(a) != before);
+    let moved = frame(&app);
+    assert_eq!(app.world().resource::<SceneStatus>().reloads, 1);
+
+    std::fs::write(&path, BROKEN).expect("broken");
+    tick_until(&mut app, "the problems to be reported", |a| {
+        !problems(a).is_empty()
+    });
+    let reported = problems(&app);
+    assert!(
+        reported.len() >= 2,
+        "every problem is reported: {reported:?}"
+    );
+    assert!(
+        reported.iter().all(|p| p.contains("scene.ron:")),
+        "with file:line:col: {reported:?}"
+    );
+    let t = app.world().resource::<Tick>().0;
+    run_ticks(&mut app, RunMode::Ticks(5));
+    assert_eq!(frame(&app), moved, "the old scene keeps running");
+    assert_eq!(app.world().resource::<Tick>().0, t + 5);
+
+    std::fs::write(&path, scene_text(2)).expect("fixed");
+    tick_until(&mut app, "the fix to load", |a| problems(a).is_empty());
+    assert_eq!(frame(&app), before, "the fixed scene is drawn");
+    assert_eq!(app.world().resource::<SceneStatus>().reloads, 2);
+    tinydisplay::shutdown(app.world_mut());
+}
+
+#[test]
+fn the_reload_command_answers_with_every_problem() {
+    let path = temp_scene("reloadcmd", &scene_text(2));
+    let mut app = common::app_for(load(&path).expect("loads"));
+    let control = control_sender(app.world_mut());
+    run_ticks(&mut app, RunMode::Ticks(1));
+    std::fs::write(&path, BROKEN).expect("broken");
+    let pending = control.send_json(br#"{"cmd": "reload"}"#, "test");
+    run_ticks(&mut app, RunMode::Ticks(1));
+    let Reply::Error(e) = pending.wait_blocking(Duration::from_secs(30)) else {
+        panic!("a broken scene was accepted")
+    };
+    assert!(
+        e.contains("2 problem(s)") || e.matches("scene.ron:").count() >= 2,
+        "{e}"
+    );
+    run_ticks(&mut app, RunMode::Ticks(1));
+    assert!(
+        !control.published().state().scene.problems.is_empty(),
+        "in /api/state too"
+    );
+    std::fs::write(&path, scene_text(9)).expect("fixed");
+    let pending = control.send_json(br#"{"cmd": "reload"}"#, "test");
+    run_ticks(&mut app, RunMode::Ticks(1));
+    assert_eq!(pending.wait_blocking(Duration::from_secs(30)), Reply::Ok);
+}
+
+#[test]
+fn only_changed_sources_restart() {
+    let src = |b: &str| {
+        format!(
+            r#"Scene(sources: {{
+                "a": (source: Command(program: "true", format: Text, namespace: "a"), policy: (interval_ms: 100000)),
+                "b": (source: Command(program: "{b}", format: Text, namespace: "b"), policy: (interval_ms: 100000)),
+            }})"#
+        )
+    };
+    let path = temp_scene("sources", &src("true"));
+    let mut app = common::app_for(load(&path).expect("loads"));
+    run_ticks(&mut app, RunMode::Ticks(1));
+    std::fs::write(&path, src("false")).expect("edited");
+    let swapped = swap(app.world_mut(), load(&path).expect("loads")).expect("swapped");
+    assert_eq!(swapped.stopped, vec!["b".to_string()]);
+    assert_eq!(swapped.started, vec!["b".to_string()]);
+    tinydisplay::shutdown(app.world_mut());
+}

@@ -1,0 +1,215 @@
+//! Record a run fed by live sources (a process and a command source), replay it with no
+//! sources, and compare the frames tick by tick; `--log-format json` lines.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_tinydisplay"))
+}
+
+fn temp(tag: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("tinydisplay-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).expect("a temp dir");
+    d
+}
+
+/// Frame PNGs by tick.
+fn frames(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    std::fs::read_dir(dir)
+        .expect("the frames")
+        .filter_map(Result::ok)
+        .map(|e| {
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                std::fs::read(e.path()).expect("a frame"),
+            )
+        })
+        .collect()
+}
+
+const SCENE: &str = r#"Scene(
+    display: (width: 64, height: 24, mode: Gray4, fps: 30),
+    sources: {
+        "counter": (source: Process(program: "sh", args: ["-c",
+            "i=0; while [ $i -lt 40 ]; do echo \"{\\\"n\\\": $i}\"; i=$((i+1)); sleep 0.03; done; sleep 5"],
+            namespace: "p")),
+        "stamp": (source: Command(program: "sh", args: ["-c", "echo \"{\\\"v\\\": $(date +%N)}\""],
+            namespace: "c"), policy: (interval_ms: 100)),
+    },
+    widgets: [
+        Text(x: 0, y: 0, text: "n={{ p.n }}", fallback: "n=?"),
+        Text(x: 0, y: 12, text: "{{ c.v }}", fallback: "-"),
+    ],
+)"#;
+
+#[test]
+fn a_replay_gives_the_recorded_frames_bit_for_bit() {
+    let dir = temp("replay");
+    let scene = dir.join("scene.ron");
+    std::fs::write(&scene, SCENE).expect("the scene");
+    let rec = dir.join("run.tdrec");
+    let (live, again) = (dir.join("live"), dir.join("again"));
+    std::fs::create_dir_all(&live).expect("a folder");
+    std::fs::create_dir_all(&again).expect("a folder");
+    let out = bin()
+        .args(["run"])
+        .arg(&scene)
+        .args([
+            "--ticks",
+            "60",
+            "--realtime",
+            "--no-watch",
+            "--sink",
+            "png",
+            "--out",
+        ])
+        .arg(live.join("f-{tick}.png"))
+        .arg("--record")
+        .arg(&rec)
+        .output()
+        .expect("tinydisplay runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = std::fs::read_to_string(&rec).expect("the recording");
+    assert!(text.starts_with("{\"tdrec\":1"), "{text}");
+    assert!(
+        text.contains("\"p.n\""),
+        "the process source's values are recorded"
+    );
+    assert!(
+        text.contains("\"c.v\""),
+        "the command source's values are recorded"
+    );
+    assert!(
+        text.trim_end().ends_with("\"end\":true}"),
+        "a clean end line"
+    );
+
+    let out = bin()
+        .arg("replay")
+        .arg(&rec)
+        .args(["--sink", "png", "--out"])
+        .arg(again.join("f-{tick}.png"))
+        .output()
+        .expect("tinydisplay replays");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (a, b) = (frames(&live), frames(&again));
+    assert!(a.len() >= 30, "{} frames recorded", a.len());
+    assert_eq!(
+        a.keys().collect::<Vec<_>>(),
+        b.keys().collect::<Vec<_>>(),
+        "the same ticks"
+    );
+    for (name, png) in &a {
+        assert!(b[name] == *png, "{name} differs in the replay");
+    }
+    // More than one picture: the sources really fed the run.
+    let distinct: std::collections::HashSet<&Vec<u8>> = a.values().collect();
+    assert!(
+        distinct.len() > 3,
+        "only {} distinct frames",
+        distinct.len()
+    );
+
+    // Against an edited scene: the same data, other frames.
+    let edited = dir.join("edited.ron");
+    std::fs::write(&edited, SCENE.replace("n={{ p.n }}", "N:{{ p.n }}")).expect("edited");
+    let other = dir.join("other");
+    std::fs::create_dir_all(&other).expect("a folder");
+    let out = bin()
+        .arg("replay")
+        .arg(&rec)
+        .arg("--scene")
+        .arg(&edited)
+        .args(["--sink", "png", "--out"])
+        .arg(other.join("f-{tick}.png"))
+        .output()
+        .expect("tinydisplay replays");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let c = frames(&other);
+    assert_eq!(c.len(), a.len());
+    assert!(
+        c.iter().any(|(k, v)| a[k] != *v),
+        "the edited scene draws differently"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_bad_recording_is_refused_with_its_line() {
+    let dir = temp("badrec");
+    let rec = dir.join("bad.tdrec");
+    std::fs::write(&rec, "this is not a recording\n").expect("written");
+    let out = bin().arg("replay").arg(&rec).output().expect("runs");
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("bad.tdrec:1:"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn json_logs_are_one_object_per_line_with_the_tick() {
+    let dir = temp("jsonlog");
+    let scene = dir.join("s.ron");
+    // A value that breaks its rule is logged (a warning) at the tick it arrives.
+    std::fs::write(
+        &scene,
+        r#"Scene(display: (width: 32, height: 8),
+            data: (rules: {"x.n": (type: Number, max: 10)}),
+            sources: {"bad": (source: Command(program: "sh", args: ["-c", "echo '{\"n\": 99}'"], namespace: "x"),
+                policy: (interval_ms: 1000))},
+            widgets: [Text(text: "{{ x.n }}", fallback: "?")])"#,
+    )
+    .expect("written");
+    let out = bin()
+        .args(["--log-format", "json", "run"])
+        .arg(&scene)
+        .args([
+            "--ticks",
+            "20",
+            "--realtime",
+            "--no-watch",
+            "--sink",
+            "none",
+        ])
+        .env("RUST_LOG", "warn")
+        .env_remove("JOURNAL_STREAM")
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    let lines: Vec<serde_json::Value> = err
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON: {l:?}: {e}")))
+        .collect();
+    let warn = lines
+        .iter()
+        .find(|l| l["msg"].as_str().is_some_and(|m| m.contains("x.n")))
+        .unwrap_or_else(|| panic!("no warning about x.n in {err}"));
+    assert_eq!(warn["level"], "WARN");
+    assert!(warn["tick"].is_u64(), "{warn}");
+    assert!(warn["ts"].is_f64(), "{warn}");
+    assert!(warn["target"].is_string(), "{warn}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
