@@ -269,3 +269,22 @@ fn sleep_when_that_does_not_compile() {
         "expression does not compile",
     );
 }
+
+#[test]
+fn unknown_filter_function_and_test_fail_the_check() {
+    let src = "Scene(widgets: [\n  Text(text: \"{{ mpd.elapsed | durration }}\"),\n  Text(y: 8,\n    text: \"{{ nope(1) }}\"),\n  Text(y: 16, text: \"x\", when: \"mpd.state is playing\"),\n  ProgressBar(width: 9, height: 2, value: \"mpd.volume | percent | frac\"),\n])";
+    let ps = problems(src);
+    let at: Vec<(usize, usize, bool)> = ps
+        .iter()
+        .map(|p| (p.line, p.col, p.severity == Severity::Error))
+        .collect();
+    assert_eq!(
+        at,
+        [(2, 8, true), (4, 5, true), (5, 26, true), (6, 36, true)],
+        "{ps:#?}"
+    );
+    assert!(ps[0].message.contains("unknown filter `durration`"), "{}", ps[0]);
+    assert!(ps[1].message.contains("unknown function `nope`"), "{}", ps[1]);
+    assert!(ps[2].message.contains("unknown test `playing`"), "{}", ps[2]);
+    assert!(ps[3].message.contains("unknown filter `frac`"), "{}", ps[3]);
+}

@@ -103,7 +103,7 @@ fn open_panel(
     };
     let bus = bus.open(Path::new(".")).map_err(|e| e.to_string())?;
     let panel = Panel::new(config.model, config.rotation, config.settings);
-    Ok(PanelSink::start(panel, bus))
+    Ok(PanelSink::start(panel, bus).with_on_exit(config.on_exit))
 }
 
 /// Runs a scene; exit status 2 when it has errors, 1 when a sink failed.
@@ -156,8 +156,8 @@ pub fn run(args: RunArgs) -> ExitCode {
     app.insert_resource(sinks);
     let stop = StopFlag::default();
     app.insert_resource(stop.clone());
-    if let Err(e) = ctrlc::set_handler(move || stop.set()) {
-        log::warn!("Ctrl-C handler not installed: {e}");
+    if let Err(e) = tinydisplay::app::signals::install(stop) {
+        log::warn!("{e}");
     }
     let mode = match args.ticks {
         Some(n) => RunMode::Ticks(n),

@@ -15,6 +15,7 @@ use std::time::Duration;
 
 use super::bus::Bus;
 use super::device::Panel;
+use super::power::OnExit;
 use super::wire::Wire;
 use crate::render::{FrameBuffer, Rect};
 use crate::sink::{Sink, SinkError};
@@ -50,6 +51,7 @@ struct Slot {
     full: bool,
     stop: bool,
     power: Option<bool>,
+    exit: Option<OnExit>,
 }
 
 #[derive(Default)]
@@ -72,6 +74,7 @@ pub struct PanelSink {
     thread: Option<JoinHandle<()>>,
     mismatch_logged: bool,
     expected: ((u32, u32), crate::render::PixelMode),
+    on_exit: OnExit,
 }
 
 impl PanelSink {
@@ -98,7 +101,14 @@ impl PanelSink {
             thread,
             mismatch_logged: false,
             expected,
+            on_exit: OnExit::default(),
         }
+    }
+
+    /// Sets what the panel shows once the sink finishes (default: cleared).
+    pub fn with_on_exit(mut self, on_exit: OnExit) -> PanelSink {
+        self.on_exit = on_exit;
+        self
     }
 
     /// The thread's counters.
@@ -175,6 +185,13 @@ impl Sink for PanelSink {
     }
 
     fn finish(&mut self, _frame: &FrameBuffer, _tick: u64) -> Result<(), SinkError> {
+        if self.on_exit != OnExit::Keep {
+            let mut slot = self.shared.lock();
+            slot.exit = Some(self.on_exit);
+            slot.pending = true;
+            drop(slot);
+            self.shared.ready.notify_one();
+        }
         self.stop();
         Ok(())
     }
@@ -183,6 +200,18 @@ impl Sink for PanelSink {
 impl Drop for PanelSink {
     fn drop(&mut self) {
         self.stop();
+    }
+}
+
+/// The last commands to the panel: all pixels off, or sleep.
+fn leave(panel: &mut Panel, exit: OnExit, wire: &mut Wire) {
+    match exit {
+        OnExit::Clear => {
+            let ((w, h), mode) = (panel.frame_size(), panel.model().mode());
+            panel.full(&FrameBuffer::new(w, h, mode), wire);
+        }
+        OnExit::Sleep => panel.sleep(true, wire),
+        OnExit::Keep => {}
     }
 }
 
@@ -212,6 +241,14 @@ fn feed(mut panel: Panel, mut bus: Box<dyn Bus>, shared: &Shared, stats: &PanelS
             wire.clear();
             if needs_init {
                 panel.init(&mut wire);
+            }
+            if let Some(exit) = slot.exit.take() {
+                drop(slot);
+                leave(&mut panel, exit, &mut wire);
+                if let Err(e) = wire.send(bus.as_mut()).and_then(|()| bus.flush()) {
+                    log::warn!("panel: {e} (while leaving the panel as `on_exit` says)");
+                }
+                return;
             }
             match power {
                 Some(p) if p != asleep || needs_init => {

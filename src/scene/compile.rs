@@ -150,6 +150,10 @@ pub struct Ctx<'a> {
     env: &'a mut minijinja::Environment<'static>,
     bindings: Vec<Binding>,
     templates: usize,
+    /// The widget being compiled, for log lines: `Text "title"` or `Text widgets[2]`.
+    label: String,
+    locator: &'a Locator,
+    file: &'a Path,
 }
 
 impl Ctx<'_> {
@@ -165,7 +169,7 @@ impl Ctx<'_> {
         self.templates += 1;
         let name = format!("{}.{field}#{}", self.path, self.templates);
         match binding::compile_template(self.env, &name, target, src, fallback) {
-            Ok(b) => self.bindings.push(b),
+            Ok(b) => self.push_binding(b, field),
             Err(e) => self.error(Some(field), format!("template does not compile: {e}")),
         }
     }
@@ -180,9 +184,21 @@ impl Ctx<'_> {
         fallback: serde_json::Value,
     ) {
         match binding::compile_expression(self.env, target, src, fallback) {
-            Ok(b) => self.bindings.push(b),
+            Ok(b) => self.push_binding(b, field),
             Err(e) => self.error(Some(field), format!("expression does not compile: {e}")),
         }
+    }
+
+    /// Keeps a compiled binding, noting which widget, field and scene line it is for.
+    fn push_binding(&mut self, mut b: Binding, field: &str) {
+        let at = join(&self.path, field);
+        let (line, col) = self.locator.find(&at).unwrap_or((0, 0));
+        b.origin = format!(
+            "{}:{line}:{col}: {}, `{field}`",
+            self.file.display(),
+            self.label
+        );
+        self.bindings.push(b);
     }
 
     /// A colour field that may be a template: a literal is parsed now, a template is bound.
@@ -325,7 +341,11 @@ pub fn compile_str(src: &str, path: &Path) -> Result<CompiledScene, SceneError> 
     let fonts = load_fonts(&file, &scene_dir, &mut raw);
     let frame = Rect::new(0, 0, display.width, display.height);
     let mut env = binding::environment();
+    let locator = Locator::new(src);
     let mut ctx = Ctx {
+        label: String::new(),
+        locator: &locator,
+        file: path,
         env: &mut env,
         bindings: Vec::new(),
         templates: 0,
@@ -349,7 +369,6 @@ pub fn compile_str(src: &str, path: &Path) -> Result<CompiledScene, SceneError> 
             .ok()
     });
 
-    let locator = Locator::new(src);
     let mut problems: Vec<Problem> = raw
         .into_iter()
         .map(|r| {
@@ -387,6 +406,7 @@ fn compile_pages(
     for (i, page) in seq.pages.iter().enumerate() {
         let page_path = format!("{path}.pages[{i}]");
         ctx.path = page_path.clone();
+        ctx.label = format!("Page {page_path}");
         ctx.bindings.clear();
         if let Some(when) = &page.when {
             ctx.bind_expression(
@@ -451,6 +471,10 @@ fn compile_widget(
 ) -> CompiledWidget {
     let common = spec.common();
     ctx.bindings.clear();
+    ctx.label = match spec.name() {
+        Some(n) => format!("{} {n:?}", spec.kind_name()),
+        None => format!("{} {}", spec.kind_name(), ctx.path),
+    };
     if let Some(when) = &common.when {
         ctx.bind_expression(Target::When, "when", when, serde_json::Value::Bool(false));
     }

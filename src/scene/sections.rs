@@ -112,6 +112,7 @@ fn check_panel(
             invert: d.invert,
         },
         bus,
+        on_exit: d.on_exit,
     })
 }
 
@@ -127,6 +128,8 @@ pub(super) fn check_sources(
         let mut spec = spec.clone();
         match &mut spec.source {
             SourceConfig::File(f) => f.path = dir.join(&f.path),
+            SourceConfig::Command(c) => c.program = resolve_program(dir, &c.program),
+            SourceConfig::Process(p) => p.program = resolve_program(dir, &p.program),
             SourceConfig::Clock(c) => {
                 if let Some(tz) = &c.timezone
                     && jiff::tz::TimeZone::get(tz).is_err()
@@ -150,6 +153,17 @@ pub(super) fn check_sources(
         out.push((name.clone(), spec));
     }
     out
+}
+
+/// A program named with a relative path (`./poll.sh`, `bin/status`) is the one next to
+/// the scene; a bare name (`sh`, `mpc`) is looked up in `PATH`, as a shell would.
+fn resolve_program(dir: &Path, program: &str) -> String {
+    let path = Path::new(program);
+    if program.contains('/') && path.is_relative() {
+        dir.join(path).to_string_lossy().into_owned()
+    } else {
+        program.to_string()
+    }
 }
 
 /// Checks the data section: rules are sane, initial values follow them; resolves paths.
