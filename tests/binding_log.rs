@@ -66,16 +66,30 @@ fn a_failing_template_is_logged_once_with_widget_and_line_until_it_recovers() {
     assert_eq!(named.len(), 1, "logged once while failing: {named:#?}");
     let line = &named[0];
     assert!(line.starts_with("WARN"), "{line}");
-    assert!(line.contains("test.ron:6:14"), "the scene line of `text`: {line}");
-    assert!(line.contains("not a number of seconds"), "the error: {line}");
+    assert!(
+        line.contains("test.ron:6:14"),
+        "the scene line of `text`: {line}"
+    );
+    assert!(
+        line.contains("not a number of seconds"),
+        "the error: {line}"
+    );
     assert!(line.contains("fallback"), "{line}");
     let unnamed = lines_about("Text widgets[2]");
-    assert_eq!(unnamed.len(), 1, "an unnamed widget by kind and index: {unnamed:#?}");
+    assert_eq!(
+        unnamed.len(),
+        1,
+        "an unnamed widget by kind and index: {unnamed:#?}"
+    );
 
     common::set(&mut app, "mpd.elapsed", json!(125));
     run_ticks(&mut app, RunMode::Ticks(1));
     assert_eq!(text_of(&mut app, "elapsed"), "2:05");
-    assert_eq!(lines_about("Text \"elapsed\"").len(), 2, "recovery is logged");
+    assert_eq!(
+        lines_about("Text \"elapsed\"").len(),
+        2,
+        "recovery is logged"
+    );
     common::set(&mut app, "mpd.elapsed", json!("again"));
     run_ticks(&mut app, RunMode::Ticks(1));
     assert_eq!(

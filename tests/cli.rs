@@ -313,13 +313,22 @@ fn sigterm_and_sighup_shut_down_like_ctrl_c() {
         match on_exit {
             // The last thing sent is an all-off frame.
             "Clear" => assert!(
-                capture.rsplit("D FF").next().is_some_and(|rest| rest.contains("D 00")),
+                capture
+                    .rsplit("D FF")
+                    .next()
+                    .is_some_and(|rest| rest.contains("D 00")),
                 "{signal}: the last frame clears the panel: {tail:?}"
             ),
             // SSD1306 display off (0xAE) comes last.
-            "Sleep" => assert!(tail.iter().any(|l| l.contains("C AE")), "{signal}: {tail:?}"),
+            "Sleep" => assert!(
+                tail.iter().any(|l| l.contains("C AE")),
+                "{signal}: {tail:?}"
+            ),
             _ => assert!(
-                !capture.rsplit("D FF").next().is_some_and(|rest| rest.contains("D 00") || rest.contains("C AE")),
+                !capture
+                    .rsplit("D FF")
+                    .next()
+                    .is_some_and(|rest| rest.contains("D 00") || rest.contains("C AE")),
                 "{signal}: Keep leaves the last frame: {tail:?}"
             ),
         }

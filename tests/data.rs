@@ -348,13 +348,29 @@ fn missing_keys_are_undefined_not_failures() {
     run_ticks(&mut app, RunMode::Ticks(1));
     assert_eq!(text_of(&mut app, "line"), "? - Radio Paradise");
     assert_eq!(text_of(&mut app, "defined"), "no|");
-    assert_eq!(text_of(&mut app, "empty"), "[][]", "an undefined prints as nothing");
-    assert_eq!(text_of(&mut app, "failing"), "F", "a failed render shows the fallback");
+    assert_eq!(
+        text_of(&mut app, "empty"),
+        "[][]",
+        "an undefined prints as nothing"
+    );
+    assert_eq!(
+        text_of(&mut app, "failing"),
+        "F",
+        "a failed render shows the fallback"
+    );
     assert!(!visible(&mut app, "hidden"), "an undefined `when` is false");
     assert!(visible(&mut app, "shown"));
     let world = app.world_mut();
-    let bar = world.query::<&ProgressBar>().iter(world).next().map(|b| b.value);
-    assert_eq!(bar, Some(0.0), "an undefined value gives the fallback (the literal default)");
+    let bar = world
+        .query::<&ProgressBar>()
+        .iter(world)
+        .next()
+        .map(|b| b.value);
+    assert_eq!(
+        bar,
+        Some(0.0),
+        "an undefined value gives the fallback (the literal default)"
+    );
     set(&mut app, "mpd.artist", json!("Various"));
     set(&mut app, "weather.ok", json!(true));
     run_ticks(&mut app, RunMode::Ticks(1));
@@ -382,7 +398,10 @@ fn history_functions_follow_ticks_and_re_evaluate_each_second() {
     // Tick 25 at 10 fps: 2.5 s after the initial value, with no data change at all.
     run_ticks(&mut app, RunMode::Ticks(25));
     assert_eq!(text_of(&mut app, "ago"), "2s after -");
-    assert!(!visible(&mut app, "fresh"), "changed_ago is re-evaluated as time passes");
+    assert!(
+        !visible(&mut app, "fresh"),
+        "changed_ago is re-evaluated as time passes"
+    );
     set(&mut app, "mpd.title", json!("Two"));
     for v in [2, 3, 4] {
         set(&mut app, "sys.load", json!(v));
@@ -401,7 +420,11 @@ fn relative_programs_run_from_the_scene_folder() {
     let dir = std::env::temp_dir().join(format!("tinydisplay-prog-{}", std::process::id()));
     std::fs::create_dir_all(dir.join("bin")).expect("dir");
     let script = dir.join("bin/answer.sh");
-    std::fs::write(&script, "#!/bin/sh\necho '{\"v\": \"next to the scene\"}'\n").expect("write");
+    std::fs::write(
+        &script,
+        "#!/bin/sh\necho '{\"v\": \"next to the scene\"}'\n",
+    )
+    .expect("write");
     std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).expect("chmod");
     let scene = dir.join("scene.ron");
     std::fs::write(
@@ -419,7 +442,8 @@ fn relative_programs_run_from_the_scene_folder() {
     let compiled = tinydisplay::scene::load(&scene).expect("valid scene");
     let mut app = common::app_for(compiled);
     assert!(
-        run_until(&mut app, |a| text_of(a, "t") == "next to the scene|next to the scene"),
+        run_until(&mut app, |a| text_of(a, "t")
+            == "next to the scene|next to the scene"),
         "got {:?}",
         text_of(&mut app, "t")
     );

@@ -283,8 +283,82 @@ fn unknown_filter_function_and_test_fail_the_check() {
         [(2, 8, true), (4, 5, true), (5, 26, true), (6, 36, true)],
         "{ps:#?}"
     );
-    assert!(ps[0].message.contains("unknown filter `durration`"), "{}", ps[0]);
-    assert!(ps[1].message.contains("unknown function `nope`"), "{}", ps[1]);
-    assert!(ps[2].message.contains("unknown test `playing`"), "{}", ps[2]);
+    assert!(
+        ps[0].message.contains("unknown filter `durration`"),
+        "{}",
+        ps[0]
+    );
+    assert!(
+        ps[1].message.contains("unknown function `nope`"),
+        "{}",
+        ps[1]
+    );
+    assert!(
+        ps[2].message.contains("unknown test `playing`"),
+        "{}",
+        ps[2]
+    );
     assert!(ps[3].message.contains("unknown filter `frac`"), "{}", ps[3]);
+}
+
+#[test]
+fn an_unknown_source_field_points_to_the_sources_docs_which_list_it() {
+    one_error_at(
+        "Scene(sources: {\n  \"c\": (source: Clock(time_zone: \"UTC\")),\n})",
+        2,
+        23,
+        "docs/scenes.md#sources",
+    );
+    let docs = std::fs::read_to_string(common::root().join("docs/scenes.md")).expect("docs");
+    let section = docs
+        .split("\n## Sources\n")
+        .nth(1)
+        .and_then(|s| s.split("\n## ").next())
+        .expect("a Sources section");
+    for (kind, fields) in [
+        (
+            "Clock",
+            &["namespace", "timezone", "time_format", "date_format"][..],
+        ),
+        ("System", &["namespace", "interface", "thermal_path"]),
+        ("File", &["path", "format", "namespace"]),
+        ("Command", &["program", "args", "format", "namespace"]),
+        ("Process", &["program", "args", "namespace"]),
+        ("Http", &["url", "pointer", "namespace"]),
+        ("Stdin", &["namespace"]),
+    ] {
+        let part = section
+            .split(&format!("\n### {kind}\n"))
+            .nth(1)
+            .and_then(|s| s.split("\n### ").next())
+            .unwrap_or_else(|| panic!("no ### {kind}"));
+        for f in fields {
+            assert!(part.contains(&format!("| `{f}` |")), "{kind} lacks `{f}`");
+        }
+        assert!(part.contains("```ron"), "{kind} has an example");
+    }
+    for f in [
+        "interval_ms",
+        "timeout_ms",
+        "backoff_initial_ms",
+        "backoff_factor",
+        "backoff_max_ms",
+        "jitter",
+        "breaker_failures",
+        "breaker_cooldown_ms",
+    ] {
+        assert!(
+            section.contains(&format!("| `{f}` |")),
+            "policy lacks `{f}`"
+        );
+    }
+    for k in [
+        "_source.<name>.ok",
+        "_source.<name>.last_error",
+        "_source.<name>.failures",
+        "_source.<name>.last_ok_tick",
+        "np.artists.0",
+    ] {
+        assert!(section.contains(k), "the section names {k}");
+    }
 }

@@ -108,7 +108,14 @@ pub fn compile_template(
         Err(e) => return Err(BindingError(describe(&e))),
     };
     let uses = inspect::template(env, name);
-    let result = finish(env, target, Source::Template(name.to_string()), vars, uses, fallback);
+    let result = finish(
+        env,
+        target,
+        Source::Template(name.to_string()),
+        vars,
+        uses,
+        fallback,
+    );
     if result.is_err() {
         env.remove_template(name);
     }
@@ -128,7 +135,14 @@ pub fn compile_expression(
         .map_err(|e| BindingError(describe(&e)))?;
     let vars = expr.undeclared_variables(true);
     let uses = inspect::expression(env, src);
-    finish(env, target, Source::Expression(src.to_string()), vars, uses, fallback)
+    finish(
+        env,
+        target,
+        Source::Expression(src.to_string()),
+        vars,
+        uses,
+        fallback,
+    )
 }
 
 /// The binding of a compiled template or expression: the keys it reads (variables that
@@ -198,7 +212,11 @@ impl Binding {
     /// Missing keys are undefined; an expression whose result is undefined gives the
     /// fallback (a `when` is then false). Errors are failed renders (a filter refusing
     /// its input, arithmetic on a string or on an undefined value).
-    pub fn evaluate(&self, env: &Environment<'static>, data: &Dataset) -> Result<Value, BindingError> {
+    pub fn evaluate(
+        &self,
+        env: &Environment<'static>,
+        data: &Dataset,
+    ) -> Result<Value, BindingError> {
         let mut ctx = serde_json::Map::new();
         for k in &self.keys {
             if let Some(v) = data.lookup(k) {
@@ -324,7 +342,11 @@ mod tests {
         assert_eq!(b.evaluate(&env, &d), Ok(json!(0.25)));
         let w = compile_expression(&env, Target::When, "mpd.state == 'play'", json!(false))
             .expect("compiles");
-        assert_eq!(w.evaluate(&env, &d), Ok(json!(false)), "missing key: the fallback");
+        assert_eq!(
+            w.evaluate(&env, &d),
+            Ok(json!(false)),
+            "missing key: the fallback"
+        );
         d.set("mpd.state", json!("play"), 0);
         assert_eq!(w.evaluate(&env, &d), Ok(json!(true)));
     }

@@ -92,7 +92,10 @@ impl Dataset {
 
     /// The current tick and ticks per second, as last set (fps 30 before).
     pub fn clock(&self) -> (u64, u32) {
-        (self.clock.0, if self.clock.1 == 0 { 30 } else { self.clock.1 })
+        (
+            self.clock.0,
+            if self.clock.1 == 0 { 30 } else { self.clock.1 },
+        )
     }
 
     /// Starts a tick: forgets which keys changed in the last one.

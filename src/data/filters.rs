@@ -26,7 +26,12 @@ fn as_f64(v: &JValue, what: &str) -> Result<f64, Error> {
 /// `{{ s | truncate(20) }}` or `truncate(20, true, "…")`: at most `length` characters,
 /// ending in `end` (default "...") when cut. The Jinja `killwords` flag is accepted;
 /// small displays always cut at the character.
-fn truncate(s: String, length: Option<usize>, _killwords: Option<bool>, end: Option<String>) -> String {
+fn truncate(
+    s: String,
+    length: Option<usize>,
+    _killwords: Option<bool>,
+    end: Option<String>,
+) -> String {
     let length = length.unwrap_or(255);
     if s.chars().count() <= length {
         return s;
@@ -137,6 +142,7 @@ mod tests {
         assert_eq!(render("{{ 0.256 | percent(1) }}"), "25.6%");
         assert_eq!(render("{{ 21.456 | number(1) }}"), "21.5");
         assert_eq!(render("{{ 'abcdefgh' | truncate(5, true, '…') }}"), "abcd…");
+        assert_eq!(render("{{ '%05.1f' | format(3.14159) }}"), "003.1");
     }
 
     #[test]

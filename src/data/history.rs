@@ -28,7 +28,11 @@ pub fn add_functions(env: &mut Environment<'static>) {
 /// The history facts of one key, as the template context carries them.
 fn facts(state: &State, key: &str) -> Option<JValue> {
     let all = state.lookup(CONTEXT_VAR)?;
-    let v = all.get_attr("keys").ok()?.get_item(&JValue::from(key)).ok()?;
+    let v = all
+        .get_attr("keys")
+        .ok()?
+        .get_item(&JValue::from(key))
+        .ok()?;
     (!v.is_undefined()).then_some(v)
 }
 
@@ -56,7 +60,9 @@ fn history(state: &State, key: String, n: Option<usize>) -> Result<JValue, Error
     };
     let items: Vec<JValue> = list.try_iter()?.collect();
     let skip = n.map_or(0, |n| items.len().saturating_sub(n));
-    Ok(JValue::from(items.into_iter().skip(skip).collect::<Vec<_>>()))
+    Ok(JValue::from(
+        items.into_iter().skip(skip).collect::<Vec<_>>(),
+    ))
 }
 
 /// Whole seconds from tick `changed` to tick `now` at `fps`.
@@ -128,8 +134,13 @@ mod tests {
         d.set("mpd.title", json!("b"), 5);
         d.set_clock(37, 10);
         assert_eq!(b.evaluate(&env, &d), Ok(json!("a|2,3|3")));
-        let e = compile_expression(&env, Target::When, "prev('nope') is undefined", json!(false))
-            .expect("compiles");
+        let e = compile_expression(
+            &env,
+            Target::When,
+            "prev('nope') is undefined",
+            json!(false),
+        )
+        .expect("compiles");
         assert_eq!(e.evaluate(&env, &d), Ok(json!(true)));
     }
 }

@@ -111,7 +111,11 @@ fn defined_in(src: &str, name: &str) -> bool {
 
 /// Whether `env` has a filter, test or function of this name.
 fn known(env: &Environment<'static>, what: &str, name: &str) -> bool {
-    if name.is_empty() || !name.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '.') {
+    if name.is_empty()
+        || !name
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '.')
+    {
         return false;
     }
     if what == "function" {
@@ -146,16 +150,26 @@ mod tests {
         let u = template(&env, "t");
         assert_eq!(
             u.unknown,
-            ["unknown filter `shout`", "unknown test `bright`", "unknown function `nope`"]
+            [
+                "unknown filter `shout`",
+                "unknown test `bright`",
+                "unknown function `nope`"
+            ]
         );
         assert!(expression(&env, "a | duration").unknown.is_empty());
-        assert_eq!(expression(&env, "a | dur").unknown, ["unknown filter `dur`"]);
+        assert_eq!(
+            expression(&env, "a | dur").unknown,
+            ["unknown filter `dur`"]
+        );
     }
 
     #[test]
     fn history_keys_are_collected() {
         let env = environment();
-        let u = expression(&env, "changed_ago('mpd.title') > 5 and prev('mpd.state') == 'play'");
+        let u = expression(
+            &env,
+            "changed_ago('mpd.title') > 5 and prev('mpd.state') == 'play'",
+        );
         assert_eq!(u.history_keys, ["mpd.title", "mpd.state"]);
         assert!(u.timed);
         let u = expression(&env, "history('sys.load', 5) | length");

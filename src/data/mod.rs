@@ -35,7 +35,11 @@ pub enum IngestSet {
 
 /// Clears the dataset's list of changed keys at the start of a tick and tells it the
 /// tick (for the history functions' ages).
-pub fn begin_tick(mut data: ResMut<Dataset>, tick: Res<crate::app::Tick>, fps: Option<Res<crate::app::Fps>>) {
+pub fn begin_tick(
+    mut data: ResMut<Dataset>,
+    tick: Res<crate::app::Tick>,
+    fps: Option<Res<crate::app::Fps>>,
+) {
     let fps = fps.map_or(30, |f| f.0);
     data.bypass_change_detection().set_clock(tick.0, fps);
     if !data.changed().is_empty() {

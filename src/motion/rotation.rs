@@ -117,8 +117,8 @@ fn update_alerts(st: &mut SequenceState, pages: &[&Page], changed: &[String], t:
             }
         }
         if st.alert_since[i].is_none() {
-            let cooled = st.alert_ended[i]
-                .is_none_or(|e| t.saturating_sub(e) >= u64::from(p.cooldown));
+            let cooled =
+                st.alert_ended[i].is_none_or(|e| t.saturating_sub(e) >= u64::from(p.cooldown));
             let raised = if p.on_change.is_empty() {
                 p.eligible
             } else {

@@ -22,7 +22,11 @@ fn alert(priority: u32) -> Page {
 }
 
 /// The page shown at each tick of `range`, stepping.
-fn shown(st: &mut SequenceState, pages: &[Page], range: std::ops::Range<u64>) -> Vec<Option<usize>> {
+fn shown(
+    st: &mut SequenceState,
+    pages: &[Page],
+    range: std::ops::Range<u64>,
+) -> Vec<Option<usize>> {
     let refs: Vec<&Page> = pages.iter().collect();
     range
         .map(|t| {
@@ -64,15 +68,31 @@ fn no_eligible_page_shows_the_default_page_or_nothing() {
     pages[1].eligible = false;
     pages[2].default = true;
     let mut st = SequenceState::default();
-    assert_eq!(shown(&mut st, &pages, 0..30), [Some(2); 30], "the default page");
+    assert_eq!(
+        shown(&mut st, &pages, 0..30),
+        [Some(2); 30],
+        "the default page"
+    );
     pages[1].eligible = true;
-    assert_eq!(shown(&mut st, &pages, 30..31), [Some(1)], "a page turned eligible is shown");
+    assert_eq!(
+        shown(&mut st, &pages, 30..31),
+        [Some(1)],
+        "a page turned eligible is shown"
+    );
     pages[1].eligible = false;
-    assert_eq!(shown(&mut st, &pages, 31..32), [Some(2)], "back to the default");
+    assert_eq!(
+        shown(&mut st, &pages, 31..32),
+        [Some(2)],
+        "back to the default"
+    );
     pages[2].default = false;
     pages[2].eligible = false;
     let mut st = SequenceState::default();
-    assert_eq!(shown(&mut st, &pages, 0..5), [None; 5], "nothing, never a false page");
+    assert_eq!(
+        shown(&mut st, &pages, 0..5),
+        [None; 5],
+        "nothing, never a false page"
+    );
 }
 
 #[test]

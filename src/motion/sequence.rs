@@ -3,11 +3,11 @@
 
 use bevy_ecs::prelude::*;
 
+use super::rotation;
 use crate::app::Tick;
 use crate::data::Dataset;
 use crate::render::FrameBuffer;
 use crate::render::compose::{Placement, Visible, WidgetLayer};
-use super::rotation;
 use crate::widget::sequence::{Page, Sequence, Transition};
 
 /// How one page looks this tick.
@@ -131,8 +131,16 @@ mod tests {
             (Transition::SlideDown, (0, 20), (0, -20)),
         ] {
             seq.transition = kind;
-            assert_eq!(look_of(&seq, Some(1), 0, 105, true).offset, out, "{kind:?} outgoing");
-            assert_eq!(look_of(&seq, Some(1), 1, 105, true).offset, inc, "{kind:?} incoming");
+            assert_eq!(
+                look_of(&seq, Some(1), 0, 105, true).offset,
+                out,
+                "{kind:?} outgoing"
+            );
+            assert_eq!(
+                look_of(&seq, Some(1), 1, 105, true).offset,
+                inc,
+                "{kind:?} incoming"
+            );
             assert_eq!(
                 look_of(&seq, Some(1), 0, 110, true),
                 Look::default(),

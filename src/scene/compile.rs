@@ -324,12 +324,15 @@ pub fn compile_str(src: &str, path: &Path) -> Result<CompiledScene, SceneError> 
         .into_iter()
         .map(|p| {
             let field = p.rsplit(['.', ']']).next().unwrap_or(&p).to_string();
+            let docs = if p.starts_with("sources.") {
+                "docs/scenes.md#sources lists the fields of every source and of `policy`"
+            } else {
+                "docs/scenes.md lists the fields of each widget"
+            };
             Raw {
                 severity: Severity::Error,
                 path: p,
-                message: format!(
-                    "unknown field `{field}` (docs/scenes.md lists the fields of each widget)"
-                ),
+                message: format!("unknown field `{field}` ({docs})"),
             }
         })
         .collect();

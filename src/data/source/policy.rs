@@ -12,7 +12,7 @@ use serde::Deserialize;
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(default)]
 pub struct Policy {
-    /// Time between polls after a success; also the minimum time between attempts.
+    /// Time between polls after a success (a retry after a failure follows the backoff).
     pub interval_ms: u64,
     /// One attempt's time limit; an attempt that takes longer is a failure.
     pub timeout_ms: u64,
@@ -258,7 +258,11 @@ mod tests {
         let mut s = PolicyState::new(p, 1);
         let delays: Vec<u64> = (0..4).map(|_| s.on_failure(0)).collect();
         assert_eq!(delays, [100, 200, 400, 800]);
-        assert_eq!(s.on_success(0), 600_000, "after a success: the interval again");
+        assert_eq!(
+            s.on_success(0),
+            600_000,
+            "after a success: the interval again"
+        );
     }
 
     #[test]
