@@ -18,6 +18,7 @@
 pub mod ahead;
 pub mod app;
 pub mod bench;
+pub mod control;
 pub mod data;
 pub mod motion;
 pub mod panel;
@@ -45,6 +46,7 @@ impl PluginGroup for TinyDisplayPlugins {
             .add(ahead::AheadPlugin::default())
             .add(panel::power::PowerPlugin)
             .add(sink::present::PresentPlugin)
+            .add(control::ControlPlugin)
     }
 }
 

@@ -143,6 +143,15 @@ impl RenderAhead {
         self.pool.is_some() && self.config.depth > 0
     }
 
+    /// Forgets everything rendered ahead (the scene was swapped or the tick went back):
+    /// the next snapshot is taken from the next tick on.
+    pub fn restart(&mut self) {
+        self.purge(0);
+        self.cooldown = 1;
+        self.resume_at = 0;
+        self.next = 0;
+    }
+
     /// Throws the queue away and starts a new generation.
     fn purge(&mut self, tick: u64) {
         if self.snapshot.take().is_some() {

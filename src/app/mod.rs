@@ -15,7 +15,7 @@ use bevy_ecs::prelude::*;
 use bevy_ecs::schedule::{ScheduleLabel, SingleThreadedExecutor};
 
 pub use runner::{Pacing, RunMode, StopFlag, run_ticks};
-pub use tick::{Fps, Tick};
+pub use tick::{Fps, Paused, Tick};
 
 /// The schedule run once per tick (the app's update schedule).
 #[derive(ScheduleLabel, Debug, Clone, PartialEq, Eq, Hash)]
@@ -63,6 +63,8 @@ impl Plugin for TickPlugin {
         app.main_mut().update_schedule = Some(TickSchedule.intern());
         app.init_resource::<Tick>();
         app.init_resource::<Fps>();
+        app.init_resource::<Paused>();
+        app.init_resource::<Pacing>();
         app.add_systems(TickSchedule, tick::advance_tick.in_set(TickSet::Advance));
     }
 }

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use bevy_app::{App, AppExit, PluginsState};
 use bevy_ecs::prelude::*;
 
-use super::tick::{Fps, Tick};
+use super::tick::{Fps, Paused, Tick};
 
 /// How long to run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -128,7 +128,11 @@ pub fn run_ticks(app: &mut App, mode: RunMode) -> AppExit {
                 if behind > 0 {
                     n += behind;
                     pacing.skipped += behind;
-                    if let Some(mut t) = app.world_mut().get_resource_mut::<Tick>() {
+                    let moving = app
+                        .world()
+                        .get_resource::<Paused>()
+                        .is_none_or(|p| !p.paused);
+                    if moving && let Some(mut t) = app.world_mut().get_resource_mut::<Tick>() {
                         t.0 += behind;
                     }
                     due = start + period.mul_f64(n as f64);
@@ -144,6 +148,8 @@ pub fn run_ticks(app: &mut App, mode: RunMode) -> AppExit {
         }
         n += 1;
         pacing.ticks = n;
+        // Published every tick so the control surfaces (state, metrics) see it live.
+        app.world_mut().insert_resource(pacing);
         if let Some(exit) = app.should_exit() {
             app.world_mut().insert_resource(pacing);
             return exit;

@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use super::dataset::Dataset;
 use super::source::Message;
-use crate::app::Tick;
+use crate::app::{Paused, Tick};
 
 /// The channel sources send on; Ingest drains it every tick.
 #[derive(Resource)]
@@ -38,11 +38,13 @@ impl DataInbox {
 }
 
 /// Drains the inbox into the dataset: the latest value per key wins; a source's health
-/// becomes `_source.<name>.ok`, `.last_error`, `.failures` and `.last_ok_tick`.
+/// becomes `_source.<name>.ok`, `.last_error`, `.failures` and `.last_ok_tick`. While the
+/// tick is paused the values are held back (latest per key) and land when it moves on.
 pub fn ingest(
     mut data: ResMut<Dataset>,
     inbox: Res<DataInbox>,
     tick: Res<Tick>,
+    paused: Option<Res<Paused>>,
     mut latest: Local<HashMap<String, Value>>,
 ) {
     let Ok(rx) = inbox.rx.lock() else { return };
@@ -71,7 +73,7 @@ pub fn ingest(
         }
     }
     drop(rx);
-    if latest.is_empty() {
+    if latest.is_empty() || paused.is_some_and(|p| !p.moving()) {
         return;
     }
     for (key, value) in latest.drain() {

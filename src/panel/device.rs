@@ -88,6 +88,12 @@ impl Panel {
         self.driver.contrast(level, wire);
     }
 
+    /// Sets contrast or brightness and keeps it for later initialisations.
+    pub fn set_contrast(&mut self, level: u8, wire: &mut Wire) {
+        self.settings.contrast = level;
+        self.driver.contrast(level, wire);
+    }
+
     /// Inverts the display (or not).
     pub fn invert(&self, on: bool, wire: &mut Wire) {
         self.driver.invert(on, wire);

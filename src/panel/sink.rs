@@ -52,6 +52,7 @@ struct Slot {
     stop: bool,
     power: Option<bool>,
     exit: Option<OnExit>,
+    contrast: Option<u8>,
 }
 
 #[derive(Default)]
@@ -184,6 +185,15 @@ impl Sink for PanelSink {
         Ok(())
     }
 
+    fn contrast(&mut self, level: u8) -> Result<bool, SinkError> {
+        let mut slot = self.shared.lock();
+        slot.contrast = Some(level);
+        slot.pending = true;
+        drop(slot);
+        self.shared.ready.notify_one();
+        Ok(true)
+    }
+
     fn finish(&mut self, _frame: &FrameBuffer, _tick: u64) -> Result<(), SinkError> {
         if self.on_exit != OnExit::Keep {
             let mut slot = self.shared.lock();
@@ -238,6 +248,7 @@ fn feed(mut panel: Panel, mut bus: Box<dyn Bus>, shared: &Shared, stats: &PanelS
             damage.clear();
             damage.append(&mut slot.damage);
             let power = slot.power.take();
+            let contrast = slot.contrast.take();
             wire.clear();
             if needs_init {
                 panel.init(&mut wire);
@@ -249,6 +260,9 @@ fn feed(mut panel: Panel, mut bus: Box<dyn Bus>, shared: &Shared, stats: &PanelS
                     log::warn!("panel: {e} (while leaving the panel as `on_exit` says)");
                 }
                 return;
+            }
+            if let Some(level) = contrast {
+                panel.set_contrast(level, &mut wire);
             }
             match power {
                 Some(p) if p != asleep || needs_init => {

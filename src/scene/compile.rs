@@ -134,6 +134,8 @@ pub struct CompiledScene {
     pub sources: Vec<(String, crate::data::sources::SourceSpec)>,
     /// The display's `sleep_when`, compiled.
     pub sleep_when: Option<binding::Binding>,
+    /// The control section (surfaces to start).
+    pub control: crate::scene::schema::ControlSpec,
 }
 
 /// What a widget's `compile` function sees: the scene's settings and a place to report problems.
@@ -371,6 +373,15 @@ pub fn compile_str(src: &str, path: &Path) -> Result<CompiledScene, SceneError> 
             })
             .ok()
     });
+    if let Some(addr) = &file.control.http
+        && addr.parse::<std::net::SocketAddr>().is_err()
+    {
+        raw.push(Raw {
+            severity: Severity::Error,
+            path: "control.http".into(),
+            message: format!("{addr:?} is not an address and port like \"127.0.0.1:8080\""),
+        });
+    }
 
     let mut problems: Vec<Problem> = raw
         .into_iter()
@@ -395,6 +406,7 @@ pub fn compile_str(src: &str, path: &Path) -> Result<CompiledScene, SceneError> 
         data,
         sources,
         sleep_when,
+        control: file.control.clone(),
     })
 }
 
@@ -433,7 +445,7 @@ fn compile_pages(
             ctx,
         );
         out.push(CompiledWidget {
-            name: None,
+            name: page.name.clone(),
             placement: Placement {
                 order: i as u32,
                 ..Placement::default()

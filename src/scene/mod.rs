@@ -11,6 +11,7 @@ pub mod problems;
 pub mod schema;
 mod sections;
 pub mod spawn;
+pub mod swap;
 
 pub use compile::{CompiledScene, compile_str, load};
 pub use problems::{Problem, SceneError, Severity};

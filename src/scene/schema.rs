@@ -38,6 +38,17 @@ pub struct SceneFile {
     /// Data sources by name: `{"clock": (source: Clock()), "web": (source: Http(url: "…"))}`.
     #[serde(default)]
     pub sources: BTreeMap<String, SourceSpec>,
+    /// Control surfaces: `control: (http: "127.0.0.1:8080")`.
+    #[serde(default)]
+    pub control: ControlSpec,
+}
+
+/// The control section: which surfaces steer the running scene.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+pub struct ControlSpec {
+    /// Address of the HTTP API and web preview (`"127.0.0.1:8080"`; off when absent).
+    #[serde(default)]
+    pub http: Option<String>,
 }
 
 /// The data section: `data: (rules: {...}, history: {...}, initial: {...}, persist: [...])`.

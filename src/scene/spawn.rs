@@ -30,6 +30,7 @@ pub struct ScenePlugin {
 impl Plugin for ScenePlugin {
     fn build(&self, app: &mut App) {
         let d = &self.scene.display;
+        app.insert_resource(super::swap::ActiveScene(self.scene.clone()));
         app.insert_resource(FrameBuffer::new(d.width, d.height, d.mode));
         app.insert_resource(Fps(d.fps));
         app.insert_resource(Background(d.background));

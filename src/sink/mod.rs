@@ -10,6 +10,7 @@ pub mod gif;
 pub mod png;
 pub mod present;
 pub mod term;
+pub mod web;
 
 pub use self::gif::GifSink;
 pub use self::png::PngSink;
@@ -28,6 +29,13 @@ pub trait Sink: Send + 'static {
     fn power(&mut self, asleep: bool) -> Result<(), SinkError> {
         let _ = asleep;
         Ok(())
+    }
+
+    /// Sets the panel's contrast or brightness (0..=255); returns false for a sink that has
+    /// none (previews).
+    fn contrast(&mut self, level: u8) -> Result<bool, SinkError> {
+        let _ = level;
+        Ok(false)
     }
 
     /// Called once at shutdown with the last frame, to flush and close.

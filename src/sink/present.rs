@@ -38,6 +38,23 @@ impl Sinks {
         self.len() == 0
     }
 
+    /// Sets the contrast of every sink that has one; returns how many took it, and the
+    /// names of all sinks (for a reply when none did).
+    pub fn contrast(&self, level: u8) -> (usize, Vec<String>) {
+        let Ok(mut l) = self.list.lock() else {
+            return (0, Vec::new());
+        };
+        let mut took = 0;
+        for s in l.iter_mut() {
+            match s.sink.contrast(level) {
+                Ok(true) => took += 1,
+                Ok(false) => {}
+                Err(e) => log::warn!("sink {}: {e}", s.sink.name()),
+            }
+        }
+        (took, l.iter().map(|s| s.sink.name().to_string()).collect())
+    }
+
     /// Failed presents per sink name, for reports.
     pub fn failures(&self) -> Vec<(String, u64)> {
         self.list

@@ -37,6 +37,9 @@ fn eight() -> u32 {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(rename = "Page")]
 pub struct PageSpec {
+    /// A name for the `page` control command (`{"cmd": "page", "name": "clock"}`).
+    #[serde(default)]
+    pub name: Option<String>,
     /// Ticks the page is shown (default 90). An alert with a `when` and no `duration`
     /// is shown for as long as its condition holds.
     #[serde(default)]
@@ -145,6 +148,51 @@ pub struct SequenceState {
     pub last_tick: u64,
     /// False until the first tick set things up.
     pub started: bool,
+}
+
+impl SequenceState {
+    /// Shows page `page` of `eligible.len()` pages from tick `t` (a control command): the
+    /// rotation goes on from there, an alert being shown is ended.
+    pub fn show(&mut self, page: usize, eligible: &[bool], t: u64) {
+        let n = eligible.len();
+        if page >= n {
+            return;
+        }
+        if !self.started || self.last_shown.len() != n {
+            *self = SequenceState {
+                current: Some(page),
+                since: t,
+                last_shown: vec![None; n],
+                alert_since: vec![None; n],
+                alert_ended: vec![None; n],
+                started: true,
+                last_tick: t.saturating_sub(1),
+                ..SequenceState::default()
+            };
+            return;
+        }
+        let shown = self.alert.or(self.current);
+        for i in 0..n {
+            if self.alert_since[i].take().is_some() {
+                self.alert_ended[i] = Some(t);
+            }
+        }
+        self.alert = None;
+        if shown != Some(page) {
+            if let Some(s) = shown {
+                self.last_shown[s] = Some(t);
+            }
+            self.transition = Some((shown, Some(page), t));
+        }
+        self.current = Some(page);
+        self.since = t;
+        self.last_tick = t.saturating_sub(1);
+    }
+
+    /// The page shown now (an alert, else the rotation's page; 0 when none is).
+    pub fn shown(&self) -> usize {
+        self.alert.or(self.current).unwrap_or(0)
+    }
 }
 
 /// Checks a scene sequence and makes its component (pages are compiled by the scene).

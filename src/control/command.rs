@@ -1,0 +1,281 @@
+//! The one control command set, as JSON objects with a `cmd` field, and the reply to each.
+//!
+//! Every surface (HTTP, MQTT, NATS, GPIO) hands the engine the same [`Command`]s:
+//!
+//! ```
+//! use tinydisplay::control::Command;
+//!
+//! let cmd = Command::parse(br#"{"cmd": "step", "n": 5}"#).expect("a valid command");
+//! assert_eq!(cmd, Command::Step { n: 5 });
+//! assert!(Command::parse(br#"{"cmd": "jump"}"#).is_err());
+//! ```
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// One thing a user asks a running engine to do.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "cmd", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Command {
+    /// Sets a dataset key: `{"cmd": "set", "key": "mpd.title", "value": "x"}`.
+    Set {
+        /// The dotted key.
+        key: String,
+        /// Any JSON value.
+        value: Value,
+    },
+    /// Shows the page of that name: `{"cmd": "page", "name": "clock"}`.
+    Page {
+        /// The page's `name` in the scene.
+        name: String,
+    },
+    /// Shows the next page of every sequence (`{"cmd": "next"}`).
+    #[serde(alias = "next_page")]
+    Next,
+    /// Shows the previous page of every sequence (`{"cmd": "previous"}`).
+    #[serde(alias = "prev", alias = "previous_page")]
+    Previous,
+    /// Holds the tick: nothing moves, the frame stays, sources' values wait.
+    Pause,
+    /// Lets the tick run again.
+    Resume,
+    /// Runs `n` ticks (default 1) while paused: `{"cmd": "step", "n": 5}`.
+    Step {
+        /// Ticks to run, at least 1.
+        #[serde(default = "one")]
+        n: u64,
+    },
+    /// Starts the scene over from tick 0 (widgets respawned, the dataset kept).
+    Reset,
+    /// Reads the scene file again; a bad one leaves the running scene as it is.
+    Reload,
+    /// Sets the panel's contrast (OLED) or brightness (TFT), 0..=255.
+    Contrast {
+        /// The level, 0..=255.
+        value: u8,
+    },
+    /// Sets the panel's brightness, 0..=255 (the same register as `contrast`).
+    Brightness {
+        /// The level, 0..=255.
+        value: u8,
+    },
+    /// Puts the panel to sleep (until `wake`, or `sleep_when` turns false).
+    Sleep,
+    /// Wakes the panel.
+    Wake,
+}
+
+fn one() -> u64 {
+    1
+}
+
+/// The most ticks one `step` may ask for (a day at 30 fps).
+pub const MAX_STEP: u64 = 30 * 60 * 60 * 24;
+
+/// A command that could not be understood; it changes nothing.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CommandError {
+    /// Not JSON, not an object, an unknown `cmd`, a missing or mistyped field.
+    #[error("bad command: {0}")]
+    Malformed(String),
+    /// Well-formed but out of range.
+    #[error("bad command: {0}")]
+    Invalid(String),
+}
+
+impl Command {
+    /// Parses one command from JSON text.
+    pub fn parse(json: &[u8]) -> Result<Command, CommandError> {
+        let value: Value =
+            serde_json::from_slice(json).map_err(|e| CommandError::Malformed(e.to_string()))?;
+        Command::from_value(value)
+    }
+
+    /// Parses one command from a JSON value.
+    pub fn from_value(value: Value) -> Result<Command, CommandError> {
+        if !value.is_object() {
+            return Err(CommandError::Malformed(
+                "a command is a JSON object with a \"cmd\" field, e.g. {\"cmd\": \"pause\"}".into(),
+            ));
+        }
+        if value.get("cmd").is_none_or(|c| !c.is_string()) {
+            return Err(CommandError::Malformed(
+                "the \"cmd\" field (a string) is missing".into(),
+            ));
+        }
+        let cmd: Command = serde_json::from_value(value.clone())
+            .map_err(|e| CommandError::Malformed(e.to_string()))?;
+        // serde lets unit variants (`pause`) through with extra fields: every field given
+        // must be one the command has.
+        let known = cmd.to_value();
+        if let (Some(given), Some(known)) = (value.as_object(), known.as_object())
+            && let Some(extra) = given.keys().find(|k| !known.contains_key(*k))
+        {
+            return Err(CommandError::Malformed(format!(
+                "unknown field `{extra}` for \"{}\"",
+                cmd.name()
+            )));
+        }
+        cmd.check()?;
+        Ok(cmd)
+    }
+
+    /// Range checks serde cannot express.
+    fn check(&self) -> Result<(), CommandError> {
+        match self {
+            Command::Set { key, .. }
+                if key.trim().is_empty() || key.contains(char::is_whitespace) =>
+            {
+                Err(CommandError::Invalid(format!(
+                    "{key:?} is not a key (dotted words, no spaces)"
+                )))
+            }
+            Command::Step { n } if *n == 0 || *n > MAX_STEP => Err(CommandError::Invalid(format!(
+                "step n must be 1..={MAX_STEP}, not {n}"
+            ))),
+            _ => Ok(()),
+        }
+    }
+
+    /// The command's name (its `cmd`).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Command::Set { .. } => "set",
+            Command::Page { .. } => "page",
+            Command::Next => "next",
+            Command::Previous => "previous",
+            Command::Pause => "pause",
+            Command::Resume => "resume",
+            Command::Step { .. } => "step",
+            Command::Reset => "reset",
+            Command::Reload => "reload",
+            Command::Contrast { .. } => "contrast",
+            Command::Brightness { .. } => "brightness",
+            Command::Sleep => "sleep",
+            Command::Wake => "wake",
+        }
+    }
+
+    /// The command as a JSON value (what [`Command::from_value`] reads back).
+    pub fn to_value(&self) -> Value {
+        serde_json::to_value(self).unwrap_or(Value::Null)
+    }
+}
+
+/// The engine's answer to one command.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Reply {
+    /// Done.
+    Ok,
+    /// Not done, and why.
+    Error(String),
+}
+
+impl Reply {
+    /// True for [`Reply::Ok`].
+    pub fn is_ok(&self) -> bool {
+        matches!(self, Reply::Ok)
+    }
+
+    /// `{"ok": true}` or `{"ok": false, "error": "…"}`.
+    pub fn to_json(&self) -> Value {
+        match self {
+            Reply::Ok => serde_json::json!({"ok": true}),
+            Reply::Error(e) => serde_json::json!({"ok": false, "error": e}),
+        }
+    }
+}
+
+impl From<CommandError> for Reply {
+    fn from(e: CommandError) -> Reply {
+        Reply::Error(e.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn every_documented_command_parses() {
+        let cases = [
+            (json!({"cmd": "pause"}), Command::Pause),
+            (json!({"cmd": "resume"}), Command::Resume),
+            (json!({"cmd": "step", "n": 5}), Command::Step { n: 5 }),
+            (json!({"cmd": "step"}), Command::Step { n: 1 }),
+            (
+                json!({"cmd": "set", "key": "mpd.title", "value": "x"}),
+                Command::Set {
+                    key: "mpd.title".into(),
+                    value: json!("x"),
+                },
+            ),
+            (
+                json!({"cmd": "page", "name": "clock"}),
+                Command::Page {
+                    name: "clock".into(),
+                },
+            ),
+            (json!({"cmd": "next"}), Command::Next),
+            (json!({"cmd": "next_page"}), Command::Next),
+            (json!({"cmd": "previous"}), Command::Previous),
+            (json!({"cmd": "prev"}), Command::Previous),
+            (json!({"cmd": "reset"}), Command::Reset),
+            (json!({"cmd": "reload"}), Command::Reload),
+            (
+                json!({"cmd": "contrast", "value": 40}),
+                Command::Contrast { value: 40 },
+            ),
+            (
+                json!({"cmd": "brightness", "value": 255}),
+                Command::Brightness { value: 255 },
+            ),
+            (json!({"cmd": "sleep"}), Command::Sleep),
+            (json!({"cmd": "wake"}), Command::Wake),
+        ];
+        for (v, want) in cases {
+            let got = Command::from_value(v.clone()).unwrap_or_else(|e| panic!("{v}: {e}"));
+            assert_eq!(got, want, "{v}");
+            assert_eq!(Command::from_value(got.to_value()), Ok(want), "round trip");
+        }
+    }
+
+    #[test]
+    fn malformed_commands_are_typed_errors_with_a_reason() {
+        let bad: [&[u8]; 10] = [
+            b"not json",
+            b"[1, 2]",
+            br#"{"n": 5}"#,
+            br#"{"cmd": 3}"#,
+            br#"{"cmd": "jump"}"#,
+            br#"{"cmd": "set", "value": 1}"#,
+            br#"{"cmd": "contrast", "value": 300}"#,
+            br#"{"cmd": "step", "n": -1}"#,
+            br#"{"cmd": "pause", "extra": 1}"#,
+            br#"{"cmd": "set", "key": "a b", "value": 1}"#,
+        ];
+        for b in bad {
+            let e = Command::parse(b).expect_err(&String::from_utf8_lossy(b));
+            assert!(e.to_string().starts_with("bad command: "), "{e}");
+        }
+        assert!(matches!(
+            Command::parse(br#"{"cmd": "step", "n": 0}"#),
+            Err(CommandError::Invalid(_))
+        ));
+        let unknown = Command::parse(br#"{"cmd": "jump"}"#)
+            .unwrap_err()
+            .to_string();
+        assert!(unknown.contains("jump"), "{unknown}");
+    }
+
+    #[test]
+    fn replies_are_json_objects() {
+        assert_eq!(Reply::Ok.to_json(), json!({"ok": true}));
+        assert_eq!(
+            Reply::Error("no page named x".into()).to_json(),
+            json!({"ok": false, "error": "no page named x"})
+        );
+    }
+}

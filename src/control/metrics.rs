@@ -1,0 +1,232 @@
+//! Prometheus metrics (`GET /metrics`, OpenMetrics text via `prometheus-client`): tick
+//! timing histograms kept across scrapes, everything else read from the published state
+//! at scrape time.
+
+use std::sync::atomic::Ordering;
+
+use prometheus_client::encoding::text::encode;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
+use prometheus_client::registry::Registry;
+
+use super::state::Published;
+use crate::app::runner::{LATE_BUCKET, LATE_BUCKETS};
+use crate::sink::web::FrameFeed;
+
+/// Histograms the tick fills in (only while a surface is attached).
+pub struct Timing {
+    /// Seconds from the start of `Ingest` to the end of `Present`.
+    pub tick: Histogram,
+    /// Seconds the frame was presented after its deadline (real-time runs).
+    pub present_late: Histogram,
+}
+
+impl Default for Timing {
+    fn default() -> Self {
+        Timing {
+            // 50 µs … 0.4 s.
+            tick: Histogram::new(exponential_buckets(0.00005, 2.0, 14)),
+            present_late: Histogram::new(exponential_buckets(0.00005, 2.0, 14)),
+        }
+    }
+}
+
+impl Timing {
+    /// Adds the ticks the runner counted since the last call (its 50 µs buckets, each
+    /// observed at the bucket's middle).
+    pub fn observe_late(&self, buckets: &[u32; LATE_BUCKETS], seen: &mut Vec<u32>) {
+        if seen.len() != LATE_BUCKETS {
+            *seen = vec![0; LATE_BUCKETS];
+        }
+        for (i, (&now, was)) in buckets.iter().zip(seen.iter_mut()).enumerate() {
+            // A new run starts its counts again.
+            let new = if now >= *was { now - *was } else { now };
+            let mid = (LATE_BUCKET * i as u32 + LATE_BUCKET / 2).as_secs_f64();
+            for _ in 0..new {
+                self.present_late.observe(mid);
+            }
+            *was = now;
+        }
+    }
+}
+
+type Labels = Vec<(String, String)>;
+
+fn counter(registry: &mut Registry, name: &str, help: &str, value: u64) {
+    let c: Counter = Counter::default();
+    c.inc_by(value);
+    registry.register(name, help, c);
+}
+
+fn gauge(registry: &mut Registry, name: &str, help: &str, value: i64) {
+    let g: Gauge = Gauge::default();
+    g.set(value);
+    registry.register(name, help, g);
+}
+
+fn labelled<
+    M: Default
+        + Clone
+        + prometheus_client::metrics::TypedMetric
+        + prometheus_client::encoding::EncodeMetric
+        + std::fmt::Debug
+        + Send
+        + Sync
+        + 'static,
+>(
+    registry: &mut Registry,
+    name: &str,
+    help: &str,
+    fill: impl FnOnce(&Family<Labels, M>),
+) {
+    let f: Family<Labels, M> = Family::default();
+    fill(&f);
+    registry.register(name, help, f);
+}
+
+/// The metrics text: state counters, panels, sources, dataset, preview stream bytes.
+pub fn render(published: &Published, feed: Option<&FrameFeed>) -> String {
+    let s = published.state();
+    let mut r = Registry::with_prefix("tinydisplay");
+    r.register(
+        "tick_duration_seconds",
+        "Time from the start of Ingest to the end of Present",
+        published.timing.tick.clone(),
+    );
+    r.register(
+        "present_lateness_seconds",
+        "How late each frame was presented against its deadline",
+        published.timing.present_late.clone(),
+    );
+    counter(&mut r, "ticks", "Ticks run (the tick counter)", s.tick);
+    counter(
+        &mut r,
+        "skipped_ticks",
+        "Ticks skipped because the engine fell a whole period behind",
+        s.skipped_ticks,
+    );
+    counter(
+        &mut r,
+        "late_ticks",
+        "Ticks that started late",
+        s.late_ticks,
+    );
+    gauge(&mut r, "paused", "1 while paused", i64::from(s.paused));
+    let ra = s.render_ahead;
+    counter(
+        &mut r,
+        "render_ahead_hits",
+        "Frames taken from the render-ahead queue",
+        ra.hits,
+    );
+    counter(
+        &mut r,
+        "render_ahead_misses",
+        "Frames rendered inline although a prediction existed",
+        ra.misses,
+    );
+    counter(
+        &mut r,
+        "render_ahead_purges",
+        "Render-ahead queue purges",
+        ra.purges,
+    );
+    counter(
+        &mut r,
+        "render_ahead_dropped",
+        "Frames rendered ahead and thrown away",
+        ra.dropped,
+    );
+    let panel = |name: &str| vec![("panel".to_string(), name.to_string())];
+    labelled::<Counter>(&mut r, "panel_bytes", "Bytes sent to the panel", |f| {
+        for p in &s.panels {
+            f.get_or_create(&panel(&p.name)).inc_by(p.bytes);
+        }
+    });
+    labelled::<Counter>(&mut r, "panel_frames", "Frames sent to the panel", |f| {
+        for p in &s.panels {
+            f.get_or_create(&panel(&p.name)).inc_by(p.frames);
+        }
+    });
+    labelled::<Counter>(
+        &mut r,
+        "panel_dropped_frames",
+        "Frames replaced by a newer one before they were sent",
+        |f| {
+            for p in &s.panels {
+                f.get_or_create(&panel(&p.name)).inc_by(p.dropped);
+            }
+        },
+    );
+    labelled::<Counter>(&mut r, "panel_errors", "Failed panel transfers", |f| {
+        for p in &s.panels {
+            f.get_or_create(&panel(&p.name)).inc_by(p.errors);
+        }
+    });
+    labelled::<Counter>(
+        &mut r,
+        "panel_reinits",
+        "Panel initialisations after the first (after errors)",
+        |f| {
+            for p in &s.panels {
+                f.get_or_create(&panel(&p.name))
+                    .inc_by(p.inits.saturating_sub(1));
+            }
+        },
+    );
+    let source = |name: &str| vec![("source".to_string(), name.to_string())];
+    labelled::<Gauge>(
+        &mut r,
+        "source_up",
+        "1 when the source's last attempt succeeded",
+        |f| {
+            for (name, h) in &s.sources {
+                f.get_or_create(&source(name)).set(i64::from(h.ok));
+            }
+        },
+    );
+    labelled::<Gauge>(
+        &mut r,
+        "source_failures",
+        "Consecutive failures of the source",
+        |f| {
+            for (name, h) in &s.sources {
+                f.get_or_create(&source(name))
+                    .set(i64::try_from(h.failures).unwrap_or(i64::MAX));
+            }
+        },
+    );
+    labelled::<Gauge<f64, std::sync::atomic::AtomicU64>>(
+        &mut r,
+        "source_last_success_timestamp_seconds",
+        "Wall time of the source's last success",
+        |f| {
+            for (name, h) in &s.sources {
+                if let Some(at) = h.last_ok_at {
+                    f.get_or_create(&source(name)).set(at);
+                }
+            }
+        },
+    );
+    gauge(
+        &mut r,
+        "dataset_keys",
+        "Keys in the dataset",
+        i64::try_from(s.dataset_keys).unwrap_or(i64::MAX),
+    );
+    if let Some(feed) = feed {
+        counter(
+            &mut r,
+            "preview_stream_bytes",
+            "Bytes the web preview streams sent",
+            feed.bytes_sent.load(Ordering::Relaxed),
+        );
+    }
+    let mut out = String::new();
+    if let Err(e) = encode(&mut out, &r) {
+        log::warn!("metrics: cannot encode: {e}");
+    }
+    out
+}

@@ -1,0 +1,73 @@
+//! Control: the one command set (pause, step, set, page, reload, …) every surface uses,
+//! and the read-only state the engine publishes for them.
+//!
+//! A surface (the HTTP API, the broker topics, GPIO buttons) needs only a
+//! [`ControlSender`]: it sends [`Command`]s — usually parsed from JSON with a `cmd` field —
+//! and gets a [`Reply`] once the tick applied them at `Ingest`; it reads the engine's
+//! [`State`] and dataset from [`ControlSender::published`], which the tick updates at
+//! `Present`. Nothing a surface does blocks the tick.
+//!
+//! ```
+//! use bevy_app::App;
+//! use tinydisplay::control::{Reply, control_sender};
+//! use tinydisplay::prelude::*;
+//!
+//! let scene = tinydisplay::scene::compile_str("Scene(widgets: [])", "inline.ron".as_ref())
+//!     .expect("a valid scene");
+//! let mut app = App::new();
+//! app.add_plugins((TinyDisplayPlugins, ScenePlugin { scene }));
+//! let control = control_sender(app.world_mut());
+//! let reply = control.send_json(br#"{"cmd": "pause"}"#, "doc");
+//! run_ticks(&mut app, RunMode::Ticks(1));
+//! assert_eq!(reply.wait_blocking(std::time::Duration::from_secs(5)), Reply::Ok);
+//! assert!(control.published().state().paused);
+//! ```
+
+pub mod apply;
+pub mod channel;
+pub mod command;
+
+pub mod metrics;
+pub mod state;
+
+use bevy_app::{App, Plugin};
+use bevy_ecs::prelude::*;
+
+pub use apply::Applied;
+pub use channel::{ControlInbox, ControlSender, PendingReply, control_sender};
+pub use command::{Command, CommandError, Reply};
+pub use state::{DataItem, PanelList, Published, SceneStatus, State};
+
+use crate::app::{TickSchedule, TickSet};
+use crate::data::IngestSet;
+
+/// The command channel (drained at `Ingest`) and the state published at `Present`.
+#[derive(Debug, Default)]
+pub struct ControlPlugin;
+
+impl Plugin for ControlPlugin {
+    fn build(&self, app: &mut App) {
+        app.init_resource::<ControlInbox>();
+        app.init_resource::<SceneStatus>();
+        app.init_resource::<PanelList>();
+        app.init_resource::<state::TickStart>();
+        app.add_systems(
+            TickSchedule,
+            state::mark_tick_start
+                .before(crate::data::begin_tick)
+                .in_set(IngestSet::Begin),
+        );
+        app.add_systems(
+            TickSchedule,
+            apply::apply_commands
+                .after(crate::data::begin_tick)
+                .in_set(IngestSet::Begin),
+        );
+        app.add_systems(
+            TickSchedule,
+            state::publish
+                .after(crate::sink::present::present)
+                .in_set(TickSet::Present),
+        );
+    }
+}

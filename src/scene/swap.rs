@@ -1,0 +1,163 @@
+//! Swapping a running scene for another (hot reload, the `reset` command): the widgets
+//! are despawned and the new ones spawned; the dataset stays, and so do the sources
+//! whose configuration did not change (a changed source restarts).
+
+use bevy_ecs::prelude::*;
+
+use super::compile::CompiledScene;
+use super::spawn::spawn_widget;
+use crate::data::Dataset;
+use crate::data::ingest::DataInbox;
+use crate::data::persist::Persistence;
+use crate::data::propagate::{BindingEnv, KeyIndex};
+use crate::data::source::Message;
+use crate::data::sources::RunningSources;
+use crate::panel::power::SleepWhen;
+use crate::render::FrameBuffer;
+use crate::render::compose::{Background, DrawList, WidgetLayer};
+
+/// The scene the app runs (a resource), kept for the next swap.
+#[derive(Resource, Debug, Clone)]
+pub struct ActiveScene(pub CompiledScene);
+
+/// Why a scene could not be swapped in.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SwapError {
+    /// The frame's size or pixel mode would change (the panel and sinks are sized for it).
+    #[error(
+        "{path}: the display changes from {from} to {to}; a running scene keeps its size and \
+         pixel mode (restart tinydisplay for that)"
+    )]
+    Display {
+        /// The scene file.
+        path: String,
+        /// The running display.
+        from: String,
+        /// The new display.
+        to: String,
+    },
+}
+
+/// What a swap did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Swapped {
+    /// Sources started anew (new or changed).
+    pub started: Vec<String>,
+    /// Sources stopped (removed or changed).
+    pub stopped: Vec<String>,
+}
+
+/// Replaces the running scene with `new`. Widgets are respawned and drawn in full on the
+/// next tick; the dataset keeps its values (new rules and initial values of new keys apply).
+pub fn swap(world: &mut World, new: CompiledScene) -> Result<Swapped, SwapError> {
+    let d = &new.display;
+    if let Some(fb) = world.get_resource::<FrameBuffer>()
+        && ((fb.width(), fb.height(), fb.mode()) != (d.width, d.height, d.mode))
+    {
+        return Err(SwapError::Display {
+            path: new.path.display().to_string(),
+            from: format!("{}x{} {:?}", fb.width(), fb.height(), fb.mode()),
+            to: format!("{}x{} {:?}", d.width, d.height, d.mode),
+        });
+    }
+    let old = world.remove_resource::<ActiveScene>();
+    if old
+        .as_ref()
+        .is_some_and(|o| o.0.display.fps != new.display.fps)
+    {
+        log::warn!(
+            "{}: fps changes take effect when tinydisplay restarts",
+            new.path.display()
+        );
+    }
+    // Widgets: despawn the roots (children go with them), forget the bindings' index and
+    // the draw list so everything is evaluated and drawn again.
+    let roots: Vec<Entity> = world
+        .query_filtered::<Entity, (With<WidgetLayer>, Without<ChildOf>)>()
+        .iter(world)
+        .collect();
+    for e in roots {
+        world.despawn(e);
+    }
+    world.insert_resource(KeyIndex::default());
+    world.insert_resource(DrawList::default());
+    world.insert_resource(Background(d.background));
+    match &new.sleep_when {
+        Some(rule) => world.insert_resource(SleepWhen(rule.clone())),
+        None => {
+            world.remove_resource::<SleepWhen>();
+        }
+    }
+    world.insert_resource(BindingEnv(new.env.clone()));
+    {
+        let mut data = world.get_resource_or_init::<Dataset>();
+        let spec = &new.data;
+        for (ns, len) in &spec.history {
+            data.set_history_len(ns, *len);
+        }
+        for (key, rule) in &spec.rules {
+            data.set_rule(key, rule.clone());
+        }
+        for (key, v) in &spec.initial {
+            if data.get(key).is_none() {
+                data.set(key, v.clone(), 0);
+            }
+        }
+    }
+    world.insert_resource(Persistence(new.data.persist.clone()));
+    let swapped = restart_sources(world, old.as_ref().map(|o| &o.0), &new);
+    if let Some(mut ahead) = world.get_resource_mut::<crate::ahead::RenderAhead>() {
+        ahead.restart();
+    }
+    for w in &new.widgets {
+        spawn_widget(world, w, None);
+    }
+    world.insert_resource(ActiveScene(new));
+    Ok(swapped)
+}
+
+/// Stops the sources that went away or changed and starts the new and changed ones.
+fn restart_sources(world: &mut World, old: Option<&CompiledScene>, new: &CompiledScene) -> Swapped {
+    let same = |name: &str| {
+        let before = old.and_then(|o| o.sources.iter().find(|(n, _)| n == name));
+        let after = new.sources.iter().find(|(n, _)| n == name);
+        matches!((before, after), (Some(a), Some(b)) if a.1 == b.1)
+    };
+    let mut swapped = Swapped::default();
+    let tx = world.get_resource_or_init::<DataInbox>().sender();
+    let mut running = world
+        .remove_resource::<RunningSources>()
+        .unwrap_or_default();
+    let mut kept = Vec::new();
+    for handle in running.0.drain(..) {
+        if same(handle.name()) {
+            kept.push(handle);
+        } else {
+            swapped.stopped.push(handle.name().to_string());
+            handle.stop();
+        }
+    }
+    for (name, s) in &new.sources {
+        if kept.iter().any(|h| h.name() == name) {
+            continue;
+        }
+        match s.source.spawn(name, s.policy.clone(), tx.clone()) {
+            Ok(handle) => {
+                swapped.started.push(name.clone());
+                kept.push(handle);
+            }
+            Err(e) => {
+                log::error!("source {name}: {e}; it does not run");
+                let _ = tx.send(Message::Health {
+                    source: name.clone(),
+                    ok: false,
+                    last_error: Some(e.to_string()),
+                    failures: 1,
+                });
+            }
+        }
+    }
+    running.0 = kept;
+    world.insert_resource(running);
+    swapped
+}
