@@ -215,6 +215,7 @@ pub struct Publisher {
 /// Publishes the state and the dataset's changes; runs at `Present`.
 #[allow(
     clippy::too_many_arguments,
+    clippy::type_complexity,
     reason = "a system's parameters are its inputs"
 )]
 pub fn publish(
