@@ -447,3 +447,45 @@ fn sleep_when_puts_the_panel_to_sleep_and_wakes_it() {
     assert!(emu.problems().is_empty(), "{:?}", emu.problems());
     tinydisplay::shutdown(app.world_mut());
 }
+
+#[test]
+fn a_bound_contrast_reaches_the_controller_when_the_data_changes() {
+    use tinydisplay::app::{RunMode, run_ticks};
+    use tinydisplay::sink::present::Sinks;
+
+    let scene = common::compile(
+        r#"Scene(
+            display: (width: 128, height: 64, driver: Ssd1306, contrast: "10 if clock.hour >= 22 else 200"),
+            data: (initial: {"clock.hour": 12}),
+            widgets: [Rectangle(x: 10, y: 10, width: 20, height: 20, fill: "white")],
+        )"#,
+    );
+    let model = Model::Ssd1306;
+    let rec = Recorder::default();
+    let log = rec.log.clone();
+    let mut app = common::app_for(scene);
+    let sinks = Sinks::default();
+    sinks.push(Box::new(PanelSink::start(
+        Panel::new(model, Rotation::R0, Settings::default()),
+        Box::new(rec),
+    )));
+    app.insert_resource(sinks);
+    run_ticks(&mut app, RunMode::Ticks(2));
+    wait_for("the day contrast", || {
+        replay(model, &log).state().contrast == 200
+    });
+    common::set(&mut app, "clock.hour", serde_json::json!(23));
+    run_ticks(&mut app, RunMode::Ticks(2));
+    wait_for("the night contrast", || {
+        replay(model, &log).state().contrast == 10
+    });
+    common::set(&mut app, "clock.hour", serde_json::json!(8));
+    run_ticks(&mut app, RunMode::Ticks(2));
+    wait_for("the day contrast again", || {
+        replay(model, &log).state().contrast == 200
+    });
+    let emu = replay(model, &log);
+    assert_eq!(emu.pixel(15, 15), [255; 3], "the picture is shown");
+    assert!(emu.problems().is_empty(), "{:?}", emu.problems());
+    tinydisplay::shutdown(app.world_mut());
+}

@@ -8,6 +8,7 @@
 
 pub mod binding;
 pub mod dataset;
+pub mod fetch;
 pub mod filters;
 pub mod history;
 pub mod ingest;

@@ -1,7 +1,9 @@
 //! Panel power from the scene: while the display's `sleep_when` expression is true the
 //! panel sleeps (display off, low power; its RAM keeps the picture), and it wakes when the
 //! expression turns false. The state is the [`PanelPower`] resource; the present step hands
-//! its changes to every sink (only the panel sink acts on them).
+//! its changes to every sink (only the panel sink acts on them). A `contrast` given as an
+//! expression works the same way: [`PanelContrast`] follows it, and its changes reach the
+//! panel driver through the sinks.
 
 use bevy_app::{App, Plugin};
 use bevy_ecs::prelude::*;
@@ -70,6 +72,61 @@ pub fn update_power(
     }
 }
 
+/// The contrast (OLED) or brightness (TFT) the display's bound `contrast` asks for (None
+/// until it has been evaluated).
+#[derive(Resource, Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PanelContrast(pub Option<u8>);
+
+/// The scene's compiled `contrast` expression.
+#[derive(Resource, Debug, Clone)]
+pub struct ContrastRule(pub Binding);
+
+/// A value as a contrast level: a number rounded and clamped to 0..=255.
+fn level(v: &serde_json::Value) -> Option<u8> {
+    let n = match v {
+        serde_json::Value::Number(n) => n.as_f64(),
+        serde_json::Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }?;
+    n.is_finite().then(|| n.round().clamp(0.0, 255.0) as u8)
+}
+
+/// Re-evaluates the bound `contrast` when a key it reads changed (and on the first tick).
+/// A value that is not a number keeps the last level and is logged once until it recovers.
+pub fn update_contrast(
+    rule: Option<ResMut<ContrastRule>>,
+    data: Option<Res<Dataset>>,
+    env: Option<Res<BindingEnv>>,
+    mut contrast: ResMut<PanelContrast>,
+) {
+    let (Some(mut rule), Some(data), Some(env)) = (rule, data, env) else {
+        return;
+    };
+    // A new rule (the scene's start, or a scene swapped in) is evaluated at once.
+    let due = rule.is_changed() || data.changed().iter().any(|k| rule.0.reads(k));
+    if !due {
+        return;
+    }
+    let rule = rule.bypass_change_detection();
+    let result = rule.0.evaluate(&env.0, &data).and_then(|v| {
+        level(&v).ok_or_else(|| crate::data::binding::BindingError(format!("{v} is not a number")))
+    });
+    match result {
+        Ok(l) => {
+            rule.0.failing = false;
+            if contrast.0 != Some(l) {
+                contrast.0 = Some(l);
+            }
+        }
+        Err(e) => {
+            if !rule.0.failing {
+                log::warn!("display.contrast: {e}; keeping the current contrast");
+                rule.0.failing = true;
+            }
+        }
+    }
+}
+
 /// Adds [`PanelPower`] and its update in the Propagate step.
 #[derive(Debug, Default)]
 pub struct PowerPlugin;
@@ -77,6 +134,10 @@ pub struct PowerPlugin;
 impl Plugin for PowerPlugin {
     fn build(&self, app: &mut App) {
         app.init_resource::<PanelPower>();
-        app.add_systems(TickSchedule, update_power.in_set(TickSet::Propagate));
+        app.init_resource::<PanelContrast>();
+        app.add_systems(
+            TickSchedule,
+            (update_power, update_contrast).in_set(TickSet::Propagate),
+        );
     }
 }

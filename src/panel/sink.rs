@@ -6,7 +6,8 @@
 //! the newest frame replaces it (its damage is merged, so nothing is lost) and a drop is
 //! counted. A write error is logged with a count, and the panel is reset, initialised
 //! and sent a full frame again. While the panel sleeps (`sleep_when`) no pixels are sent;
-//! it gets a full frame when it wakes.
+//! it gets a full frame when it wakes. A new contrast (a command, or a bound `contrast`)
+//! goes to the driver and is kept for later initialisations.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};

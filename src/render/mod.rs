@@ -3,6 +3,7 @@
 //!
 //! Nothing here knows about scenes, data or sinks.
 
+pub mod animation;
 pub mod color;
 pub mod compose;
 pub mod font;

@@ -14,12 +14,13 @@ use super::locate::{Locator, join};
 use super::parse::parse;
 use super::problems::{Problem, Raw, SceneError, Severity};
 use super::schema::WidgetSpec;
-use super::sections::{check_data, check_display, check_sources};
+use super::sections::{check_data, check_display, check_sources, compile_contrast, image_cache};
 use crate::data::binding::{self, Binding, Target};
 use crate::render::compose::Placement;
 use crate::render::font::Font;
 use crate::render::{Color, PixelMode, Rect};
 use crate::widget::canvas::{self, Canvas};
+use crate::widget::graph::{self, Graph};
 use crate::widget::group::{self, Index, Stack};
 use crate::widget::image::{self, Image};
 use crate::widget::line::{self, Line};
@@ -63,6 +64,8 @@ pub enum CompiledKind {
     Line(Line),
     /// Progress bar.
     ProgressBar(ProgressBar),
+    /// Graph of a key's history.
+    Graph(Graph),
     /// Canvas (its children are in [`CompiledWidget::children`]).
     Canvas(Canvas),
     /// Marquee (its content is its one child).
@@ -86,6 +89,7 @@ impl CompiledKind {
             CompiledKind::Rectangle(r) => r.size,
             CompiledKind::Line(l) => l.size(),
             CompiledKind::ProgressBar(p) => p.size,
+            CompiledKind::Graph(g) => g.size,
             CompiledKind::Canvas(c) => c.size,
             CompiledKind::Marquee(m) => m.window,
             CompiledKind::Sequence(s) => s.size,
@@ -134,6 +138,10 @@ pub struct CompiledScene {
     pub sources: Vec<(String, crate::data::sources::SourceSpec)>,
     /// The display's `sleep_when`, compiled.
     pub sleep_when: Option<binding::Binding>,
+    /// The display's `contrast` when it is an expression, compiled.
+    pub contrast: Option<binding::Binding>,
+    /// Where images from URLs are cached (folder resolved against the scene).
+    pub image_cache: crate::widget::remote::CacheConfig,
     /// The control section (surfaces to start).
     pub control: crate::scene::schema::ControlSpec,
 }
@@ -146,6 +154,8 @@ pub struct Ctx<'a> {
     pub mode: PixelMode,
     /// Default colour of text and shapes.
     pub foreground: Color,
+    /// Ticks per second.
+    pub fps: u32,
     fonts: &'a HashMap<String, Vec<Arc<Font>>>,
     problems: &'a mut Vec<Raw>,
     path: String,
@@ -357,6 +367,7 @@ pub fn compile_str(src: &str, path: &Path) -> Result<CompiledScene, SceneError> 
         scene_dir: &scene_dir,
         mode: display.mode,
         foreground: display.foreground,
+        fps: display.fps,
         fonts: &fonts,
         problems: &mut raw,
         path: String::new(),
@@ -373,6 +384,7 @@ pub fn compile_str(src: &str, path: &Path) -> Result<CompiledScene, SceneError> 
             })
             .ok()
     });
+    let contrast = compile_contrast(&file, &env, &mut raw);
     if let Some(addr) = &file.control.http
         && addr.parse::<std::net::SocketAddr>().is_err()
     {
@@ -406,6 +418,8 @@ pub fn compile_str(src: &str, path: &Path) -> Result<CompiledScene, SceneError> 
         data,
         sources,
         sleep_when,
+        contrast,
+        image_cache: image_cache(&file, &scene_dir),
         control: file.control.clone(),
     })
 }
@@ -516,6 +530,7 @@ fn compile_widget(
             CompiledKind::ProgressBar(progress::compile(s, ctx)),
             &s.name,
         ),
+        WidgetSpec::Graph(s) => (CompiledKind::Graph(graph::compile(s, ctx)), &s.name),
         WidgetSpec::Canvas(s) => {
             children_specs = &s.children;
             (CompiledKind::Canvas(canvas::compile(s, ctx)), &s.name)

@@ -10,6 +10,7 @@ use crate::data::rules::Rule;
 use crate::data::sources::SourceSpec;
 use crate::render::PixelMode;
 use crate::widget::canvas::CanvasSpec;
+use crate::widget::graph::GraphSpec;
 use crate::widget::group::{IndexSpec, StackSpec};
 use crate::widget::image::ImageSpec;
 use crate::widget::line::LineSpec;
@@ -38,9 +39,38 @@ pub struct SceneFile {
     /// Data sources by name: `{"clock": (source: Clock()), "web": (source: Http(url: "…"))}`.
     #[serde(default)]
     pub sources: BTreeMap<String, SourceSpec>,
+    /// Where images from URLs are cached: `image_cache: (dir: "cache", max_mb: 32)`.
+    #[serde(default)]
+    pub image_cache: ImageCacheSpec,
     /// Control surfaces: `control: (http: "127.0.0.1:8080")`.
     #[serde(default)]
     pub control: ControlSpec,
+}
+
+/// The image cache section: folder and size limit for images fetched from URLs.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImageCacheSpec {
+    /// Folder, relative to the scene file (default `$XDG_CACHE_HOME/tinydisplay/images`,
+    /// else `~/.cache/tinydisplay/images`).
+    #[serde(default)]
+    pub dir: Option<String>,
+    /// Megabytes kept at most; the least recently used images go first (default 32).
+    #[serde(default = "default_cache_mb")]
+    pub max_mb: u64,
+}
+
+fn default_cache_mb() -> u64 {
+    32
+}
+
+impl Default for ImageCacheSpec {
+    fn default() -> Self {
+        ImageCacheSpec {
+            dir: None,
+            max_mb: default_cache_mb(),
+        }
+    }
 }
 
 /// The control section: which surfaces steer the running scene.
@@ -114,9 +144,11 @@ pub struct DisplaySpec {
     /// Clockwise turn of the frame on the panel: 0 (default), 90, 180 or 270.
     #[serde(default)]
     pub rotation: crate::panel::Rotation,
-    /// Contrast (OLED) or brightness (TFT), 0..=255 (default 207).
+    /// Contrast (OLED) or brightness (TFT), 0..=255 (default 207), or an expression over
+    /// the data that computes it (`"clock.hour >= 22 ? 10 : 207"` style:
+    /// `"10 if clock.hour >= 22 else 207"`), applied whenever its value changes.
     #[serde(default)]
-    pub contrast: Option<u8>,
+    pub contrast: Option<crate::widget::NumberOrExpr>,
     /// Show the panel inverted (default false).
     #[serde(default)]
     pub invert: bool,
@@ -199,6 +231,8 @@ pub enum WidgetSpec {
     Line(LineSpec),
     /// A value shown as a bar.
     ProgressBar(ProgressBarSpec),
+    /// A key's recent history as a line or bars.
+    Graph(GraphSpec),
     /// A group that places and clips its children.
     Canvas(CanvasSpec),
     /// A window that scrolls its child.
@@ -228,6 +262,7 @@ impl WidgetSpec {
             WidgetSpec::Sequence(s) => &s.name,
             WidgetSpec::Index(s) => &s.name,
             WidgetSpec::Stack(s) => &s.name,
+            WidgetSpec::Graph(s) => &s.name,
         };
         n.as_deref()
     }
@@ -246,6 +281,7 @@ impl WidgetSpec {
             WidgetSpec::Sequence(_) => "Sequence",
             WidgetSpec::Index(_) => "Index",
             WidgetSpec::Stack(_) => "Stack",
+            WidgetSpec::Graph(_) => "Graph",
         }
     }
 
@@ -258,6 +294,7 @@ impl WidgetSpec {
             WidgetSpec::Rectangle(s) => s.common(),
             WidgetSpec::Line(s) => s.common(),
             WidgetSpec::ProgressBar(s) => s.common(),
+            WidgetSpec::Graph(s) => s.common(),
             WidgetSpec::Canvas(s) => s.common(),
             WidgetSpec::Marquee(s) => s.common(),
             WidgetSpec::Popup(s) => s.common(),

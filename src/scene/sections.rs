@@ -29,6 +29,11 @@ pub(super) fn check_display(file: &SceneFile, dir: &Path, raw: &mut Vec<Raw>) ->
     if !(1..=240).contains(&d.fps) {
         err("fps", format!("fps must be 1..=240, not {}", d.fps));
     }
+    if let Some(crate::widget::NumberOrExpr::Number(n)) = &d.contrast
+        && (!(0.0..=255.0).contains(n) || n.fract() != 0.0)
+    {
+        err("contrast", format!("contrast must be 0..=255, not {n}"));
+    }
     let mut color = |name: &str, v: &str, fallback: Color| {
         Color::parse(v).unwrap_or_else(|e| {
             err(name, e.to_string());
@@ -108,7 +113,10 @@ fn check_panel(
         model,
         rotation: d.rotation,
         settings: Settings {
-            contrast: d.contrast.unwrap_or(Settings::default().contrast),
+            contrast: match &d.contrast {
+                Some(crate::widget::NumberOrExpr::Number(n)) => n.clamp(0.0, 255.0) as u8,
+                _ => Settings::default().contrast,
+            },
             invert: d.invert,
         },
         bus,
@@ -130,6 +138,11 @@ pub(super) fn check_sources(
             SourceConfig::File(f) => f.path = dir.join(&f.path),
             SourceConfig::Command(c) => c.program = resolve_program(dir, &c.program),
             SourceConfig::Process(p) => p.program = resolve_program(dir, &p.program),
+            SourceConfig::Http(h) => {
+                if let Some(ca) = &mut h.ca_file {
+                    *ca = dir.join(&*ca);
+                }
+            }
             SourceConfig::Clock(c) => {
                 if let Some(tz) = &c.timezone
                     && jiff::tz::TimeZone::get(tz).is_err()
@@ -208,4 +221,37 @@ pub(super) fn check_data(
         p.file = dir.join(&p.file);
     }
     data
+}
+
+/// Compiles the display's `contrast` when it is an expression (a number needs nothing).
+pub(super) fn compile_contrast(
+    file: &SceneFile,
+    env: &minijinja::Environment<'static>,
+    raw: &mut Vec<Raw>,
+) -> Option<crate::data::binding::Binding> {
+    let Some(crate::widget::NumberOrExpr::Expr(src)) = &file.display.contrast else {
+        return None;
+    };
+    use crate::data::binding::{Target, compile_expression};
+    compile_expression(env, Target::Value, src, serde_json::Value::Null)
+        .map_err(|e| {
+            raw.push(Raw {
+                severity: Severity::Error,
+                path: "display.contrast".into(),
+                message: format!("expression does not compile: {e}"),
+            })
+        })
+        .ok()
+}
+
+/// The image cache settings, the folder resolved against the scene's.
+pub(super) fn image_cache(file: &SceneFile, dir: &Path) -> crate::widget::remote::CacheConfig {
+    let spec = &file.image_cache;
+    crate::widget::remote::CacheConfig {
+        dir: spec
+            .dir
+            .as_ref()
+            .map_or_else(crate::widget::remote::default_cache_dir, |d| dir.join(d)),
+        max_bytes: spec.max_mb.saturating_mul(1024 * 1024),
+    }
 }

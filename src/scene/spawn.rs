@@ -37,6 +37,12 @@ impl Plugin for ScenePlugin {
         if let Some(rule) = &self.scene.sleep_when {
             app.insert_resource(crate::panel::power::SleepWhen(rule.clone()));
         }
+        if let Some(rule) = &self.scene.contrast {
+            app.insert_resource(crate::panel::power::ContrastRule(rule.clone()));
+        }
+        app.insert_resource(crate::widget::remote::RemoteImages::new(
+            self.scene.image_cache.clone(),
+        ));
         if let Some(cfg) = d.render_ahead {
             app.insert_resource(crate::ahead::RenderAhead::new(cfg));
         }
@@ -98,6 +104,7 @@ pub fn spawn_widget(world: &mut World, w: &CompiledWidget, parent: Option<Entity
         CompiledKind::Rectangle(c) => e.insert(c.clone()),
         CompiledKind::Line(c) => e.insert(c.clone()),
         CompiledKind::ProgressBar(c) => e.insert(c.clone()),
+        CompiledKind::Graph(c) => e.insert(c.clone()),
         CompiledKind::Canvas(c) => e.insert((c.clone(), ClipsChildren)),
         CompiledKind::Marquee(m) => e.insert((
             m.clone(),

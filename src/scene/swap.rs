@@ -88,6 +88,15 @@ pub fn swap(world: &mut World, new: CompiledScene) -> Result<Swapped, SwapError>
             world.remove_resource::<SleepWhen>();
         }
     }
+    match &new.contrast {
+        Some(rule) => world.insert_resource(crate::panel::power::ContrastRule(rule.clone())),
+        None => {
+            world.remove_resource::<crate::panel::power::ContrastRule>();
+        }
+    }
+    world.insert_resource(crate::widget::remote::RemoteImages::new(
+        new.image_cache.clone(),
+    ));
     world.insert_resource(BindingEnv(new.env.clone()));
     {
         let mut data = world.get_resource_or_init::<Dataset>();

@@ -75,16 +75,21 @@ pub fn present(
     tick: Res<Tick>,
     sinks: Res<Sinks>,
     power: Option<Res<crate::panel::power::PanelPower>>,
+    contrast: Option<Res<crate::panel::power::PanelContrast>>,
 ) {
     let Ok(mut list) = sinks.list.lock() else {
         return;
     };
     let power = power.filter(|p| p.is_changed()).map(|p| p.asleep);
+    let contrast = contrast.filter(|c| c.is_changed()).and_then(|c| c.0);
     for slot in list.iter_mut() {
-        let result = match power {
-            Some(asleep) => slot.sink.power(asleep),
+        let mut result = match contrast {
+            Some(level) => slot.sink.contrast(level).map(|_| ()),
             None => Ok(()),
         };
+        if let Some(asleep) = power {
+            result = result.and_then(|()| slot.sink.power(asleep));
+        }
         if let Err(e) = result.and_then(|()| slot.sink.present(&fb, tick.0)) {
             slot.failures += 1;
             if slot.failures % 100 == 1 {

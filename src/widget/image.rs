@@ -1,4 +1,7 @@
-//! The image widget: a PNG/JPEG/BMP/GIF file, scaled and converted to the display's mode.
+//! The image widget: a PNG/JPEG/BMP/GIF file or URL, scaled and converted to the display's
+//! mode. An animated GIF loops, its frame at each tick computed from the ticks since it
+//! was shown; a URL is fetched off the tick thread (see [`super::remote`]) while the
+//! previous picture stays.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -6,9 +9,11 @@ use std::sync::Arc;
 use bevy_ecs::prelude::*;
 
 use super::{ToDraw, is_template, widget_spec};
+use crate::app::Tick;
 use crate::data::binding::Target;
+use crate::render::animation::{Animation, is_gif, load_animation};
 use crate::render::compose::RenderStats;
-use crate::render::image::{Dither, ImageOptions, load_image};
+use crate::render::image::{Dither, ImageError, ImageOptions, load_image};
 use crate::render::{Layer, PixelMode};
 use crate::scene::compile::Ctx;
 
@@ -20,7 +25,8 @@ widget_spec! {
     /// An image in a scene: `Image(file: "../assets/images/play.png", anchor: rt, x: 4, y: 4)`.
     /// With `width` and/or `height` it is scaled (one of them: keeping its aspect ratio).
     pub struct ImageSpec {
-        /// Image file, relative to the scene file; may be a template (`"icons/{{ weather.icon }}.png"`).
+        /// Image file, relative to the scene file, or an `http://`/`https://` URL; may be a
+        /// template (`"icons/{{ weather.icon }}.png"`, `"{{ mpd.art_url }}"`).
         pub file: String,
         /// Dithering for mono and 4-bit grey: None (threshold), Ordered, FloydSteinberg.
         #[serde(default)]
@@ -47,6 +53,54 @@ pub struct Image {
     /// Recently shown files, converted: switching back to one (album art, weather icons)
     /// costs no decode while the file is unchanged on disk.
     pub recent: Vec<Recent>,
+    /// The frames of the animated GIF shown, if it is one.
+    pub animation: Option<Arc<Animation>>,
+    /// Tick the animation started at (None: it starts at the next Animate step).
+    pub anim_start: Option<u64>,
+    /// Index of the animation frame shown.
+    pub frame: usize,
+    /// The display's tick rate, for GIF frame delays.
+    pub fps: u32,
+    /// A URL asked for and not yet arrived (the previous picture is shown meanwhile).
+    pub remote: Option<String>,
+}
+
+/// A decoded picture: its first frame and, for an animated GIF, all its frames.
+#[derive(Debug, Clone)]
+pub struct Picture {
+    /// The first (or only) frame.
+    pub first: Arc<Layer>,
+    /// The frames, when there are several.
+    pub animation: Option<Arc<Animation>>,
+}
+
+/// Decodes an image file for `mode`; a GIF of several frames becomes an animation (one that
+/// cannot be decoded frame by frame shows its first frame, logged).
+pub fn decode(
+    path: &std::path::Path,
+    opts: &ImageOptions,
+    mode: PixelMode,
+    fps: u32,
+) -> Result<Picture, ImageError> {
+    let first = Arc::new(load_image(path, opts, mode)?);
+    let animation = if is_gif(path) {
+        match load_animation(path, opts, mode, fps) {
+            Ok(a) => a.map(Arc::new),
+            Err(e) => {
+                log::warn!("{e}; showing its first frame");
+                None
+            }
+        }
+    } else {
+        None
+    };
+    Ok(Picture { first, animation })
+}
+
+/// True when an image `file` names a URL to fetch rather than a file.
+pub fn is_url(file: &str) -> bool {
+    let f = file.trim_start().to_ascii_lowercase();
+    f.starts_with("http://") || f.starts_with("https://")
 }
 
 /// A converted picture and the file state it came from.
@@ -58,16 +112,31 @@ pub struct Recent {
     pub stamp: Option<(std::time::SystemTime, u64)>,
     /// The converted pixels.
     pub pixels: Arc<Layer>,
+    /// Its frames, if animated.
+    pub animation: Option<Arc<Animation>>,
 }
 
 /// Converted pictures an image widget keeps.
 const RECENT: usize = 8;
 
 impl Image {
-    /// Shows `file` (relative to `dir`); a file that cannot be loaded keeps the old
-    /// picture and is logged.
+    /// Shows `file` (relative to `dir`, or a URL); a file that cannot be loaded keeps the
+    /// old picture and is logged. A URL is only noted here: the picture changes when the
+    /// fetch brings it.
     pub fn load(&mut self, file: &str) {
         self.file = Some(file.to_string());
+        if is_url(file) {
+            self.remote = None;
+            if let Some(i) = self.recent.iter().position(|r| r.file == file) {
+                let hit = self.recent.remove(i);
+                self.show(&hit.pixels, hit.animation.clone());
+                self.recent.push(hit);
+            } else {
+                self.remote = Some(file.to_string());
+            }
+            return;
+        }
+        self.remote = None;
         let path = self.dir.join(file);
         let stamp = std::fs::metadata(&path)
             .ok()
@@ -78,25 +147,41 @@ impl Image {
             .position(|r| r.file == file && r.stamp == stamp && stamp.is_some())
         {
             let hit = self.recent.remove(i);
-            self.pixels = hit.pixels.clone();
+            self.show(&hit.pixels, hit.animation.clone());
             self.recent.push(hit);
             return;
         }
-        match load_image(&path, &self.opts, self.mode) {
-            Ok(layer) => {
-                self.pixels = Arc::new(layer);
-                self.recent.retain(|r| r.file != file);
-                if self.recent.len() >= RECENT {
-                    self.recent.remove(0);
-                }
-                self.recent.push(Recent {
-                    file: file.to_string(),
-                    stamp,
-                    pixels: self.pixels.clone(),
-                });
-            }
+        match decode(&path, &self.opts, self.mode, self.fps) {
+            Ok(picture) => self.arrived(file, stamp, picture),
             Err(e) => log::warn!("{e}; keeping the previous picture"),
         }
+    }
+
+    /// Shows a decoded picture for `file` and remembers it.
+    pub fn arrived(
+        &mut self,
+        file: &str,
+        stamp: Option<(std::time::SystemTime, u64)>,
+        picture: Picture,
+    ) {
+        self.show(&picture.first, picture.animation.clone());
+        self.recent.retain(|r| r.file != file);
+        if self.recent.len() >= RECENT {
+            self.recent.remove(0);
+        }
+        self.recent.push(Recent {
+            file: file.to_string(),
+            stamp,
+            pixels: picture.first,
+            animation: picture.animation,
+        });
+    }
+
+    fn show(&mut self, first: &Arc<Layer>, animation: Option<Arc<Animation>>) {
+        self.pixels = first.clone();
+        self.animation = animation;
+        self.anim_start = None;
+        self.frame = 0;
     }
 }
 
@@ -120,6 +205,11 @@ pub fn compile(spec: &ImageSpec, ctx: &mut Ctx) -> Image {
         opts,
         mode: ctx.mode,
         recent: Vec::new(),
+        animation: None,
+        anim_start: Some(0),
+        frame: 0,
+        fps: ctx.fps,
+        remote: None,
     };
     if is_template(&spec.file) {
         ctx.bind_template(
@@ -130,14 +220,43 @@ pub fn compile(spec: &ImageSpec, ctx: &mut Ctx) -> Image {
         );
         return image;
     }
-    match load_image(&ctx.resolve(&spec.file), &image.opts, ctx.mode) {
-        Ok(layer) => {
-            image.pixels = Arc::new(layer);
+    if is_url(&spec.file) {
+        // Fetched once the scene runs; nothing is shown until it arrives.
+        image.file = Some(spec.file.clone());
+        image.remote = Some(spec.file.clone());
+        return image;
+    }
+    match decode(&ctx.resolve(&spec.file), &image.opts, ctx.mode, ctx.fps) {
+        Ok(picture) => {
+            image.pixels = picture.first;
+            image.animation = picture.animation;
             image.file = Some(spec.file.clone());
         }
         Err(e) => ctx.error(Some("file"), e.to_string()),
     }
     image
+}
+
+/// Shows each animated image's frame for this tick; only a new frame marks it changed
+/// (so it is redrawn and damaged only then). The frame is a function of the ticks since
+/// the animation was shown, so stepping and jumping agree.
+pub fn animate_images(tick: Res<Tick>, mut q: Query<&mut Image>) {
+    for mut img in &mut q {
+        let Some(anim) = img.animation.clone() else {
+            continue;
+        };
+        let start = *img
+            .bypass_change_detection()
+            .anim_start
+            .get_or_insert(tick.0);
+        let i = anim.frame_at(tick.0.saturating_sub(start));
+        if i != img.frame
+            && let Some(layer) = anim.frames.get(i).cloned()
+        {
+            img.frame = i;
+            img.pixels = layer;
+        }
+    }
 }
 
 /// Copies changed images into their layers.
@@ -171,6 +290,11 @@ mod tests {
             opts: ImageOptions::default(),
             mode: PixelMode::Gray8,
             recent: Vec::new(),
+            animation: None,
+            anim_start: None,
+            frame: 0,
+            fps: 30,
+            remote: None,
         };
         img.load("a.png");
         let first = img.pixels.clone();

@@ -8,12 +8,14 @@
 //! a draw system in [`RenderSet::Draw`], and a plugin that adds it.
 
 pub mod canvas;
+pub mod graph;
 pub mod group;
 pub mod image;
 pub mod line;
 pub mod marquee;
 pub mod progress;
 pub mod rectangle;
+pub mod remote;
 pub mod sequence;
 pub mod text;
 
@@ -197,8 +199,20 @@ impl Plugin for WidgetPlugin {
                 line::draw_lines,
                 progress::draw_progress_bars,
                 canvas::draw_canvases,
+                graph::draw_graphs,
             )
                 .in_set(RenderSet::Draw),
+        );
+        app.add_systems(
+            TickSchedule,
+            graph::update_graphs.in_set(TickSet::Propagate),
+        );
+        app.init_resource::<remote::RemoteImages>();
+        app.add_systems(
+            TickSchedule,
+            (remote::fetch_remote_images, image::animate_images)
+                .chain()
+                .in_set(TickSet::Animate),
         );
         app.add_systems(TickSchedule, compose.in_set(RenderSet::Compose));
     }

@@ -1,6 +1,10 @@
-//! The HTTP source: GETs a URL returning JSON, optionally selects a part of it with a JSON
-//! pointer, and flattens it under the namespace.
+//! The HTTP source: GETs a URL (http or https) returning JSON, optionally selects a part
+//! of it with a JSON pointer, and flattens it under the namespace. Headers may take their
+//! values from environment variables (`{{ env("HA_TOKEN") }}`), so secrets stay out of the
+//! scene; `ca_file` trusts a self-signed server.
 
+use std::collections::BTreeMap;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use serde::Deserialize;
@@ -11,8 +15,15 @@ use super::{PollSource, SourceError, Value, flatten, join_key};
 /// Settings of an HTTP source.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct HttpConfig {
-    /// The URL to GET (plain `http://`; this build has no TLS).
+    /// The URL to GET, `http://` or `https://`.
     pub url: String,
+    /// Request headers; a value may read environment variables: `"Bearer {{ env("HA_TOKEN") }}"`.
+    #[serde(default)]
+    pub headers: BTreeMap<String, String>,
+    /// A PEM file of CA certificates to trust instead of the bundled roots (relative to
+    /// the scene), for a server with a self-signed certificate.
+    #[serde(default)]
+    pub ca_file: Option<PathBuf>,
     /// A JSON pointer such as `/data/0/temp` selecting part of the document.
     #[serde(default)]
     pub pointer: Option<String>,
@@ -30,6 +41,8 @@ impl HttpConfig {
     pub fn new(url: &str) -> Self {
         Self {
             url: url.to_owned(),
+            headers: BTreeMap::new(),
+            ca_file: None,
             pointer: None,
             namespace: default_namespace(),
         }
@@ -42,6 +55,31 @@ impl HttpConfig {
 pub struct HttpSource {
     config: HttpConfig,
     agent: Agent,
+    headers: Vec<(String, String)>,
+}
+
+/// Renders a header value: `{{ env("NAME") }}` is the environment variable NAME (an error
+/// when it is not set), `{{ env("NAME", "fallback") }}` has a fallback.
+pub fn header_value(name: &str, template: &str) -> Result<String, SourceError> {
+    if !template.contains("{{") && !template.contains("{%") {
+        return Ok(template.to_string());
+    }
+    let mut env = minijinja::Environment::new();
+    env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+    env.add_function("env", |var: String, fallback: Option<String>| {
+        std::env::var(&var).ok().or(fallback).ok_or_else(|| {
+            minijinja::Error::new(
+                minijinja::ErrorKind::InvalidOperation,
+                format!("environment variable {var} is not set"),
+            )
+        })
+    });
+    env.render_str(template, ()).map_err(|e| {
+        let detail = e
+            .detail()
+            .map_or_else(|| e.kind().to_string(), str::to_string);
+        SourceError::Config(format!("header {name}: {detail}"))
+    })
 }
 
 impl HttpSource {
@@ -55,13 +93,18 @@ impl HttpSource {
                 "JSON pointer {p:?} must be empty or start with '/'"
             )));
         }
-        let agent: Agent = Agent::config_builder()
-            .timeout_global(Some(timeout))
-            .http_status_as_error(false)
-            .user_agent(concat!("tinydisplay/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .into();
-        Ok(Self { config, agent })
+        let agent = crate::data::fetch::agent(timeout, config.ca_file.as_deref())
+            .map_err(|e| SourceError::Config(e.to_string()))?;
+        let headers = config
+            .headers
+            .iter()
+            .map(|(k, v)| Ok((k.clone(), header_value(k, v)?)))
+            .collect::<Result<Vec<_>, SourceError>>()?;
+        Ok(Self {
+            config,
+            agent,
+            headers,
+        })
     }
 
     /// The updates of a fetched document, after selection by the pointer.
@@ -94,12 +137,24 @@ impl PollSource for HttpSource {
                     .global
                     .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
             },
-            other => SourceError::Http {
-                url: url.clone(),
-                message: other.to_string(),
-            },
+            other => {
+                let mut message = other.to_string();
+                if message.contains("certificate") || message.contains("UnknownIssuer") {
+                    message.push_str(
+                        " (TLS: the server's certificate is not trusted; for a self-signed one give ca_file)",
+                    );
+                }
+                SourceError::Http {
+                    url: url.clone(),
+                    message,
+                }
+            }
         };
-        let mut response = self.agent.get(url).call().map_err(failed)?;
+        let mut request = self.agent.get(url);
+        for (k, v) in &self.headers {
+            request = request.header(k, v);
+        }
+        let mut response = request.call().map_err(failed)?;
         let status = response.status().as_u16();
         if !(200..300).contains(&status) {
             return Err(SourceError::Status {
