@@ -245,3 +245,92 @@ fn bench_prints_one_json_object_per_configuration() {
     assert!(lines[0]["hit_rate"].is_null(), "no queue without workers");
     assert!(lines[1]["hit_rate"].is_number());
 }
+
+/// Starts `run` in real time on a captured SSD1306, waits until it drew, sends `signal`
+/// and waits for it to end; returns the capture's text and whether the snapshot exists.
+fn run_until_signal(tag: &str, on_exit: &str, signal: &str) -> (String, bool) {
+    let capture = temp(&format!("{tag}-capture.txt"));
+    let snapshot = temp(&format!("{tag}-mpd.json"));
+    let scene = temp(&format!("{tag}.ron"));
+    let _ = std::fs::remove_file(&capture);
+    let _ = std::fs::remove_file(&snapshot);
+    std::fs::write(
+        &scene,
+        format!(
+            r#"Scene(
+    display: (width: 128, height: 64, mode: Mono, fps: 20, driver: Ssd1306, on_exit: {on_exit}),
+    data: (initial: {{"mpd.title": "kept"}}, persist: [(namespace: "mpd", file: {:?}, every_s: 3600)]),
+    widgets: [Rectangle(width: 128, height: 64, fill: "white")],
+)"#,
+            snapshot.display().to_string()
+        ),
+    )
+    .expect("scene");
+    let mut child = tinydisplay()
+        .arg("run")
+        .arg(&scene)
+        .args(["--sink", "panel", "--bus"])
+        .arg(format!("capture:{}", capture.display()))
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("starts");
+    // Hang guard only: wait until the first frame reached the capture.
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while std::fs::read_to_string(&capture).map_or(true, |t| !t.contains("D FF")) {
+        assert!(std::time::Instant::now() < until, "no frame was captured");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let killed = Command::new("kill")
+        .args([signal, &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(killed.success());
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let status = loop {
+        if let Some(s) = child.try_wait().expect("wait") {
+            break s;
+        }
+        if std::time::Instant::now() > until {
+            let _ = child.kill();
+            panic!("did not stop after {signal}");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    assert!(status.success(), "{signal}: exit status {status}");
+    (
+        std::fs::read_to_string(&capture).expect("capture"),
+        snapshot.exists(),
+    )
+}
+
+#[test]
+fn sigterm_and_sighup_shut_down_like_ctrl_c() {
+    for (signal, on_exit) in [("-TERM", "Clear"), ("-HUP", "Sleep"), ("-INT", "Keep")] {
+        let tag = format!("signal{signal}");
+        let (capture, saved) = run_until_signal(&tag, on_exit, signal);
+        assert!(saved, "{signal}: the snapshot was saved at shutdown");
+        let tail: Vec<&str> = capture.lines().rev().take(3).collect();
+        match on_exit {
+            // The last thing sent is an all-off frame.
+            "Clear" => assert!(
+                capture
+                    .rsplit("D FF")
+                    .next()
+                    .is_some_and(|rest| rest.contains("D 00")),
+                "{signal}: the last frame clears the panel: {tail:?}"
+            ),
+            // SSD1306 display off (0xAE) comes last.
+            "Sleep" => assert!(
+                tail.iter().any(|l| l.contains("C AE")),
+                "{signal}: {tail:?}"
+            ),
+            _ => assert!(
+                !capture
+                    .rsplit("D FF")
+                    .next()
+                    .is_some_and(|rest| rest.contains("D 00") || rest.contains("C AE")),
+                "{signal}: Keep leaves the last frame: {tail:?}"
+            ),
+        }
+    }
+}

@@ -27,7 +27,7 @@ const PLAYER: &str = r#"Scene(
             Text(name: "icon", text: "PLAYING"),
         ]),
         ProgressBar(name: "bar", x: 0, y: 40, width: 128, height: 8, value: "mpd.elapsed / mpd.duration"),
-        Text(name: "missing", x: 0, y: 24, text: "{{ weather.temp }}°", fallback: "--"),
+        Text(name: "missing", x: 0, y: 24, text: "{{ weather.temp | default('--') }}°", fallback: "broken"),
     ],
 )"#;
 
@@ -66,8 +66,8 @@ fn bindings_fill_widgets_at_the_first_tick() {
     assert_eq!(text_of(&mut app, "both"), "Band - Song");
     assert_eq!(
         text_of(&mut app, "missing"),
-        "--",
-        "a missing key shows the fallback"
+        "--°",
+        "a missing key is undefined: default() applies, the fallback is for failures"
     );
     let world = app.world_mut();
     let bar = world
@@ -327,4 +327,125 @@ fn persisted_namespaces_are_saved_every_few_seconds_of_ticks() {
     assert!(!file.exists(), "not yet: 2 s are 20 ticks at 10 fps");
     run_ticks(&mut app, RunMode::Ticks(1));
     assert!(file.exists(), "saved at tick 20 without a shutdown");
+}
+
+#[test]
+fn missing_keys_are_undefined_not_failures() {
+    let src = r#"Scene(
+    display: (width: 128, height: 64),
+    data: (initial: {"mpd.title": "Radio Paradise", "sys.load": "high"}),
+    widgets: [
+        Text(name: "line", text: "{{ mpd.artist | default('?') }} - {{ mpd.title }}", fallback: "F"),
+        Text(name: "defined", y: 8, text: "{% if mpd.artist is defined %}yes{% else %}no{% endif %}|{% if weather.ok %}ok{% endif %}", fallback: "F"),
+        Text(name: "empty", y: 16, text: "[{{ mpd.album }}][{{ weather.today.temp }}]", fallback: "F"),
+        Text(name: "failing", y: 24, text: "{{ sys.load | duration }}", fallback: "F"),
+        Text(name: "hidden", y: 32, text: "x", when: "weather.ok"),
+        Text(name: "shown", y: 40, text: "y", when: "weather.ok is undefined"),
+        ProgressBar(name: "bar", y: 56, width: 100, height: 4, value: "mpd.elapsed"),
+    ],
+)"#;
+    let mut app = common::app_for(common::compile(src));
+    run_ticks(&mut app, RunMode::Ticks(1));
+    assert_eq!(text_of(&mut app, "line"), "? - Radio Paradise");
+    assert_eq!(text_of(&mut app, "defined"), "no|");
+    assert_eq!(
+        text_of(&mut app, "empty"),
+        "[][]",
+        "an undefined prints as nothing"
+    );
+    assert_eq!(
+        text_of(&mut app, "failing"),
+        "F",
+        "a failed render shows the fallback"
+    );
+    assert!(!visible(&mut app, "hidden"), "an undefined `when` is false");
+    assert!(visible(&mut app, "shown"));
+    let world = app.world_mut();
+    let bar = world
+        .query::<&ProgressBar>()
+        .iter(world)
+        .next()
+        .map(|b| b.value);
+    assert_eq!(
+        bar,
+        Some(0.0),
+        "an undefined value gives the fallback (the literal default)"
+    );
+    set(&mut app, "mpd.artist", json!("Various"));
+    set(&mut app, "weather.ok", json!(true));
+    run_ticks(&mut app, RunMode::Ticks(1));
+    assert_eq!(text_of(&mut app, "line"), "Various - Radio Paradise");
+    assert_eq!(text_of(&mut app, "defined"), "yes|ok");
+    assert!(visible(&mut app, "hidden"));
+    assert!(!visible(&mut app, "shown"));
+}
+
+#[test]
+fn history_functions_follow_ticks_and_re_evaluate_each_second() {
+    let src = r#"Scene(
+    display: (width: 128, height: 32, fps: 10),
+    data: (initial: {"mpd.title": "One", "sys.load": 1}),
+    widgets: [
+        Text(name: "ago", text: "{{ changed_ago('mpd.title') }}s after {{ prev('mpd.title') | default('-') }}"),
+        Text(name: "hist", y: 8, text: "{{ history('sys.load', 3) | join(',') }}"),
+        Text(name: "fresh", y: 16, text: "new", when: "changed_ago('mpd.title') < 2"),
+    ],
+)"#;
+    let mut app = common::app_for(common::compile(src));
+    run_ticks(&mut app, RunMode::Ticks(1));
+    assert_eq!(text_of(&mut app, "ago"), "0s after -");
+    assert!(visible(&mut app, "fresh"));
+    // Tick 25 at 10 fps: 2.5 s after the initial value, with no data change at all.
+    run_ticks(&mut app, RunMode::Ticks(25));
+    assert_eq!(text_of(&mut app, "ago"), "2s after -");
+    assert!(
+        !visible(&mut app, "fresh"),
+        "changed_ago is re-evaluated as time passes"
+    );
+    set(&mut app, "mpd.title", json!("Two"));
+    for v in [2, 3, 4] {
+        set(&mut app, "sys.load", json!(v));
+        run_ticks(&mut app, RunMode::Ticks(1));
+    }
+    assert_eq!(text_of(&mut app, "ago"), "0s after One");
+    assert_eq!(text_of(&mut app, "hist"), "2,3,4");
+    assert!(visible(&mut app, "fresh"));
+    run_ticks(&mut app, RunMode::Ticks(12));
+    assert_eq!(text_of(&mut app, "ago"), "1s after One");
+}
+
+#[test]
+fn relative_programs_run_from_the_scene_folder() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = std::env::temp_dir().join(format!("tinydisplay-prog-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("bin")).expect("dir");
+    let script = dir.join("bin/answer.sh");
+    std::fs::write(
+        &script,
+        "#!/bin/sh\necho '{\"v\": \"next to the scene\"}'\n",
+    )
+    .expect("write");
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let scene = dir.join("scene.ron");
+    std::fs::write(
+        &scene,
+        r#"Scene(
+        sources: {
+            "c": (source: Command(program: "./bin/answer.sh", namespace: "c"), policy: (interval_ms: 50)),
+            "p": (source: Process(program: "bin/answer.sh", namespace: "p")),
+        },
+        widgets: [Text(name: "t", text: "{{ c.v }}|{{ p.v }}")],
+    )"#,
+    )
+    .expect("scene");
+    // Run from another working directory than the scene's.
+    let compiled = tinydisplay::scene::load(&scene).expect("valid scene");
+    let mut app = common::app_for(compiled);
+    assert!(
+        run_until(&mut app, |a| text_of(a, "t")
+            == "next to the scene|next to the scene"),
+        "got {:?}",
+        text_of(&mut app, "t")
+    );
+    tinydisplay::shutdown(app.world_mut());
 }

@@ -269,3 +269,96 @@ fn sleep_when_that_does_not_compile() {
         "expression does not compile",
     );
 }
+
+#[test]
+fn unknown_filter_function_and_test_fail_the_check() {
+    let src = "Scene(widgets: [\n  Text(text: \"{{ mpd.elapsed | durration }}\"),\n  Text(y: 8,\n    text: \"{{ nope(1) }}\"),\n  Text(y: 16, text: \"x\", when: \"mpd.state is playing\"),\n  ProgressBar(width: 9, height: 2, value: \"mpd.volume | percent | frac\"),\n])";
+    let ps = problems(src);
+    let at: Vec<(usize, usize, bool)> = ps
+        .iter()
+        .map(|p| (p.line, p.col, p.severity == Severity::Error))
+        .collect();
+    assert_eq!(
+        at,
+        [(2, 8, true), (4, 5, true), (5, 26, true), (6, 36, true)],
+        "{ps:#?}"
+    );
+    assert!(
+        ps[0].message.contains("unknown filter `durration`"),
+        "{}",
+        ps[0]
+    );
+    assert!(
+        ps[1].message.contains("unknown function `nope`"),
+        "{}",
+        ps[1]
+    );
+    assert!(
+        ps[2].message.contains("unknown test `playing`"),
+        "{}",
+        ps[2]
+    );
+    assert!(ps[3].message.contains("unknown filter `frac`"), "{}", ps[3]);
+}
+
+#[test]
+fn an_unknown_source_field_points_to_the_sources_docs_which_list_it() {
+    one_error_at(
+        "Scene(sources: {\n  \"c\": (source: Clock(time_zone: \"UTC\")),\n})",
+        2,
+        23,
+        "docs/scenes.md#sources",
+    );
+    let docs = std::fs::read_to_string(common::root().join("docs/scenes.md")).expect("docs");
+    let section = docs
+        .split("\n## Sources\n")
+        .nth(1)
+        .and_then(|s| s.split("\n## ").next())
+        .expect("a Sources section");
+    for (kind, fields) in [
+        (
+            "Clock",
+            &["namespace", "timezone", "time_format", "date_format"][..],
+        ),
+        ("System", &["namespace", "interface", "thermal_path"]),
+        ("File", &["path", "format", "namespace"]),
+        ("Command", &["program", "args", "format", "namespace"]),
+        ("Process", &["program", "args", "namespace"]),
+        ("Http", &["url", "pointer", "namespace"]),
+        ("Stdin", &["namespace"]),
+    ] {
+        let part = section
+            .split(&format!("\n### {kind}\n"))
+            .nth(1)
+            .and_then(|s| s.split("\n### ").next())
+            .unwrap_or_else(|| panic!("no ### {kind}"));
+        for f in fields {
+            assert!(part.contains(&format!("| `{f}` |")), "{kind} lacks `{f}`");
+        }
+        assert!(part.contains("```ron"), "{kind} has an example");
+    }
+    for f in [
+        "interval_ms",
+        "timeout_ms",
+        "backoff_initial_ms",
+        "backoff_factor",
+        "backoff_max_ms",
+        "jitter",
+        "breaker_failures",
+        "breaker_cooldown_ms",
+    ] {
+        assert!(
+            section.contains(&format!("| `{f}` |")),
+            "policy lacks `{f}`"
+        );
+    }
+    for k in [
+        "_source.<name>.ok",
+        "_source.<name>.last_error",
+        "_source.<name>.failures",
+        "_source.<name>.last_ok_tick",
+        "np.artists.0",
+    ] {
+        assert!(section.contains(k), "the section names {k}");
+    }
+}

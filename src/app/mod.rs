@@ -7,6 +7,7 @@
 //! scene and the same data at the same ticks give the same frames.
 
 pub mod runner;
+pub mod signals;
 pub mod tick;
 
 use bevy_app::{App, Plugin};

@@ -127,7 +127,7 @@ fn open_panel(
     };
     let bus = bus.open(Path::new(".")).map_err(|e| e.to_string())?;
     let panel = Panel::new(config.model, config.rotation, config.settings);
-    Ok(PanelSink::start(panel, bus))
+    Ok(PanelSink::start(panel, bus).with_on_exit(config.on_exit))
 }
 
 /// The sinks asked for, opened; the panel's name and counters when there is a panel.
@@ -258,8 +258,8 @@ pub fn run(args: RunArgs) -> ExitCode {
     }
     let stop = StopFlag::default();
     app.insert_resource(stop.clone());
-    if let Err(e) = ctrlc::set_handler(move || stop.set()) {
-        log::warn!("Ctrl-C handler not installed: {e}");
+    if let Err(e) = tinydisplay::app::signals::install(stop) {
+        log::warn!("{e}");
     }
     let mode = match args.ticks {
         Some(n) if args.realtime => RunMode::RealTime(Some(n)),

@@ -158,7 +158,10 @@ fn shift(world: &mut World, by: i64, tick: u64) -> Reply {
             .iter()
             .map(|p| world.get::<Page>(*p).is_some_and(|p| p.priority.is_none()))
             .collect();
-        let Some(shown) = world.get::<Sequence>(*seq).map(|s| s.state.current) else {
+        let Some(shown) = world
+            .get::<Sequence>(*seq)
+            .map(|s| s.state.current.unwrap_or(0))
+        else {
             continue;
         };
         let next = (1..=n)

@@ -10,6 +10,7 @@ use minijinja::{Environment, Value as JValue};
 use serde_json::Value;
 
 use super::dataset::{Dataset, insert_path};
+use super::{history, inspect};
 
 /// What a binding sets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -56,6 +57,14 @@ pub struct Binding {
     pub fallback: Value,
     /// True while failing (so the failure is logged once until it recovers).
     pub failing: bool,
+    /// Keys given to `prev`, `changed_ago` and `history`.
+    pub history_keys: Vec<String>,
+    /// True when it calls `changed_ago` (its result changes with time).
+    pub timed: bool,
+    /// The whole seconds `changed_ago` saw at the last evaluation.
+    pub ages: Vec<Option<u64>>,
+    /// Which widget and field it belongs to, and where in the scene (for logs).
+    pub origin: String,
 }
 
 /// Why a binding could not be compiled or evaluated.
@@ -63,10 +72,13 @@ pub struct Binding {
 #[error("{0}")]
 pub struct BindingError(pub String);
 
-/// The template environment shared by all bindings of a scene, with our filters.
+/// The template environment shared by all bindings of a scene, with our filters and
+/// the history functions. A missing key is minijinja's undefined, chainable
+/// (`mpd.artist` with no `mpd` at all is undefined too): it prints as nothing, is false
+/// in `{% if %}`, and `default(...)` and `is defined` see it.
 pub fn environment() -> Environment<'static> {
     let mut env = Environment::new();
-    env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+    env.set_undefined_behavior(minijinja::UndefinedBehavior::Chainable);
     // A null value shows as nothing on a display, not as "none".
     env.set_formatter(|out, state, value| {
         if value.is_none() {
@@ -75,55 +87,13 @@ pub fn environment() -> Environment<'static> {
             minijinja::escape_formatter(out, state, value)
         }
     });
-    env.add_filter("number", filter_number);
-    env.add_filter("datetime", filter_datetime);
-    env.add_filter("truncate", filter_truncate);
+    super::filters::add_filters(&mut env);
+    super::history::add_functions(&mut env);
     env
 }
 
-/// `{{ s | truncate(20) }}` or `truncate(20, true, "…")`: at most `length` characters,
-/// ending in `end` (default "...") when cut. The Jinja `killwords` flag is accepted;
-/// small displays always cut at the character.
-fn filter_truncate(
-    s: String,
-    length: Option<usize>,
-    _killwords: Option<bool>,
-    end: Option<String>,
-) -> String {
-    let length = length.unwrap_or(255);
-    if s.chars().count() <= length {
-        return s;
-    }
-    let end = end.unwrap_or_else(|| "...".into());
-    let keep = length.saturating_sub(end.chars().count());
-    s.chars().take(keep).chain(end.chars()).collect()
-}
-
-/// `{{ x | number(2) }}`: a number with a fixed count of decimals.
-fn filter_number(v: JValue, decimals: Option<usize>) -> Result<String, minijinja::Error> {
-    let f = f64::try_from(v.clone()).map_err(|_| {
-        minijinja::Error::new(
-            minijinja::ErrorKind::InvalidOperation,
-            format!("{v} is not a number"),
-        )
-    })?;
-    Ok(format!("{f:.*}", decimals.unwrap_or(0)))
-}
-
-/// `{{ clock.epoch | datetime("%H:%M") }}`: seconds since the epoch, formatted (strftime) in local time.
-fn filter_datetime(v: JValue, format: Option<String>) -> Result<String, minijinja::Error> {
-    let bad = |m: String| minijinja::Error::new(minijinja::ErrorKind::InvalidOperation, m);
-    let secs =
-        f64::try_from(v.clone()).map_err(|_| bad(format!("{v} is not a time in seconds")))?;
-    let ts = jiff::Timestamp::from_millisecond((secs * 1000.0) as i64)
-        .map_err(|e| bad(e.to_string()))?;
-    let zoned = ts.to_zoned(jiff::tz::TimeZone::system());
-    Ok(zoned
-        .strftime(format.as_deref().unwrap_or("%Y-%m-%d %H:%M:%S"))
-        .to_string())
-}
-
 /// Compiles a template for `target` and registers it under `name`; returns the binding.
+/// Unknown filters, tests and functions are compile errors.
 pub fn compile_template(
     env: &mut Environment<'static>,
     name: &str,
@@ -133,21 +103,27 @@ pub fn compile_template(
 ) -> Result<Binding, BindingError> {
     env.add_template_owned(name.to_string(), src.to_string())
         .map_err(|e| BindingError(describe(&e)))?;
-    let tmpl = env
-        .get_template(name)
-        .map_err(|e| BindingError(describe(&e)))?;
-    let mut keys: Vec<String> = tmpl.undeclared_variables(true).into_iter().collect();
-    keys.sort();
-    Ok(Binding {
+    let vars = match env.get_template(name) {
+        Ok(t) => t.undeclared_variables(true),
+        Err(e) => return Err(BindingError(describe(&e))),
+    };
+    let uses = inspect::template(env, name);
+    let result = finish(
+        env,
         target,
-        source: Source::Template(name.to_string()),
-        keys,
+        Source::Template(name.to_string()),
+        vars,
+        uses,
         fallback,
-        failing: false,
-    })
+    );
+    if result.is_err() {
+        env.remove_template(name);
+    }
+    result
 }
 
-/// Compiles an expression for `target`; returns the binding.
+/// Compiles an expression for `target`; returns the binding. Unknown filters, tests and
+/// functions are compile errors.
 pub fn compile_expression(
     env: &Environment<'static>,
     target: Target,
@@ -157,14 +133,57 @@ pub fn compile_expression(
     let expr = env
         .compile_expression(src)
         .map_err(|e| BindingError(describe(&e)))?;
-    let mut keys: Vec<String> = expr.undeclared_variables(true).into_iter().collect();
+    let vars = expr.undeclared_variables(true);
+    let uses = inspect::expression(env, src);
+    finish(
+        env,
+        target,
+        Source::Expression(src.to_string()),
+        vars,
+        uses,
+        fallback,
+    )
+}
+
+/// The binding of a compiled template or expression: the keys it reads (variables that
+/// are not functions, and the keys given to history functions), or why it is refused.
+fn finish(
+    env: &Environment<'static>,
+    target: Target,
+    source: Source,
+    vars: std::collections::HashSet<String>,
+    uses: inspect::Uses,
+    fallback: Value,
+) -> Result<Binding, BindingError> {
+    let mut problems = uses.unknown;
+    problems.extend(uses.bad_calls);
+    if !problems.is_empty() {
+        return Err(BindingError(problems.join("; ")));
+    }
+    let globals: Vec<&str> = env.globals().map(|(n, _)| n).collect();
+    let mut keys: Vec<String> = vars
+        .into_iter()
+        .filter(|k| {
+            let root = k.split('.').next().unwrap_or(k);
+            !globals.contains(&root) && root != history::CONTEXT_VAR
+        })
+        .collect();
+    for k in &uses.history_keys {
+        if !keys.contains(k) {
+            keys.push(k.clone());
+        }
+    }
     keys.sort();
     Ok(Binding {
         target,
-        source: Source::Expression(src.to_string()),
+        source,
         keys,
         fallback,
         failing: false,
+        history_keys: uses.history_keys,
+        timed: uses.timed,
+        ages: Vec::new(),
+        origin: String::new(),
     })
 }
 
@@ -183,7 +202,16 @@ impl Binding {
             .any(|k| key == k || is_under(key, k) || is_under(k, key))
     }
 
+    /// True when a `changed_ago` in it shows a different whole second than when it was
+    /// last evaluated (it is then due although no key changed).
+    pub fn aged(&self, data: &Dataset) -> bool {
+        self.timed && history::ages(data, &self.history_keys) != self.ages
+    }
+
     /// Evaluates against the dataset: a string for templates, a value for expressions.
+    /// Missing keys are undefined; an expression whose result is undefined gives the
+    /// fallback (a `when` is then false). Errors are failed renders (a filter refusing
+    /// its input, arithmetic on a string or on an undefined value).
     pub fn evaluate(
         &self,
         env: &Environment<'static>,
@@ -191,10 +219,15 @@ impl Binding {
     ) -> Result<Value, BindingError> {
         let mut ctx = serde_json::Map::new();
         for k in &self.keys {
-            match data.lookup(k) {
-                Some(v) => insert_path(&mut ctx, k, v),
-                None => return Err(BindingError(format!("no value for {k}"))),
+            if let Some(v) = data.lookup(k) {
+                insert_path(&mut ctx, k, v);
             }
+        }
+        if !self.history_keys.is_empty() {
+            ctx.insert(
+                history::CONTEXT_VAR.into(),
+                history::context(data, &self.history_keys),
+            );
         }
         let ctx = to_jinja(&Value::Object(ctx));
         match &self.source {
@@ -212,10 +245,17 @@ impl Binding {
                     .map_err(|e| BindingError(describe(&e)))?;
                 let v = expr.eval(ctx).map_err(|e| BindingError(describe(&e)))?;
                 if v.is_undefined() {
-                    return Err(BindingError(format!("{src} is undefined")));
+                    return Ok(self.fallback.clone());
                 }
                 Ok(from_jinja(&v))
             }
+        }
+    }
+
+    /// Remembers the ages its `changed_ago` calls were evaluated at.
+    pub fn note_ages(&mut self, data: &Dataset) {
+        if self.timed {
+            self.ages = history::ages(data, &self.history_keys);
         }
     }
 }
@@ -302,7 +342,11 @@ mod tests {
         assert_eq!(b.evaluate(&env, &d), Ok(json!(0.25)));
         let w = compile_expression(&env, Target::When, "mpd.state == 'play'", json!(false))
             .expect("compiles");
-        assert!(w.evaluate(&env, &d).is_err(), "missing key is an error");
+        assert_eq!(
+            w.evaluate(&env, &d),
+            Ok(json!(false)),
+            "missing key: the fallback"
+        );
         d.set("mpd.state", json!("play"), 0);
         assert_eq!(w.evaluate(&env, &d), Ok(json!(true)));
     }

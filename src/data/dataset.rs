@@ -45,6 +45,7 @@ pub struct Dataset {
     warned: HashSet<String>,
     limits: Limits,
     ns_keys: HashMap<String, usize>,
+    clock: (u64, u32),
 }
 
 /// The namespace of a dotted key (`mpd` of `mpd.title`).
@@ -102,6 +103,19 @@ impl Dataset {
     /// Keys whose value changed since [`Dataset::begin_tick`].
     pub fn changed(&self) -> &[String] {
         &self.changed
+    }
+
+    /// Sets the current tick and the ticks per second (Ingest does, every tick).
+    pub fn set_clock(&mut self, tick: u64, fps: u32) {
+        self.clock = (tick, fps.max(1));
+    }
+
+    /// The current tick and ticks per second, as last set (fps 30 before).
+    pub fn clock(&self) -> (u64, u32) {
+        (
+            self.clock.0,
+            if self.clock.1 == 0 { 30 } else { self.clock.1 },
+        )
     }
 
     /// Starts a tick: forgets which keys changed in the last one.

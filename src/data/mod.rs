@@ -9,8 +9,11 @@
 pub mod binding;
 pub mod dataset;
 pub mod fetch;
+pub mod filters;
+pub mod history;
 pub mod ingest;
 pub mod limits;
+pub mod inspect;
 pub mod persist;
 pub mod propagate;
 pub mod ramp;
@@ -33,8 +36,15 @@ pub enum IngestSet {
     Receive,
 }
 
-/// Clears the dataset's list of changed keys at the start of a tick.
-pub fn begin_tick(mut data: ResMut<Dataset>) {
+/// Clears the dataset's list of changed keys at the start of a tick and tells it the
+/// tick (for the history functions' ages).
+pub fn begin_tick(
+    mut data: ResMut<Dataset>,
+    tick: Res<crate::app::Tick>,
+    fps: Option<Res<crate::app::Fps>>,
+) {
+    let fps = fps.map_or(30, |f| f.0);
+    data.bypass_change_detection().set_clock(tick.0, fps);
     if !data.changed().is_empty() {
         data.begin_tick();
     }

@@ -31,6 +31,7 @@ pub struct BindingEnv(pub minijinja::Environment<'static>);
 pub struct KeyIndex {
     by_key: HashMap<String, Vec<Entity>>,
     all: Vec<Entity>,
+    timed: Vec<Entity>,
     started: bool,
 }
 
@@ -45,6 +46,13 @@ impl KeyIndex {
         }
         if !self.all.contains(&entity) {
             self.all.push(entity);
+        }
+    }
+
+    /// Records that `entity` has a binding whose result changes with time (`changed_ago`).
+    pub fn add_timed(&mut self, entity: Entity) {
+        if !self.timed.contains(&entity) {
+            self.timed.push(entity);
         }
     }
 
@@ -75,7 +83,8 @@ type Targets<'a> = (
     Option<&'a mut Index>,
 );
 
-/// Evaluates the bindings that read a changed key (all of them on the first tick).
+/// Evaluates the bindings that read a changed key (all of them on the first tick), and
+/// those whose `changed_ago` moved to another whole second.
 pub fn propagate(
     data: Res<Dataset>,
     env: Option<Res<BindingEnv>>,
@@ -85,7 +94,7 @@ pub fn propagate(
 ) {
     let Some(env) = env else { return };
     let first = !index.started;
-    if !first && data.changed().is_empty() {
+    if !first && data.changed().is_empty() && index.timed.is_empty() {
         return;
     }
     index.started = true;
@@ -96,6 +105,7 @@ pub fn propagate(
         for key in data.changed() {
             index.affected(key, &mut scratch);
         }
+        scratch.extend_from_slice(&index.timed);
         scratch.sort_unstable();
         scratch.dedup();
     }
@@ -114,20 +124,21 @@ pub fn propagate(
             continue;
         };
         for b in bindings.bypass_change_detection().0.iter_mut() {
-            if !first && !data.changed().iter().any(|k| b.reads(k)) {
+            if !first && !data.changed().iter().any(|k| b.reads(k)) && !b.aged(&data) {
                 continue;
             }
+            b.note_ages(&data);
             let value = match b.evaluate(&env.0, &data) {
                 Ok(v) => {
                     if b.failing {
-                        log::info!("binding {:?} recovered", b.source);
+                        log::info!("{}: recovered", describe(b));
                         b.failing = false;
                     }
                     v
                 }
                 Err(e) => {
                     if !b.failing {
-                        log::warn!("binding {:?}: {e}; showing its fallback", b.source);
+                        log::warn!("{}: {e}; showing its fallback", describe(b));
                         b.failing = true;
                     }
                     b.fallback.clone()
@@ -193,7 +204,7 @@ pub fn propagate(
                 Target::Color(field) => {
                     let Ok(c) = Color::parse(&as_text(&value)) else {
                         if !b.failing {
-                            log::warn!("binding {:?}: {value} is not a colour", b.source);
+                            log::warn!("{}: {value} is not a colour", describe(b));
                             b.failing = true;
                         }
                         continue;
@@ -202,6 +213,15 @@ pub fn propagate(
                 }
             }
         }
+    }
+}
+
+/// The binding for a log line: its widget, field and scene position, or its source.
+fn describe(b: &Binding) -> String {
+    if b.origin.is_empty() {
+        format!("binding {:?}", b.source)
+    } else {
+        b.origin.clone()
     }
 }
 

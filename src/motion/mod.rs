@@ -4,6 +4,7 @@
 //! scrolling title costs a clipped blit per tick, not a text render.
 
 pub mod layout;
+pub mod rotation;
 pub mod sequence;
 pub mod timeline;
 

@@ -3,11 +3,12 @@
 
 use bevy_ecs::prelude::*;
 
+use super::rotation;
 use crate::app::Tick;
 use crate::data::Dataset;
 use crate::render::FrameBuffer;
 use crate::render::compose::{Placement, Visible, WidgetLayer};
-use crate::widget::sequence::{Page, Sequence, SequenceState, Transition};
+use crate::widget::sequence::{Page, Sequence, Transition};
 
 /// How one page looks this tick.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -36,10 +37,11 @@ pub fn run_sequences(
             continue;
         }
         let seq = &mut *seq;
-        step(&mut seq.state, &list, changed, tick.0);
+        rotation::advance(&mut seq.state, &list, changed, tick.0);
+        let shown = rotation::displayed(&seq.state, &list);
         let fade_ok = fb.mode().has_levels();
         for (i, id) in ids.iter().enumerate() {
-            let look = look_of(seq, i, tick.0, fade_ok);
+            let look = look_of(seq, shown, i, tick.0, fade_ok);
             if let Ok((mut visible, mut wl, mut placement)) = looks.get_mut(*id) {
                 let z = i32::from(look.on_top);
                 if placement.z != z {
@@ -57,89 +59,11 @@ pub fn run_sequences(
     }
 }
 
-/// Can page `j` join the rotation at tick `t`?
-fn available(pages: &[&Page], st: &SequenceState, j: usize, t: u64) -> bool {
-    let p = pages[j];
-    p.priority.is_none()
-        && p.eligible
-        && st.last_shown[j].is_none_or(|l| t.saturating_sub(l) >= u64::from(p.cooldown))
-}
-
-/// The rotation's state machine for one tick.
-fn step(st: &mut SequenceState, pages: &[&Page], changed: &[String], t: u64) {
-    let n = pages.len();
-    if !st.started || st.last_shown.len() != n {
-        *st = SequenceState {
-            current: (0..n)
-                .find(|&j| pages[j].priority.is_none() && pages[j].eligible)
-                .unwrap_or(0),
-            since: t,
-            last_shown: vec![None; n],
-            was_eligible: pages.iter().map(|p| p.eligible).collect(),
-            started: true,
-            ..SequenceState::default()
-        };
-    }
-    // Alerts: a rising condition or a changed key; a higher priority replaces a lower one.
-    for (i, p) in pages.iter().enumerate() {
-        let Some(priority) = p.priority else { continue };
-        let rising = p.on_change.is_empty() && p.eligible && !st.was_eligible[i];
-        let touched = p.eligible && p.on_change.iter().any(|k| changed.contains(k));
-        if !(rising || touched) {
-            continue;
-        }
-        let current_priority = st.alert.and_then(|(a, ..)| pages[a].priority);
-        if current_priority.is_some_and(|c| c > priority) {
-            continue;
-        }
-        let shown = st.alert.map_or(st.current, |(a, ..)| a);
-        let interrupted = st.alert.map_or(t.saturating_sub(st.since), |(.., e)| e);
-        st.alert = Some((i, t, interrupted));
-        if shown != i {
-            st.transition = Some((shown, i, t));
-        }
-    }
-    for (i, p) in pages.iter().enumerate() {
-        st.was_eligible[i] = p.eligible;
-    }
-    if let Some((a, start, elapsed)) = st.alert {
-        if t.saturating_sub(start) >= u64::from(pages[a].duration) {
-            st.alert = None;
-            st.last_shown[a] = Some(t);
-            // Resume the interrupted page where it was.
-            st.since = t.saturating_sub(elapsed);
-            st.transition = Some((a, st.current, t));
-        }
-        return;
-    }
-    let p = pages[st.current];
-    let shown_for = t.saturating_sub(st.since);
-    let must_leave = shown_for >= u64::from(p.duration)
-        || (!p.eligible && shown_for >= u64::from(p.min_duration))
-        || p.priority.is_some();
-    if !must_leave {
-        return;
-    }
-    let next = (1..=n)
-        .map(|k| (st.current + k) % n)
-        .find(|&j| available(pages, st, j, t));
-    match next {
-        Some(j) if j != st.current => {
-            st.last_shown[st.current] = Some(t);
-            st.transition = Some((st.current, j, t));
-            st.current = j;
-            st.since = t;
-        }
-        // Only this page may be shown (or none): it starts its time again.
-        _ => st.since = t,
-    }
-}
-
 /// Page `i`'s visibility, offset and transparency at tick `t` (a function of the tick
 /// and the transition's start).
-fn look_of(seq: &Sequence, i: usize, t: u64, fade_ok: bool) -> Look {
+fn look_of(seq: &Sequence, shown: Option<usize>, i: usize, t: u64, fade_ok: bool) -> Look {
     let st = &seq.state;
-    let shown = st.alert.map_or(st.current, |(a, ..)| a);
+    let i = Some(i);
     let (w, h) = (seq.size.0 as f64, seq.size.1 as f64);
     let kind = match seq.transition {
         Transition::Fade if !fade_ok => Transition::Cut,
@@ -175,7 +99,7 @@ fn look_of(seq: &Sequence, i: usize, t: u64, fade_ok: bool) -> Look {
         }
     }
     Look {
-        visible: i == shown,
+        visible: shown.is_some() && i == shown,
         ..Look::default()
     }
 }
@@ -184,35 +108,7 @@ fn look_of(seq: &Sequence, i: usize, t: u64, fade_ok: bool) -> Look {
 mod tests {
     use super::*;
     use crate::motion::timeline::Easing;
-
-    fn page(duration: u32) -> Page {
-        Page {
-            duration,
-            min_duration: 0,
-            cooldown: 0,
-            priority: None,
-            on_change: vec![],
-            eligible: true,
-        }
-    }
-
-    #[test]
-    fn rotates_skips_and_honours_cooldown() {
-        let mut pages = [page(10), page(5), page(5)];
-        pages[1].eligible = false;
-        pages[2].cooldown = 100;
-        let refs: Vec<&Page> = pages.iter().collect();
-        let mut st = SequenceState::default();
-        let mut shown = Vec::new();
-        for t in 0..60 {
-            step(&mut st, &refs, &[], t);
-            shown.push(st.current);
-        }
-        assert_eq!(shown[0..10], [0; 10]);
-        assert_eq!(shown[10..15], [2; 5], "page 1 is skipped while false");
-        assert_eq!(shown[15..25], [0; 10]);
-        assert_eq!(shown[25], 0, "page 2 is cooling down, page 0 goes on");
-    }
+    use crate::widget::sequence::SequenceState;
 
     #[test]
     fn transitions_move_both_pages_by_the_tick() {
@@ -222,8 +118,8 @@ mod tests {
             transition_ticks: 10,
             easing: Easing::Linear,
             state: SequenceState {
-                current: 1,
-                transition: Some((0, 1, 100)),
+                current: Some(1),
+                transition: Some((Some(0), Some(1), 100)),
                 started: true,
                 ..SequenceState::default()
             },
@@ -235,66 +131,31 @@ mod tests {
             (Transition::SlideDown, (0, 20), (0, -20)),
         ] {
             seq.transition = kind;
-            assert_eq!(look_of(&seq, 0, 105, true).offset, out, "{kind:?} outgoing");
-            assert_eq!(look_of(&seq, 1, 105, true).offset, inc, "{kind:?} incoming");
             assert_eq!(
-                look_of(&seq, 0, 110, true),
+                look_of(&seq, Some(1), 0, 105, true).offset,
+                out,
+                "{kind:?} outgoing"
+            );
+            assert_eq!(
+                look_of(&seq, Some(1), 1, 105, true).offset,
+                inc,
+                "{kind:?} incoming"
+            );
+            assert_eq!(
+                look_of(&seq, Some(1), 0, 110, true),
                 Look::default(),
                 "{kind:?} done: old page hidden"
             );
         }
         seq.transition = Transition::Fade;
-        assert_eq!(look_of(&seq, 1, 105, true).transparency, 128);
+        assert_eq!(look_of(&seq, Some(1), 1, 105, true).transparency, 128);
         assert_eq!(
-            look_of(&seq, 1, 105, false),
+            look_of(&seq, Some(1), 1, 105, false),
             Look {
                 visible: true,
                 ..Look::default()
             },
             "no fade on mono: a cut"
         );
-    }
-
-    #[test]
-    fn a_page_whose_condition_fails_stays_its_minimum() {
-        let mut pages = [page(50), page(50)];
-        pages[0].min_duration = 10;
-        let mut st = SequenceState::default();
-        step(&mut st, &pages.iter().collect::<Vec<_>>(), &[], 0);
-        pages[0].eligible = false;
-        let refs: Vec<&Page> = pages.iter().collect();
-        for t in 1..10 {
-            step(&mut st, &refs, &[], t);
-            assert_eq!(st.current, 0, "tick {t}: still within its minimum");
-        }
-        step(&mut st, &refs, &[], 10);
-        assert_eq!(st.current, 1);
-    }
-
-    #[test]
-    fn an_alert_preempts_and_the_rotation_resumes_where_it_was() {
-        let mut pages = [page(20), page(20), page(6)];
-        pages[2].priority = Some(1);
-        pages[2].on_change = vec!["mpd.volume".into()];
-        let refs: Vec<&Page> = pages.iter().collect();
-        let mut st = SequenceState::default();
-        for t in 0..5 {
-            step(&mut st, &refs, &[], t);
-        }
-        step(&mut st, &refs, &["mpd.volume".to_string()], 5);
-        assert_eq!(st.alert.map(|a| a.0), Some(2));
-        for t in 6..11 {
-            step(&mut st, &refs, &[], t);
-            assert!(st.alert.is_some(), "alert still shown at {t}");
-        }
-        step(&mut st, &refs, &[], 11);
-        assert_eq!((st.alert, st.current), (None, 0));
-        // Page 0 had shown 5 of its 20 ticks: it leaves 15 ticks after the resume.
-        for t in 12..26 {
-            step(&mut st, &refs, &[], t);
-            assert_eq!(st.current, 0, "tick {t}");
-        }
-        step(&mut st, &refs, &[], 26);
-        assert_eq!(st.current, 1);
     }
 }

@@ -30,4 +30,6 @@ pub struct PanelConfig {
     pub settings: Settings,
     /// The bus, with capture paths already resolved against the scene's directory.
     pub bus: Option<BusSpec>,
+    /// What the panel shows once tinydisplay stops.
+    pub on_exit: power::OnExit,
 }

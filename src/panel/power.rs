@@ -13,6 +13,19 @@ use crate::data::Dataset;
 use crate::data::binding::Binding;
 use crate::data::propagate::{BindingEnv, truthy};
 
+/// What the panel shows after tinydisplay stops (Ctrl-C, SIGTERM, SIGHUP, the end of
+/// `--ticks`): `display: (on_exit: Clear)`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize)]
+pub enum OnExit {
+    /// All pixels off (the default): no stale data stays on the glass, nothing burns in.
+    #[default]
+    Clear,
+    /// The panel is put to sleep (display off, low power); its RAM keeps the last frame.
+    Sleep,
+    /// The last frame stays on the panel.
+    Keep,
+}
+
 /// Whether the panel should sleep.
 #[derive(Resource, Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct PanelPower {

@@ -16,6 +16,7 @@ use std::time::Duration;
 
 use super::bus::Bus;
 use super::device::Panel;
+use super::power::OnExit;
 use super::wire::Wire;
 use crate::render::{FrameBuffer, Rect};
 use crate::sink::{Sink, SinkError};
@@ -51,6 +52,7 @@ struct Slot {
     full: bool,
     stop: bool,
     power: Option<bool>,
+    exit: Option<OnExit>,
     contrast: Option<u8>,
 }
 
@@ -74,6 +76,7 @@ pub struct PanelSink {
     thread: Option<JoinHandle<()>>,
     mismatch_logged: bool,
     expected: ((u32, u32), crate::render::PixelMode),
+    on_exit: OnExit,
 }
 
 impl PanelSink {
@@ -100,7 +103,14 @@ impl PanelSink {
             thread,
             mismatch_logged: false,
             expected,
+            on_exit: OnExit::default(),
         }
+    }
+
+    /// Sets what the panel shows once the sink finishes (default: cleared).
+    pub fn with_on_exit(mut self, on_exit: OnExit) -> PanelSink {
+        self.on_exit = on_exit;
+        self
     }
 
     /// The thread's counters.
@@ -186,6 +196,13 @@ impl Sink for PanelSink {
     }
 
     fn finish(&mut self, _frame: &FrameBuffer, _tick: u64) -> Result<(), SinkError> {
+        if self.on_exit != OnExit::Keep {
+            let mut slot = self.shared.lock();
+            slot.exit = Some(self.on_exit);
+            slot.pending = true;
+            drop(slot);
+            self.shared.ready.notify_one();
+        }
         self.stop();
         Ok(())
     }
@@ -194,6 +211,18 @@ impl Sink for PanelSink {
 impl Drop for PanelSink {
     fn drop(&mut self) {
         self.stop();
+    }
+}
+
+/// The last commands to the panel: all pixels off, or sleep.
+fn leave(panel: &mut Panel, exit: OnExit, wire: &mut Wire) {
+    match exit {
+        OnExit::Clear => {
+            let ((w, h), mode) = (panel.frame_size(), panel.model().mode());
+            panel.full(&FrameBuffer::new(w, h, mode), wire);
+        }
+        OnExit::Sleep => panel.sleep(true, wire),
+        OnExit::Keep => {}
     }
 }
 
@@ -224,6 +253,14 @@ fn feed(mut panel: Panel, mut bus: Box<dyn Bus>, shared: &Shared, stats: &PanelS
             wire.clear();
             if needs_init {
                 panel.init(&mut wire);
+            }
+            if let Some(exit) = slot.exit.take() {
+                drop(slot);
+                leave(&mut panel, exit, &mut wire);
+                if let Err(e) = wire.send(bus.as_mut()).and_then(|()| bus.flush()) {
+                    log::warn!("panel: {e} (while leaving the panel as `on_exit` says)");
+                }
+                return;
             }
             if let Some(level) = contrast {
                 panel.set_contrast(level, &mut wire);

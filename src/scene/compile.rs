@@ -170,6 +170,10 @@ pub struct Ctx<'a> {
     env: &'a mut minijinja::Environment<'static>,
     bindings: Vec<Binding>,
     templates: usize,
+    /// The widget being compiled, for log lines: `Text "title"` or `Text widgets[2]`.
+    label: String,
+    locator: &'a Locator,
+    file: &'a Path,
 }
 
 impl Ctx<'_> {
@@ -185,7 +189,7 @@ impl Ctx<'_> {
         self.templates += 1;
         let name = format!("{}.{field}#{}", self.path, self.templates);
         match binding::compile_template(self.env, &name, target, src, fallback) {
-            Ok(b) => self.bindings.push(b),
+            Ok(b) => self.push_binding(b, field),
             Err(e) => self.error(Some(field), format!("template does not compile: {e}")),
         }
     }
@@ -200,9 +204,21 @@ impl Ctx<'_> {
         fallback: serde_json::Value,
     ) {
         match binding::compile_expression(self.env, target, src, fallback) {
-            Ok(b) => self.bindings.push(b),
+            Ok(b) => self.push_binding(b, field),
             Err(e) => self.error(Some(field), format!("expression does not compile: {e}")),
         }
+    }
+
+    /// Keeps a compiled binding, noting which widget, field and scene line it is for.
+    fn push_binding(&mut self, mut b: Binding, field: &str) {
+        let at = join(&self.path, field);
+        let (line, col) = self.locator.find(&at).unwrap_or((0, 0));
+        b.origin = format!(
+            "{}:{line}:{col}: {}, `{field}`",
+            self.file.display(),
+            self.label
+        );
+        self.bindings.push(b);
     }
 
     /// A colour field that may be a template: a literal is parsed now, a template is bound.
@@ -341,12 +357,15 @@ pub fn compile_str(src: &str, path: &Path) -> Result<CompiledScene, SceneError> 
         .into_iter()
         .map(|p| {
             let field = p.rsplit(['.', ']']).next().unwrap_or(&p).to_string();
+            let docs = if p.starts_with("sources.") {
+                "docs/scenes.md#sources lists the fields of every source and of `policy`"
+            } else {
+                "docs/scenes.md lists the fields of each widget"
+            };
             Raw {
                 severity: Severity::Error,
                 path: p,
-                message: format!(
-                    "unknown field `{field}` (docs/scenes.md lists the fields of each widget)"
-                ),
+                message: format!("unknown field `{field}` ({docs})"),
             }
         })
         .collect();
@@ -360,8 +379,12 @@ pub fn compile_str(src: &str, path: &Path) -> Result<CompiledScene, SceneError> 
     let limits = check_limits(&file.limits, &mut raw);
     let mut env = binding::environment();
     env.set_fuel(Some(limits.template_fuel));
+    let locator = Locator::new(src);
     let mut ctx = Ctx {
         limits,
+        label: String::new(),
+        locator: &locator,
+        file: path,
         env: &mut env,
         bindings: Vec::new(),
         templates: 0,
@@ -396,7 +419,6 @@ pub fn compile_str(src: &str, path: &Path) -> Result<CompiledScene, SceneError> 
         });
     }
 
-    let locator = Locator::new(src);
     let mut problems: Vec<Problem> = raw
         .into_iter()
         .map(|r| {
@@ -481,6 +503,7 @@ fn compile_pages(
     for (i, page) in seq.pages.iter().enumerate() {
         let page_path = format!("{path}.pages[{i}]");
         ctx.path = page_path.clone();
+        ctx.label = format!("Page {page_path}");
         ctx.bindings.clear();
         if let Some(when) = &page.when {
             ctx.bind_expression(
@@ -545,6 +568,10 @@ fn compile_widget(
 ) -> CompiledWidget {
     let common = spec.common();
     ctx.bindings.clear();
+    ctx.label = match spec.name() {
+        Some(n) => format!("{} {n:?}", spec.kind_name()),
+        None => format!("{} {}", spec.kind_name(), ctx.path),
+    };
     if let Some(when) = &common.when {
         ctx.bind_expression(Target::When, "when", when, serde_json::Value::Bool(false));
     }

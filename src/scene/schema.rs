@@ -175,6 +175,9 @@ pub struct DisplaySpec {
     /// Render-ahead: `(workers: 1, depth: 4)` (the default); `workers: 0` renders inline.
     #[serde(default)]
     pub render_ahead: Option<RenderAheadSpec>,
+    /// What the panel shows once tinydisplay stops: Clear (default), Sleep or Keep.
+    #[serde(default)]
+    pub on_exit: crate::panel::power::OnExit,
 }
 
 /// How many frames to render ahead, on how many worker threads.
@@ -220,6 +223,7 @@ impl Default for DisplaySpec {
             invert: false,
             sleep_when: None,
             render_ahead: None,
+            on_exit: crate::panel::power::OnExit::default(),
         }
     }
 }
@@ -268,6 +272,43 @@ pub enum WidgetSpec {
 }
 
 impl WidgetSpec {
+    /// The widget's `name`, if it has one.
+    pub fn name(&self) -> Option<&str> {
+        let n = match self {
+            WidgetSpec::Text(s) => &s.name,
+            WidgetSpec::Image(s) => &s.name,
+            WidgetSpec::Rectangle(s) => &s.name,
+            WidgetSpec::Line(s) => &s.name,
+            WidgetSpec::ProgressBar(s) => &s.name,
+            WidgetSpec::Canvas(s) => &s.name,
+            WidgetSpec::Marquee(s) => &s.name,
+            WidgetSpec::Popup(s) => &s.name,
+            WidgetSpec::Sequence(s) => &s.name,
+            WidgetSpec::Index(s) => &s.name,
+            WidgetSpec::Stack(s) => &s.name,
+            WidgetSpec::Graph(s) => &s.name,
+        };
+        n.as_deref()
+    }
+
+    /// The kind's name as a scene writes it (`Text`, `Sequence`, …).
+    pub fn kind_name(&self) -> &'static str {
+        match self {
+            WidgetSpec::Text(_) => "Text",
+            WidgetSpec::Image(_) => "Image",
+            WidgetSpec::Rectangle(_) => "Rectangle",
+            WidgetSpec::Line(_) => "Line",
+            WidgetSpec::ProgressBar(_) => "ProgressBar",
+            WidgetSpec::Canvas(_) => "Canvas",
+            WidgetSpec::Marquee(_) => "Marquee",
+            WidgetSpec::Popup(_) => "Popup",
+            WidgetSpec::Sequence(_) => "Sequence",
+            WidgetSpec::Index(_) => "Index",
+            WidgetSpec::Stack(_) => "Stack",
+            WidgetSpec::Graph(_) => "Graph",
+        }
+    }
+
     /// The fields all kinds share.
     pub fn common(&self) -> crate::widget::Common {
         use crate::widget::WidgetSpecCommon;

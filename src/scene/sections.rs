@@ -121,6 +121,7 @@ fn check_panel(
             invert: d.invert,
         },
         bus,
+        on_exit: d.on_exit,
     })
 }
 
@@ -136,6 +137,8 @@ pub(super) fn check_sources(
         let mut spec = spec.clone();
         match &mut spec.source {
             SourceConfig::File(f) => f.path = dir.join(&f.path),
+            SourceConfig::Command(c) => c.program = resolve_program(dir, &c.program),
+            SourceConfig::Process(p) => p.program = resolve_program(dir, &p.program),
             SourceConfig::Http(h) => {
                 if let Some(ca) = &mut h.ca_file {
                     *ca = dir.join(&*ca);
@@ -164,6 +167,17 @@ pub(super) fn check_sources(
         out.push((name.clone(), spec));
     }
     out
+}
+
+/// A program named with a relative path (`./poll.sh`, `bin/status`) is the one next to
+/// the scene; a bare name (`sh`, `mpc`) is looked up in `PATH`, as a shell would.
+fn resolve_program(dir: &Path, program: &str) -> String {
+    let path = Path::new(program);
+    if program.contains('/') && path.is_relative() {
+        dir.join(path).to_string_lossy().into_owned()
+    } else {
+        program.to_string()
+    }
 }
 
 /// Checks the data section: rules are sane, initial values follow them; resolves paths.

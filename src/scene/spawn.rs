@@ -149,8 +149,12 @@ pub fn spawn_widget(world: &mut World, w: &CompiledWidget, parent: Option<Entity
             .iter()
             .flat_map(|b| b.keys.iter().cloned())
             .collect();
+        let timed = w.bindings.iter().any(|b| b.timed);
         if let Some(mut index) = world.get_resource_mut::<KeyIndex>() {
             index.add(id, keys);
+            if timed {
+                index.add_timed(id);
+            }
         }
     }
     for child in &w.children {

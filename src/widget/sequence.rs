@@ -29,10 +29,6 @@ pub enum Transition {
     Fade,
 }
 
-fn ninety() -> u32 {
-    90
-}
-
 fn eight() -> u32 {
     8
 }
@@ -44,9 +40,10 @@ pub struct PageSpec {
     /// A name for the `page` control command (`{"cmd": "page", "name": "clock"}`).
     #[serde(default)]
     pub name: Option<String>,
-    /// Ticks the page is shown (default 90).
-    #[serde(default = "ninety")]
-    pub duration: u32,
+    /// Ticks the page is shown (default 90). An alert with a `when` and no `duration`
+    /// is shown for as long as its condition holds.
+    #[serde(default)]
+    pub duration: Option<u32>,
     /// An expression; the page is skipped while it is false.
     #[serde(default)]
     pub when: Option<String>,
@@ -63,6 +60,10 @@ pub struct PageSpec {
     /// Dataset keys whose change raises the alert (`["mpd.volume"]`).
     #[serde(default)]
     pub on_change: Vec<String>,
+    /// Shown when no page of the rotation may be shown (it does not take part in the
+    /// rotation itself; default false).
+    #[serde(default)]
+    pub default: bool,
     /// Background colour of the page (default: transparent).
     #[serde(default)]
     pub background: Option<String>,
@@ -103,6 +104,10 @@ pub struct Page {
     pub on_change: Vec<String>,
     /// Its condition's current value (true without a condition).
     pub eligible: bool,
+    /// An alert shown for as long as its condition holds (a `when`, no `duration`).
+    pub hold: bool,
+    /// The page shown when no rotation page may be.
+    pub default: bool,
 }
 
 /// A sequence's transition settings and its rotation state.
@@ -120,21 +125,27 @@ pub struct Sequence {
     pub state: SequenceState,
 }
 
-/// Where a sequence is: which page, since when, which alert, which transition.
+/// Where a sequence is: which page, since when, which alerts, which transition.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct SequenceState {
-    /// The rotation's page (index among the pages).
-    pub current: usize,
+    /// The rotation's page (index among the pages); None while no page may be shown.
+    pub current: Option<usize>,
     /// Tick the current page's time counts from.
     pub since: u64,
-    /// An alert being shown: (page, tick it started, ticks the interrupted page had shown).
-    pub alert: Option<(usize, u64, u64)>,
-    /// A transition: (from page, to page, tick it started).
-    pub transition: Option<(usize, usize, u64)>,
+    /// The alert shown now (the highest priority among the active ones).
+    pub alert: Option<usize>,
+    /// Ticks the rotation's page had been shown when an alert took over.
+    pub paused: u64,
+    /// Per page: the tick its alert showing started, while it is active.
+    pub alert_since: Vec<Option<u64>>,
+    /// Per page: the tick its last alert showing ended.
+    pub alert_ended: Vec<Option<u64>>,
+    /// A transition: (from page, to page, tick it started); None is no page.
+    pub transition: Option<(Option<usize>, Option<usize>, u64)>,
     /// Tick each page last stopped being shown.
     pub last_shown: Vec<Option<u64>>,
-    /// Each page's condition at the last tick (for alerts' rising edges).
-    pub was_eligible: Vec<bool>,
+    /// The last tick the state was computed for.
+    pub last_tick: u64,
     /// False until the first tick set things up.
     pub started: bool,
 }
@@ -149,28 +160,38 @@ impl SequenceState {
         }
         if !self.started || self.last_shown.len() != n {
             *self = SequenceState {
-                current: page,
+                current: Some(page),
                 since: t,
                 last_shown: vec![None; n],
-                was_eligible: eligible.to_vec(),
+                alert_since: vec![None; n],
+                alert_ended: vec![None; n],
                 started: true,
+                last_tick: t.saturating_sub(1),
                 ..SequenceState::default()
             };
             return;
         }
-        let shown = self.alert.map_or(self.current, |(a, ..)| a);
-        self.alert = None;
-        if shown != page {
-            self.last_shown[shown] = Some(t);
-            self.transition = Some((shown, page, t));
+        let shown = self.alert.or(self.current);
+        for i in 0..n {
+            if self.alert_since[i].take().is_some() {
+                self.alert_ended[i] = Some(t);
+            }
         }
-        self.current = page;
+        self.alert = None;
+        if shown != Some(page) {
+            if let Some(s) = shown {
+                self.last_shown[s] = Some(t);
+            }
+            self.transition = Some((shown, Some(page), t));
+        }
+        self.current = Some(page);
         self.since = t;
+        self.last_tick = t.saturating_sub(1);
     }
 
-    /// The page shown now (an alert, else the rotation's page).
+    /// The page shown now (an alert, else the rotation's page; 0 when none is).
     pub fn shown(&self) -> usize {
-        self.alert.map_or(self.current, |(a, ..)| a)
+        self.alert.or(self.current).unwrap_or(0)
     }
 }
 
@@ -191,8 +212,11 @@ pub fn compile(spec: &SequenceSpec, ctx: &mut Ctx) -> Sequence {
 
 /// Makes a page's component; its `when` is bound by the caller.
 pub fn compile_page(spec: &PageSpec) -> Page {
+    let alert = spec.priority.is_some();
     Page {
-        duration: spec.duration.max(1),
+        duration: spec.duration.unwrap_or(90).max(1),
+        hold: alert && spec.duration.is_none() && spec.on_change.is_empty() && spec.when.is_some(),
+        default: spec.default && !alert,
         min_duration: spec.min_duration,
         cooldown: spec.cooldown,
         priority: spec.priority,

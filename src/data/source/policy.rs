@@ -12,7 +12,7 @@ use serde::Deserialize;
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(default)]
 pub struct Policy {
-    /// Time between polls after a success; also the minimum time between attempts.
+    /// Time between polls after a success (a retry after a failure follows the backoff).
     pub interval_ms: u64,
     /// One attempt's time limit; an attempt that takes longer is a failure.
     pub timeout_ms: u64,
@@ -69,7 +69,9 @@ impl Policy {
     }
 
     /// The backoff delay after `failures` consecutive failures, before jitter:
-    /// initial × factor^(failures − 1), capped at the maximum, never below the interval.
+    /// initial × factor^(failures − 1), capped at the maximum (at least 1 ms). It starts at
+    /// `backoff_initial_ms` whatever the poll interval is: a source polled hourly retries
+    /// its first failure after half a second, not after an hour.
     pub fn backoff_base_ms(&self, failures: u64) -> u64 {
         let exponent = failures.saturating_sub(1).min(i32::MAX as u64) as i32;
         let factor = if self.backoff_factor.is_finite() {
@@ -79,7 +81,7 @@ impl Policy {
         };
         let raw = self.backoff_initial_ms as f64 * factor.powi(exponent);
         let capped = raw.min(self.backoff_max_ms.max(self.backoff_initial_ms) as f64);
-        (capped as u64).max(self.interval())
+        (capped as u64).max(1)
     }
 
     /// The jitter fraction clamped to 0..=1.
@@ -216,12 +218,12 @@ impl PolicyState {
         self.open_until.is_some()
     }
 
-    /// `base` ± jitter × `base`, never below the interval.
+    /// `base` ± jitter × `base`, at least 1 ms.
     fn jittered(&mut self, base: u64) -> u64 {
         let fraction = self.policy.jitter_fraction();
         let spread = (self.rng.next_f64() * 2.0 - 1.0) * fraction;
         let delay = (base as f64 * (1.0 + spread)).round().max(0.0) as u64;
-        delay.max(self.policy.interval())
+        delay.max(1)
     }
 }
 
@@ -264,18 +266,20 @@ mod tests {
     }
 
     #[test]
-    fn backoff_never_below_interval() {
+    fn backoff_starts_at_initial_not_at_the_interval() {
         let p = Policy {
-            interval_ms: 800,
+            interval_ms: 600_000,
             backoff_initial_ms: 100,
             ..no_jitter()
         };
         let mut s = PolicyState::new(p, 1);
-        assert_eq!(s.on_failure(0), 800);
-        assert_eq!(s.on_failure(0), 800);
-        assert_eq!(s.on_failure(0), 800);
-        assert_eq!(s.on_failure(0), 800);
-        assert_eq!(s.on_failure(0), 1600);
+        let delays: Vec<u64> = (0..4).map(|_| s.on_failure(0)).collect();
+        assert_eq!(delays, [100, 200, 400, 800]);
+        assert_eq!(
+            s.on_success(0),
+            600_000,
+            "after a success: the interval again"
+        );
     }
 
     #[test]
