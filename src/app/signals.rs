@@ -1,9 +1,10 @@
-//! Process signals: SIGINT (Ctrl-C), SIGTERM (what `systemctl stop` sends) and SIGHUP
-//! all end a run the same way — the tick in progress finishes, then snapshots are saved,
-//! sinks finish and the panel is left as `display.on_exit` says.
+//! Process signals: SIGINT (Ctrl-C) and SIGTERM (what `systemctl stop` sends) end a run
+//! the same way — the tick in progress finishes, then snapshots are saved, sinks finish
+//! and the panel is left as `display.on_exit` says. SIGHUP reloads the scene while hot
+//! reload is on (the default; `systemctl reload` sends it) and ends the run like SIGTERM
+//! when it is off (`--no-watch`).
 //!
-//! What each signal does is decided in [`on_signal`] alone, so giving SIGHUP another
-//! meaning (reloading the scene) is a change of one line there.
+//! What each signal does is decided in [`on_signal`] alone.
 
 use tokio::signal::unix::{SignalKind, signal};
 
@@ -31,16 +32,20 @@ pub enum SignalError {
     Io(#[from] std::io::Error),
 }
 
-/// What a signal does to the run.
-pub fn on_signal(sig: Signal, stop: &StopFlag) {
-    log::info!("{sig:?}: stopping after this tick");
+/// What a signal does to the run; `hangup_reloads`: hot reload handles SIGHUP.
+pub fn on_signal(sig: Signal, stop: &StopFlag, hangup_reloads: bool) {
     match sig {
-        Signal::Interrupt | Signal::Terminate | Signal::Hangup => stop.set(),
+        Signal::Hangup if hangup_reloads => log::info!("SIGHUP: reloading the scene"),
+        Signal::Interrupt | Signal::Terminate | Signal::Hangup => {
+            log::info!("{sig:?}: stopping after this tick");
+            stop.set();
+        }
     }
 }
 
-/// Installs the handlers (on the shared runtime); from now on the signals reach [`on_signal`].
-pub fn install(stop: StopFlag) -> Result<(), SignalError> {
+/// Installs the handlers (on the shared runtime); from now on the signals reach [`on_signal`]
+/// (`hangup_reloads`: SIGHUP is left to hot reload).
+pub fn install(stop: StopFlag, hangup_reloads: bool) -> Result<(), SignalError> {
     let handle = crate::runtime::try_handle()?;
     let _entered = handle.enter();
     // Registered here, before returning, so a signal sent right after start is not lost.
@@ -55,7 +60,7 @@ pub fn install(stop: StopFlag) -> Result<(), SignalError> {
                 Some(()) = hup.recv() => Signal::Hangup,
                 else => break,
             };
-            on_signal(sig, &stop);
+            on_signal(sig, &stop, hangup_reloads);
         }
     });
     Ok(())

@@ -258,7 +258,7 @@ pub fn run(args: RunArgs) -> ExitCode {
     }
     let stop = StopFlag::default();
     app.insert_resource(stop.clone());
-    if let Err(e) = tinydisplay::app::signals::install(stop) {
+    if let Err(e) = tinydisplay::app::signals::install(stop, args.watch) {
         log::warn!("{e}");
     }
     let mode = match args.ticks {

@@ -38,8 +38,8 @@ pub mod process;
 mod runner;
 pub mod stdin;
 pub mod system;
-pub mod tls;
 mod throttle;
+pub mod tls;
 
 use std::sync::atomic::AtomicBool;
 use std::sync::mpsc::Sender;
