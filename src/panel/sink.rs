@@ -103,11 +103,12 @@ impl PanelSink {
             thread,
             mismatch_logged: false,
             expected,
-            on_exit: OnExit::default(),
+            on_exit: OnExit::Keep,
         }
     }
 
-    /// Sets what the panel shows once the sink finishes (default: cleared).
+    /// Sets what the panel shows once the sink finishes (a sink started alone keeps its
+    /// last frame; `run` passes the scene's `display.on_exit`, default Clear).
     pub fn with_on_exit(mut self, on_exit: OnExit) -> PanelSink {
         self.on_exit = on_exit;
         self
