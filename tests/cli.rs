@@ -204,6 +204,34 @@ fn a_panel_without_spi_says_what_to_check() {
 }
 
 #[test]
+fn another_models_capture_is_refused_once_without_a_png() {
+    let capture = temp("ssd1322-capture-for-1306.txt");
+    let out = temp("wrong-model.png");
+    let _ = std::fs::remove_file(&out);
+    let bus = format!("capture:{}", capture.display());
+    succeed(
+        tinydisplay()
+            .args(["run", "scenes/reference.ron", "--ticks", "3"])
+            .args(["--sink", "panel", "--bus", &bus]),
+    );
+    let result = tinydisplay()
+        .arg("decode")
+        .arg(&capture)
+        .args(["--display", "ssd1306", "--out"])
+        .arg(&out)
+        .output()
+        .expect("decode");
+    let err = String::from_utf8_lossy(&result.stderr);
+    assert_eq!(result.status.code(), Some(1), "{err}");
+    assert!(!out.exists(), "no PNG for a capture that does not decode");
+    assert!(
+        err.lines().count() <= 5,
+        "the problem is said once, not once per byte: {err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
 fn decode_refuses_an_unknown_display() {
     let capture = temp("empty-capture.txt");
     std::fs::write(&capture, "C AE\n").expect("write");
@@ -269,6 +297,8 @@ fn run_until_signal(tag: &str, on_exit: &str, signal: &str) -> (String, bool) {
     let mut child = tinydisplay()
         .arg("run")
         .arg(&scene)
+        // Without hot reload, SIGHUP ends the run like SIGTERM (with it, SIGHUP reloads).
+        .arg("--no-watch")
         .args(["--sink", "panel", "--bus"])
         .arg(format!("capture:{}", capture.display()))
         .stderr(std::process::Stdio::piped())
