@@ -227,6 +227,8 @@ fn follows_play_pause_skip_and_volume() {
     assert_eq!(value(&app, "mpd.duration"), json!(20));
     assert_eq!(value(&app, "mpd.duration_text"), json!("0:20"));
     assert_eq!(value(&app, "_source.music.ok"), json!(true));
+    // The cover is fetched after the status: wait for it too (hang guard only).
+    tick_until(&mut app, limit, |d| d.get("mpd.albumart").is_some());
     let art = value(&app, "mpd.albumart");
     let art_path = PathBuf::from(art.as_str().unwrap_or_default());
     assert!(art_path.extension().is_some_and(|e| e == "png"), "{art}");

@@ -303,8 +303,16 @@ fn collect(
         .anchor
         .place(placement.x, placement.y, w, h, parent.size);
     let origin = (
-        parent.origin.0 + bx + wl.offset.0,
-        parent.origin.1 + by + wl.offset.1,
+        parent
+            .origin
+            .0
+            .saturating_add(bx)
+            .saturating_add(wl.offset.0),
+        parent
+            .origin
+            .1
+            .saturating_add(by)
+            .saturating_add(wl.offset.1),
     );
     let clip = parent.clip;
     let rect = Rect::new(origin.0, origin.1, w, h);

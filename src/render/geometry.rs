@@ -28,12 +28,23 @@ impl Rect {
 
     /// One past the right edge.
     pub const fn right(&self) -> i32 {
-        self.x + self.w as i32
+        // Saturating: a scene may place a widget near i32::MAX (never a panic).
+        let w = if self.w > i32::MAX as u32 {
+            i32::MAX
+        } else {
+            self.w as i32
+        };
+        self.x.saturating_add(w)
     }
 
     /// One past the bottom edge.
     pub const fn bottom(&self) -> i32 {
-        self.y + self.h as i32
+        let h = if self.h > i32::MAX as u32 {
+            i32::MAX
+        } else {
+            self.h as i32
+        };
+        self.y.saturating_add(h)
     }
 
     /// Number of pixels covered.
@@ -84,7 +95,12 @@ impl Rect {
 
     /// The rectangle moved by (dx, dy).
     pub const fn offset(&self, dx: i32, dy: i32) -> Rect {
-        Rect::new(self.x + dx, self.y + dy, self.w, self.h)
+        Rect::new(
+            self.x.saturating_add(dx),
+            self.y.saturating_add(dy),
+            self.w,
+            self.h,
+        )
     }
 }
 
@@ -121,15 +137,20 @@ impl Anchor {
     pub fn place(self, x: i32, y: i32, w: u32, h: u32, parent: (u32, u32)) -> (i32, i32) {
         let (pw, ph) = (parent.0 as i32, parent.1 as i32);
         let (w, h) = (w as i32, h as i32);
+        // Saturating throughout: far-off positions stay far off instead of panicking.
         let left = match self {
             Anchor::Lt | Anchor::Lm | Anchor::Lb => x,
-            Anchor::Mt | Anchor::Mm | Anchor::Mb => pw / 2 + x - w / 2,
-            Anchor::Rt | Anchor::Rm | Anchor::Rb => pw - x - w,
+            Anchor::Mt | Anchor::Mm | Anchor::Mb => {
+                (pw / 2).saturating_add(x).saturating_sub(w / 2)
+            }
+            Anchor::Rt | Anchor::Rm | Anchor::Rb => pw.saturating_sub(x).saturating_sub(w),
         };
         let top = match self {
             Anchor::Lt | Anchor::Mt | Anchor::Rt => y,
-            Anchor::Lm | Anchor::Mm | Anchor::Rm => ph / 2 + y - h / 2,
-            Anchor::Lb | Anchor::Mb | Anchor::Rb => ph - y - h,
+            Anchor::Lm | Anchor::Mm | Anchor::Rm => {
+                (ph / 2).saturating_add(y).saturating_sub(h / 2)
+            }
+            Anchor::Lb | Anchor::Mb | Anchor::Rb => ph.saturating_sub(y).saturating_sub(h),
         };
         (left, top)
     }
