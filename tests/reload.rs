@@ -153,3 +153,53 @@ fn only_changed_sources_restart() {
     assert_eq!(swapped.started, vec!["b".to_string()]);
     tinydisplay::shutdown(app.world_mut());
 }
+
+#[test]
+fn editing_an_included_file_reloads_the_scene() {
+    let path = temp_scene(
+        "reload-include",
+        r#"Scene(
+    include: ["common.ron"],
+    display: (width: 64, height: 16, mode: Gray4),
+    widgets: [Text(x: 1, y: 2, font: "f", text: "{{ label }}")],
+)"#,
+    );
+    let common = path.with_file_name("common.ron");
+    let include = |label: &str| {
+        format!(
+            "Include(fonts: {{\"f\": (file: \"{}\")}}, data: (initial: {{\"label\": \"{label}\"}}))",
+            common::root().join("assets/fonts/spleen-5x8.bdf").display()
+        )
+    };
+    std::fs::write(&common, include("one")).expect("the include");
+    let scene = load(&path).expect("the scene loads");
+    let mut app = App::new();
+    app.add_plugins((
+        TinyDisplayPlugins,
+        ScenePlugin {
+            scene: scene.clone(),
+        },
+    ));
+    app.insert_resource(HotReload::watch(&scene));
+    run_ticks(&mut app, RunMode::Ticks(3));
+    let before = frame(&app);
+    assert!(before.iter().any(|&b| b != 0), "the included font draws");
+
+    // A new font size in the shared file: the scene reloads with it.
+    std::fs::write(&common, include("one").replace("spleen-5x8", "spleen-8x16")).expect("edited");
+    tick_until(&mut app, "the edit to the include to show", |a| {
+        frame(a) != before
+    });
+    assert_eq!(app.world().resource::<SceneStatus>().reloads, 1);
+
+    std::fs::write(&common, "Include(fonts: {\"f\": (file: 3)})").expect("broken");
+    tick_until(&mut app, "the include's problems to be reported", |a| {
+        !problems(a).is_empty()
+    });
+    let reported = problems(&app);
+    assert!(
+        reported.iter().any(|p| p.contains("common.ron:1:")),
+        "at the include's line: {reported:?}"
+    );
+    tinydisplay::shutdown(app.world_mut());
+}

@@ -362,3 +362,148 @@ fn an_unknown_source_field_points_to_the_sources_docs_which_list_it() {
         assert!(section.contains(k), "the section names {k}");
     }
 }
+
+#[test]
+fn errors_in_values_do_not_hide_the_others() {
+    // Two enum errors and a wrong type, and below them five problems found after parsing:
+    // each is reported at its own line.
+    let ps = problems(
+        r#"Scene(
+  display: (width: 128, height: 64, mode: Grey, background: "pink-ish"),
+  widgets: [
+    Text(text: "a", align: middle),
+    Text(text: "b", font: "nope"),
+    Rectangle(width: 0, height: 2),
+    Image(file: "gone.png"),
+    Line(x2: 3, color: "blurple"),
+    Text(text: "c", wrap: "maybe"),
+    Text(text: "{{ x | nosuchfilter }}"),
+  ],
+)"#,
+    );
+    let lines: Vec<usize> = ps.iter().map(|p| p.line).collect();
+    assert_eq!(lines, vec![2, 2, 4, 5, 6, 7, 8, 9, 10], "{ps:#?}");
+    assert!(
+        ps[0].message.contains("Grey") || ps[1].message.contains("Grey"),
+        "{ps:#?}"
+    );
+    assert!(ps.iter().all(|p| p.severity == Severity::Error), "{ps:#?}");
+}
+
+#[test]
+fn a_syntax_error_is_reported_alone_at_its_place() {
+    let ps = problems(
+        "Scene(\n  display: (mode: Gray4),\n  widgets: [Text(text: \"a\" font: \"x\")],\n  fonts: 3,\n)",
+    );
+    assert_eq!(ps.len(), 1, "nothing is read past a syntax error: {ps:#?}");
+    assert_eq!((ps[0].line, ps[0].col), (3, 28), "{ps:#?}");
+}
+
+/// A fresh folder `shared/` holding `common.ron` with `common` and a font, and the path
+/// of a scene beside it (not written).
+fn with_include(name: &str, common: &str) -> (std::path::PathBuf, std::path::PathBuf) {
+    let dir =
+        std::env::temp_dir().join(format!("tinydisplay-include-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("shared/fonts")).expect("mkdir");
+    std::fs::copy(
+        common::root().join("assets/fonts/spleen-8x16.bdf"),
+        dir.join("shared/fonts/big.bdf"),
+    )
+    .expect("copy font");
+    std::fs::write(dir.join("shared/common.ron"), common).expect("write include");
+    let scene = dir.join("screen.ron");
+    (dir, scene)
+}
+
+#[test]
+fn an_include_shares_fonts_data_and_sources_with_paths_from_its_own_folder() {
+    let (_dir, scene) = with_include(
+        "shares",
+        r#"Include(
+  fonts: {"big": (file: "fonts/big.bdf")},
+  data: (initial: {"room.name": "Kitchen", "room.temp": 20}),
+  sources: {"room": (source: Command(program: "./read.sh"), policy: (interval_ms: 60000))},
+)"#,
+    );
+    let src = r#"Scene(
+  include: ["shared/common.ron"],
+  display: (width: 128, height: 32),
+  data: (initial: {"room.temp": 23}),
+  widgets: [Text(text: "{{ room.name }} {{ room.temp }}", font: "big")],
+)"#;
+    let compiled = compile_str(src, &scene).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        compiled.data.initial["room.name"],
+        serde_json::json!("Kitchen")
+    );
+    assert_eq!(
+        compiled.data.initial["room.temp"],
+        serde_json::json!(23),
+        "the scene's own value wins"
+    );
+    let (name, spec) = &compiled.sources[0];
+    assert_eq!(name, "room");
+    let tinydisplay::data::source::SourceConfig::Command(c) = &spec.source else {
+        panic!("a command source")
+    };
+    let shared =
+        std::fs::canonicalize(scene.parent().expect("dir").join("shared")).expect("canonical");
+    assert_eq!(
+        std::path::PathBuf::from(&c.program),
+        shared.join("read.sh"),
+        "relative to the included file"
+    );
+    assert!(
+        compiled
+            .files
+            .iter()
+            .any(|f| f.ends_with("shared/common.ron")),
+        "the include is watched: {:?}",
+        compiled.files
+    );
+    let mut compiled = compiled;
+    compiled.sources.clear();
+    let mut app = common::app_for(compiled);
+    tinydisplay::app::run_ticks(&mut app, tinydisplay::app::RunMode::Ticks(1));
+    let fb = app.world().resource::<tinydisplay::render::FrameBuffer>();
+    let lit = fb.to_rgb8().iter().filter(|&&b| b != 0).count();
+    assert!(
+        lit > 100,
+        "the shared font draws \"Kitchen 23\" ({lit} lit bytes)"
+    );
+}
+
+#[test]
+fn problems_in_an_include_are_reported_in_that_file() {
+    let (_dir, scene) = with_include(
+        "problems",
+        "Include(\n  fonts: {\"big\": (file: \"fonts/missing.bdf\")},\n  sources: {\"x\": (source: Clock(timezone: \"Mars/Base\"), colour: 1)},\n)",
+    );
+    let src = "Scene(\n  include: [\"shared/common.ron\", \"shared/none.ron\"],\n  widgets: [Text(text: \"a\", font: \"big\")],\n)";
+    let ps = problems_at(src, &scene);
+    let shown: Vec<String> = ps.iter().map(|p| p.to_string()).collect();
+    let in_include = |line: usize, needle: &str| {
+        shown
+            .iter()
+            .any(|s| s.contains(&format!("common.ron:{line}:")) && s.contains(needle))
+    };
+    assert!(in_include(2, "missing.bdf"), "{shown:#?}");
+    assert!(in_include(3, "time zone"), "{shown:#?}");
+    assert!(in_include(3, "unknown field `colour`"), "{shown:#?}");
+    assert!(
+        shown
+            .iter()
+            .any(|s| s.contains("screen.ron:2:") && s.contains("none.ron")),
+        "a missing include is reported in the scene: {shown:#?}"
+    );
+}
+
+/// Compiles `src` as the scene at `path` and returns its problems (it must be refused).
+fn problems_at(src: &str, path: &std::path::Path) -> Vec<Problem> {
+    match compile_str(src, path) {
+        Ok(_) => panic!("scene was accepted:\n{src}"),
+        Err(SceneError::Invalid(p)) => p,
+        Err(e) => panic!("unexpected error {e}"),
+    }
+}

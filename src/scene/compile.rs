@@ -11,7 +11,6 @@ use std::sync::Arc;
 
 use super::fonts::load_fonts;
 use super::locate::{Locator, join};
-use super::parse::parse;
 use super::problems::{Problem, Raw, SceneError, Severity};
 use super::schema::WidgetSpec;
 use super::sections::{check_data, check_display, check_sources, compile_contrast, image_cache};
@@ -329,6 +328,17 @@ pub fn load(path: &Path) -> Result<CompiledScene, SceneError> {
     compile_str(&src, path)
 }
 
+/// The message for a field serde did not know, pointing to where the fields are listed.
+pub(super) fn unknown_field_message(path: &str) -> String {
+    let field = path.rsplit(['.', ']']).next().unwrap_or(path);
+    let docs = if path.starts_with("sources.") {
+        "docs/scenes.md#sources lists the fields of every source and of `policy`"
+    } else {
+        "docs/scenes.md lists the fields of each widget"
+    };
+    format!("unknown field `{field}` ({docs})")
+}
+
 /// Parses and checks scene text that came from `path` (used to resolve files and in messages).
 /// A leading UTF-8 byte-order mark is ignored; nesting deeper than
 /// [`crate::data::limits::MAX_NESTING`] brackets is refused before parsing.
@@ -351,26 +361,25 @@ pub fn compile_str(src: &str, path: &Path) -> Result<CompiledScene, SceneError> 
             ),
         )]));
     }
-    let (file, unknown) =
-        parse(src).map_err(|(line, col, msg)| SceneError::Invalid(vec![at(line, col, msg)]))?;
-    let mut raw: Vec<Raw> = unknown
+    let mut parsed = super::recover::parse_all::<super::schema::SceneFile>(src);
+    let mut located: Vec<Problem> = std::mem::take(&mut parsed.errors)
         .into_iter()
-        .map(|p| {
-            let field = p.rsplit(['.', ']']).next().unwrap_or(&p).to_string();
-            let docs = if p.starts_with("sources.") {
-                "docs/scenes.md#sources lists the fields of every source and of `policy`"
-            } else {
-                "docs/scenes.md lists the fields of each widget"
-            };
-            Raw {
-                severity: Severity::Error,
-                path: p,
-                message: format!("unknown field `{field}` ({docs})"),
-            }
+        .map(|e| at(e.line, e.col, e.message))
+        .collect();
+    let Some(mut file) = parsed.value.take() else {
+        return Err(SceneError::Invalid(located));
+    };
+    let mut raw: Vec<Raw> = std::mem::take(&mut parsed.unknown)
+        .into_iter()
+        .map(|p| Raw {
+            severity: Severity::Error,
+            message: unknown_field_message(&p),
+            path: p,
         })
         .collect();
 
     let scene_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let includes = super::include::merge(&mut file, &scene_dir, &mut raw, &mut located);
     let display = check_display(&file, &scene_dir, &mut raw);
     let data = check_data(&file, &scene_dir, &mut raw);
     let sources = check_sources(&file, &scene_dir, &mut raw);
@@ -421,15 +430,23 @@ pub fn compile_str(src: &str, path: &Path) -> Result<CompiledScene, SceneError> 
 
     let mut problems: Vec<Problem> = raw
         .into_iter()
+        .filter(|r| !parsed.is_echo(&r.path))
         .map(|r| {
-            let (line, col) = locator.find(&r.path).unwrap_or((0, 0));
+            let (file, line, col) = includes.locate(&r.path).unwrap_or_else(|| {
+                let (line, col) = locator.find(&r.path).unwrap_or((0, 0));
+                (path.to_path_buf(), line, col)
+            });
             Problem {
                 severity: r.severity,
+                file,
                 ..at(line, col, r.message)
             }
         })
+        .chain(located)
         .collect();
-    problems.sort_by_key(|p| (p.line, p.col));
+    problems.sort_by(|a, b| {
+        (a.file != path, &a.file, a.line, a.col).cmp(&(b.file != path, &b.file, b.line, b.col))
+    });
     if problems.iter().any(|p| p.severity == Severity::Error) {
         return Err(SceneError::Invalid(problems));
     }
@@ -451,6 +468,7 @@ pub fn compile_str(src: &str, path: &Path) -> Result<CompiledScene, SceneError> 
             .fonts
             .values()
             .map(|f| scene_dir.join(&f.file))
+            .chain(includes.paths().cloned())
             .collect(),
     })
 }

@@ -11,7 +11,13 @@ use std::collections::HashMap;
 #[derive(Debug, Default)]
 pub struct Locator {
     positions: HashMap<String, (usize, usize)>,
+    /// Char offsets `start..end` of each field, list element and map entry (key and
+    /// trailing comma included), by path.
+    spans: HashMap<String, (usize, usize)>,
 }
+
+/// A token, its 1-based line and column, and its char offsets `start..end`.
+type Token = (Tok, (usize, usize), (usize, usize));
 
 #[derive(Debug, Clone, PartialEq)]
 enum Tok {
@@ -28,11 +34,28 @@ impl Locator {
             toks,
             i: 0,
             positions: HashMap::new(),
+            spans: HashMap::new(),
         };
         p.value(String::new());
         Locator {
             positions: p.positions,
+            spans: p.spans,
         }
+    }
+
+    /// The innermost entry (field, list element or map entry) whose text holds char
+    /// offset `at`: its path and char offsets `start..end`.
+    pub fn entry_at(&self, at: usize) -> Option<(&str, usize, usize)> {
+        self.spans
+            .iter()
+            .filter(|(_, (s, e))| *s <= at && at < *e)
+            .min_by_key(|(_, (s, e))| e - s)
+            .map(|(p, (s, e))| (p.as_str(), *s, *e))
+    }
+
+    /// The char offsets of the entry at `path`, when one was recorded.
+    pub fn span(&self, path: &str) -> Option<(usize, usize)> {
+        self.spans.get(path).copied()
     }
 
     /// The position of `path`, or of its nearest recorded ancestor.
@@ -48,7 +71,7 @@ impl Locator {
     }
 }
 
-fn tokenize(src: &str) -> Vec<(Tok, (usize, usize))> {
+fn tokenize(src: &str) -> Vec<Token> {
     let chars: Vec<char> = src.chars().collect();
     let mut out = Vec::new();
     let (mut i, mut line, mut col) = (0, 1, 1);
@@ -64,6 +87,7 @@ fn tokenize(src: &str) -> Vec<(Tok, (usize, usize))> {
     while i < chars.len() {
         let c = chars[i];
         let pos = (line, col);
+        let start = i;
         if c.is_whitespace() {
             advance(&mut i, &mut line, &mut col, &chars);
         } else if c == '/' && chars.get(i + 1) == Some(&'/') {
@@ -126,7 +150,7 @@ fn tokenize(src: &str) -> Vec<(Tok, (usize, usize))> {
                     advance(&mut i, &mut line, &mut col, &chars);
                 }
             }
-            out.push((Tok::Scalar(text), pos));
+            out.push((Tok::Scalar(text), pos, (start, i)));
         } else if c == '\'' {
             advance(&mut i, &mut line, &mut col, &chars);
             while i < chars.len() && chars[i] != '\'' {
@@ -140,17 +164,17 @@ fn tokenize(src: &str) -> Vec<(Tok, (usize, usize))> {
             if i < chars.len() {
                 advance(&mut i, &mut line, &mut col, &chars);
             }
-            out.push((Tok::Scalar(String::new()), pos));
+            out.push((Tok::Scalar(String::new()), pos, (start, i)));
         } else if "()[]{}:,".contains(c) {
             advance(&mut i, &mut line, &mut col, &chars);
-            out.push((Tok::Punct(c), pos));
+            out.push((Tok::Punct(c), pos, (start, i)));
         } else if c.is_alphabetic() || c == '_' {
             let mut s = String::new();
             while i < chars.len() && (chars[i].is_alphanumeric() || chars[i] == '_') {
                 s.push(chars[i]);
                 advance(&mut i, &mut line, &mut col, &chars);
             }
-            out.push((Tok::Ident(s), pos));
+            out.push((Tok::Ident(s), pos, (start, i)));
         } else {
             let mut s = String::new();
             while i < chars.len() && (chars[i].is_alphanumeric() || "+-._".contains(chars[i])) {
@@ -160,16 +184,17 @@ fn tokenize(src: &str) -> Vec<(Tok, (usize, usize))> {
             if s.is_empty() {
                 advance(&mut i, &mut line, &mut col, &chars);
             }
-            out.push((Tok::Scalar(s), pos));
+            out.push((Tok::Scalar(s), pos, (start, i)));
         }
     }
     out
 }
 
 struct Parser {
-    toks: Vec<(Tok, (usize, usize))>,
+    toks: Vec<Token>,
     i: usize,
     positions: HashMap<String, (usize, usize)>,
+    spans: HashMap<String, (usize, usize)>,
 }
 
 impl Parser {
@@ -183,6 +208,27 @@ impl Parser {
 
     fn record(&mut self, path: &str, pos: (usize, usize)) {
         self.positions.entry(path.to_string()).or_insert(pos);
+    }
+
+    /// The char offset where the next token starts (the text's end when there is none).
+    fn start_offset(&self) -> usize {
+        self.toks.get(self.i).or(self.toks.last()).map_or(0, |t| {
+            if self.i < self.toks.len() {
+                t.2.0
+            } else {
+                t.2.1
+            }
+        })
+    }
+
+    /// Records that the entry at `path` spans from `start` to the end of the last token read.
+    fn close_span(&mut self, path: String, start: usize) {
+        let end = self
+            .i
+            .checked_sub(1)
+            .and_then(|k| self.toks.get(k))
+            .map_or(start, |t| t.2.1);
+        self.spans.entry(path).or_insert((start, end.max(start)));
     }
 
     fn value(&mut self, path: String) {
@@ -210,17 +256,19 @@ impl Parser {
                 self.i += 1;
                 let mut n = 0;
                 while !matches!(self.peek(0), None | Some(Tok::Punct(']'))) {
-                    let before = self.i;
-                    self.value(format!("{path}[{n}]"));
+                    let (before, start) = (self.i, self.start_offset());
+                    let child = format!("{path}[{n}]");
+                    self.value(child.clone());
                     n += 1;
                     self.eat_comma_or_skip(before);
+                    self.close_span(child, start);
                 }
                 self.i += 1;
             }
             Some(Tok::Punct('{')) => {
                 self.i += 1;
                 while !matches!(self.peek(0), None | Some(Tok::Punct('}'))) {
-                    let before = self.i;
+                    let (before, start) = (self.i, self.start_offset());
                     let key_pos = self.pos();
                     let key = match self.peek(0) {
                         Some(Tok::Scalar(s) | Tok::Ident(s)) => s.clone(),
@@ -232,8 +280,9 @@ impl Parser {
                     }
                     let child = join(&path, &key);
                     self.record(&child, key_pos);
-                    self.value(child);
+                    self.value(child.clone());
                     self.eat_comma_or_skip(before);
+                    self.close_span(child, start);
                 }
                 self.i += 1;
             }
@@ -246,20 +295,24 @@ impl Parser {
     fn parens(&mut self, path: &str) {
         let mut n = 0;
         while !matches!(self.peek(0), None | Some(Tok::Punct(')'))) {
-            let before = self.i;
-            if let (Some(Tok::Ident(field)), Some(Tok::Punct(':'))) =
+            let (before, start) = (self.i, self.start_offset());
+            let child = if let (Some(Tok::Ident(field)), Some(Tok::Punct(':'))) =
                 (self.peek(0).cloned(), self.peek(1))
             {
                 let child = join(path, &field);
                 let pos = self.pos();
                 self.record(&child, pos);
                 self.i += 2;
-                self.value(child);
+                self.value(child.clone());
+                child
             } else {
-                self.value(format!("{path}[{n}]"));
+                let child = format!("{path}[{n}]");
+                self.value(child.clone());
                 n += 1;
-            }
+                child
+            };
             self.eat_comma_or_skip(before);
+            self.close_span(child, start);
         }
         self.i += 1;
     }

@@ -5,10 +5,12 @@
 
 pub mod compile;
 mod fonts;
+mod include;
 pub mod locate;
 mod nesting;
 mod parse;
 pub mod problems;
+mod recover;
 pub mod schema;
 mod sections;
 pub mod spawn;

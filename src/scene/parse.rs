@@ -2,31 +2,70 @@
 //! errors at the token they are about.
 
 use ron::extensions::Extensions;
+use serde::de::DeserializeOwned;
 
 use super::locate::join;
-use super::schema::SceneFile;
 
-/// RON → [`SceneFile`], collecting the paths of fields serde did not know.
-pub(super) fn parse(src: &str) -> Result<(SceneFile, Vec<String>), (usize, usize, String)> {
-    let opts = ron::Options::default()
-        .with_default_extension(Extensions::UNWRAP_VARIANT_NEWTYPES | Extensions::IMPLICIT_SOME);
-    let spanned = |e: ron::error::SpannedError| {
-        let (line, col) = skip_blanks(src, e.span.start.line, e.span.start.col);
-        let message = match e.code {
-            ron::Error::ExceededRecursionLimit => format!(
-                "the scene nests too deeply here (at most {} brackets, about 20 canvases inside each other); flatten it",
-                crate::data::limits::MAX_NESTING
-            ),
-            code => code.to_string(),
-        };
-        (line, col, message)
+/// Why a text did not parse: where, what, and the field a struct lacked (if that was it).
+#[derive(Debug, Clone)]
+pub(super) struct ParseError {
+    /// 1-based line of the offending token.
+    pub line: usize,
+    /// 1-based column of the offending token.
+    pub col: usize,
+    /// ron's message (or ours, for nesting).
+    pub message: String,
+    /// For "missing field" errors: the field's name.
+    pub missing: Option<&'static str>,
+}
+
+/// The ron options scenes are read with.
+fn options() -> ron::Options {
+    ron::Options::default()
+        .with_default_extension(Extensions::UNWRAP_VARIANT_NEWTYPES | Extensions::IMPLICIT_SOME)
+}
+
+/// Whether the text is valid RON at all (any shape); `Err` is a syntax error.
+pub(super) fn syntax(src: &str) -> Result<(), ParseError> {
+    options()
+        .from_str::<ron::Value>(src)
+        .map(|_| ())
+        .map_err(|e| spanned(src, e))
+}
+
+fn spanned(src: &str, e: ron::error::SpannedError) -> ParseError {
+    let (line, col) = skip_blanks(src, e.span.start.line, e.span.start.col);
+    let missing = match &e.code {
+        ron::Error::MissingStructField { field, .. } => Some(*field),
+        _ => None,
     };
+    let message = match e.code {
+        ron::Error::ExceededRecursionLimit => format!(
+            "the scene nests too deeply here (at most {} brackets, about 20 canvases inside each other); flatten it",
+            crate::data::limits::MAX_NESTING
+        ),
+        code => code.to_string(),
+    };
+    ParseError {
+        line,
+        col,
+        message,
+        missing,
+    }
+}
+
+/// RON → `T`, calling `unknown` with the path of each field serde did not know.
+pub(super) fn parse<T: DeserializeOwned>(
+    src: &str,
+    unknown: &mut dyn FnMut(String),
+) -> Result<T, ParseError> {
+    let opts = options();
+    let spanned = |e: ron::error::SpannedError| spanned(src, e);
     let mut de = ron::Deserializer::from_str_with_options(src, &opts).map_err(spanned)?;
-    let mut unknown = Vec::new();
-    let file: SceneFile = serde_ignored::deserialize(&mut de, |p| unknown.push(path_string(&p)))
+    let file: T = serde_ignored::deserialize(&mut de, |p| unknown(path_string(&p)))
         .map_err(|e| spanned(de.span_error(e)))?;
     de.end().map_err(|e| spanned(de.span_error(e)))?;
-    Ok((file, unknown))
+    Ok(file)
 }
 
 /// ron points just before the blanks ahead of the offending token; move to the token.

@@ -27,6 +27,10 @@ pub struct SceneFile {
     /// The display's name on the broker (`tinydisplay/<name>/…`), unless `--name` is given.
     #[serde(default)]
     pub name: Option<String>,
+    /// Files of shared fonts, data set-up and sources, relative to the scene:
+    /// `include: ["common.ron"]`.
+    #[serde(default)]
+    pub include: Vec<String>,
     /// The panel's size, mode, tick rate and colours.
     #[serde(default)]
     pub display: DisplaySpec,

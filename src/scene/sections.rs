@@ -135,27 +135,16 @@ pub(super) fn check_sources(
     let mut out = Vec::new();
     for (name, spec) in &file.sources {
         let mut spec = spec.clone();
-        match &mut spec.source {
-            SourceConfig::File(f) => f.path = dir.join(&f.path),
-            SourceConfig::Command(c) => c.program = resolve_program(dir, &c.program),
-            SourceConfig::Process(p) => p.program = resolve_program(dir, &p.program),
-            SourceConfig::Http(h) => {
-                if let Some(ca) = &mut h.ca_file {
-                    *ca = dir.join(&*ca);
-                }
-            }
-            SourceConfig::Clock(c) => {
-                if let Some(tz) = &c.timezone
-                    && jiff::tz::TimeZone::get(tz).is_err()
-                {
-                    raw.push(Raw {
-                        severity: Severity::Error,
-                        path: format!("sources.{name}.source"),
-                        message: format!("unknown time zone {tz:?}"),
-                    });
-                }
-            }
-            _ => {}
+        resolve_source_paths(&mut spec, dir);
+        if let SourceConfig::Clock(c) = &spec.source
+            && let Some(tz) = &c.timezone
+            && jiff::tz::TimeZone::get(tz).is_err()
+        {
+            raw.push(Raw {
+                severity: Severity::Error,
+                path: format!("sources.{name}.source"),
+                message: format!("unknown time zone {tz:?}"),
+            });
         }
         if name.contains('.') || name.is_empty() {
             raw.push(Raw {
@@ -167,6 +156,23 @@ pub(super) fn check_sources(
         out.push((name.clone(), spec));
     }
     out
+}
+
+/// Resolves a source's relative file and program paths against `dir` (the folder of the
+/// file that names the source); absolute paths and bare program names stay as they are.
+pub(super) fn resolve_source_paths(spec: &mut crate::data::sources::SourceSpec, dir: &Path) {
+    use crate::data::source::SourceConfig;
+    match &mut spec.source {
+        SourceConfig::File(f) => f.path = dir.join(&f.path),
+        SourceConfig::Command(c) => c.program = resolve_program(dir, &c.program),
+        SourceConfig::Process(p) => p.program = resolve_program(dir, &p.program),
+        SourceConfig::Http(h) => {
+            if let Some(ca) = &mut h.ca_file {
+                *ca = dir.join(&*ca);
+            }
+        }
+        _ => {}
+    }
 }
 
 /// A program named with a relative path (`./poll.sh`, `bin/status`) is the one next to
