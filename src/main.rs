@@ -39,6 +39,10 @@ enum Command {
         /// A file holding the token HTTP requests must carry (else $TINYDISPLAY_HTTP_TOKEN).
         #[arg(long)]
         http_token_file: Option<PathBuf>,
+        /// Web preview frames per second at most, instead of the scene's
+        /// `control.preview_fps` (default 10).
+        #[arg(long)]
+        preview_fps: Option<u32>,
         /// Record every dataset change and control command to this file (replay it with
         /// `tinydisplay replay`).
         #[arg(long)]
@@ -128,6 +132,14 @@ enum Command {
         /// Keep the scene's data sources running during the real-time run (their CPU counts).
         #[arg(long)]
         sources: bool,
+        /// After the real-time run, run it again serving the web preview to this many
+        /// viewers, and report what that cost (needs --realtime).
+        #[arg(long, default_value_t = 0)]
+        viewers: usize,
+        /// The web preview's frames per second for --viewers (default: the scene's
+        /// `control.preview_fps`).
+        #[arg(long)]
+        preview_fps: Option<u32>,
         /// One JSON object per configuration (fields in the README).
         #[arg(long)]
         json: bool,
@@ -167,6 +179,7 @@ fn main() -> ExitCode {
             realtime,
             http,
             http_token_file,
+            preview_fps,
             record,
             no_watch,
             sink,
@@ -184,6 +197,7 @@ fn main() -> ExitCode {
             realtime,
             http,
             http_token_file,
+            preview_fps,
             record,
             watch: !no_watch,
             sinks: sink,
@@ -206,6 +220,8 @@ fn main() -> ExitCode {
             realtime,
             fps,
             sources,
+            viewers,
+            preview_fps,
             json,
         } => commands::bench::bench(commands::bench::BenchArgs {
             scene: &scene,
@@ -217,6 +233,8 @@ fn main() -> ExitCode {
             realtime,
             fps,
             sources,
+            viewers,
+            preview_fps,
             json,
         }),
         Command::Replay {

@@ -349,3 +349,46 @@ fn metrics_are_valid_prometheus_text() {
         .expect("a tick duration count");
     assert!(count > 0, "the tick histogram filled");
 }
+
+#[test]
+fn the_preview_is_sent_at_its_own_rate_with_the_damage_in_between_merged() {
+    // The marquee moves every tick at 30 fps; the preview goes out at 5 frames a second.
+    let live = Live::start_with(common::compile(SCENE), None, 5);
+    live.wait_for("a frame", || live.feed.frame().is_some());
+    let open = || {
+        let r = agent()
+            .get(&live.url("/api/stream"))
+            .call()
+            .expect("a stream");
+        BufReader::new(r.into_body().into_reader())
+    };
+    let (mut a, mut b) = (open(), open());
+    let frames_of = |mut reader: &mut dyn BufRead| {
+        let start = std::time::Instant::now();
+        let mut ticks = Vec::new();
+        events(&mut reader, |name, v| {
+            if name == "frame" {
+                ticks.push(v["tick"].as_u64().unwrap_or(0));
+            }
+            start.elapsed() > std::time::Duration::from_secs(2)
+        });
+        ticks
+    };
+    let ticks = frames_of(&mut a);
+    // The whole frame, then about 5 a second (scheduling may stretch a period, never
+    // shorten it): far fewer than the 60 ticks that changed.
+    assert!(
+        (4..=13).contains(&ticks.len()),
+        "frames in 2 s at 5 fps: {ticks:?}"
+    );
+    let steps: Vec<u64> = ticks.windows(2).map(|w| w[1] - w[0]).collect();
+    assert!(
+        steps.iter().skip(1).all(|&s| s >= 3),
+        "each update merges the damage of several ticks: {steps:?}"
+    );
+    // A second viewer gets the same updates, encoded once for both.
+    assert!(
+        !frames_of(&mut b).is_empty(),
+        "the second viewer is served too"
+    );
+}

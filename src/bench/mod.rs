@@ -7,6 +7,7 @@
 //! depend on a clock or write files); `churn` stands in for live data.
 
 pub mod churn;
+mod viewers;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -44,6 +45,11 @@ pub struct BenchOptions {
     pub fps: Option<u32>,
     /// Keep the scene's data sources running during the real-time run (for its CPU cost).
     pub sources: bool,
+    /// Web preview viewers to connect during a second real-time run (0: none), to measure
+    /// what the HTTP server and the preview stream cost.
+    pub viewers: usize,
+    /// The preview's frames per second for that run (None: the scene's `preview_fps`).
+    pub preview_fps: Option<u32>,
 }
 
 /// A median and a 99th percentile, in microseconds.
@@ -123,6 +129,30 @@ pub struct BenchReport {
     pub hit_rate: Option<f64>,
     /// The real-time run, if asked for.
     pub realtime: Option<RealtimeReport>,
+    /// The real-time run again with the web preview served and viewers connected.
+    pub preview: Option<PreviewReport>,
+}
+
+/// What serving the web preview to viewers cost, from two real-time runs.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct PreviewReport {
+    /// Viewers connected to `/api/stream`.
+    pub viewers: usize,
+    /// The preview's frames per second at most.
+    pub preview_fps: u32,
+    /// CPU of the run with the server and its viewers, % of one core (the viewers'
+    /// own reading threads are not counted: they stand in for browsers elsewhere).
+    pub cpu_percent: Option<f64>,
+    /// What the server and the preview stream added, in % of the run without them.
+    pub cost_percent: Option<f64>,
+    /// CPU of the tick thread alone in the run with viewers, % of one core.
+    pub tick_thread_cpu_percent: Option<f64>,
+    /// What serving added to the tick thread, in % of its CPU in the run without.
+    pub tick_thread_cost_percent: Option<f64>,
+    /// Bytes per second the preview stream sent (all viewers).
+    pub bytes_per_s: f64,
+    /// Frame events per second each viewer received.
+    pub frames_per_s: f64,
 }
 
 /// Present lateness of a real-time run.
@@ -145,6 +175,8 @@ pub struct RealtimeReport {
     /// CPU the engine used over the run, in % of one core (the process's threads less
     /// the spinner that keeps the other core busy); None where /proc has no schedstat.
     pub cpu_percent: Option<f64>,
+    /// CPU of the tick thread alone over the run, % of one core.
+    pub tick_thread_cpu_percent: Option<f64>,
 }
 
 /// CPU time run so far by every live thread of this process, in ns (Linux schedstat).
@@ -284,10 +316,34 @@ pub fn run(scene: &CompiledScene, opts: &BenchOptions) -> BenchReport {
         dropped: AheadStats::get(&stats.dropped),
         hit_rate: hit_rate(hits, misses),
         realtime: None,
+        preview: None,
     };
     crate::shutdown(app.world_mut());
-    let realtime = opts.realtime.map(|d| realtime(scene, opts, &churn, d));
-    BenchReport { realtime, ..report }
+    let alone = opts.realtime.map(|d| realtime(scene, opts, &churn, d, 0).0);
+    let preview = opts.realtime.filter(|_| opts.viewers > 0).map(|d| {
+        let (with, stream) = realtime(scene, opts, &churn, d, opts.viewers);
+        let without = alone.and_then(|r| r.cpu_percent);
+        let tick_without = alone.and_then(|r| r.tick_thread_cpu_percent);
+        let growth = |w: Option<f64>, o: Option<f64>| match (w, o) {
+            (Some(w), Some(o)) if o > 0.0 => Some((w - o) / o * 100.0),
+            _ => None,
+        };
+        PreviewReport {
+            viewers: opts.viewers,
+            preview_fps: opts.preview_fps.unwrap_or(scene.control.preview_fps),
+            cpu_percent: with.cpu_percent,
+            cost_percent: growth(with.cpu_percent, without),
+            tick_thread_cpu_percent: with.tick_thread_cpu_percent,
+            tick_thread_cost_percent: growth(with.tick_thread_cpu_percent, tick_without),
+            bytes_per_s: stream.bytes as f64 / with.seconds.max(1e-9),
+            frames_per_s: stream.frames as f64 / opts.viewers as f64 / with.seconds.max(1e-9),
+        }
+    });
+    BenchReport {
+        realtime: alone,
+        preview,
+        ..report
+    }
 }
 
 /// Runs in real time for `length` with a thread spinning on the other core, and reports
@@ -297,8 +353,11 @@ fn realtime(
     opts: &BenchOptions,
     churn: &Churn,
     length: Duration,
-) -> RealtimeReport {
+    viewers: usize,
+) -> (RealtimeReport, viewers::Streamed) {
     let mut app = app(scene, opts.workers, opts.depth, opts.sources);
+    let preview_fps = opts.preview_fps.unwrap_or(scene.control.preview_fps);
+    let preview = (viewers > 0).then(|| viewers::Preview::start(&mut app, viewers, preview_fps));
     let fps = opts.fps.unwrap_or(scene.display.fps).max(1);
     app.insert_resource(Fps(fps));
     if !churn.is_empty() {
@@ -328,12 +387,16 @@ fn realtime(
     app.insert_resource(stop.clone());
     let ticks = (length.as_secs_f64() * f64::from(fps)).round() as u64;
     let start = Instant::now();
+    let tick_thread_start = thread_cpu_ns();
     run_ticks(&mut app, RunMode::RealTime(Some(ticks)));
+    let tick_thread_end = thread_cpu_ns();
     let seconds = start.elapsed().as_secs_f64();
     let cpu_end = process_cpu_ns();
     busy.store(false, Ordering::Relaxed);
     let spun = spinner.join().ok().flatten();
-    let cpu_percent = match (cpu_start, cpu_end, spun) {
+    let streamed = preview.map(viewers::Preview::stop).unwrap_or_default();
+    let not_ours = spun.zip(streamed.cpu_ns).map(|(s, v)| s + v);
+    let cpu_percent = match (cpu_start, cpu_end, not_ours) {
         (Some(a), Some(b), Some(s)) => {
             Some(b.saturating_sub(a).saturating_sub(s) as f64 / 1e9 / seconds.max(1e-9) * 100.0)
         }
@@ -348,7 +411,7 @@ fn realtime(
             .present_late_quantile(q)
             .map_or(0.0, |d| d.as_secs_f64() * 1e6)
     };
-    RealtimeReport {
+    let report = RealtimeReport {
         fps,
         seconds,
         ticks: pacing.ticks,
@@ -357,5 +420,9 @@ fn realtime(
         skipped: pacing.skipped,
         hit_rate: (hits + misses > 0).then(|| hits as f64 / (hits + misses) as f64),
         cpu_percent,
-    }
+        tick_thread_cpu_percent: tick_thread_start
+            .zip(tick_thread_end)
+            .map(|(a, b)| b.saturating_sub(a) as f64 / 1e9 / seconds.max(1e-9) * 100.0),
+    };
+    (report, streamed)
 }

@@ -30,6 +30,10 @@ pub struct BenchArgs<'a> {
     pub fps: Option<u32>,
     /// Keep the scene's sources running in the real-time run.
     pub sources: bool,
+    /// Web preview viewers for a second real-time run.
+    pub viewers: usize,
+    /// The preview's frames per second in that run.
+    pub preview_fps: Option<u32>,
     /// One JSON object per configuration.
     pub json: bool,
 }
@@ -78,6 +82,8 @@ pub fn bench(args: BenchArgs) -> ExitCode {
             realtime: args.realtime.map(Duration::from_secs_f64),
             fps: args.fps,
             sources: args.sources,
+            viewers: args.viewers,
+            preview_fps: args.preview_fps,
         };
         let r = bench::run(&scene, &opts);
         if args.json {
@@ -169,6 +175,29 @@ fn human(r: &BenchReport) -> String {
                 .map(|c| format!(", CPU {c:.3} % of a core"))
                 .unwrap_or_default()
         );
+        if let Some(t) = rt.tick_thread_cpu_percent {
+            s += &format!("                    tick thread CPU {t:.3} % of a core\n");
+        }
+    }
+    if let Some(p) = &r.preview {
+        s += &format!(
+            "  web preview       {} viewer(s) at {} fps at most: {:.0} bytes/s, {:.1} frames/s each{}{}\n",
+            p.viewers,
+            p.preview_fps,
+            p.bytes_per_s,
+            p.frames_per_s,
+            p.cpu_percent
+                .map(|c| format!(", CPU {c:.3} % of a core"))
+                .unwrap_or_default(),
+            p.cost_percent
+                .map(|c| format!(" ({c:+.1} % over the run without)"))
+                .unwrap_or_default()
+        );
+        if let (Some(t), Some(c)) = (p.tick_thread_cpu_percent, p.tick_thread_cost_percent) {
+            s += &format!(
+                "                    tick thread CPU {t:.3} % of a core ({c:+.1} % over the run without)\n"
+            );
+        }
     }
     s
 }

@@ -64,6 +64,8 @@ pub struct RunArgs {
     pub http: Option<String>,
     /// File with the HTTP token.
     pub http_token_file: Option<PathBuf>,
+    /// Web preview frames per second, overriding the scene's `control.preview_fps`.
+    pub preview_fps: Option<u32>,
     /// Recording to write.
     pub record: Option<PathBuf>,
     /// Reload the scene when its files change.
@@ -184,8 +186,15 @@ fn start_http(
     let addr = addr.parse().map_err(|e| {
         format!("--http {addr:?}: {e} (give an address and port like 127.0.0.1:8080)")
     })?;
-    let config =
+    let mut config =
         HttpConfig::new(addr, args.http_token_file.as_deref()).map_err(|e| e.to_string())?;
+    config.preview_fps = args.preview_fps.unwrap_or(scene.control.preview_fps);
+    if !(1..=240).contains(&config.preview_fps) {
+        return Err(format!(
+            "--preview-fps {}: give 1 to 240 frames per second",
+            config.preview_fps
+        ));
+    }
     let feed = Arc::new(FrameFeed::default());
     sinks.push(Box::new(WebSink::new(feed.clone())));
     let control = control_sender(app.world_mut());

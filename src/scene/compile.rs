@@ -427,6 +427,16 @@ pub fn compile_str(src: &str, path: &Path) -> Result<CompiledScene, SceneError> 
             message: format!("{addr:?} is not an address and port like \"127.0.0.1:8080\""),
         });
     }
+    if !(1..=240).contains(&file.control.preview_fps) {
+        raw.push(Raw {
+            severity: Severity::Error,
+            path: "control.preview_fps".into(),
+            message: format!(
+                "preview_fps must be 1..=240, not {}",
+                file.control.preview_fps
+            ),
+        });
+    }
 
     let mut problems: Vec<Problem> = raw
         .into_iter()

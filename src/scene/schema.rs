@@ -83,12 +83,19 @@ impl Default for ImageCacheSpec {
     }
 }
 
+fn default_preview_fps() -> u32 {
+    crate::control::http::DEFAULT_PREVIEW_FPS
+}
+
 /// The control section: which surfaces steer the running scene.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct ControlSpec {
     /// Address of the HTTP API and web preview (`"127.0.0.1:8080"`; off when absent).
     #[serde(default)]
     pub http: Option<String>,
+    /// Frames per second the web preview is sent at most, 1..=240 (default 10).
+    #[serde(default = "default_preview_fps")]
+    pub preview_fps: u32,
     /// MQTT broker for control and health topics (`"mqtt://127.0.0.1:1883"`; off when absent).
     #[serde(default)]
     pub mqtt: Option<String>,
@@ -99,6 +106,18 @@ pub struct ControlSpec {
     /// `on_change: {"gpio.select.presses": {"cmd": "next"}}`.
     #[serde(default)]
     pub on_change: BTreeMap<String, serde_json::Value>,
+}
+
+impl Default for ControlSpec {
+    fn default() -> Self {
+        ControlSpec {
+            http: None,
+            preview_fps: default_preview_fps(),
+            mqtt: None,
+            nats: None,
+            on_change: BTreeMap::new(),
+        }
+    }
 }
 
 /// The data section: `data: (rules: {...}, history: {...}, initial: {...}, persist: [...])`.

@@ -1,23 +1,26 @@
 //! The web preview's sink: keeps a copy of the frame (for `GET /api/frame.png` and a new
-//! viewer's first picture) and broadcasts each tick's damaged rectangles to the viewers.
-//! With nobody watching it copies only the damage into its mirror (a few µs).
+//! viewer's first picture) and gathers the damage since the preview last looked. It wakes
+//! nobody: the HTTP server's preview pump takes the damage at its own pace
+//! ([`FrameFeed::take_update`]), so a tick costs the same with or without viewers (a
+//! copy of the damaged pixels, a few µs).
 
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
-
-use tokio::sync::broadcast;
 
 use super::{Sink, SinkError};
-use crate::render::{FrameBuffer, PixelMode, Rect};
+use crate::render::{FrameBuffer, Rect};
 
-/// Updates a slow viewer may fall behind by before it is sent a whole frame instead.
-pub const BACKLOG: usize = 64;
+/// Damaged rectangles kept apart before they are merged into their bounding box.
+const MAX_PENDING: usize = 32;
 
-/// One tick's changed pixels: rectangles with their bytes (`channels` per pixel, row-major).
+/// Changed pixels: rectangles with their bytes (`channels` per pixel, row-major).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FrameUpdate {
     /// The tick shown.
     pub tick: u64,
+    /// Counts the frames that changed pixels; a viewer skips updates not newer than the
+    /// whole frame it started from.
+    pub version: u64,
     /// Frame width.
     pub width: u32,
     /// Frame height.
@@ -28,40 +31,53 @@ pub struct FrameUpdate {
     pub rects: Vec<(Rect, Vec<u8>)>,
 }
 
-/// Where the web sink leaves frames for the HTTP server (shared, thread-safe).
-pub struct FrameFeed {
-    frame: Mutex<Option<(FrameBuffer, u64)>>,
-    tx: broadcast::Sender<Arc<FrameUpdate>>,
-    /// Bytes the preview streams have sent (counted by the server).
-    pub bytes_sent: AtomicU64,
+/// The mirror of the frame and what changed in it since the last update was taken.
+#[derive(Default)]
+struct Mirror {
+    frame: Option<FrameBuffer>,
+    tick: u64,
+    version: u64,
+    pending: Vec<Rect>,
 }
 
-impl Default for FrameFeed {
-    fn default() -> Self {
-        FrameFeed {
-            frame: Mutex::new(None),
-            tx: broadcast::Sender::new(BACKLOG),
-            bytes_sent: AtomicU64::new(0),
-        }
-    }
+/// Where the web sink leaves frames for the HTTP server (shared, thread-safe).
+#[derive(Default)]
+pub struct FrameFeed {
+    mirror: Mutex<Mirror>,
+    /// Bytes the preview streams have sent (counted by the server).
+    pub bytes_sent: AtomicU64,
 }
 
 impl FrameFeed {
     /// The last frame presented and its tick (None before the first tick).
     pub fn frame(&self) -> Option<(FrameBuffer, u64)> {
-        self.frame.lock().ok().and_then(|f| f.clone())
+        let m = self.mirror.lock().ok()?;
+        m.frame.clone().map(|f| (f, m.tick))
     }
 
     /// The whole last frame as one update (a new or lagging viewer starts from it).
     pub fn full_update(&self) -> Option<FrameUpdate> {
-        let guard = self.frame.lock().ok()?;
-        let (fb, tick) = guard.as_ref()?;
-        Some(update_of(fb, *tick, &[fb.bounds()]))
+        let m = self.mirror.lock().ok()?;
+        let fb = m.frame.as_ref()?;
+        Some(update_of(fb, m.tick, m.version, &[fb.bounds()]))
     }
 
-    /// Receives every update from now on.
-    pub fn subscribe(&self) -> broadcast::Receiver<Arc<FrameUpdate>> {
-        self.tx.subscribe()
+    /// The pixels changed since the last call (None when nothing changed).
+    pub fn take_update(&self) -> Option<FrameUpdate> {
+        let mut m = self.mirror.lock().ok()?;
+        if m.pending.is_empty() {
+            return None;
+        }
+        let rects = std::mem::take(&mut m.pending);
+        let fb = m.frame.as_ref()?;
+        Some(update_of(fb, m.tick, m.version, &rects))
+    }
+
+    /// Forgets the damage gathered so far (a first viewer starts from the whole frame).
+    pub fn clear_pending(&self) {
+        if let Ok(mut m) = self.mirror.lock() {
+            m.pending.clear();
+        }
     }
 
     /// Counts bytes a stream sent.
@@ -70,13 +86,9 @@ impl FrameFeed {
     }
 }
 
-fn channels(mode: PixelMode) -> usize {
-    mode.channels()
-}
-
 /// The pixels of `rects` in `fb`.
-fn update_of(fb: &FrameBuffer, tick: u64, rects: &[Rect]) -> FrameUpdate {
-    let ch = channels(fb.mode());
+fn update_of(fb: &FrameBuffer, tick: u64, version: u64, rects: &[Rect]) -> FrameUpdate {
+    let ch = fb.mode().channels();
     let stride = fb.width() as usize * ch;
     let data = fb.data();
     let rects = rects
@@ -92,6 +104,7 @@ fn update_of(fb: &FrameBuffer, tick: u64, rects: &[Rect]) -> FrameUpdate {
         .collect();
     FrameUpdate {
         tick,
+        version,
         width: fb.width(),
         height: fb.height(),
         channels: ch,
@@ -99,14 +112,27 @@ fn update_of(fb: &FrameBuffer, tick: u64, rects: &[Rect]) -> FrameUpdate {
     }
 }
 
+/// Adds `r` to the pending damage, merging into one bounding box past [`MAX_PENDING`].
+fn add_pending(pending: &mut Vec<Rect>, r: Rect) {
+    if pending.iter().any(|p| p.contains_rect(&r)) {
+        return;
+    }
+    pending.push(r);
+    if pending.len() > MAX_PENDING {
+        let all = pending.iter().skip(1).fold(pending[0], |a, b| a.union(b));
+        pending.clear();
+        pending.push(all);
+    }
+}
+
 /// Presents frames to the web preview through a [`FrameFeed`].
 pub struct WebSink {
-    feed: Arc<FrameFeed>,
+    feed: std::sync::Arc<FrameFeed>,
 }
 
 impl WebSink {
     /// A sink feeding `feed`.
-    pub fn new(feed: Arc<FrameFeed>) -> WebSink {
+    pub fn new(feed: std::sync::Arc<FrameFeed>) -> WebSink {
         WebSink { feed }
     }
 }
@@ -117,30 +143,28 @@ impl Sink for WebSink {
     }
 
     fn present(&mut self, frame: &FrameBuffer, tick: u64) -> Result<(), SinkError> {
-        let Ok(mut slot) = self.feed.frame.lock() else {
+        let Ok(mut guard) = self.feed.mirror.lock() else {
             return Ok(());
         };
-        let damage: Vec<Rect> = match &mut *slot {
-            Some((mirror, t)) if mirror.bounds() == frame.bounds() => {
-                *t = tick;
+        let m = &mut *guard;
+        m.tick = tick;
+        match &mut m.frame {
+            Some(mirror) if mirror.bounds() == frame.bounds() => {
                 if frame.damage().is_empty() {
                     return Ok(());
                 }
                 for r in frame.damage() {
                     mirror.copy_rect(frame, *r);
+                    add_pending(&mut m.pending, *r);
                 }
-                frame.damage().to_vec()
             }
             _ => {
-                *slot = Some((frame.clone(), tick));
-                vec![frame.bounds()]
+                m.frame = Some(frame.clone());
+                m.pending.clear();
+                m.pending.push(frame.bounds());
             }
-        };
-        drop(slot);
-        if self.feed.tx.receiver_count() > 0 {
-            // A send fails only when the last viewer left meanwhile.
-            let _ = self.feed.tx.send(Arc::new(update_of(frame, tick, &damage)));
         }
+        m.version += 1;
         Ok(())
     }
 }
@@ -148,28 +172,50 @@ impl Sink for WebSink {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::render::Color;
+    use crate::render::{Color, PixelMode};
     use crate::sink::test_util::{pattern, set};
+    use std::sync::Arc;
 
     #[test]
-    fn viewers_get_the_damaged_pixels_and_the_mirror_follows() {
+    fn the_pump_takes_the_damage_gathered_since_it_last_looked() {
         let feed = Arc::new(FrameFeed::default());
         let mut sink = WebSink::new(feed.clone());
         let mut fb = pattern(8, 4, PixelMode::Gray4);
         sink.present(&fb, 0).unwrap();
-        let mut rx = feed.subscribe();
-        fb.clear_damage();
-        set(&mut fb, 2, 1, Color::WHITE);
-        sink.present(&fb, 1).unwrap();
-        let u = rx.try_recv().expect("an update");
-        assert_eq!(u.tick, 1);
-        assert_eq!(u.rects, vec![(Rect::new(2, 1, 1, 1), vec![fb.gray(2, 1)])]);
+        let first = feed.take_update().expect("the first frame");
+        assert_eq!(first.rects[0].0, fb.bounds());
+        assert!(feed.take_update().is_none(), "nothing new");
+        // Two ticks change two pixels: one update carries both.
+        for (tick, x) in [(1, 2), (2, 5)] {
+            fb.clear_damage();
+            set(&mut fb, x, 1, Color::WHITE);
+            sink.present(&fb, tick).unwrap();
+        }
+        let u = feed.take_update().expect("an update");
+        assert_eq!((u.tick, u.version), (2, 3));
+        assert_eq!(
+            u.rects,
+            vec![
+                (Rect::new(2, 1, 1, 1), vec![fb.gray(2, 1)]),
+                (Rect::new(5, 1, 1, 1), vec![fb.gray(5, 1)])
+            ]
+        );
         let (mirror, tick) = feed.frame().expect("a frame");
-        assert_eq!((mirror.data(), tick), (fb.data(), 1));
+        assert_eq!((mirror.data(), tick), (fb.data(), 2));
         fb.clear_damage();
-        sink.present(&fb, 2).unwrap();
-        assert!(rx.try_recv().is_err(), "an idle tick sends nothing");
+        sink.present(&fb, 3).unwrap();
+        assert!(feed.take_update().is_none(), "an idle tick adds nothing");
         let full = feed.full_update().expect("a full frame");
         assert_eq!(full.rects[0].1, fb.data());
+    }
+
+    #[test]
+    fn much_damage_is_merged_into_its_bounding_box() {
+        let mut pending = Vec::new();
+        for i in 0..40 {
+            add_pending(&mut pending, Rect::new(i * 2, i, 1, 1));
+        }
+        assert!(pending.len() <= MAX_PENDING);
+        assert!(pending[0].contains_rect(&Rect::new(0, 0, 1, 1)));
     }
 }

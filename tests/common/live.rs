@@ -27,8 +27,14 @@ pub struct Live {
 }
 
 impl Live {
-    /// Runs `scene` in real time with the HTTP server (token `token`, if any).
+    /// Runs `scene` in real time with the HTTP server (token `token`, if any), the
+    /// preview at 30 frames a second.
     pub fn start(scene: CompiledScene, token: Option<&str>) -> Live {
+        Live::start_with(scene, token, 30)
+    }
+
+    /// Like [`Live::start`], the preview at `preview_fps`.
+    pub fn start_with(scene: CompiledScene, token: Option<&str>, preview_fps: u32) -> Live {
         let (tx, rx) = mpsc::channel();
         let token = token.map(str::to_string);
         let thread = std::thread::spawn(move || {
@@ -43,6 +49,7 @@ impl Live {
             let config = HttpConfig {
                 addr: "127.0.0.1:0".parse().expect("an address"),
                 token,
+                preview_fps,
             };
             let server = http::start(&config, control.clone(), feed.clone())
                 .unwrap_or_else(|e| panic!("the server did not start: {e}"));

@@ -16,6 +16,7 @@ use axum::Router;
 use axum::routing::{get, post};
 use tokio::sync::oneshot;
 
+pub use self::preview::DEFAULT_PREVIEW_FPS;
 use super::channel::ControlSender;
 use crate::sink::web::FrameFeed;
 
@@ -29,6 +30,8 @@ pub struct HttpConfig {
     pub addr: SocketAddr,
     /// The token every request must carry, if any.
     pub token: Option<String>,
+    /// Frames per second the web preview is sent at most (the damage between is merged).
+    pub preview_fps: u32,
 }
 
 /// Why the HTTP server did not start.
@@ -88,7 +91,11 @@ impl HttpConfig {
         if token.is_none() && !addr.ip().is_loopback() {
             return Err(HttpError::TokenNeeded(addr));
         }
-        Ok(HttpConfig { addr, token })
+        Ok(HttpConfig {
+            addr,
+            token,
+            preview_fps: DEFAULT_PREVIEW_FPS,
+        })
     }
 }
 
@@ -98,6 +105,7 @@ pub(crate) struct Ctx {
     pub(crate) control: ControlSender,
     pub(crate) feed: Arc<FrameFeed>,
     pub(crate) token: Option<Arc<str>>,
+    pub(crate) pump: Arc<preview::Pump>,
 }
 
 /// A running server; dropping it stops it.
@@ -164,10 +172,17 @@ pub fn start(
         let _guard = handle.enter();
         tokio::net::TcpListener::from_std(std_listener).map_err(bind_err)?
     };
+    let pump = preview::Pump::start(
+        &handle,
+        feed.clone(),
+        control.published().clone(),
+        config.preview_fps,
+    );
     let ctx = Ctx {
         control,
         feed,
         token: config.token.as_deref().map(Arc::from),
+        pump,
     };
     let app = router(ctx);
     let (stop, stopped) = oneshot::channel::<()>();

@@ -1,6 +1,11 @@
 //! The live web preview: one page (assets embedded in the binary) and one Server-Sent
 //! Events stream carrying the frame's damaged rectangles, the state and the dataset's
 //! changes.
+//!
+//! One pump serves every viewer: at the preview rate (`control.preview_fps`, default 10)
+//! it takes the damage gathered since it last looked, encodes it once and broadcasts the
+//! text; each viewer's connection only writes it out. With nobody watching the pump
+//! sleeps until a viewer comes, so the tick never pays for the preview.
 
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -8,24 +13,121 @@ use std::time::Duration;
 
 use axum::extract::State;
 use axum::http::header;
-use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{Html, IntoResponse, Response};
 use base64::Engine;
-use futures_util::Stream;
 use serde_json::{Value, json};
-use tokio::sync::{broadcast, mpsc};
+use tokio::sync::{Notify, broadcast};
 
 use super::Ctx;
-use crate::sink::web::FrameUpdate;
+use crate::control::state::Published;
+use crate::sink::web::{FrameFeed, FrameUpdate};
+
+/// Default preview frames per second.
+pub const DEFAULT_PREVIEW_FPS: u32 = 10;
+/// State events per second at most (the tick changes every tick).
+const STATE_EVERY: Duration = Duration::from_millis(250);
+/// Encoded events a slow viewer may fall behind by before it starts again from the
+/// whole frame.
+const BACKLOG: usize = 64;
+
+/// One encoded event.
+#[derive(Debug)]
+struct Part {
+    /// `frame`, `state` or `data`.
+    name: &'static str,
+    /// The event's data (JSON text).
+    data: String,
+    /// For frames: the update's version (a viewer skips those its first frame had).
+    version: u64,
+}
+
+/// What one pump period sends every viewer, encoded once.
+type Message = Arc<[Part]>;
+
+/// The preview pump's channel, shared by the stream handlers.
+pub(crate) struct Pump {
+    tx: broadcast::Sender<Message>,
+    viewer_came: Notify,
+}
+
+impl Pump {
+    /// Starts the pump for `feed` on the current runtime, at `fps` frames a second.
+    pub(crate) fn start(
+        runtime: &tokio::runtime::Handle,
+        feed: Arc<FrameFeed>,
+        published: Arc<Published>,
+        fps: u32,
+    ) -> Arc<Pump> {
+        let pump = Arc::new(Pump {
+            tx: broadcast::Sender::new(BACKLOG),
+            viewer_came: Notify::new(),
+        });
+        runtime.spawn(run_pump(pump.clone(), feed, published, fps.clamp(1, 240)));
+        pump
+    }
+}
+
+/// Takes, encodes and broadcasts what changed, while anyone watches.
+async fn run_pump(pump: Arc<Pump>, feed: Arc<FrameFeed>, published: Arc<Published>, fps: u32) {
+    let period = Duration::from_secs_f64(1.0 / f64::from(fps));
+    let state_every = (STATE_EVERY.as_secs_f64() / period.as_secs_f64())
+        .ceil()
+        .max(1.0) as u64;
+    let mut state = published.watch_state();
+    let mut seen_version = published.data_version();
+    let mut n: u64 = 0;
+    loop {
+        if pump.tx.receiver_count() == 0 {
+            pump.viewer_came.notified().await;
+            // A new viewer starts from the whole frame and dataset.
+            feed.clear_pending();
+            seen_version = published.data_version();
+            state.mark_unchanged();
+        }
+        tokio::time::sleep(period).await;
+        n += 1;
+        let mut parts = Vec::new();
+        if let Some(update) = feed.take_update() {
+            parts.push(Part {
+                name: "frame",
+                data: frame_json(&update).to_string(),
+                version: update.version,
+            });
+        }
+        if n.is_multiple_of(state_every) && state.has_changed().unwrap_or(false) {
+            let s = state.borrow_and_update().clone();
+            parts.push(Part {
+                name: "state",
+                data: serde_json::to_string(&*s).unwrap_or_default(),
+                version: 0,
+            });
+        }
+        let v = published.data_version();
+        if v != seen_version {
+            let changed: serde_json::Map<String, Value> = published
+                .data("")
+                .into_iter()
+                .filter(|(_, d)| d.seq > seen_version)
+                .map(|(k, d)| (k, json!(d)))
+                .collect();
+            seen_version = v;
+            if !changed.is_empty() {
+                parts.push(Part {
+                    name: "data",
+                    data: json!({"full": false, "keys": changed}).to_string(),
+                    version: 0,
+                });
+            }
+        }
+        if !parts.is_empty() {
+            let _ = pump.tx.send(parts.into());
+        }
+    }
+}
 
 const INDEX: &str = include_str!("assets/index.html");
 const SCRIPT: &str = include_str!("assets/preview.js");
 const STYLE: &str = include_str!("assets/preview.css");
-
-/// State events per second at most (the tick changes every tick).
-const STATE_EVERY: Duration = Duration::from_millis(250);
-/// How often the dataset is looked at for changes.
-const DATA_EVERY: Duration = Duration::from_millis(100);
 
 /// `GET /`.
 pub(crate) async fn index() -> Html<&'static str> {
@@ -59,111 +161,114 @@ pub fn frame_json(u: &FrameUpdate) -> Value {
     })
 }
 
-/// `GET /api/stream`: events `frame`, `state` and `data` (changed keys).
-pub(crate) async fn stream(
-    State(ctx): State<Ctx>,
-) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
-    let (tx, rx) = mpsc::channel::<Event>(16);
-    tokio::spawn(feed_viewer(ctx, tx));
-    let events =
-        futures_util::stream::unfold(
-            rx,
-            |mut rx| async move { rx.recv().await.map(|e| (Ok(e), rx)) },
-        );
-    Sse::new(events).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+/// What one viewer's stream has left to send.
+struct Viewer {
+    ctx: Ctx,
+    rx: broadcast::Receiver<Message>,
+    /// Events to send before the broadcast ones (the first picture and dataset).
+    queued: std::collections::VecDeque<(&'static str, Arc<str>)>,
+    /// The version of the whole frame sent last; older updates are skipped.
+    base: u64,
 }
 
-/// Sends one event, counting its bytes; false when the viewer left.
-async fn send(ctx: &Ctx, tx: &mpsc::Sender<Event>, name: &str, data: String) -> bool {
-    // "event: NAME\ndata: DATA\n\n"
-    ctx.feed.count_sent(name.len() + data.len() + 16);
-    tx.send(Event::default().event(name).data(data))
-        .await
-        .is_ok()
-}
-
-/// Everything one viewer gets, until it leaves.
-async fn feed_viewer(ctx: Ctx, tx: mpsc::Sender<Event>) {
-    let published = ctx.control.published().clone();
-    let mut frames = ctx.feed.subscribe();
-    let mut state = published.watch_state();
-    // First the whole picture, then changes.
-    if let Some(full) = ctx.feed.full_update()
-        && !send(&ctx, &tx, "frame", frame_json(&full).to_string()).await
-    {
-        return;
-    }
-    let first = serde_json::to_string(&*published.state()).unwrap_or_default();
-    if !send(&ctx, &tx, "state", first).await {
-        return;
-    }
-    let mut seen_version = published.data_version();
-    let all = published.data("");
-    if !send(
-        &ctx,
-        &tx,
-        "data",
-        json!({"full": true, "keys": all}).to_string(),
+/// `GET /api/stream`: events `frame`, `state` and `data` (changed keys). Everything the
+/// pump sent since the viewer's last write goes out in one write (one system call per
+/// preview frame, whatever the number of events).
+pub(crate) async fn stream(State(ctx): State<Ctx>) -> Response {
+    let rx = ctx.pump.tx.subscribe();
+    ctx.pump.viewer_came.notify_one();
+    let mut viewer = Viewer {
+        rx,
+        queued: Default::default(),
+        base: 0,
+        ctx,
+    };
+    viewer.start_over(true);
+    let chunks = futures_util::stream::unfold(viewer, |mut v| async move {
+        let chunk = v.next_chunk().await?;
+        v.ctx.feed.count_sent(chunk.len());
+        Some((Ok::<_, Infallible>(chunk), v))
+    });
+    (
+        [
+            (header::CONTENT_TYPE, "text/event-stream"),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        axum::body::Body::from_stream(chunks),
     )
-    .await
-    {
-        return;
+        .into_response()
+}
+
+/// How long a quiet stream waits before it sends a comment, so proxies keep it open.
+const KEEP_ALIVE: Duration = Duration::from_secs(15);
+
+/// Appends one Server-Sent Event to `out`.
+fn push_event(out: &mut String, name: &str, data: &str) {
+    out.push_str("event: ");
+    out.push_str(name);
+    for line in data.split('\n') {
+        out.push_str("\ndata: ");
+        out.push_str(line);
     }
-    let mut state_tick = tokio::time::interval(STATE_EVERY);
-    let mut data_tick = tokio::time::interval(DATA_EVERY);
-    let mut state_dirty = false;
-    loop {
-        tokio::select! {
-            f = frames.recv() => {
-                let update = match f {
-                    Ok(u) => u,
-                    Err(broadcast::error::RecvError::Lagged(_)) => {
-                        // Too slow: start again from the whole frame.
-                        match ctx.feed.full_update() {
-                            Some(full) => Arc::new(full),
-                            None => continue,
-                        }
-                    }
-                    Err(broadcast::error::RecvError::Closed) => return,
-                };
-                if !send(&ctx, &tx, "frame", frame_json(&update).to_string()).await {
-                    return;
+    out.push_str("\n\n");
+}
+
+impl Viewer {
+    /// Queues the whole frame (and with `everything`, the state and the whole dataset).
+    fn start_over(&mut self, everything: bool) {
+        if let Some(full) = self.ctx.feed.full_update() {
+            self.base = full.version;
+            self.queued
+                .push_back(("frame", frame_json(&full).to_string().into()));
+        }
+        if everything {
+            let published = self.ctx.control.published();
+            let state = serde_json::to_string(&*published.state()).unwrap_or_default();
+            self.queued.push_back(("state", state.into()));
+            let all = json!({"full": true, "keys": published.data("")}).to_string();
+            self.queued.push_back(("data", all.into()));
+        }
+    }
+
+    /// The events to send next, as one chunk; None when the server stops.
+    async fn next_chunk(&mut self) -> Option<String> {
+        let mut out = String::new();
+        loop {
+            while let Some((name, data)) = self.queued.pop_front() {
+                push_event(&mut out, name, &data);
+            }
+            // Whatever else is ready goes in the same chunk.
+            loop {
+                match self.rx.try_recv() {
+                    Ok(m) => self.take(m, &mut out),
+                    Err(broadcast::error::TryRecvError::Lagged(_)) => self.start_over(false),
+                    Err(broadcast::error::TryRecvError::Closed) => return None,
+                    Err(broadcast::error::TryRecvError::Empty) => break,
                 }
             }
-            changed = state.changed() => {
-                if changed.is_err() {
-                    return;
-                }
-                state_dirty = true;
+            while let Some((name, data)) = self.queued.pop_front() {
+                push_event(&mut out, name, &data);
             }
-            _ = state_tick.tick() => {
-                if state_dirty {
-                    state_dirty = false;
-                    let s = serde_json::to_string(&*published.state()).unwrap_or_default();
-                    if !send(&ctx, &tx, "state", s).await {
-                        return;
-                    }
-                }
+            if !out.is_empty() {
+                return Some(out);
             }
-            _ = data_tick.tick() => {
-                let v = published.data_version();
-                if v == seen_version {
-                    continue;
-                }
-                let changed: serde_json::Map<String, Value> = published
-                    .data("")
-                    .into_iter()
-                    .filter(|(_, d)| d.seq > seen_version)
-                    .map(|(k, d)| (k, json!(d)))
-                    .collect();
-                seen_version = v;
-                if !changed.is_empty()
-                    && !send(&ctx, &tx, "data", json!({"full": false, "keys": changed}).to_string()).await
-                {
-                    return;
-                }
+            match tokio::time::timeout(KEEP_ALIVE, self.rx.recv()).await {
+                Ok(Ok(m)) => self.take(m, &mut out),
+                // Too slow: start again from the whole frame.
+                Ok(Err(broadcast::error::RecvError::Lagged(_))) => self.start_over(false),
+                Ok(Err(broadcast::error::RecvError::Closed)) => return None,
+                Err(_) => out.push_str(":\n\n"),
             }
-            _ = tx.closed() => return,
+        }
+    }
+
+    /// Adds a broadcast message to `out`, less a frame older than the one sent.
+    fn take(&mut self, m: Message, out: &mut String) {
+        for p in m.iter() {
+            if p.name == "frame" && p.version <= self.base {
+                continue;
+            }
+            push_event(out, p.name, &p.data);
         }
     }
 }
