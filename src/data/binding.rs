@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use minijinja::{Environment, Value as JValue};
 use serde_json::Value;
 
-use super::dataset::{Dataset, insert_path};
+use super::dataset::Dataset;
 use super::{history, inspect};
 
 /// What a binding sets.
@@ -40,9 +40,28 @@ pub enum Target {
 pub enum Source {
     /// A template registered in the environment under this name; renders to a string.
     Template(String),
-    /// An expression's source; evaluates to a value.
+    /// A template that is one plain key, `{{ mpd.title }}` (registered under `name`):
+    /// a string or integer is shown without running the template.
+    Key {
+        /// The template's name in the environment (for anything but a string or integer).
+        name: String,
+        /// The key.
+        key: String,
+    },
+    /// An expression's source; evaluates to a value (compiled at each evaluation).
     Expression(String),
+    /// An expression compiled once, as the template `{% set result = (EXPR) %}`
+    /// registered under `name`.
+    Compiled {
+        /// The template's name in the environment.
+        name: String,
+        /// The expression's source.
+        src: String,
+    },
 }
+
+/// The variable a compiled expression's template sets.
+const RESULT_VAR: &str = "result";
 
 /// One compiled binding of a widget.
 #[derive(Debug, Clone, PartialEq)]
@@ -108,14 +127,14 @@ pub fn compile_template(
         Err(e) => return Err(BindingError(describe(&e))),
     };
     let uses = inspect::template(env, name);
-    let result = finish(
-        env,
-        target,
-        Source::Template(name.to_string()),
-        vars,
-        uses,
-        fallback,
-    );
+    let source = match plain_key(src) {
+        Some(key) if vars.len() == 1 && vars.contains(key) => Source::Key {
+            name: name.to_string(),
+            key: key.to_string(),
+        },
+        _ => Source::Template(name.to_string()),
+    };
+    let result = finish(env, target, source, vars, uses, fallback);
     if result.is_err() {
         env.remove_template(name);
     }
@@ -187,6 +206,19 @@ fn finish(
     })
 }
 
+/// `"{{ a.b }}"` → `a.b`: a template that is one dotted name and nothing else.
+fn plain_key(src: &str) -> Option<&str> {
+    let inner = src.strip_prefix("{{")?.strip_suffix("}}")?.trim();
+    let ok = !inner.is_empty()
+        && inner.split('.').all(|part| {
+            part.chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+                && part.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        });
+    ok.then_some(inner)
+}
+
 fn describe(e: &minijinja::Error) -> String {
     match e.detail() {
         Some(d) => format!("{}: {d}", e.kind()),
@@ -208,6 +240,25 @@ impl Binding {
         self.timed && history::ages(data, &self.history_keys) != self.ages
     }
 
+    /// Compiles an expression binding once, as a template registered in `env` under
+    /// `name`, instead of at every evaluation. An expression that cannot be written as
+    /// such a template (one holding `%}`) stays as it is.
+    pub fn cache_in(&mut self, env: &mut Environment<'static>, name: String) {
+        let Source::Expression(src) = &self.source else {
+            return;
+        };
+        if src.contains("%}") || src.contains("{%") || src.contains("#}") {
+            return;
+        }
+        let wrapped = format!("{{% set {RESULT_VAR} = ({src}) %}}");
+        if env.add_template_owned(name.clone(), wrapped).is_ok() {
+            self.source = Source::Compiled {
+                name,
+                src: src.clone(),
+            };
+        }
+    }
+
     /// Evaluates against the dataset: a string for templates, a value for expressions.
     /// Missing keys are undefined; an expression whose result is undefined gives the
     /// fallback (a `when` is then false). Errors are failed renders (a filter refusing
@@ -217,39 +268,68 @@ impl Binding {
         env: &Environment<'static>,
         data: &Dataset,
     ) -> Result<Value, BindingError> {
-        let mut ctx = serde_json::Map::new();
-        for k in &self.keys {
-            if let Some(v) = data.lookup(k) {
-                insert_path(&mut ctx, k, v);
+        self.evaluate_in(env, data, &mut Contexts::default())
+    }
+
+    /// [`Binding::evaluate`], taking the template context from `contexts` when another
+    /// binding reading the same keys built it already (the dataset must not change
+    /// between the evaluations that share `contexts`).
+    pub fn evaluate_in(
+        &self,
+        env: &Environment<'static>,
+        data: &Dataset,
+        contexts: &mut Contexts,
+    ) -> Result<Value, BindingError> {
+        let err = |e: minijinja::Error| BindingError(describe(&e));
+        if let Source::Key { key, .. } = &self.source {
+            match data.get(key) {
+                Some(Value::String(s)) => return Ok(Value::String(s.clone())),
+                Some(Value::Number(n)) if !n.is_f64() => return Ok(Value::String(n.to_string())),
+                Some(Value::Null) => return Ok(Value::String(String::new())),
+                _ => {}
             }
+        }
+        let ctx = contexts.get(self, data);
+        let value = match &self.source {
+            Source::Template(name) | Source::Key { name, .. } => {
+                let t = env.get_template(name).map_err(err)?;
+                return t.render(ctx).map(Value::String).map_err(err);
+            }
+            Source::Expression(src) => env.compile_expression(src).map_err(err)?.eval(ctx),
+            Source::Compiled { name, .. } => {
+                let t = env.get_template(name).map_err(err)?;
+                t.render_captured(ctx)
+                    .map(|c| c.state().lookup(RESULT_VAR).unwrap_or_default())
+            }
+        }
+        .map_err(err)?;
+        if value.is_undefined() {
+            return Ok(self.fallback.clone());
+        }
+        Ok(from_jinja(&value))
+    }
+
+    /// The template context: the keys it reads (nested by their dots) and the history
+    /// functions' data, built straight as template values.
+    fn context(&self, data: &Dataset) -> JValue {
+        let mut root: BTreeMap<String, Node> = BTreeMap::new();
+        for k in &self.keys {
+            let v = match data.get(k) {
+                Some(v) => to_jinja(v),
+                None => match data.lookup(k) {
+                    Some(v) => to_jinja(&v),
+                    None => continue,
+                },
+            };
+            Node::put(&mut root, k, v);
         }
         if !self.history_keys.is_empty() {
-            ctx.insert(
+            root.insert(
                 history::CONTEXT_VAR.into(),
-                history::context(data, &self.history_keys),
+                Node::Leaf(to_jinja(&history::context(data, &self.history_keys))),
             );
         }
-        let ctx = to_jinja(&Value::Object(ctx));
-        match &self.source {
-            Source::Template(name) => {
-                let t = env
-                    .get_template(name)
-                    .map_err(|e| BindingError(describe(&e)))?;
-                t.render(ctx)
-                    .map(Value::String)
-                    .map_err(|e| BindingError(describe(&e)))
-            }
-            Source::Expression(src) => {
-                let expr = env
-                    .compile_expression(src)
-                    .map_err(|e| BindingError(describe(&e)))?;
-                let v = expr.eval(ctx).map_err(|e| BindingError(describe(&e)))?;
-                if v.is_undefined() {
-                    return Ok(self.fallback.clone());
-                }
-                Ok(from_jinja(&v))
-            }
-        }
+        Node::object(root)
     }
 
     /// Remembers the ages its `changed_ago` calls were evaluated at.
@@ -257,6 +337,83 @@ impl Binding {
         if self.timed {
             self.ages = history::ages(data, &self.history_keys);
         }
+    }
+}
+
+/// Contexts at most kept by [`Contexts`].
+const MAX_CONTEXTS: usize = 32;
+
+/// Template contexts built during one propagation, shared by the bindings that read the
+/// same keys (200 texts bound to one number build it once).
+#[derive(Default)]
+pub struct Contexts {
+    built: Vec<(Vec<String>, Vec<String>, JValue)>,
+}
+
+impl Contexts {
+    /// Forgets every context (the dataset changed).
+    pub fn clear(&mut self) {
+        self.built.clear();
+    }
+
+    /// The context of `b`, built now or before.
+    fn get(&mut self, b: &Binding, data: &Dataset) -> JValue {
+        if let Some((_, _, v)) = self
+            .built
+            .iter()
+            .find(|(k, h, _)| *k == b.keys && *h == b.history_keys)
+        {
+            return v.clone();
+        }
+        let v = b.context(data);
+        if self.built.len() < MAX_CONTEXTS {
+            self.built
+                .push((b.keys.clone(), b.history_keys.clone(), v.clone()));
+        }
+        v
+    }
+}
+
+/// A context being built: a value, or an object of further nodes.
+enum Node {
+    Leaf(JValue),
+    Branch(BTreeMap<String, Node>),
+}
+
+impl Node {
+    /// Puts `v` at the dotted `path` (a value on the way is replaced by an object).
+    fn put(map: &mut BTreeMap<String, Node>, path: &str, v: JValue) {
+        match path.split_once('.') {
+            None => {
+                map.insert(path.to_string(), Node::Leaf(v));
+            }
+            Some((head, rest)) => {
+                let child = map
+                    .entry(head.to_string())
+                    .or_insert_with(|| Node::Branch(BTreeMap::new()));
+                if let Node::Leaf(_) = child {
+                    *child = Node::Branch(BTreeMap::new());
+                }
+                if let Node::Branch(m) = child {
+                    Node::put(m, rest, v);
+                }
+            }
+        }
+    }
+
+    /// The template value of an object of nodes.
+    fn object(map: BTreeMap<String, Node>) -> JValue {
+        JValue::from(
+            map.into_iter()
+                .map(|(k, n)| {
+                    let v = match n {
+                        Node::Leaf(v) => v,
+                        Node::Branch(m) => Node::object(m),
+                    };
+                    (k, v)
+                })
+                .collect::<BTreeMap<_, _>>(),
+        )
     }
 }
 
@@ -392,5 +549,52 @@ mod tests {
         let mut env = environment();
         assert!(compile_template(&mut env, "bad", Target::Text, "{{ a. }}", json!("")).is_err());
         assert!(compile_expression(&env, Target::Value, "a +", json!(0)).is_err());
+    }
+
+    #[test]
+    fn compiled_expressions_and_plain_keys_give_what_the_slow_paths_give() {
+        let mut env = environment();
+        let mut d = Dataset::new();
+        d.set("a.n", json!(7), 0);
+        d.set("a.f", json!(2.5), 0);
+        d.set("a.s", json!("txt"), 0);
+        d.set("a.b", json!(true), 0);
+        d.set("a.z", json!(null), 0);
+        d.set("a.list", json!([1, 2]), 0);
+        for (i, src) in [
+            "a.n * 2",
+            "a.f / 2",
+            "a.s ~ '!'",
+            "a.missing",
+            "a.missing + 1",
+            "a.n > 3 and a.b",
+            "[a.n, 1] | sum",
+            "prev('a.n')",
+            "a.list | length",
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let slow = compile_expression(&env, Target::Value, src, json!("fb")).expect("compiles");
+            let mut fast = slow.clone();
+            fast.cache_in(&mut env, format!("e{i}"));
+            assert!(matches!(fast.source, Source::Compiled { .. }), "{src}");
+            assert_eq!(fast.evaluate(&env, &d), slow.evaluate(&env, &d), "{src}");
+        }
+        for (i, key) in ["a.n", "a.f", "a.s", "a.b", "a.z", "a.list", "a.missing"]
+            .into_iter()
+            .enumerate()
+        {
+            let src = format!("{{{{ {key} }}}}");
+            let fast = compile_template(&mut env, &format!("k{i}"), Target::Text, &src, json!(""))
+                .expect("compiles");
+            assert!(matches!(fast.source, Source::Key { .. }), "{src}");
+            let mut slow = fast.clone();
+            slow.source = Source::Template(format!("k{i}"));
+            assert_eq!(fast.evaluate(&env, &d), slow.evaluate(&env, &d), "{src}");
+        }
+        assert_eq!(plain_key("{{ a.b }} x"), None);
+        assert_eq!(plain_key("{{ a | upper }}"), None);
+        assert_eq!(plain_key("{{a_1.b2}}"), Some("a_1.b2"));
     }
 }

@@ -91,8 +91,10 @@ pub fn propagate(
     mut index: ResMut<KeyIndex>,
     mut q: Query<Targets>,
     mut scratch: Local<Vec<Entity>>,
+    mut contexts: Local<crate::data::binding::Contexts>,
 ) {
     let Some(env) = env else { return };
+    contexts.clear();
     let first = !index.started;
     if !first && data.changed().is_empty() && index.timed.is_empty() {
         return;
@@ -128,7 +130,7 @@ pub fn propagate(
                 continue;
             }
             b.note_ages(&data);
-            let value = match b.evaluate(&env.0, &data) {
+            let value = match b.evaluate_in(&env.0, &data, &mut contexts) {
                 Ok(v) => {
                     if b.failing {
                         log::info!("{}: recovered", describe(b));

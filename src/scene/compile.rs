@@ -203,7 +203,14 @@ impl Ctx<'_> {
         fallback: serde_json::Value,
     ) {
         match binding::compile_expression(self.env, target, src, fallback) {
-            Ok(b) => self.push_binding(b, field),
+            Ok(mut b) => {
+                self.templates += 1;
+                b.cache_in(
+                    self.env,
+                    format!("{}.{field}#{}", self.path, self.templates),
+                );
+                self.push_binding(b, field)
+            }
             Err(e) => self.error(Some(field), format!("expression does not compile: {e}")),
         }
     }
