@@ -44,7 +44,7 @@ impl PluginGroup for TinyDisplayPlugins {
             .add(data::DataPlugin)
             .add(motion::MotionPlugin)
             .add(widget::WidgetPlugin)
-            .add(ahead::AheadPlugin::default())
+            .add(ahead::AheadPlugin)
             .add(panel::power::PowerPlugin)
             .add(sink::present::PresentPlugin)
             .add(control::ControlPlugin)

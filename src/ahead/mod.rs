@@ -430,17 +430,15 @@ pub fn paint(
     ahead.schedule(t);
 }
 
-/// Adds the paint step after Compose, with render-ahead as configured.
+/// Adds the paint step after Compose, with render-ahead as configured by a
+/// [`RenderAhead`] resource inserted before it (else the default: one worker, four frames).
 #[derive(Debug, Default, Clone, Copy)]
-pub struct AheadPlugin {
-    /// Workers and depth (the default: one worker, four frames).
-    pub config: Option<AheadConfig>,
-}
+pub struct AheadPlugin;
 
 impl Plugin for AheadPlugin {
     fn build(&self, app: &mut App) {
         if !app.world().contains_resource::<RenderAhead>() {
-            app.insert_resource(RenderAhead::new(self.config.unwrap_or_default()));
+            app.insert_resource(RenderAhead::new(AheadConfig::default()));
         }
         app.add_systems(
             TickSchedule,

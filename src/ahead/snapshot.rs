@@ -9,7 +9,7 @@ use bevy_ecs::prelude::*;
 use crate::motion::Sliding;
 use crate::motion::timeline::{Scroll, Slide};
 use crate::render::compose::{DrawItem, DrawList, WidgetLayer, paint_rect, shown_of};
-use crate::render::{Color, FrameBuffer, Layer, Rect};
+use crate::render::{Color, FrameBuffer, Layer};
 use crate::widget::marquee::Marquee;
 
 /// How an item moves with the tick, without any input changing.
@@ -217,20 +217,6 @@ impl Snapshot {
                     rect,
                     scratch.iter().zip(&self.items).map(|(d, s)| (d, &*s.layer)),
                 );
-            }
-        }
-    }
-
-    /// The rectangles that differ between the frames of `tick - 1` and `tick`.
-    pub fn damage_between(&self, tick: u64, out: &mut Vec<Rect>) {
-        for &k in &self.moving {
-            let (a, b) = (
-                self.items[k].at(tick.saturating_sub(1)),
-                self.items[k].at(tick),
-            );
-            if a != b {
-                out.push(a.shown);
-                out.push(b.shown);
             }
         }
     }

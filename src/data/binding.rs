@@ -84,6 +84,9 @@ pub struct Binding {
     pub ages: Vec<Option<u64>>,
     /// Which widget and field it belongs to, and where in the scene (for logs).
     pub origin: String,
+    /// A hash of `keys` and `history_keys` (bindings reading the same keys share a
+    /// context, see [`Contexts`]).
+    pub keys_hash: u64,
 }
 
 /// Why a binding could not be compiled or evaluated.
@@ -193,7 +196,14 @@ fn finish(
         }
     }
     keys.sort();
+    let keys_hash = {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        (&keys, &uses.history_keys).hash(&mut h);
+        h.finish()
+    };
     Ok(Binding {
+        keys_hash,
         target,
         source,
         keys,
@@ -347,7 +357,7 @@ const MAX_CONTEXTS: usize = 32;
 /// same keys (200 texts bound to one number build it once).
 #[derive(Default)]
 pub struct Contexts {
-    built: Vec<(Vec<String>, Vec<String>, JValue)>,
+    built: Vec<(u64, Vec<String>, Vec<String>, JValue)>,
 }
 
 impl Contexts {
@@ -358,17 +368,21 @@ impl Contexts {
 
     /// The context of `b`, built now or before.
     fn get(&mut self, b: &Binding, data: &Dataset) -> JValue {
-        if let Some((_, _, v)) = self
+        if let Some((_, _, _, v)) = self
             .built
             .iter()
-            .find(|(k, h, _)| *k == b.keys && *h == b.history_keys)
+            .find(|(hash, k, h, _)| *hash == b.keys_hash && *k == b.keys && *h == b.history_keys)
         {
             return v.clone();
         }
         let v = b.context(data);
         if self.built.len() < MAX_CONTEXTS {
-            self.built
-                .push((b.keys.clone(), b.history_keys.clone(), v.clone()));
+            self.built.push((
+                b.keys_hash,
+                b.keys.clone(),
+                b.history_keys.clone(),
+                v.clone(),
+            ));
         }
         v
     }

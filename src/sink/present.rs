@@ -54,18 +54,6 @@ impl Sinks {
         }
         (took, l.iter().map(|s| s.sink.name().to_string()).collect())
     }
-
-    /// Failed presents per sink name, for reports.
-    pub fn failures(&self) -> Vec<(String, u64)> {
-        self.list
-            .lock()
-            .map(|l| {
-                l.iter()
-                    .map(|s| (s.sink.name().to_string(), s.failures))
-                    .collect()
-            })
-            .unwrap_or_default()
-    }
 }
 
 /// Hands the frame to every sink. A failing sink is logged on its first failure and then

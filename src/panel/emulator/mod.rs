@@ -76,18 +76,6 @@ pub fn feed_transfers(emu: &mut dyn Emulator, transfers: &[Transfer]) {
     }
 }
 
-/// What the glass shows, as packed RGB rows (for PNG output).
-pub fn to_rgb8(emu: &dyn Emulator) -> Vec<u8> {
-    let (w, h) = emu.size();
-    let mut out = Vec::with_capacity(w as usize * h as usize * 3);
-    for y in 0..h {
-        for x in 0..w {
-            out.extend_from_slice(&emu.pixel(x, y));
-        }
-    }
-    out
-}
-
 /// A command waiting for its arguments.
 #[derive(Debug, Default, Clone)]
 struct Pending {
