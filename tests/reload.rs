@@ -44,6 +44,19 @@ fn temp_scene(tag: &str, text: &str) -> PathBuf {
     p
 }
 
+/// An app running `scene`, its files watched.
+fn watched(scene: &tinydisplay::scene::CompiledScene) -> App {
+    let mut app = App::new();
+    app.add_plugins((
+        TinyDisplayPlugins,
+        ScenePlugin {
+            scene: scene.clone(),
+        },
+    ));
+    app.insert_resource(HotReload::watch(scene));
+    app
+}
+
 fn frame(app: &App) -> Vec<u8> {
     app.world().resource::<FrameBuffer>().data().to_vec()
 }
@@ -66,14 +79,7 @@ fn problems(app: &App) -> Vec<String> {
 fn editing_the_file_reloads_a_broken_file_is_refused_and_a_fix_loads() {
     let path = temp_scene("reload", &scene_text(2));
     let scene = load(&path).expect("the scene loads");
-    let mut app = App::new();
-    app.add_plugins((
-        TinyDisplayPlugins,
-        ScenePlugin {
-            scene: scene.clone(),
-        },
-    ));
-    app.insert_resource(HotReload::watch(&scene));
+    let mut app = watched(&scene);
     run_ticks(&mut app, RunMode::Ticks(3));
     let before = frame(&app);
 
@@ -173,14 +179,7 @@ fn editing_an_included_file_reloads_the_scene() {
     };
     std::fs::write(&common, include("one")).expect("the include");
     let scene = load(&path).expect("the scene loads");
-    let mut app = App::new();
-    app.add_plugins((
-        TinyDisplayPlugins,
-        ScenePlugin {
-            scene: scene.clone(),
-        },
-    ));
-    app.insert_resource(HotReload::watch(&scene));
+    let mut app = watched(&scene);
     run_ticks(&mut app, RunMode::Ticks(3));
     let before = frame(&app);
     assert!(before.iter().any(|&b| b != 0), "the included font draws");

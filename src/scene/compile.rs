@@ -351,13 +351,7 @@ pub(super) fn unknown_field_message(path: &str) -> String {
 /// [`crate::data::limits::MAX_NESTING`] brackets is refused before parsing.
 pub fn compile_str(src: &str, path: &Path) -> Result<CompiledScene, SceneError> {
     let src = src.strip_prefix('\u{feff}').unwrap_or(src);
-    let at = |line: usize, col: usize, message: String| Problem {
-        file: path.to_path_buf(),
-        line,
-        col,
-        severity: Severity::Error,
-        message,
-    };
+    let at = |line: usize, col: usize, message: String| Problem::error(path, line, col, message);
     if let Some((line, col)) = super::nesting::too_deep(src, crate::data::limits::MAX_NESTING) {
         return Err(SceneError::Invalid(vec![at(
             line,

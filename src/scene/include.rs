@@ -183,13 +183,7 @@ fn read(
         }
     };
     let src = src.strip_prefix('\u{feff}').unwrap_or(&src);
-    let at = |line: usize, col: usize, message: String| Problem {
-        file: path.to_path_buf(),
-        line,
-        col,
-        severity: Severity::Error,
-        message,
-    };
+    let at = |line: usize, col: usize, message: String| Problem::error(path, line, col, message);
     if let Some((line, col)) = super::nesting::too_deep(src, crate::data::limits::MAX_NESTING) {
         problems.push(at(line, col, "the file nests too deeply here".into()));
         return None;

@@ -74,6 +74,19 @@ fn list(problems: &[Problem]) -> String {
     s
 }
 
+impl Problem {
+    /// An error in `file` at 1-based `line` and `col`.
+    pub fn error(file: &std::path::Path, line: usize, col: usize, message: String) -> Problem {
+        Problem {
+            file: file.to_path_buf(),
+            line,
+            col,
+            severity: Severity::Error,
+            message,
+        }
+    }
+}
+
 /// A problem before it is located: the path of the value it is about.
 #[derive(Debug, Clone)]
 pub(crate) struct Raw {
