@@ -167,6 +167,20 @@ impl Layer {
     /// Paints `color` through a `w`×`h` coverage mask (row-major, 0..=255) whose top-left
     /// lands at (x, y); clipped to the layer. Same result as [`Layer::blend`] per pixel.
     pub fn blend_mask(&mut self, x: i32, y: i32, w: u32, h: u32, mask: &[u8], color: Color) {
+        self.blend_mask_of(x, y, (w, h), mask, false, color);
+    }
+
+    /// [`Layer::blend_mask`] for a mask known to hold only 0 and 255 when `binary`
+    /// (a bitmap glyph): its rows are not looked over for partial coverage first.
+    pub fn blend_mask_of(
+        &mut self,
+        x: i32,
+        y: i32,
+        (w, h): (u32, u32),
+        mask: &[u8],
+        binary: bool,
+        color: Color,
+    ) {
         let area = Rect::new(x, y, w, h).intersect(&self.bounds());
         if area.is_empty() || mask.len() < w as usize * h as usize {
             return;
@@ -183,7 +197,10 @@ impl Layer {
             let m0 = (py - y) as usize * w as usize + (area.x - x) as usize;
             let i0 = py as usize * lw + area.x as usize;
             let mrow = &mask[m0..m0 + n];
-            if ch == 1 && color.a == 255 && (mono || mrow.iter().all(|&c| c == 0 || c == 255)) {
+            if ch == 1
+                && color.a == 255
+                && (mono || binary || mrow.iter().all(|&c| c == 0 || c == 255))
+            {
                 // Every pixel is either untouched or fully painted: a byte mask selects
                 // (255 where coverage ≥ 128, which for a 0/255 mask is the mask itself).
                 let (crow, arow) = (&mut self.color[i0..i0 + n], &mut self.alpha[i0..i0 + n]);

@@ -201,7 +201,8 @@ impl TextLayout {
     pub fn draw(&self, layer: &mut Layer, x: i32, y: i32, color: Color) {
         for p in &self.glyphs {
             let g = &p.glyph;
-            layer.blend_mask(x + p.x, y + p.y, g.width, g.height, &g.coverage, color);
+            let size = (g.width, g.height);
+            layer.blend_mask_of(x + p.x, y + p.y, size, &g.coverage, g.binary, color);
         }
     }
 }

@@ -94,6 +94,7 @@ pub(super) fn parse(text: &str, path: &Path) -> Result<Font, FontError> {
                                 left: xoff,
                                 top: yoff + h,
                                 advance: advance.unwrap_or(w),
+                                binary: coverage.iter().all(|&c| c == 0 || c == 255),
                                 coverage,
                             };
                             // Some fonts fill code points they do not draw with blank cells

@@ -23,6 +23,8 @@ pub struct Glyph {
     pub advance: i32,
     /// `width * height` coverage values, row-major (BDF glyphs only use 0 and 255).
     pub coverage: Vec<u8>,
+    /// Every coverage value is 0 or 255 (always for BDF glyphs): drawn without blending.
+    pub binary: bool,
 }
 
 /// Why a font could not be loaded.

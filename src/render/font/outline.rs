@@ -41,6 +41,7 @@ pub(super) fn rasterize(font: &fontdue::Font, ch: char, size: f32) -> Glyph {
         left: m.xmin,
         top: m.ymin + m.height as i32,
         advance: m.advance_width.round() as i32,
+        binary: coverage.iter().all(|&c| c == 0 || c == 255),
         coverage,
     }
 }
