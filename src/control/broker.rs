@@ -127,6 +127,30 @@ impl Surfaces {
     }
 }
 
+/// Stops a surface's task: tells it to stop (it publishes its last words), waits up to
+/// 3 s for it when called outside the runtime, else aborts it.
+pub(crate) fn stop_task(
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<()>>,
+) {
+    if let Some(stop) = stop {
+        let _ = stop.send(());
+    }
+    let Some(task) = task else { return };
+    match crate::runtime::try_handle() {
+        Ok(handle) if tokio::runtime::Handle::try_current().is_err() => {
+            let abort = task.abort_handle();
+            if handle
+                .block_on(async { tokio::time::timeout(Duration::from_secs(3), task).await })
+                .is_err()
+            {
+                abort.abort();
+            }
+        }
+        _ => task.abort(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

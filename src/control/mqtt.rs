@@ -115,21 +115,6 @@ impl MqttControl {
 
 impl Drop for MqttControl {
     fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        let Some(task) = self.task.take() else { return };
-        match crate::runtime::try_handle() {
-            Ok(handle) if tokio::runtime::Handle::try_current().is_err() => {
-                let abort = task.abort_handle();
-                if handle
-                    .block_on(async { tokio::time::timeout(Duration::from_secs(3), task).await })
-                    .is_err()
-                {
-                    abort.abort();
-                }
-            }
-            _ => task.abort(),
-        }
+        super::broker::stop_task(self.stop.take(), self.task.take());
     }
 }

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use minijinja::{Environment, Value as JValue};
 use serde_json::Value;
 
-use super::dataset::Dataset;
+use super::dataset::{Dataset, insert_path};
 use super::{history, inspect};
 
 /// What a binding sets.
@@ -320,26 +320,21 @@ impl Binding {
     }
 
     /// The template context: the keys it reads (nested by their dots) and the history
-    /// functions' data, built straight as template values.
+    /// functions' data.
     fn context(&self, data: &Dataset) -> JValue {
-        let mut root: BTreeMap<String, Node> = BTreeMap::new();
+        let mut ctx = serde_json::Map::new();
         for k in &self.keys {
-            let v = match data.get(k) {
-                Some(v) => to_jinja(v),
-                None => match data.lookup(k) {
-                    Some(v) => to_jinja(&v),
-                    None => continue,
-                },
-            };
-            Node::put(&mut root, k, v);
+            if let Some(v) = data.lookup(k) {
+                insert_path(&mut ctx, k, v);
+            }
         }
         if !self.history_keys.is_empty() {
-            root.insert(
+            ctx.insert(
                 history::CONTEXT_VAR.into(),
-                Node::Leaf(to_jinja(&history::context(data, &self.history_keys))),
+                history::context(data, &self.history_keys),
             );
         }
-        Node::object(root)
+        to_jinja(&Value::Object(ctx))
     }
 
     /// Remembers the ages its `changed_ago` calls were evaluated at.
@@ -385,49 +380,6 @@ impl Contexts {
             ));
         }
         v
-    }
-}
-
-/// A context being built: a value, or an object of further nodes.
-enum Node {
-    Leaf(JValue),
-    Branch(BTreeMap<String, Node>),
-}
-
-impl Node {
-    /// Puts `v` at the dotted `path` (a value on the way is replaced by an object).
-    fn put(map: &mut BTreeMap<String, Node>, path: &str, v: JValue) {
-        match path.split_once('.') {
-            None => {
-                map.insert(path.to_string(), Node::Leaf(v));
-            }
-            Some((head, rest)) => {
-                let child = map
-                    .entry(head.to_string())
-                    .or_insert_with(|| Node::Branch(BTreeMap::new()));
-                if let Node::Leaf(_) = child {
-                    *child = Node::Branch(BTreeMap::new());
-                }
-                if let Node::Branch(m) = child {
-                    Node::put(m, rest, v);
-                }
-            }
-        }
-    }
-
-    /// The template value of an object of nodes.
-    fn object(map: BTreeMap<String, Node>) -> JValue {
-        JValue::from(
-            map.into_iter()
-                .map(|(k, n)| {
-                    let v = match n {
-                        Node::Leaf(v) => v,
-                        Node::Branch(m) => Node::object(m),
-                    };
-                    (k, v)
-                })
-                .collect::<BTreeMap<_, _>>(),
-        )
     }
 }
 

@@ -98,18 +98,22 @@ pub(super) fn merge(
         resolve(&mut inc, &dir);
         let src = std::fs::read_to_string(&path).unwrap_or_default();
         out.files.push((path, Locator::new(&src)));
-        for (k, v) in inc.fonts {
-            if !own_fonts.contains(&k) {
-                out.note(format!("fonts.{k}"), index, format!("fonts.{k}"));
-                file.fonts.insert(k, v);
-            }
-        }
-        for (k, v) in inc.sources {
-            if !own_sources.contains(&k) {
-                out.note(format!("sources.{k}"), index, format!("sources.{k}"));
-                file.sources.insert(k, v);
-            }
-        }
+        merge_map(
+            &mut file.fonts,
+            inc.fonts,
+            &own_fonts,
+            "fonts",
+            index,
+            &mut out,
+        );
+        merge_map(
+            &mut file.sources,
+            inc.sources,
+            &own_sources,
+            "sources",
+            index,
+            &mut out,
+        );
         merge_map(
             &mut file.data.rules,
             inc.data.rules,

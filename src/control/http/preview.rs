@@ -234,10 +234,11 @@ impl Viewer {
     async fn next_chunk(&mut self) -> Option<String> {
         let mut out = String::new();
         loop {
+            // The whole frame first (a newer update must not be painted over by it)...
             while let Some((name, data)) = self.queued.pop_front() {
                 push_event(&mut out, name, &data);
             }
-            // Whatever else is ready goes in the same chunk.
+            // ...then whatever else is ready, in the same chunk.
             loop {
                 match self.rx.try_recv() {
                     Ok(m) => self.take(m, &mut out),
@@ -246,6 +247,7 @@ impl Viewer {
                     Err(broadcast::error::TryRecvError::Empty) => break,
                 }
             }
+            // A lagging viewer's new whole frame goes last, over what it replaces.
             while let Some((name, data)) = self.queued.pop_front() {
                 push_event(&mut out, name, &data);
             }

@@ -86,6 +86,22 @@ pub fn broker_error(what: &str, e: impl std::fmt::Display) -> SourceError {
     SourceError::Broker(format!("{what}: {e}"))
 }
 
+/// After a session ends: a session that had connected and then failed says so with
+/// `<namespace>.connected = false` before the runner retries.
+pub fn report_lost(
+    namespace: &str,
+    connected: bool,
+    result: &Result<(), SourceError>,
+    emit: &mut dyn FnMut(String, serde_json::Value),
+) {
+    if connected && result.is_err() {
+        emit(
+            super::join_key(namespace, "connected"),
+            serde_json::Value::Bool(false),
+        );
+    }
+}
+
 /// Runs `session` on the shared runtime, blocking this (source) thread until it ends or
 /// `stop` is set (then `Ok`).
 pub fn run_session<F>(stop: &AtomicBool, session: F) -> Result<(), SourceError>

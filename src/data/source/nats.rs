@@ -209,12 +209,7 @@ impl StreamSource for NatsSource {
     ) -> Result<(), SourceError> {
         let mut connected = false;
         let result = run_session(stop, self.session(emit, &mut connected));
-        if connected && result.is_err() {
-            emit(
-                join_key(&self.config.namespace, "connected"),
-                Value::Bool(false),
-            );
-        }
+        super::broker::report_lost(&self.config.namespace, connected, &result, emit);
         result
     }
 }
