@@ -1,5 +1,5 @@
 //! Applying commands inside the tick: drained at `Ingest` (a bounded number per tick),
-//! each answered on its reply channel.
+//! each answered on its reply channel once the tick has published its result.
 
 use bevy_ecs::prelude::*;
 
@@ -20,6 +20,19 @@ pub const PER_TICK: usize = 64;
 /// A command that was applied, for whoever records the run (see [`super::record`]).
 #[derive(Resource, Debug, Default)]
 pub struct Applied(pub Vec<(u64, Command)>);
+
+/// Replies held until the tick has published what its commands changed, so a client
+/// that reads the state or the dataset after its reply sees the command's effect.
+#[derive(Resource, Default)]
+pub struct HeldReplies(Vec<(tokio::sync::oneshot::Sender<Reply>, Reply)>);
+
+/// Sends the replies held this tick (at `Present`, after the state is published).
+pub fn answer_held(mut held: ResMut<HeldReplies>) {
+    for (to, reply) in held.0.drain(..) {
+        // The surface may have given up waiting; that changes nothing here.
+        let _ = to.send(reply);
+    }
+}
 
 /// Drains waiting commands and applies them in order (an exclusive system at `Ingest`).
 pub fn apply_commands(world: &mut World) {
@@ -45,8 +58,10 @@ pub fn apply_commands(world: &mut World) {
                 applied.0.push((tick, req.command.clone()));
             }
         }
-        // The surface may have given up waiting; that changes nothing here.
-        let _ = req.reply.send(reply);
+        world
+            .get_resource_or_init::<HeldReplies>()
+            .0
+            .push((req.reply, reply));
     }
 }
 

@@ -76,7 +76,8 @@ fn stopped() -> Reply {
 }
 
 impl ControlSender {
-    /// Hands `command` to the engine; its reply comes after the next tick's `Ingest`.
+    /// Hands `command` to the engine; its reply comes once the next tick has applied it
+    /// and published the result (a read after the reply sees the change).
     pub fn send(&self, command: Command, origin: &'static str) -> PendingReply {
         let (reply, rx) = oneshot::channel();
         let request = Request {

@@ -59,6 +59,7 @@ impl Plugin for ControlPlugin {
         app.init_resource::<PanelList>();
         app.init_resource::<state::TickStart>();
         app.init_resource::<actions::BadActions>();
+        app.init_resource::<apply::HeldReplies>();
         app.add_systems(
             TickSchedule,
             actions::run_key_actions.in_set(TickSet::Propagate),
@@ -83,7 +84,8 @@ impl Plugin for ControlPlugin {
         );
         app.add_systems(
             TickSchedule,
-            state::publish
+            (state::publish, apply::answer_held)
+                .chain()
                 .after(crate::sink::present::present)
                 .in_set(TickSet::Present),
         );
