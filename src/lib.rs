@@ -14,6 +14,19 @@
 //! app.add_plugins((TinyDisplayPlugins, ScenePlugin { scene }));
 //! run_ticks(&mut app, RunMode::Ticks(30));
 //! ```
+//!
+//! # Layers
+//!
+//! The modules form layers, one way down: each uses only the modules before it in this
+//! list, never one after it (`tests/layers.rs` fails otherwise).
+//!
+//! Layers, bottom up: `runtime`, `atomic_file`, `problem`, `app`, `render`, `data`,
+//! `timeline`, `widget`, `motion`, `ahead`, `panel`, `sink`, `scene`, `control`, `bench`.
+//!
+//! `render` knows pixels only; `data` knows the dataset and its sources, not widgets;
+//! `widget` holds the kinds and sets their fields from bindings; `motion` moves them;
+//! `ahead` renders future ticks; `panel` drives controllers and `sink` sends frames out;
+//! `scene` reads a file and spawns it; `control` steers a running engine.
 
 pub mod ahead;
 pub mod app;
@@ -23,10 +36,12 @@ pub mod control;
 pub mod data;
 pub mod motion;
 pub mod panel;
+pub mod problem;
 pub mod render;
 pub mod runtime;
 pub mod scene;
 pub mod sink;
+pub mod timeline;
 pub mod widget;
 
 use bevy_app::{PluginGroup, PluginGroupBuilder, TaskPoolPlugin};
@@ -43,6 +58,7 @@ impl PluginGroup for TinyDisplayPlugins {
             .add(app::TickPlugin)
             .add(data::DataPlugin)
             .add(motion::MotionPlugin)
+            .add(render::RenderPlugin)
             .add(widget::WidgetPlugin)
             .add(ahead::AheadPlugin)
             .add(panel::power::PowerPlugin)
@@ -65,11 +81,11 @@ pub fn shutdown(world: &mut bevy_ecs::world::World) -> Vec<String> {
 /// The names most programs embedding the engine need.
 pub mod prelude {
     pub use crate::app::{Fps, RunMode, Tick, TickSchedule, TickSet, run_ticks};
+    pub use crate::render::RenderSet;
     pub use crate::render::compose::{Placement, Visible, WidgetLayer};
     pub use crate::render::{Color, FrameBuffer, PixelMode, Rect};
     pub use crate::scene::ScenePlugin;
     pub use crate::sink::Sink;
     pub use crate::sink::present::Sinks;
-    pub use crate::widget::RenderSet;
     pub use crate::{TinyDisplayPlugins, shutdown};
 }

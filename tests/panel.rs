@@ -8,9 +8,10 @@ use std::time::{Duration, Instant};
 
 use tinydisplay::panel::bus::{Bus, BusError, CaptureBus, Transfer, parse_capture};
 use tinydisplay::panel::emulator::{self, Emulator};
-use tinydisplay::panel::{Model, Panel, PanelSink, PanelStats, Rotation, Settings, Wire};
+use tinydisplay::panel::{Model, Panel, Rotation, Settings, Wire};
 use tinydisplay::render::{Color, FrameBuffer, Rect};
 use tinydisplay::sink::Sink;
+use tinydisplay::sink::panel::{PanelSink, PanelStats};
 
 /// A frame with every pixel different-ish (a small LCG), fully damaged.
 fn noise(model: Model, rotation: Rotation, seed: u32) -> FrameBuffer {

@@ -2,9 +2,9 @@
 //! worker threads while the state is stable, and drops those frames the moment a visible
 //! input changes.
 //!
-//! After Compose has built the draw list and the damage of this tick, [`paint`] either
-//! copies the damaged rectangles from a frame the workers rendered ahead, or paints them
-//! inline. A queued frame is used only when the draw list is exactly what the current
+//! After Compose has built the draw list and the damage of this tick, [`fill_from_queue`]
+//! copies the damaged rectangles from a frame the workers rendered ahead, or leaves them
+//! to the inline [`paint`]; [`render_ahead`] then keeps the workers busy. A queued frame is used only when the draw list is exactly what the current
 //! [`Snapshot`] predicts for this tick (same widgets, places, clips, opacity and the very
 //! same layers); anything else, a data change on a visible widget, a page switch, purges
 //! the queue and starts a new generation. A change that only touches hidden widgets leaves
@@ -28,9 +28,9 @@ use bevy_tasks::futures::check_ready;
 use bevy_tasks::{Task, TaskPool, TaskPoolBuilder};
 
 use crate::app::{Fps, Tick, TickSchedule};
-use crate::render::compose::{Background, DrawItem, DrawList, WidgetLayer, paint_rect};
-use crate::render::{FrameBuffer, Rect};
-use crate::widget::RenderSet;
+use crate::render::compose::{Background, DrawItem, DrawList, WidgetLayer};
+use crate::render::paint::{PaintState, paint};
+use crate::render::{FrameBuffer, Rect, RenderSet};
 
 pub use self::snapshot::{Motion, MotionQuery, Snapshot};
 
@@ -113,6 +113,8 @@ pub struct RenderAhead {
     resume_at: u64,
     hits_this_generation: u64,
     engaged: bool,
+    /// This tick's damage was checked against the snapshot (an inline paint is a miss).
+    checked: bool,
     stats: Arc<AheadStats>,
 }
 
@@ -139,6 +141,7 @@ impl RenderAhead {
             cooldown: 1,
             resume_at: 0,
             hits_this_generation: 0,
+            checked: false,
             engaged: config.engage_above.is_zero(),
             stats: Arc::new(AheadStats::default()),
         }
@@ -320,14 +323,63 @@ impl Default for RenderAhead {
     }
 }
 
-/// The paint step: fills in this tick's damage, from the render-ahead queue when the
-/// state is as predicted, inline otherwise; then keeps the workers busy.
+/// Before [`paint`]: when the state is as predicted, fills this tick's damage from a
+/// frame rendered ahead (paint then leaves it); when it is not, purges the queue.
 #[allow(
     clippy::too_many_arguments,
     reason = "a system's parameters are its inputs"
 )]
-pub fn paint(
+pub fn fill_from_queue(
     mut fb: ResMut<FrameBuffer>,
+    background: Res<Background>,
+    list: Res<DrawList>,
+    tick: Res<Tick>,
+    layers: Query<&WidgetLayer>,
+    mut ahead: ResMut<RenderAhead>,
+    mut state: ResMut<PaintState>,
+    mut damage: Local<Vec<Rect>>,
+) {
+    let ahead = ahead.bypass_change_detection();
+    ahead.checked = false;
+    // An idle tick paints nothing and needs no frame: its prediction is not even checked
+    // (the next tick with damage checks its own).
+    if !ahead.active() || !ahead.engaged || fb.damage().is_empty() {
+        return;
+    }
+    let t = tick.0;
+    let predicted = ahead
+        .snapshot
+        .as_ref()
+        .map(|s| s.predicts(&list, t, background.0, &layers));
+    ahead.checked = predicted.is_some();
+    match predicted {
+        Some(true) => {
+            ahead.collect(Some(t));
+            if let Some(frame) = ahead.queue.remove(&t) {
+                damage.clear();
+                damage.extend_from_slice(fb.damage());
+                for r in damage.iter() {
+                    fb.copy_rect(&frame, *r);
+                }
+                ahead.recycle_all([frame]);
+                ahead.stats.hits.fetch_add(1, Ordering::Relaxed);
+                ahead.hits_this_generation += 1;
+                state.filled = true;
+            }
+        }
+        Some(false) => ahead.purge(t),
+        None => {}
+    }
+}
+
+/// After [`paint`]: times an inline paint (render-ahead engages only while painting is
+/// slow), then keeps the workers busy rendering the ticks to come.
+#[allow(
+    clippy::too_many_arguments,
+    reason = "a system's parameters are its inputs"
+)]
+pub fn render_ahead(
+    fb: Res<FrameBuffer>,
     background: Res<Background>,
     list: Res<DrawList>,
     tick: Res<Tick>,
@@ -335,78 +387,26 @@ pub fn paint(
     layers: Query<&WidgetLayer>,
     motion: MotionQuery,
     mut ahead: ResMut<RenderAhead>,
-    mut damage: Local<Vec<Rect>>,
+    state: Res<PaintState>,
 ) {
-    let t = tick.0;
-    damage.clear();
-    damage.extend_from_slice(fb.damage());
-    let inline = |fb: &mut FrameBuffer, damage: &[Rect]| {
-        for rect in damage {
-            paint_rect(
-                fb,
-                background.0,
-                *rect,
-                list.items
-                    .iter()
-                    .filter(|i| i.shown.overlaps(rect))
-                    .filter_map(|i| layers.get(i.entity).ok().map(|wl| (i, &*wl.layer))),
-            );
-        }
-    };
     if !ahead.active() {
-        inline(&mut fb, &damage);
         return;
     }
+    let t = tick.0;
     let ahead = &mut *ahead;
-    let budget = Duration::from_secs_f64(1.0 / f64::from(fps.map_or(30, |f| f.0.max(1))));
-    if !ahead.engaged {
-        // Painting is cheap: inline, timed, so that a scene that grows heavy engages.
-        if !damage.is_empty() {
-            let start = Instant::now();
-            inline(&mut fb, &damage);
-            ahead.note_paint_time(start.elapsed(), budget);
-            ahead.follow_engagement(t);
-        }
-        return;
-    }
-    // An idle tick paints nothing and needs no frame: its prediction is not even checked
-    // (the next tick with damage checks its own).
-    let predicted = if damage.is_empty() {
-        None
-    } else {
-        ahead
-            .snapshot
-            .as_ref()
-            .map(|s| s.predicts(&list, t, background.0, &layers))
-    };
-    let mut from_queue = false;
-    match predicted {
-        Some(true) => {
-            ahead.collect(Some(t));
-            if let Some(frame) = ahead.queue.remove(&t) {
-                for r in damage.iter() {
-                    fb.copy_rect(&frame, *r);
-                }
-                ahead.recycle_all([frame]);
-                ahead.stats.hits.fetch_add(1, Ordering::Relaxed);
-                ahead.hits_this_generation += 1;
-                from_queue = true;
-            }
-        }
-        Some(false) => ahead.purge(t),
-        None => {}
-    }
-    if !from_queue && !damage.is_empty() {
-        let start = Instant::now();
-        inline(&mut fb, &damage);
-        if predicted.is_some() {
+    if let Some(took) = state.inline {
+        let budget = Duration::from_secs_f64(1.0 / f64::from(fps.map_or(30, |f| f.0.max(1))));
+        let was_engaged = ahead.engaged;
+        if ahead.checked {
             ahead.stats.misses.fetch_add(1, Ordering::Relaxed);
         }
-        ahead.note_paint_time(start.elapsed(), budget);
+        ahead.note_paint_time(took, budget);
         ahead.follow_engagement(t);
-        if !ahead.engaged {
+        if !was_engaged || !ahead.engaged {
             return;
         }
+    } else if !ahead.engaged {
+        return;
     }
     ahead.collect(None);
     ahead.drop_past(t);
@@ -430,8 +430,9 @@ pub fn paint(
     ahead.schedule(t);
 }
 
-/// Adds the paint step after Compose, with render-ahead as configured by a
-/// [`RenderAhead`] resource inserted before it (else the default: one worker, four frames).
+/// Adds render-ahead around the paint step, as configured by a [`RenderAhead`] resource
+/// inserted before it (else the default: one worker, four frames). Without this plugin
+/// every tick is painted inline.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct AheadPlugin;
 
@@ -442,9 +443,7 @@ impl Plugin for AheadPlugin {
         }
         app.add_systems(
             TickSchedule,
-            paint
-                .after(crate::render::compose::compose)
-                .in_set(RenderSet::Compose),
+            (fill_from_queue.before(paint), render_ahead.after(paint)).in_set(RenderSet::Paint),
         );
     }
 }

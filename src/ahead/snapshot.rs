@@ -7,9 +7,9 @@ use std::sync::Arc;
 use bevy_ecs::prelude::*;
 
 use crate::motion::Sliding;
-use crate::motion::timeline::{Scroll, Slide};
 use crate::render::compose::{DrawItem, DrawList, WidgetLayer, paint_rect, shown_of};
 use crate::render::{Color, FrameBuffer, Layer};
+use crate::timeline::{Scroll, Slide};
 use crate::widget::marquee::Marquee;
 
 /// How an item moves with the tick, without any input changing.

@@ -14,10 +14,10 @@ use tokio::sync::watch;
 use crate::ahead::{AheadStats, RenderAhead};
 use crate::app::{Fps, Pacing, Paused, Tick};
 use crate::data::Dataset;
-use crate::panel::PanelStats;
 use crate::panel::power::PanelPower;
 use crate::scene::WidgetName;
 use crate::scene::swap::ActiveScene;
+use crate::sink::panel::PanelStats;
 use crate::widget::sequence::{Page, Sequence};
 
 /// The engine as surfaces see it (`GET /api/state`, the broker's `state` topic).

@@ -337,6 +337,46 @@ impl Binding {
         to_jinja(&Value::Object(ctx))
     }
 
+    /// Evaluates like [`Binding::evaluate_in`]; a failure is logged once, naming the
+    /// binding's origin and `instead` (what happens in its place), until it recovers.
+    /// `None` when it failed.
+    pub fn evaluate_logged(
+        &mut self,
+        env: &Environment<'static>,
+        data: &Dataset,
+        contexts: &mut Contexts,
+        instead: &str,
+    ) -> Option<Value> {
+        let result = self.evaluate_in(env, data, contexts);
+        self.log_result(result.as_ref().err(), instead);
+        result.ok()
+    }
+
+    /// Logs a failure once until the binding recovers (then logs that it did).
+    pub fn log_result(&mut self, error: Option<&BindingError>, instead: &str) {
+        match error {
+            None if self.failing => {
+                log::info!("{}: recovered", self.describe());
+                self.failing = false;
+            }
+            None => {}
+            Some(e) if !self.failing => {
+                log::warn!("{}: {e}; {instead}", self.describe());
+                self.failing = true;
+            }
+            Some(_) => {}
+        }
+    }
+
+    /// The binding for a log line: its widget, field and scene position, or its source.
+    pub fn describe(&self) -> String {
+        if self.origin.is_empty() {
+            format!("binding {:?}", self.source)
+        } else {
+            self.origin.clone()
+        }
+    }
+
     /// Remembers the ages its `changed_ago` calls were evaluated at.
     pub fn note_ages(&mut self, data: &Dataset) {
         if self.timed {

@@ -79,10 +79,6 @@ impl Plugin for DataPlugin {
         );
         app.add_systems(
             TickSchedule,
-            propagate::propagate.in_set(TickSet::Propagate),
-        );
-        app.add_systems(
-            TickSchedule,
             persist::save_periodically.in_set(TickSet::Advance),
         );
     }

@@ -1,4 +1,4 @@
-//! Motion: everything that moves, as functions of the tick (see [`timeline`]).
+//! Motion: everything that moves, as functions of the tick (see [`crate::timeline`]).
 //!
 //! Motion changes only where a layer is blitted (its offset), never its pixels, so a
 //! scrolling title costs a clipped blit per tick, not a text render.
@@ -6,7 +6,6 @@
 pub mod layout;
 pub mod rotation;
 pub mod sequence;
-pub mod timeline;
 
 use std::collections::HashMap;
 
@@ -85,7 +84,7 @@ pub fn lengths(m: &Marquee, wl: &WidgetLayer) -> (u32, u32) {
 #[derive(Component, Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Sliding {
     /// The motion.
-    pub slide: timeline::Slide,
+    pub slide: crate::timeline::Slide,
     /// Tick the motion counts from.
     pub start: u64,
 }
@@ -115,7 +114,7 @@ impl Plugin for MotionPlugin {
             TickSchedule,
             (layout::layout_stacks, animate_marquees)
                 .chain()
-                .in_set(crate::widget::RenderSet::Layout),
+                .in_set(crate::render::RenderSet::Layout),
         );
     }
 }

@@ -107,7 +107,7 @@ fn look_of(seq: &Sequence, shown: Option<usize>, i: usize, t: u64, fade_ok: bool
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::motion::timeline::Easing;
+    use crate::timeline::Easing;
     use crate::widget::sequence::SequenceState;
 
     #[test]

@@ -1,6 +1,6 @@
 //! Real panels: display controller drivers, the buses that carry their bytes (SPI and I2C
-//! through rppal, a capture file, nothing), controller emulators that prove those bytes,
-//! and the panel sink that feeds a panel from its own thread.
+//! through rppal, a capture file, nothing), controller emulators that prove those bytes.
+//! The sink that feeds a panel from its own thread is [`crate::sink::panel`].
 
 pub mod bus;
 pub mod device;
@@ -8,14 +8,12 @@ pub mod driver;
 pub mod emulator;
 pub mod power;
 pub mod rotation;
-pub mod sink;
 pub mod wire;
 
 pub use self::bus::{Bus, BusError, BusSpec};
 pub use self::device::Panel;
 pub use self::driver::{Controller, Driver, Model, Settings};
 pub use self::rotation::Rotation;
-pub use self::sink::{PanelSink, PanelStats};
 pub use self::wire::Wire;
 
 /// Everything needed to drive a panel: which one, how it is mounted, its settings, and

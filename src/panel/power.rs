@@ -11,6 +11,7 @@ use bevy_ecs::prelude::*;
 use crate::app::{TickSchedule, TickSet};
 use crate::data::Dataset;
 use crate::data::binding::Binding;
+use crate::data::binding::Contexts;
 use crate::data::propagate::{BindingEnv, truthy};
 
 /// What the panel shows after tinydisplay stops (Ctrl-C, SIGTERM, SIGHUP, the end of
@@ -54,19 +55,15 @@ pub fn update_power(
     if !due {
         return;
     }
-    let asleep = match rule.0.evaluate(&env.0, &data) {
-        Ok(v) => {
-            rule.0.failing = false;
-            truthy(&v)
-        }
-        Err(e) => {
-            if !rule.0.failing {
-                log::warn!("display.sleep_when: {e}; keeping the panel awake");
-                rule.0.failing = true;
-            }
-            false
-        }
-    };
+    let asleep = rule
+        .0
+        .evaluate_logged(
+            &env.0,
+            &data,
+            &mut Contexts::default(),
+            "keeping the panel awake",
+        )
+        .is_some_and(|v| truthy(&v));
     if power.asleep != asleep {
         power.asleep = asleep;
     }
@@ -111,19 +108,12 @@ pub fn update_contrast(
     let result = rule.0.evaluate(&env.0, &data).and_then(|v| {
         level(&v).ok_or_else(|| crate::data::binding::BindingError(format!("{v} is not a number")))
     });
-    match result {
-        Ok(l) => {
-            rule.0.failing = false;
-            if contrast.0 != Some(l) {
-                contrast.0 = Some(l);
-            }
-        }
-        Err(e) => {
-            if !rule.0.failing {
-                log::warn!("display.contrast: {e}; keeping the current contrast");
-                rule.0.failing = true;
-            }
-        }
+    rule.0
+        .log_result(result.as_ref().err(), "keeping the current contrast");
+    if let Ok(l) = result
+        && contrast.0 != Some(l)
+    {
+        contrast.0 = Some(l);
     }
 }
 

@@ -148,7 +148,7 @@ type AnyChange = Or<(
 )>;
 
 /// Rebuilds the draw list when any widget changed and works out this tick's damage (the
-/// paint step, [`crate::ahead::paint`], fills it in).
+/// paint step, [`crate::render::paint::paint`], fills it in).
 #[allow(
     clippy::too_many_arguments,
     reason = "a system's parameters are its inputs"

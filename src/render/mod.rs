@@ -1,5 +1,6 @@
 //! Pixels: geometry, colours, pixel modes, widget layers, the frame buffer, shapes,
-//! fonts and text layout, images, and composition.
+//! fonts and text layout, images, composition and painting, and the plugin that owns
+//! the render steps ([`schedule::RenderPlugin`]).
 //!
 //! Nothing here knows about scenes, data or sinks.
 
@@ -11,7 +12,9 @@ pub mod framebuffer;
 pub mod geometry;
 pub mod image;
 pub mod layer;
+pub mod paint;
 pub mod pixel;
+pub mod schedule;
 pub mod shapes;
 pub mod text;
 
@@ -21,3 +24,4 @@ pub use framebuffer::FrameBuffer;
 pub use geometry::{Anchor, Rect};
 pub use layer::Layer;
 pub use pixel::PixelMode;
+pub use schedule::{RenderPlugin, RenderSet};

@@ -5,20 +5,19 @@
 //! unknown fields, bad colours and sizes, missing or broken font and image files,
 //! unknown font names, widgets outside their parent — is reported together.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use super::fonts::load_fonts;
 use super::locate::{Locator, join};
 use super::problems::{Problem, Raw, SceneError, Severity};
-use super::schema::WidgetSpec;
-use super::sections::{check_data, check_display, check_sources, compile_contrast, image_cache};
+use super::sections::{
+    check_data, check_display, check_sources, compile_display_rule, image_cache,
+};
 use crate::data::binding::{self, Binding, Target};
 use crate::render::compose::Placement;
-use crate::render::font::Font;
 use crate::render::{Color, PixelMode, Rect};
 use crate::widget::canvas::{self, Canvas};
+use crate::widget::compile::Ctx;
 use crate::widget::graph::{self, Graph};
 use crate::widget::group::{self, Index, Stack};
 use crate::widget::image::{self, Image};
@@ -27,6 +26,7 @@ use crate::widget::marquee::{self, Marquee};
 use crate::widget::progress::{self, ProgressBar};
 use crate::widget::rectangle::{self, Rectangle};
 use crate::widget::sequence::{self, Page, Sequence};
+use crate::widget::spec::WidgetSpec;
 use crate::widget::text::{self, Text};
 
 /// The display settings of a checked scene.
@@ -115,7 +115,7 @@ pub struct CompiledWidget {
     /// Properties computed from the dataset.
     pub bindings: Vec<Binding>,
     /// Slide motion, if any.
-    pub slide: Option<crate::motion::timeline::Slide>,
+    pub slide: Option<crate::timeline::Slide>,
 }
 
 /// A scene that passed the check.
@@ -149,181 +149,6 @@ pub struct CompiledScene {
     pub name: Option<String>,
     /// Files besides the scene it read at load time (fonts; includes), for hot reload.
     pub files: Vec<PathBuf>,
-}
-
-/// What a widget's `compile` function sees: the scene's settings and a place to report problems.
-pub struct Ctx<'a> {
-    /// Directory that relative file names are resolved against (the scene file's).
-    pub scene_dir: &'a Path,
-    /// The display's pixel mode.
-    pub mode: PixelMode,
-    /// Default colour of text and shapes.
-    pub foreground: Color,
-    /// The scene's resource limits.
-    pub limits: crate::data::limits::Limits,
-    /// Ticks per second.
-    pub fps: u32,
-    fonts: &'a HashMap<String, Vec<Arc<Font>>>,
-    problems: &'a mut Vec<Raw>,
-    path: String,
-    env: &'a mut minijinja::Environment<'static>,
-    bindings: Vec<Binding>,
-    templates: usize,
-    /// The widget being compiled, for log lines: `Text "title"` or `Text widgets[2]`.
-    label: String,
-    locator: &'a Locator,
-    file: &'a Path,
-}
-
-impl Ctx<'_> {
-    /// Binds a widget property to a template (a string result); a template that does not
-    /// compile is reported at the field.
-    pub fn bind_template(
-        &mut self,
-        target: Target,
-        field: &str,
-        src: &str,
-        fallback: serde_json::Value,
-    ) {
-        self.templates += 1;
-        let name = format!("{}.{field}#{}", self.path, self.templates);
-        match binding::compile_template(self.env, &name, target, src, fallback) {
-            Ok(b) => self.push_binding(b, field),
-            Err(e) => self.error(Some(field), format!("template does not compile: {e}")),
-        }
-    }
-
-    /// Binds a widget property to an expression (a value result); one that does not
-    /// compile is reported at the field.
-    pub fn bind_expression(
-        &mut self,
-        target: Target,
-        field: &str,
-        src: &str,
-        fallback: serde_json::Value,
-    ) {
-        match binding::compile_expression(self.env, target, src, fallback) {
-            Ok(mut b) => {
-                self.templates += 1;
-                b.cache_in(
-                    self.env,
-                    format!("{}.{field}#{}", self.path, self.templates),
-                );
-                self.push_binding(b, field)
-            }
-            Err(e) => self.error(Some(field), format!("expression does not compile: {e}")),
-        }
-    }
-
-    /// Keeps a compiled binding, noting which widget, field and scene line it is for.
-    fn push_binding(&mut self, mut b: Binding, field: &str) {
-        let at = join(&self.path, field);
-        let (line, col) = self.locator.find(&at).unwrap_or((0, 0));
-        b.origin = format!(
-            "{}:{line}:{col}: {}, `{field}`",
-            self.file.display(),
-            self.label
-        );
-        self.bindings.push(b);
-    }
-
-    /// A colour field that may be a template: a literal is parsed now, a template is bound.
-    pub fn color_or_binding(&mut self, field: &'static str, value: &str, initial: Color) -> Color {
-        if crate::widget::is_template(value) {
-            self.bind_template(
-                Target::Color(field),
-                field,
-                value,
-                serde_json::Value::String(initial.to_string()),
-            );
-            initial
-        } else {
-            self.color(field, value)
-        }
-    }
-
-    /// A number field that may be an expression: a literal is used now, an expression is bound.
-    pub fn number_or_binding(
-        &mut self,
-        target: Target,
-        field: &str,
-        value: &crate::widget::NumberOrExpr,
-        fallback: f64,
-    ) -> f64 {
-        if let crate::widget::NumberOrExpr::Expr(src) = value {
-            self.bind_expression(target, field, src, serde_json::json!(fallback));
-        }
-        value.initial(fallback)
-    }
-
-    /// Reports an error about this widget, or one of its fields.
-    pub fn error(&mut self, field: Option<&str>, message: impl Into<String>) {
-        self.report(Severity::Error, field, message.into());
-    }
-
-    /// Reports a warning about this widget, or one of its fields.
-    pub fn warn(&mut self, field: Option<&str>, message: impl Into<String>) {
-        self.report(Severity::Warning, field, message.into());
-    }
-
-    fn report(&mut self, severity: Severity, field: Option<&str>, message: String) {
-        let path = field.map_or_else(|| self.path.clone(), |f| join(&self.path, f));
-        self.problems.push(Raw {
-            severity,
-            path,
-            message,
-        });
-    }
-
-    /// Parses a colour field; a bad one is reported and shows as the foreground.
-    pub fn color(&mut self, field: &str, value: &str) -> Color {
-        Color::parse(value).unwrap_or_else(|e| {
-            self.error(Some(field), e.to_string());
-            self.foreground
-        })
-    }
-
-    /// A file name from the scene, resolved against the scene's directory.
-    pub fn resolve(&self, file: &str) -> PathBuf {
-        self.scene_dir.join(file)
-    }
-
-    /// Width and height a widget must have; a missing or zero one is reported.
-    pub fn required_size(&mut self, width: Option<u32>, height: Option<u32>) -> (u32, u32) {
-        let mut get = |name: &str, v: Option<u32>| match v {
-            None => {
-                self.error(None, format!("this widget needs a {name}"));
-                1
-            }
-            Some(0) => {
-                self.error(Some(name), format!("{name} must be at least 1"));
-                1
-            }
-            Some(v) => v,
-        };
-        (get("width", width), get("height", height))
-    }
-
-    /// The font chain for a font name (default: `default` if the scene has it, else `small`).
-    pub fn font_chain(&mut self, name: Option<&str>) -> Vec<Arc<Font>> {
-        let wanted = name.unwrap_or(if self.fonts.contains_key("default") {
-            "default"
-        } else {
-            "small"
-        });
-        match self.fonts.get(wanted) {
-            Some(chain) => chain.clone(),
-            None => {
-                let mut known: Vec<&str> = self.fonts.keys().map(String::as_str).collect();
-                known.sort_unstable();
-                self.error(
-                    Some("font"),
-                    format!("unknown font {wanted:?}; known fonts: {}", known.join(", ")),
-                );
-                self.fonts.get("small").cloned().unwrap_or_default()
-            }
-        }
-    }
 }
 
 /// Reads, parses and checks a scene file.
@@ -390,10 +215,11 @@ pub fn compile_str(src: &str, path: &Path) -> Result<CompiledScene, SceneError> 
     let mut env = binding::environment();
     env.set_fuel(Some(limits.template_fuel));
     let locator = Locator::new(src);
+    let locate = |path: &str| locator.find(path).unwrap_or((0, 0));
     let mut ctx = Ctx {
         limits,
         label: String::new(),
-        locator: &locator,
+        locate: &locate,
         file: path,
         env: &mut env,
         bindings: Vec::new(),
@@ -407,18 +233,36 @@ pub fn compile_str(src: &str, path: &Path) -> Result<CompiledScene, SceneError> 
         path: String::new(),
     };
     let widgets = compile_list(&file.widgets, "widgets", frame, false, &mut ctx);
-    let sleep_when = file.display.sleep_when.as_ref().and_then(|src| {
-        binding::compile_expression(&env, Target::When, src, serde_json::json!(false))
-            .map_err(|e| {
-                raw.push(Raw {
-                    severity: Severity::Error,
-                    path: "display.sleep_when".into(),
-                    message: format!("expression does not compile: {e}"),
-                })
-            })
-            .ok()
+    let mut sleep_when = file.display.sleep_when.as_ref().and_then(|src| {
+        compile_display_rule(
+            &env,
+            &mut raw,
+            "sleep_when",
+            src,
+            Target::When,
+            false.into(),
+        )
     });
-    let contrast = compile_contrast(&file, &env, &mut raw);
+    let mut contrast = match &file.display.contrast {
+        Some(crate::widget::NumberOrExpr::Expr(src)) => compile_display_rule(
+            &env,
+            &mut raw,
+            "contrast",
+            src,
+            Target::Value,
+            serde_json::Value::Null,
+        ),
+        _ => None,
+    };
+    for (rule, field) in [
+        (&mut sleep_when, "display.sleep_when"),
+        (&mut contrast, "display.contrast"),
+    ] {
+        if let Some(b) = rule {
+            let (line, col) = locate(field);
+            b.origin = format!("{}:{line}:{col}: {field}", path.display());
+        }
+    }
     if let Some(addr) = &file.control.http
         && addr.parse::<std::net::SocketAddr>().is_err()
     {

@@ -335,14 +335,7 @@ impl Parser {
     }
 }
 
-/// `parent.child`, or `child` at the root.
-pub fn join(parent: &str, child: &str) -> String {
-    if parent.is_empty() {
-        child.to_string()
-    } else {
-        format!("{parent}.{child}")
-    }
-}
+pub use crate::problem::join;
 
 #[cfg(test)]
 mod tests {

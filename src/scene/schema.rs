@@ -9,16 +9,7 @@ use crate::data::persist::PersistSpec;
 use crate::data::rules::Rule;
 use crate::data::sources::SourceSpec;
 use crate::render::PixelMode;
-use crate::widget::canvas::CanvasSpec;
-use crate::widget::graph::GraphSpec;
-use crate::widget::group::{IndexSpec, StackSpec};
-use crate::widget::image::ImageSpec;
-use crate::widget::line::LineSpec;
-use crate::widget::marquee::{MarqueeSpec, PopupSpec};
-use crate::widget::progress::ProgressBarSpec;
-use crate::widget::rectangle::RectangleSpec;
-use crate::widget::sequence::SequenceSpec;
-use crate::widget::text::TextSpec;
+pub use crate::widget::spec::WidgetSpec;
 
 /// A whole scene file: `Scene(display: (...), fonts: {...}, widgets: [...])`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
@@ -83,8 +74,11 @@ impl Default for ImageCacheSpec {
     }
 }
 
+/// Default web preview frames per second (`control.preview_fps`).
+pub const DEFAULT_PREVIEW_FPS: u32 = 10;
+
 fn default_preview_fps() -> u32 {
-    crate::control::http::DEFAULT_PREVIEW_FPS
+    DEFAULT_PREVIEW_FPS
 }
 
 /// The control section: which surfaces steer the running scene.
@@ -263,91 +257,4 @@ pub struct FontSpec {
     /// Names of fonts to take glyphs from when this one lacks them, in order.
     #[serde(default)]
     pub fallback: Vec<String>,
-}
-
-/// One widget of the tree, by kind.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub enum WidgetSpec {
-    /// Text in a font.
-    Text(TextSpec),
-    /// A picture from a file.
-    Image(ImageSpec),
-    /// A rectangle outline and/or fill.
-    Rectangle(RectangleSpec),
-    /// A straight line.
-    Line(LineSpec),
-    /// A value shown as a bar.
-    ProgressBar(ProgressBarSpec),
-    /// A key's recent history as a line or bars.
-    Graph(GraphSpec),
-    /// A group that places and clips its children.
-    Canvas(CanvasSpec),
-    /// A window that scrolls its child.
-    Marquee(MarqueeSpec),
-    /// A window that shows the top of its child, then its bottom, then the top again.
-    Popup(PopupSpec),
-    /// Pages shown in turn, with alerts and transitions.
-    Sequence(SequenceSpec),
-    /// Shows one of its children, picked by a value.
-    Index(IndexSpec),
-    /// Children in a row or column.
-    Stack(StackSpec),
-}
-
-impl WidgetSpec {
-    /// The widget's `name`, if it has one.
-    pub fn name(&self) -> Option<&str> {
-        let n = match self {
-            WidgetSpec::Text(s) => &s.name,
-            WidgetSpec::Image(s) => &s.name,
-            WidgetSpec::Rectangle(s) => &s.name,
-            WidgetSpec::Line(s) => &s.name,
-            WidgetSpec::ProgressBar(s) => &s.name,
-            WidgetSpec::Canvas(s) => &s.name,
-            WidgetSpec::Marquee(s) => &s.name,
-            WidgetSpec::Popup(s) => &s.name,
-            WidgetSpec::Sequence(s) => &s.name,
-            WidgetSpec::Index(s) => &s.name,
-            WidgetSpec::Stack(s) => &s.name,
-            WidgetSpec::Graph(s) => &s.name,
-        };
-        n.as_deref()
-    }
-
-    /// The kind's name as a scene writes it (`Text`, `Sequence`, …).
-    pub fn kind_name(&self) -> &'static str {
-        match self {
-            WidgetSpec::Text(_) => "Text",
-            WidgetSpec::Image(_) => "Image",
-            WidgetSpec::Rectangle(_) => "Rectangle",
-            WidgetSpec::Line(_) => "Line",
-            WidgetSpec::ProgressBar(_) => "ProgressBar",
-            WidgetSpec::Canvas(_) => "Canvas",
-            WidgetSpec::Marquee(_) => "Marquee",
-            WidgetSpec::Popup(_) => "Popup",
-            WidgetSpec::Sequence(_) => "Sequence",
-            WidgetSpec::Index(_) => "Index",
-            WidgetSpec::Stack(_) => "Stack",
-            WidgetSpec::Graph(_) => "Graph",
-        }
-    }
-
-    /// The fields all kinds share.
-    pub fn common(&self) -> crate::widget::Common {
-        use crate::widget::WidgetSpecCommon;
-        match self {
-            WidgetSpec::Text(s) => s.common(),
-            WidgetSpec::Image(s) => s.common(),
-            WidgetSpec::Rectangle(s) => s.common(),
-            WidgetSpec::Line(s) => s.common(),
-            WidgetSpec::ProgressBar(s) => s.common(),
-            WidgetSpec::Graph(s) => s.common(),
-            WidgetSpec::Canvas(s) => s.common(),
-            WidgetSpec::Marquee(s) => s.common(),
-            WidgetSpec::Popup(s) => s.common(),
-            WidgetSpec::Sequence(s) => s.common(),
-            WidgetSpec::Index(s) => s.common(),
-            WidgetSpec::Stack(s) => s.common(),
-        }
-    }
 }

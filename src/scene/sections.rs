@@ -266,21 +266,21 @@ fn check_persist(persist: &[crate::data::persist::PersistSpec], raw: &mut Vec<Ra
     }
 }
 
-/// Compiles the display's `contrast` when it is an expression (a number needs nothing).
-pub(super) fn compile_contrast(
-    file: &SceneFile,
+/// Compiles an expression of the display section (`sleep_when`, a bound `contrast`); one
+/// that does not compile is reported at its field.
+pub(super) fn compile_display_rule(
     env: &minijinja::Environment<'static>,
     raw: &mut Vec<Raw>,
+    field: &str,
+    src: &str,
+    target: crate::data::binding::Target,
+    fallback: serde_json::Value,
 ) -> Option<crate::data::binding::Binding> {
-    let Some(crate::widget::NumberOrExpr::Expr(src)) = &file.display.contrast else {
-        return None;
-    };
-    use crate::data::binding::{Target, compile_expression};
-    compile_expression(env, Target::Value, src, serde_json::Value::Null)
+    crate::data::binding::compile_expression(env, target, src, fallback)
         .map_err(|e| {
             raw.push(Raw {
                 severity: Severity::Error,
-                path: "display.contrast".into(),
+                path: format!("display.{field}"),
                 message: format!("expression does not compile: {e}"),
             })
         })

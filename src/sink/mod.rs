@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use crate::render::FrameBuffer;
 
 pub mod gif;
+pub mod panel;
 pub mod png;
 pub mod present;
 pub mod term;

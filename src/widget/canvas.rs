@@ -5,8 +5,8 @@ use bevy_ecs::prelude::*;
 use super::{ToDraw, redraw_changed, widget_spec};
 use crate::render::compose::RenderStats;
 use crate::render::{Color, FrameBuffer};
-use crate::scene::compile::Ctx;
-use crate::scene::schema::WidgetSpec;
+use crate::widget::compile::Ctx;
+use crate::widget::spec::WidgetSpec;
 
 widget_spec! {
     /// A canvas in a scene: `Canvas(x: 4, y: 30, width: 248, height: 8, children: [...])`.

@@ -14,7 +14,7 @@ use crate::app::Tick;
 use crate::data::Dataset;
 use crate::render::compose::{RenderStats, WidgetLayer};
 use crate::render::{Color, FrameBuffer, PixelMode, Rect};
-use crate::scene::compile::Ctx;
+use crate::widget::compile::Ctx;
 
 /// How the values are drawn.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]

@@ -6,8 +6,8 @@ use serde::Deserialize;
 
 use super::{NumberOrExpr, widget_spec};
 use crate::data::binding::Target;
-use crate::scene::compile::Ctx;
-use crate::scene::schema::WidgetSpec;
+use crate::widget::compile::Ctx;
+use crate::widget::spec::WidgetSpec;
 
 widget_spec! {
     /// An index in a scene: shows only child number `select` (from 0):

@@ -15,7 +15,7 @@ use crate::render::animation::{Animation, is_gif, load_animation};
 use crate::render::compose::RenderStats;
 use crate::render::image::{Dither, ImageError, ImageOptions, check_image_pixels, load_image};
 use crate::render::{Layer, PixelMode};
-use crate::scene::compile::Ctx;
+use crate::widget::compile::Ctx;
 
 fn half() -> u8 {
     128

@@ -6,7 +6,7 @@ use super::{ToDraw, redraw_changed, widget_spec};
 use crate::render::compose::RenderStats;
 use crate::render::shapes::draw_line;
 use crate::render::{Color, FrameBuffer};
-use crate::scene::compile::Ctx;
+use crate::widget::compile::Ctx;
 
 widget_spec! {
     /// A line in a scene from (x, y) to (x2, y2): `Line(x: 0, y: 20, x2: 127, y2: 20)`.

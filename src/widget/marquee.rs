@@ -3,9 +3,9 @@
 use bevy_ecs::prelude::*;
 
 use super::widget_spec;
-use crate::motion::timeline::{Direction, Mode, Scroll};
-use crate::scene::compile::Ctx;
-use crate::scene::schema::WidgetSpec;
+use crate::timeline::{Direction, Mode, Scroll};
+use crate::widget::compile::Ctx;
+use crate::widget::spec::WidgetSpec;
 
 fn sixteen() -> u32 {
     16

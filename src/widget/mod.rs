@@ -7,7 +7,9 @@
 //! detection), in parallel across widgets. A user's own widget is the same: a component,
 //! a draw system in [`RenderSet::Draw`], and a plugin that adds it.
 
+pub mod bind;
 pub mod canvas;
+pub mod compile;
 pub mod graph;
 pub mod group;
 pub mod image;
@@ -17,13 +19,14 @@ pub mod progress;
 pub mod rectangle;
 pub mod remote;
 pub mod sequence;
+pub mod spec;
 pub mod text;
 
 use bevy_app::{App, Plugin};
 use bevy_ecs::prelude::*;
 
 use crate::app::{TickSchedule, TickSet};
-use crate::render::Anchor;
+use crate::render::{Anchor, RenderPlugin, RenderSet};
 
 /// The widgets of kind `K` to draw this tick: their content changed, or they were just
 /// shown. A draw system takes this query and skips the hidden ones.
@@ -72,17 +75,6 @@ pub fn redraw_changed<K: Component>(
     }
 }
 
-/// The three steps of rendering inside [`TickSet::Render`].
-#[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum RenderSet {
-    /// Widgets whose content changed redraw their layers (in parallel).
-    Draw,
-    /// Motion that depends on the size of freshly drawn content (marquees) is placed.
-    Layout,
-    /// Layers are blitted into the frame buffer where there is damage.
-    Compose,
-}
-
 /// Fields every widget has in a scene, whatever its kind.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Common {
@@ -103,7 +95,7 @@ pub struct Common {
     /// Visibility condition (an expression over the dataset).
     pub when: Option<String>,
     /// Slide motion, if any.
-    pub slide: Option<crate::motion::timeline::Slide>,
+    pub slide: Option<crate::timeline::Slide>,
 }
 
 /// A number in a scene, or an expression over the dataset that computes it.
@@ -185,7 +177,7 @@ macro_rules! widget_spec {
             /// Moves the widget and (optionally) back, with pauses:
             /// `slide: (by: (40, 0), duration: 30, pause: 60, easing: ease_in_out)`.
             #[serde(default)]
-            pub slide: Option<$crate::motion::timeline::Slide>,
+            pub slide: Option<$crate::timeline::Slide>,
             $($fields)*
         }
 
@@ -208,22 +200,16 @@ macro_rules! widget_spec {
 }
 pub(crate) use widget_spec;
 
-/// Adds every built-in widget kind's draw system and the compositor.
+/// Adds every built-in widget kind's draw system (and the [`RenderPlugin`] if it is not
+/// there yet).
 #[derive(Debug, Default)]
 pub struct WidgetPlugin;
 
 impl Plugin for WidgetPlugin {
     fn build(&self, app: &mut App) {
-        use crate::render::compose::{DrawList, RenderStats, compose};
-        app.configure_sets(
-            TickSchedule,
-            (RenderSet::Draw, RenderSet::Layout, RenderSet::Compose)
-                .chain()
-                .in_set(TickSet::Render),
-        );
-        app.init_resource::<DrawList>();
-        app.init_resource::<RenderStats>();
-        app.init_resource::<crate::render::compose::Background>();
+        if !app.is_plugin_added::<RenderPlugin>() {
+            app.add_plugins(RenderPlugin);
+        }
         app.add_systems(
             TickSchedule,
             (
@@ -239,7 +225,7 @@ impl Plugin for WidgetPlugin {
         );
         app.add_systems(
             TickSchedule,
-            graph::update_graphs.in_set(TickSet::Propagate),
+            (bind::propagate, graph::update_graphs).in_set(TickSet::Propagate),
         );
         app.init_resource::<remote::RemoteImages>();
         app.add_systems(
@@ -248,6 +234,5 @@ impl Plugin for WidgetPlugin {
                 .chain()
                 .in_set(TickSet::Animate),
         );
-        app.add_systems(TickSchedule, compose.in_set(RenderSet::Compose));
     }
 }

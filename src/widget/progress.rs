@@ -8,7 +8,7 @@ use crate::data::binding::Target;
 use crate::render::compose::{RenderStats, WidgetLayer};
 use crate::render::shapes::stroke_rect;
 use crate::render::{Color, FrameBuffer, PixelMode, Rect};
-use crate::scene::compile::Ctx;
+use crate::widget::compile::Ctx;
 
 /// Which way a bar fills.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]

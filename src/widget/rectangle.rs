@@ -6,7 +6,7 @@ use super::{ToDraw, redraw_changed, widget_spec};
 use crate::render::compose::{RenderStats, WidgetLayer};
 use crate::render::shapes::stroke_rect;
 use crate::render::{Color, FrameBuffer, Rect};
-use crate::scene::compile::Ctx;
+use crate::widget::compile::Ctx;
 
 widget_spec! {
     /// A rectangle in a scene: `Rectangle(x: 0, y: 0, width: 256, height: 64, outline: "white")`.

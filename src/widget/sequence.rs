@@ -6,9 +6,9 @@ use bevy_ecs::prelude::*;
 use serde::Deserialize;
 
 use super::widget_spec;
-use crate::motion::timeline::Easing;
-use crate::scene::compile::Ctx;
-use crate::scene::schema::WidgetSpec;
+use crate::timeline::Easing;
+use crate::widget::compile::Ctx;
+use crate::widget::spec::WidgetSpec;
 
 /// How one page gives way to the next.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]

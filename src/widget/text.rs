@@ -10,7 +10,7 @@ use crate::render::compose::{RenderStats, WidgetLayer};
 use crate::render::font::Font;
 use crate::render::text::{Align, TextLayout, TextStyle, layout};
 use crate::render::{Color, FrameBuffer, PixelMode};
-use crate::scene::compile::Ctx;
+use crate::widget::compile::Ctx;
 
 widget_spec! {
     /// Text in a scene: `Text(x: 4, y: 3, text: "12:34:56", font: "large")`.

@@ -22,8 +22,7 @@ use super::Ctx;
 use crate::control::state::Published;
 use crate::sink::web::{FrameFeed, FrameUpdate};
 
-/// Default preview frames per second.
-pub const DEFAULT_PREVIEW_FPS: u32 = 10;
+pub use crate::scene::schema::DEFAULT_PREVIEW_FPS;
 /// State events per second at most (the tick changes every tick).
 const STATE_EVERY: Duration = Duration::from_millis(250);
 /// Encoded events a slow viewer may fall behind by before it starts again from the

@@ -14,12 +14,12 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use super::bus::Bus;
-use super::device::Panel;
-use super::power::OnExit;
-use super::wire::Wire;
+use super::{Sink, SinkError};
+use crate::panel::bus::Bus;
+use crate::panel::device::Panel;
+use crate::panel::power::OnExit;
+use crate::panel::wire::Wire;
 use crate::render::{FrameBuffer, Rect};
-use crate::sink::{Sink, SinkError};
 
 /// Counters of the panel thread's work.
 #[derive(Debug, Default)]

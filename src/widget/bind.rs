@@ -1,0 +1,157 @@
+//! Propagate's widget side: evaluate the bindings due this tick and set the widget
+//! properties they drive. A result equal to the current value changes nothing, so the
+//! widget is not marked changed and not redrawn.
+
+use bevy_ecs::prelude::*;
+
+use super::group::Index;
+use super::image::Image;
+use super::progress::ProgressBar;
+use super::rectangle::Rectangle;
+use super::sequence::Page;
+use super::text::Text;
+use crate::data::binding::{BindingError, Target};
+use crate::data::dataset::Dataset;
+use crate::data::propagate::{BindingEnv, Bindings, KeyIndex, as_text, binding_due, due, truthy};
+use crate::render::Color;
+use crate::render::compose::Visible;
+
+/// The widget components a binding can set.
+type Targets<'a> = (
+    &'a mut Bindings,
+    &'a mut Visible,
+    Option<&'a mut Text>,
+    Option<&'a mut ProgressBar>,
+    Option<&'a mut Image>,
+    Option<&'a mut Rectangle>,
+    Option<&'a mut Page>,
+    Option<&'a mut Index>,
+);
+
+/// Evaluates the bindings that read a changed key (all of them on the first tick), and
+/// those whose `changed_ago` moved to another whole second.
+pub fn propagate(
+    data: Res<Dataset>,
+    env: Option<Res<BindingEnv>>,
+    mut index: ResMut<KeyIndex>,
+    mut q: Query<Targets>,
+    mut scratch: Local<Vec<Entity>>,
+    mut contexts: Local<crate::data::binding::Contexts>,
+) {
+    let Some(env) = env else { return };
+    contexts.clear();
+    let Some(due) = due(&mut index, &data, &mut scratch) else {
+        return;
+    };
+    for &entity in scratch.iter() {
+        // Here for a changed key it reads, not only for its age.
+        let by_key = !index.is_timed(entity);
+        let Ok((
+            mut bindings,
+            mut visible,
+            mut text,
+            mut bar,
+            mut image,
+            mut rect,
+            mut page,
+            mut selector,
+        )) = q.get_mut(entity)
+        else {
+            continue;
+        };
+        // One binding, here for a key: it reads a changed key (the index says so), so
+        // the check over every changed key (200 × 200 when 200 texts change) is skipped.
+        let only = by_key && bindings.0.len() == 1;
+        for b in bindings.bypass_change_detection().0.iter_mut() {
+            if !binding_due(b, &data, due, only) {
+                continue;
+            }
+            b.note_ages(&data);
+            let value = b
+                .evaluate_logged(&env.0, &data, &mut contexts, "showing its fallback")
+                .unwrap_or_else(|| b.fallback.clone());
+            match b.target {
+                Target::When => {
+                    let shown = truthy(&value);
+                    if visible.0 != shown {
+                        visible.0 = shown;
+                    }
+                }
+                Target::Select => {
+                    if let Some(i) = selector.as_mut() {
+                        let sel = value.as_f64().and_then(super::group::selection);
+                        if i.selected != sel {
+                            i.selected = sel;
+                        }
+                    }
+                }
+                Target::Eligible => {
+                    if let Some(p) = page.as_mut() {
+                        let ok = truthy(&value);
+                        if p.eligible != ok {
+                            p.eligible = ok;
+                        }
+                    }
+                }
+                Target::Text => {
+                    if let Some(t) = text.as_mut() {
+                        let s = as_text(&value);
+                        if t.content != s {
+                            t.content = s;
+                        }
+                    }
+                }
+                Target::Value | Target::Min | Target::Max => {
+                    if let Some(p) = bar.as_mut() {
+                        let n = value.as_f64().unwrap_or(0.0);
+                        let slot = match b.target {
+                            Target::Value => p.value,
+                            Target::Min => p.min,
+                            _ => p.max,
+                        };
+                        if slot != n {
+                            match b.target {
+                                Target::Value => p.value = n,
+                                Target::Min => p.min = n,
+                                _ => p.max = n,
+                            }
+                        }
+                    }
+                }
+                Target::ImageFile => {
+                    if let Some(i) = image.as_mut() {
+                        let file = as_text(&value);
+                        if i.file.as_deref() != Some(file.as_str()) {
+                            i.bypass_change_detection().load(&file);
+                            i.set_changed();
+                        }
+                    }
+                }
+                Target::Color(field) => {
+                    let Ok(c) = Color::parse(&as_text(&value)) else {
+                        let e = BindingError(format!("{value} is not a colour"));
+                        b.log_result(Some(&e), "keeping the colour");
+                        continue;
+                    };
+                    set_color(field, c, text.as_mut(), bar.as_mut(), rect.as_mut());
+                }
+            }
+        }
+    }
+}
+
+fn set_color(
+    field: &str,
+    c: Color,
+    text: Option<&mut Mut<Text>>,
+    bar: Option<&mut Mut<ProgressBar>>,
+    rect: Option<&mut Mut<Rectangle>>,
+) {
+    match (field, text, bar, rect) {
+        ("color", Some(t), _, _) if t.color != c => t.color = c,
+        ("fill", _, Some(p), _) if p.fill != c => p.fill = c,
+        ("fill", _, _, Some(r)) if r.fill != Some(c) => r.fill = Some(c),
+        ("outline", _, _, Some(r)) if r.outline != Some(c) => r.outline = Some(c),
+        _ => {}
+    }
+}
