@@ -117,8 +117,7 @@ enum Command {
         /// Render-ahead depth.
         #[arg(long, default_value = "4")]
         depth: usize,
-        /// The panel to pack for (default: the scene's, else one of the scene's size).
-        #[arg(long)]
+        #[arg(long, help = model_help("The panel to pack for (default: the scene's, else one of the scene's size)"))]
         display: Option<String>,
         /// Change every key of the scene's initial data every tick.
         #[arg(long)]
@@ -155,9 +154,7 @@ enum Command {
     Decode {
         /// The capture file.
         capture: PathBuf,
-        /// The panel: ssd1306, ssd1306-128x32, sh1106, sh1106-128x32, ssd1322, st7789,
-        /// st7789-240x320, ili9341.
-        #[arg(long)]
+        #[arg(long, help = model_help("The panel"))]
         display: String,
         /// Undo this rotation (0, 90, 180, 270) so the image is upright as in the scene.
         #[arg(long, default_value = "0")]
@@ -166,6 +163,11 @@ enum Command {
         #[arg(long, default_value = "frame.png")]
         out: PathBuf,
     },
+}
+
+/// A `--display` help line ending with the model names of the model table.
+fn model_help(what: &str) -> String {
+    format!("{what}: {}", tinydisplay::panel::models::names())
 }
 
 fn main() -> ExitCode {

@@ -205,12 +205,7 @@ pub fn panel_for(scene: &CompiledScene) -> Option<(Model, Rotation)> {
         return Some((p.model, p.rotation));
     }
     let d = &scene.display;
-    Model::ALL.into_iter().find_map(|m| {
-        Rotation::ALL
-            .into_iter()
-            .find(|r| r.frame_size(m.native()) == (d.width, d.height) && m.mode() == d.mode)
-            .map(|r| (m, r))
-    })
+    Model::fitting((d.width, d.height), d.mode)
 }
 
 /// An app for a benchmark: the scene without persistence (and without its sources unless

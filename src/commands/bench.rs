@@ -55,10 +55,7 @@ pub fn bench(args: BenchArgs) -> ExitCode {
     };
     if let Some(m) = model {
         let d = &scene.display;
-        let fits = tinydisplay::panel::Rotation::ALL
-            .iter()
-            .any(|r| r.frame_size(m.native()) == (d.width, d.height));
-        if !fits || m.mode() != d.mode {
+        if m.fits((d.width, d.height), d.mode).is_none() {
             eprintln!(
                 "error: the scene is {}x{} {:?}; {} shows {}x{} {:?}",
                 d.width,

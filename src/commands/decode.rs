@@ -11,11 +11,11 @@ use tinydisplay::panel::{Model, Rotation};
 pub fn decode(capture: &Path, display: &str, rotation: &str, out: &Path) -> ExitCode {
     let model: Model = match display.parse() {
         Ok(m) => m,
-        Err(e) => return fail(&e),
+        Err(e) => return fail(&e.to_string()),
     };
     let rotation: Rotation = match rotation.parse() {
         Ok(r) => r,
-        Err(e) => return fail(&e),
+        Err(e) => return fail(&e.to_string()),
     };
     let text = match std::fs::read_to_string(capture) {
         Ok(t) => t,

@@ -14,7 +14,6 @@ use tinydisplay::control::record::Recorder;
 use tinydisplay::control::reload::HotReload;
 use tinydisplay::control::replay::RecordPlugin;
 use tinydisplay::control::{PanelList, control_sender};
-use tinydisplay::panel::{BusSpec, Panel, PanelConfig};
 use tinydisplay::scene::CompiledScene;
 use tinydisplay::scene::ScenePlugin;
 use tinydisplay::sink::Sink;
@@ -105,33 +104,6 @@ fn term_style(asked: TermStyleArg, display_width: u32) -> TermStyle {
     }
 }
 
-/// Opens the panel sink: the scene's panel, on the command line's bus or the scene's.
-fn open_panel(
-    config: Option<&PanelConfig>,
-    bus_arg: Option<&str>,
-    scene: &Path,
-) -> Result<PanelSink, String> {
-    let config = config.ok_or_else(|| {
-        format!(
-            "{}: --sink panel needs a panel: add `driver: Ssd1322` (or Ssd1306, Sh1106, \
-             St7789, Ili9341) and `bus: Spi(...)` to `display`",
-            scene.display()
-        )
-    })?;
-    let bus = match bus_arg {
-        Some(s) => BusSpec::parse_arg(s)?,
-        None => config.bus.clone().ok_or_else(|| {
-            format!(
-                "{}: --sink panel needs a bus: add `bus: Spi(bus: 0, cs: 0, dc: 24, reset: 25)` \
-                 to `display`, or pass --bus",
-                scene.display()
-            )
-        })?,
-    };
-    let bus = bus.open(Path::new(".")).map_err(|e| e.to_string())?;
-    let panel = Panel::new(config.model, config.rotation, config.settings);
-    Ok(PanelSink::start(panel, bus).with_on_exit(config.on_exit))
-}
 
 /// The sinks asked for, opened; the panel's name and counters when there is a panel.
 pub struct Opened {
@@ -164,7 +136,8 @@ pub fn open_sinks(
             SinkKind::Png => sinks.push(Box::new(PngSink::new(need_out("png")))),
             SinkKind::Gif => sinks.push(Box::new(GifSink::new(need_out("gif"), scene.display.fps))),
             SinkKind::Panel => {
-                let sink = open_panel(scene.display.panel.as_ref(), bus, &scene.path)?;
+                let sink = PanelSink::open(scene.display.panel.as_ref(), bus, &scene.path)
+                    .map_err(|e| e.to_string())?;
                 panels.0.push((sink.name().to_string(), sink.stats()));
                 sinks.push(Box::new(sink));
             }

@@ -6,6 +6,8 @@ pub mod bus;
 pub mod device;
 pub mod driver;
 pub mod emulator;
+pub mod error;
+pub mod models;
 pub mod power;
 pub mod rotation;
 pub mod wire;
@@ -13,6 +15,8 @@ pub mod wire;
 pub use self::bus::{Bus, BusError, BusSpec};
 pub use self::device::Panel;
 pub use self::driver::{Controller, Driver, Model, Settings};
+pub use self::error::PanelError;
+pub use self::models::{MODELS, ModelRow};
 pub use self::rotation::Rotation;
 pub use self::wire::Wire;
 

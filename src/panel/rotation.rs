@@ -4,6 +4,7 @@
 
 use serde::Deserialize;
 
+use super::error::PanelError;
 use crate::render::Rect;
 
 /// Clockwise turn of the frame on the panel.
@@ -22,26 +23,26 @@ pub enum Rotation {
 }
 
 impl TryFrom<u16> for Rotation {
-    type Error = String;
+    type Error = PanelError;
 
-    fn try_from(deg: u16) -> Result<Rotation, String> {
+    fn try_from(deg: u16) -> Result<Rotation, PanelError> {
         match deg {
             0 => Ok(Rotation::R0),
             90 => Ok(Rotation::R90),
             180 => Ok(Rotation::R180),
             270 => Ok(Rotation::R270),
-            _ => Err(format!("rotation must be 0, 90, 180 or 270, not {deg}")),
+            _ => Err(PanelError::Rotation(deg.to_string())),
         }
     }
 }
 
 impl std::str::FromStr for Rotation {
-    type Err = String;
+    type Err = PanelError;
 
-    fn from_str(s: &str) -> Result<Rotation, String> {
+    fn from_str(s: &str) -> Result<Rotation, PanelError> {
         let deg: u16 = s
             .parse()
-            .map_err(|_| format!("rotation must be 0, 90, 180 or 270, not {s:?}"))?;
+            .map_err(|_| PanelError::Rotation(format!("{s:?}")))?;
         Rotation::try_from(deg)
     }
 }

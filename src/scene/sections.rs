@@ -89,7 +89,7 @@ fn check_panel(
     let model = match Model::for_scene(c, (d.width, d.height), d.rotation) {
         Ok(m) => m,
         Err(e) => {
-            err("driver", e);
+            err("driver", e.to_string());
             return None;
         }
     };

@@ -16,6 +16,7 @@ use std::time::Duration;
 
 use super::{Sink, SinkError};
 use crate::panel::bus::Bus;
+use crate::panel::{BusSpec, PanelConfig, PanelError};
 use crate::panel::device::Panel;
 use crate::panel::power::OnExit;
 use crate::panel::wire::Wire;
@@ -80,6 +81,35 @@ pub struct PanelSink {
 }
 
 impl PanelSink {
+    /// Opens the scene's panel (`display.driver`) on the bus given on the command line
+    /// (`--bus`) or else the scene's (`display.bus`). `scene` names the file in errors.
+    pub fn open(
+        config: Option<&PanelConfig>,
+        bus_arg: Option<&str>,
+        scene: &std::path::Path,
+    ) -> Result<PanelSink, PanelError> {
+        let config = config.ok_or_else(|| {
+            PanelError::Missing(format!(
+                "{}: --sink panel needs a panel: add `driver: Ssd1322` (or Ssd1306, Sh1106, \
+                 St7789, Ili9341) and `bus: Spi(...)` to `display`",
+                scene.display()
+            ))
+        })?;
+        let bus = match bus_arg {
+            Some(s) => BusSpec::parse_arg(s)?,
+            None => config.bus.clone().ok_or_else(|| {
+                PanelError::Missing(format!(
+                    "{}: --sink panel needs a bus: add `bus: Spi(bus: 0, cs: 0, dc: 24, reset: 25)` \
+                     to `display`, or pass --bus",
+                    scene.display()
+                ))
+            })?,
+        };
+        let bus = bus.open(std::path::Path::new("."))?;
+        let panel = Panel::new(config.model, config.rotation, config.settings);
+        Ok(PanelSink::start(panel, bus).with_on_exit(config.on_exit))
+    }
+
     /// Starts the panel thread; the panel is initialised when the first frame arrives.
     pub fn start(panel: Panel, bus: Box<dyn Bus>) -> PanelSink {
         let name = format!("panel {} on {}", panel.model().name(), bus.describe());

@@ -149,10 +149,12 @@ fn default_i2c_chunk() -> usize {
     1024
 }
 
+use super::error::PanelError;
+
 impl BusSpec {
     /// Parses a bus given on the command line: `null`, `capture:FILE`, or RON such as
     /// `Spi(dc: 24, reset: 25)`.
-    pub fn parse_arg(s: &str) -> Result<BusSpec, String> {
+    pub fn parse_arg(s: &str) -> Result<BusSpec, PanelError> {
         let s = s.trim();
         if s.eq_ignore_ascii_case("null") {
             return Ok(BusSpec::Null);
@@ -164,8 +166,9 @@ impl BusSpec {
             ron::extensions::Extensions::UNWRAP_VARIANT_NEWTYPES
                 | ron::extensions::Extensions::IMPLICIT_SOME,
         );
-        opts.from_str(s).map_err(|e| {
-            format!("bus {s:?}: {e} (expected null, capture:FILE, Spi(dc: 24, ...) or I2c(...))")
+        opts.from_str(s).map_err(|e| PanelError::BadBus {
+            given: s.to_string(),
+            reason: e.to_string(),
         })
     }
 

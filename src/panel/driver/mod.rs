@@ -4,8 +4,8 @@
 
 use crate::render::{FrameBuffer, PixelMode, Rect};
 
-use self::mipi::{Tft, TftChip};
-use self::pages::{PagedChip, PagedOled};
+use super::error::PanelError;
+use super::models::{MODELS, ModelRow};
 use super::rotation::Rotation;
 use super::wire::Wire;
 
@@ -113,7 +113,8 @@ impl<'a> Pixels<'a> {
     }
 }
 
-/// The panels tinydisplay drives, by controller and size.
+/// The panels tinydisplay drives, by controller and size; each has a row in
+/// [`MODELS`] (in this order) that says everything else about it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Model {
     /// SSD1306, 128×64 mono.
@@ -135,77 +136,55 @@ pub enum Model {
 }
 
 impl Model {
-    /// Every model.
-    pub const ALL: [Model; 8] = [
-        Model::Ssd1306,
-        Model::Ssd1306x32,
-        Model::Sh1106,
-        Model::Sh1106x32,
-        Model::Ssd1322,
-        Model::St7789,
-        Model::St7789x320,
-        Model::Ili9341,
-    ];
+    /// Every model, in table order.
+    pub const ALL: [Model; MODELS.len()] = {
+        let mut all = [Model::Ssd1306; MODELS.len()];
+        let mut i = 0;
+        while i < MODELS.len() {
+            all[i] = MODELS[i].model;
+            i += 1;
+        }
+        all
+    };
+
+    /// Its row of the model table.
+    pub const fn row(self) -> &'static ModelRow {
+        &MODELS[self as usize]
+    }
 
     /// The command-line name (`ssd1306`, `ssd1306-128x32`, `st7789-240x320`, ...).
     pub const fn name(self) -> &'static str {
-        match self {
-            Model::Ssd1306 => "ssd1306",
-            Model::Ssd1306x32 => "ssd1306-128x32",
-            Model::Sh1106 => "sh1106",
-            Model::Sh1106x32 => "sh1106-128x32",
-            Model::Ssd1322 => "ssd1322",
-            Model::St7789 => "st7789",
-            Model::St7789x320 => "st7789-240x320",
-            Model::Ili9341 => "ili9341",
-        }
+        self.row().name
     }
 
     /// The panel's size as the controller scans it.
     pub const fn native(self) -> (u32, u32) {
-        match self {
-            Model::Ssd1306 | Model::Sh1106 => (128, 64),
-            Model::Ssd1306x32 | Model::Sh1106x32 => (128, 32),
-            Model::Ssd1322 => (256, 64),
-            Model::St7789 => (240, 240),
-            Model::St7789x320 | Model::Ili9341 => (240, 320),
-        }
+        self.row().native
     }
 
     /// The pixel mode of its frames.
     pub const fn mode(self) -> PixelMode {
-        match self {
-            Model::Ssd1306 | Model::Ssd1306x32 | Model::Sh1106 | Model::Sh1106x32 => {
-                PixelMode::Mono
-            }
-            Model::Ssd1322 => PixelMode::Gray4,
-            Model::St7789 | Model::St7789x320 | Model::Ili9341 => PixelMode::Rgb565,
-        }
+        self.row().mode
     }
 
     /// Its driver.
     pub fn driver(self) -> Box<dyn Driver> {
-        match self {
-            Model::Ssd1306 | Model::Ssd1306x32 | Model::Sh1106 | Model::Sh1106x32 => {
-                let chip = match self {
-                    Model::Ssd1306 | Model::Ssd1306x32 => PagedChip::Ssd1306,
-                    _ => PagedChip::Sh1106,
-                };
-                Box::new(PagedOled {
-                    chip,
-                    height: self.native().1,
-                })
-            }
-            Model::Ssd1322 => Box::new(ssd1322::Ssd1322),
-            Model::St7789 | Model::St7789x320 | Model::Ili9341 => Box::new(Tft {
-                chip: if self == Model::Ili9341 {
-                    TftChip::Ili9341
-                } else {
-                    TftChip::St7789
-                },
-                height: self.native().1,
-            }),
-        }
+        (self.row().driver)()
+    }
+
+    /// The rotation in which this model shows a frame of `size` in `mode`, if any.
+    pub fn fits(self, size: (u32, u32), mode: PixelMode) -> Option<Rotation> {
+        Rotation::ALL
+            .into_iter()
+            .find(|r| r.frame_size(self.native()) == size && self.mode() == mode)
+    }
+
+    /// The first model (in table order) that shows a frame of `size` in `mode`, and how
+    /// it is turned.
+    pub fn fitting(size: (u32, u32), mode: PixelMode) -> Option<(Model, Rotation)> {
+        Model::ALL
+            .into_iter()
+            .find_map(|m| m.fits(size, mode).map(|r| (m, r)))
     }
 
     /// The model of a scene's `driver` for a frame of `size` turned by `rotation`.
@@ -213,48 +192,39 @@ impl Model {
         controller: Controller,
         size: (u32, u32),
         rotation: Rotation,
-    ) -> Result<Model, String> {
+    ) -> Result<Model, PanelError> {
         let native = rotation.frame_size(size);
-        let candidates: &[Model] = match controller {
-            Controller::Ssd1306 => &[Model::Ssd1306, Model::Ssd1306x32],
-            Controller::Sh1106 => &[Model::Sh1106, Model::Sh1106x32],
-            Controller::Ssd1322 => &[Model::Ssd1322],
-            Controller::St7789 => &[Model::St7789, Model::St7789x320],
-            Controller::Ili9341 => &[Model::Ili9341],
-        };
-        candidates
-            .iter()
-            .copied()
-            .find(|m| m.native() == native)
-            .ok_or_else(|| {
-                let sizes: Vec<String> = candidates
-                    .iter()
-                    .map(|m| {
-                        let (w, h) = rotation.frame_size(m.native());
-                        format!("{w}x{h}")
-                    })
-                    .collect();
-                format!(
-                    "{controller:?} with this rotation drives {}, not {}x{}",
-                    sizes.join(" or "),
-                    size.0,
-                    size.1
-                )
+        let candidates = MODELS.iter().filter(|r| r.controller == controller);
+        if let Some(row) = candidates.clone().find(|r| r.native == native) {
+            return Ok(row.model);
+        }
+        let sizes: Vec<String> = candidates
+            .map(|r| {
+                let (w, h) = rotation.frame_size(r.native);
+                format!("{w}x{h}")
             })
+            .collect();
+        Err(PanelError::Size {
+            controller: format!("{controller:?}"),
+            sizes: sizes.join(" or "),
+            width: size.0,
+            height: size.1,
+        })
     }
 }
 
 impl std::str::FromStr for Model {
-    type Err = String;
+    type Err = PanelError;
 
-    fn from_str(s: &str) -> Result<Model, String> {
+    fn from_str(s: &str) -> Result<Model, PanelError> {
         let s = s.to_ascii_lowercase();
-        Model::ALL
-            .into_iter()
-            .find(|m| m.name() == s)
-            .ok_or_else(|| {
-                let names: Vec<&str> = Model::ALL.iter().map(|m| m.name()).collect();
-                format!("unknown display {s:?}; one of: {}", names.join(", "))
+        MODELS
+            .iter()
+            .find(|r| r.name == s)
+            .map(|r| r.model)
+            .ok_or_else(|| PanelError::UnknownModel {
+                name: s,
+                known: super::models::names(),
             })
     }
 }
@@ -298,7 +268,9 @@ mod tests {
             m(Controller::Ili9341, 320, 240, Rotation::R270),
             Ok(Model::Ili9341)
         );
-        let e = m(Controller::Ili9341, 320, 240, Rotation::R0).unwrap_err();
+        let e = m(Controller::Ili9341, 320, 240, Rotation::R0)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("240x320"), "{e}");
         assert_eq!("ST7789-240x320".parse(), Ok(Model::St7789x320));
         assert!("ssd9999".parse::<Model>().is_err());

@@ -41,16 +41,7 @@ pub struct State {
 
 /// A fresh emulator of the controller of `model`.
 pub fn for_model(model: Model) -> Box<dyn Emulator> {
-    match model {
-        Model::Ssd1306 => Box::new(pages::PagesEmulator::ssd1306(64)),
-        Model::Ssd1306x32 => Box::new(pages::PagesEmulator::ssd1306(32)),
-        Model::Sh1106 => Box::new(pages::PagesEmulator::sh1106(64)),
-        Model::Sh1106x32 => Box::new(pages::PagesEmulator::sh1106(32)),
-        Model::Ssd1322 => Box::new(ssd1322::Ssd1322Emulator::new()),
-        Model::St7789 => Box::new(mipi::MipiEmulator::st7789(240)),
-        Model::St7789x320 => Box::new(mipi::MipiEmulator::st7789(320)),
-        Model::Ili9341 => Box::new(mipi::MipiEmulator::ili9341()),
-    }
+    (model.row().emulator)()
 }
 
 /// Feeds everything on `wire` (delays and backlight changes do not change RAM).
