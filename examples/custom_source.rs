@@ -68,8 +68,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .nth(1)
         .unwrap_or_else(|| "custom_source.png".into());
     let scene = compile_str(SCENE, "custom.ron".as_ref())?;
-    let mut app = App::new();
-    app.add_plugins((TinyDisplayPlugins, ScenePlugin { scene }, CounterPlugin));
+    let mut app = Engine::new(scene).build();
+    app.add_plugins(CounterPlugin);
     app.world_mut()
         .resource::<Sinks>()
         .push(Box::new(PngSink::new(out.clone().into())));

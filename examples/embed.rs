@@ -1,13 +1,12 @@
 //! Embedding tinydisplay in your own program, with one custom system.
 //!
-//! The engine is a set of bevy plugins: add `TinyDisplayPlugins` and a scene to your own
-//! `App`, then place your systems in the public tick sets. Here a system in
+//! The engine is a set of bevy plugins: `Engine::new(scene).build()` gives an `App` with
+//! `TinyDisplayPlugins` and the scene; place your systems in the public tick sets. Here a system in
 //! `TickSet::Animate` counts seconds into a text widget and fills a progress bar, and the
 //! frames go to a PNG.
 //!
 //! Run: `cargo run --example embed -- /tmp/embed.png`
 
-use bevy_app::App;
 use bevy_ecs::prelude::*;
 use tinydisplay::prelude::*;
 use tinydisplay::scene::{WidgetName, compile_str};
@@ -51,8 +50,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .nth(1)
         .unwrap_or_else(|| "embed.png".into());
     let scene = compile_str(SCENE, "embedded.ron".as_ref())?;
-    let mut app = App::new();
-    app.add_plugins((TinyDisplayPlugins, ScenePlugin { scene }));
+    let mut app = Engine::new(scene).build();
     app.add_systems(TickSchedule, count_seconds.in_set(TickSet::Animate));
     app.world_mut()
         .resource::<Sinks>()

@@ -21,12 +21,14 @@
 //! list, never one after it (`tests/layers.rs` fails otherwise).
 //!
 //! Layers, bottom up: `runtime`, `atomic_file`, `problem`, `app`, `render`, `data`,
-//! `timeline`, `widget`, `motion`, `ahead`, `panel`, `sink`, `scene`, `control`, `bench`.
+//! `timeline`, `widget`, `motion`, `ahead`, `panel`, `sink`, `scene`, `control`, `engine`,
+//! `bench`.
 //!
 //! `render` knows pixels only; `data` knows the dataset and its sources, not widgets;
 //! `widget` holds the kinds and sets their fields from bindings; `motion` moves them;
 //! `ahead` renders future ticks; `panel` drives controllers and `sink` sends frames out;
-//! `scene` reads a file and spawns it; `control` steers a running engine.
+//! `scene` reads a file and spawns it; `control` steers a running engine; `engine` builds
+//! one.
 
 pub mod ahead;
 pub mod app;
@@ -34,6 +36,7 @@ pub mod atomic_file;
 pub mod bench;
 pub mod control;
 pub mod data;
+pub mod engine;
 pub mod motion;
 pub mod panel;
 pub mod problem;
@@ -67,20 +70,26 @@ impl PluginGroup for TinyDisplayPlugins {
     }
 }
 
-/// Ends a run: sources stop, sinks finish (last PNG, GIF closed, terminal restored) and
-/// persisted namespaces are saved. Returns the sinks' errors.
+/// Ends a run: runs the [`app::Shutdown`] schedule, where each plugin stops or finishes
+/// what it owns (sources stop, render-ahead's workers are joined, persisted namespaces
+/// are saved, sinks finish: last PNG, GIF closed, terminal restored). Returns the sinks'
+/// errors.
 pub fn shutdown(world: &mut bevy_ecs::world::World) -> Vec<String> {
-    data::sources::stop_all(world);
-    if let Some(mut ahead) = world.get_resource_mut::<ahead::RenderAhead>() {
-        ahead.shutdown();
+    if world.try_run_schedule(app::Shutdown).is_err() {
+        log::debug!("no shutdown schedule: the app has no TickPlugin");
     }
-    data::persist::save_all(world);
-    sink::present::finish_sinks(world)
+    world
+        .get_resource_mut::<app::ShutdownErrors>()
+        .map(|mut e| std::mem::take(&mut e.0))
+        .unwrap_or_default()
 }
 
 /// The names most programs embedding the engine need.
 pub mod prelude {
-    pub use crate::app::{Fps, RunMode, Tick, TickSchedule, TickSet, run_ticks};
+    pub use crate::app::{
+        Fps, RunMode, Shutdown, ShutdownSet, Tick, TickSchedule, TickSet, run_ticks,
+    };
+    pub use crate::engine::Engine;
     pub use crate::render::RenderSet;
     pub use crate::render::compose::{Placement, Visible, WidgetLayer};
     pub use crate::render::{Color, FrameBuffer, PixelMode, Rect};

@@ -202,3 +202,71 @@ fn a_tick_a_whole_period_late_skips_ticks_instead_of_drifting() {
     assert_eq!(runs.load(Ordering::Relaxed), 10 - pacing.skipped);
     assert!(pacing.present_late_quantile(1.0).is_some());
 }
+
+#[test]
+fn without_render_ahead_the_render_plugin_paints_inline() {
+    use tinydisplay::{app, control, data, motion, panel, render, sink, widget};
+    let scene = common::compile(SCENE);
+    let mut full = common::app_for(scene.clone());
+    run_ticks(&mut full, RunMode::Ticks(3));
+    let mut bare = App::new();
+    bare.add_plugins((
+        bevy_app::TaskPoolPlugin::default(),
+        app::TickPlugin,
+        data::DataPlugin,
+        motion::MotionPlugin,
+        render::RenderPlugin,
+        widget::WidgetPlugin,
+        panel::power::PowerPlugin,
+        sink::present::PresentPlugin,
+        control::ControlPlugin,
+        tinydisplay::scene::ScenePlugin { scene },
+    ));
+    run_ticks(&mut bare, RunMode::Ticks(3));
+    let fb = bare.world().resource::<FrameBuffer>();
+    assert!(fb.data().iter().any(|&p| p != 0), "something was painted");
+    assert_eq!(fb, full.world().resource::<FrameBuffer>());
+}
+
+#[test]
+fn the_engine_resolves_render_ahead_once_scene_then_overrides() {
+    use tinydisplay::engine::Engine;
+    let scene = common::compile(
+        r#"Scene(display: (width: 32, height: 8, render_ahead: (workers: 2, depth: 3)))"#,
+    );
+    let engine = Engine::new(scene.clone());
+    assert_eq!(
+        (engine.ahead_config().workers, engine.ahead_config().depth),
+        (2, 3)
+    );
+    let engine = Engine::new(scene).workers(Some(0));
+    assert_eq!(
+        (engine.ahead_config().workers, engine.ahead_config().depth),
+        (0, 3)
+    );
+}
+
+/// What ran at shutdown, in order.
+#[derive(Resource, Default)]
+struct Stopped(Vec<&'static str>);
+
+#[test]
+fn shutdown_runs_every_plugins_steps_in_order_a_users_included() {
+    use tinydisplay::app::{Shutdown, ShutdownSet};
+    let mut app = app();
+    app.init_resource::<Stopped>();
+    app.add_systems(
+        Shutdown,
+        (
+            (|mut s: ResMut<Stopped>| s.0.push("outputs")).in_set(ShutdownSet::Outputs),
+            (|mut s: ResMut<Stopped>| s.0.push("save")).in_set(ShutdownSet::Save),
+            (|mut s: ResMut<Stopped>| s.0.push("inputs")).in_set(ShutdownSet::Inputs),
+        ),
+    );
+    run_ticks(&mut app, RunMode::Ticks(2));
+    assert!(tinydisplay::shutdown(app.world_mut()).is_empty());
+    assert_eq!(
+        app.world().resource::<Stopped>().0,
+        ["inputs", "save", "outputs"]
+    );
+}

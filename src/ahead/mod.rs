@@ -101,6 +101,7 @@ struct Job {
 pub struct RenderAhead {
     config: AheadConfig,
     pool: Option<TaskPool>,
+    stopped: bool,
     snapshot: Option<Arc<Snapshot>>,
     generation: u64,
     queue: BTreeMap<u64, FrameBuffer>,
@@ -119,17 +120,13 @@ pub struct RenderAhead {
 }
 
 impl RenderAhead {
-    /// An orchestrator with `config` (starts its worker threads if any).
+    /// An orchestrator with `config`. Its worker threads start the first time it renders
+    /// ahead, so making one costs nothing and a light scene never starts them.
     pub fn new(config: AheadConfig) -> RenderAhead {
-        let pool = (config.workers > 0).then(|| {
-            TaskPoolBuilder::new()
-                .num_threads(config.workers)
-                .thread_name("tinydisplay-render".into())
-                .build()
-        });
         RenderAhead {
             config,
-            pool,
+            pool: None,
+            stopped: false,
             snapshot: None,
             generation: 0,
             queue: BTreeMap::new(),
@@ -153,7 +150,18 @@ impl RenderAhead {
     }
 
     fn active(&self) -> bool {
-        self.pool.is_some() && self.config.depth > 0
+        !self.stopped && self.config.workers > 0 && self.config.depth > 0
+    }
+
+    /// The worker pool, started on first use.
+    fn pool(&mut self) -> &TaskPool {
+        let workers = self.config.workers.max(1);
+        self.pool.get_or_insert_with(|| {
+            TaskPoolBuilder::new()
+                .num_threads(workers)
+                .thread_name("tinydisplay-render".into())
+                .build()
+        })
     }
 
     /// True while painting is slow enough for rendering ahead to pay (see
@@ -265,10 +273,10 @@ impl RenderAhead {
 
     /// Starts workers on the ticks after `tick`, up to the allowed depth.
     fn schedule(&mut self, tick: u64) {
-        let (Some(pool), Some(snap)) = (&self.pool, &self.snapshot) else {
+        let Some(snap) = self.snapshot.clone() else {
             return;
         };
-        if snap.moving.is_empty() {
+        if snap.moving.is_empty() || !self.active() {
             // Nothing moves by itself: every later frame would be this one.
             return;
         }
@@ -278,7 +286,7 @@ impl RenderAhead {
         {
             let (snap, free, t) = (snap.clone(), self.free.clone(), self.next);
             let generation = snap.generation;
-            let task = pool.spawn(async move {
+            let task = self.pool().spawn(async move {
                 let mut frame = free
                     .lock()
                     .ok()
@@ -314,6 +322,7 @@ impl RenderAhead {
     pub fn shutdown(&mut self) {
         self.purge(0);
         self.pool = None;
+        self.stopped = true;
     }
 }
 
@@ -444,6 +453,15 @@ impl Plugin for AheadPlugin {
         app.add_systems(
             TickSchedule,
             (fill_from_queue.before(paint), render_ahead.after(paint)).in_set(RenderSet::Paint),
+        );
+        app.add_systems(
+            crate::app::Shutdown,
+            (|ahead: Option<ResMut<RenderAhead>>| {
+                if let Some(mut a) = ahead {
+                    a.shutdown();
+                }
+            })
+            .in_set(crate::app::ShutdownSet::Render),
         );
     }
 }

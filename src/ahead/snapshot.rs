@@ -7,37 +7,10 @@ use std::sync::Arc;
 use bevy_ecs::prelude::*;
 
 use crate::motion::Sliding;
+pub use crate::motion::place::Motion;
 use crate::render::compose::{DrawItem, DrawList, WidgetLayer, paint_rect, shown_of};
 use crate::render::{Color, FrameBuffer, Layer};
-use crate::timeline::{Scroll, Slide};
 use crate::widget::marquee::Marquee;
-
-/// How an item moves with the tick, without any input changing.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Motion {
-    /// It stays where it is.
-    Still,
-    /// The content of a marquee or popup.
-    Scroll {
-        /// The marquee's motion.
-        scroll: Scroll,
-        /// Tick the cycle counts from.
-        start: u64,
-        /// The sync group's cycle length, if in a group.
-        period: Option<u64>,
-        /// Content length along the motion.
-        content: u32,
-        /// Window length along the motion.
-        window: u32,
-    },
-    /// A widget with a `slide`.
-    Slide {
-        /// The slide.
-        slide: Slide,
-        /// Tick it counts from.
-        start: u64,
-    },
-}
 
 /// One visible widget as frozen.
 #[derive(Debug, Clone)]
@@ -55,22 +28,15 @@ pub struct SnapItem {
 impl SnapItem {
     /// How it is drawn at `tick`.
     pub fn at(&self, tick: u64) -> DrawItem {
-        let (offset, repeat) = match self.motion {
-            Motion::Still => return self.item,
-            Motion::Scroll {
-                scroll,
-                start,
-                period,
-                content,
-                window,
-            } => {
-                let p = scroll.at_with_period(tick.saturating_sub(start), content, window, period);
-                (p.offset, p.repeat)
-            }
-            Motion::Slide { slide, start } => {
-                (slide.at(tick.saturating_sub(start)), self.item.repeat)
-            }
+        let Some(placed) = self.motion.place_at(tick) else {
+            return self.item;
         };
+        // A scroll places its repeat too; a slide moves the layer and keeps its repeat.
+        let repeat = match self.motion {
+            Motion::Scroll { .. } => placed.repeat,
+            _ => self.item.repeat,
+        };
+        let offset = placed.offset;
         let origin = (
             self.item.origin.0 - self.offset.0 + offset.0,
             self.item.origin.1 - self.offset.1 + offset.1,

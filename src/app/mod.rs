@@ -38,7 +38,31 @@ pub enum TickSet {
     Advance,
 }
 
-/// Sets up the tick schedule, its ordered sets and the `Tick`/`Fps` resources.
+/// The schedule run once when the engine stops ([`crate::shutdown`]); each plugin adds
+/// its own shutdown work to one of the [`ShutdownSet`] steps.
+#[derive(ScheduleLabel, Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Shutdown;
+
+/// The ordered steps of shutting down.
+#[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ShutdownSet {
+    /// Inputs stop: data sources, recordings.
+    Inputs,
+    /// Background rendering stops (render-ahead's workers are joined).
+    Render,
+    /// State is saved (persisted namespaces).
+    Save,
+    /// Outputs finish: the last PNG, the GIF closed, the terminal restored, the panel
+    /// left as `on_exit` says.
+    Outputs,
+}
+
+/// What went wrong while shutting down (a sink that could not finish), for the caller.
+#[derive(Resource, Debug, Default)]
+pub struct ShutdownErrors(pub Vec<String>);
+
+/// Sets up the tick schedule, its ordered sets, the shutdown schedule and the
+/// `Tick`/`Fps` resources.
 #[derive(Debug, Default)]
 pub struct TickPlugin;
 
@@ -61,6 +85,19 @@ impl Plugin for TickPlugin {
         );
         app.add_schedule(schedule);
         app.main_mut().update_schedule = Some(TickSchedule.intern());
+        let mut shutdown = Schedule::new(Shutdown);
+        shutdown.set_executor(SingleThreadedExecutor::new());
+        shutdown.configure_sets(
+            (
+                ShutdownSet::Inputs,
+                ShutdownSet::Render,
+                ShutdownSet::Save,
+                ShutdownSet::Outputs,
+            )
+                .chain(),
+        );
+        app.add_schedule(shutdown);
+        app.init_resource::<ShutdownErrors>();
         app.init_resource::<Tick>();
         app.init_resource::<Fps>();
         app.init_resource::<Paused>();

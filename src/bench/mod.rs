@@ -17,12 +17,12 @@ use bevy_app::App;
 use bevy_ecs::schedule::IntoScheduleConfigs;
 use serde::Serialize;
 
-use crate::ahead::{AheadConfig, AheadStats, RenderAhead};
+use crate::ahead::{AheadStats, RenderAhead};
 use crate::app::{Fps, Pacing, RunMode, StopFlag, run_ticks};
 use crate::data::ingest::DataInbox;
 use crate::panel::{Model, Panel, Rotation, Settings, Wire};
 use crate::render::FrameBuffer;
-use crate::scene::{CompiledScene, ScenePlugin};
+use crate::scene::CompiledScene;
 
 pub use self::churn::Churn;
 
@@ -211,19 +211,15 @@ pub fn panel_for(scene: &CompiledScene) -> Option<(Model, Rotation)> {
 /// An app for a benchmark: the scene without persistence (and without its sources unless
 /// `sources`), render-ahead as asked.
 pub fn app(scene: &CompiledScene, workers: usize, depth: usize, sources: bool) -> App {
-    let mut scene = scene.clone();
-    if !sources {
-        scene.sources.clear();
+    let engine = crate::engine::Engine::new(scene.clone())
+        .workers(Some(workers))
+        .depth(Some(depth))
+        .without_persistence();
+    if sources {
+        engine.build()
+    } else {
+        engine.without_sources().build()
     }
-    scene.data.persist.clear();
-    let mut app = App::new();
-    app.add_plugins((crate::TinyDisplayPlugins, ScenePlugin { scene }));
-    app.insert_resource(RenderAhead::new(AheadConfig {
-        workers,
-        depth,
-        ..AheadConfig::default()
-    }));
-    app
 }
 
 /// Measures one configuration.

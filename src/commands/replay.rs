@@ -4,12 +4,10 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use bevy_app::App;
-use tinydisplay::TinyDisplayPlugins;
 use tinydisplay::app::{RunMode, run_ticks};
 use tinydisplay::control::record;
 use tinydisplay::control::replay::{Replay, ReplayPlugin};
-use tinydisplay::scene::ScenePlugin;
+use tinydisplay::engine::Engine;
 
 use super::check::report;
 use super::run::{Opened, SinkKind, TermStyleArg, open_sinks};
@@ -61,8 +59,8 @@ pub fn replay(args: ReplayArgs) -> ExitCode {
         }
     };
     let updates = Replay::updates(&lines);
-    let mut app = App::new();
-    app.add_plugins((TinyDisplayPlugins, ScenePlugin { scene }, ReplayPlugin));
+    let mut app = Engine::new(scene).build();
+    app.add_plugins(ReplayPlugin);
     app.insert_resource(Replay::new(lines));
     app.insert_resource(sinks);
     let mode = if args.realtime {

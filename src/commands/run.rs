@@ -6,16 +6,14 @@ use std::sync::Arc;
 
 use bevy_app::App;
 use clap::ValueEnum;
-use tinydisplay::TinyDisplayPlugins;
-use tinydisplay::ahead::RenderAhead;
 use tinydisplay::app::{Pacing, RunMode, StopFlag, run_ticks};
 use tinydisplay::control::http::{HttpConfig, HttpServer};
 use tinydisplay::control::record::Recorder;
 use tinydisplay::control::reload::HotReload;
 use tinydisplay::control::replay::RecordPlugin;
 use tinydisplay::control::{PanelList, control_sender};
+use tinydisplay::engine::Engine;
 use tinydisplay::scene::CompiledScene;
-use tinydisplay::scene::ScenePlugin;
 use tinydisplay::sink::Sink;
 use tinydisplay::sink::gif::GifSink;
 use tinydisplay::sink::panel::{PanelSink, PanelStats};
@@ -103,7 +101,6 @@ fn term_style(asked: TermStyleArg, display_width: u32) -> TermStyle {
         },
     }
 }
-
 
 /// The sinks asked for, opened; the panel's name and counters when there is a panel.
 pub struct Opened {
@@ -198,22 +195,15 @@ pub fn run(args: RunArgs) -> ExitCode {
         }
     };
     let panel_stats: Option<Arc<PanelStats>> = panels.0.first().map(|p| p.1.clone());
-    let mut ahead = scene.display.render_ahead.unwrap_or_default();
-    ahead.workers = args.workers.unwrap_or(ahead.workers);
-    ahead.depth = args.depth.unwrap_or(ahead.depth);
     let broker_name =
         tinydisplay::control::broker::display_name(args.name.as_deref(), scene.name.as_deref());
     let mqtt_url = args.mqtt.clone().or_else(|| scene.control.mqtt.clone());
     let nats_url = args.nats.clone().or_else(|| scene.control.nats.clone());
     let watch = args.watch.then(|| HotReload::watch(&scene));
-    let mut app = App::new();
-    app.add_plugins((
-        TinyDisplayPlugins,
-        ScenePlugin {
-            scene: scene.clone(),
-        },
-    ));
-    app.insert_resource(RenderAhead::new(ahead));
+    let mut app = Engine::new(scene.clone())
+        .workers(args.workers)
+        .depth(args.depth)
+        .build();
     app.insert_resource(panels);
     let server = match start_http(&args, &scene, &sinks, &mut app) {
         Ok(s) => s,
@@ -263,9 +253,6 @@ pub fn run(args: RunArgs) -> ExitCode {
     };
     run_ticks(&mut app, mode);
     drop(surfaces);
-    if let Some(mut rec) = app.world_mut().get_resource_mut::<Recorder>() {
-        rec.finish();
-    }
     drop(server);
     let errors = tinydisplay::shutdown(app.world_mut());
     // A command whose attempt hung was left behind by its source: its group goes now, so

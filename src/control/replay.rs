@@ -137,5 +137,14 @@ impl Plugin for RecordPlugin {
                     .in_set(TickSet::Advance),
             ),
         );
+        app.add_systems(
+            crate::app::Shutdown,
+            (|rec: Option<ResMut<super::record::Recorder>>| {
+                if let Some(mut rec) = rec {
+                    rec.finish();
+                }
+            })
+            .in_set(crate::app::ShutdownSet::Inputs),
+        );
     }
 }

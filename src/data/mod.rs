@@ -81,5 +81,12 @@ impl Plugin for DataPlugin {
             TickSchedule,
             persist::save_periodically.in_set(TickSet::Advance),
         );
+        app.add_systems(
+            crate::app::Shutdown,
+            (
+                sources::stop_all.in_set(crate::app::ShutdownSet::Inputs),
+                persist::save_all.in_set(crate::app::ShutdownSet::Save),
+            ),
+        );
     }
 }

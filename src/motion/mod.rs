@@ -4,6 +4,7 @@
 //! scrolling title costs a clipped blit per tick, not a text render.
 
 pub mod layout;
+pub mod place;
 pub mod rotation;
 pub mod sequence;
 
@@ -61,9 +62,16 @@ pub fn animate_marquees(
         if m.placed != (start, period) {
             m.placed = (start, period);
         }
-        let placed = m
-            .scroll
-            .at_with_period(tick.0.saturating_sub(start), content, window, period);
+        let motion = place::Motion::Scroll {
+            scroll: m.scroll,
+            start,
+            period,
+            content,
+            window,
+        };
+        let Some(placed) = motion.place_at(tick.0) else {
+            continue;
+        };
         if wl.offset != placed.offset || wl.repeat != placed.repeat {
             wl.offset = placed.offset;
             wl.repeat = placed.repeat;
@@ -92,9 +100,14 @@ pub struct Sliding {
 /// Places each sliding widget for this tick.
 pub fn animate_slides(tick: Res<Tick>, mut q: Query<(&Sliding, &mut WidgetLayer)>) {
     for (s, mut wl) in &mut q {
-        let offset = s.slide.at(tick.0.saturating_sub(s.start));
-        if wl.offset != offset {
-            wl.offset = offset;
+        let motion = place::Motion::Slide {
+            slide: s.slide,
+            start: s.start,
+        };
+        if let Some(placed) = motion.place_at(tick.0)
+            && wl.offset != placed.offset
+        {
+            wl.offset = placed.offset;
         }
     }
 }

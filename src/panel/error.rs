@@ -29,9 +29,7 @@ pub enum PanelError {
         height: u32,
     },
     /// A `--bus` argument that does not parse.
-    #[error(
-        "bus {given:?}: {reason} (expected null, capture:FILE, Spi(dc: 24, ...) or I2c(...))"
-    )]
+    #[error("bus {given:?}: {reason} (expected null, capture:FILE, Spi(dc: 24, ...) or I2c(...))")]
     BadBus {
         /// The argument.
         given: String,

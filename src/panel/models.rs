@@ -135,7 +135,10 @@ mod tests {
             assert_eq!(row.model as usize, i, "{row:?} is out of order");
             assert_eq!(row.model.row().name, row.name);
             assert_eq!((row.emulator)().size(), row.native, "{row:?}");
-            assert_eq!(((row.driver)().native(), (row.driver)().mode()), (row.native, row.mode));
+            assert_eq!(
+                ((row.driver)().native(), (row.driver)().mode()),
+                (row.native, row.mode)
+            );
         }
         let mut names: Vec<&str> = MODELS.iter().map(|r| r.name).collect();
         names.dedup();

@@ -16,10 +16,10 @@ use std::time::Duration;
 
 use super::{Sink, SinkError};
 use crate::panel::bus::Bus;
-use crate::panel::{BusSpec, PanelConfig, PanelError};
 use crate::panel::device::Panel;
 use crate::panel::power::OnExit;
 use crate::panel::wire::Wire;
+use crate::panel::{BusSpec, PanelConfig, PanelError};
 use crate::render::{FrameBuffer, Rect};
 
 /// Counters of the panel thread's work.

@@ -120,5 +120,16 @@ impl Plugin for PresentPlugin {
     fn build(&self, app: &mut App) {
         app.init_resource::<Sinks>();
         app.add_systems(TickSchedule, present.in_set(TickSet::Present));
+        app.add_systems(
+            crate::app::Shutdown,
+            (|world: &mut World| {
+                let errors = finish_sinks(world);
+                world
+                    .get_resource_or_init::<crate::app::ShutdownErrors>()
+                    .0
+                    .extend(errors);
+            })
+            .in_set(crate::app::ShutdownSet::Outputs),
+        );
     }
 }

@@ -7,10 +7,10 @@ pub mod webdriver;
 use std::path::{Path, PathBuf};
 
 use bevy_app::App;
-use tinydisplay::TinyDisplayPlugins;
 use tinydisplay::app::{RunMode, run_ticks};
+use tinydisplay::engine::Engine;
 use tinydisplay::render::FrameBuffer;
-use tinydisplay::scene::{CompiledScene, ScenePlugin, compile_str};
+use tinydisplay::scene::{CompiledScene, compile_str};
 
 /// The repository root.
 pub fn root() -> PathBuf {
@@ -36,9 +36,7 @@ pub fn compile_with_sources(src: &str) -> CompiledScene {
 
 /// An app with the engine and the scene, not yet run.
 pub fn app_for(scene: CompiledScene) -> App {
-    let mut app = App::new();
-    app.add_plugins((TinyDisplayPlugins, ScenePlugin { scene }));
-    app
+    Engine::new(scene).build()
 }
 
 /// Runs scene text for `ticks` ticks and returns the frame.

@@ -1,0 +1,94 @@
+//! Building an engine: the plugins, a scene, and the run's overrides resolved once.
+//! The command line, the bench harness, the tests and the examples all start here.
+//!
+//! ```no_run
+//! use tinydisplay::app::{RunMode, run_ticks};
+//! use tinydisplay::engine::Engine;
+//!
+//! let scene = tinydisplay::scene::load("scenes/demo.ron".as_ref()).expect("a valid scene");
+//! let mut app = Engine::new(scene).workers(Some(0)).build();
+//! run_ticks(&mut app, RunMode::Ticks(30));
+//! tinydisplay::shutdown(app.world_mut());
+//! ```
+
+use bevy_app::App;
+
+use crate::ahead::{AheadConfig, RenderAhead};
+use crate::scene::{CompiledScene, ScenePlugin};
+
+/// An engine about to be built: a scene and what the run changes about it.
+#[derive(Debug, Clone)]
+pub struct Engine {
+    scene: CompiledScene,
+    workers: Option<usize>,
+    depth: Option<usize>,
+    sources: bool,
+    persistence: bool,
+}
+
+impl Engine {
+    /// The engine for `scene`, as the scene configures it.
+    pub fn new(scene: CompiledScene) -> Engine {
+        Engine {
+            scene,
+            workers: None,
+            depth: None,
+            sources: true,
+            persistence: true,
+        }
+    }
+
+    /// Render-ahead worker threads instead of the scene's (`None`: the scene's).
+    pub fn workers(mut self, workers: Option<usize>) -> Engine {
+        self.workers = workers.or(self.workers);
+        self
+    }
+
+    /// Render-ahead depth instead of the scene's (`None`: the scene's).
+    pub fn depth(mut self, depth: Option<usize>) -> Engine {
+        self.depth = depth.or(self.depth);
+        self
+    }
+
+    /// Leaves out the scene's data sources (frames then depend on the data given only).
+    pub fn without_sources(mut self) -> Engine {
+        self.sources = false;
+        self
+    }
+
+    /// Neither restores nor saves the scene's persisted namespaces.
+    pub fn without_persistence(mut self) -> Engine {
+        self.persistence = false;
+        self
+    }
+
+    /// Render-ahead as this run has it: the defaults, then the scene's
+    /// `display.render_ahead`, then [`Engine::workers`] and [`Engine::depth`].
+    pub fn ahead_config(&self) -> AheadConfig {
+        let mut config = self.scene.display.render_ahead.unwrap_or_default();
+        config.workers = self.workers.unwrap_or(config.workers);
+        config.depth = self.depth.unwrap_or(config.depth);
+        config
+    }
+
+    /// The scene the engine runs (without what was left out).
+    pub fn scene(&self) -> &CompiledScene {
+        &self.scene
+    }
+
+    /// Builds the app: [`crate::TinyDisplayPlugins`], the scene, render-ahead as resolved.
+    pub fn build(self) -> App {
+        let ahead = self.ahead_config();
+        let mut scene = self.scene;
+        if !self.sources {
+            scene.sources.clear();
+        }
+        if !self.persistence {
+            scene.data.persist.clear();
+        }
+        let mut app = App::new();
+        app.add_plugins((crate::TinyDisplayPlugins, ScenePlugin { scene }));
+        app.insert_resource(RenderAhead::new(ahead));
+        app
+    }
+}
