@@ -15,6 +15,7 @@ pub mod schema;
 mod sections;
 pub mod spawn;
 pub mod swap;
+mod tree;
 
 pub use compile::{CompiledScene, compile_str, load};
 pub use problems::{Problem, SceneError, Severity};

@@ -298,3 +298,60 @@ pub(super) fn image_cache(file: &SceneFile, dir: &Path) -> crate::widget::remote
         max_bytes: spec.max_mb.saturating_mul(1024 * 1024),
     }
 }
+
+/// Checks the limits section: each limit at least 1, and no layer limit beyond what the
+/// renderer can hold ([`crate::render::layer::MAX_LAYER_PIXELS`]).
+pub(super) fn check_limits(
+    limits: &crate::data::limits::Limits,
+    raw: &mut Vec<Raw>,
+) -> crate::data::limits::Limits {
+    let max_layer = crate::render::layer::MAX_LAYER_PIXELS;
+    let mut out = *limits;
+    let mut err = |field: &str, message: String| {
+        raw.push(Raw {
+            severity: Severity::Error,
+            path: format!("limits.{field}"),
+            message,
+        })
+    };
+    for (field, v) in [
+        ("value_bytes", limits.value_bytes as u64),
+        ("history_bytes", limits.history_bytes as u64),
+        ("namespace_keys", limits.namespace_keys as u64),
+        ("layer_pixels", limits.layer_pixels),
+        ("image_pixels", limits.image_pixels),
+        ("template_fuel", limits.template_fuel),
+    ] {
+        if v == 0 {
+            err(field, format!("{field} must be at least 1"));
+        }
+    }
+    if limits.layer_pixels > max_layer {
+        err(
+            "layer_pixels",
+            format!("layer_pixels may be at most {max_layer} (4096×4096)"),
+        );
+        out.layer_pixels = max_layer;
+    }
+    out
+}
+
+/// Checks the control section: an address that parses, a preview rate in range.
+pub(super) fn check_control(control: &super::schema::ControlSpec, raw: &mut Vec<Raw>) {
+    if let Some(addr) = &control.http
+        && addr.parse::<std::net::SocketAddr>().is_err()
+    {
+        raw.push(Raw {
+            severity: Severity::Error,
+            path: "control.http".into(),
+            message: format!("{addr:?} is not an address and port like \"127.0.0.1:8080\""),
+        });
+    }
+    if !(1..=240).contains(&control.preview_fps) {
+        raw.push(Raw {
+            severity: Severity::Error,
+            path: "control.preview_fps".into(),
+            message: format!("preview_fps must be 1..=240, not {}", control.preview_fps),
+        });
+    }
+}

@@ -46,18 +46,18 @@ pub fn propagate(
     for &entity in scratch.iter() {
         // Here for a changed key it reads, not only for its age.
         let by_key = !index.is_timed(entity);
-        let Ok((
-            mut bindings,
-            mut visible,
-            mut text,
-            mut bar,
-            mut image,
-            mut rect,
-            mut page,
-            mut selector,
-        )) = q.get_mut(entity)
+        let Ok((mut bindings, visible, text, bar, image, rect, page, selector)) = q.get_mut(entity)
         else {
             continue;
+        };
+        let mut fields = Fields {
+            visible,
+            text,
+            bar,
+            image,
+            rect,
+            page,
+            selector,
         };
         // One binding, here for a key: it reads a changed key (the index says so), so
         // the check over every changed key (200 × 200 when 200 texts change) is skipped.
@@ -70,73 +70,98 @@ pub fn propagate(
             let value = b
                 .evaluate_logged(&env.0, &data, &mut contexts, "showing its fallback")
                 .unwrap_or_else(|| b.fallback.clone());
-            match b.target {
-                Target::When => {
-                    let shown = truthy(&value);
-                    if visible.0 != shown {
-                        visible.0 = shown;
-                    }
-                }
-                Target::Select => {
-                    if let Some(i) = selector.as_mut() {
-                        let sel = value.as_f64().and_then(super::group::selection);
-                        if i.selected != sel {
-                            i.selected = sel;
-                        }
-                    }
-                }
-                Target::Eligible => {
-                    if let Some(p) = page.as_mut() {
-                        let ok = truthy(&value);
-                        if p.eligible != ok {
-                            p.eligible = ok;
-                        }
-                    }
-                }
-                Target::Text => {
-                    if let Some(t) = text.as_mut() {
-                        let s = as_text(&value);
-                        if t.content != s {
-                            t.content = s;
-                        }
-                    }
-                }
-                Target::Value | Target::Min | Target::Max => {
-                    if let Some(p) = bar.as_mut() {
-                        let n = value.as_f64().unwrap_or(0.0);
-                        let slot = match b.target {
-                            Target::Value => p.value,
-                            Target::Min => p.min,
-                            _ => p.max,
-                        };
-                        if slot != n {
-                            match b.target {
-                                Target::Value => p.value = n,
-                                Target::Min => p.min = n,
-                                _ => p.max = n,
-                            }
-                        }
-                    }
-                }
-                Target::ImageFile => {
-                    if let Some(i) = image.as_mut() {
-                        let file = as_text(&value);
-                        if i.file.as_deref() != Some(file.as_str()) {
-                            i.bypass_change_detection().load(&file);
-                            i.set_changed();
-                        }
-                    }
-                }
-                Target::Color(field) => {
-                    let Ok(c) = Color::parse(&as_text(&value)) else {
-                        let e = BindingError(format!("{value} is not a colour"));
-                        b.log_result(Some(&e), "keeping the colour");
-                        continue;
-                    };
-                    set_color(field, c, text.as_mut(), bar.as_mut(), rect.as_mut());
-                }
+            if let Err(e) = fields.set(b.target, &value) {
+                b.log_result(Some(&e), "keeping the colour");
             }
         }
+    }
+}
+
+/// One widget's components a binding can set.
+struct Fields<'a> {
+    visible: Mut<'a, Visible>,
+    text: Option<Mut<'a, Text>>,
+    bar: Option<Mut<'a, ProgressBar>>,
+    image: Option<Mut<'a, Image>>,
+    rect: Option<Mut<'a, Rectangle>>,
+    page: Option<Mut<'a, Page>>,
+    selector: Option<Mut<'a, Index>>,
+}
+
+impl Fields<'_> {
+    /// Sets the field `target` names to `value`, touching the component only when the
+    /// value differs; a colour that does not parse is an error and changes nothing.
+    fn set(&mut self, target: Target, value: &serde_json::Value) -> Result<(), BindingError> {
+        match target {
+            Target::When => {
+                let shown = truthy(value);
+                if self.visible.0 != shown {
+                    self.visible.0 = shown;
+                }
+            }
+            Target::Select => {
+                if let Some(i) = self.selector.as_mut() {
+                    let sel = value.as_f64().and_then(super::group::selection);
+                    if i.selected != sel {
+                        i.selected = sel;
+                    }
+                }
+            }
+            Target::Eligible => {
+                if let Some(p) = self.page.as_mut() {
+                    let ok = truthy(value);
+                    if p.eligible != ok {
+                        p.eligible = ok;
+                    }
+                }
+            }
+            Target::Text => {
+                if let Some(t) = self.text.as_mut() {
+                    let s = as_text(value);
+                    if t.content != s {
+                        t.content = s;
+                    }
+                }
+            }
+            Target::Value | Target::Min | Target::Max => {
+                if let Some(p) = self.bar.as_mut() {
+                    let n = value.as_f64().unwrap_or(0.0);
+                    let slot = match target {
+                        Target::Value => p.value,
+                        Target::Min => p.min,
+                        _ => p.max,
+                    };
+                    if slot != n {
+                        match target {
+                            Target::Value => p.value = n,
+                            Target::Min => p.min = n,
+                            _ => p.max = n,
+                        }
+                    }
+                }
+            }
+            Target::ImageFile => {
+                if let Some(i) = self.image.as_mut() {
+                    let file = as_text(value);
+                    if i.file.as_deref() != Some(file.as_str()) {
+                        i.bypass_change_detection().load(&file);
+                        i.set_changed();
+                    }
+                }
+            }
+            Target::Color(field) => {
+                let c = Color::parse(&as_text(value))
+                    .map_err(|_| BindingError(format!("{value} is not a colour")))?;
+                set_color(
+                    field,
+                    c,
+                    self.text.as_mut(),
+                    self.bar.as_mut(),
+                    self.rect.as_mut(),
+                );
+            }
+        }
+        Ok(())
     }
 }
 

@@ -35,6 +35,7 @@ pub mod mqtt;
 pub mod nats;
 pub mod policy;
 pub mod process;
+mod reporter;
 mod runner;
 pub mod stdin;
 pub mod system;

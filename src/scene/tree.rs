@@ -1,0 +1,250 @@
+//! The widget tree's compile: each widget checked by its kind, placed in its parent,
+//! checked against its parent's area, and its children compiled in turn.
+
+use super::compile::{CompiledKind, CompiledWidget};
+use crate::data::binding::Target;
+use crate::problem::join;
+use crate::render::Rect;
+use crate::render::compose::Placement;
+use crate::widget::compile::Ctx;
+use crate::widget::spec::WidgetSpec;
+use crate::widget::{
+    canvas, graph, group, image, line, marquee, progress, rectangle, sequence, text,
+};
+
+/// Compiles a sequence's pages: each a clipping area of the sequence's size.
+fn compile_pages(
+    seq: &crate::widget::sequence::SequenceSpec,
+    path: &str,
+    size: (u32, u32),
+    ctx: &mut Ctx,
+) -> Vec<CompiledWidget> {
+    let mut out = Vec::new();
+    for (i, page) in seq.pages.iter().enumerate() {
+        let page_path = format!("{path}.pages[{i}]");
+        ctx.path = page_path.clone();
+        ctx.label = format!("Page {page_path}");
+        ctx.bindings.clear();
+        if let Some(when) = &page.when {
+            ctx.bind_expression(
+                Target::Eligible,
+                "when",
+                when,
+                serde_json::Value::Bool(false),
+            );
+        }
+        let background = page
+            .background
+            .as_deref()
+            .map(|c| ctx.color("background", c));
+        let bindings = std::mem::take(&mut ctx.bindings);
+        let area = Rect::new(0, 0, size.0, size.1);
+        let children = compile_list(
+            &page.children,
+            &join(&page_path, "children"),
+            area,
+            true,
+            ctx,
+        );
+        out.push(CompiledWidget {
+            name: page.name.clone(),
+            placement: Placement {
+                order: i as u32,
+                ..Placement::default()
+            },
+            visible: i == 0,
+            kind: CompiledKind::Page(sequence::compile_page(page), background, size),
+            children,
+            bindings,
+            slide: None,
+        });
+    }
+    out
+}
+
+pub(super) fn compile_list(
+    specs: &[WidgetSpec],
+    path: &str,
+    parent: Rect,
+    in_canvas: bool,
+    ctx: &mut Ctx,
+) -> Vec<CompiledWidget> {
+    specs
+        .iter()
+        .enumerate()
+        .map(|(i, spec)| {
+            ctx.path = format!("{path}[{i}]");
+            compile_widget(spec, i as u32, parent, in_canvas, ctx)
+        })
+        .collect()
+}
+
+fn compile_widget(
+    spec: &WidgetSpec,
+    order: u32,
+    parent: Rect,
+    in_canvas: bool,
+    ctx: &mut Ctx,
+) -> CompiledWidget {
+    let common = spec.common();
+    ctx.bindings.clear();
+    ctx.label = match spec.name() {
+        Some(n) => format!("{} {n:?}", spec.kind_name()),
+        None => format!("{} {}", spec.kind_name(), ctx.path),
+    };
+    if let Some(when) = &common.when {
+        ctx.bind_expression(Target::When, "when", when, serde_json::Value::Bool(false));
+    }
+    let mut placement = Placement {
+        x: common.x,
+        y: common.y,
+        anchor: common.anchor,
+        z: common.z,
+        order,
+    };
+    let (kind, name, children_specs) = compile_kind(spec, &mut placement, ctx);
+    let bindings = std::mem::take(&mut ctx.bindings);
+    // Content that comes from data has no size yet: only fixed content is checked.
+    let sized_by_data = bindings
+        .iter()
+        .any(|b| matches!(b.target, Target::Text | Target::ImageFile));
+    let (w, h) = kind.size();
+    check_area(&placement, (w, h), parent, in_canvas, sized_by_data, ctx);
+    let children = compile_children(spec, children_specs, parent, (w, h), ctx);
+    CompiledWidget {
+        name: name.clone(),
+        placement,
+        visible: common.visible,
+        kind,
+        children,
+        bindings,
+        slide: common.slide,
+    }
+}
+
+/// The kind's own compile, and the children it lists (a line also moves its placement:
+/// its origin is its first point).
+fn compile_kind<'a>(
+    spec: &'a WidgetSpec,
+    placement: &mut Placement,
+    ctx: &mut Ctx,
+) -> (CompiledKind, &'a Option<String>, &'a [WidgetSpec]) {
+    let mut children_specs: &[WidgetSpec] = &[];
+    let (kind, name) = match spec {
+        WidgetSpec::Text(s) => (CompiledKind::Text(text::compile(s, ctx)), &s.name),
+        WidgetSpec::Image(s) => (CompiledKind::Image(image::compile(s, ctx)), &s.name),
+        WidgetSpec::Rectangle(s) => (CompiledKind::Rectangle(rectangle::compile(s, ctx)), &s.name),
+        WidgetSpec::Line(s) => {
+            let (l, origin) = line::compile(s, ctx);
+            placement.x = origin.0;
+            placement.y = origin.1;
+            placement.anchor = crate::render::Anchor::Lt;
+            (CompiledKind::Line(l), &s.name)
+        }
+        WidgetSpec::ProgressBar(s) => (
+            CompiledKind::ProgressBar(progress::compile(s, ctx)),
+            &s.name,
+        ),
+        WidgetSpec::Graph(s) => (CompiledKind::Graph(graph::compile(s, ctx)), &s.name),
+        WidgetSpec::Canvas(s) => {
+            children_specs = &s.children;
+            (CompiledKind::Canvas(canvas::compile(s, ctx)), &s.name)
+        }
+        WidgetSpec::Marquee(s) => (CompiledKind::Marquee(marquee::compile(s, ctx)), &s.name),
+        WidgetSpec::Popup(s) => (
+            CompiledKind::Marquee(marquee::compile_popup(s, ctx)),
+            &s.name,
+        ),
+        WidgetSpec::Sequence(s) => (CompiledKind::Sequence(sequence::compile(s, ctx)), &s.name),
+        WidgetSpec::Index(s) => {
+            children_specs = &s.children;
+            (CompiledKind::Index(group::compile_index(s, ctx)), &s.name)
+        }
+        WidgetSpec::Stack(s) => {
+            children_specs = &s.children;
+            (CompiledKind::Stack(group::compile_stack(s)), &s.name)
+        }
+    };
+    (kind, name, children_specs)
+}
+
+/// Reports a widget over the per-widget pixel limit, one entirely outside its parent
+/// and one past the display's edge (a canvas clips on purpose, so that is not reported).
+fn check_area(
+    placement: &Placement,
+    (w, h): (u32, u32),
+    parent: Rect,
+    in_canvas: bool,
+    sized_by_data: bool,
+    ctx: &mut Ctx,
+) {
+    let pixels = u64::from(w) * u64::from(h);
+    if pixels > ctx.limits.layer_pixels {
+        ctx.error(
+            None,
+            format!(
+                "this widget is {w}×{h} = {pixels} pixels, over the limit of {} pixels per widget (limits.layer_pixels); make it smaller",
+                ctx.limits.layer_pixels
+            ),
+        );
+    }
+    let (x, y) = placement
+        .anchor
+        .place(placement.x, placement.y, w, h, (parent.w, parent.h));
+    let own = Rect::new(x, y, w, h);
+    let local_parent = Rect::new(0, 0, parent.w, parent.h);
+    // Content sized by data, and empty content, are checked when there is something to see.
+    let checkable = !sized_by_data && !own.is_empty();
+    if checkable && !own.overlaps(&local_parent) {
+        ctx.error(None, format!(
+            "this widget ({w}×{h} at {x},{y}) lies entirely outside its parent ({}×{}) and would never be seen",
+            parent.w, parent.h
+        ));
+    } else if checkable && !in_canvas && !local_parent.contains_rect(&own) {
+        ctx.warn(None, format!(
+            "this widget ({w}×{h} at {x},{y}) extends past the display ({}×{}) and is clipped; put it in a Canvas if that is meant",
+            parent.w, parent.h
+        ));
+    }
+}
+
+/// The children of a widget: a stack's against its parent (it has no size of its own),
+/// a sequence's pages, a marquee's one scrolled child, others inside the widget.
+fn compile_children(
+    spec: &WidgetSpec,
+    children_specs: &[WidgetSpec],
+    parent: Rect,
+    (w, h): (u32, u32),
+    ctx: &mut Ctx,
+) -> Vec<CompiledWidget> {
+    let my_path = ctx.path.clone();
+    let scrolled = match spec {
+        WidgetSpec::Marquee(m) => Some(&m.child),
+        WidgetSpec::Popup(p) => Some(&p.child),
+        _ => None,
+    };
+    if let WidgetSpec::Stack(_) = spec {
+        // A stack has no size of its own: its children are checked against its parent.
+        compile_list(
+            children_specs,
+            &join(&my_path, "children"),
+            parent,
+            true,
+            ctx,
+        )
+    } else if let WidgetSpec::Sequence(seq) = spec {
+        compile_pages(seq, &my_path, (w, h), ctx)
+    } else if let Some(child) = scrolled {
+        // A marquee's content may be larger than its window: that is why it scrolls.
+        ctx.path = join(&my_path, "child");
+        vec![compile_widget(child, 0, Rect::new(0, 0, w, h), true, ctx)]
+    } else {
+        compile_list(
+            children_specs,
+            &join(&my_path, "children"),
+            Rect::new(0, 0, w, h),
+            true,
+            ctx,
+        )
+    }
+}
