@@ -282,3 +282,42 @@ fn a_marquee_restarts_when_its_content_changes() {
     run_ticks(&mut app, RunMode::Ticks(5));
     assert_eq!(offset(&mut app), Some(-5));
 }
+
+/// A sequence with a slide transition, a page skipped by its `when`, and an alert with a
+/// duration and a cooldown whose condition holds from the start.
+const ROTATION: &str = r#"Scene(
+    display: (width: 64, height: 16, mode: Gray4),
+    data: (initial: {"hot": true, "t": 1}),
+    widgets: [
+        Sequence(width: 64, height: 16, transition: slide_left, transition_ticks: 6, pages: [
+            Page(duration: 25, children: [Text(text: "one")]),
+            Page(duration: 30, when: "t > 5", children: [Text(text: "skipped")]),
+            Page(duration: 20, children: [Text(x: 10, text: "three")]),
+            Page(priority: 1, when: "hot", duration: 15, cooldown: 70,
+                children: [Text(text: "ALERT")]),
+        ]),
+        Marquee(y: 8, width: 30, height: 8, px_per_tick: 1, child: Text(text: "a long moving line")),
+    ],
+)"#;
+
+#[test]
+fn a_sequence_with_an_alert_and_transitions_jumps_as_it_steps() {
+    let app = || common::app_for(common::compile(ROTATION));
+    for n in [1u64, 5, 14, 15, 18, 40, 47, 85, 100, 163, 500] {
+        let mut stepped = app();
+        run_ticks(&mut stepped, RunMode::Ticks(n + 1));
+        let mut jumped = app();
+        run_ticks(&mut jumped, RunMode::Ticks(1));
+        jumped.world_mut().resource_mut::<Tick>().0 = n;
+        run_ticks(&mut jumped, RunMode::Ticks(1));
+        let (a, b) = (
+            stepped.world().resource::<FrameBuffer>(),
+            jumped.world().resource::<FrameBuffer>(),
+        );
+        if a.data() != b.data() {
+            common::save_png(a, &std::env::temp_dir().join(format!("pages-stepped-{n}.png")));
+            common::save_png(b, &std::env::temp_dir().join(format!("pages-jumped-{n}.png")));
+            panic!("tick {n}: stepping and jumping differ (PNGs in the temp folder)");
+        }
+    }
+}
