@@ -315,8 +315,14 @@ fn a_sequence_with_an_alert_and_transitions_jumps_as_it_steps() {
             jumped.world().resource::<FrameBuffer>(),
         );
         if a.data() != b.data() {
-            common::save_png(a, &std::env::temp_dir().join(format!("pages-stepped-{n}.png")));
-            common::save_png(b, &std::env::temp_dir().join(format!("pages-jumped-{n}.png")));
+            common::save_png(
+                a,
+                &std::env::temp_dir().join(format!("pages-stepped-{n}.png")),
+            );
+            common::save_png(
+                b,
+                &std::env::temp_dir().join(format!("pages-jumped-{n}.png")),
+            );
             panic!("tick {n}: stepping and jumping differ (PNGs in the temp folder)");
         }
     }

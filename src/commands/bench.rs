@@ -1,7 +1,7 @@
 //! `tinydisplay bench`: per render-ahead configuration, tick and pack times, bytes per
 //! frame full and with damage, and the queue's hit rate; `--json` for CI.
 
-use std::path::Path;
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -11,36 +11,49 @@ use tinydisplay::panel::Model;
 use super::check::report;
 
 /// The arguments of `bench`.
-pub struct BenchArgs<'a> {
+#[derive(clap::Args, Debug)]
+pub struct BenchArgs {
     /// The scene file.
-    pub scene: &'a Path,
+    pub scene: PathBuf,
     /// Ticks per configuration.
+    #[arg(long, default_value = "1000")]
     pub ticks: u64,
-    /// Worker counts to measure.
-    pub workers: &'a [usize],
+    /// Render-ahead worker counts to measure (0: inline).
+    #[arg(long, value_delimiter = ',', default_value = "0,1,2,4")]
+    pub workers: Vec<usize>,
     /// Render-ahead depth.
+    #[arg(long, default_value = "4")]
     pub depth: usize,
-    /// The panel to pack for.
-    pub display: Option<&'a str>,
-    /// Change the scene's data every tick.
+    #[arg(long, help = crate::model_help("The panel to pack for (default: the scene's, else one of the scene's size)"))]
+    pub display: Option<String>,
+    /// Change every key of the scene's initial data every tick.
+    #[arg(long)]
     pub churn: bool,
-    /// Seconds of real-time run per configuration.
+    /// Also run this many seconds in real time with the other core busy.
+    #[arg(long)]
     pub realtime: Option<f64>,
-    /// Ticks per second of the real-time run.
+    /// Ticks per second of the real-time run (default: the scene's).
+    #[arg(long)]
     pub fps: Option<u32>,
-    /// Keep the scene's sources running in the real-time run.
+    /// Keep the scene's data sources running during the real-time run (their CPU counts).
+    #[arg(long)]
     pub sources: bool,
-    /// Web preview viewers for a second real-time run.
+    /// After the real-time run, run it again serving the web preview to this many
+    /// viewers, and report what that cost (needs --realtime).
+    #[arg(long, default_value_t = 0)]
     pub viewers: usize,
-    /// The preview's frames per second in that run.
+    /// The web preview's frames per second for --viewers (default: the scene's
+    /// `control.preview_fps`).
+    #[arg(long)]
     pub preview_fps: Option<u32>,
-    /// One JSON object per configuration.
+    /// One JSON object per configuration (fields in the README).
+    #[arg(long)]
     pub json: bool,
 }
 
 /// Runs the benchmark for every worker count.
 pub fn bench(args: BenchArgs) -> ExitCode {
-    let Some(scene) = report(args.scene) else {
+    let Some(scene) = report(&args.scene) else {
         return ExitCode::from(2);
     };
     let model = match args.display {
@@ -69,7 +82,7 @@ pub fn bench(args: BenchArgs) -> ExitCode {
             return ExitCode::FAILURE;
         }
     }
-    for &workers in args.workers {
+    for &workers in &args.workers {
         let opts = BenchOptions {
             ticks: args.ticks.max(1),
             workers,

@@ -10,21 +10,21 @@ use tinydisplay::control::replay::{Replay, ReplayPlugin};
 use tinydisplay::engine::Engine;
 
 use super::check::report;
-use super::run::{Opened, SinkKind, TermStyleArg, open_sinks};
+use super::run::{Opened, OutputArgs, open_sinks};
 
 /// The arguments of `replay`.
+#[derive(clap::Args, Debug)]
 pub struct ReplayArgs {
     /// The recording.
     pub recording: PathBuf,
-    /// A scene to use instead of the recorded one.
+    /// Replay against this scene instead of the recorded one (e.g. an edited copy).
+    #[arg(long)]
     pub scene: Option<PathBuf>,
-    /// The sinks.
-    pub sinks: Vec<SinkKind>,
-    /// Output path of png/gif.
-    pub out: Option<PathBuf>,
-    /// Terminal preview style.
-    pub term_style: TermStyleArg,
-    /// Pace in real time.
+    /// Where frames go and how the terminal preview looks.
+    #[command(flatten)]
+    pub output: OutputArgs,
+    /// Replay in real time at the scene's fps instead of as fast as possible.
+    #[arg(long)]
     pub realtime: bool,
 }
 
@@ -45,13 +45,7 @@ pub fn replay(args: ReplayArgs) -> ExitCode {
     // not be overwritten by a replay.
     scene.sources.clear();
     scene.data.persist.clear();
-    let Opened { sinks, .. } = match open_sinks(
-        &args.sinks,
-        args.out.as_deref(),
-        args.term_style,
-        &scene,
-        None,
-    ) {
+    let Opened { sinks, .. } = match open_sinks(&args.output, &scene, None) {
         Ok(o) => o,
         Err(e) => {
             eprintln!("error: {e}");

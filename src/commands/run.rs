@@ -51,41 +51,80 @@ pub enum TermStyleArg {
 }
 
 /// The arguments of `run`.
+#[derive(clap::Args, Debug)]
 pub struct RunArgs {
     /// The scene file.
     pub scene: PathBuf,
-    /// Exactly this many ticks, as fast as possible.
+    /// Where frames go and how the terminal preview looks.
+    #[command(flatten)]
+    pub output: OutputArgs,
+    /// Run exactly this many ticks, as fast as possible (deterministic).
+    #[arg(long)]
     pub ticks: Option<u64>,
-    /// Pace `ticks` in real time.
+    /// With --ticks: run them in real time, paced at the scene's fps.
+    #[arg(long)]
     pub realtime: bool,
-    /// HTTP address, overriding the scene's `control.http`.
+    /// Serve the HTTP API, web preview and metrics here (e.g. 127.0.0.1:8080),
+    /// instead of the scene's `control.http`.
+    #[arg(long)]
     pub http: Option<String>,
-    /// File with the HTTP token.
+    /// A file holding the token HTTP requests must carry (else $TINYDISPLAY_HTTP_TOKEN).
+    #[arg(long)]
     pub http_token_file: Option<PathBuf>,
-    /// Web preview frames per second, overriding the scene's `control.preview_fps`.
+    /// Web preview frames per second at most, instead of the scene's
+    /// `control.preview_fps` (default 10).
+    #[arg(long)]
     pub preview_fps: Option<u32>,
-    /// Recording to write.
+    /// Record every dataset change and control command to this file (replay it with
+    /// `tinydisplay replay`).
+    #[arg(long)]
     pub record: Option<PathBuf>,
-    /// Reload the scene when its files change.
-    pub watch: bool,
-    /// The sinks.
-    pub sinks: Vec<SinkKind>,
-    /// Output path of png/gif.
-    pub out: Option<PathBuf>,
-    /// Terminal preview style.
-    pub term_style: TermStyleArg,
-    /// Render-ahead workers, overriding the scene's.
+    /// Do not reload the scene when its files change.
+    #[arg(long)]
+    pub no_watch: bool,
+    /// Render-ahead worker threads (0: render inline), instead of the scene's.
+    #[arg(long)]
     pub workers: Option<usize>,
-    /// Render-ahead depth, overriding the scene's.
+    /// Frames rendered ahead at most, instead of the scene's.
+    #[arg(long)]
     pub depth: Option<usize>,
-    /// The panel's bus, overriding the scene's.
+    /// The panel's bus for `--sink panel`, instead of the scene's: `null`,
+    /// `capture:FILE`, or RON such as `Spi(dc: 24, reset: 25)` / `I2c(address: 0x3C)`.
+    #[arg(long)]
     pub bus: Option<String>,
-    /// The display's name on a broker, overriding the scene's.
+    /// The display's name on a broker (`tinydisplay/<name>/…`), instead of the scene's
+    /// `name` (default: the host name).
+    #[arg(long)]
     pub name: Option<String>,
-    /// MQTT broker for control and health, overriding the scene's.
+    /// MQTT broker for control commands and health (`mqtt://host:port`), instead of the
+    /// scene's `control: (mqtt: …)`.
+    #[arg(long)]
     pub mqtt: Option<String>,
-    /// NATS server for control and health, overriding the scene's.
+    /// NATS server for control commands and health (`nats://host:port`), instead of the
+    /// scene's `control: (nats: …)`.
+    #[arg(long)]
     pub nats: Option<String>,
+}
+
+/// Where frames go, shared by `run` and `replay`.
+#[derive(clap::Args, Debug)]
+pub struct OutputArgs {
+    /// Where frames go (repeat or comma-separate for several, e.g. panel,term).
+    #[arg(
+        long = "sink",
+        value_name = "SINK",
+        value_enum,
+        value_delimiter = ',',
+        default_value = "term"
+    )]
+    pub sinks: Vec<SinkKind>,
+    /// Output path for png/gif (`{tick}` in a png path writes every frame).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Terminal preview style (auto: half blocks when the terminal is wide enough for the
+    /// display, else braille).
+    #[arg(long, value_enum, default_value = "auto")]
+    pub term_style: TermStyleArg,
 }
 
 /// The preview style: as asked, or for `auto` the one that fits the terminal's width.
@@ -112,15 +151,14 @@ pub struct Opened {
 
 /// Opens the sinks `kinds` for `scene`.
 pub fn open_sinks(
-    kinds: &[SinkKind],
-    out: Option<&Path>,
-    style: TermStyleArg,
+    output: &OutputArgs,
     scene: &CompiledScene,
     bus: Option<&str>,
 ) -> Result<Opened, String> {
     let sinks = Sinks::default();
     let mut panels = PanelList::default();
-    for kind in kinds {
+    let (out, style) = (output.out.as_deref(), output.term_style);
+    for kind in &output.sinks {
         let need_out = |ext: &str| {
             out.map(Path::to_path_buf)
                 .unwrap_or_else(|| PathBuf::from(format!("tinydisplay.{ext}")))
@@ -181,13 +219,7 @@ pub fn run(args: RunArgs) -> ExitCode {
         return ExitCode::from(2);
     };
     let fps = scene.display.fps;
-    let Opened { sinks, panels } = match open_sinks(
-        &args.sinks,
-        args.out.as_deref(),
-        args.term_style,
-        &scene,
-        args.bus.as_deref(),
-    ) {
+    let Opened { sinks, panels } = match open_sinks(&args.output, &scene, args.bus.as_deref()) {
         Ok(o) => o,
         Err(e) => {
             eprintln!("error: {e}");
@@ -199,7 +231,7 @@ pub fn run(args: RunArgs) -> ExitCode {
         tinydisplay::control::broker::display_name(args.name.as_deref(), scene.name.as_deref());
     let mqtt_url = args.mqtt.clone().or_else(|| scene.control.mqtt.clone());
     let nats_url = args.nats.clone().or_else(|| scene.control.nats.clone());
-    let watch = args.watch.then(|| HotReload::watch(&scene));
+    let watch = (!args.no_watch).then(|| HotReload::watch(&scene));
     let mut app = Engine::new(scene.clone())
         .workers(args.workers)
         .depth(args.depth)
@@ -231,7 +263,7 @@ pub fn run(args: RunArgs) -> ExitCode {
     }
     let stop = StopFlag::default();
     app.insert_resource(stop.clone());
-    if let Err(e) = tinydisplay::app::signals::install(stop, args.watch) {
+    if let Err(e) = tinydisplay::app::signals::install(stop, !args.no_watch) {
         log::warn!("{e}");
     }
     let mode = match args.ticks {
