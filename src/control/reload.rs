@@ -14,7 +14,7 @@ use bevy_ecs::prelude::*;
 use notify::{RecursiveMode, Watcher};
 
 use super::apply::swap_in;
-use crate::scene::compile::{CompiledKind, CompiledWidget};
+use crate::scene::compile::CompiledWidget;
 use crate::scene::swap::ActiveScene;
 use crate::scene::{CompiledScene, SceneError};
 
@@ -25,11 +25,7 @@ pub const SETTLE: Duration = Duration::from_millis(150);
 pub fn files_of(scene: &CompiledScene) -> Vec<PathBuf> {
     fn walk(ws: &[CompiledWidget], out: &mut Vec<PathBuf>) {
         for w in ws {
-            if let CompiledKind::Image(img) = &w.kind
-                && let Some(f) = &img.file
-            {
-                out.push(img.dir.join(f));
-            }
+            out.extend(w.kind.files());
             walk(&w.children, out);
         }
     }

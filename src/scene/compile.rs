@@ -16,17 +16,7 @@ use super::sections::{
 use crate::data::binding::{self, Binding, Target};
 use crate::render::compose::Placement;
 use crate::render::{Color, PixelMode, Rect};
-use crate::widget::canvas::Canvas;
 use crate::widget::compile::Ctx;
-use crate::widget::graph::Graph;
-use crate::widget::group::{Index, Stack};
-use crate::widget::image::Image;
-use crate::widget::line::Line;
-use crate::widget::marquee::Marquee;
-use crate::widget::progress::ProgressBar;
-use crate::widget::rectangle::Rectangle;
-use crate::widget::sequence::{Page, Sequence};
-use crate::widget::text::Text;
 
 /// The display settings of a checked scene.
 #[derive(Debug, Clone, PartialEq)]
@@ -49,54 +39,7 @@ pub struct Display {
     pub render_ahead: Option<crate::ahead::AheadConfig>,
 }
 
-/// A widget's kind-specific component, checked.
-#[derive(Debug, Clone)]
-pub enum CompiledKind {
-    /// Text.
-    Text(Text),
-    /// Image.
-    Image(Image),
-    /// Rectangle.
-    Rectangle(Rectangle),
-    /// Line.
-    Line(Line),
-    /// Progress bar.
-    ProgressBar(ProgressBar),
-    /// Graph of a key's history.
-    Graph(Graph),
-    /// Canvas (its children are in [`CompiledWidget::children`]).
-    Canvas(Canvas),
-    /// Marquee (its content is its one child).
-    Marquee(Marquee),
-    /// Sequence (its pages are its children).
-    Sequence(Sequence),
-    /// Index (its choices are its children).
-    Index(Index),
-    /// Stack (its children are laid out in a row or column).
-    Stack(Stack),
-    /// A page of a sequence, with its background.
-    Page(Page, Option<Color>, (u32, u32)),
-}
-
-impl CompiledKind {
-    /// The widget's size as far as it is known at load.
-    pub fn size(&self) -> (u32, u32) {
-        match self {
-            CompiledKind::Text(t) => t.size(&t.layout()),
-            CompiledKind::Image(i) => (i.pixels.width(), i.pixels.height()),
-            CompiledKind::Rectangle(r) => r.size,
-            CompiledKind::Line(l) => l.size(),
-            CompiledKind::ProgressBar(p) => p.size,
-            CompiledKind::Graph(g) => g.size,
-            CompiledKind::Canvas(c) => c.size,
-            CompiledKind::Marquee(m) => m.window,
-            CompiledKind::Sequence(s) => s.size,
-            CompiledKind::Index(i) => i.size,
-            CompiledKind::Stack(_) => (0, 0),
-            CompiledKind::Page(_, _, size) => *size,
-        }
-    }
-}
+pub use crate::widget::kind::CompiledKind;
 
 /// A checked widget, ready to spawn.
 #[derive(Debug, Clone)]

@@ -16,7 +16,7 @@ pub(super) struct ParseError {
     /// ron's message (or ours, for nesting).
     pub message: String,
     /// For "missing field" errors: the field's name.
-    pub missing: Option<&'static str>,
+    pub missing: Option<String>,
 }
 
 /// The ron options scenes are read with.
@@ -36,7 +36,13 @@ pub(super) fn syntax(src: &str) -> Result<(), ParseError> {
 fn spanned(src: &str, e: ron::error::SpannedError) -> ParseError {
     let (line, col) = skip_blanks(src, e.span.start.line, e.span.start.col);
     let missing = match &e.code {
-        ron::Error::MissingStructField { field, .. } => Some(*field),
+        ron::Error::MissingStructField { field, .. } => Some((*field).to_string()),
+        // A widget kind's fields are read through an erased deserializer, which passes
+        // ron's error on as its message.
+        ron::Error::Message(m) => m
+            .strip_prefix("Unexpected missing field named `")
+            .and_then(|rest| rest.split('`').next())
+            .map(str::to_string),
         _ => None,
     };
     let message = match e.code {

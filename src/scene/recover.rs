@@ -79,7 +79,7 @@ pub(super) fn parse_all<T: DeserializeOwned>(src: &str) -> Parsed<T> {
             break;
         };
         // A struct missing a field we blanked: blank the struct, say nothing more.
-        let ours = err.missing.and_then(|field| {
+        let ours = err.missing.as_deref().and_then(|field| {
             let mut p = Some(path.clone());
             while let Some(anc) = p {
                 let child = super::locate::join(&anc, field);

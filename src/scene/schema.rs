@@ -9,7 +9,7 @@ use crate::data::persist::PersistSpec;
 use crate::data::rules::Rule;
 use crate::data::sources::SourceSpec;
 use crate::render::PixelMode;
-pub use crate::widget::spec::WidgetSpec;
+pub use crate::widget::kind::WidgetSpec;
 
 /// A whole scene file: `Scene(display: (...), fonts: {...}, widgets: [...])`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]

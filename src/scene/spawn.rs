@@ -3,7 +3,7 @@
 use bevy_app::{App, Plugin};
 use bevy_ecs::prelude::*;
 
-use super::compile::{CompiledKind, CompiledScene, CompiledWidget};
+use super::compile::{CompiledScene, CompiledWidget};
 use crate::app::Fps;
 use crate::data::Dataset;
 use crate::data::ingest::DataInbox;
@@ -13,8 +13,7 @@ use crate::data::source::Message;
 use crate::data::sources::RunningSources;
 use crate::motion::Sliding;
 use crate::render::FrameBuffer;
-use crate::render::compose::{Background, ClipsChildren, Visible, WidgetLayer};
-use crate::widget::canvas::Canvas;
+use crate::render::compose::{Background, Visible, WidgetLayer};
 
 /// A widget's name from the scene, for finding it from a system.
 #[derive(Component, Debug, Clone, PartialEq, Eq)]
@@ -102,45 +101,7 @@ pub fn spawn_widget(world: &mut World, w: &CompiledWidget, parent: Option<Entity
     if let Some(name) = &w.name {
         e.insert(WidgetName(name.clone()));
     }
-    match &w.kind {
-        CompiledKind::Text(c) => e.insert(c.clone()),
-        CompiledKind::Image(c) => e.insert(c.clone()),
-        CompiledKind::Rectangle(c) => e.insert(c.clone()),
-        CompiledKind::Line(c) => e.insert(c.clone()),
-        CompiledKind::ProgressBar(c) => e.insert(c.clone()),
-        CompiledKind::Graph(c) => e.insert(c.clone()),
-        CompiledKind::Canvas(c) => e.insert((c.clone(), ClipsChildren)),
-        CompiledKind::Marquee(m) => e.insert((
-            m.clone(),
-            Canvas {
-                size: m.window,
-                background: None,
-            },
-            ClipsChildren,
-        )),
-        CompiledKind::Sequence(s) => {
-            let area = Canvas {
-                size: s.size,
-                background: None,
-            };
-            e.insert((s.clone(), area, ClipsChildren))
-        }
-        CompiledKind::Index(i) => {
-            let area = Canvas {
-                size: i.size,
-                background: None,
-            };
-            e.insert((*i, area, ClipsChildren))
-        }
-        CompiledKind::Stack(s) => e.insert(*s),
-        CompiledKind::Page(p, background, size) => {
-            let area = Canvas {
-                size: *size,
-                background: *background,
-            };
-            e.insert((p.clone(), area, ClipsChildren))
-        }
-    };
+    w.kind.spawn(&mut e);
     let id = e.id();
     if !w.bindings.is_empty() {
         e.insert(Bindings(w.bindings.clone()));

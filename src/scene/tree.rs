@@ -7,20 +7,18 @@ use crate::problem::join;
 use crate::render::Rect;
 use crate::render::compose::Placement;
 use crate::widget::compile::Ctx;
-use crate::widget::spec::WidgetSpec;
-use crate::widget::{
-    canvas, graph, group, image, line, marquee, progress, rectangle, sequence, text,
-};
+use crate::widget::kind::{Children, WidgetSpec};
+use crate::widget::sequence::{self, PageSpec};
 
 /// Compiles a sequence's pages: each a clipping area of the sequence's size.
 fn compile_pages(
-    seq: &crate::widget::sequence::SequenceSpec,
+    pages: &[PageSpec],
     path: &str,
     size: (u32, u32),
     ctx: &mut Ctx,
 ) -> Vec<CompiledWidget> {
     let mut out = Vec::new();
-    for (i, page) in seq.pages.iter().enumerate() {
+    for (i, page) in pages.iter().enumerate() {
         let page_path = format!("{path}.pages[{i}]");
         ctx.path = page_path.clone();
         ctx.label = format!("Page {page_path}");
@@ -53,7 +51,11 @@ fn compile_pages(
                 ..Placement::default()
             },
             visible: i == 0,
-            kind: CompiledKind::Page(sequence::compile_page(page), background, size),
+            kind: CompiledKind::new(sequence::CompiledPage {
+                page: sequence::compile_page(page),
+                background,
+                size,
+            }),
             children,
             bindings,
             slide: None,
@@ -102,7 +104,7 @@ fn compile_widget(
         z: common.z,
         order,
     };
-    let (kind, name, children_specs) = compile_kind(spec, &mut placement, ctx);
+    let kind = spec.0.compile(ctx, &mut placement);
     let bindings = std::mem::take(&mut ctx.bindings);
     // Content that comes from data has no size yet: only fixed content is checked.
     let sized_by_data = bindings
@@ -110,9 +112,9 @@ fn compile_widget(
         .any(|b| matches!(b.target, Target::Text | Target::ImageFile));
     let (w, h) = kind.size();
     check_area(&placement, (w, h), parent, in_canvas, sized_by_data, ctx);
-    let children = compile_children(spec, children_specs, parent, (w, h), ctx);
+    let children = compile_children(spec.children(), parent, (w, h), ctx);
     CompiledWidget {
-        name: name.clone(),
+        name: spec.name().map(str::to_string),
         placement,
         visible: common.visible,
         kind,
@@ -120,52 +122,6 @@ fn compile_widget(
         bindings,
         slide: common.slide,
     }
-}
-
-/// The kind's own compile, and the children it lists (a line also moves its placement:
-/// its origin is its first point).
-fn compile_kind<'a>(
-    spec: &'a WidgetSpec,
-    placement: &mut Placement,
-    ctx: &mut Ctx,
-) -> (CompiledKind, &'a Option<String>, &'a [WidgetSpec]) {
-    let mut children_specs: &[WidgetSpec] = &[];
-    let (kind, name) = match spec {
-        WidgetSpec::Text(s) => (CompiledKind::Text(text::compile(s, ctx)), &s.name),
-        WidgetSpec::Image(s) => (CompiledKind::Image(image::compile(s, ctx)), &s.name),
-        WidgetSpec::Rectangle(s) => (CompiledKind::Rectangle(rectangle::compile(s, ctx)), &s.name),
-        WidgetSpec::Line(s) => {
-            let (l, origin) = line::compile(s, ctx);
-            placement.x = origin.0;
-            placement.y = origin.1;
-            placement.anchor = crate::render::Anchor::Lt;
-            (CompiledKind::Line(l), &s.name)
-        }
-        WidgetSpec::ProgressBar(s) => (
-            CompiledKind::ProgressBar(progress::compile(s, ctx)),
-            &s.name,
-        ),
-        WidgetSpec::Graph(s) => (CompiledKind::Graph(graph::compile(s, ctx)), &s.name),
-        WidgetSpec::Canvas(s) => {
-            children_specs = &s.children;
-            (CompiledKind::Canvas(canvas::compile(s, ctx)), &s.name)
-        }
-        WidgetSpec::Marquee(s) => (CompiledKind::Marquee(marquee::compile(s, ctx)), &s.name),
-        WidgetSpec::Popup(s) => (
-            CompiledKind::Marquee(marquee::compile_popup(s, ctx)),
-            &s.name,
-        ),
-        WidgetSpec::Sequence(s) => (CompiledKind::Sequence(sequence::compile(s, ctx)), &s.name),
-        WidgetSpec::Index(s) => {
-            children_specs = &s.children;
-            (CompiledKind::Index(group::compile_index(s, ctx)), &s.name)
-        }
-        WidgetSpec::Stack(s) => {
-            children_specs = &s.children;
-            (CompiledKind::Stack(group::compile_stack(s)), &s.name)
-        }
-    };
-    (kind, name, children_specs)
 }
 
 /// Reports a widget over the per-widget pixel limit, one entirely outside its parent
@@ -211,40 +167,29 @@ fn check_area(
 /// The children of a widget: a stack's against its parent (it has no size of its own),
 /// a sequence's pages, a marquee's one scrolled child, others inside the widget.
 fn compile_children(
-    spec: &WidgetSpec,
-    children_specs: &[WidgetSpec],
+    children: Children,
     parent: Rect,
     (w, h): (u32, u32),
     ctx: &mut Ctx,
 ) -> Vec<CompiledWidget> {
     let my_path = ctx.path.clone();
-    let scrolled = match spec {
-        WidgetSpec::Marquee(m) => Some(&m.child),
-        WidgetSpec::Popup(p) => Some(&p.child),
-        _ => None,
-    };
-    if let WidgetSpec::Stack(_) = spec {
-        // A stack has no size of its own: its children are checked against its parent.
-        compile_list(
-            children_specs,
-            &join(&my_path, "children"),
-            parent,
-            true,
-            ctx,
-        )
-    } else if let WidgetSpec::Sequence(seq) = spec {
-        compile_pages(seq, &my_path, (w, h), ctx)
-    } else if let Some(child) = scrolled {
-        // A marquee's content may be larger than its window: that is why it scrolls.
-        ctx.path = join(&my_path, "child");
-        vec![compile_widget(child, 0, Rect::new(0, 0, w, h), true, ctx)]
-    } else {
-        compile_list(
-            children_specs,
+    match children {
+        Children::None => Vec::new(),
+        Children::Beside(specs) => {
+            compile_list(specs, &join(&my_path, "children"), parent, true, ctx)
+        }
+        Children::Pages(pages) => compile_pages(pages, &my_path, (w, h), ctx),
+        Children::Scrolled(child) => {
+            // A marquee's content may be larger than its window: that is why it scrolls.
+            ctx.path = join(&my_path, "child");
+            vec![compile_widget(child, 0, Rect::new(0, 0, w, h), true, ctx)]
+        }
+        Children::Inside(specs) => compile_list(
+            specs,
             &join(&my_path, "children"),
             Rect::new(0, 0, w, h),
             true,
             ctx,
-        )
+        ),
     }
 }

@@ -6,7 +6,7 @@ use super::{ToDraw, redraw_changed, widget_spec};
 use crate::render::compose::RenderStats;
 use crate::render::{Color, FrameBuffer};
 use crate::widget::compile::Ctx;
-use crate::widget::spec::WidgetSpec;
+use crate::widget::kind::WidgetSpec;
 
 widget_spec! {
     /// A canvas in a scene: `Canvas(x: 4, y: 30, width: 248, height: 8, children: [...])`.
@@ -49,4 +49,34 @@ pub fn draw_canvases(mut q: ToDraw<Canvas>, fb: Res<FrameBuffer>, stats: Res<Ren
             wl.pixels_mut().fill(bg);
         }
     });
+}
+
+/// The `Canvas` kind.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CanvasKind;
+
+impl crate::widget::kind::Kind for CanvasKind {
+    const NAME: &'static str = "Canvas";
+    type Spec = CanvasSpec;
+    type Compiled = Canvas;
+
+    fn compile(
+        spec: &CanvasSpec,
+        ctx: &mut Ctx,
+        _placement: &mut crate::render::compose::Placement,
+    ) -> Canvas {
+        compile(spec, ctx)
+    }
+
+    fn size(compiled: &Canvas) -> (u32, u32) {
+        compiled.size
+    }
+
+    fn spawn(compiled: &Canvas, entity: &mut bevy_ecs::world::EntityWorldMut) {
+        entity.insert((compiled.clone(), crate::render::compose::ClipsChildren));
+    }
+
+    fn children(spec: &CanvasSpec) -> crate::widget::kind::Children<'_> {
+        crate::widget::kind::Children::Inside(&spec.children)
+    }
 }

@@ -336,6 +336,32 @@ pub fn draw_graphs(mut q: ToDraw<Graph>, fb: Res<FrameBuffer>, stats: Res<Render
     redraw_changed(&mut q, &stats, |g, wl| draw(g, wl, mode));
 }
 
+/// The `Graph` kind.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct GraphKind;
+
+impl crate::widget::kind::Kind for GraphKind {
+    const NAME: &'static str = "Graph";
+    type Spec = GraphSpec;
+    type Compiled = Graph;
+
+    fn compile(
+        spec: &GraphSpec,
+        ctx: &mut Ctx,
+        _placement: &mut crate::render::compose::Placement,
+    ) -> Graph {
+        compile(spec, ctx)
+    }
+
+    fn size(compiled: &Graph) -> (u32, u32) {
+        compiled.size
+    }
+
+    fn spawn(compiled: &Graph, entity: &mut bevy_ecs::world::EntityWorldMut) {
+        entity.insert(compiled.clone());
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

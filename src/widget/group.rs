@@ -7,7 +7,7 @@ use serde::Deserialize;
 use super::{NumberOrExpr, widget_spec};
 use crate::data::binding::Target;
 use crate::widget::compile::Ctx;
-use crate::widget::spec::WidgetSpec;
+use crate::widget::kind::WidgetSpec;
 
 widget_spec! {
     /// An index in a scene: shows only child number `select` (from 0):
@@ -92,5 +92,69 @@ pub fn compile_stack(spec: &StackSpec) -> Stack {
     Stack {
         direction: spec.direction,
         gap: spec.gap,
+    }
+}
+
+/// The `Index` kind.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct IndexKind;
+
+impl crate::widget::kind::Kind for IndexKind {
+    const NAME: &'static str = "Index";
+    type Spec = IndexSpec;
+    type Compiled = Index;
+
+    fn compile(
+        spec: &IndexSpec,
+        ctx: &mut Ctx,
+        _placement: &mut crate::render::compose::Placement,
+    ) -> Index {
+        compile_index(spec, ctx)
+    }
+
+    fn size(compiled: &Index) -> (u32, u32) {
+        compiled.size
+    }
+
+    fn spawn(compiled: &Index, entity: &mut bevy_ecs::world::EntityWorldMut) {
+        let area = crate::widget::canvas::Canvas {
+            size: compiled.size,
+            background: None,
+        };
+        entity.insert((*compiled, area, crate::render::compose::ClipsChildren));
+    }
+
+    fn children(spec: &IndexSpec) -> crate::widget::kind::Children<'_> {
+        crate::widget::kind::Children::Inside(&spec.children)
+    }
+}
+
+/// The `Stack` kind.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct StackKind;
+
+impl crate::widget::kind::Kind for StackKind {
+    const NAME: &'static str = "Stack";
+    type Spec = StackSpec;
+    type Compiled = Stack;
+
+    fn compile(
+        spec: &StackSpec,
+        _ctx: &mut Ctx,
+        _placement: &mut crate::render::compose::Placement,
+    ) -> Stack {
+        compile_stack(spec)
+    }
+
+    fn size(_compiled: &Stack) -> (u32, u32) {
+        (0, 0)
+    }
+
+    fn spawn(compiled: &Stack, entity: &mut bevy_ecs::world::EntityWorldMut) {
+        entity.insert(*compiled);
+    }
+
+    fn children(spec: &StackSpec) -> crate::widget::kind::Children<'_> {
+        crate::widget::kind::Children::Beside(&spec.children)
     }
 }

@@ -284,6 +284,36 @@ pub fn draw_images(mut q: ToDraw<Image>, stats: Res<RenderStats>) {
     redraw_changed(&mut q, &stats, |img, wl| wl.layer = Arc::clone(&img.pixels));
 }
 
+/// The `Image` kind.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ImageKind;
+
+impl crate::widget::kind::Kind for ImageKind {
+    const NAME: &'static str = "Image";
+    type Spec = ImageSpec;
+    type Compiled = Image;
+
+    fn compile(
+        spec: &ImageSpec,
+        ctx: &mut Ctx,
+        _placement: &mut crate::render::compose::Placement,
+    ) -> Image {
+        compile(spec, ctx)
+    }
+
+    fn size(compiled: &Image) -> (u32, u32) {
+        (compiled.pixels.width(), compiled.pixels.height())
+    }
+
+    fn spawn(compiled: &Image, entity: &mut bevy_ecs::world::EntityWorldMut) {
+        entity.insert(compiled.clone());
+    }
+
+    fn files(compiled: &Image) -> Vec<std::path::PathBuf> {
+        compiled.file.iter().map(|f| compiled.dir.join(f)).collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

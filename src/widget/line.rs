@@ -79,3 +79,34 @@ pub fn draw_lines(mut q: ToDraw<Line>, fb: Res<FrameBuffer>, stats: Res<RenderSt
         draw_line(wl.pixels_mut(), l.from, l.to, l.line_width, l.color);
     });
 }
+
+/// The `Line` kind.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct LineKind;
+
+impl crate::widget::kind::Kind for LineKind {
+    const NAME: &'static str = "Line";
+    type Spec = LineSpec;
+    type Compiled = Line;
+
+    fn compile(
+        spec: &LineSpec,
+        ctx: &mut Ctx,
+        placement: &mut crate::render::compose::Placement,
+    ) -> Line {
+        let (line, origin) = compile(spec, ctx);
+        // A line is placed by its first point.
+        placement.x = origin.0;
+        placement.y = origin.1;
+        placement.anchor = crate::render::Anchor::Lt;
+        line
+    }
+
+    fn size(compiled: &Line) -> (u32, u32) {
+        compiled.size()
+    }
+
+    fn spawn(compiled: &Line, entity: &mut bevy_ecs::world::EntityWorldMut) {
+        entity.insert(compiled.clone());
+    }
+}

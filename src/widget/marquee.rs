@@ -5,7 +5,7 @@ use bevy_ecs::prelude::*;
 use super::widget_spec;
 use crate::timeline::{Direction, Mode, Scroll};
 use crate::widget::compile::Ctx;
-use crate::widget::spec::WidgetSpec;
+use crate::widget::kind::WidgetSpec;
 
 fn sixteen() -> u32 {
     16
@@ -158,4 +158,76 @@ pub fn compile_popup(spec: &PopupSpec, ctx: &mut Ctx) -> Marquee {
         child: spec.child.clone(),
     };
     compile(&as_marquee, ctx)
+}
+
+/// The `Marquee` kind.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct MarqueeKind;
+
+impl crate::widget::kind::Kind for MarqueeKind {
+    const NAME: &'static str = "Marquee";
+    type Spec = MarqueeSpec;
+    type Compiled = Marquee;
+
+    fn compile(
+        spec: &MarqueeSpec,
+        ctx: &mut Ctx,
+        _placement: &mut crate::render::compose::Placement,
+    ) -> Marquee {
+        compile(spec, ctx)
+    }
+
+    fn size(compiled: &Marquee) -> (u32, u32) {
+        compiled.window
+    }
+
+    fn spawn(compiled: &Marquee, entity: &mut bevy_ecs::world::EntityWorldMut) {
+        spawn_window(compiled, entity);
+    }
+
+    fn children(spec: &MarqueeSpec) -> crate::widget::kind::Children<'_> {
+        crate::widget::kind::Children::Scrolled(&spec.child)
+    }
+}
+
+/// A marquee or popup: its window clips and places its one child.
+fn spawn_window(compiled: &Marquee, entity: &mut bevy_ecs::world::EntityWorldMut) {
+    entity.insert((
+        compiled.clone(),
+        crate::widget::canvas::Canvas {
+            size: compiled.window,
+            background: None,
+        },
+        crate::render::compose::ClipsChildren,
+    ));
+}
+
+/// The `Popup` kind.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PopupKind;
+
+impl crate::widget::kind::Kind for PopupKind {
+    const NAME: &'static str = "Popup";
+    type Spec = PopupSpec;
+    type Compiled = Marquee;
+
+    fn compile(
+        spec: &PopupSpec,
+        ctx: &mut Ctx,
+        _placement: &mut crate::render::compose::Placement,
+    ) -> Marquee {
+        compile_popup(spec, ctx)
+    }
+
+    fn size(compiled: &Marquee) -> (u32, u32) {
+        compiled.window
+    }
+
+    fn spawn(compiled: &Marquee, entity: &mut bevy_ecs::world::EntityWorldMut) {
+        spawn_window(compiled, entity);
+    }
+
+    fn children(spec: &PopupSpec) -> crate::widget::kind::Children<'_> {
+        crate::widget::kind::Children::Scrolled(&spec.child)
+    }
 }

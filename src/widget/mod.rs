@@ -13,13 +13,13 @@ pub mod compile;
 pub mod graph;
 pub mod group;
 pub mod image;
+pub mod kind;
 pub mod line;
 pub mod marquee;
 pub mod progress;
 pub mod rectangle;
 pub mod remote;
 pub mod sequence;
-pub mod spec;
 pub mod text;
 
 use bevy_app::{App, Plugin};
@@ -127,6 +127,8 @@ pub fn is_template(s: &str) -> bool {
 pub trait WidgetSpecCommon {
     /// The shared placement and size fields.
     fn common(&self) -> Common;
+    /// The widget's `name`, if it has one.
+    fn name(&self) -> Option<&str>;
 }
 
 /// serde default for `visible`.
@@ -195,10 +197,35 @@ macro_rules! widget_spec {
                     slide: self.slide,
                 }
             }
+
+            fn name(&self) -> Option<&str> {
+                self.name.as_deref()
+            }
         }
     };
 }
 pub(crate) use widget_spec;
+
+/// Registers the built-in kinds, one line each, in the order scenes' error messages list
+/// them (a user's kind is registered with [`kind::register`]).
+pub(crate) fn register_builtins(add: &mut dyn FnMut(&'static str, kind::Reader)) {
+    for (name, read) in [
+        kind::reader::<text::TextKind>(),
+        kind::reader::<image::ImageKind>(),
+        kind::reader::<rectangle::RectangleKind>(),
+        kind::reader::<line::LineKind>(),
+        kind::reader::<progress::ProgressBarKind>(),
+        kind::reader::<graph::GraphKind>(),
+        kind::reader::<canvas::CanvasKind>(),
+        kind::reader::<marquee::MarqueeKind>(),
+        kind::reader::<marquee::PopupKind>(),
+        kind::reader::<sequence::SequenceKind>(),
+        kind::reader::<group::IndexKind>(),
+        kind::reader::<group::StackKind>(),
+    ] {
+        add(name, read);
+    }
+}
 
 /// Adds every built-in widget kind's draw system (and the [`RenderPlugin`] if it is not
 /// there yet).

@@ -186,6 +186,32 @@ pub fn draw_progress_bars(
     redraw_changed(&mut q, &stats, |p, wl| draw(p, wl, mode));
 }
 
+/// The `ProgressBar` kind.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ProgressBarKind;
+
+impl crate::widget::kind::Kind for ProgressBarKind {
+    const NAME: &'static str = "ProgressBar";
+    type Spec = ProgressBarSpec;
+    type Compiled = ProgressBar;
+
+    fn compile(
+        spec: &ProgressBarSpec,
+        ctx: &mut Ctx,
+        _placement: &mut crate::render::compose::Placement,
+    ) -> ProgressBar {
+        compile(spec, ctx)
+    }
+
+    fn size(compiled: &ProgressBar) -> (u32, u32) {
+        compiled.size
+    }
+
+    fn spawn(compiled: &ProgressBar, entity: &mut bevy_ecs::world::EntityWorldMut) {
+        entity.insert(compiled.clone());
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

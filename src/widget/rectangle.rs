@@ -74,3 +74,29 @@ pub fn draw_rectangles(mut q: ToDraw<Rectangle>, fb: Res<FrameBuffer>, stats: Re
     let mode = fb.mode();
     redraw_changed(&mut q, &stats, |r, wl| draw(r, wl, mode));
 }
+
+/// The `Rectangle` kind.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RectangleKind;
+
+impl crate::widget::kind::Kind for RectangleKind {
+    const NAME: &'static str = "Rectangle";
+    type Spec = RectangleSpec;
+    type Compiled = Rectangle;
+
+    fn compile(
+        spec: &RectangleSpec,
+        ctx: &mut Ctx,
+        _placement: &mut crate::render::compose::Placement,
+    ) -> Rectangle {
+        compile(spec, ctx)
+    }
+
+    fn size(compiled: &Rectangle) -> (u32, u32) {
+        compiled.size
+    }
+
+    fn spawn(compiled: &Rectangle, entity: &mut bevy_ecs::world::EntityWorldMut) {
+        entity.insert(compiled.clone());
+    }
+}

@@ -8,7 +8,7 @@ use serde::Deserialize;
 use super::widget_spec;
 use crate::timeline::Easing;
 use crate::widget::compile::Ctx;
-use crate::widget::spec::WidgetSpec;
+use crate::widget::kind::WidgetSpec;
 
 /// How one page gives way to the next.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
@@ -222,5 +222,80 @@ pub fn compile_page(spec: &PageSpec) -> Page {
         priority: spec.priority,
         on_change: spec.on_change.clone(),
         eligible: spec.when.is_none(),
+    }
+}
+
+/// The `Sequence` kind.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SequenceKind;
+
+impl crate::widget::kind::Kind for SequenceKind {
+    const NAME: &'static str = "Sequence";
+    type Spec = SequenceSpec;
+    type Compiled = Sequence;
+
+    fn compile(
+        spec: &SequenceSpec,
+        ctx: &mut Ctx,
+        _placement: &mut crate::render::compose::Placement,
+    ) -> Sequence {
+        compile(spec, ctx)
+    }
+
+    fn size(compiled: &Sequence) -> (u32, u32) {
+        compiled.size
+    }
+
+    fn spawn(compiled: &Sequence, entity: &mut bevy_ecs::world::EntityWorldMut) {
+        let area = crate::widget::canvas::Canvas {
+            size: compiled.size,
+            background: None,
+        };
+        entity.insert((
+            compiled.clone(),
+            area,
+            crate::render::compose::ClipsChildren,
+        ));
+    }
+
+    fn children(spec: &SequenceSpec) -> crate::widget::kind::Children<'_> {
+        crate::widget::kind::Children::Pages(&spec.pages)
+    }
+}
+
+/// A page of a sequence, checked: its timing, its background and the sequence's size.
+#[derive(Debug, Clone)]
+pub struct CompiledPage {
+    /// The page's component.
+    pub page: Page,
+    /// Its background colour, if any.
+    pub background: Option<crate::render::Color>,
+    /// The sequence's size (every page has it).
+    pub size: (u32, u32),
+}
+
+impl crate::widget::kind::AnyCompiled for CompiledPage {
+    fn size(&self) -> (u32, u32) {
+        self.size
+    }
+    fn spawn(&self, entity: &mut bevy_ecs::world::EntityWorldMut) {
+        let area = crate::widget::canvas::Canvas {
+            size: self.size,
+            background: self.background,
+        };
+        entity.insert((
+            self.page.clone(),
+            area,
+            crate::render::compose::ClipsChildren,
+        ));
+    }
+    fn files(&self) -> Vec<std::path::PathBuf> {
+        Vec::new()
+    }
+    fn clone_box(&self) -> Box<dyn crate::widget::kind::AnyCompiled> {
+        Box::new(self.clone())
+    }
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
     }
 }

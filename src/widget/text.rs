@@ -140,3 +140,29 @@ pub fn draw_texts(mut q: ToDraw<Text>, fb: Res<FrameBuffer>, stats: Res<RenderSt
     let mode = fb.mode();
     redraw_changed(&mut q, &stats, |t, wl| draw(t, wl, mode));
 }
+
+/// The `Text` kind.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TextKind;
+
+impl crate::widget::kind::Kind for TextKind {
+    const NAME: &'static str = "Text";
+    type Spec = TextSpec;
+    type Compiled = Text;
+
+    fn compile(
+        spec: &TextSpec,
+        ctx: &mut Ctx,
+        _placement: &mut crate::render::compose::Placement,
+    ) -> Text {
+        compile(spec, ctx)
+    }
+
+    fn size(compiled: &Text) -> (u32, u32) {
+        compiled.size(&compiled.layout())
+    }
+
+    fn spawn(compiled: &Text, entity: &mut bevy_ecs::world::EntityWorldMut) {
+        entity.insert(compiled.clone());
+    }
+}

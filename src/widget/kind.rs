@@ -1,0 +1,374 @@
+//! Widget kinds: what a kind is ([`Kind`]) and the registry scenes name kinds from.
+//!
+//! A kind says the name a scene writes, the type serde reads its fields into, how it is
+//! checked (problems at their field), its size, and how it is spawned. The built-in
+//! kinds and a user's kinds take exactly the same path: a type implementing [`Kind`],
+//! registered once with [`register`] before a scene naming it is loaded, and (for its
+//! draw system) a plugin. `examples/custom_widget.rs` adds a gauge this way.
+
+use std::any::Any;
+use std::fmt::Debug;
+use std::path::PathBuf;
+use std::sync::{LazyLock, RwLock};
+
+use bevy_ecs::world::EntityWorldMut;
+use serde::de::{self, DeserializeOwned, DeserializeSeed, EnumAccess, VariantAccess, Visitor};
+
+use super::compile::Ctx;
+use super::sequence::PageSpec;
+use super::{Common, WidgetSpecCommon};
+use crate::render::compose::Placement;
+
+/// A widget kind (see the module docs).
+pub trait Kind: Send + Sync + 'static {
+    /// The name a scene writes: `Text(...)`, `Gauge(...)`.
+    const NAME: &'static str;
+    /// The scene's fields, as serde reads them (declare it with `widget_spec!` to get the
+    /// fields every widget has).
+    type Spec: DeserializeOwned + Debug + Clone + PartialEq + Send + Sync + WidgetSpecCommon;
+    /// The checked widget, ready to spawn.
+    type Compiled: Debug + Clone + Send + Sync + 'static;
+
+    /// Checks the fields (report problems with `ctx.error(Some("field"), …)`, bind fields
+    /// to data with `ctx.bind_expression`); may move the widget's placement.
+    fn compile(spec: &Self::Spec, ctx: &mut Ctx, placement: &mut Placement) -> Self::Compiled;
+
+    /// Its size as far as it is known at load (checked against its parent).
+    fn size(compiled: &Self::Compiled) -> (u32, u32);
+
+    /// Inserts its components into the widget's entity.
+    fn spawn(compiled: &Self::Compiled, entity: &mut EntityWorldMut);
+
+    /// The children its fields list (default: none).
+    fn children(_spec: &Self::Spec) -> Children<'_> {
+        Children::None
+    }
+
+    /// Files it read at load, for hot reload to watch (default: none).
+    fn files(_compiled: &Self::Compiled) -> Vec<PathBuf> {
+        Vec::new()
+    }
+}
+
+/// The children a widget's fields list, and where they are placed.
+#[derive(Debug, Clone, Copy)]
+pub enum Children<'a> {
+    /// None.
+    None,
+    /// Inside the widget, clipped to it.
+    Inside(&'a [WidgetSpec]),
+    /// Laid out by the widget but placed in its parent (a stack has no area of its own).
+    Beside(&'a [WidgetSpec]),
+    /// One child inside a window it may be larger than (a marquee's content).
+    Scrolled(&'a WidgetSpec),
+    /// The pages of a sequence.
+    Pages(&'a [PageSpec]),
+}
+
+/// A widget spec of any kind, as the scene tree holds it.
+pub trait AnySpec: Debug + Send + Sync {
+    /// The kind's name.
+    fn kind_name(&self) -> &'static str;
+    /// The fields every widget has.
+    fn common(&self) -> Common;
+    /// The widget's `name`, if it has one.
+    fn name(&self) -> Option<&str>;
+    /// Checks it (see [`Kind::compile`]).
+    fn compile(&self, ctx: &mut Ctx, placement: &mut Placement) -> CompiledKind;
+    /// The children it lists.
+    fn children(&self) -> Children<'_>;
+    /// A boxed copy.
+    fn clone_box(&self) -> Box<dyn AnySpec>;
+    /// Equal to `other` (same kind, same fields).
+    fn eq_any(&self, other: &dyn AnySpec) -> bool;
+    /// For downcasting to the kind's spec type.
+    fn as_any(&self) -> &dyn Any;
+}
+
+/// A checked widget of any kind.
+pub trait AnyCompiled: Debug + Send + Sync {
+    /// Its size as far as it is known at load.
+    fn size(&self) -> (u32, u32);
+    /// Inserts its components.
+    fn spawn(&self, entity: &mut EntityWorldMut);
+    /// Files it read at load.
+    fn files(&self) -> Vec<PathBuf>;
+    /// A boxed copy.
+    fn clone_box(&self) -> Box<dyn AnyCompiled>;
+    /// For downcasting to the kind's compiled type.
+    fn as_any(&self) -> &dyn Any;
+}
+
+/// The spec of kind `K`.
+struct SpecOf<K: Kind>(K::Spec);
+
+impl<K: Kind> Debug for SpecOf<K> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl<K: Kind> AnySpec for SpecOf<K> {
+    fn kind_name(&self) -> &'static str {
+        K::NAME
+    }
+    fn common(&self) -> Common {
+        self.0.common()
+    }
+    fn name(&self) -> Option<&str> {
+        self.0.name()
+    }
+    fn compile(&self, ctx: &mut Ctx, placement: &mut Placement) -> CompiledKind {
+        CompiledKind(Box::new(CompiledOf::<K>(K::compile(
+            &self.0, ctx, placement,
+        ))))
+    }
+    fn children(&self) -> Children<'_> {
+        K::children(&self.0)
+    }
+    fn clone_box(&self) -> Box<dyn AnySpec> {
+        Box::new(SpecOf::<K>(self.0.clone()))
+    }
+    fn eq_any(&self, other: &dyn AnySpec) -> bool {
+        other
+            .as_any()
+            .downcast_ref::<K::Spec>()
+            .is_some_and(|o| *o == self.0)
+    }
+    fn as_any(&self) -> &dyn Any {
+        &self.0
+    }
+}
+
+/// The compiled widget of kind `K`.
+struct CompiledOf<K: Kind>(K::Compiled);
+
+impl<K: Kind> Debug for CompiledOf<K> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl<K: Kind> AnyCompiled for CompiledOf<K> {
+    fn size(&self) -> (u32, u32) {
+        K::size(&self.0)
+    }
+    fn spawn(&self, entity: &mut EntityWorldMut) {
+        K::spawn(&self.0, entity);
+    }
+    fn files(&self) -> Vec<PathBuf> {
+        K::files(&self.0)
+    }
+    fn clone_box(&self) -> Box<dyn AnyCompiled> {
+        Box::new(CompiledOf::<K>(self.0.clone()))
+    }
+    fn as_any(&self) -> &dyn Any {
+        &self.0
+    }
+}
+
+/// One widget of the scene tree: a spec of whichever kind the scene names.
+#[derive(Debug)]
+pub struct WidgetSpec(pub Box<dyn AnySpec>);
+
+impl WidgetSpec {
+    /// A widget of kind `K` with these fields.
+    pub fn of<K: Kind>(spec: K::Spec) -> WidgetSpec {
+        WidgetSpec(Box::new(SpecOf::<K>(spec)))
+    }
+
+    /// The widget's `name`, if it has one.
+    pub fn name(&self) -> Option<&str> {
+        self.0.name()
+    }
+
+    /// The kind's name as a scene writes it (`Text`, `Sequence`, …).
+    pub fn kind_name(&self) -> &'static str {
+        self.0.kind_name()
+    }
+
+    /// The fields all kinds share.
+    pub fn common(&self) -> Common {
+        self.0.common()
+    }
+
+    /// The children it lists.
+    pub fn children(&self) -> Children<'_> {
+        self.0.children()
+    }
+
+    /// Its fields as kind `K`'s spec, if it is of that kind.
+    pub fn downcast<K: Kind>(&self) -> Option<&K::Spec> {
+        self.0.as_any().downcast_ref::<K::Spec>()
+    }
+}
+
+impl Clone for WidgetSpec {
+    fn clone(&self) -> Self {
+        WidgetSpec(self.0.clone_box())
+    }
+}
+
+impl PartialEq for WidgetSpec {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.eq_any(&*other.0)
+    }
+}
+
+/// A checked widget's kind-specific part, ready to spawn.
+#[derive(Debug)]
+pub struct CompiledKind(pub Box<dyn AnyCompiled>);
+
+impl CompiledKind {
+    /// Wraps a compiled value that is not a registered kind's (a sequence's page).
+    pub fn new(compiled: impl AnyCompiled + 'static) -> CompiledKind {
+        CompiledKind(Box::new(compiled))
+    }
+
+    /// Its size as far as it is known at load.
+    pub fn size(&self) -> (u32, u32) {
+        self.0.size()
+    }
+
+    /// Inserts its components.
+    pub fn spawn(&self, entity: &mut EntityWorldMut) {
+        self.0.spawn(entity);
+    }
+
+    /// Files it read at load.
+    pub fn files(&self) -> Vec<PathBuf> {
+        self.0.files()
+    }
+
+    /// The compiled value as `T`, if it is one.
+    pub fn downcast<T: 'static>(&self) -> Option<&T> {
+        self.0.as_any().downcast_ref::<T>()
+    }
+}
+
+impl Clone for CompiledKind {
+    fn clone(&self) -> Self {
+        CompiledKind(self.0.clone_box())
+    }
+}
+
+/// Reads one kind's spec from an erased deserializer.
+pub(crate) type Reader = for<'de> fn(
+    &mut dyn erased_serde::Deserializer<'de>,
+) -> Result<Box<dyn AnySpec>, erased_serde::Error>;
+
+/// The kinds scenes may name, in the order they were registered.
+struct Registry {
+    kinds: Vec<(&'static str, Reader)>,
+    /// The names, for serde's "expected one of" (rebuilt when a kind is added).
+    names: &'static [&'static str],
+}
+
+static REGISTRY: LazyLock<RwLock<Registry>> = LazyLock::new(|| {
+    let mut r = Registry {
+        kinds: Vec::new(),
+        names: &[],
+    };
+    super::register_builtins(&mut |name, read| r.add(name, read));
+    RwLock::new(r)
+});
+
+impl Registry {
+    fn add(&mut self, name: &'static str, read: Reader) {
+        if self.kinds.iter().any(|(n, _)| *n == name) {
+            return;
+        }
+        self.kinds.push((name, read));
+        let names: Vec<&'static str> = self.kinds.iter().map(|(n, _)| *n).collect();
+        // A handful of kinds, registered once each: the list lives as long as the program.
+        self.names = Box::leak(names.into_boxed_slice());
+    }
+}
+
+fn read<'de, K: Kind>(
+    de: &mut dyn erased_serde::Deserializer<'de>,
+) -> Result<Box<dyn AnySpec>, erased_serde::Error> {
+    let spec: K::Spec = erased_serde::deserialize(de)?;
+    Ok(Box::new(SpecOf::<K>(spec)))
+}
+
+/// The reader of kind `K`, for [`register_builtins`](super::register_builtins).
+pub(crate) fn reader<K: Kind>() -> (&'static str, Reader) {
+    (K::NAME, read::<K>)
+}
+
+/// Lets scenes name kind `K` (once is enough; again changes nothing). Call it before
+/// loading a scene that uses the kind.
+pub fn register<K: Kind>() {
+    if let Ok(mut r) = REGISTRY.write() {
+        r.add(K::NAME, read::<K>);
+    }
+}
+
+/// The names of every registered kind, in registration order.
+pub fn names() -> &'static [&'static str] {
+    REGISTRY.read().map_or(&[], |r| r.names)
+}
+
+fn reader_of(name: &str) -> Option<Reader> {
+    let r = REGISTRY.read().ok()?;
+    r.kinds.iter().find(|(n, _)| *n == name).map(|(_, f)| *f)
+}
+
+impl<'de> serde::Deserialize<'de> for WidgetSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_enum("WidgetSpec", names(), KindVisitor)
+    }
+}
+
+struct KindVisitor;
+
+impl<'de> Visitor<'de> for KindVisitor {
+    type Value = WidgetSpec;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a widget such as Text(...)")
+    }
+
+    fn visit_enum<A: EnumAccess<'de>>(self, data: A) -> Result<WidgetSpec, A::Error> {
+        let (name, variant) = data.variant_seed(KindName)?;
+        let Some(read) = reader_of(&name) else {
+            return Err(de::Error::unknown_variant(&name, names()));
+        };
+        variant.newtype_variant_seed(KindSeed(read)).map(WidgetSpec)
+    }
+}
+
+/// Reads a kind's name as the identifier it is (`Text`, not `"Text"`).
+struct KindName;
+
+impl<'de> DeserializeSeed<'de> for KindName {
+    type Value = String;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<String, D::Error> {
+        d.deserialize_identifier(self)
+    }
+}
+
+impl<'de> Visitor<'de> for KindName {
+    type Value = String;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a widget kind's name")
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<String, E> {
+        Ok(v.to_string())
+    }
+}
+
+struct KindSeed(Reader);
+
+impl<'de> DeserializeSeed<'de> for KindSeed {
+    type Value = Box<dyn AnySpec>;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        let mut erased = <dyn erased_serde::Deserializer>::erase(d);
+        (self.0)(&mut erased).map_err(de::Error::custom)
+    }
+}
