@@ -30,6 +30,9 @@
 //! `scene` reads a file and spawns it; `control` steers a running engine; `engine` builds
 //! one.
 
+// Lets the exported macros name this crate the same way inside it and in a user's crate.
+extern crate self as tinydisplay;
+
 pub mod ahead;
 pub mod app;
 pub mod atomic_file;

@@ -33,6 +33,9 @@ pub enum Target {
     Eligible,
     /// Which child an index shows (expression).
     Select,
+    /// A field of a kind outside the built-in ones, by name: the result is kept in the
+    /// widget's [`Bound`](crate::widget::bind::Bound) values for the kind to apply.
+    Field(&'static str),
 }
 
 /// How the binding's result is computed.

@@ -105,6 +105,12 @@ pub fn spawn_widget(world: &mut World, w: &CompiledWidget, parent: Option<Entity
     let id = e.id();
     if !w.bindings.is_empty() {
         e.insert(Bindings(w.bindings.clone()));
+        if w.bindings
+            .iter()
+            .any(|b| matches!(b.target, crate::data::binding::Target::Field(_)))
+        {
+            e.insert(crate::widget::bind::Bound::default());
+        }
         let keys: Vec<String> = w
             .bindings
             .iter()

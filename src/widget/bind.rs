@@ -16,6 +16,43 @@ use crate::data::propagate::{BindingEnv, Bindings, KeyIndex, as_text, binding_du
 use crate::render::Color;
 use crate::render::compose::Visible;
 
+/// Results of bindings to fields of kinds outside the built-in ones
+/// ([`Target::Field`]), by field name; the kind's own system applies them (read them with
+/// [`Bound::get`] or [`Bound::number`] in a query filtered by `Changed<Bound>`).
+#[derive(Component, Debug, Clone, Default, PartialEq)]
+pub struct Bound(pub Vec<(&'static str, serde_json::Value)>);
+
+impl Bound {
+    /// The latest result for `field`, if it was evaluated.
+    pub fn get(&self, field: &str) -> Option<&serde_json::Value> {
+        self.0.iter().find(|(f, _)| *f == field).map(|(_, v)| v)
+    }
+
+    /// The latest result for `field` as a number (a string that parses counts).
+    pub fn number(&self, field: &str) -> Option<f64> {
+        match self.get(field)? {
+            serde_json::Value::Number(n) => n.as_f64(),
+            serde_json::Value::String(s) => s.trim().parse().ok(),
+            _ => None,
+        }
+    }
+
+    /// Sets `field`'s result; false when it was already that.
+    fn set(&mut self, field: &'static str, value: &serde_json::Value) -> bool {
+        match self.0.iter_mut().find(|(f, _)| *f == field) {
+            Some((_, v)) if v == value => false,
+            Some((_, v)) => {
+                *v = value.clone();
+                true
+            }
+            None => {
+                self.0.push((field, value.clone()));
+                true
+            }
+        }
+    }
+}
+
 /// The widget components a binding can set.
 type Targets<'a> = (
     &'a mut Bindings,
@@ -26,6 +63,7 @@ type Targets<'a> = (
     Option<&'a mut Rectangle>,
     Option<&'a mut Page>,
     Option<&'a mut Index>,
+    Option<&'a mut Bound>,
 );
 
 /// Evaluates the bindings that read a changed key (all of them on the first tick), and
@@ -46,7 +84,8 @@ pub fn propagate(
     for &entity in scratch.iter() {
         // Here for a changed key it reads, not only for its age.
         let by_key = !index.is_timed(entity);
-        let Ok((mut bindings, visible, text, bar, image, rect, page, selector)) = q.get_mut(entity)
+        let Ok((mut bindings, visible, text, bar, image, rect, page, selector, bound)) =
+            q.get_mut(entity)
         else {
             continue;
         };
@@ -58,6 +97,7 @@ pub fn propagate(
             rect,
             page,
             selector,
+            bound,
         };
         // One binding, here for a key: it reads a changed key (the index says so), so
         // the check over every changed key (200 × 200 when 200 texts change) is skipped.
@@ -86,6 +126,7 @@ struct Fields<'a> {
     rect: Option<Mut<'a, Rectangle>>,
     page: Option<Mut<'a, Page>>,
     selector: Option<Mut<'a, Index>>,
+    bound: Option<Mut<'a, Bound>>,
 }
 
 impl Fields<'_> {
@@ -138,6 +179,13 @@ impl Fields<'_> {
                             _ => p.max = n,
                         }
                     }
+                }
+            }
+            Target::Field(field) => {
+                if let Some(b) = self.bound.as_mut()
+                    && b.bypass_change_detection().set(field, value)
+                {
+                    b.set_changed();
                 }
             }
             Target::ImageFile => {

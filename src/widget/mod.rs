@@ -131,8 +131,9 @@ pub trait WidgetSpecCommon {
     fn name(&self) -> Option<&str>;
 }
 
-/// serde default for `visible`.
-pub(crate) fn yes() -> bool {
+/// serde default for `visible` (used by [`widget_spec!`](crate::widget_spec)).
+#[doc(hidden)]
+pub fn yes() -> bool {
     true
 }
 
@@ -142,7 +143,9 @@ pub(crate) fn one() -> u32 {
 }
 
 /// Declares a widget's scene type: the given fields plus the fields every widget has
-/// (`name`, `x`, `y`, `anchor`, `z`, `width`, `height`, `visible`).
+/// (`name`, `x`, `y`, `anchor`, `z`, `width`, `height`, `visible`, `when`, `slide`). A
+/// user's kind declares its spec with it too (`tinydisplay::widget_spec! { … }`).
+#[macro_export]
 macro_rules! widget_spec {
     ($(#[$meta:meta])* pub struct $name:ident { $($fields:tt)* }) => {
         $(#[$meta])*
@@ -170,7 +173,7 @@ macro_rules! widget_spec {
             #[serde(default)]
             pub height: Option<u32>,
             /// Shown at start (default true).
-            #[serde(default = "crate::widget::yes")]
+            #[serde(default = "::tinydisplay::widget::yes")]
             pub visible: bool,
             /// An expression over the dataset; the widget is hidden while it is false
             /// (`when: "mpd.state == 'play'"`).
@@ -204,7 +207,7 @@ macro_rules! widget_spec {
         }
     };
 }
-pub(crate) use widget_spec;
+pub use crate::widget_spec;
 
 /// Registers the built-in kinds, one line each, in the order scenes' error messages list
 /// them (a user's kind is registered with [`kind::register`]).
