@@ -1,75 +1,114 @@
-//! A data source of your own, added from a plugin.
+//! A data source kind of your own, named in a RON scene like the built-in ones.
 //!
-//! Implement [`PollSource`] (asked at an interval) or `StreamSource` (runs and emits),
-//! start it with `spawn_poll`/`spawn_stream` on the engine's [`DataInbox`], and keep the
-//! handle in [`RunningSources`] so it is stopped at shutdown. The engine's failure policy
-//! (timeout, backoff with jitter, circuit breaker) applies to it like to the built-in ones,
-//! and its health shows up as `_source.<name>.*` keys.
+//! Implement [`PollSource`] (asked at an interval) or `StreamSource` (runs and emits), and
+//! a [`SourceKind`]: the name scenes write (`Counter`), the configuration serde reads, and
+//! how it starts (`spawn_poll`/`spawn_stream`). Register it with [`register`] before
+//! loading a scene that names it. The engine's failure policy (timeout, backoff with
+//! jitter, circuit breaker) applies to it like to the built-in ones, and its health shows
+//! up as `_source.<name>.*` keys.
 //!
 //! Run: `cargo run --example custom_source -- /tmp/custom.png`
 
+use std::sync::mpsc::Sender;
 use std::time::Duration;
 
-use bevy_app::{App, Plugin};
 use serde_json::Value;
-use tinydisplay::data::ingest::DataInbox;
-use tinydisplay::data::source::{Policy, PollSource, SourceError, spawn_poll};
-use tinydisplay::data::sources::RunningSources;
+use tinydisplay::data::source::kind::{SourceKind, register};
+use tinydisplay::data::source::{
+    Message, Policy, PollSource, SourceError, SourceHandle, join_key, spawn_poll,
+};
 use tinydisplay::prelude::*;
 use tinydisplay::scene::compile_str;
 use tinydisplay::sink::png::PngSink;
 
-/// Counts how often it was asked, and fails every fifth time (to show the policy at work).
+/// The scene's configuration: `Counter(fail_every: 5)`.
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+pub struct CounterConfig {
+    /// Fail every this many polls, to show the policy at work (default 5; 0: never).
+    #[serde(default = "five")]
+    pub fail_every: u64,
+    /// Namespace of its keys (default `counter`).
+    #[serde(default = "counter")]
+    pub namespace: String,
+}
+
+fn five() -> u64 {
+    5
+}
+
+fn counter() -> String {
+    "counter".into()
+}
+
+/// Counts how often it was asked.
 struct Counter {
+    config: CounterConfig,
     polls: u64,
 }
 
 impl PollSource for Counter {
     fn poll(&mut self) -> Result<Vec<(String, Value)>, SourceError> {
         self.polls += 1;
-        if self.polls.is_multiple_of(5) {
+        if self.config.fail_every > 0 && self.polls.is_multiple_of(self.config.fail_every) {
             return Err(SourceError::Config(format!(
                 "poll {} failed on purpose",
                 self.polls
             )));
         }
-        Ok(vec![("counter.value".into(), Value::from(self.polls))])
+        Ok(vec![(
+            join_key(&self.config.namespace, "value"),
+            Value::from(self.polls),
+        )])
     }
 }
 
-/// The plugin: starts the source when the app is built.
-struct CounterPlugin;
+/// The `Counter` source kind.
+pub struct CounterKind;
 
-impl Plugin for CounterPlugin {
-    fn build(&self, app: &mut App) {
-        let tx = app.world_mut().get_resource_or_init::<DataInbox>().sender();
-        let policy = Policy {
-            interval_ms: 20,
-            ..Policy::default()
+impl SourceKind for CounterKind {
+    const NAME: &'static str = "Counter";
+    type Config = CounterConfig;
+
+    fn start(
+        config: &CounterConfig,
+        name: &str,
+        policy: Policy,
+        tx: Sender<Message>,
+    ) -> Result<SourceHandle, SourceError> {
+        let source = Counter {
+            config: config.clone(),
+            polls: 0,
         };
-        let handle = spawn_poll("counter", Box::new(Counter { polls: 0 }), policy, tx);
-        app.world_mut()
-            .get_resource_or_init::<RunningSources>()
-            .0
-            .push(handle);
+        Ok(spawn_poll(name, Box::new(source), policy, tx))
+    }
+
+    fn check(config: &CounterConfig) -> Result<(), String> {
+        if config.namespace.is_empty() {
+            return Err("a counter needs a namespace".into());
+        }
+        Ok(())
     }
 }
 
-const SCENE: &str = r#"Scene(
+/// A scene naming the counter source.
+pub const SCENE: &str = r#"Scene(
     display: (width: 128, height: 24, mode: Mono, fps: 30),
+    sources: {"counter": (source: Counter(fail_every: 5), policy: (interval_ms: 20))},
     widgets: [
         Text(x: 2, y: 2, text: "polls: {{ counter.value }}", fallback: "waiting…"),
         Text(x: 2, y: 12, text: "failures: {{ _source.counter.failures }}", fallback: "failures: 0"),
     ],
 )"#;
 
+#[allow(dead_code, reason = "the tests include this file and use the rest")]
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let out = std::env::args()
         .nth(1)
         .unwrap_or_else(|| "custom_source.png".into());
+    // The kind is registered before a scene that names it is loaded.
+    register::<CounterKind>();
     let scene = compile_str(SCENE, "custom.ron".as_ref())?;
     let mut app = Engine::new(scene).build();
-    app.add_plugins(CounterPlugin);
     app.world_mut()
         .resource::<Sinks>()
         .push(Box::new(PngSink::new(out.clone().into())));

@@ -20,7 +20,7 @@
 //! The modules form layers, one way down: each uses only the modules before it in this
 //! list, never one after it (`tests/layers.rs` fails otherwise).
 //!
-//! Layers, bottom up: `runtime`, `atomic_file`, `problem`, `app`, `render`, `data`,
+//! Layers, bottom up: `runtime`, `atomic_file`, `problem`, `registry`, `app`, `render`, `data`,
 //! `timeline`, `widget`, `motion`, `ahead`, `panel`, `sink`, `scene`, `control`, `engine`,
 //! `bench`.
 //!
@@ -43,6 +43,7 @@ pub mod engine;
 pub mod motion;
 pub mod panel;
 pub mod problem;
+pub mod registry;
 pub mod render;
 pub mod runtime;
 pub mod scene;

@@ -1,6 +1,7 @@
-//! A user's widget kind (the gauge of `examples/custom_widget.rs`) named in a RON scene:
-//! it renders like the built-in kinds, its bound field follows the data, and `check`
-//! reports its field errors at file:line:col.
+//! A user's widget kind (the gauge of `examples/custom_widget.rs`) and source kind (the
+//! counter of `examples/custom_source.rs`) named in RON scenes: they render like the
+//! built-in kinds, a bound field follows the data, and `check` reports their field
+//! errors at file:line:col.
 
 mod common;
 
@@ -8,6 +9,11 @@ mod common;
 #[path = "../examples/custom_widget.rs"]
 mod custom_widget;
 
+#[allow(dead_code, reason = "the example's main is not used here")]
+#[path = "../examples/custom_source.rs"]
+mod custom_source;
+
+use custom_source::CounterKind;
 use custom_widget::{GaugeKind, GaugePlugin, SCENE};
 use tinydisplay::app::{RunMode, run_ticks};
 use tinydisplay::render::FrameBuffer;
@@ -72,4 +78,45 @@ fn an_unregistered_kind_is_refused_with_the_known_ones() {
         Err(e) => e.to_string(),
     };
     assert!(err.contains("Dial") && err.contains("`Text`"), "{err}");
+}
+
+#[test]
+fn a_custom_source_kind_from_ron_feeds_the_scene() {
+    tinydisplay::data::source::kind::register::<CounterKind>();
+    // A long interval: only the first poll (at start) comes, so the frame is certain.
+    let src = custom_source::SCENE.replace("interval_ms: 20", "interval_ms: 600000");
+    let mut app = common::app_for(common::compile_with_sources(&src));
+    let mut ticks = 0;
+    loop {
+        run_ticks(&mut app, RunMode::Ticks(1));
+        let data = app.world().resource::<tinydisplay::data::Dataset>();
+        if data.get("counter.value").is_some() || ticks > 2000 {
+            break;
+        }
+        ticks += 1;
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+    run_ticks(&mut app, RunMode::Ticks(1));
+    let data = app.world().resource::<tinydisplay::data::Dataset>();
+    assert_eq!(data.get("counter.value"), Some(&serde_json::json!(1)));
+    common::assert_golden("custom_counter", app.world().resource::<FrameBuffer>());
+    tinydisplay::shutdown(app.world_mut());
+}
+
+#[test]
+fn check_reports_a_custom_sources_problems_at_their_place() {
+    tinydisplay::data::source::kind::register::<CounterKind>();
+    let src = "Scene(\n  sources: {\n    \"c\": (source: Counter(namespace: \"\",\n      fail_evry: 3)),\n  },\n)";
+    let err = match tinydisplay::scene::compile_str(src, "c.ron".as_ref()) {
+        Ok(_) => panic!("a bad counter passed the check"),
+        Err(e) => e.to_string(),
+    };
+    assert!(
+        err.contains("c.ron:3:11: error: a counter needs a namespace"),
+        "{err}"
+    );
+    assert!(
+        err.contains("c.ron:4:7: error: unknown field `fail_evry`"),
+        "{err}"
+    );
 }

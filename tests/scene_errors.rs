@@ -444,7 +444,10 @@ fn an_include_shares_fonts_data_and_sources_with_paths_from_its_own_folder() {
     );
     let (name, spec) = &compiled.sources[0];
     assert_eq!(name, "room");
-    let tinydisplay::data::source::SourceConfig::Command(c) = &spec.source else {
+    let Some(c) = spec
+        .source
+        .downcast::<tinydisplay::data::source::command::CommandKind>()
+    else {
         panic!("a command source")
     };
     let shared =

@@ -131,19 +131,15 @@ pub(super) fn check_sources(
     dir: &Path,
     raw: &mut Vec<Raw>,
 ) -> Vec<(String, crate::data::sources::SourceSpec)> {
-    use crate::data::source::SourceConfig;
     let mut out = Vec::new();
     for (name, spec) in &file.sources {
         let mut spec = spec.clone();
         resolve_source_paths(&mut spec, dir);
-        if let SourceConfig::Clock(c) = &spec.source
-            && let Some(tz) = &c.timezone
-            && jiff::tz::TimeZone::get(tz).is_err()
-        {
+        if let Err(message) = spec.source.check() {
             raw.push(Raw {
                 severity: Severity::Error,
                 path: format!("sources.{name}.source"),
-                message: format!("unknown time zone {tz:?}"),
+                message,
             });
         }
         if name.contains('.') || name.is_empty() {
@@ -161,29 +157,7 @@ pub(super) fn check_sources(
 /// Resolves a source's relative file and program paths against `dir` (the folder of the
 /// file that names the source); absolute paths and bare program names stay as they are.
 pub(super) fn resolve_source_paths(spec: &mut crate::data::sources::SourceSpec, dir: &Path) {
-    use crate::data::source::SourceConfig;
-    match &mut spec.source {
-        SourceConfig::File(f) => f.path = dir.join(&f.path),
-        SourceConfig::Command(c) => c.program = resolve_program(dir, &c.program),
-        SourceConfig::Process(p) => p.program = resolve_program(dir, &p.program),
-        SourceConfig::Http(h) => {
-            if let Some(ca) = &mut h.ca_file {
-                *ca = dir.join(&*ca);
-            }
-        }
-        _ => {}
-    }
-}
-
-/// A program named with a relative path (`./poll.sh`, `bin/status`) is the one next to
-/// the scene; a bare name (`sh`, `mpc`) is looked up in `PATH`, as a shell would.
-fn resolve_program(dir: &Path, program: &str) -> String {
-    let path = Path::new(program);
-    if program.contains('/') && path.is_relative() {
-        dir.join(path).to_string_lossy().into_owned()
-    } else {
-        program.to_string()
-    }
+    spec.source.resolve_paths(dir);
 }
 
 /// Checks the data section: rules are sane, initial values follow them; resolves paths.

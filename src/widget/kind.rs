@@ -9,14 +9,15 @@
 use std::any::Any;
 use std::fmt::Debug;
 use std::path::PathBuf;
-use std::sync::{LazyLock, RwLock};
+use std::sync::LazyLock;
 
 use bevy_ecs::world::EntityWorldMut;
-use serde::de::{self, DeserializeOwned, DeserializeSeed, EnumAccess, VariantAccess, Visitor};
+use serde::de::DeserializeOwned;
 
 use super::compile::Ctx;
 use super::sequence::PageSpec;
 use super::{Common, WidgetSpecCommon};
+use crate::registry::Registry;
 use crate::render::compose::Placement;
 
 /// A widget kind (see the module docs).
@@ -252,38 +253,15 @@ impl Clone for CompiledKind {
     }
 }
 
-/// Reads one kind's spec from an erased deserializer.
-pub(crate) type Reader = for<'de> fn(
-    &mut dyn erased_serde::Deserializer<'de>,
-) -> Result<Box<dyn AnySpec>, erased_serde::Error>;
+/// Reads one kind's spec.
+pub(crate) type Reader = crate::registry::Reader<dyn AnySpec>;
 
-/// The kinds scenes may name, in the order they were registered.
-struct Registry {
-    kinds: Vec<(&'static str, Reader)>,
-    /// The names, for serde's "expected one of" (rebuilt when a kind is added).
-    names: &'static [&'static str],
-}
-
-static REGISTRY: LazyLock<RwLock<Registry>> = LazyLock::new(|| {
-    let mut r = Registry {
-        kinds: Vec::new(),
-        names: &[],
-    };
-    super::register_builtins(&mut |name, read| r.add(name, read));
-    RwLock::new(r)
+/// The kinds scenes may name; the built-in ones first.
+static REGISTRY: LazyLock<Registry<dyn AnySpec>> = LazyLock::new(|| {
+    let mut builtins = Vec::new();
+    super::register_builtins(&mut |name, read| builtins.push((name, read)));
+    Registry::new(builtins)
 });
-
-impl Registry {
-    fn add(&mut self, name: &'static str, read: Reader) {
-        if self.kinds.iter().any(|(n, _)| *n == name) {
-            return;
-        }
-        self.kinds.push((name, read));
-        let names: Vec<&'static str> = self.kinds.iter().map(|(n, _)| *n).collect();
-        // A handful of kinds, registered once each: the list lives as long as the program.
-        self.names = Box::leak(names.into_boxed_slice());
-    }
-}
 
 fn read<'de, K: Kind>(
     de: &mut dyn erased_serde::Deserializer<'de>,
@@ -300,75 +278,16 @@ pub(crate) fn reader<K: Kind>() -> (&'static str, Reader) {
 /// Lets scenes name kind `K` (once is enough; again changes nothing). Call it before
 /// loading a scene that uses the kind.
 pub fn register<K: Kind>() {
-    if let Ok(mut r) = REGISTRY.write() {
-        r.add(K::NAME, read::<K>);
-    }
+    REGISTRY.add(K::NAME, read::<K>);
 }
 
 /// The names of every registered kind, in registration order.
 pub fn names() -> &'static [&'static str] {
-    REGISTRY.read().map_or(&[], |r| r.names)
-}
-
-fn reader_of(name: &str) -> Option<Reader> {
-    let r = REGISTRY.read().ok()?;
-    r.kinds.iter().find(|(n, _)| *n == name).map(|(_, f)| *f)
+    REGISTRY.names()
 }
 
 impl<'de> serde::Deserialize<'de> for WidgetSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_enum("WidgetSpec", names(), KindVisitor)
-    }
-}
-
-struct KindVisitor;
-
-impl<'de> Visitor<'de> for KindVisitor {
-    type Value = WidgetSpec;
-
-    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("a widget such as Text(...)")
-    }
-
-    fn visit_enum<A: EnumAccess<'de>>(self, data: A) -> Result<WidgetSpec, A::Error> {
-        let (name, variant) = data.variant_seed(KindName)?;
-        let Some(read) = reader_of(&name) else {
-            return Err(de::Error::unknown_variant(&name, names()));
-        };
-        variant.newtype_variant_seed(KindSeed(read)).map(WidgetSpec)
-    }
-}
-
-/// Reads a kind's name as the identifier it is (`Text`, not `"Text"`).
-struct KindName;
-
-impl<'de> DeserializeSeed<'de> for KindName {
-    type Value = String;
-
-    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<String, D::Error> {
-        d.deserialize_identifier(self)
-    }
-}
-
-impl<'de> Visitor<'de> for KindName {
-    type Value = String;
-
-    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("a widget kind's name")
-    }
-
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<String, E> {
-        Ok(v.to_string())
-    }
-}
-
-struct KindSeed(Reader);
-
-impl<'de> DeserializeSeed<'de> for KindSeed {
-    type Value = Box<dyn AnySpec>;
-
-    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        let mut erased = <dyn erased_serde::Deserializer>::erase(d);
-        (self.0)(&mut erased).map_err(de::Error::custom)
+        REGISTRY.deserialize(d, "widget").map(WidgetSpec)
     }
 }

@@ -85,6 +85,34 @@ impl PollSource for ClockSource {
     }
 }
 
+/// The `Clock` source kind.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ClockKind;
+
+impl super::kind::SourceKind for ClockKind {
+    const NAME: &'static str = "Clock";
+    type Config = ClockConfig;
+
+    fn start(
+        c: &ClockConfig,
+        name: &str,
+        policy: super::Policy,
+        tx: std::sync::mpsc::Sender<super::Message>,
+    ) -> Result<super::SourceHandle, super::SourceError> {
+        let source = ClockSource::new(c.clone())?;
+        Ok(super::spawn_poll(name, Box::new(source), policy, tx))
+    }
+
+    fn check(c: &ClockConfig) -> Result<(), String> {
+        match &c.timezone {
+            Some(tz) if jiff::tz::TimeZone::get(tz).is_err() => {
+                Err(format!("unknown time zone {tz:?}"))
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

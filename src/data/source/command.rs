@@ -166,6 +166,31 @@ impl PollSource for CommandSource {
     }
 }
 
+/// The `Command` source kind.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CommandKind;
+
+impl super::kind::SourceKind for CommandKind {
+    const NAME: &'static str = "Command";
+    type Config = CommandConfig;
+
+    fn start(
+        c: &CommandConfig,
+        name: &str,
+        policy: super::Policy,
+        tx: std::sync::mpsc::Sender<super::Message>,
+    ) -> Result<super::SourceHandle, super::SourceError> {
+        let timeout = std::time::Duration::from_millis(policy.timeout_ms.max(1));
+        let source =
+            CommandSource::new(c.clone(), timeout)?.with_output_limit(policy.max_output_bytes);
+        Ok(super::spawn_poll(name, Box::new(source), policy, tx))
+    }
+
+    fn resolve_paths(c: &mut CommandConfig, dir: &std::path::Path) {
+        c.program = super::kind::resolve_program(dir, &c.program);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

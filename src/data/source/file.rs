@@ -108,6 +108,29 @@ impl PollSource for FileSource {
     }
 }
 
+/// The `File` source kind.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct FileKind;
+
+impl super::kind::SourceKind for FileKind {
+    const NAME: &'static str = "File";
+    type Config = FileConfig;
+
+    fn start(
+        c: &FileConfig,
+        name: &str,
+        policy: super::Policy,
+        tx: std::sync::mpsc::Sender<super::Message>,
+    ) -> Result<super::SourceHandle, super::SourceError> {
+        let source = FileSource::new(c.clone()).with_size_limit(policy.max_output_bytes);
+        Ok(super::spawn_poll(name, Box::new(source), policy, tx))
+    }
+
+    fn resolve_paths(c: &mut FileConfig, dir: &std::path::Path) {
+        c.path = dir.join(&c.path);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

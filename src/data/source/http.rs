@@ -171,6 +171,32 @@ impl PollSource for HttpSource {
     }
 }
 
+/// The `Http` source kind.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct HttpKind;
+
+impl super::kind::SourceKind for HttpKind {
+    const NAME: &'static str = "Http";
+    type Config = HttpConfig;
+
+    fn start(
+        c: &HttpConfig,
+        name: &str,
+        policy: super::Policy,
+        tx: std::sync::mpsc::Sender<super::Message>,
+    ) -> Result<super::SourceHandle, super::SourceError> {
+        let timeout = std::time::Duration::from_millis(policy.timeout_ms.max(1));
+        let source = HttpSource::new(c.clone(), timeout)?;
+        Ok(super::spawn_poll(name, Box::new(source), policy, tx))
+    }
+
+    fn resolve_paths(c: &mut HttpConfig, dir: &std::path::Path) {
+        if let Some(ca) = &mut c.ca_file {
+            *ca = dir.join(&*ca);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::{Message, Policy, spawn_poll};

@@ -28,6 +28,7 @@ pub mod file;
 mod flatten;
 pub mod gpio;
 pub mod http;
+pub mod kind;
 mod lines;
 pub mod mapping;
 pub mod mpd;
@@ -43,7 +44,6 @@ mod throttle;
 pub mod tls;
 
 use std::sync::atomic::AtomicBool;
-use std::sync::mpsc::Sender;
 
 use serde::Deserialize;
 
@@ -53,6 +53,7 @@ pub use file::{FileConfig, FileSource};
 pub use flatten::{flatten, join_key};
 pub use gpio::{GpioConfig, GpioSource};
 pub use http::{HttpConfig, HttpSource};
+pub use kind::{SourceConfig, SourceKind};
 pub use mpd::{MpdConfig, MpdSource};
 pub use mqtt::{MqttConfig, MqttSource};
 pub use nats::{NatsConfig, NatsSource};
@@ -236,106 +237,6 @@ impl Format {
     }
 }
 
-/// The configuration of any built-in source, as a scene names it.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub enum SourceConfig {
-    /// The current time and date.
-    Clock(ClockConfig),
-    /// Load, temperature, memory, uptime and IP address of this machine.
-    System(SystemConfig),
-    /// A JSON or text file, re-read when it changes.
-    File(FileConfig),
-    /// A program run at every poll.
-    Command(CommandConfig),
-    /// A long-running program writing JSON lines.
-    Process(ProcessConfig),
-    /// A JSON document fetched over HTTP.
-    Http(HttpConfig),
-    /// JSON lines on standard input.
-    Stdin(StdinConfig),
-    /// Messages on an MQTT broker's topics.
-    Mqtt(MqttConfig),
-    /// Messages on NATS subjects.
-    Nats(NatsConfig),
-    /// What the Music Player Daemon plays, pushed through its `idle` command.
-    Mpd(MpdConfig),
-    /// Buttons and rotary encoders on the Raspberry Pi's GPIO pins.
-    Gpio(GpioConfig),
-}
-
-impl SourceConfig {
-    /// Keys this source's values make advance with the tick (MPD's `elapsed`).
-    pub fn ramps(&self) -> Vec<crate::data::ramp::Ramp> {
-        match self {
-            SourceConfig::Mpd(c) => c.ramps(),
-            _ => Vec::new(),
-        }
-    }
-
-    /// Builds the source and starts it on its own thread, sending to `tx`.
-    pub fn spawn(
-        &self,
-        name: &str,
-        policy: Policy,
-        tx: Sender<Message>,
-    ) -> Result<SourceHandle, SourceError> {
-        let timeout = std::time::Duration::from_millis(policy.timeout_ms.max(1));
-        Ok(match self {
-            SourceConfig::Clock(c) => {
-                spawn_poll(name, Box::new(ClockSource::new(c.clone())?), policy, tx)
-            }
-            SourceConfig::System(c) => {
-                spawn_poll(name, Box::new(SystemSource::new(c.clone())), policy, tx)
-            }
-            SourceConfig::File(c) => {
-                let source = FileSource::new(c.clone()).with_size_limit(policy.max_output_bytes);
-                spawn_poll(name, Box::new(source), policy, tx)
-            }
-            SourceConfig::Command(c) => spawn_poll(
-                name,
-                Box::new(
-                    CommandSource::new(c.clone(), timeout)?
-                        .with_output_limit(policy.max_output_bytes),
-                ),
-                policy,
-                tx,
-            ),
-            SourceConfig::Http(c) => spawn_poll(
-                name,
-                Box::new(HttpSource::new(c.clone(), timeout)?),
-                policy,
-                tx,
-            ),
-            SourceConfig::Process(c) => {
-                let source = ProcessSource::new(c.clone())?.with_line_limit(policy.max_line_bytes);
-                spawn_stream(name, Box::new(source), policy, tx)
-            }
-            SourceConfig::Stdin(c) => {
-                let source = StdinSource::stdin(c.clone()).with_line_limit(policy.max_line_bytes);
-                spawn_stream(name, Box::new(source), policy, tx)
-            }
-            SourceConfig::Mqtt(c) => spawn_stream(
-                name,
-                Box::new(MqttSource::new(c.clone(), name)?),
-                policy,
-                tx,
-            ),
-            SourceConfig::Gpio(c) => {
-                spawn_stream(name, Box::new(GpioSource::new(c.clone())?), policy, tx)
-            }
-            SourceConfig::Mpd(c) => {
-                spawn_stream(name, Box::new(MpdSource::new(c.clone())?), policy, tx)
-            }
-            SourceConfig::Nats(c) => spawn_stream(
-                name,
-                Box::new(NatsSource::new(c.clone(), name)?),
-                policy,
-                tx,
-            ),
-        })
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -358,22 +259,20 @@ mod tests {
         assert_eq!(list.len(), 7);
         assert_eq!(
             list[0],
-            SourceConfig::Clock(ClockConfig {
+            SourceConfig::of::<clock::ClockKind>(ClockConfig {
                 timezone: Some("UTC".to_owned()),
                 ..ClockConfig::default()
             })
         );
-        match &list[3] {
-            SourceConfig::Command(c) => {
-                assert_eq!(c.namespace, "cmd");
-                assert_eq!(c.format, Format::Text);
-            }
-            other => panic!("not a command: {other:?}"),
-        }
-        match &list[5] {
-            SourceConfig::Http(c) => assert_eq!(c.namespace, "http"),
-            other => panic!("not http: {other:?}"),
-        }
+        let c = list[3]
+            .downcast::<command::CommandKind>()
+            .expect("a command");
+        assert_eq!(c.namespace, "cmd");
+        assert_eq!(c.format, Format::Text);
+        let h = list[5].downcast::<http::HttpKind>().expect("http");
+        assert_eq!(h.namespace, "http");
+        let err = ron::from_str::<SourceConfig>("Weather(())").expect_err("not a kind");
+        assert!(err.to_string().contains("`Clock`"), "{err}");
     }
 
     #[test]
@@ -395,7 +294,7 @@ mod tests {
     #[test]
     fn spawned_from_config_and_stopped() {
         let (tx, rx) = std::sync::mpsc::channel();
-        let config = SourceConfig::Clock(ClockConfig::default());
+        let config = SourceConfig::of::<clock::ClockKind>(ClockConfig::default());
         let policy = Policy {
             interval_ms: 20,
             ..Policy::default()

@@ -233,6 +233,25 @@ impl StreamSource for MqttSource {
     }
 }
 
+/// The `Mqtt` source kind.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct MqttKind;
+
+impl super::kind::SourceKind for MqttKind {
+    const NAME: &'static str = "Mqtt";
+    type Config = MqttConfig;
+
+    fn start(
+        c: &MqttConfig,
+        name: &str,
+        policy: super::Policy,
+        tx: std::sync::mpsc::Sender<super::Message>,
+    ) -> Result<super::SourceHandle, super::SourceError> {
+        let source = MqttSource::new(c.clone(), name)?;
+        Ok(super::spawn_stream(name, Box::new(source), policy, tx))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

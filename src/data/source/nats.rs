@@ -214,6 +214,25 @@ impl StreamSource for NatsSource {
     }
 }
 
+/// The `Nats` source kind.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NatsKind;
+
+impl super::kind::SourceKind for NatsKind {
+    const NAME: &'static str = "Nats";
+    type Config = NatsConfig;
+
+    fn start(
+        c: &NatsConfig,
+        name: &str,
+        policy: super::Policy,
+        tx: std::sync::mpsc::Sender<super::Message>,
+    ) -> Result<super::SourceHandle, super::SourceError> {
+        let source = NatsSource::new(c.clone(), name)?;
+        Ok(super::spawn_stream(name, Box::new(source), policy, tx))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -165,6 +165,29 @@ impl StreamSource for ProcessSource {
     }
 }
 
+/// The `Process` source kind.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ProcessKind;
+
+impl super::kind::SourceKind for ProcessKind {
+    const NAME: &'static str = "Process";
+    type Config = ProcessConfig;
+
+    fn start(
+        c: &ProcessConfig,
+        name: &str,
+        policy: super::Policy,
+        tx: std::sync::mpsc::Sender<super::Message>,
+    ) -> Result<super::SourceHandle, super::SourceError> {
+        let source = ProcessSource::new(c.clone())?.with_line_limit(policy.max_line_bytes);
+        Ok(super::spawn_stream(name, Box::new(source), policy, tx))
+    }
+
+    fn resolve_paths(c: &mut ProcessConfig, dir: &std::path::Path) {
+        c.program = super::kind::resolve_program(dir, &c.program);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::{Message, Policy, spawn_stream};

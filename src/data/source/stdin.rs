@@ -120,6 +120,25 @@ impl<R: BufRead + Send + 'static> StreamSource for StdinSource<R> {
     }
 }
 
+/// The `Stdin` source kind.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct StdinKind;
+
+impl super::kind::SourceKind for StdinKind {
+    const NAME: &'static str = "Stdin";
+    type Config = StdinConfig;
+
+    fn start(
+        c: &StdinConfig,
+        name: &str,
+        policy: super::Policy,
+        tx: std::sync::mpsc::Sender<super::Message>,
+    ) -> Result<super::SourceHandle, super::SourceError> {
+        let source = StdinSource::stdin(c.clone()).with_line_limit(policy.max_line_bytes);
+        Ok(super::spawn_stream(name, Box::new(source), policy, tx))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -208,6 +208,25 @@ fn pick_ip(routes: &[Route], iface: &str, locals: &[Ipv4Addr]) -> Option<Ipv4Add
         })
 }
 
+/// The `System` source kind.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemKind;
+
+impl super::kind::SourceKind for SystemKind {
+    const NAME: &'static str = "System";
+    type Config = SystemConfig;
+
+    fn start(
+        c: &SystemConfig,
+        name: &str,
+        policy: super::Policy,
+        tx: std::sync::mpsc::Sender<super::Message>,
+    ) -> Result<super::SourceHandle, super::SourceError> {
+        let source = SystemSource::new(c.clone());
+        Ok(super::spawn_poll(name, Box::new(source), policy, tx))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -248,6 +248,25 @@ impl StreamSource for GpioSource {
     }
 }
 
+/// The `Gpio` source kind.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct GpioKind;
+
+impl super::kind::SourceKind for GpioKind {
+    const NAME: &'static str = "Gpio";
+    type Config = GpioConfig;
+
+    fn start(
+        c: &GpioConfig,
+        name: &str,
+        policy: super::Policy,
+        tx: std::sync::mpsc::Sender<super::Message>,
+    ) -> Result<super::SourceHandle, super::SourceError> {
+        let source = GpioSource::new(c.clone())?;
+        Ok(super::spawn_stream(name, Box::new(source), policy, tx))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

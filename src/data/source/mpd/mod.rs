@@ -274,6 +274,29 @@ impl StreamSource for MpdSource {
     }
 }
 
+/// The `Mpd` source kind.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct MpdKind;
+
+impl super::kind::SourceKind for MpdKind {
+    const NAME: &'static str = "Mpd";
+    type Config = MpdConfig;
+
+    fn start(
+        c: &MpdConfig,
+        name: &str,
+        policy: super::Policy,
+        tx: std::sync::mpsc::Sender<super::Message>,
+    ) -> Result<super::SourceHandle, super::SourceError> {
+        let source = MpdSource::new(c.clone())?;
+        Ok(super::spawn_stream(name, Box::new(source), policy, tx))
+    }
+
+    fn ramps(c: &MpdConfig) -> Vec<crate::data::ramp::Ramp> {
+        c.ramps()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,0 +1,217 @@
+//! Source kinds: what a kind is ([`SourceKind`]) and the registry scenes name kinds from
+//! (`sources: {"clock": (source: Clock())}`).
+//!
+//! Like widget kinds, the built-in sources and a user's take the same path: a type
+//! implementing [`SourceKind`] (its name, its configuration as serde reads it, how it
+//! starts), registered with [`register`] before a scene naming it is loaded.
+//! `examples/custom_source.rs` adds a `Counter` this way.
+
+use std::any::Any;
+use std::fmt::Debug;
+use std::path::Path;
+use std::sync::LazyLock;
+use std::sync::mpsc::Sender;
+
+use serde::de::DeserializeOwned;
+
+use super::policy::Policy;
+use super::{Message, SourceError, SourceHandle};
+use crate::data::ramp::Ramp;
+use crate::registry::{Reader, Registry};
+
+/// A source kind (see the module docs).
+pub trait SourceKind: Send + Sync + 'static {
+    /// The name a scene writes: `Clock(...)`, `Counter(...)`.
+    const NAME: &'static str;
+    /// The configuration, as serde reads it from the scene.
+    type Config: DeserializeOwned + Debug + Clone + PartialEq + Send + Sync + 'static;
+
+    /// Starts the source on its own thread (`spawn_poll` or `spawn_stream`), sending to
+    /// `tx` under `policy`; `name` is the scene's name for it.
+    fn start(
+        config: &Self::Config,
+        name: &str,
+        policy: Policy,
+        tx: Sender<Message>,
+    ) -> Result<SourceHandle, SourceError>;
+
+    /// Makes relative paths in the configuration relative to `dir`, the folder of the
+    /// file that names the source (default: nothing to resolve).
+    fn resolve_paths(_config: &mut Self::Config, _dir: &Path) {}
+
+    /// A problem `check` reports before the source runs, if any (default: none).
+    fn check(_config: &Self::Config) -> Result<(), String> {
+        Ok(())
+    }
+
+    /// Keys its values make advance with the tick (default: none).
+    fn ramps(_config: &Self::Config) -> Vec<Ramp> {
+        Vec::new()
+    }
+}
+
+/// A source configuration of any kind.
+trait AnySource: Debug + Send + Sync {
+    fn start(
+        &self,
+        name: &str,
+        policy: Policy,
+        tx: Sender<Message>,
+    ) -> Result<SourceHandle, SourceError>;
+    fn resolve_paths(&mut self, dir: &Path);
+    fn check(&self) -> Result<(), String>;
+    fn ramps(&self) -> Vec<Ramp>;
+    fn clone_box(&self) -> Box<dyn AnySource>;
+    fn eq_any(&self, other: &dyn AnySource) -> bool;
+    fn as_any(&self) -> &dyn Any;
+}
+
+/// The configuration of kind `K`.
+struct ConfigOf<K: SourceKind>(K::Config);
+
+impl<K: SourceKind> Debug for ConfigOf<K> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}({:?})", K::NAME, self.0)
+    }
+}
+
+impl<K: SourceKind> AnySource for ConfigOf<K> {
+    fn start(
+        &self,
+        name: &str,
+        policy: Policy,
+        tx: Sender<Message>,
+    ) -> Result<SourceHandle, SourceError> {
+        K::start(&self.0, name, policy, tx)
+    }
+    fn resolve_paths(&mut self, dir: &Path) {
+        K::resolve_paths(&mut self.0, dir);
+    }
+    fn check(&self) -> Result<(), String> {
+        K::check(&self.0)
+    }
+    fn ramps(&self) -> Vec<Ramp> {
+        K::ramps(&self.0)
+    }
+    fn clone_box(&self) -> Box<dyn AnySource> {
+        Box::new(ConfigOf::<K>(self.0.clone()))
+    }
+    fn eq_any(&self, other: &dyn AnySource) -> bool {
+        other
+            .as_any()
+            .downcast_ref::<K::Config>()
+            .is_some_and(|o| *o == self.0)
+    }
+    fn as_any(&self) -> &dyn Any {
+        &self.0
+    }
+}
+
+/// The configuration of a source, of whichever kind the scene names.
+#[derive(Debug)]
+pub struct SourceConfig(Box<dyn AnySource>);
+
+impl SourceConfig {
+    /// A source of kind `K` with this configuration.
+    pub fn of<K: SourceKind>(config: K::Config) -> SourceConfig {
+        SourceConfig(Box::new(ConfigOf::<K>(config)))
+    }
+
+    /// Its configuration as kind `K`'s, if it is of that kind.
+    pub fn downcast<K: SourceKind>(&self) -> Option<&K::Config> {
+        self.0.as_any().downcast_ref::<K::Config>()
+    }
+
+    /// Builds the source and starts it on its own thread, sending to `tx`.
+    pub fn spawn(
+        &self,
+        name: &str,
+        policy: Policy,
+        tx: Sender<Message>,
+    ) -> Result<SourceHandle, SourceError> {
+        self.0.start(name, policy, tx)
+    }
+
+    /// Makes its relative paths relative to `dir` (see [`SourceKind::resolve_paths`]).
+    pub fn resolve_paths(&mut self, dir: &Path) {
+        self.0.resolve_paths(dir);
+    }
+
+    /// A problem to report before it runs (see [`SourceKind::check`]).
+    pub fn check(&self) -> Result<(), String> {
+        self.0.check()
+    }
+
+    /// Keys this source's values make advance with the tick (MPD's `elapsed`).
+    pub fn ramps(&self) -> Vec<Ramp> {
+        self.0.ramps()
+    }
+}
+
+impl Clone for SourceConfig {
+    fn clone(&self) -> Self {
+        SourceConfig(self.0.clone_box())
+    }
+}
+
+impl PartialEq for SourceConfig {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.eq_any(&*other.0)
+    }
+}
+
+fn read<'de, K: SourceKind>(
+    de: &mut dyn erased_serde::Deserializer<'de>,
+) -> Result<Box<dyn AnySource>, erased_serde::Error> {
+    let config: K::Config = erased_serde::deserialize(de)?;
+    Ok(Box::new(ConfigOf::<K>(config)))
+}
+
+fn reader<K: SourceKind>() -> (&'static str, Reader<dyn AnySource>) {
+    (K::NAME, read::<K>)
+}
+
+/// The kinds scenes may name; the built-in ones first, one line each.
+static REGISTRY: LazyLock<Registry<dyn AnySource>> = LazyLock::new(|| {
+    Registry::new([
+        reader::<super::clock::ClockKind>(),
+        reader::<super::system::SystemKind>(),
+        reader::<super::file::FileKind>(),
+        reader::<super::command::CommandKind>(),
+        reader::<super::process::ProcessKind>(),
+        reader::<super::http::HttpKind>(),
+        reader::<super::stdin::StdinKind>(),
+        reader::<super::mqtt::MqttKind>(),
+        reader::<super::nats::NatsKind>(),
+        reader::<super::mpd::MpdKind>(),
+        reader::<super::gpio::GpioKind>(),
+    ])
+});
+
+/// Lets scenes name source kind `K` (once is enough). Call it before loading a scene
+/// that uses the kind.
+pub fn register<K: SourceKind>() {
+    REGISTRY.add(K::NAME, read::<K>);
+}
+
+/// The names of every registered source kind, in registration order.
+pub fn names() -> &'static [&'static str] {
+    REGISTRY.names()
+}
+
+impl<'de> serde::Deserialize<'de> for SourceConfig {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        REGISTRY.deserialize(d, "source").map(SourceConfig)
+    }
+}
+
+/// A program named with a relative path (`./poll.sh`, `bin/status`) is the one next to
+/// the scene; a bare name (`sh`, `mpc`) is looked up in `PATH`, as a shell would.
+pub fn resolve_program(dir: &Path, program: &str) -> String {
+    let path = Path::new(program);
+    if program.contains('/') && path.is_relative() {
+        dir.join(path).to_string_lossy().into_owned()
+    } else {
+        program.to_string()
+    }
+}
