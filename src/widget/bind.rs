@@ -111,7 +111,7 @@ pub fn propagate(
                 .evaluate_logged(&env.0, &data, &mut contexts, "showing its fallback")
                 .unwrap_or_else(|| b.fallback.clone());
             if let Err(e) = fields.set(b.target, &value) {
-                b.log_result(Some(&e), "keeping the colour");
+                b.log_result(Some(&e), "keeping the current value");
             }
         }
     }
@@ -206,25 +206,48 @@ impl Fields<'_> {
                     self.text.as_mut(),
                     self.bar.as_mut(),
                     self.rect.as_mut(),
-                );
+                )?;
             }
         }
         Ok(())
     }
 }
 
+/// Sets the colour field `field` of whichever of the widget's components has it; a
+/// widget without that field is an error (the binding names a field its kind lacks).
 fn set_color(
     field: &str,
     c: Color,
     text: Option<&mut Mut<Text>>,
     bar: Option<&mut Mut<ProgressBar>>,
     rect: Option<&mut Mut<Rectangle>>,
-) {
+) -> Result<(), BindingError> {
     match (field, text, bar, rect) {
-        ("color", Some(t), _, _) if t.color != c => t.color = c,
-        ("fill", _, Some(p), _) if p.fill != c => p.fill = c,
-        ("fill", _, _, Some(r)) if r.fill != Some(c) => r.fill = Some(c),
-        ("outline", _, _, Some(r)) if r.outline != Some(c) => r.outline = Some(c),
-        _ => {}
+        ("color", Some(t), _, _) => {
+            if t.color != c {
+                t.color = c;
+            }
+        }
+        ("fill", _, Some(p), _) => {
+            if p.fill != c {
+                p.fill = c;
+            }
+        }
+        ("fill", _, _, Some(r)) => {
+            if r.fill != Some(c) {
+                r.fill = Some(c);
+            }
+        }
+        ("outline", _, _, Some(r)) => {
+            if r.outline != Some(c) {
+                r.outline = Some(c);
+            }
+        }
+        _ => {
+            return Err(BindingError(format!(
+                "this widget has no colour field `{field}`"
+            )));
+        }
     }
+    Ok(())
 }
