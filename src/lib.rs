@@ -36,6 +36,7 @@ extern crate self as tinydisplay;
 pub mod ahead;
 pub mod app;
 pub mod atomic_file;
+#[cfg(feature = "bench")]
 pub mod bench;
 pub mod control;
 pub mod data;

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+#[cfg(feature = "bench")]
 use commands::bench::BenchArgs;
 use commands::replay::ReplayArgs;
 use commands::run::RunArgs;
@@ -30,6 +31,7 @@ enum Command {
     Replay(ReplayArgs),
     /// Measure a scene: per render-ahead configuration, tick and pack times, bytes per
     /// frame full and with damage, queue hit rate.
+    #[cfg(feature = "bench")]
     Bench(BenchArgs),
     /// Load and check a scene without running it; exit status 2 when it has errors.
     Check {
@@ -64,6 +66,7 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Check { scenes } => commands::check::check(&scenes),
         Command::Run(args) => commands::run::run(args),
+        #[cfg(feature = "bench")]
         Command::Bench(args) => commands::bench::bench(args),
         Command::Replay(args) => commands::replay::replay(args),
         Command::Decode {

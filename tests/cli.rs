@@ -246,6 +246,7 @@ fn decode_refuses_an_unknown_display() {
 }
 
 #[test]
+#[cfg(feature = "bench")]
 fn bench_prints_one_json_object_per_configuration() {
     let result = succeed(
         tinydisplay()

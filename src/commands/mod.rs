@@ -1,5 +1,6 @@
 //! The subcommands of the `tinydisplay` binary, one module each.
 
+#[cfg(feature = "bench")]
 pub mod bench;
 pub mod check;
 pub mod decode;
