@@ -110,7 +110,7 @@ pub fn propagate(
             let value = b
                 .evaluate_logged(&env.0, &data, &mut contexts, "showing its fallback")
                 .unwrap_or_else(|| b.fallback.clone());
-            if let Err(e) = fields.set(b.target, &value) {
+            if let Err(e) = fields.set(b.target, value) {
                 b.log_result(Some(&e), "keeping the current value");
             }
         }
@@ -132,7 +132,24 @@ struct Fields<'a> {
 impl Fields<'_> {
     /// Sets the field `target` names to `value`, touching the component only when the
     /// value differs; a colour that does not parse is an error and changes nothing.
-    fn set(&mut self, target: Target, value: &serde_json::Value) -> Result<(), BindingError> {
+    fn set(&mut self, target: Target, value: serde_json::Value) -> Result<(), BindingError> {
+        if target == Target::Text {
+            if let Some(t) = self.text.as_mut() {
+                // A string result is compared in place and moved in, not copied.
+                let same = match &value {
+                    serde_json::Value::String(s) => t.content == *s,
+                    other => t.content == as_text(other),
+                };
+                if !same {
+                    t.content = match value {
+                        serde_json::Value::String(s) => s,
+                        other => as_text(&other),
+                    };
+                }
+            }
+            return Ok(());
+        }
+        let value = &value;
         match target {
             Target::When => {
                 let shown = truthy(value);
@@ -156,14 +173,7 @@ impl Fields<'_> {
                     }
                 }
             }
-            Target::Text => {
-                if let Some(t) = self.text.as_mut() {
-                    let s = as_text(value);
-                    if t.content != s {
-                        t.content = s;
-                    }
-                }
-            }
+            Target::Text => {}
             Target::Value | Target::Min | Target::Max => {
                 if let Some(p) = self.bar.as_mut() {
                     let n = value.as_f64().unwrap_or(0.0);
