@@ -30,6 +30,22 @@ pub struct Canvas {
     pub background: Option<Color>,
 }
 
+/// Inserts `component` with a clipping area of `size` (a canvas with `background`): what
+/// every kind that places and clips children (canvas, marquee, sequence, page, index)
+/// spawns.
+pub fn spawn_clipping(
+    entity: &mut bevy_ecs::world::EntityWorldMut,
+    component: impl Bundle,
+    size: (u32, u32),
+    background: Option<Color>,
+) {
+    entity.insert((
+        component,
+        Canvas { size, background },
+        crate::render::compose::ClipsChildren,
+    ));
+}
+
 /// Checks a scene canvas and makes its component (children are compiled by the scene).
 pub fn compile(spec: &CanvasSpec, ctx: &mut Ctx) -> Canvas {
     let size = ctx.required_size(spec.width, spec.height);

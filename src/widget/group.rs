@@ -117,11 +117,7 @@ impl crate::widget::kind::Kind for IndexKind {
     }
 
     fn spawn(compiled: &Index, entity: &mut bevy_ecs::world::EntityWorldMut) {
-        let area = crate::widget::canvas::Canvas {
-            size: compiled.size,
-            background: None,
-        };
-        entity.insert((*compiled, area, crate::render::compose::ClipsChildren));
+        crate::widget::canvas::spawn_clipping(entity, *compiled, compiled.size, None);
     }
 
     fn children(spec: &IndexSpec) -> crate::widget::kind::Children<'_> {

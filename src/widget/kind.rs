@@ -92,12 +92,12 @@ pub trait AnyCompiled: Debug + Send + Sync {
     fn size(&self) -> (u32, u32);
     /// Inserts its components.
     fn spawn(&self, entity: &mut EntityWorldMut);
-    /// Files it read at load.
-    fn files(&self) -> Vec<PathBuf>;
+    /// Files it read at load (default: none).
+    fn files(&self) -> Vec<PathBuf> {
+        Vec::new()
+    }
     /// A boxed copy.
     fn clone_box(&self) -> Box<dyn AnyCompiled>;
-    /// For downcasting to the kind's compiled type.
-    fn as_any(&self) -> &dyn Any;
 }
 
 /// The spec of kind `K`.
@@ -163,9 +163,6 @@ impl<K: Kind> AnyCompiled for CompiledOf<K> {
     fn clone_box(&self) -> Box<dyn AnyCompiled> {
         Box::new(CompiledOf::<K>(self.0.clone()))
     }
-    fn as_any(&self) -> &dyn Any {
-        &self.0
-    }
 }
 
 /// One widget of the scene tree: a spec of whichever kind the scene names.
@@ -196,11 +193,6 @@ impl WidgetSpec {
     /// The children it lists.
     pub fn children(&self) -> Children<'_> {
         self.0.children()
-    }
-
-    /// Its fields as kind `K`'s spec, if it is of that kind.
-    pub fn downcast<K: Kind>(&self) -> Option<&K::Spec> {
-        self.0.as_any().downcast_ref::<K::Spec>()
     }
 }
 
@@ -239,11 +231,6 @@ impl CompiledKind {
     /// Files it read at load.
     pub fn files(&self) -> Vec<PathBuf> {
         self.0.files()
-    }
-
-    /// The compiled value as `T`, if it is one.
-    pub fn downcast<T: 'static>(&self) -> Option<&T> {
-        self.0.as_any().downcast_ref::<T>()
     }
 }
 

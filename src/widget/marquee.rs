@@ -192,14 +192,7 @@ impl crate::widget::kind::Kind for MarqueeKind {
 
 /// A marquee or popup: its window clips and places its one child.
 fn spawn_window(compiled: &Marquee, entity: &mut bevy_ecs::world::EntityWorldMut) {
-    entity.insert((
-        compiled.clone(),
-        crate::widget::canvas::Canvas {
-            size: compiled.window,
-            background: None,
-        },
-        crate::render::compose::ClipsChildren,
-    ));
+    crate::widget::canvas::spawn_clipping(entity, compiled.clone(), compiled.window, None);
 }
 
 /// The `Popup` kind.

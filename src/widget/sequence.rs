@@ -247,15 +247,7 @@ impl crate::widget::kind::Kind for SequenceKind {
     }
 
     fn spawn(compiled: &Sequence, entity: &mut bevy_ecs::world::EntityWorldMut) {
-        let area = crate::widget::canvas::Canvas {
-            size: compiled.size,
-            background: None,
-        };
-        entity.insert((
-            compiled.clone(),
-            area,
-            crate::render::compose::ClipsChildren,
-        ));
+        crate::widget::canvas::spawn_clipping(entity, compiled.clone(), compiled.size, None);
     }
 
     fn children(spec: &SequenceSpec) -> crate::widget::kind::Children<'_> {
@@ -279,23 +271,14 @@ impl crate::widget::kind::AnyCompiled for CompiledPage {
         self.size
     }
     fn spawn(&self, entity: &mut bevy_ecs::world::EntityWorldMut) {
-        let area = crate::widget::canvas::Canvas {
-            size: self.size,
-            background: self.background,
-        };
-        entity.insert((
+        crate::widget::canvas::spawn_clipping(
+            entity,
             self.page.clone(),
-            area,
-            crate::render::compose::ClipsChildren,
-        ));
-    }
-    fn files(&self) -> Vec<std::path::PathBuf> {
-        Vec::new()
+            self.size,
+            self.background,
+        );
     }
     fn clone_box(&self) -> Box<dyn crate::widget::kind::AnyCompiled> {
         Box::new(self.clone())
-    }
-    fn as_any(&self) -> &dyn std::any::Any {
-        self
     }
 }
