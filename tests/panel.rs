@@ -14,6 +14,11 @@ use tinydisplay::sink::Sink;
 use tinydisplay::sink::panel::{PanelSink, PanelStats};
 
 /// A frame with every pixel different-ish (a small LCG), fully damaged.
+/// The model of that command-line name.
+fn model(name: &str) -> Model {
+    Model::named(name).expect("a model in the table")
+}
+
 fn noise(model: Model, rotation: Rotation, seed: u32) -> FrameBuffer {
     let (w, h) = rotation.frame_size(model.native());
     let mut fb = FrameBuffer::new(w, h, model.mode());
@@ -82,7 +87,7 @@ fn damage_cases(w: u32, h: u32) -> Vec<Vec<Rect>> {
 
 #[test]
 fn every_driver_full_and_partial_in_every_rotation_decodes_to_the_frame() {
-    for model in Model::ALL {
+    for model in Model::all() {
         for rotation in Rotation::ALL {
             let what = format!("{} at {rotation:?}", model.name());
             let mut panel = Panel::new(model, rotation, Settings::default());
@@ -121,7 +126,7 @@ fn every_driver_full_and_partial_in_every_rotation_decodes_to_the_frame() {
 
 #[test]
 fn init_sequences_set_what_the_panel_needs() {
-    for model in Model::ALL {
+    for model in Model::all() {
         let panel = Panel::new(
             model,
             Rotation::R0,
@@ -147,19 +152,19 @@ fn init_sequences_set_what_the_panel_needs() {
     }
     let mut e = emulator::pages::PagesEmulator::ssd1306(32);
     let mut wire = Wire::new();
-    Panel::new(Model::Ssd1306x32, Rotation::R0, Settings::default()).init(&mut wire);
+    Panel::new(model("ssd1306-128x32"), Rotation::R0, Settings::default()).init(&mut wire);
     emulator::feed_wire(&mut e, &wire);
     assert_eq!(e.rows_scanned(), 32);
     let mut e = emulator::ssd1322::Ssd1322Emulator::new();
     wire.clear();
-    Panel::new(Model::Ssd1322, Rotation::R0, Settings::default()).init(&mut wire);
+    Panel::new(model("ssd1322"), Rotation::R0, Settings::default()).init(&mut wire);
     emulator::feed_wire(&mut e, &wire);
     assert_eq!(e.rows_scanned(), 64);
 }
 
 #[test]
 fn contrast_invert_and_sleep_reach_the_controller() {
-    for model in Model::ALL {
+    for model in Model::all() {
         let name = model.name();
         let mut panel = Panel::new(model, Rotation::R0, Settings::default());
         let mut emu = emulator::for_model(model);
@@ -198,7 +203,7 @@ fn contrast_invert_and_sleep_reach_the_controller() {
 
 #[test]
 fn a_capture_file_decodes_like_the_bytes_themselves() {
-    let model = Model::Ssd1322;
+    let model = model("ssd1322");
     let mut panel = Panel::new(model, Rotation::R180, Settings::default());
     let mut fb = noise(model, Rotation::R180, 11);
     let mut bus = CaptureBus::new(Vec::new(), "memory".into());
@@ -282,7 +287,7 @@ fn wait_for(what: &str, done: impl Fn() -> bool) {
 
 #[test]
 fn a_slow_panel_gets_the_newest_frame_and_counts_drops() {
-    let model = Model::Ssd1306;
+    let model = model("ssd1306");
     let rec = Recorder {
         slow: Duration::from_millis(30),
         ..Recorder::default()
@@ -314,7 +319,7 @@ fn a_slow_panel_gets_the_newest_frame_and_counts_drops() {
 
 #[test]
 fn a_write_error_reinitialises_the_panel_and_carries_on() {
-    let model = Model::St7789;
+    let model = model("st7789");
     let rec = Recorder {
         fail_at: Some(40),
         ..Recorder::default()
@@ -356,7 +361,7 @@ fn a_write_error_reinitialises_the_panel_and_carries_on() {
 
 #[test]
 fn an_idle_frame_sends_nothing() {
-    let model = Model::Ssd1322;
+    let model = model("ssd1322");
     let rec = Recorder::default();
     let log = rec.log.clone();
     let mut sink = PanelSink::start(
@@ -397,7 +402,7 @@ fn sleep_when_puts_the_panel_to_sleep_and_wakes_it() {
             widgets: [Rectangle(x: 10, y: 10, width: 20, height: 20, fill: "white")],
         )"#,
     );
-    let model = Model::Ssd1306;
+    let model = model("ssd1306");
     let rec = Recorder::default();
     let log = rec.log.clone();
     let mut app = common::app_for(scene);
@@ -461,7 +466,7 @@ fn a_bound_contrast_reaches_the_controller_when_the_data_changes() {
             widgets: [Rectangle(x: 10, y: 10, width: 20, height: 20, fill: "white")],
         )"#,
     );
-    let model = Model::Ssd1306;
+    let model = model("ssd1306");
     let rec = Recorder::default();
     let log = rec.log.clone();
     let mut app = common::app_for(scene);

@@ -4,7 +4,8 @@
 
 use crate::render::{FrameBuffer, Rect};
 
-use super::driver::{Driver, Model, Pixels, Settings};
+use super::driver::{Driver, Pixels, Settings};
+use super::models::Model;
 use super::rotation::Rotation;
 use super::wire::Wire;
 

@@ -14,9 +14,9 @@ pub mod wire;
 
 pub use self::bus::{Bus, BusError, BusSpec};
 pub use self::device::Panel;
-pub use self::driver::{Controller, Driver, Model, Settings};
+pub use self::driver::{Driver, Settings};
 pub use self::error::PanelError;
-pub use self::models::{MODELS, ModelRow};
+pub use self::models::{Controller, MODELS, Model, ModelRow};
 pub use self::rotation::Rotation;
 pub use self::wire::Wire;
 

@@ -3,7 +3,7 @@
 //! drivers use. They prove the bytes without hardware, and `tinydisplay decode` uses them.
 
 use super::bus::Transfer;
-use super::driver::Model;
+use super::models::Model;
 use super::wire::{Step, Wire};
 
 pub mod mipi;
@@ -41,7 +41,7 @@ pub struct State {
 
 /// A fresh emulator of the controller of `model`.
 pub fn for_model(model: Model) -> Box<dyn Emulator> {
-    (model.row().emulator)()
+    model.emulator()
 }
 
 /// Feeds everything on `wire` (delays and backlight changes do not change RAM).
