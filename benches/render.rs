@@ -57,7 +57,11 @@ fn reference(c: &mut Criterion) {
     // A tick plus packing its damage (a moving marquee) for the SSD1322.
     let mut app = bench::app(&scene, 0, 4, false);
     run_ticks(&mut app, RunMode::Ticks(30));
-    let mut panel = Panel::new(Model::named("ssd1322").expect("a model"), Rotation::R0, Settings::default());
+    let mut panel = Panel::new(
+        Model::named("ssd1322").expect("a model"),
+        Rotation::R0,
+        Settings::default(),
+    );
     let mut wire = Wire::new();
     c.bench_function("reference/tick+pack-ssd1322", |b| {
         b.iter(|| {

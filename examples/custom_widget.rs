@@ -3,20 +3,22 @@
 //! A kind is a type implementing [`Kind`]: the name scenes write (`Gauge`), the fields
 //! serde reads (declared with `widget_spec!`, which adds the fields every widget has),
 //! a check that reports problems at their field, its size and the components it spawns.
-//! Register it with [`register`] before loading a scene that names it, and add its draw
-//! system with a plugin. A field bound to the data (`value: "cpu.load / 100"`) arrives in
-//! the widget's [`Bound`] values; the kind's own system applies it.
+//! Register it with [`register`] before loading a scene that names it and building the
+//! engine: the engine then runs the systems the kind lists (`Kind::systems`, its draw
+//! system here). A field bound to the data (`value: "cpu.load / 100"`) is evaluated like
+//! every binding; the kind says how its result sets the field ([`BindFields`]).
 //!
 //! Run: `cargo run --example custom_widget -- /tmp/gauge.png`
 
-use bevy_app::{App, Plugin};
+use bevy_app::App;
 use bevy_ecs::prelude::*;
 use bevy_ecs::world::EntityWorldMut;
-use tinydisplay::data::binding::Target;
+use serde_json::Value;
+use tinydisplay::data::binding::BindingError;
 use tinydisplay::prelude::*;
 use tinydisplay::render::compose::RenderStats;
 use tinydisplay::render::shapes::stroke_rect;
-use tinydisplay::widget::bind::Bound;
+use tinydisplay::widget::bind::{self, BindFields};
 use tinydisplay::widget::compile::Ctx;
 use tinydisplay::widget::kind::{Kind, register};
 use tinydisplay::widget::{NumberOrExpr, ToDraw, redraw_changed};
@@ -73,7 +75,7 @@ impl Kind for GaugeKind {
                 format!("segments must be 1..=64, not {}", spec.segments),
             );
         }
-        let value = ctx.number_or_binding(Target::Field("value"), "value", &spec.value, 0.0);
+        let value = ctx.number_or_binding("value", &spec.value, 0.0);
         let color = match &spec.color {
             Some(c) => ctx.color("color", c),
             None => ctx.foreground,
@@ -92,6 +94,20 @@ impl Kind for GaugeKind {
 
     fn spawn(gauge: &Gauge, entity: &mut EntityWorldMut) {
         entity.insert(gauge.clone());
+    }
+
+    fn systems(app: &mut App) {
+        app.add_systems(bind::ApplyBound, bind::apply::<Gauge>);
+        app.add_systems(TickSchedule, draw_gauges.in_set(RenderSet::Draw));
+    }
+}
+
+impl BindFields for Gauge {
+    const FIELDS: &'static [&'static str] = &["value"];
+
+    fn set(this: &mut Mut<Gauge>, _: &'static str, value: &Value) -> Result<(), BindingError> {
+        bind::set_if_changed(this, |g| &mut g.value, bind::number(value));
+        Ok(())
     }
 }
 
@@ -117,32 +133,6 @@ fn draw_gauges(mut q: ToDraw<Gauge>, fb: Res<FrameBuffer>, stats: Res<RenderStat
     redraw_changed(&mut q, &stats, |g, wl| draw(g, wl, mode));
 }
 
-/// Applies a bound `value` to its gauge.
-fn apply_values(mut q: Query<(&Bound, &mut Gauge), Changed<Bound>>) {
-    for (bound, mut gauge) in &mut q {
-        let v = bound.number("value").unwrap_or(0.0);
-        if gauge.value != v {
-            gauge.value = v;
-        }
-    }
-}
-
-/// Registers the kind and adds its systems.
-pub struct GaugePlugin;
-
-impl Plugin for GaugePlugin {
-    fn build(&self, app: &mut App) {
-        register::<GaugeKind>();
-        app.add_systems(
-            TickSchedule,
-            apply_values
-                .after(tinydisplay::widget::bind::propagate)
-                .in_set(TickSet::Propagate),
-        );
-        app.add_systems(TickSchedule, draw_gauges.in_set(RenderSet::Draw));
-    }
-}
-
 /// A scene naming the gauge, its level bound to the data.
 pub const SCENE: &str = r#"Scene(
     display: (width: 64, height: 24, mode: Gray4, fps: 10),
@@ -162,7 +152,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     register::<GaugeKind>();
     let scene = tinydisplay::scene::compile_str(SCENE, "gauge.ron".as_ref())?;
     let mut app = Engine::new(scene).build();
-    app.add_plugins(GaugePlugin);
     app.world_mut()
         .resource::<Sinks>()
         .push(Box::new(tinydisplay::sink::png::PngSink::new(

@@ -14,16 +14,14 @@ mod custom_widget;
 mod custom_source;
 
 use custom_source::CounterKind;
-use custom_widget::{GaugeKind, GaugePlugin, SCENE};
+use custom_widget::{GaugeKind, SCENE};
 use tinydisplay::app::{RunMode, run_ticks};
 use tinydisplay::render::FrameBuffer;
 use tinydisplay::widget::kind::register;
 
 fn app(src: &str) -> bevy_app::App {
     register::<GaugeKind>();
-    let mut app = common::app_for(common::compile(src));
-    app.add_plugins(GaugePlugin);
-    app
+    common::app_for(common::compile(src))
 }
 
 #[test]

@@ -12,31 +12,10 @@ use serde_json::Value;
 use super::dataset::{Dataset, insert_path};
 use super::{history, inspect};
 
-/// What a binding sets.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Target {
-    /// A text widget's content (template).
-    Text,
-    /// An image widget's file (template).
-    ImageFile,
-    /// A progress bar's value (expression).
-    Value,
-    /// A progress bar's range start (expression).
-    Min,
-    /// A progress bar's range end (expression).
-    Max,
-    /// A widget's visibility: its `when` (expression).
-    When,
-    /// A colour property, by field name (template).
-    Color(&'static str),
-    /// Whether a sequence page may be shown: its `when` (expression).
-    Eligible,
-    /// Which child an index shows (expression).
-    Select,
-    /// A field of a kind outside the built-in ones, by name: the result is kept in the
-    /// widget's [`Bound`](crate::widget::bind::Bound) values for the kind to apply.
-    Field(&'static str),
-}
+/// The field a binding sets, by the name its widget kind gives it (`"text"`, `"value"`,
+/// `"color"`, `"when"`): propagate keeps the result under this name in the widget's
+/// [`Bound`](super::propagate::Bound) results, and the kind's own system applies it.
+pub type Target = &'static str;
 
 /// How the binding's result is computed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -480,7 +459,7 @@ mod tests {
         let b = compile_template(
             &mut env,
             "t",
-            Target::Text,
+            "text",
             "{{ mpd.artist }} – {{ mpd.title | upper }}",
             json!(""),
         )
@@ -500,13 +479,13 @@ mod tests {
     #[test]
     fn expressions_give_values() {
         let env = environment();
-        let b = compile_expression(&env, Target::Value, "mpd.elapsed / mpd.duration", json!(0))
+        let b = compile_expression(&env, "value", "mpd.elapsed / mpd.duration", json!(0))
             .expect("compiles");
         let mut d = Dataset::new();
         d.set("mpd.elapsed", json!(30), 0);
         d.set("mpd.duration", json!(120), 0);
         assert_eq!(b.evaluate(&env, &d), Ok(json!(0.25)));
-        let w = compile_expression(&env, Target::When, "mpd.state == 'play'", json!(false))
+        let w = compile_expression(&env, "when", "mpd.state == 'play'", json!(false))
             .expect("compiles");
         assert_eq!(
             w.evaluate(&env, &d),
@@ -523,7 +502,7 @@ mod tests {
         let b = compile_template(
             &mut env,
             "f",
-            Target::Text,
+            "text",
             "{{ t | number(1) }}° {{ s | truncate(5, true, '…') }} {{ m | default('-', true) }}|{{ m }}|",
             json!(""),
         );
@@ -539,14 +518,8 @@ mod tests {
     #[test]
     fn datetime_filter_formats_epoch_seconds() {
         let mut env = environment();
-        let b = compile_template(
-            &mut env,
-            "d",
-            Target::Text,
-            "{{ t | datetime('%Y') }}",
-            json!(""),
-        )
-        .expect("compiles");
+        let b = compile_template(&mut env, "d", "text", "{{ t | datetime('%Y') }}", json!(""))
+            .expect("compiles");
         let mut d = Dataset::new();
         d.set("t", json!(1_000_000_000), 0);
         // 2001-09-09 01:46:40 UTC: the year is 2001 in every time zone.
@@ -556,8 +529,8 @@ mod tests {
     #[test]
     fn syntax_errors_are_reported() {
         let mut env = environment();
-        assert!(compile_template(&mut env, "bad", Target::Text, "{{ a. }}", json!("")).is_err());
-        assert!(compile_expression(&env, Target::Value, "a +", json!(0)).is_err());
+        assert!(compile_template(&mut env, "bad", "text", "{{ a. }}", json!("")).is_err());
+        assert!(compile_expression(&env, "value", "a +", json!(0)).is_err());
     }
 
     #[test]
@@ -584,7 +557,7 @@ mod tests {
         .into_iter()
         .enumerate()
         {
-            let slow = compile_expression(&env, Target::Value, src, json!("fb")).expect("compiles");
+            let slow = compile_expression(&env, "value", src, json!("fb")).expect("compiles");
             let mut fast = slow.clone();
             fast.cache_in(&mut env, format!("e{i}"));
             assert!(matches!(fast.source, Source::Compiled { .. }), "{src}");
@@ -595,7 +568,7 @@ mod tests {
             .enumerate()
         {
             let src = format!("{{{{ {key} }}}}");
-            let fast = compile_template(&mut env, &format!("k{i}"), Target::Text, &src, json!(""))
+            let fast = compile_template(&mut env, &format!("k{i}"), "text", &src, json!(""))
                 .expect("compiles");
             assert!(matches!(fast.source, Source::Key { .. }), "{src}");
             let mut slow = fast.clone();

@@ -111,7 +111,7 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::data::binding::{Target, compile_expression, compile_template, environment};
+    use crate::data::binding::{compile_expression, compile_template, environment};
 
     #[test]
     fn prev_history_and_changed_ago_follow_the_ticks() {
@@ -119,7 +119,7 @@ mod tests {
         let b = compile_template(
             &mut env,
             "h",
-            Target::Text,
+            "text",
             "{{ prev('mpd.title') }}|{{ history('sys.load', 2) | join(',') }}|{{ changed_ago('mpd.title') }}",
             json!(""),
         )
@@ -134,13 +134,8 @@ mod tests {
         d.set("mpd.title", json!("b"), 5);
         d.set_clock(37, 10);
         assert_eq!(b.evaluate(&env, &d), Ok(json!("a|2,3|3")));
-        let e = compile_expression(
-            &env,
-            Target::When,
-            "prev('nope') is undefined",
-            json!(false),
-        )
-        .expect("compiles");
+        let e = compile_expression(&env, "when", "prev('nope') is undefined", json!(false))
+            .expect("compiles");
         assert_eq!(e.evaluate(&env, &d), Ok(json!(true)));
     }
 }

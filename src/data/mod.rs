@@ -77,6 +77,17 @@ impl Plugin for DataPlugin {
                 .after(ingest::ingest)
                 .in_set(IngestSet::Receive),
         );
+        app.init_resource::<propagate::Evaluated>();
+        app.edit_schedule(propagate::ApplyBound, |s| {
+            // A few small systems: no thread hand-offs.
+            s.set_executor(bevy_ecs::schedule::SingleThreadedExecutor::new());
+        });
+        app.add_systems(
+            TickSchedule,
+            (propagate::propagate, propagate::apply_bound)
+                .chain()
+                .in_set(TickSet::Propagate),
+        );
         app.add_systems(
             TickSchedule,
             persist::save_periodically.in_set(TickSet::Advance),

@@ -1,14 +1,140 @@
-//! Propagate's data side: which entities have bindings reading which keys, and which of
-//! them are due this tick. The widget layer evaluates them and sets the properties they
-//! drive ([`crate::widget::bind`]).
+//! Propagate: which entities have bindings reading which keys, which of them are due
+//! this tick, and their evaluation into each widget's [`Bound`] results. The data side
+//! stops there: each widget kind's own system takes the results of its fields and sets
+//! them ([`crate::widget::bind`]).
 
 use std::collections::HashMap;
 
 use bevy_ecs::prelude::*;
+use bevy_ecs::schedule::ScheduleLabel;
 use serde_json::Value;
 
 use super::binding::Binding;
 use super::dataset::Dataset;
+
+/// The schedule a widget kind adds its [`apply`](crate::widget::bind::apply) systems to:
+/// they take the results [`propagate`] put in [`Bound`] and set the kind's fields. It runs
+/// right after [`propagate`], within [`TickSet::Propagate`](crate::app::TickSet::Propagate),
+/// on the ticks some binding was evaluated (an idle tick does not run it at all).
+#[derive(ScheduleLabel, Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ApplyBound;
+
+/// Whether [`propagate`] evaluated any binding this tick.
+#[derive(Resource, Debug, Default)]
+pub struct Evaluated(bool);
+
+/// Runs [`ApplyBound`] when [`propagate`] evaluated something this tick.
+pub fn apply_bound(world: &mut World) {
+    if world.get_resource::<Evaluated>().is_some_and(|e| e.0) {
+        // Nothing to apply when no kind added a system yet.
+        let _ = world.try_run_schedule(ApplyBound);
+    }
+}
+
+/// Same field name: the same static string, or equal text.
+#[inline]
+fn same(a: &'static str, b: &str) -> bool {
+    std::ptr::eq(a.as_ptr(), b.as_ptr()) && a.len() == b.len() || a == b
+}
+
+/// The latest results of a widget's bindings, by the field they set, each marked fresh
+/// until the widget's kind takes it: [`propagate`] puts them, the systems of the kind
+/// take them (in [`ApplyBound`], through `Changed<Bound>`).
+#[derive(Component, Debug, Clone, Default, PartialEq)]
+pub struct Bound(Vec<Slot>);
+
+/// One field's latest result.
+#[derive(Debug, Clone, PartialEq)]
+struct Slot {
+    field: &'static str,
+    value: Value,
+    fresh: bool,
+}
+
+impl Bound {
+    /// Takes the result for `field` if it is fresh (it is not fresh afterwards).
+    pub fn take(&mut self, field: &str) -> Option<&Value> {
+        let slot = self.0.iter_mut().find(|s| same(s.field, field))?;
+        if !std::mem::replace(&mut slot.fresh, false) {
+            return None;
+        }
+        Some(&slot.value)
+    }
+
+    /// Takes the result for `field` as a number, if it is fresh (a string that parses
+    /// counts; anything else is `None`, and is taken too).
+    pub fn take_number(&mut self, field: &str) -> Option<f64> {
+        match self.take(field)? {
+            Value::Number(n) => n.as_f64(),
+            Value::String(s) => s.trim().parse().ok(),
+            _ => None,
+        }
+    }
+
+    /// The latest result for `field`, fresh or not.
+    pub fn get(&self, field: &str) -> Option<&Value> {
+        self.0
+            .iter()
+            .find(|s| same(s.field, field))
+            .map(|s| &s.value)
+    }
+
+    /// Puts `field`'s result (fresh), dropping the one before it.
+    pub fn put(&mut self, field: &'static str, value: Value) {
+        match self.0.iter_mut().find(|s| same(s.field, field)) {
+            Some(slot) => {
+                // Dropped here, right after the new one was made: the allocator reuses it.
+                slot.value = value;
+                slot.fresh = true;
+            }
+            None => self.0.push(Slot {
+                field,
+                value,
+                fresh: true,
+            }),
+        }
+    }
+}
+
+/// Evaluates the bindings that read a changed key (all of them on the first tick), and
+/// those whose `changed_ago` moved to another whole second, into their widgets' [`Bound`].
+pub fn propagate(
+    data: Res<Dataset>,
+    env: Option<Res<BindingEnv>>,
+    mut index: ResMut<KeyIndex>,
+    mut q: Query<(&mut Bindings, &mut Bound)>,
+    mut evaluated: ResMut<Evaluated>,
+    mut scratch: Local<Vec<Entity>>,
+    mut contexts: Local<super::binding::Contexts>,
+) {
+    evaluated.0 = false;
+    let Some(env) = env else { return };
+    contexts.clear();
+    let Some(due) = due(&mut index, &data, &mut scratch) else {
+        return;
+    };
+    evaluated.0 = !scratch.is_empty();
+    for &entity in scratch.iter() {
+        // Here for a changed key it reads, not only for its age.
+        let by_key = !index.is_timed(entity);
+        let Ok((mut bindings, mut bound)) = q.get_mut(entity) else {
+            continue;
+        };
+        // One binding, here for a key: it reads a changed key (the index says so), so
+        // the check over every changed key (200 × 200 when 200 texts change) is skipped.
+        let only = by_key && bindings.0.len() == 1;
+        for b in bindings.bypass_change_detection().0.iter_mut() {
+            if !binding_due(b, &data, due, only) {
+                continue;
+            }
+            b.note_ages(&data);
+            let value = b
+                .evaluate_logged(&env.0, &data, &mut contexts, "showing its fallback")
+                .unwrap_or_else(|| b.fallback.clone());
+            bound.put(b.target, value);
+        }
+    }
+}
 
 /// A widget's compiled bindings.
 #[derive(Component, Debug, Clone, Default)]

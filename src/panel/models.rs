@@ -5,9 +5,9 @@
 use super::driver::mipi::{Tft, TftChip};
 use super::driver::pages::{PagedChip, PagedOled};
 use super::driver::{Driver, ssd1322};
+use super::emulator::{Emulator, mipi, pages};
 use super::error::PanelError;
 use super::rotation::Rotation;
-use super::emulator::{Emulator, mipi, pages};
 use crate::render::PixelMode;
 
 /// One panel model.

@@ -13,7 +13,7 @@ use super::problems::{Problem, Raw, SceneError, Severity};
 use super::sections::{
     check_data, check_display, check_sources, compile_display_rule, image_cache,
 };
-use crate::data::binding::{self, Binding, Target};
+use crate::data::binding::{self, Binding};
 use crate::render::compose::Placement;
 use crate::render::{Color, PixelMode, Rect};
 use crate::widget::compile::Ctx;
@@ -103,7 +103,7 @@ fn display_rules(
     path: &Path,
 ) -> (Option<Binding>, Option<Binding>) {
     let mut sleep_when = file.display.sleep_when.as_ref().and_then(|src| {
-        compile_display_rule(env, raw, "sleep_when", src, Target::When, false.into())
+        compile_display_rule(env, raw, "sleep_when", src, "sleep_when", false.into())
     });
     let mut contrast = match &file.display.contrast {
         Some(crate::widget::NumberOrExpr::Expr(src)) => compile_display_rule(
@@ -111,7 +111,7 @@ fn display_rules(
             raw,
             "contrast",
             src,
-            Target::Value,
+            "contrast",
             serde_json::Value::Null,
         ),
         _ => None,

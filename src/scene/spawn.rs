@@ -104,13 +104,10 @@ pub fn spawn_widget(world: &mut World, w: &CompiledWidget, parent: Option<Entity
     w.kind.spawn(&mut e);
     let id = e.id();
     if !w.bindings.is_empty() {
-        e.insert(Bindings(w.bindings.clone()));
-        if w.bindings
-            .iter()
-            .any(|b| matches!(b.target, crate::data::binding::Target::Field(_)))
-        {
-            e.insert(crate::widget::bind::Bound::default());
-        }
+        e.insert((
+            Bindings(w.bindings.clone()),
+            crate::data::propagate::Bound::default(),
+        ));
         let keys: Vec<String> = w
             .bindings
             .iter()

@@ -2,7 +2,6 @@
 //! checked against its parent's area, and its children compiled in turn.
 
 use super::compile::{CompiledKind, CompiledWidget};
-use crate::data::binding::Target;
 use crate::problem::join;
 use crate::render::Rect;
 use crate::render::compose::Placement;
@@ -24,12 +23,7 @@ fn compile_pages(
         ctx.label = format!("Page {page_path}");
         ctx.bindings.clear();
         if let Some(when) = &page.when {
-            ctx.bind_expression(
-                Target::Eligible,
-                "when",
-                when,
-                serde_json::Value::Bool(false),
-            );
+            ctx.bind_expression("eligible", "when", when, serde_json::Value::Bool(false));
         }
         let background = page
             .background
@@ -95,7 +89,7 @@ fn compile_widget(
         None => format!("{} {}", spec.kind_name(), ctx.path),
     };
     if let Some(when) = &common.when {
-        ctx.bind_expression(Target::When, "when", when, serde_json::Value::Bool(false));
+        ctx.bind_expression("when", "when", when, serde_json::Value::Bool(false));
     }
     let mut placement = Placement {
         x: common.x,
@@ -107,9 +101,7 @@ fn compile_widget(
     let kind = spec.0.compile(ctx, &mut placement);
     let bindings = std::mem::take(&mut ctx.bindings);
     // Content that comes from data has no size yet: only fixed content is checked.
-    let sized_by_data = bindings
-        .iter()
-        .any(|b| matches!(b.target, Target::Text | Target::ImageFile));
+    let sized_by_data = bindings.iter().any(|b| matches!(b.target, "text" | "file"));
     let (w, h) = kind.size();
     check_area(&placement, (w, h), parent, in_canvas, sized_by_data, ctx);
     let children = compile_children(spec.children(), parent, (w, h), ctx);

@@ -1,263 +1,165 @@
-//! Propagate's widget side: evaluate the bindings due this tick and set the widget
-//! properties they drive. A result equal to the current value changes nothing, so the
-//! widget is not marked changed and not redrawn.
+//! Bound fields, the widget side: each kind says how a binding's result sets each of its
+//! bindable fields ([`BindFields`]), and [`apply`] takes the results propagate put in a
+//! widget's [`Bound`] and sets them. A result equal to the current value changes nothing,
+//! so the widget is not marked changed and not redrawn.
 
+use bevy_ecs::component::Mutable;
 use bevy_ecs::prelude::*;
+use serde_json::Value;
 
-use super::group::Index;
-use super::image::Image;
-use super::progress::ProgressBar;
-use super::rectangle::Rectangle;
-use super::sequence::Page;
-use super::text::Text;
-use crate::data::binding::{BindingError, Target};
-use crate::data::dataset::Dataset;
-use crate::data::propagate::{BindingEnv, Bindings, KeyIndex, as_text, binding_due, due, truthy};
+use crate::data::binding::BindingError;
+pub use crate::data::propagate::{ApplyBound, Bound};
+use crate::data::propagate::{Bindings, as_text, truthy};
 use crate::render::Color;
 use crate::render::compose::Visible;
 
-/// Results of bindings to fields of kinds outside the built-in ones
-/// ([`Target::Field`]), by field name; the kind's own system applies them (read them with
-/// [`Bound::get`] or [`Bound::number`] in a query filtered by `Changed<Bound>`).
-#[derive(Component, Debug, Clone, Default, PartialEq)]
-pub struct Bound(pub Vec<(&'static str, serde_json::Value)>);
+/// A component whose fields bindings set: the kind's typed side of a binding.
+pub trait BindFields: Component<Mutability = Mutable> + Sized {
+    /// The fields it takes from [`Bound`], by the names the kind's `compile` bound them
+    /// under (`"text"`, `"color"`).
+    const FIELDS: &'static [&'static str];
 
-impl Bound {
-    /// The latest result for `field`, if it was evaluated.
-    pub fn get(&self, field: &str) -> Option<&serde_json::Value> {
-        self.0.iter().find(|(f, _)| *f == field).map(|(_, v)| v)
-    }
-
-    /// The latest result for `field` as a number (a string that parses counts).
-    pub fn number(&self, field: &str) -> Option<f64> {
-        match self.get(field)? {
-            serde_json::Value::Number(n) => n.as_f64(),
-            serde_json::Value::String(s) => s.trim().parse().ok(),
-            _ => None,
-        }
-    }
-
-    /// Sets `field`'s result; false when it was already that.
-    fn set(&mut self, field: &'static str, value: &serde_json::Value) -> bool {
-        match self.0.iter_mut().find(|(f, _)| *f == field) {
-            Some((_, v)) if v == value => false,
-            Some((_, v)) => {
-                *v = value.clone();
-                true
-            }
-            None => {
-                self.0.push((field, value.clone()));
-                true
-            }
-        }
-    }
+    /// Sets `field` from a binding's result, writing through `this` only when the value
+    /// differs; a result that does not fit the field is an error and changes nothing.
+    fn set(this: &mut Mut<Self>, field: &'static str, value: &Value) -> Result<(), BindingError>;
 }
 
-/// The widget components a binding can set.
-type Targets<'a> = (
-    &'a mut Bindings,
-    &'a mut Visible,
-    Option<&'a mut Text>,
-    Option<&'a mut ProgressBar>,
-    Option<&'a mut Image>,
-    Option<&'a mut Rectangle>,
-    Option<&'a mut Page>,
-    Option<&'a mut Index>,
-    Option<&'a mut Bound>,
-);
-
-/// Evaluates the bindings that read a changed key (all of them on the first tick), and
-/// those whose `changed_ago` moved to another whole second.
-pub fn propagate(
-    data: Res<Dataset>,
-    env: Option<Res<BindingEnv>>,
-    mut index: ResMut<KeyIndex>,
-    mut q: Query<Targets>,
-    mut scratch: Local<Vec<Entity>>,
-    mut contexts: Local<crate::data::binding::Contexts>,
-) {
-    let Some(env) = env else { return };
-    contexts.clear();
-    let Some(due) = due(&mut index, &data, &mut scratch) else {
-        return;
-    };
-    for &entity in scratch.iter() {
-        // Here for a changed key it reads, not only for its age.
-        let by_key = !index.is_timed(entity);
-        let Ok((mut bindings, visible, text, bar, image, rect, page, selector, bound)) =
-            q.get_mut(entity)
-        else {
-            continue;
-        };
-        let mut fields = Fields {
-            visible,
-            text,
-            bar,
-            image,
-            rect,
-            page,
-            selector,
-            bound,
-        };
-        // One binding, here for a key: it reads a changed key (the index says so), so
-        // the check over every changed key (200 × 200 when 200 texts change) is skipped.
-        let only = by_key && bindings.0.len() == 1;
-        for b in bindings.bypass_change_detection().0.iter_mut() {
-            if !binding_due(b, &data, due, only) {
+/// Takes the results of `C`'s fields from the widgets whose [`Bound`] changed and sets
+/// them; a result the field refuses is logged once, at its binding, until it fits again.
+/// A kind adds `apply::<C>` to the [`ApplyBound`] schedule from its `Kind::systems`.
+pub fn apply<C: BindFields>(mut q: Query<(&mut Bound, &mut Bindings, &mut C), Changed<Bound>>) {
+    for (mut bound, mut bindings, mut c) in &mut q {
+        // Taking a result is not a change anyone waits for.
+        let bound = bound.bypass_change_detection();
+        for &field in C::FIELDS {
+            let Some(value) = bound.take(field) else {
                 continue;
-            }
-            b.note_ages(&data);
-            let value = b
-                .evaluate_logged(&env.0, &data, &mut contexts, "showing its fallback")
-                .unwrap_or_else(|| b.fallback.clone());
-            if let Err(e) = fields.set(b.target, value) {
-                b.log_result(Some(&e), "keeping the current value");
+            };
+            if let Err(e) = C::set(&mut c, field, value) {
+                let failed = bindings.bypass_change_detection().0.iter_mut();
+                for b in failed.filter(|b| b.target == field) {
+                    b.log_result(Some(&e), "keeping the current value");
+                }
             }
         }
     }
 }
 
-/// One widget's components a binding can set.
-struct Fields<'a> {
-    visible: Mut<'a, Visible>,
-    text: Option<Mut<'a, Text>>,
-    bar: Option<Mut<'a, ProgressBar>>,
-    image: Option<Mut<'a, Image>>,
-    rect: Option<Mut<'a, Rectangle>>,
-    page: Option<Mut<'a, Page>>,
-    selector: Option<Mut<'a, Index>>,
-    bound: Option<Mut<'a, Bound>>,
-}
+impl BindFields for Visible {
+    const FIELDS: &'static [&'static str] = &["when"];
 
-impl Fields<'_> {
-    /// Sets the field `target` names to `value`, touching the component only when the
-    /// value differs; a colour that does not parse is an error and changes nothing.
-    fn set(&mut self, target: Target, value: serde_json::Value) -> Result<(), BindingError> {
-        if target == Target::Text {
-            if let Some(t) = self.text.as_mut() {
-                // A string result is compared in place and moved in, not copied.
-                let same = match &value {
-                    serde_json::Value::String(s) => t.content == *s,
-                    other => t.content == as_text(other),
-                };
-                if !same {
-                    t.content = match value {
-                        serde_json::Value::String(s) => s,
-                        other => as_text(&other),
-                    };
-                }
-            }
-            return Ok(());
-        }
-        let value = &value;
-        match target {
-            Target::When => {
-                let shown = truthy(value);
-                if self.visible.0 != shown {
-                    self.visible.0 = shown;
-                }
-            }
-            Target::Select => {
-                if let Some(i) = self.selector.as_mut() {
-                    let sel = value.as_f64().and_then(super::group::selection);
-                    if i.selected != sel {
-                        i.selected = sel;
-                    }
-                }
-            }
-            Target::Eligible => {
-                if let Some(p) = self.page.as_mut() {
-                    let ok = truthy(value);
-                    if p.eligible != ok {
-                        p.eligible = ok;
-                    }
-                }
-            }
-            Target::Text => {}
-            Target::Value | Target::Min | Target::Max => {
-                if let Some(p) = self.bar.as_mut() {
-                    let n = value.as_f64().unwrap_or(0.0);
-                    let slot = match target {
-                        Target::Value => p.value,
-                        Target::Min => p.min,
-                        _ => p.max,
-                    };
-                    if slot != n {
-                        match target {
-                            Target::Value => p.value = n,
-                            Target::Min => p.min = n,
-                            _ => p.max = n,
-                        }
-                    }
-                }
-            }
-            Target::Field(field) => {
-                if let Some(b) = self.bound.as_mut()
-                    && b.bypass_change_detection().set(field, value)
-                {
-                    b.set_changed();
-                }
-            }
-            Target::ImageFile => {
-                if let Some(i) = self.image.as_mut() {
-                    let file = as_text(value);
-                    if i.file.as_deref() != Some(file.as_str()) {
-                        i.bypass_change_detection().load(&file);
-                        i.set_changed();
-                    }
-                }
-            }
-            Target::Color(field) => {
-                let c = Color::parse(&as_text(value))
-                    .map_err(|_| BindingError(format!("{value} is not a colour")))?;
-                set_color(
-                    field,
-                    c,
-                    self.text.as_mut(),
-                    self.bar.as_mut(),
-                    self.rect.as_mut(),
-                )?;
-            }
+    fn set(this: &mut Mut<Self>, _: &'static str, value: &Value) -> Result<(), BindingError> {
+        let shown = truthy(value);
+        if this.0 != shown {
+            this.0 = shown;
         }
         Ok(())
     }
 }
 
-/// Sets the colour field `field` of whichever of the widget's components has it; a
-/// widget without that field is an error (the binding names a field its kind lacks).
-fn set_color(
-    field: &str,
-    c: Color,
-    text: Option<&mut Mut<Text>>,
-    bar: Option<&mut Mut<ProgressBar>>,
-    rect: Option<&mut Mut<Rectangle>>,
-) -> Result<(), BindingError> {
-    match (field, text, bar, rect) {
-        ("color", Some(t), _, _) => {
-            if t.color != c {
-                t.color = c;
-            }
+/// A result as a colour (`"#ff8800"`, `"red"`); anything else is an error.
+pub fn color(value: &Value) -> Result<Color, BindingError> {
+    Color::parse(&as_text(value)).map_err(|_| BindingError(format!("{value} is not a colour")))
+}
+
+/// A result as a number (0 for anything that is not one).
+pub fn number(value: &Value) -> f64 {
+    value.as_f64().unwrap_or(0.0)
+}
+
+/// Sets `slot` to `value` when they differ (so an equal result marks nothing changed);
+/// `slot` is reached through `this` only then.
+pub fn set_if_changed<C: Component<Mutability = Mutable>, T: PartialEq>(
+    this: &mut Mut<C>,
+    slot: impl Fn(&mut C) -> &mut T,
+    value: T,
+) {
+    if *slot(this.bypass_change_detection()) != value {
+        *slot(&mut **this) = value;
+    }
+}
+
+/// Sets a string field from a result, comparing in place and copying into the field's
+/// own buffer only when it differs; other values are shown as text.
+pub fn set_text<C: Component<Mutability = Mutable>>(
+    this: &mut Mut<C>,
+    slot: impl Fn(&mut C) -> &mut String,
+    value: &Value,
+) {
+    let current = slot(this.bypass_change_detection());
+    match value {
+        Value::String(s) if *current == *s => {}
+        Value::String(s) => {
+            let field = slot(&mut **this);
+            field.clear();
+            field.push_str(s);
         }
-        ("fill", _, Some(p), _) => {
-            if p.fill != c {
-                p.fill = c;
+        other => {
+            let s = as_text(other);
+            if *current != s {
+                *slot(&mut **this) = s;
             }
-        }
-        ("fill", _, _, Some(r)) => {
-            if r.fill != Some(c) {
-                r.fill = Some(c);
-            }
-        }
-        ("outline", _, _, Some(r)) => {
-            if r.outline != Some(c) {
-                r.outline = Some(c);
-            }
-        }
-        _ => {
-            return Err(BindingError(format!(
-                "this widget has no colour field `{field}`"
-            )));
         }
     }
-    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use bevy_ecs::prelude::*;
+    use serde_json::json;
+
+    use super::*;
+    use crate::widget::text::Text;
+
+    /// Runs `apply::<Text>` once over one text with `bound` results, and says whether
+    /// the text was marked changed, with its content and colour afterwards.
+    fn apply_once(bound: Bound) -> (bool, String, Color) {
+        use bevy_ecs::system::RunSystemOnce;
+        let mut world = World::new();
+        let text = Text {
+            content: "old".into(),
+            fonts: Vec::new(),
+            style: Default::default(),
+            color: Color::WHITE,
+            width: None,
+            height: None,
+        };
+        let e = world.spawn((text, bound, Bindings::default())).id();
+        world.clear_trackers();
+        world
+            .run_system_once(apply::<Text>)
+            .expect("the system runs");
+        let t = world.entity(e).get_ref::<Text>().expect("the text");
+        (t.is_changed(), t.content.clone(), t.color)
+    }
+
+    #[test]
+    fn a_kind_takes_fresh_results_and_an_equal_one_changes_nothing() {
+        let mut same = Bound::default();
+        same.put("text", json!("old"));
+        assert_eq!(apply_once(same).0, false, "an equal result marks nothing");
+
+        let mut new = Bound::default();
+        new.put("text", json!("new"));
+        new.put("color", json!("#ff0000"));
+        let (changed, content, color) = apply_once(new);
+        assert!(changed);
+        assert_eq!(content, "new");
+        assert_eq!(color, Color::parse("#ff0000").expect("a colour"));
+
+        let mut bad = Bound::default();
+        bad.put("color", json!("not a colour"));
+        assert_eq!(apply_once(bad).0, false, "a refused result changes nothing");
+    }
+
+    #[test]
+    fn a_result_is_taken_once() {
+        let mut b = Bound::default();
+        b.put("value", json!(3));
+        assert_eq!(b.take_number("value"), Some(3.0));
+        assert_eq!(b.take("value"), None, "taken already");
+        assert_eq!(b.get("value"), Some(&json!(3)), "still the latest");
+        b.put("value", json!("4.5"));
+        assert_eq!(b.take_number("value"), Some(4.5));
+    }
 }

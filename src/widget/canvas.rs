@@ -95,4 +95,11 @@ impl crate::widget::kind::Kind for CanvasKind {
     fn children(spec: &CanvasSpec) -> crate::widget::kind::Children<'_> {
         crate::widget::kind::Children::Inside(&spec.children)
     }
+
+    fn systems(app: &mut bevy_app::App) {
+        app.add_systems(
+            crate::app::TickSchedule,
+            draw_canvases.in_set(crate::render::RenderSet::Draw),
+        );
+    }
 }

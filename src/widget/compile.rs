@@ -43,8 +43,9 @@ pub struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    /// Binds a widget property to a template (a string result); a template that does not
-    /// compile is reported at the field.
+    /// Binds the field `target` (the name the kind's [`BindFields`](super::bind::BindFields)
+    /// takes it by) to a template (a string result); a template that does not compile is
+    /// reported at the scene field `field`.
     pub fn bind_template(
         &mut self,
         target: Target,
@@ -60,8 +61,8 @@ impl Ctx<'_> {
         }
     }
 
-    /// Binds a widget property to an expression (a value result); one that does not
-    /// compile is reported at the field.
+    /// Binds the field `target` to an expression (a value result); one that does not
+    /// compile is reported at the scene field `field`.
     pub fn bind_expression(
         &mut self,
         target: Target,
@@ -98,7 +99,7 @@ impl Ctx<'_> {
     pub fn color_or_binding(&mut self, field: &'static str, value: &str, initial: Color) -> Color {
         if crate::widget::is_template(value) {
             self.bind_template(
-                Target::Color(field),
+                field,
                 field,
                 value,
                 serde_json::Value::String(initial.to_string()),
@@ -109,16 +110,16 @@ impl Ctx<'_> {
         }
     }
 
-    /// A number field that may be an expression: a literal is used now, an expression is bound.
+    /// A number field that may be an expression: a literal is used now, an expression is
+    /// bound to the field of that name.
     pub fn number_or_binding(
         &mut self,
-        target: Target,
-        field: &str,
+        field: &'static str,
         value: &crate::widget::NumberOrExpr,
         fallback: f64,
     ) -> f64 {
         if let crate::widget::NumberOrExpr::Expr(src) = value {
-            self.bind_expression(target, field, src, serde_json::json!(fallback));
+            self.bind_expression(field, field, src, serde_json::json!(fallback));
         }
         value.initial(fallback)
     }

@@ -360,6 +360,16 @@ impl crate::widget::kind::Kind for GraphKind {
     fn spawn(compiled: &Graph, entity: &mut bevy_ecs::world::EntityWorldMut) {
         entity.insert(compiled.clone());
     }
+
+    fn systems(app: &mut bevy_app::App) {
+        app.add_systems(
+            crate::app::TickSchedule,
+            (
+                update_graphs.in_set(crate::app::TickSet::Propagate),
+                draw_graphs.in_set(crate::render::RenderSet::Draw),
+            ),
+        );
+    }
 }
 
 #[cfg(test)]

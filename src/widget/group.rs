@@ -5,7 +5,6 @@ use bevy_ecs::prelude::*;
 use serde::Deserialize;
 
 use super::{NumberOrExpr, widget_spec};
-use crate::data::binding::Target;
 use crate::widget::compile::Ctx;
 use crate::widget::kind::WidgetSpec;
 
@@ -43,7 +42,7 @@ pub fn selection(v: f64) -> Option<usize> {
 /// Checks a scene index and makes its component.
 pub fn compile_index(spec: &IndexSpec, ctx: &mut Ctx) -> Index {
     let size = ctx.required_size(spec.width, spec.height);
-    let v = ctx.number_or_binding(Target::Select, "select", &spec.select, -1.0);
+    let v = ctx.number_or_binding("select", &spec.select, -1.0);
     Index {
         size,
         selected: selection(v),
@@ -122,6 +121,27 @@ impl crate::widget::kind::Kind for IndexKind {
 
     fn children(spec: &IndexSpec) -> crate::widget::kind::Children<'_> {
         crate::widget::kind::Children::Inside(&spec.children)
+    }
+
+    fn systems(app: &mut bevy_app::App) {
+        app.add_systems(
+            crate::widget::bind::ApplyBound,
+            crate::widget::bind::apply::<Index>,
+        );
+    }
+}
+
+impl crate::widget::bind::BindFields for Index {
+    const FIELDS: &'static [&'static str] = &["select"];
+
+    fn set(
+        this: &mut Mut<Self>,
+        _field: &'static str,
+        value: &serde_json::Value,
+    ) -> Result<(), crate::data::binding::BindingError> {
+        let selected = value.as_f64().and_then(selection);
+        crate::widget::bind::set_if_changed(this, |i| &mut i.selected, selected);
+        Ok(())
     }
 }
 

@@ -10,7 +10,6 @@ use bevy_ecs::prelude::*;
 
 use super::{ToDraw, is_template, redraw_changed, widget_spec};
 use crate::app::Tick;
-use crate::data::binding::Target;
 use crate::render::animation::{Animation, is_gif, load_animation};
 use crate::render::compose::RenderStats;
 use crate::render::image::{Dither, ImageError, ImageOptions, check_image_pixels, load_image};
@@ -221,12 +220,7 @@ pub fn compile(spec: &ImageSpec, ctx: &mut Ctx) -> Image {
         remote: None,
     };
     if is_template(&spec.file) {
-        ctx.bind_template(
-            Target::ImageFile,
-            "file",
-            &spec.file,
-            serde_json::Value::Null,
-        );
+        ctx.bind_template("file", "file", &spec.file, serde_json::Value::Null);
         return image;
     }
     if (w, h) == (1, 1) && (spec.width.unwrap_or(1), spec.height.unwrap_or(1)) != (1, 1) {
@@ -311,6 +305,40 @@ impl crate::widget::kind::Kind for ImageKind {
 
     fn files(compiled: &Image) -> Vec<std::path::PathBuf> {
         compiled.file.iter().map(|f| compiled.dir.join(f)).collect()
+    }
+
+    fn systems(app: &mut bevy_app::App) {
+        app.init_resource::<crate::widget::remote::RemoteImages>();
+        app.add_systems(
+            crate::widget::bind::ApplyBound,
+            crate::widget::bind::apply::<Image>,
+        );
+        app.add_systems(
+            crate::app::TickSchedule,
+            (
+                (crate::widget::remote::fetch_remote_images, animate_images)
+                    .chain()
+                    .in_set(crate::app::TickSet::Animate),
+                draw_images.in_set(crate::render::RenderSet::Draw),
+            ),
+        );
+    }
+}
+
+impl crate::widget::bind::BindFields for Image {
+    const FIELDS: &'static [&'static str] = &["file"];
+
+    fn set(
+        this: &mut Mut<Self>,
+        _field: &'static str,
+        value: &serde_json::Value,
+    ) -> Result<(), crate::data::binding::BindingError> {
+        let file = crate::data::propagate::as_text(value);
+        if this.file.as_deref() != Some(file.as_str()) {
+            this.bypass_change_detection().load(&file);
+            this.set_changed();
+        }
+        Ok(())
     }
 }
 

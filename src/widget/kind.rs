@@ -1,16 +1,19 @@
 //! Widget kinds: what a kind is ([`Kind`]) and the registry scenes name kinds from.
 //!
 //! A kind says the name a scene writes, the type serde reads its fields into, how it is
-//! checked (problems at their field), its size, and how it is spawned. The built-in
-//! kinds and a user's kinds take exactly the same path: a type implementing [`Kind`],
-//! registered once with [`register`] before a scene naming it is loaded, and (for its
-//! draw system) a plugin. `examples/custom_widget.rs` adds a gauge this way.
+//! checked (problems at their field), its size, how it is spawned, and the systems it
+//! runs (its draw system, the apply of its bound fields). The built-in kinds and a
+//! user's kinds take exactly the same path: a type implementing [`Kind`], registered
+//! once with [`register`] before a scene naming it is loaded and before the engine's app
+//! is built (the [`WidgetPlugin`](super::WidgetPlugin) adds every registered kind's
+//! systems). `examples/custom_widget.rs` adds a gauge this way.
 
 use std::any::Any;
 use std::fmt::Debug;
 use std::path::PathBuf;
-use std::sync::LazyLock;
+use std::sync::{LazyLock, RwLock};
 
+use bevy_app::App;
 use bevy_ecs::world::EntityWorldMut;
 use serde::de::DeserializeOwned;
 
@@ -49,6 +52,13 @@ pub trait Kind: Send + Sync + 'static {
     fn files(_compiled: &Self::Compiled) -> Vec<PathBuf> {
         Vec::new()
     }
+
+    /// Adds the kind's systems to an engine's app: its draw system (in
+    /// [`RenderSet::Draw`](crate::render::RenderSet::Draw)), the
+    /// [`apply`](super::bind::apply) of its bound fields (in the
+    /// [`ApplyBound`](super::bind::ApplyBound) schedule) and anything else it runs
+    /// (default: none). Called once for each app the engine builds.
+    fn systems(_app: &mut App) {}
 }
 
 /// The children a widget's fields list, and where they are placed.
@@ -243,11 +253,43 @@ impl Clone for CompiledKind {
 /// Reads one kind's spec.
 pub(crate) type Reader = crate::registry::Reader<dyn AnySpec>;
 
+/// What the registry keeps of a kind: its name, its reader and its systems.
+pub(crate) struct Entry {
+    name: &'static str,
+    read: Reader,
+    systems: fn(&mut App),
+}
+
+/// The entry of kind `K`, for [`register_builtins`](super::register_builtins).
+pub(crate) fn entry<K: Kind>() -> Entry {
+    Entry {
+        name: K::NAME,
+        read: read::<K>,
+        systems: K::systems,
+    }
+}
+
+fn builtins() -> Vec<Entry> {
+    let mut all = Vec::new();
+    super::register_builtins(&mut |e| all.push(e));
+    all
+}
+
 /// The kinds scenes may name; the built-in ones first.
-static REGISTRY: LazyLock<Registry<dyn AnySpec>> = LazyLock::new(|| {
-    let mut builtins = Vec::new();
-    super::register_builtins(&mut |name, read| builtins.push((name, read)));
-    Registry::new(builtins)
+static REGISTRY: LazyLock<Registry<dyn AnySpec>> =
+    LazyLock::new(|| Registry::new(builtins().into_iter().map(|e| (e.name, e.read))));
+
+/// A kind's name and the function adding its systems.
+type Systems = (&'static str, fn(&mut App));
+
+/// Every registered kind's systems, by name, in registration order.
+static SYSTEMS: LazyLock<RwLock<Vec<Systems>>> = LazyLock::new(|| {
+    RwLock::new(
+        builtins()
+            .into_iter()
+            .map(|e| (e.name, e.systems))
+            .collect(),
+    )
 });
 
 fn read<'de, K: Kind>(
@@ -257,20 +299,32 @@ fn read<'de, K: Kind>(
     Ok(Box::new(SpecOf::<K>(spec)))
 }
 
-/// The reader of kind `K`, for [`register_builtins`](super::register_builtins).
-pub(crate) fn reader<K: Kind>() -> (&'static str, Reader) {
-    (K::NAME, read::<K>)
-}
-
-/// Lets scenes name kind `K` (once is enough; again changes nothing). Call it before
-/// loading a scene that uses the kind.
+/// Lets scenes name kind `K` and has the engine run its systems (once is enough; again
+/// changes nothing). Call it before loading a scene that uses the kind and before
+/// building the engine's app.
 pub fn register<K: Kind>() {
     REGISTRY.add(K::NAME, read::<K>);
+    if let Ok(mut systems) = SYSTEMS.write()
+        && !systems.iter().any(|(n, _)| *n == K::NAME)
+    {
+        systems.push((K::NAME, K::systems));
+    }
 }
 
 /// The names of every registered kind, in registration order.
 pub fn names() -> &'static [&'static str] {
     REGISTRY.names()
+}
+
+/// Adds the systems of every registered kind to `app` (the widget plugin does this).
+pub(crate) fn add_systems(app: &mut App) {
+    let systems: Vec<fn(&mut App)> = SYSTEMS
+        .read()
+        .map(|s| s.iter().map(|(_, f)| *f).collect())
+        .unwrap_or_default();
+    for add in systems {
+        add(app);
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for WidgetSpec {

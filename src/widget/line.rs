@@ -109,4 +109,11 @@ impl crate::widget::kind::Kind for LineKind {
     fn spawn(compiled: &Line, entity: &mut bevy_ecs::world::EntityWorldMut) {
         entity.insert(compiled.clone());
     }
+
+    fn systems(app: &mut bevy_app::App) {
+        app.add_systems(
+            crate::app::TickSchedule,
+            draw_lines.in_set(crate::render::RenderSet::Draw),
+        );
+    }
 }

@@ -5,7 +5,9 @@
 //! [`Visible`](crate::render::compose::Visible) flag and its kind's component. A kind's
 //! draw system redraws the layer only when the kind's component changed (bevy change
 //! detection), in parallel across widgets. A user's own widget is the same: a component,
-//! a draw system in [`RenderSet::Draw`], and a plugin that adds it.
+//! a [`kind::Kind`] whose `systems` add its draw system (in
+//! [`RenderSet::Draw`](crate::render::RenderSet::Draw)) and the apply of its bound fields
+//! ([`bind::BindFields`]), registered with [`kind::register`].
 
 pub mod bind;
 pub mod canvas;
@@ -25,8 +27,7 @@ pub mod text;
 use bevy_app::{App, Plugin};
 use bevy_ecs::prelude::*;
 
-use crate::app::{TickSchedule, TickSet};
-use crate::render::{Anchor, RenderPlugin, RenderSet};
+use crate::render::{Anchor, RenderPlugin};
 
 /// The widgets of kind `K` to draw this tick: their content changed, or they were just
 /// shown. A draw system takes this query and skips the hidden ones.
@@ -211,27 +212,27 @@ pub use crate::widget_spec;
 
 /// Registers the built-in kinds, one line each, in the order scenes' error messages list
 /// them (a user's kind is registered with [`kind::register`]).
-pub(crate) fn register_builtins(add: &mut dyn FnMut(&'static str, kind::Reader)) {
-    for (name, read) in [
-        kind::reader::<text::TextKind>(),
-        kind::reader::<image::ImageKind>(),
-        kind::reader::<rectangle::RectangleKind>(),
-        kind::reader::<line::LineKind>(),
-        kind::reader::<progress::ProgressBarKind>(),
-        kind::reader::<graph::GraphKind>(),
-        kind::reader::<canvas::CanvasKind>(),
-        kind::reader::<marquee::MarqueeKind>(),
-        kind::reader::<marquee::PopupKind>(),
-        kind::reader::<sequence::SequenceKind>(),
-        kind::reader::<group::IndexKind>(),
-        kind::reader::<group::StackKind>(),
+pub(crate) fn register_builtins(add: &mut dyn FnMut(kind::Entry)) {
+    for entry in [
+        kind::entry::<text::TextKind>(),
+        kind::entry::<image::ImageKind>(),
+        kind::entry::<rectangle::RectangleKind>(),
+        kind::entry::<line::LineKind>(),
+        kind::entry::<progress::ProgressBarKind>(),
+        kind::entry::<graph::GraphKind>(),
+        kind::entry::<canvas::CanvasKind>(),
+        kind::entry::<marquee::MarqueeKind>(),
+        kind::entry::<marquee::PopupKind>(),
+        kind::entry::<sequence::SequenceKind>(),
+        kind::entry::<group::IndexKind>(),
+        kind::entry::<group::StackKind>(),
     ] {
-        add(name, read);
+        add(entry);
     }
 }
 
-/// Adds every built-in widget kind's draw system (and the [`RenderPlugin`] if it is not
-/// there yet).
+/// Adds the systems of every registered widget kind (the built-in ones and a user's),
+/// the apply of every widget's `when`, and the [`RenderPlugin`] if it is not there yet.
 #[derive(Debug, Default)]
 pub struct WidgetPlugin;
 
@@ -241,28 +242,9 @@ impl Plugin for WidgetPlugin {
             app.add_plugins(RenderPlugin);
         }
         app.add_systems(
-            TickSchedule,
-            (
-                text::draw_texts,
-                image::draw_images,
-                rectangle::draw_rectangles,
-                line::draw_lines,
-                progress::draw_progress_bars,
-                canvas::draw_canvases,
-                graph::draw_graphs,
-            )
-                .in_set(RenderSet::Draw),
+            bind::ApplyBound,
+            bind::apply::<crate::render::compose::Visible>,
         );
-        app.add_systems(
-            TickSchedule,
-            (bind::propagate, graph::update_graphs).in_set(TickSet::Propagate),
-        );
-        app.init_resource::<remote::RemoteImages>();
-        app.add_systems(
-            TickSchedule,
-            (remote::fetch_remote_images, image::animate_images)
-                .chain()
-                .in_set(TickSet::Animate),
-        );
+        kind::add_systems(app);
     }
 }

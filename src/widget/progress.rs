@@ -4,7 +4,6 @@ use bevy_ecs::prelude::*;
 use serde::Deserialize;
 
 use super::{NumberOrExpr, ToDraw, redraw_changed, widget_spec};
-use crate::data::binding::Target;
 use crate::render::compose::{RenderStats, WidgetLayer};
 use crate::render::shapes::stroke_rect;
 use crate::render::{Color, FrameBuffer, PixelMode, Rect};
@@ -101,9 +100,9 @@ impl ProgressBar {
 /// Checks a scene progress bar and makes its component.
 pub fn compile(spec: &ProgressBarSpec, ctx: &mut Ctx) -> ProgressBar {
     let size = ctx.required_size(spec.width, spec.height);
-    let value = ctx.number_or_binding(Target::Value, "value", &spec.value, 0.0);
-    let min = ctx.number_or_binding(Target::Min, "min", &spec.min, 0.0);
-    let max = ctx.number_or_binding(Target::Max, "max", &spec.max, 1.0);
+    let value = ctx.number_or_binding("value", &spec.value, 0.0);
+    let min = ctx.number_or_binding("min", &spec.min, 0.0);
+    let max = ctx.number_or_binding("max", &spec.max, 1.0);
     let fixed = |n: &NumberOrExpr| matches!(n, NumberOrExpr::Number(_));
     if fixed(&spec.min)
         && fixed(&spec.max)
@@ -209,6 +208,36 @@ impl crate::widget::kind::Kind for ProgressBarKind {
 
     fn spawn(compiled: &ProgressBar, entity: &mut bevy_ecs::world::EntityWorldMut) {
         entity.insert(compiled.clone());
+    }
+
+    fn systems(app: &mut bevy_app::App) {
+        app.add_systems(
+            crate::widget::bind::ApplyBound,
+            crate::widget::bind::apply::<ProgressBar>,
+        );
+        app.add_systems(
+            crate::app::TickSchedule,
+            draw_progress_bars.in_set(crate::render::RenderSet::Draw),
+        );
+    }
+}
+
+impl crate::widget::bind::BindFields for ProgressBar {
+    const FIELDS: &'static [&'static str] = &["value", "min", "max", "fill"];
+
+    fn set(
+        this: &mut Mut<Self>,
+        field: &'static str,
+        value: &serde_json::Value,
+    ) -> Result<(), crate::data::binding::BindingError> {
+        use crate::widget::bind::{color, number, set_if_changed};
+        match field {
+            "value" => set_if_changed(this, |p| &mut p.value, number(value)),
+            "min" => set_if_changed(this, |p| &mut p.min, number(value)),
+            "max" => set_if_changed(this, |p| &mut p.max, number(value)),
+            _ => set_if_changed(this, |p| &mut p.fill, color(value)?),
+        }
+        Ok(())
     }
 }
 

@@ -99,4 +99,33 @@ impl crate::widget::kind::Kind for RectangleKind {
     fn spawn(compiled: &Rectangle, entity: &mut bevy_ecs::world::EntityWorldMut) {
         entity.insert(compiled.clone());
     }
+
+    fn systems(app: &mut bevy_app::App) {
+        app.add_systems(
+            crate::widget::bind::ApplyBound,
+            crate::widget::bind::apply::<Rectangle>,
+        );
+        app.add_systems(
+            crate::app::TickSchedule,
+            draw_rectangles.in_set(crate::render::RenderSet::Draw),
+        );
+    }
+}
+
+impl crate::widget::bind::BindFields for Rectangle {
+    const FIELDS: &'static [&'static str] = &["fill", "outline"];
+
+    fn set(
+        this: &mut Mut<Self>,
+        field: &'static str,
+        value: &serde_json::Value,
+    ) -> Result<(), crate::data::binding::BindingError> {
+        use crate::widget::bind::{color, set_if_changed};
+        let c = Some(color(value)?);
+        match field {
+            "fill" => set_if_changed(this, |r| &mut r.fill, c),
+            _ => set_if_changed(this, |r| &mut r.outline, c),
+        }
+        Ok(())
+    }
 }

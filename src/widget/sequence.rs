@@ -253,6 +253,27 @@ impl crate::widget::kind::Kind for SequenceKind {
     fn children(spec: &SequenceSpec) -> crate::widget::kind::Children<'_> {
         crate::widget::kind::Children::Pages(&spec.pages)
     }
+
+    fn systems(app: &mut bevy_app::App) {
+        app.add_systems(
+            crate::widget::bind::ApplyBound,
+            crate::widget::bind::apply::<Page>,
+        );
+    }
+}
+
+impl crate::widget::bind::BindFields for Page {
+    const FIELDS: &'static [&'static str] = &["eligible"];
+
+    fn set(
+        this: &mut Mut<Self>,
+        _field: &'static str,
+        value: &serde_json::Value,
+    ) -> Result<(), crate::data::binding::BindingError> {
+        let eligible = crate::data::propagate::truthy(value);
+        crate::widget::bind::set_if_changed(this, |p| &mut p.eligible, eligible);
+        Ok(())
+    }
 }
 
 /// A page of a sequence, checked: its timing, its background and the sequence's size.

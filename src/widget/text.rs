@@ -5,7 +5,6 @@ use std::sync::Arc;
 use bevy_ecs::prelude::*;
 
 use super::{ToDraw, is_template, redraw_changed, widget_spec};
-use crate::data::binding::Target;
 use crate::render::compose::{RenderStats, WidgetLayer};
 use crate::render::font::Font;
 use crate::render::text::{Align, TextLayout, TextStyle, layout};
@@ -83,12 +82,7 @@ pub fn compile(spec: &TextSpec, ctx: &mut Ctx) -> Text {
         .as_deref()
         .map_or(fg, |c| ctx.color_or_binding("color", c, fg));
     let content = if is_template(&spec.text) {
-        ctx.bind_template(
-            Target::Text,
-            "text",
-            &spec.text,
-            spec.fallback.clone().into(),
-        );
+        ctx.bind_template("text", "text", &spec.text, spec.fallback.clone().into());
         spec.fallback.clone()
     } else {
         spec.text.clone()
@@ -164,5 +158,33 @@ impl crate::widget::kind::Kind for TextKind {
 
     fn spawn(compiled: &Text, entity: &mut bevy_ecs::world::EntityWorldMut) {
         entity.insert(compiled.clone());
+    }
+
+    fn systems(app: &mut bevy_app::App) {
+        app.add_systems(
+            crate::widget::bind::ApplyBound,
+            crate::widget::bind::apply::<Text>,
+        );
+        app.add_systems(
+            crate::app::TickSchedule,
+            draw_texts.in_set(crate::render::RenderSet::Draw),
+        );
+    }
+}
+
+impl crate::widget::bind::BindFields for Text {
+    const FIELDS: &'static [&'static str] = &["text", "color"];
+
+    fn set(
+        this: &mut Mut<Self>,
+        field: &'static str,
+        value: &serde_json::Value,
+    ) -> Result<(), crate::data::binding::BindingError> {
+        use crate::widget::bind::{color, set_if_changed, set_text};
+        match field {
+            "text" => set_text(this, |t| &mut t.content, value),
+            _ => set_if_changed(this, |t| &mut t.color, color(value)?),
+        }
+        Ok(())
     }
 }
