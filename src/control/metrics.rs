@@ -2,6 +2,7 @@
 //! timing histograms kept across scrapes, everything else read from the published state
 //! at scrape time.
 
+use std::collections::BTreeMap;
 use std::sync::atomic::Ordering;
 
 use prometheus_client::encoding::text::encode;
@@ -11,7 +12,7 @@ use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::Registry;
 
-use super::state::Published;
+use super::state::{AheadState, PanelState, Published, SourceState, State};
 use crate::app::runner::{LATE_BUCKET, LATE_BUCKETS};
 use crate::sink::web::FrameFeed;
 
@@ -100,116 +101,10 @@ pub fn render(published: &Published, feed: Option<&FrameFeed>) -> String {
         "How late each frame was presented against its deadline",
         published.timing.present_late.clone(),
     );
-    counter(&mut r, "ticks", "Ticks run (the tick counter)", s.tick);
-    counter(
-        &mut r,
-        "skipped_ticks",
-        "Ticks skipped because the engine fell a whole period behind",
-        s.skipped_ticks,
-    );
-    counter(
-        &mut r,
-        "late_ticks",
-        "Ticks that started late",
-        s.late_ticks,
-    );
-    gauge(&mut r, "paused", "1 while paused", i64::from(s.paused));
-    let ra = s.render_ahead;
-    counter(
-        &mut r,
-        "render_ahead_hits",
-        "Frames taken from the render-ahead queue",
-        ra.hits,
-    );
-    counter(
-        &mut r,
-        "render_ahead_misses",
-        "Frames rendered inline although a prediction existed",
-        ra.misses,
-    );
-    counter(
-        &mut r,
-        "render_ahead_purges",
-        "Render-ahead queue purges",
-        ra.purges,
-    );
-    counter(
-        &mut r,
-        "render_ahead_dropped",
-        "Frames rendered ahead and thrown away",
-        ra.dropped,
-    );
-    let panel = |name: &str| vec![("panel".to_string(), name.to_string())];
-    labelled::<Counter>(&mut r, "panel_bytes", "Bytes sent to the panel", |f| {
-        for p in &s.panels {
-            f.get_or_create(&panel(&p.name)).inc_by(p.bytes);
-        }
-    });
-    labelled::<Counter>(&mut r, "panel_frames", "Frames sent to the panel", |f| {
-        for p in &s.panels {
-            f.get_or_create(&panel(&p.name)).inc_by(p.frames);
-        }
-    });
-    labelled::<Counter>(
-        &mut r,
-        "panel_dropped_frames",
-        "Frames replaced by a newer one before they were sent",
-        |f| {
-            for p in &s.panels {
-                f.get_or_create(&panel(&p.name)).inc_by(p.dropped);
-            }
-        },
-    );
-    labelled::<Counter>(&mut r, "panel_errors", "Failed panel transfers", |f| {
-        for p in &s.panels {
-            f.get_or_create(&panel(&p.name)).inc_by(p.errors);
-        }
-    });
-    labelled::<Counter>(
-        &mut r,
-        "panel_reinits",
-        "Panel initialisations after the first (after errors)",
-        |f| {
-            for p in &s.panels {
-                f.get_or_create(&panel(&p.name))
-                    .inc_by(p.inits.saturating_sub(1));
-            }
-        },
-    );
-    let source = |name: &str| vec![("source".to_string(), name.to_string())];
-    labelled::<Gauge>(
-        &mut r,
-        "source_up",
-        "1 when the source's last attempt succeeded",
-        |f| {
-            for (name, h) in &s.sources {
-                f.get_or_create(&source(name)).set(i64::from(h.ok));
-            }
-        },
-    );
-    labelled::<Gauge>(
-        &mut r,
-        "source_failures",
-        "Consecutive failures of the source",
-        |f| {
-            for (name, h) in &s.sources {
-                f.get_or_create(&source(name))
-                    .set(i64::try_from(h.failures).unwrap_or(i64::MAX));
-            }
-        },
-    );
-    labelled::<Gauge<f64, std::sync::atomic::AtomicU64>>(
-        &mut r,
-        "source_last_success_timestamp_seconds",
-        "Wall time of the source's last success",
-        |f| {
-            for (name, h) in &s.sources {
-                if let Some(at) = h.last_ok_at {
-                    f.get_or_create(&source(name)).set(at);
-                }
-            }
-        },
-    );
+    tick_metrics(&mut r, &s);
+    render_ahead_metrics(&mut r, &s.render_ahead);
+    panel_metrics(&mut r, &s.panels);
+    source_metrics(&mut r, &s.sources);
     gauge(
         &mut r,
         "dataset_keys",
@@ -229,6 +124,126 @@ pub fn render(published: &Published, feed: Option<&FrameFeed>) -> String {
         log::warn!("metrics: cannot encode: {e}");
     }
     prometheus_text(&out)
+}
+
+/// The tick counters and the paused flag.
+fn tick_metrics(r: &mut Registry, s: &State) {
+    counter(r, "ticks", "Ticks run (the tick counter)", s.tick);
+    counter(
+        r,
+        "skipped_ticks",
+        "Ticks skipped because the engine fell a whole period behind",
+        s.skipped_ticks,
+    );
+    counter(r, "late_ticks", "Ticks that started late", s.late_ticks);
+    gauge(r, "paused", "1 while paused", i64::from(s.paused));
+}
+
+/// Render-ahead's counters.
+fn render_ahead_metrics(r: &mut Registry, ra: &AheadState) {
+    counter(
+        r,
+        "render_ahead_hits",
+        "Frames taken from the render-ahead queue",
+        ra.hits,
+    );
+    counter(
+        r,
+        "render_ahead_misses",
+        "Frames rendered inline although a prediction existed",
+        ra.misses,
+    );
+    counter(
+        r,
+        "render_ahead_purges",
+        "Render-ahead queue purges",
+        ra.purges,
+    );
+    counter(
+        r,
+        "render_ahead_dropped",
+        "Frames rendered ahead and thrown away",
+        ra.dropped,
+    );
+}
+
+/// Each panel's counters, labelled by panel.
+fn panel_metrics(r: &mut Registry, panels: &[PanelState]) {
+    let panel = |name: &str| vec![("panel".to_string(), name.to_string())];
+    labelled::<Counter>(r, "panel_bytes", "Bytes sent to the panel", |f| {
+        for p in panels {
+            f.get_or_create(&panel(&p.name)).inc_by(p.bytes);
+        }
+    });
+    labelled::<Counter>(r, "panel_frames", "Frames sent to the panel", |f| {
+        for p in panels {
+            f.get_or_create(&panel(&p.name)).inc_by(p.frames);
+        }
+    });
+    labelled::<Counter>(
+        r,
+        "panel_dropped_frames",
+        "Frames replaced by a newer one before they were sent",
+        |f| {
+            for p in panels {
+                f.get_or_create(&panel(&p.name)).inc_by(p.dropped);
+            }
+        },
+    );
+    labelled::<Counter>(r, "panel_errors", "Failed panel transfers", |f| {
+        for p in panels {
+            f.get_or_create(&panel(&p.name)).inc_by(p.errors);
+        }
+    });
+    labelled::<Counter>(
+        r,
+        "panel_reinits",
+        "Panel initialisations after the first (after errors)",
+        |f| {
+            for p in panels {
+                f.get_or_create(&panel(&p.name))
+                    .inc_by(p.inits.saturating_sub(1));
+            }
+        },
+    );
+}
+
+/// Each source's health, labelled by source.
+fn source_metrics(r: &mut Registry, sources: &BTreeMap<String, SourceState>) {
+    let source = |name: &str| vec![("source".to_string(), name.to_string())];
+    labelled::<Gauge>(
+        r,
+        "source_up",
+        "1 when the source's last attempt succeeded",
+        |f| {
+            for (name, h) in sources {
+                f.get_or_create(&source(name)).set(i64::from(h.ok));
+            }
+        },
+    );
+    labelled::<Gauge>(
+        r,
+        "source_failures",
+        "Consecutive failures of the source",
+        |f| {
+            for (name, h) in sources {
+                f.get_or_create(&source(name))
+                    .set(i64::try_from(h.failures).unwrap_or(i64::MAX));
+            }
+        },
+    );
+    labelled::<Gauge<f64, std::sync::atomic::AtomicU64>>(
+        r,
+        "source_last_success_timestamp_seconds",
+        "Wall time of the source's last success",
+        |f| {
+            for (name, h) in sources {
+                if let Some(at) = h.last_ok_at {
+                    f.get_or_create(&source(name)).set(at);
+                }
+            }
+        },
+    );
 }
 
 /// OpenMetrics text as the classic Prometheus text format (0.0.4), which every scraper
