@@ -8,118 +8,37 @@ use super::{Face, Font, FontError, Glyph};
 
 /// Parses BDF text into a font; errors name the line.
 pub(super) fn parse(text: &str, path: &Path) -> Result<Font, FontError> {
-    let err = |line: usize, message: String| FontError::Bdf {
-        path: path.to_path_buf(),
-        line,
-        message,
+    let mut r = Reader {
+        lines: Box::new(text.lines().enumerate().map(|(i, l)| (i + 1, l.trim_end()))),
+        path,
     };
-    let mut lines = text.lines().enumerate().map(|(i, l)| (i + 1, l.trim_end()));
     let mut glyphs = HashMap::new();
     let (mut ascent, mut descent) = (None, None);
     let mut bbox: Option<[i32; 4]> = None;
     let mut started = false;
-    let nums = |line: usize, rest: &str, n: usize| -> Result<Vec<i32>, FontError> {
-        let v: Vec<i32> = rest
-            .split_whitespace()
-            .map(str::parse)
-            .collect::<Result<_, _>>()
-            .map_err(|_| err(line, format!("expected {n} numbers, got {rest:?}")))?;
-        if v.len() < n {
-            return Err(err(line, format!("expected {n} numbers, got {rest:?}")));
-        }
-        Ok(v)
-    };
-    while let Some((no, line)) = lines.next() {
+    while let Some((no, line)) = r.lines.next() {
         let (word, rest) = line.split_once(' ').unwrap_or((line, ""));
         match word {
             "STARTFONT" => started = true,
             "FONTBOUNDINGBOX" => {
-                let v = nums(no, rest, 4)?;
+                let v = r.nums(no, rest, 4)?;
                 bbox = Some([v[0], v[1], v[2], v[3]]);
             }
-            "FONT_ASCENT" => ascent = Some(nums(no, rest, 1)?[0]),
-            "FONT_DESCENT" => descent = Some(nums(no, rest, 1)?[0]),
+            "FONT_ASCENT" => ascent = Some(r.nums(no, rest, 1)?[0]),
+            "FONT_DESCENT" => descent = Some(r.nums(no, rest, 1)?[0]),
+            "STARTCHAR" if !started => {
+                return Err(r.err(no, "STARTCHAR before STARTFONT".into()));
+            }
             "STARTCHAR" => {
-                if !started {
-                    return Err(err(no, "STARTCHAR before STARTFONT".into()));
-                }
-                let (mut code, mut advance, mut bbx) = (None, None, None);
-                loop {
-                    let Some((no, line)) = lines.next() else {
-                        return Err(err(no, "file ends inside a glyph".into()));
-                    };
-                    let (word, rest) = line.split_once(' ').unwrap_or((line, ""));
-                    match word {
-                        "ENCODING" => code = Some(nums(no, rest, 1)?[0]),
-                        "DWIDTH" => advance = Some(nums(no, rest, 1)?[0]),
-                        "BBX" => {
-                            let v = nums(no, rest, 4)?;
-                            if v[0] < 0 || v[1] < 0 || v[0] > 1024 || v[1] > 1024 {
-                                return Err(err(no, format!("bad glyph size {}×{}", v[0], v[1])));
-                            }
-                            bbx = Some([v[0], v[1], v[2], v[3]]);
-                        }
-                        "BITMAP" => {
-                            let Some([w, h, xoff, yoff]) = bbx.or(bbox) else {
-                                return Err(err(no, "BITMAP without BBX".into()));
-                            };
-                            let mut coverage = vec![0u8; (w * h) as usize];
-                            for row in 0..h as usize {
-                                let Some((rno, hex)) = lines.next() else {
-                                    return Err(err(no, "file ends inside a bitmap".into()));
-                                };
-                                let hex = hex.trim();
-                                for col in 0..w as usize {
-                                    let nibble = hex
-                                        .as_bytes()
-                                        .get(col / 4)
-                                        .and_then(|c| (*c as char).to_digit(16))
-                                        .ok_or_else(|| {
-                                            err(rno, format!("bad bitmap row {hex:?}"))
-                                        })?;
-                                    if nibble & (8 >> (col % 4)) != 0 {
-                                        coverage[row * w as usize + col] = 255;
-                                    }
-                                }
-                            }
-                            let Some((eno, end)) = lines.next() else {
-                                return Err(err(no, "file ends inside a glyph".into()));
-                            };
-                            if end.trim() != "ENDCHAR" {
-                                return Err(err(eno, format!("expected ENDCHAR, got {end:?}")));
-                            }
-                            let glyph = Glyph {
-                                width: w as u32,
-                                height: h as u32,
-                                left: xoff,
-                                top: yoff + h,
-                                advance: advance.unwrap_or(w),
-                                binary: coverage.iter().all(|&c| c == 0 || c == 255),
-                                coverage,
-                            };
-                            // Some fonts fill code points they do not draw with blank cells
-                            // (Spleen 5×8 does for Latin-1); a blank glyph for a visible
-                            // character counts as missing, so the fallback chain supplies it.
-                            let blank = glyph.coverage.iter().all(|&c| c == 0);
-                            if let Some(ch) = code
-                                .and_then(|c| u32::try_from(c).ok())
-                                .and_then(char::from_u32)
-                                && (!blank || ch.is_whitespace() || ch.is_control())
-                            {
-                                glyphs.insert(ch, Arc::new(glyph));
-                            }
-                            break;
-                        }
-                        "ENDCHAR" => break,
-                        _ => {}
-                    }
+                if let Some((ch, glyph)) = r.glyph(no, bbox)? {
+                    glyphs.insert(ch, Arc::new(glyph));
                 }
             }
             _ => {}
         }
     }
     if !started {
-        return Err(err(1, "not a BDF font (no STARTFONT)".into()));
+        return Err(r.err(1, "not a BDF font (no STARTFONT)".into()));
     }
     let b = bbox.unwrap_or([0, 0, 0, 0]);
     Ok(Font {
@@ -128,6 +47,125 @@ pub(super) fn parse(text: &str, path: &Path) -> Result<Font, FontError> {
         descent: descent.unwrap_or(-b[3]),
         face: Face::Bitmap(glyphs),
     })
+}
+
+/// The numbered lines of a BDF file being read, and its path for errors.
+struct Reader<'a> {
+    lines: Box<dyn Iterator<Item = (usize, &'a str)> + 'a>,
+    path: &'a Path,
+}
+
+impl Reader<'_> {
+    /// An error at line `line`.
+    fn err(&self, line: usize, message: String) -> FontError {
+        FontError::Bdf {
+            path: self.path.to_path_buf(),
+            line,
+            message,
+        }
+    }
+
+    /// At least `n` whitespace-separated integers from `rest`.
+    fn nums(&self, line: usize, rest: &str, n: usize) -> Result<Vec<i32>, FontError> {
+        let bad = || self.err(line, format!("expected {n} numbers, got {rest:?}"));
+        let v: Vec<i32> = rest
+            .split_whitespace()
+            .map(str::parse)
+            .collect::<Result<_, _>>()
+            .map_err(|_| bad())?;
+        if v.len() < n {
+            return Err(bad());
+        }
+        Ok(v)
+    }
+
+    /// One glyph, from after its STARTCHAR (on line `start`) to its ENDCHAR; `None` for a
+    /// glyph without a usable code point, and for a blank one that only fills a gap.
+    fn glyph(
+        &mut self,
+        start: usize,
+        bbox: Option<[i32; 4]>,
+    ) -> Result<Option<(char, Glyph)>, FontError> {
+        let (mut code, mut advance, mut bbx) = (None, None, None);
+        loop {
+            let Some((no, line)) = self.lines.next() else {
+                return Err(self.err(start, "file ends inside a glyph".into()));
+            };
+            let (word, rest) = line.split_once(' ').unwrap_or((line, ""));
+            match word {
+                "ENCODING" => code = Some(self.nums(no, rest, 1)?[0]),
+                "DWIDTH" => advance = Some(self.nums(no, rest, 1)?[0]),
+                "BBX" => {
+                    let v = self.nums(no, rest, 4)?;
+                    if v[0] < 0 || v[1] < 0 || v[0] > 1024 || v[1] > 1024 {
+                        return Err(self.err(no, format!("bad glyph size {}×{}", v[0], v[1])));
+                    }
+                    bbx = Some([v[0], v[1], v[2], v[3]]);
+                }
+                "BITMAP" => {
+                    let Some([w, h, xoff, yoff]) = bbx.or(bbox) else {
+                        return Err(self.err(no, "BITMAP without BBX".into()));
+                    };
+                    let coverage = self.bitmap(no, w as usize, h as usize)?;
+                    self.end_char(no)?;
+                    let glyph = Glyph {
+                        width: w as u32,
+                        height: h as u32,
+                        left: xoff,
+                        top: yoff + h,
+                        advance: advance.unwrap_or(w),
+                        binary: coverage.iter().all(|&c| c == 0 || c == 255),
+                        coverage,
+                    };
+                    return Ok(code.and_then(|c| kept(c, &glyph)).map(|ch| (ch, glyph)));
+                }
+                "ENDCHAR" => return Ok(None),
+                _ => {}
+            }
+        }
+    }
+
+    /// The `h` hex rows of a `w`-pixel-wide bitmap, as coverage (0 or 255 per pixel).
+    fn bitmap(&mut self, start: usize, w: usize, h: usize) -> Result<Vec<u8>, FontError> {
+        let mut coverage = vec![0u8; w * h];
+        for row in 0..h {
+            let Some((rno, hex)) = self.lines.next() else {
+                return Err(self.err(start, "file ends inside a bitmap".into()));
+            };
+            let hex = hex.trim();
+            for col in 0..w {
+                let nibble = hex
+                    .as_bytes()
+                    .get(col / 4)
+                    .and_then(|c| (*c as char).to_digit(16))
+                    .ok_or_else(|| self.err(rno, format!("bad bitmap row {hex:?}")))?;
+                if nibble & (8 >> (col % 4)) != 0 {
+                    coverage[row * w + col] = 255;
+                }
+            }
+        }
+        Ok(coverage)
+    }
+
+    /// The ENDCHAR that must follow a bitmap.
+    fn end_char(&mut self, start: usize) -> Result<(), FontError> {
+        let Some((eno, end)) = self.lines.next() else {
+            return Err(self.err(start, "file ends inside a glyph".into()));
+        };
+        if end.trim() != "ENDCHAR" {
+            return Err(self.err(eno, format!("expected ENDCHAR, got {end:?}")));
+        }
+        Ok(())
+    }
+}
+
+/// The character a glyph is kept under, if any. Some fonts fill code points they do not
+/// draw with blank cells (Spleen 5×8 does for Latin-1); a blank glyph for a visible
+/// character counts as missing, so the fallback chain supplies it.
+fn kept(code: i32, glyph: &Glyph) -> Option<char> {
+    let ch = u32::try_from(code).ok().and_then(char::from_u32)?;
+    let blank = glyph.coverage.iter().all(|&c| c == 0);
+    (!blank || ch.is_whitespace() || ch.is_control()).then_some(ch)
 }
 
 #[cfg(test)]
