@@ -72,122 +72,167 @@ impl Locator {
 }
 
 fn tokenize(src: &str) -> Vec<Token> {
-    let chars: Vec<char> = src.chars().collect();
-    let mut out = Vec::new();
-    let (mut i, mut line, mut col) = (0, 1, 1);
-    let advance = |i: &mut usize, line: &mut usize, col: &mut usize, chars: &[char]| {
-        if chars[*i] == '\n' {
-            *line += 1;
-            *col = 1;
-        } else {
-            *col += 1;
-        }
-        *i += 1;
+    let mut c = Cursor {
+        chars: src.chars().collect(),
+        i: 0,
+        line: 1,
+        col: 1,
     };
-    while i < chars.len() {
-        let c = chars[i];
-        let pos = (line, col);
-        let start = i;
-        if c.is_whitespace() {
-            advance(&mut i, &mut line, &mut col, &chars);
-        } else if c == '/' && chars.get(i + 1) == Some(&'/') {
-            while i < chars.len() && chars[i] != '\n' {
-                advance(&mut i, &mut line, &mut col, &chars);
-            }
-        } else if c == '/' && chars.get(i + 1) == Some(&'*') {
-            let mut depth = 0;
-            while i < chars.len() {
-                if chars[i] == '/' && chars.get(i + 1) == Some(&'*') {
-                    depth += 1;
-                    advance(&mut i, &mut line, &mut col, &chars);
-                } else if chars[i] == '*' && chars.get(i + 1) == Some(&'/') {
-                    depth -= 1;
-                    advance(&mut i, &mut line, &mut col, &chars);
-                    if depth == 0 {
-                        advance(&mut i, &mut line, &mut col, &chars);
-                        break;
-                    }
-                }
-                advance(&mut i, &mut line, &mut col, &chars);
-            }
-        } else if c == '#' {
-            // `#![enable(...)]` attributes: skip to the closing bracket.
-            while i < chars.len() && chars[i] != ']' {
-                advance(&mut i, &mut line, &mut col, &chars);
-            }
-            if i < chars.len() {
-                advance(&mut i, &mut line, &mut col, &chars);
-            }
-        } else if c == '"'
-            || ((c == 'r' || c == 'b') && matches!(chars.get(i + 1), Some('"' | '#')))
-        {
-            // Strings, raw strings r#"…"#, byte strings.
-            let mut hashes = 0;
-            let raw = c == 'r' || (c == 'b' && chars.get(i + 1) == Some(&'r'));
-            while chars[i] != '"' {
-                if chars[i] == '#' {
-                    hashes += 1;
-                }
-                advance(&mut i, &mut line, &mut col, &chars);
-                if i >= chars.len() {
-                    return out;
-                }
-            }
-            advance(&mut i, &mut line, &mut col, &chars);
-            let mut text = String::new();
-            while i < chars.len() {
-                if !raw && chars[i] == '\\' {
-                    advance(&mut i, &mut line, &mut col, &chars);
-                } else if chars[i] == '"' && (0..hashes).all(|k| chars.get(i + 1 + k) == Some(&'#'))
-                {
-                    for _ in 0..=hashes {
-                        advance(&mut i, &mut line, &mut col, &chars);
-                    }
-                    break;
-                }
-                if i < chars.len() {
-                    text.push(chars[i]);
-                    advance(&mut i, &mut line, &mut col, &chars);
-                }
-            }
-            out.push((Tok::Scalar(text), pos, (start, i)));
-        } else if c == '\'' {
-            advance(&mut i, &mut line, &mut col, &chars);
-            while i < chars.len() && chars[i] != '\'' {
-                if chars[i] == '\\' {
-                    advance(&mut i, &mut line, &mut col, &chars);
-                }
-                if i < chars.len() {
-                    advance(&mut i, &mut line, &mut col, &chars);
-                }
-            }
-            if i < chars.len() {
-                advance(&mut i, &mut line, &mut col, &chars);
-            }
-            out.push((Tok::Scalar(String::new()), pos, (start, i)));
-        } else if "()[]{}:,".contains(c) {
-            advance(&mut i, &mut line, &mut col, &chars);
-            out.push((Tok::Punct(c), pos, (start, i)));
-        } else if c.is_alphabetic() || c == '_' {
-            let mut s = String::new();
-            while i < chars.len() && (chars[i].is_alphanumeric() || chars[i] == '_') {
-                s.push(chars[i]);
-                advance(&mut i, &mut line, &mut col, &chars);
-            }
-            out.push((Tok::Ident(s), pos, (start, i)));
+    let mut out = Vec::new();
+    while let Some(ch) = c.peek(0) {
+        let pos = (c.line, c.col);
+        let start = c.i;
+        let next = c.peek(1);
+        let tok = if ch.is_whitespace() {
+            c.bump();
+            continue;
+        } else if ch == '/' && next == Some('/') {
+            c.skip_line_comment();
+            continue;
+        } else if ch == '/' && next == Some('*') {
+            c.skip_block_comment();
+            continue;
+        } else if ch == '#' {
+            c.skip_attribute();
+            continue;
+        } else if ch == '"' || ((ch == 'r' || ch == 'b') && matches!(next, Some('"' | '#'))) {
+            let Some(text) = c.string() else {
+                return out;
+            };
+            Tok::Scalar(text)
+        } else if ch == '\'' {
+            c.char_literal();
+            Tok::Scalar(String::new())
+        } else if "()[]{}:,".contains(ch) {
+            c.bump();
+            Tok::Punct(ch)
+        } else if ch.is_alphabetic() || ch == '_' {
+            Tok::Ident(c.word(|x| x.is_alphanumeric() || x == '_'))
         } else {
-            let mut s = String::new();
-            while i < chars.len() && (chars[i].is_alphanumeric() || "+-._".contains(chars[i])) {
-                s.push(chars[i]);
-                advance(&mut i, &mut line, &mut col, &chars);
-            }
+            let s = c.word(|x| x.is_alphanumeric() || "+-._".contains(x));
             if s.is_empty() {
-                advance(&mut i, &mut line, &mut col, &chars);
+                c.bump();
             }
-            out.push((Tok::Scalar(s), pos, (start, i)));
-        }
+            Tok::Scalar(s)
+        };
+        out.push((tok, pos, (start, c.i)));
     }
     out
+}
+
+/// A position in the scene text being tokenized, with its line and column.
+struct Cursor {
+    chars: Vec<char>,
+    i: usize,
+    line: usize,
+    col: usize,
+}
+
+impl Cursor {
+    /// The character `k` ahead of the cursor.
+    fn peek(&self, k: usize) -> Option<char> {
+        self.chars.get(self.i + k).copied()
+    }
+
+    /// Moves past one character (if there is one), counting lines and columns.
+    fn bump(&mut self) {
+        match self.peek(0) {
+            Some('\n') => {
+                self.line += 1;
+                self.col = 1;
+            }
+            Some(_) => self.col += 1,
+            None => return,
+        }
+        self.i += 1;
+    }
+
+    /// Skips a `// …` comment up to its line's end.
+    fn skip_line_comment(&mut self) {
+        while self.peek(0).is_some_and(|c| c != '\n') {
+            self.bump();
+        }
+    }
+
+    /// Skips a `/* … */` comment, nested ones included.
+    fn skip_block_comment(&mut self) {
+        let mut depth = 0;
+        while let Some(c) = self.peek(0) {
+            if c == '/' && self.peek(1) == Some('*') {
+                depth += 1;
+                self.bump();
+            } else if c == '*' && self.peek(1) == Some('/') {
+                depth -= 1;
+                self.bump();
+                if depth == 0 {
+                    self.bump();
+                    break;
+                }
+            }
+            self.bump();
+        }
+    }
+
+    /// Skips a `#![enable(...)]` attribute, up to its closing bracket.
+    fn skip_attribute(&mut self) {
+        while self.peek(0).is_some_and(|c| c != ']') {
+            self.bump();
+        }
+        self.bump();
+    }
+
+    /// A string, raw string `r#"…"#` or byte string, as its text; `None` when the text
+    /// ends before its opening quote.
+    fn string(&mut self) -> Option<String> {
+        let raw =
+            self.peek(0) == Some('r') || (self.peek(0) == Some('b') && self.peek(1) == Some('r'));
+        let mut hashes = 0;
+        while self.peek(0)? != '"' {
+            if self.peek(0) == Some('#') {
+                hashes += 1;
+            }
+            self.bump();
+        }
+        self.bump();
+        let mut text = String::new();
+        while let Some(c) = self.peek(0) {
+            if !raw && c == '\\' {
+                self.bump();
+            } else if c == '"' && (0..hashes).all(|k| self.peek(1 + k) == Some('#')) {
+                for _ in 0..=hashes {
+                    self.bump();
+                }
+                break;
+            }
+            if let Some(c) = self.peek(0) {
+                text.push(c);
+                self.bump();
+            }
+        }
+        Some(text)
+    }
+
+    /// Skips a character literal `'x'` (escapes included).
+    fn char_literal(&mut self) {
+        self.bump();
+        while self.peek(0).is_some_and(|c| c != '\'') {
+            if self.peek(0) == Some('\\') {
+                self.bump();
+            }
+            self.bump();
+        }
+        self.bump();
+    }
+
+    /// The characters from here on that satisfy `keep`.
+    fn word(&mut self, keep: impl Fn(char) -> bool) -> String {
+        let mut s = String::new();
+        while let Some(c) = self.peek(0).filter(|&c| keep(c)) {
+            s.push(c);
+            self.bump();
+        }
+        s
+    }
 }
 
 struct Parser {
