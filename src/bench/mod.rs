@@ -242,15 +242,7 @@ pub fn run(scene: &CompiledScene, opts: &BenchOptions) -> BenchReport {
         p.full(app.world().resource::<FrameBuffer>(), &mut wire);
         wire.len_bytes()
     });
-    let n = opts.ticks as usize;
-    let (mut tick_t, mut pack_t, mut both_t, mut idle_t) = (
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-        Vec::new(),
-    );
-    let (mut bytes_sum, mut bytes_max, mut px_sum, mut idle_bytes) = (0usize, 0usize, 0u64, 0);
-    let mut ideal_bytes = 0.0;
+    let mut m = Samples::default();
     let bits = opts.model.map_or(0, |m| m.mode().wire_bits());
     for i in 0..opts.ticks {
         if !churn.is_empty() {
@@ -265,24 +257,13 @@ pub fn run(scene: &CompiledScene, opts: &BenchOptions) -> BenchReport {
         if let Some(p) = panel.as_mut() {
             p.update(fb, fb.damage(), &mut wire);
         }
-        let packed = pack_start.elapsed();
-        let px: u64 = fb.damage().iter().map(|r| r.area()).sum();
-        tick_t.push(took);
-        pack_t.push(packed);
-        both_t.push(took + packed);
-        bytes_sum += wire.len_bytes();
-        bytes_max = bytes_max.max(wire.len_bytes());
-        px_sum += px;
-        ideal_bytes += px as f64 * f64::from(bits) / 8.0;
-        if fb.damage().is_empty() {
-            idle_t.push(took);
-            idle_bytes += wire.len_bytes();
-        }
+        m.add(took, pack_start.elapsed(), fb, wire.len_bytes(), bits);
     }
     let stats = app.world().resource::<RenderAhead>().stats();
     let (hits, misses) = (AheadStats::get(&stats.hits), AheadStats::get(&stats.misses));
     let hit_rate = |h: u64, m: u64| (h + m > 0).then(|| h as f64 / (h + m) as f64);
-    let idle_ticks = idle_t.len() as u64;
+    let idle_ticks = m.idle.len() as u64;
+    let ticks = opts.ticks.max(1) as f64;
     let report = BenchReport {
         scene: scene.path.display().to_string(),
         display: panel.as_ref().map(|p| p.model().name().to_string()),
@@ -290,17 +271,18 @@ pub fn run(scene: &CompiledScene, opts: &BenchOptions) -> BenchReport {
         workers: opts.workers,
         depth: opts.depth,
         churn: opts.churn,
-        tick_us: Spread::of(&mut tick_t),
-        pack_us: Spread::of(&mut pack_t),
-        render_pack_us: Spread::of(&mut both_t),
+        tick_us: Spread::of(&mut m.tick),
+        pack_us: Spread::of(&mut m.pack),
+        render_pack_us: Spread::of(&mut m.both),
         bytes_full,
-        bytes_damage_mean: bytes_sum as f64 / opts.ticks.max(1) as f64,
-        bytes_damage_max: bytes_max,
-        damage_px_mean: px_sum as f64 / opts.ticks.max(1) as f64,
-        wire_ratio: (panel.is_some() && ideal_bytes > 0.0).then(|| bytes_sum as f64 / ideal_bytes),
+        bytes_damage_mean: m.bytes_sum as f64 / ticks,
+        bytes_damage_max: m.bytes_max,
+        damage_px_mean: m.px_sum as f64 / ticks,
+        wire_ratio: (panel.is_some() && m.ideal_bytes > 0.0)
+            .then(|| m.bytes_sum as f64 / m.ideal_bytes),
         idle_ticks,
-        idle_tick_us: (idle_ticks > 0).then(|| Spread::of(&mut idle_t).median),
-        idle_bytes,
+        idle_tick_us: (idle_ticks > 0).then(|| Spread::of(&mut m.idle).median),
+        idle_bytes: m.idle_bytes,
         hits,
         misses,
         purges: AheadStats::get(&stats.purges),
@@ -311,30 +293,72 @@ pub fn run(scene: &CompiledScene, opts: &BenchOptions) -> BenchReport {
     };
     crate::shutdown(app.world_mut());
     let alone = opts.realtime.map(|d| realtime(scene, opts, &churn, d, 0).0);
-    let preview = opts.realtime.filter(|_| opts.viewers > 0).map(|d| {
-        let (with, stream) = realtime(scene, opts, &churn, d, opts.viewers);
-        let without = alone.and_then(|r| r.cpu_percent);
-        let tick_without = alone.and_then(|r| r.tick_thread_cpu_percent);
-        let growth = |w: Option<f64>, o: Option<f64>| match (w, o) {
-            (Some(w), Some(o)) if o > 0.0 => Some((w - o) / o * 100.0),
-            _ => None,
-        };
-        PreviewReport {
-            viewers: opts.viewers,
-            preview_fps: opts.preview_fps.unwrap_or(scene.control.preview_fps),
-            cpu_percent: with.cpu_percent,
-            cost_percent: growth(with.cpu_percent, without),
-            tick_thread_cpu_percent: with.tick_thread_cpu_percent,
-            tick_thread_cost_percent: growth(with.tick_thread_cpu_percent, tick_without),
-            bytes_per_s: stream.bytes as f64 / with.seconds.max(1e-9),
-            frames_per_s: stream.frames as f64 / opts.viewers as f64 / with.seconds.max(1e-9),
-        }
-    });
     BenchReport {
         realtime: alone,
-        preview,
+        preview: preview(scene, opts, &churn, alone),
         ..report
     }
+}
+
+/// What the ticks of a bench run measured.
+#[derive(Default)]
+struct Samples {
+    tick: Vec<Duration>,
+    pack: Vec<Duration>,
+    both: Vec<Duration>,
+    idle: Vec<Duration>,
+    bytes_sum: usize,
+    bytes_max: usize,
+    px_sum: u64,
+    idle_bytes: usize,
+    ideal_bytes: f64,
+}
+
+impl Samples {
+    /// Adds one tick that took `took` and `packed` to pack `bytes` bytes (`bits` per
+    /// pixel on the wire) of `fb`'s damage.
+    fn add(&mut self, took: Duration, packed: Duration, fb: &FrameBuffer, bytes: usize, bits: u32) {
+        let px: u64 = fb.damage().iter().map(|r| r.area()).sum();
+        self.tick.push(took);
+        self.pack.push(packed);
+        self.both.push(took + packed);
+        self.bytes_sum += bytes;
+        self.bytes_max = self.bytes_max.max(bytes);
+        self.px_sum += px;
+        self.ideal_bytes += px as f64 * f64::from(bits) / 8.0;
+        if fb.damage().is_empty() {
+            self.idle.push(took);
+            self.idle_bytes += bytes;
+        }
+    }
+}
+
+/// With `--realtime` and `--viewers`: a real-time run with preview viewers connected,
+/// against the run without them (`alone`).
+fn preview(
+    scene: &CompiledScene,
+    opts: &BenchOptions,
+    churn: &Churn,
+    alone: Option<RealtimeReport>,
+) -> Option<PreviewReport> {
+    let d = opts.realtime.filter(|_| opts.viewers > 0)?;
+    let (with, stream) = realtime(scene, opts, churn, d, opts.viewers);
+    let without = alone.and_then(|r| r.cpu_percent);
+    let tick_without = alone.and_then(|r| r.tick_thread_cpu_percent);
+    let growth = |w: Option<f64>, o: Option<f64>| match (w, o) {
+        (Some(w), Some(o)) if o > 0.0 => Some((w - o) / o * 100.0),
+        _ => None,
+    };
+    Some(PreviewReport {
+        viewers: opts.viewers,
+        preview_fps: opts.preview_fps.unwrap_or(scene.control.preview_fps),
+        cpu_percent: with.cpu_percent,
+        cost_percent: growth(with.cpu_percent, without),
+        tick_thread_cpu_percent: with.tick_thread_cpu_percent,
+        tick_thread_cost_percent: growth(with.tick_thread_cpu_percent, tick_without),
+        bytes_per_s: stream.bytes as f64 / with.seconds.max(1e-9),
+        frames_per_s: stream.frames as f64 / opts.viewers as f64 / with.seconds.max(1e-9),
+    })
 }
 
 /// Runs in real time for `length` with a thread spinning on the other core, and reports
