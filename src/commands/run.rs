@@ -218,72 +218,62 @@ pub fn run(args: RunArgs) -> ExitCode {
     let Some(scene) = report(&args.scene) else {
         return ExitCode::from(2);
     };
-    let fps = scene.display.fps;
-    let Opened { sinks, panels } = match open_sinks(&args.output, &scene, args.bus.as_deref()) {
-        Ok(o) => o,
+    match start_and_run(&args, &scene) {
+        Ok(errors) if errors.is_empty() => ExitCode::SUCCESS,
+        Ok(errors) => {
+            for e in &errors {
+                eprintln!("{e}");
+            }
+            ExitCode::FAILURE
+        }
         Err(e) => {
             eprintln!("error: {e}");
-            return ExitCode::FAILURE;
+            ExitCode::FAILURE
         }
-    };
+    }
+}
+
+/// Opens the outputs and surfaces, runs the scene until it stops, and shuts down; the
+/// errors of the shutdown, or why it could not start.
+fn start_and_run(args: &RunArgs, scene: &CompiledScene) -> Result<Vec<String>, String> {
+    let Opened { sinks, panels } =
+        open_sinks(&args.output, scene, args.bus.as_deref()).map_err(|e| e.to_string())?;
     let panel_stats: Option<Arc<PanelStats>> = panels.0.first().map(|p| p.1.clone());
     let broker_name =
         tinydisplay::control::broker::display_name(args.name.as_deref(), scene.name.as_deref());
     let mqtt_url = args.mqtt.clone().or_else(|| scene.control.mqtt.clone());
     let nats_url = args.nats.clone().or_else(|| scene.control.nats.clone());
-    let watch = (!args.no_watch).then(|| HotReload::watch(&scene));
+    let watch = (!args.no_watch).then(|| HotReload::watch(scene));
     let mut app = Engine::new(scene.clone())
         .workers(args.workers)
         .depth(args.depth)
         .build();
     app.insert_resource(panels);
-    let server = match start_http(&args, &scene, &sinks, &mut app) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
+    let server = start_http(args, scene, &sinks, &mut app).map_err(|e| e.to_string())?;
     app.insert_resource(sinks);
     if let Some(hr) = watch {
         tinydisplay::control::reload::on_sighup(&hr);
         app.insert_resource(hr);
     }
     if let Some(path) = &args.record {
-        match Recorder::create(path, &args.scene, fps) {
-            Ok(rec) => {
-                app.insert_resource(rec);
-                app.add_plugins(RecordPlugin);
-            }
-            Err(e) => {
-                eprintln!("error: cannot record: {e}");
-                return ExitCode::FAILURE;
-            }
-        }
+        let rec = Recorder::create(path, &args.scene, scene.display.fps)
+            .map_err(|e| format!("cannot record: {e}"))?;
+        app.insert_resource(rec);
+        app.add_plugins(RecordPlugin);
     }
     let stop = StopFlag::default();
     app.insert_resource(stop.clone());
     if let Err(e) = tinydisplay::app::signals::install(stop, !args.no_watch) {
         log::warn!("{e}");
     }
-    let mode = match args.ticks {
-        Some(n) if args.realtime => RunMode::RealTime(Some(n)),
-        Some(n) => RunMode::Ticks(n),
-        None => RunMode::RealTime(None),
-    };
-    let surfaces = match tinydisplay::control::broker::Surfaces::start(
+    let surfaces = tinydisplay::control::broker::Surfaces::start(
         &broker_name,
         mqtt_url.as_deref(),
         nats_url.as_deref(),
         app.world_mut(),
-    ) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    run_ticks(&mut app, mode);
+    )
+    .map_err(|e| e.to_string())?;
+    run_ticks(&mut app, mode(args));
     drop(surfaces);
     drop(server);
     let errors = tinydisplay::shutdown(app.world_mut());
@@ -293,6 +283,22 @@ pub fn run(args: RunArgs) -> ExitCode {
     if killed > 0 {
         log::info!("killed {killed} child process group(s) still running at exit");
     }
+    log_summary(&app, args, panel_stats.as_deref());
+    Ok(errors)
+}
+
+/// How long to run: `--ticks` as fast as possible (or in real time with `--realtime`),
+/// else in real time until stopped.
+fn mode(args: &RunArgs) -> RunMode {
+    match args.ticks {
+        Some(n) if args.realtime => RunMode::RealTime(Some(n)),
+        Some(n) => RunMode::Ticks(n),
+        None => RunMode::RealTime(None),
+    }
+}
+
+/// Logs how the run went: late ticks (of an open-ended run) and the panel's totals.
+fn log_summary(app: &App, args: &RunArgs, panel_stats: Option<&PanelStats>) {
     if let Some(p) = app.world().get_resource::<Pacing>()
         && p.late > 0
         && args.ticks.is_none()
@@ -312,13 +318,5 @@ pub fn run(args: RunArgs) -> ExitCode {
             PanelStats::get(&s.dropped),
             PanelStats::get(&s.errors)
         );
-    }
-    for e in &errors {
-        eprintln!("{e}");
-    }
-    if errors.is_empty() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
     }
 }
