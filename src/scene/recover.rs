@@ -79,17 +79,10 @@ pub(super) fn parse_all<T: DeserializeOwned>(src: &str) -> Parsed<T> {
             break;
         };
         // A struct missing a field we blanked: blank the struct, say nothing more.
-        let ours = err.missing.as_deref().and_then(|field| {
-            let mut p = Some(path.clone());
-            while let Some(anc) = p {
-                let child = super::locate::join(&anc, field);
-                if blanked.iter().any(|(b, _, _)| *b == child) {
-                    return Some(anc);
-                }
-                p = parent(&anc);
-            }
-            None
-        });
+        let ours = err
+            .missing
+            .as_deref()
+            .and_then(|field| lacking_blanked(&path, field, &blanked));
         match ours {
             Some(anc) => path = anc,
             None => {
@@ -102,30 +95,13 @@ pub(super) fn parse_all<T: DeserializeOwned>(src: &str) -> Parsed<T> {
             }
         }
         // Never blank the same text twice: go up to an entry not blanked yet.
-        while blanked.iter().any(|(b, _, _)| {
-            *b == path || path.starts_with(&format!("{b}.")) || path.starts_with(&format!("{b}["))
-        }) {
-            match parent_with_span(&locator, &path) {
-                Some(p) => path = p,
-                None => {
-                    return Parsed {
-                        value: None,
-                        unknown: dedup(unknown),
-                        errors,
-                        blanked: Vec::new(),
-                    };
-                }
-            }
-        }
+        let Some(path) = not_blanked(&locator, path, &blanked) else {
+            return Parsed::failed(unknown, errors);
+        };
         let Some((s, e)) = locator.span(&path) else {
             break;
         };
-        let end = e.min(text.len());
-        for c in &mut text[s.min(end)..end] {
-            if *c != '\n' {
-                *c = ' ';
-            }
-        }
+        blank(&mut text, s, e);
         blanked.push((path, s, e));
         let again: String = text.iter().collect();
         match parse::<T>(&again, &mut |p| unknown.push(p)) {
@@ -140,11 +116,59 @@ pub(super) fn parse_all<T: DeserializeOwned>(src: &str) -> Parsed<T> {
             Err(next) => err = next,
         }
     }
-    Parsed {
-        value: None,
-        unknown: dedup(unknown),
-        errors,
-        blanked: Vec::new(),
+    Parsed::failed(unknown, errors)
+}
+
+impl<T> Parsed<T> {
+    /// No value: the problems found and the unknown fields seen on the way.
+    fn failed(unknown: Vec<String>, errors: Vec<ParseError>) -> Parsed<T> {
+        Parsed {
+            value: None,
+            unknown: dedup(unknown),
+            errors,
+            blanked: Vec::new(),
+        }
+    }
+}
+
+/// The entry at `path` or above whose `field` was blanked (a struct now missing it).
+fn lacking_blanked(path: &str, field: &str, blanked: &[(String, usize, usize)]) -> Option<String> {
+    let mut p = Some(path.to_string());
+    while let Some(anc) = p {
+        let child = super::locate::join(&anc, field);
+        if blanked.iter().any(|(b, _, _)| *b == child) {
+            return Some(anc);
+        }
+        p = parent(&anc);
+    }
+    None
+}
+
+/// `path`, or the nearest entry above it, that is not inside a blanked one; `None` when
+/// every entry up to the top is.
+fn not_blanked(
+    locator: &Locator,
+    mut path: String,
+    blanked: &[(String, usize, usize)],
+) -> Option<String> {
+    let inside = |path: &str| {
+        blanked.iter().any(|(b, _, _)| {
+            *b == path || path.starts_with(&format!("{b}.")) || path.starts_with(&format!("{b}["))
+        })
+    };
+    while inside(&path) {
+        path = parent_with_span(locator, &path)?;
+    }
+    Some(path)
+}
+
+/// Blanks chars `s..e` of `text` (keeping line breaks, so positions stay put).
+fn blank(text: &mut [char], s: usize, e: usize) {
+    let end = e.min(text.len());
+    for c in &mut text[s.min(end)..end] {
+        if *c != '\n' {
+            *c = ' ';
+        }
     }
 }
 
