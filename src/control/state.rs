@@ -255,22 +255,7 @@ pub fn publish(
         sync_data(published, &data, full, &mut me.sources);
         me.synced = true;
     }
-    me.updates += 1;
-    let now = Instant::now();
-    match me.window {
-        None => me.window = Some((now, me.updates)),
-        Some((start, n0)) => {
-            let dt = now.duration_since(start).as_secs_f64();
-            if dt >= 1.0 {
-                me.fps_achieved = ((me.updates - n0) as f64 / dt * 10.0).round() / 10.0;
-                me.window = Some((now, me.updates));
-            }
-        }
-    }
-    let stats = ahead.map(|a| a.stats());
-    let get = |f: fn(&AheadStats) -> &AtomicU64| {
-        stats.as_ref().map_or(0, |s| AheadStats::get(f(s.as_ref())))
-    };
+    me.count_update(Instant::now());
     let state = State {
         tick: tick.0,
         fps: fps.0,
@@ -280,24 +265,8 @@ pub fn publish(
         skipped_ticks: pacing.as_ref().map_or(0, |p| p.skipped),
         late_ticks: pacing.as_ref().map_or(0, |p| p.late),
         pages: page_states(&seqs, &pages),
-        render_ahead: AheadState {
-            hits: get(|s| &s.hits),
-            misses: get(|s| &s.misses),
-            purges: get(|s| &s.purges),
-            dropped: get(|s| &s.dropped),
-        },
-        panels: panels.map_or_else(Vec::new, |p| {
-            p.0.iter()
-                .map(|(name, s)| PanelState {
-                    name: name.clone(),
-                    frames: PanelStats::get(&s.frames),
-                    bytes: PanelStats::get(&s.bytes),
-                    dropped: PanelStats::get(&s.dropped),
-                    errors: PanelStats::get(&s.errors),
-                    inits: PanelStats::get(&s.inits),
-                })
-                .collect()
-        }),
+        render_ahead: AheadState::of(ahead.as_deref()),
+        panels: panels.map_or_else(Vec::new, |p| panel_states(&p)),
         sources: me.sources.clone(),
         dataset_keys: data.keys().count(),
         asleep: power.is_some_and(|p| p.asleep),
@@ -318,6 +287,55 @@ pub fn publish(
             true
         }
     });
+}
+
+impl Publisher {
+    /// Counts one more update at `now`, and the updates per second once a second.
+    fn count_update(&mut self, now: Instant) {
+        self.updates += 1;
+        match self.window {
+            None => self.window = Some((now, self.updates)),
+            Some((start, n0)) => {
+                let dt = now.duration_since(start).as_secs_f64();
+                if dt >= 1.0 {
+                    self.fps_achieved = ((self.updates - n0) as f64 / dt * 10.0).round() / 10.0;
+                    self.window = Some((now, self.updates));
+                }
+            }
+        }
+    }
+}
+
+impl AheadState {
+    /// Render-ahead's counters now (zeros without render-ahead).
+    fn of(ahead: Option<&RenderAhead>) -> AheadState {
+        let stats = ahead.map(|a| a.stats());
+        let get = |f: fn(&AheadStats) -> &AtomicU64| {
+            stats.as_ref().map_or(0, |s| AheadStats::get(f(s.as_ref())))
+        };
+        AheadState {
+            hits: get(|s| &s.hits),
+            misses: get(|s| &s.misses),
+            purges: get(|s| &s.purges),
+            dropped: get(|s| &s.dropped),
+        }
+    }
+}
+
+/// Each panel's counters now.
+fn panel_states(panels: &PanelList) -> Vec<PanelState> {
+    panels
+        .0
+        .iter()
+        .map(|(name, s)| PanelState {
+            name: name.clone(),
+            frames: PanelStats::get(&s.frames),
+            bytes: PanelStats::get(&s.bytes),
+            dropped: PanelStats::get(&s.dropped),
+            errors: PanelStats::get(&s.errors),
+            inits: PanelStats::get(&s.inits),
+        })
+        .collect()
 }
 
 /// Copies the changed keys (all of them when `full`) and refreshes the source health.
