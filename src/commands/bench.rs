@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use tinydisplay::bench::{self, BenchOptions, BenchReport};
+use tinydisplay::bench::{self, BenchOptions, BenchReport, PreviewReport, RealtimeReport};
 use tinydisplay::panel::Model;
 
 use super::check::report;
@@ -171,43 +171,55 @@ fn human(r: &BenchReport) -> String {
         );
     }
     if let Some(rt) = &r.realtime {
-        s += &format!(
-            "  real time         {} fps for {:.0} s, other core busy: present late median {:.0} µs, p99 {:.0} µs, {} skipped{}{}\n",
-            rt.fps,
-            rt.seconds,
-            rt.late_median_us,
-            rt.late_p99_us,
-            rt.skipped,
-            rt.hit_rate
-                .map(|h| format!(", hit rate {:.1} %", h * 100.0))
-                .unwrap_or_default(),
-            rt.cpu_percent
-                .map(|c| format!(", CPU {c:.3} % of a core"))
-                .unwrap_or_default()
-        );
-        if let Some(t) = rt.tick_thread_cpu_percent {
-            s += &format!("                    tick thread CPU {t:.3} % of a core\n");
-        }
+        s += &realtime_lines(rt);
     }
     if let Some(p) = &r.preview {
+        s += &preview_lines(p);
+    }
+    s
+}
+
+/// The lines of a real-time run.
+fn realtime_lines(rt: &RealtimeReport) -> String {
+    let mut s = format!(
+        "  real time         {} fps for {:.0} s, other core busy: present late median {:.0} µs, p99 {:.0} µs, {} skipped{}{}\n",
+        rt.fps,
+        rt.seconds,
+        rt.late_median_us,
+        rt.late_p99_us,
+        rt.skipped,
+        rt.hit_rate
+            .map(|h| format!(", hit rate {:.1} %", h * 100.0))
+            .unwrap_or_default(),
+        rt.cpu_percent
+            .map(|c| format!(", CPU {c:.3} % of a core"))
+            .unwrap_or_default()
+    );
+    if let Some(t) = rt.tick_thread_cpu_percent {
+        s += &format!("                    tick thread CPU {t:.3} % of a core\n");
+    }
+    s
+}
+
+/// The lines of a real-time run with preview viewers.
+fn preview_lines(p: &PreviewReport) -> String {
+    let mut s = format!(
+        "  web preview       {} viewer(s) at {} fps at most: {:.0} bytes/s, {:.1} frames/s each{}{}\n",
+        p.viewers,
+        p.preview_fps,
+        p.bytes_per_s,
+        p.frames_per_s,
+        p.cpu_percent
+            .map(|c| format!(", CPU {c:.3} % of a core"))
+            .unwrap_or_default(),
+        p.cost_percent
+            .map(|c| format!(" ({c:+.1} % over the run without)"))
+            .unwrap_or_default()
+    );
+    if let (Some(t), Some(c)) = (p.tick_thread_cpu_percent, p.tick_thread_cost_percent) {
         s += &format!(
-            "  web preview       {} viewer(s) at {} fps at most: {:.0} bytes/s, {:.1} frames/s each{}{}\n",
-            p.viewers,
-            p.preview_fps,
-            p.bytes_per_s,
-            p.frames_per_s,
-            p.cpu_percent
-                .map(|c| format!(", CPU {c:.3} % of a core"))
-                .unwrap_or_default(),
-            p.cost_percent
-                .map(|c| format!(" ({c:+.1} % over the run without)"))
-                .unwrap_or_default()
+            "                    tick thread CPU {t:.3} % of a core ({c:+.1} % over the run without)\n"
         );
-        if let (Some(t), Some(c)) = (p.tick_thread_cpu_percent, p.tick_thread_cost_percent) {
-            s += &format!(
-                "                    tick thread CPU {t:.3} % of a core ({c:+.1} % over the run without)\n"
-            );
-        }
     }
     s
 }
