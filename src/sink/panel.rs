@@ -15,7 +15,7 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 use super::{Sink, SinkError};
-use crate::panel::bus::Bus;
+use crate::panel::bus::{Bus, BusError};
 use crate::panel::device::Panel;
 use crate::panel::power::OnExit;
 use crate::panel::wire::Wire;
@@ -259,13 +259,17 @@ fn leave(panel: &mut Panel, exit: OnExit, wire: &mut Wire) {
 
 /// The panel thread: waits for a frame, packs it under the lock (microseconds), sends it
 /// without the lock (milliseconds).
-fn feed(mut panel: Panel, mut bus: Box<dyn Bus>, shared: &Shared, stats: &PanelStats) {
-    let mut wire = Wire::new();
+fn feed(panel: Panel, bus: Box<dyn Bus>, shared: &Shared, stats: &PanelStats) {
+    let mut f = Feeder {
+        panel,
+        bus,
+        wire: Wire::new(),
+        needs_init: true,
+        asleep: false,
+        missed: false,
+        backoff: Duration::from_millis(50),
+    };
     let mut damage: Vec<Rect> = Vec::new();
-    let mut needs_init = true;
-    let mut asleep = false;
-    let mut missed = false;
-    let mut backoff = Duration::from_millis(50);
     loop {
         {
             let mut slot = shared.lock();
@@ -276,86 +280,129 @@ fn feed(mut panel: Panel, mut bus: Box<dyn Bus>, shared: &Shared, stats: &PanelS
                 return;
             }
             slot.pending = false;
-            let full = std::mem::take(&mut slot.full) || needs_init;
+            let full = std::mem::take(&mut slot.full) || f.needs_init;
             damage.clear();
             damage.append(&mut slot.damage);
-            let power = slot.power.take();
-            let contrast = slot.contrast.take();
-            wire.clear();
-            if needs_init {
-                panel.init(&mut wire);
+            let (power, contrast) = (slot.power.take(), slot.contrast.take());
+            f.wire.clear();
+            if f.needs_init {
+                f.panel.init(&mut f.wire);
             }
             if let Some(exit) = slot.exit.take() {
                 drop(slot);
-                leave(&mut panel, exit, &mut wire);
-                if let Err(e) = wire.send(bus.as_mut()).and_then(|()| bus.flush()) {
+                leave(&mut f.panel, exit, &mut f.wire);
+                if let Err(e) = f.send() {
                     log::warn!("panel: {e} (while leaving the panel as `on_exit` says)");
                 }
                 return;
             }
-            if let Some(level) = contrast {
-                panel.set_contrast(level, &mut wire);
-            }
-            match power {
-                Some(p) if p != asleep || needs_init => {
-                    asleep = p;
-                    panel.sleep(p, &mut wire);
-                }
-                _ if needs_init && asleep => panel.sleep(true, &mut wire),
-                _ => {}
-            }
+            f.commands(power, contrast);
             let Some(frame) = &slot.frame else {
-                if !wire.is_empty() && !needs_init {
+                if !f.wire.is_empty() && !f.needs_init {
                     drop(slot);
-                    if let Err(e) = wire.send(bus.as_mut()).and_then(|()| bus.flush()) {
+                    if let Err(e) = f.send() {
                         log::warn!("panel: {e}");
                     }
                 }
                 continue;
             };
-            if asleep && !needs_init {
-                // Nothing is shown while asleep: no pixels travel, only the commands; the
-                // whole frame goes when the panel wakes.
-                missed = true;
-                if wire.is_empty() {
-                    continue;
-                }
-            } else if full || std::mem::take(&mut missed) {
-                panel.full(frame, &mut wire);
-            } else {
-                panel.update(frame, &damage, &mut wire);
+            if !f.pixels(frame, full, &damage) {
+                continue;
             }
         }
-        match wire.send(bus.as_mut()).and_then(|()| bus.flush()) {
-            Ok(()) => {
-                if needs_init {
-                    stats.inits.fetch_add(1, Ordering::Relaxed);
-                }
-                needs_init = false;
-                backoff = Duration::from_millis(50);
-                stats.frames.fetch_add(1, Ordering::Relaxed);
-                stats
-                    .bytes
-                    .fetch_add(wire.len_bytes() as u64, Ordering::Relaxed);
-            }
+        match f.send() {
+            Ok(()) => f.sent(stats),
             Err(e) => {
-                let n = stats.errors.fetch_add(1, Ordering::Relaxed) + 1;
-                if n % 100 == 1 {
-                    log::warn!("panel: {e} ({n} error(s) so far); re-initialising the panel");
-                }
-                needs_init = true;
-                // Retry with a full frame even if no new frame comes, after a pause that
-                // grows to a second while the panel keeps failing.
-                let mut slot = shared.lock();
-                if slot.stop {
+                if !f.failed(&e, shared, stats) {
                     return;
                 }
-                slot.pending = true;
-                slot.full = true;
-                drop(slot);
-                std::thread::sleep(backoff);
-                backoff = (backoff * 2).min(Duration::from_secs(1));
             }
         }
+    }
+}
+
+/// The panel thread's side of one panel: its bus, the bytes being sent and its state.
+struct Feeder {
+    panel: Panel,
+    bus: Box<dyn Bus>,
+    wire: Wire,
+    needs_init: bool,
+    asleep: bool,
+    missed: bool,
+    backoff: Duration,
+}
+
+impl Feeder {
+    /// Sends the wire's bytes and flushes the bus.
+    fn send(&mut self) -> Result<(), BusError> {
+        self.wire
+            .send(self.bus.as_mut())
+            .and_then(|()| self.bus.flush())
+    }
+
+    /// Adds the contrast and sleep/wake commands asked for (sleep again after a re-init).
+    fn commands(&mut self, power: Option<bool>, contrast: Option<u8>) {
+        if let Some(level) = contrast {
+            self.panel.set_contrast(level, &mut self.wire);
+        }
+        match power {
+            Some(p) if p != self.asleep || self.needs_init => {
+                self.asleep = p;
+                self.panel.sleep(p, &mut self.wire);
+            }
+            _ if self.needs_init && self.asleep => self.panel.sleep(true, &mut self.wire),
+            _ => {}
+        }
+    }
+
+    /// Adds the frame's pixels (all of them, or the damage); false when there is nothing
+    /// to send at all.
+    fn pixels(&mut self, frame: &FrameBuffer, full: bool, damage: &[Rect]) -> bool {
+        if self.asleep && !self.needs_init {
+            // Nothing is shown while asleep: no pixels travel, only the commands; the
+            // whole frame goes when the panel wakes.
+            self.missed = true;
+            return !self.wire.is_empty();
+        }
+        if full || std::mem::take(&mut self.missed) {
+            self.panel.full(frame, &mut self.wire);
+        } else {
+            self.panel.update(frame, damage, &mut self.wire);
+        }
+        true
+    }
+
+    /// Counts a frame sent.
+    fn sent(&mut self, stats: &PanelStats) {
+        if self.needs_init {
+            stats.inits.fetch_add(1, Ordering::Relaxed);
+        }
+        self.needs_init = false;
+        self.backoff = Duration::from_millis(50);
+        stats.frames.fetch_add(1, Ordering::Relaxed);
+        stats
+            .bytes
+            .fetch_add(self.wire.len_bytes() as u64, Ordering::Relaxed);
+    }
+
+    /// After a failed send: logs it (now and then), and asks for a re-init and a full
+    /// frame after a pause that grows to a second while the panel keeps failing, even if
+    /// no new frame comes. False when the sink is stopping.
+    fn failed(&mut self, e: &BusError, shared: &Shared, stats: &PanelStats) -> bool {
+        let n = stats.errors.fetch_add(1, Ordering::Relaxed) + 1;
+        if n % 100 == 1 {
+            log::warn!("panel: {e} ({n} error(s) so far); re-initialising the panel");
+        }
+        self.needs_init = true;
+        let mut slot = shared.lock();
+        if slot.stop {
+            return false;
+        }
+        slot.pending = true;
+        slot.full = true;
+        drop(slot);
+        std::thread::sleep(self.backoff);
+        self.backoff = (self.backoff * 2).min(Duration::from_secs(1));
+        true
     }
 }
