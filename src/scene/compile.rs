@@ -184,25 +184,7 @@ pub(super) fn unknown_field_message(path: &str) -> String {
 /// [`crate::data::limits::MAX_NESTING`] brackets is refused before parsing.
 pub fn compile_str(src: &str, path: &Path) -> Result<CompiledScene, SceneError> {
     let src = src.strip_prefix('\u{feff}').unwrap_or(src);
-    let at = |line: usize, col: usize, message: String| Problem::error(path, line, col, message);
-    if let Some((line, col)) = super::nesting::too_deep(src, crate::data::limits::MAX_NESTING) {
-        return Err(SceneError::Invalid(vec![at(
-            line,
-            col,
-            format!(
-                "the scene nests deeper than {} brackets here (about 20 canvases inside each other); flatten it",
-                crate::data::limits::MAX_NESTING
-            ),
-        )]));
-    }
-    let mut parsed = super::recover::parse_all::<super::schema::SceneFile>(src);
-    let mut located: Vec<Problem> = std::mem::take(&mut parsed.errors)
-        .into_iter()
-        .map(|e| at(e.line, e.col, e.message))
-        .collect();
-    let Some(mut file) = parsed.value.take() else {
-        return Err(SceneError::Invalid(located));
-    };
+    let (mut parsed, mut file, mut located) = read(src, path)?;
     let mut raw: Vec<Raw> = std::mem::take(&mut parsed.unknown)
         .into_iter()
         .map(|p| Raw {
@@ -247,6 +229,12 @@ pub fn compile_str(src: &str, path: &Path) -> Result<CompiledScene, SceneError> 
     if problems.iter().any(|p| p.severity == Severity::Error) {
         return Err(SceneError::Invalid(problems));
     }
+    let files = file
+        .fonts
+        .values()
+        .map(|f| scene_dir.join(&f.file))
+        .chain(includes.paths().cloned())
+        .collect();
     Ok(CompiledScene {
         path: path.to_path_buf(),
         display,
@@ -261,11 +249,41 @@ pub fn compile_str(src: &str, path: &Path) -> Result<CompiledScene, SceneError> 
         image_cache: image_cache(&file, &scene_dir),
         control: file.control.clone(),
         name: file.name.clone(),
-        files: file
-            .fonts
-            .values()
-            .map(|f| scene_dir.join(&f.file))
-            .chain(includes.paths().cloned())
-            .collect(),
+        files,
     })
+}
+
+/// The scene file as serde reads it, with the problems found reading it (every one it
+/// could recover from); refused when nesting is too deep or nothing could be read.
+fn read(
+    src: &str,
+    path: &Path,
+) -> Result<
+    (
+        super::recover::Parsed<super::schema::SceneFile>,
+        super::schema::SceneFile,
+        Vec<Problem>,
+    ),
+    SceneError,
+> {
+    let at = |line: usize, col: usize, message: String| Problem::error(path, line, col, message);
+    if let Some((line, col)) = super::nesting::too_deep(src, crate::data::limits::MAX_NESTING) {
+        return Err(SceneError::Invalid(vec![at(
+            line,
+            col,
+            format!(
+                "the scene nests deeper than {} brackets here (about 20 canvases inside each other); flatten it",
+                crate::data::limits::MAX_NESTING
+            ),
+        )]));
+    }
+    let mut parsed = super::recover::parse_all::<super::schema::SceneFile>(src);
+    let located: Vec<Problem> = std::mem::take(&mut parsed.errors)
+        .into_iter()
+        .map(|e| at(e.line, e.col, e.message))
+        .collect();
+    match parsed.value.take() {
+        Some(file) => Ok((parsed, file, located)),
+        None => Err(SceneError::Invalid(located)),
+    }
 }
