@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::RecvTimeoutError;
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
 use serde::Deserialize;
@@ -88,34 +88,14 @@ impl PollSource for CommandSource {
             return Err(SourceError::Config(format!("{program}: no pipes")));
         };
         let over = Arc::new(AtomicBool::new(false));
-        let ignored = Arc::new(AtomicBool::new(false));
-        let readers = spawn_read_all(
-            format!("cmd-{program}-out"),
-            stdout,
-            self.max_output,
-            true,
-            over.clone(),
-        )
-        .and_then(|out| {
-            spawn_read_all(
-                format!("cmd-{program}-err"),
-                stderr,
-                STDERR_KEEP,
-                false,
-                ignored,
-            )
-            .map(|err| (out, err))
-        });
-        let (out_rx, err_rx) = match readers {
+        let (out_rx, err_rx) = match self.readers(stdout, stderr, &over) {
             Ok(r) => r,
             Err(e) => {
                 kill_group(&mut child);
                 return Err(e);
             }
         };
-        let timed_out = || SourceError::Timeout {
-            ms: u64::try_from(self.timeout.as_millis()).unwrap_or(u64::MAX),
-        };
+        let timed_out = || timeout_error(self.timeout);
         let status = wait_or_kill(&mut child, program, || {
             Instant::now() >= deadline || over.load(Ordering::SeqCst)
         })?;
@@ -133,20 +113,7 @@ impl PollSource for CommandSource {
         let Some(status) = status else {
             return Err(timed_out());
         };
-        let collect = |rx: std::sync::mpsc::Receiver<ReadAll>| {
-            let wait = deadline
-                .saturating_duration_since(Instant::now())
-                .max(Duration::from_millis(100));
-            match rx.recv_timeout(wait) {
-                Ok(Ok(bytes)) => Ok(String::from_utf8_lossy(&bytes).into_owned()),
-                Ok(Err(source)) => Err(SourceError::Io {
-                    context: format!("reading the output of {program}"),
-                    source,
-                }),
-                Err(RecvTimeoutError::Timeout) => Err(timed_out()),
-                Err(RecvTimeoutError::Disconnected) => Ok(String::new()),
-            }
-        };
+        let collect = |rx| collect(rx, deadline, program, self.timeout);
         if !status.success() {
             let stderr = collect(err_rx).unwrap_or_default();
             return Err(SourceError::Exited {
@@ -163,6 +130,62 @@ impl PollSource for CommandSource {
             &stdout,
             &format!("the output of {program}"),
         )
+    }
+}
+
+impl CommandSource {
+    /// Threads reading the program's stdout (up to the output limit; `over` is set past
+    /// it) and the start of its stderr.
+    fn readers(
+        &self,
+        stdout: std::process::ChildStdout,
+        stderr: std::process::ChildStderr,
+        over: &Arc<AtomicBool>,
+    ) -> Result<(Receiver<ReadAll>, Receiver<ReadAll>), SourceError> {
+        let program = &self.config.program;
+        let out = spawn_read_all(
+            format!("cmd-{program}-out"),
+            stdout,
+            self.max_output,
+            true,
+            over.clone(),
+        )?;
+        let err = spawn_read_all(
+            format!("cmd-{program}-err"),
+            stderr,
+            STDERR_KEEP,
+            false,
+            Arc::new(AtomicBool::new(false)),
+        )?;
+        Ok((out, err))
+    }
+}
+
+/// The error of a run that took longer than `timeout`.
+fn timeout_error(timeout: Duration) -> SourceError {
+    SourceError::Timeout {
+        ms: u64::try_from(timeout.as_millis()).unwrap_or(u64::MAX),
+    }
+}
+
+/// What a reader thread read, waiting until the deadline (at least 100 ms more).
+fn collect(
+    rx: Receiver<ReadAll>,
+    deadline: Instant,
+    program: &str,
+    timeout: Duration,
+) -> Result<String, SourceError> {
+    let wait = deadline
+        .saturating_duration_since(Instant::now())
+        .max(Duration::from_millis(100));
+    match rx.recv_timeout(wait) {
+        Ok(Ok(bytes)) => Ok(String::from_utf8_lossy(&bytes).into_owned()),
+        Ok(Err(source)) => Err(SourceError::Io {
+            context: format!("reading the output of {program}"),
+            source,
+        }),
+        Err(RecvTimeoutError::Timeout) => Err(timeout_error(timeout)),
+        Err(RecvTimeoutError::Disconnected) => Ok(String::new()),
     }
 }
 
