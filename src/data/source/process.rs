@@ -95,28 +95,7 @@ impl StreamSource for ProcessSource {
             }
         };
         let last_stderr = Arc::new(Mutex::new(String::new()));
-        let stderr_thread = {
-            let last = last_stderr.clone();
-            let name = program.clone();
-            thread::Builder::new()
-                .name(format!("proc-{program}-err"))
-                .spawn(move || {
-                    let mut reader = BufReader::new(stderr);
-                    let mut split = BoundedLines::new(max);
-                    while let Ok(Some(line)) = split.next_line(&mut reader) {
-                        let Line::Text(line) = line else { continue };
-                        let line = line.trim().to_owned();
-                        if line.is_empty() {
-                            continue;
-                        }
-                        log::info!("{name} (stderr): {line}");
-                        if let Ok(mut slot) = last.lock() {
-                            *slot = line;
-                        }
-                    }
-                })
-                .ok()
-        };
+        let stderr_thread = log_stderr(program, stderr, max, last_stderr.clone());
 
         // Read lines until the output ends (or we are told to stop).
         let mut handler = LineHandler::new(&self.config.namespace, program, max);
@@ -146,13 +125,7 @@ impl StreamSource for ProcessSource {
         };
         // Give the stderr reader a moment to see the last line.
         if let Some(t) = stderr_thread {
-            let deadline = Instant::now() + Duration::from_millis(200);
-            while !t.is_finished() && Instant::now() < deadline {
-                thread::sleep(Duration::from_millis(2));
-            }
-            if t.is_finished() {
-                let _ = t.join();
-            }
+            join_soon(t, Duration::from_millis(200));
         }
         if status.success() {
             return Ok(());
@@ -162,6 +135,46 @@ impl StreamSource for ProcessSource {
             code: status.code(),
             stderr,
         })
+    }
+}
+
+/// A thread logging each line the program writes to stderr (at info level) and keeping
+/// the last one in `last`.
+fn log_stderr(
+    program: &str,
+    stderr: std::process::ChildStderr,
+    max: usize,
+    last: Arc<Mutex<String>>,
+) -> Option<thread::JoinHandle<()>> {
+    let name = program.to_string();
+    thread::Builder::new()
+        .name(format!("proc-{program}-err"))
+        .spawn(move || {
+            let mut reader = BufReader::new(stderr);
+            let mut split = BoundedLines::new(max);
+            while let Ok(Some(line)) = split.next_line(&mut reader) {
+                let Line::Text(line) = line else { continue };
+                let line = line.trim().to_owned();
+                if line.is_empty() {
+                    continue;
+                }
+                log::info!("{name} (stderr): {line}");
+                if let Ok(mut slot) = last.lock() {
+                    *slot = line;
+                }
+            }
+        })
+        .ok()
+}
+
+/// Joins `t` if it finishes within `wait`; otherwise leaves it running.
+fn join_soon(t: thread::JoinHandle<()>, wait: Duration) {
+    let deadline = Instant::now() + wait;
+    while !t.is_finished() && Instant::now() < deadline {
+        thread::sleep(Duration::from_millis(2));
+    }
+    if t.is_finished() {
+        let _ = t.join();
     }
 }
 
