@@ -24,8 +24,9 @@
 //! `timeline`, `widget`, `motion`, `ahead`, `panel`, `sink`, `scene`, `control`, `engine`,
 //! `bench`.
 //!
-//! `render` knows pixels only; `data` knows the dataset and its sources, not widgets;
-//! `widget` holds the kinds and sets their fields from bindings; `motion` moves them;
+//! `render` knows pixels only; `data` knows the dataset and its sources and evaluates
+//! bindings, not widgets; `timeline` is motion as pure functions of the tick; `widget`
+//! holds the kinds, each with its fields, draw and motion systems; `motion` slides any widget;
 //! `ahead` renders future ticks; `panel` drives controllers and `sink` sends frames out;
 //! `scene` reads a file and spawns it; `control` steers a running engine; `engine` builds
 //! one.

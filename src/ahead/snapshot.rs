@@ -7,9 +7,9 @@ use std::sync::Arc;
 use bevy_ecs::prelude::*;
 
 use crate::motion::Sliding;
-pub use crate::motion::place::Motion;
 use crate::render::compose::{DrawItem, DrawList, WidgetLayer, paint_rect, shown_of};
 use crate::render::{Color, FrameBuffer, Layer};
+pub use crate::timeline::place::Motion;
 use crate::widget::marquee::Marquee;
 
 /// One visible widget as frozen.
@@ -116,7 +116,7 @@ impl Snapshot {
                 continue;
             };
             let wl = layers.get(child).ok()?;
-            let (content, window) = crate::motion::lengths(m, wl);
+            let (content, window) = crate::widget::marquee::lengths(m, wl);
             items[k].motion = Motion::Scroll {
                 scroll: m.scroll,
                 start: m.placed.0,

@@ -1,8 +1,12 @@
 //! The marquee widget: a window that scrolls its one child when the child is larger.
 
+use std::collections::HashMap;
+
 use bevy_ecs::prelude::*;
 
 use super::widget_spec;
+use crate::app::Tick;
+use crate::render::compose::WidgetLayer;
 use crate::timeline::{Direction, Mode, Scroll};
 use crate::widget::compile::Ctx;
 use crate::widget::kind::WidgetSpec;
@@ -188,6 +192,17 @@ impl crate::widget::kind::Kind for MarqueeKind {
     fn children(spec: &MarqueeSpec) -> crate::widget::kind::Children<'_> {
         crate::widget::kind::Children::Scrolled(&spec.child)
     }
+
+    fn systems(app: &mut bevy_app::App) {
+        // A marquee needs its content's size, known once the content is drawn this tick
+        // (and laid out, when it is a stack). Popups are marquees too.
+        app.add_systems(
+            crate::app::TickSchedule,
+            animate_marquees
+                .after(crate::widget::group::layout_stacks)
+                .in_set(crate::render::RenderSet::Layout),
+        );
+    }
 }
 
 /// A marquee or popup: its window clips and places its one child.
@@ -222,5 +237,76 @@ impl crate::widget::kind::Kind for PopupKind {
 
     fn children(spec: &PopupSpec) -> crate::widget::kind::Children<'_> {
         crate::widget::kind::Children::Scrolled(&spec.child)
+    }
+}
+
+/// Places each marquee's content for this tick: offset (and repeat) from the tick.
+pub fn animate_marquees(
+    tick: Res<Tick>,
+    mut marquees: Query<(&mut Marquee, &Children)>,
+    mut layers: Query<&mut WidgetLayer>,
+    mut groups: Local<HashMap<String, (u64, u64)>>,
+) {
+    // First pass: restarts, and each sync group's common start and longest cycle.
+    groups.clear();
+    for (mut m, children) in &mut marquees {
+        let Some(child) = children.iter().next() else {
+            continue;
+        };
+        let Ok(wl) = layers.get(child) else { continue };
+        if m.seen != Some(wl.generation) {
+            // New content: count from now. The first content counts from the start.
+            if m.seen.is_some() && m.restart {
+                m.start = tick.0;
+            }
+            m.seen = Some(wl.generation);
+        }
+        if let Some(g) = &m.group {
+            let (content, window) = lengths(&m, wl);
+            let period = m.scroll.period(content, window).unwrap_or(0);
+            let entry = groups.entry(g.clone()).or_insert((m.start, period));
+            entry.0 = entry.0.max(m.start);
+            entry.1 = entry.1.max(period);
+        }
+    }
+    // Second pass: place every marquee's content for this tick.
+    for (mut m, children) in &mut marquees {
+        let Some(child) = children.iter().next() else {
+            continue;
+        };
+        let Ok(mut wl) = layers.get_mut(child) else {
+            continue;
+        };
+        let (content, window) = lengths(&m, &wl);
+        let (start, period) = match m.group.as_ref().and_then(|g| groups.get(g)) {
+            Some(&(start, period)) => (start, Some(period)),
+            None => (m.start, None),
+        };
+        if m.placed != (start, period) {
+            m.placed = (start, period);
+        }
+        let motion = crate::timeline::place::Motion::Scroll {
+            scroll: m.scroll,
+            start,
+            period,
+            content,
+            window,
+        };
+        let Some(placed) = motion.place_at(tick.0) else {
+            continue;
+        };
+        if wl.offset != placed.offset || wl.repeat != placed.repeat {
+            wl.offset = placed.offset;
+            wl.repeat = placed.repeat;
+        }
+    }
+}
+
+/// Content and window lengths along a marquee's direction of motion.
+pub fn lengths(m: &Marquee, wl: &WidgetLayer) -> (u32, u32) {
+    if m.scroll.direction.horizontal() {
+        (wl.layer.width(), m.window.0)
+    } else {
+        (wl.layer.height(), m.window.1)
     }
 }

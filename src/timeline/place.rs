@@ -1,7 +1,7 @@
 //! Where a moving layer sits at a tick: the one function the animate systems and
 //! render-ahead's snapshots both place layers with, so they agree exactly.
 
-use crate::timeline::{Placed, Scroll, Slide};
+use super::{Placed, Scroll, Slide};
 
 /// How an item moves with the tick, without any input changing.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -2,6 +2,9 @@
 //! condition is false, with alert pages that preempt the rotation and transitions
 //! between pages.
 
+pub mod rotation;
+pub mod run;
+
 use bevy_ecs::prelude::*;
 use serde::Deserialize;
 
@@ -258,6 +261,10 @@ impl crate::widget::kind::Kind for SequenceKind {
         app.add_systems(
             crate::widget::bind::ApplyBound,
             crate::widget::bind::apply::<Page>,
+        );
+        app.add_systems(
+            crate::app::TickSchedule,
+            run::run_sequences.in_set(crate::app::TickSet::Animate),
         );
     }
 }

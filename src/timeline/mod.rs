@@ -4,6 +4,8 @@
 
 use serde::Deserialize;
 
+pub mod place;
+
 /// Which way content moves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
 #[serde(rename_all = "lowercase")]
