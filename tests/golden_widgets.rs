@@ -336,3 +336,51 @@ fn demo_scene() {
     let src = std::fs::read_to_string(common::root().join("scenes/demo.ron")).expect("demo scene");
     assert_golden("demo", &render(&src, 1));
 }
+
+/// Many damaged rectangles at once are painted from the draw items of their bands
+/// (`render::bands`): after several ticks of changes the frame equals the same state
+/// painted whole, tall items across many bands included.
+#[test]
+fn many_changing_widgets_paint_what_a_whole_repaint_paints() {
+    let scene_at = |n: u32| {
+        let mut widgets = String::from(
+            r##"Rectangle(x: 0, y: 0, width: 240, height: 240, fill: "#202040"),
+        Rectangle(x: 0, y: 16, width: 30, height: 200, fill: "#806000"),
+        Text(x: 100, y: 0, text: "{{ n }}", font: "large", color: "#00ff80"),"##,
+        );
+        for i in 0..48 {
+            widgets += &format!(
+                r#"Text(x: {}, y: {}, text: "{{{{ n * {} }}}}", font: "small"),"#,
+                (i % 6) * 40 + 2,
+                // Each row straddles two bands (16 px each).
+                (i / 6) * 32 + 12,
+                i + 1
+            );
+        }
+        scene(240, 240, "Rgb565", &widgets).replacen(
+            "widgets:",
+            &format!("data: (initial: {{\"n\": {n}}}),\n    widgets:"),
+            1,
+        )
+    };
+    let mut app = common::app_for(common::compile(&scene_at(1)));
+    tinydisplay::app::run_ticks(&mut app, tinydisplay::app::RunMode::Ticks(1));
+    for n in 2..=6 {
+        common::set(&mut app, "n", serde_json::json!(n * 7));
+        tinydisplay::app::run_ticks(&mut app, tinydisplay::app::RunMode::Ticks(1));
+    }
+    let fb = app
+        .world()
+        .resource::<tinydisplay::render::FrameBuffer>()
+        .clone();
+    assert!(
+        fb.damage().len() >= 16,
+        "the last tick damaged {} rectangles: too few to paint by band",
+        fb.damage().len()
+    );
+    let whole = render(&scene_at(42), 1);
+    assert!(
+        fb.data() == whole.data(),
+        "incremental and whole paints differ"
+    );
+}

@@ -5,6 +5,7 @@
 //! Nothing here knows about scenes, data or sinks.
 
 pub mod animation;
+pub mod bands;
 pub mod color;
 pub mod compose;
 pub mod font;

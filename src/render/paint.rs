@@ -5,7 +5,9 @@ use std::time::{Duration, Instant};
 
 use bevy_ecs::prelude::*;
 
-use super::compose::{Background, DrawList, WidgetLayer, paint_rect};
+use super::bands::Bands;
+use super::compose::{Background, DrawItem, DrawList, WidgetLayer, paint_rect};
+use super::layer::Layer;
 use super::{FrameBuffer, Rect};
 
 /// What happened to this tick's damage.
@@ -18,6 +20,9 @@ pub struct PaintState {
     pub inline: Option<Duration>,
 }
 
+/// Damaged rectangles from which paint looks items up by band ([`Bands`]).
+const BANDED_FROM: usize = 16;
+
 /// Paints this tick's damage from the draw list (nothing on an idle tick).
 pub fn paint(
     mut fb: ResMut<FrameBuffer>,
@@ -25,8 +30,9 @@ pub fn paint(
     list: Res<DrawList>,
     layers: Query<&WidgetLayer>,
     mut state: ResMut<PaintState>,
-    mut damage: Local<Vec<Rect>>,
+    mut scratch: Local<(Vec<Rect>, Bands, Vec<u32>)>,
 ) {
+    let (damage, bands, near) = &mut *scratch;
     let state = state.bypass_change_detection();
     state.inline = None;
     if std::mem::take(&mut state.filled) || fb.damage().is_empty() {
@@ -35,16 +41,35 @@ pub fn paint(
     let start = Instant::now();
     damage.clear();
     damage.extend_from_slice(fb.damage());
+    // A few rectangles are checked against every item; many against the items of their
+    // bands only.
+    let banded = damage.len() >= BANDED_FROM;
+    if banded {
+        bands.build(&list.items, fb.height());
+    }
     for rect in damage.iter() {
-        paint_rect(
-            &mut fb,
-            background.0,
-            *rect,
-            list.items
-                .iter()
-                .filter(|i| i.shown.overlaps(rect))
-                .filter_map(|i| layers.get(i.entity).ok().map(|wl| (i, &*wl.layer))),
-        );
+        if banded && bands.candidates(*rect, near) {
+            let items = near.iter().map(|&k| &list.items[k as usize]);
+            paint_rect(&mut fb, background.0, *rect, over(items, rect, &layers));
+        } else {
+            paint_rect(
+                &mut fb,
+                background.0,
+                *rect,
+                over(list.items.iter(), rect, &layers),
+            );
+        }
     }
     state.inline = Some(start.elapsed());
+}
+
+/// The items of `items` that overlap `rect`, with their layers.
+fn over<'a>(
+    items: impl Iterator<Item = &'a DrawItem> + 'a,
+    rect: &'a Rect,
+    layers: &'a Query<&WidgetLayer>,
+) -> impl Iterator<Item = (&'a DrawItem, &'a Layer)> + 'a {
+    items
+        .filter(|i| i.shown.overlaps(rect))
+        .filter_map(|i| layers.get(i.entity).ok().map(|wl| (i, &*wl.layer)))
 }
