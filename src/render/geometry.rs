@@ -81,8 +81,19 @@ impl Rect {
     }
 
     /// True when the rectangles share at least one pixel.
+    #[inline]
     pub fn overlaps(&self, other: &Rect) -> bool {
-        !self.intersect(other).is_empty()
+        // The same as a non-empty `intersect`, without building it: min(right) > max(x)
+        // and min(bottom) > max(y), the tests most often false first.
+        let (r1, b1, r2, b2) = (self.right(), self.bottom(), other.right(), other.bottom());
+        r1 > other.x
+            && r2 > self.x
+            && b1 > other.y
+            && b2 > self.y
+            && r1 > self.x
+            && b1 > self.y
+            && r2 > other.x
+            && b2 > other.y
     }
 
     /// True when `other` lies entirely inside `self`.
@@ -158,6 +169,24 @@ impl Anchor {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn overlaps_is_a_non_empty_intersection_even_at_the_extremes() {
+        let v = [i32::MIN, -1000, -7, -1, 0, 1, 3, 8, 1000, i32::MAX - 5, i32::MAX];
+        let sizes = [0u32, 1, 2, 5, 40, u32::MAX];
+        let mut rects = Vec::new();
+        for &x in &v {
+            for &w in &sizes {
+                rects.push(Rect::new(x, x / 2, w, sizes[(w % 5) as usize]));
+                rects.push(Rect::new(x, 3, w, 4));
+            }
+        }
+        for a in &rects {
+            for b in &rects {
+                assert_eq!(a.overlaps(b), !a.intersect(b).is_empty(), "{a:?} {b:?}");
+            }
+        }
+    }
     use super::*;
 
     #[test]
