@@ -172,7 +172,19 @@ mod tests {
 
     #[test]
     fn overlaps_is_a_non_empty_intersection_even_at_the_extremes() {
-        let v = [i32::MIN, -1000, -7, -1, 0, 1, 3, 8, 1000, i32::MAX - 5, i32::MAX];
+        let v = [
+            i32::MIN,
+            -1000,
+            -7,
+            -1,
+            0,
+            1,
+            3,
+            8,
+            1000,
+            i32::MAX - 5,
+            i32::MAX,
+        ];
         let sizes = [0u32, 1, 2, 5, 40, u32::MAX];
         let mut rects = Vec::new();
         for &x in &v {
