@@ -97,7 +97,7 @@ impl Kind for GaugeKind {
     }
 
     fn systems(app: &mut App) {
-        app.add_systems(bind::ApplyBound, bind::apply::<Gauge>);
+        bind::add_apply::<Gauge>(app);
         app.add_systems(TickSchedule, draw_gauges.in_set(RenderSet::Draw));
     }
 }

@@ -45,6 +45,12 @@ pub fn apply<C: BindFields>(mut q: Query<(&mut Bound, &mut Bindings, &mut C), Ch
     }
 }
 
+/// Adds `apply::<C>` to the [`ApplyBound`] schedule (what a kind's `systems` calls for
+/// a component with bound fields).
+pub fn add_apply<C: BindFields>(app: &mut bevy_app::App) {
+    app.add_systems(ApplyBound, apply::<C>);
+}
+
 impl BindFields for Visible {
     const FIELDS: &'static [&'static str] = &["when"];
 

@@ -126,10 +126,7 @@ impl crate::widget::kind::Kind for IndexKind {
     }
 
     fn systems(app: &mut bevy_app::App) {
-        app.add_systems(
-            crate::widget::bind::ApplyBound,
-            crate::widget::bind::apply::<Index>,
-        );
+        crate::widget::bind::add_apply::<Index>(app);
         app.add_systems(
             crate::app::TickSchedule,
             show_index.in_set(crate::app::TickSet::Animate),

@@ -309,10 +309,7 @@ impl crate::widget::kind::Kind for ImageKind {
 
     fn systems(app: &mut bevy_app::App) {
         app.init_resource::<crate::widget::remote::RemoteImages>();
-        app.add_systems(
-            crate::widget::bind::ApplyBound,
-            crate::widget::bind::apply::<Image>,
-        );
+        crate::widget::bind::add_apply::<Image>(app);
         app.add_systems(
             crate::app::TickSchedule,
             (

@@ -241,10 +241,7 @@ impl Plugin for WidgetPlugin {
         if !app.is_plugin_added::<RenderPlugin>() {
             app.add_plugins(RenderPlugin);
         }
-        app.add_systems(
-            bind::ApplyBound,
-            bind::apply::<crate::render::compose::Visible>,
-        );
+        bind::add_apply::<crate::render::compose::Visible>(app);
         kind::add_systems(app);
     }
 }

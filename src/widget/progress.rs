@@ -211,10 +211,7 @@ impl crate::widget::kind::Kind for ProgressBarKind {
     }
 
     fn systems(app: &mut bevy_app::App) {
-        app.add_systems(
-            crate::widget::bind::ApplyBound,
-            crate::widget::bind::apply::<ProgressBar>,
-        );
+        crate::widget::bind::add_apply::<ProgressBar>(app);
         app.add_systems(
             crate::app::TickSchedule,
             draw_progress_bars.in_set(crate::render::RenderSet::Draw),

@@ -101,10 +101,7 @@ impl crate::widget::kind::Kind for RectangleKind {
     }
 
     fn systems(app: &mut bevy_app::App) {
-        app.add_systems(
-            crate::widget::bind::ApplyBound,
-            crate::widget::bind::apply::<Rectangle>,
-        );
+        crate::widget::bind::add_apply::<Rectangle>(app);
         app.add_systems(
             crate::app::TickSchedule,
             draw_rectangles.in_set(crate::render::RenderSet::Draw),

@@ -161,10 +161,7 @@ impl crate::widget::kind::Kind for TextKind {
     }
 
     fn systems(app: &mut bevy_app::App) {
-        app.add_systems(
-            crate::widget::bind::ApplyBound,
-            crate::widget::bind::apply::<Text>,
-        );
+        crate::widget::bind::add_apply::<Text>(app);
         app.add_systems(
             crate::app::TickSchedule,
             draw_texts.in_set(crate::render::RenderSet::Draw),

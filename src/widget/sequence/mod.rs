@@ -258,10 +258,7 @@ impl crate::widget::kind::Kind for SequenceKind {
     }
 
     fn systems(app: &mut bevy_app::App) {
-        app.add_systems(
-            crate::widget::bind::ApplyBound,
-            crate::widget::bind::apply::<Page>,
-        );
+        crate::widget::bind::add_apply::<Page>(app);
         app.add_systems(
             crate::app::TickSchedule,
             run::run_sequences.in_set(crate::app::TickSet::Animate),
