@@ -8,7 +8,12 @@
 mod common;
 
 use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use bevy_app::TaskPoolOptions;
+use bevy_tasks::{AsyncComputeTaskPool, ComputeTaskPool, IoTaskPool};
 
 use tinydisplay::ahead::{AheadConfig, RenderAhead};
 use tinydisplay::app::{RunMode, run_ticks};
@@ -34,8 +39,36 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static A: Counting = Counting;
 
+/// Makes the shared task pools before the engine does, and waits until every one of
+/// their threads has started: a pool thread's start-up (std names it, sets its guard)
+/// allocates on that thread whenever the OS runs it, which is not tick work.
+fn start_task_pools() {
+    let started = Arc::new(AtomicUsize::new(0));
+    let mut options = TaskPoolOptions::default();
+    for policy in [
+        &mut options.io,
+        &mut options.async_compute,
+        &mut options.compute,
+    ] {
+        let started = started.clone();
+        policy.on_thread_spawn = Some(Arc::new(move || {
+            started.fetch_add(1, Ordering::SeqCst);
+        }));
+    }
+    options.create_default_pools();
+    let threads = IoTaskPool::get().thread_num()
+        + AsyncComputeTaskPool::get().thread_num()
+        + ComputeTaskPool::get().thread_num();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while started.load(Ordering::SeqCst) < threads {
+        assert!(Instant::now() < deadline, "task pool threads did not start");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
 #[test]
 fn steady_state_ticks_allocate_nothing() {
+    start_task_pools();
     let scene = tinydisplay::scene::load(&common::root().join("scenes/reference.ron")).unwrap();
     let mut app = common::app_for(scene);
     app.insert_resource(RenderAhead::new(AheadConfig {
