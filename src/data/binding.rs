@@ -10,7 +10,7 @@ use minijinja::{Environment, Value as JValue};
 use serde_json::Value;
 
 use super::dataset::{Dataset, insert_path};
-use super::{history, inspect};
+use super::{history, inspect, plain};
 
 /// The field a binding sets, by the name its widget kind gives it (`"text"`, `"value"`,
 /// `"color"`, `"when"`): propagate keeps the result under this name in the widget's
@@ -22,13 +22,13 @@ pub type Target = &'static str;
 pub enum Source {
     /// A template registered in the environment under this name; renders to a string.
     Template(String),
-    /// A template that is one plain key, `{{ mpd.title }}` (registered under `name`):
-    /// a string or integer is shown without running the template.
-    Key {
-        /// The template's name in the environment (for anything but a string or integer).
+    /// A template of literal text and bare keys, `"v={{ d.k0 }}"` (registered under
+    /// `name`): filled without running the template (see [`plain`](super::plain)).
+    Plain {
+        /// The template's name in the environment (run when a value needs the engine).
         name: String,
-        /// The key.
-        key: String,
+        /// Its text and keys.
+        pieces: Vec<plain::Piece>,
     },
     /// An expression's source; evaluates to a value (compiled at each evaluation).
     Expression(String),
@@ -112,11 +112,16 @@ pub fn compile_template(
         Err(e) => return Err(BindingError(describe(&e))),
     };
     let uses = inspect::template(env, name);
-    let source = match plain_key(src) {
-        Some(key) if vars.len() == 1 && vars.contains(key) => Source::Key {
-            name: name.to_string(),
-            key: key.to_string(),
-        },
+    let source = match plain::pieces(src) {
+        Some(pieces)
+            if plain::keys(&pieces).len() == vars.len()
+                && plain::keys(&pieces).iter().all(|k| vars.contains(*k)) =>
+        {
+            Source::Plain {
+                name: name.to_string(),
+                pieces,
+            }
+        }
         _ => Source::Template(name.to_string()),
     };
     let result = finish(env, target, source, vars, uses, fallback);
@@ -198,19 +203,6 @@ fn finish(
     })
 }
 
-/// `"{{ a.b }}"` → `a.b`: a template that is one dotted name and nothing else.
-fn plain_key(src: &str) -> Option<&str> {
-    let inner = src.strip_prefix("{{")?.strip_suffix("}}")?.trim();
-    let ok = !inner.is_empty()
-        && inner.split('.').all(|part| {
-            part.chars()
-                .next()
-                .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-                && part.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-        });
-    ok.then_some(inner)
-}
-
 fn describe(e: &minijinja::Error) -> String {
     match e.detail() {
         Some(d) => format!("{}: {d}", e.kind()),
@@ -273,17 +265,14 @@ impl Binding {
         contexts: &mut Contexts,
     ) -> Result<Value, BindingError> {
         let err = |e: minijinja::Error| BindingError(describe(&e));
-        if let Source::Key { key, .. } = &self.source {
-            match data.get(key) {
-                Some(Value::String(s)) => return Ok(Value::String(s.clone())),
-                Some(Value::Number(n)) if !n.is_f64() => return Ok(Value::String(n.to_string())),
-                Some(Value::Null) => return Ok(Value::String(String::new())),
-                _ => {}
-            }
+        if let Source::Plain { pieces, .. } = &self.source
+            && let Some(s) = plain::render(pieces, data)
+        {
+            return Ok(Value::String(s));
         }
         let ctx = contexts.get(self, data);
         let value = match &self.source {
-            Source::Template(name) | Source::Key { name, .. } => {
+            Source::Template(name) | Source::Plain { name, .. } => {
                 let t = env.get_template(name).map_err(err)?;
                 return t.render(ctx).map(Value::String).map_err(err);
             }
@@ -563,20 +552,51 @@ mod tests {
             assert!(matches!(fast.source, Source::Compiled { .. }), "{src}");
             assert_eq!(fast.evaluate(&env, &d), slow.evaluate(&env, &d), "{src}");
         }
-        for (i, key) in ["a.n", "a.f", "a.s", "a.b", "a.z", "a.list", "a.missing"]
-            .into_iter()
-            .enumerate()
-        {
-            let src = format!("{{{{ {key} }}}}");
-            let fast = compile_template(&mut env, &format!("k{i}"), "text", &src, json!(""))
+        d.set("a.big", json!(u64::MAX), 0);
+        d.set("a.neg", json!(-12), 0);
+        d.set("a.html", json!("<b>&'\""), 0);
+        d.set("a.whole", json!(3.0), 0);
+        d.set("a.tiny", json!(1e-7), 0);
+        d.set("a.huge", json!(1e300), 0);
+        let keys = [
+            "a.n",
+            "a.f",
+            "a.s",
+            "a.b",
+            "a.z",
+            "a.list",
+            "a.missing",
+            "a.big",
+            "a.neg",
+            "a.html",
+            "a.whole",
+            "a.tiny",
+            "a.huge",
+        ];
+        let mut srcs: Vec<String> = keys.iter().map(|k| format!("{{{{ {k} }}}}")).collect();
+        srcs.extend(
+            keys.iter()
+                .map(|k| format!("v={{{{ {k} }}}} °C [{{{{a.s}}}}]")),
+        );
+        for (i, src) in srcs.iter().enumerate() {
+            let fast = compile_template(&mut env, &format!("k{i}"), "text", src, json!(""))
                 .expect("compiles");
-            assert!(matches!(fast.source, Source::Key { .. }), "{src}");
+            let Source::Plain { pieces, .. } = &fast.source else {
+                panic!("{src} is plain");
+            };
+            let scalar = !["a.list", "a.missing", "a.big"]
+                .iter()
+                .any(|k| src.contains(k));
+            assert_eq!(plain::render(pieces, &d).is_some(), scalar, "{src}");
             let mut slow = fast.clone();
             slow.source = Source::Template(format!("k{i}"));
             assert_eq!(fast.evaluate(&env, &d), slow.evaluate(&env, &d), "{src}");
         }
-        assert_eq!(plain_key("{{ a.b }} x"), None);
-        assert_eq!(plain_key("{{ a | upper }}"), None);
-        assert_eq!(plain_key("{{a_1.b2}}"), Some("a_1.b2"));
+        let t =
+            compile_template(&mut env, "t", "text", "{{ a.s }}\n", json!("")).expect("compiles");
+        assert!(
+            matches!(t.source, Source::Template(_)),
+            "a trailing newline runs the engine"
+        );
     }
 }

@@ -33,20 +33,31 @@ pub struct Entry {
     pub history: VecDeque<(u64, Value)>,
     /// Bytes of the values in `history` (roughly, as JSON text).
     history_bytes: usize,
+    /// The [`Dataset::begin_tick`] count when the key was last put in the changed list.
+    listed: u64,
 }
 
 /// Values by dotted key; the first segment is the namespace.
 #[derive(Resource, Debug, Default)]
 pub struct Dataset {
-    entries: HashMap<String, Entry>,
+    entries: Map<String, Entry>,
     changed: Vec<String>,
-    history_len: HashMap<String, usize>,
-    rules: HashMap<String, Rule>,
-    warned: HashSet<String>,
+    /// How many ticks began: an entry listed in this one has `listed == ticks`.
+    ticks: u64,
+    history_len: Map<String, usize>,
+    rules: Map<String, Rule>,
+    warned: HashSet<String, Hasher>,
     limits: Limits,
-    ns_keys: HashMap<String, usize>,
+    ns_keys: Map<String, usize>,
     clock: (u64, u32),
 }
+
+/// The hasher of the dataset's maps: keys are short strings looked up several times per
+/// change, where SipHash costs more than the rest of a lookup.
+type Hasher = foldhash::fast::RandomState;
+
+/// A map keyed by dataset keys or namespaces.
+type Map<K, V> = HashMap<K, V, Hasher>;
 
 /// The namespace of a dotted key (`mpd` of `mpd.title`).
 pub fn namespace(key: &str) -> &str {
@@ -121,6 +132,7 @@ impl Dataset {
     /// Starts a tick: forgets which keys changed in the last one.
     pub fn begin_tick(&mut self) {
         self.changed.clear();
+        self.ticks += 1;
     }
 
     /// Sets `key` at `tick`, checked against its rule. Returns whether the value changed.
@@ -222,6 +234,10 @@ impl Dataset {
         let size = json_bytes(&value, max_bytes);
         match self.entries.get_mut(key) {
             Some(e) => {
+                if e.listed != self.ticks {
+                    e.listed = self.ticks;
+                    self.changed.push(key.to_string());
+                }
                 let old = std::mem::replace(&mut e.value, value.clone());
                 e.previous = Some(old);
                 e.changed_tick = tick;
@@ -253,12 +269,14 @@ impl Dataset {
                         changed_at: now,
                         history,
                         history_bytes,
+                        listed: self.ticks,
                     },
                 );
+                // A new key (or one removed and set again in this tick).
+                if !self.changed.iter().any(|k| k == key) {
+                    self.changed.push(key.to_string());
+                }
             }
-        }
-        if !self.changed.iter().any(|k| k == key) {
-            self.changed.push(key.to_string());
         }
     }
 

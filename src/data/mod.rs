@@ -15,6 +15,7 @@ pub mod ingest;
 pub mod inspect;
 pub mod limits;
 pub mod persist;
+pub mod plain;
 pub mod printf;
 pub mod propagate;
 pub mod ramp;

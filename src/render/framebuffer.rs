@@ -211,6 +211,26 @@ impl FrameBuffer {
             }
             return;
         }
+        if opacity == 255 && !layer.has_partial_alpha() {
+            // Every alpha is 0 or 255: covered pixels are copied, the rest kept.
+            let n = dst.w as usize;
+            for fy in dst.y..dst.bottom() {
+                let li0 = (fy - y) as usize * lw + (dst.x - x) as usize;
+                let fi0 = fy as usize * fw + dst.x as usize;
+                let row = &mut self.data[fi0 * ch..(fi0 + n) * ch];
+                let src = &lc[li0 * ch..(li0 + n) * ch];
+                for ((d, s), &a) in row
+                    .chunks_exact_mut(ch)
+                    .zip(src.chunks_exact(ch))
+                    .zip(&la[li0..li0 + n])
+                {
+                    if a != 0 {
+                        d.copy_from_slice(s);
+                    }
+                }
+            }
+            return;
+        }
         for fy in dst.y..dst.bottom() {
             let ly = (fy - y) as usize;
             let lx0 = (dst.x - x) as usize;

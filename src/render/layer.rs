@@ -211,6 +211,18 @@ impl Layer {
                 }
                 continue;
             }
+            if ch == 3 && color.a == 255 && (binary || mrow.iter().all(|&c| c == 0 || c == 255)) {
+                // The same for three bytes a pixel: ink is a store, the rest untouched.
+                let crow = &mut self.color[i0 * 3..(i0 + n) * 3];
+                let arow = &mut self.alpha[i0..i0 + n];
+                for ((c, a), &cov) in crow.chunks_exact_mut(3).zip(arow.iter_mut()).zip(mrow) {
+                    if cov >= 128 {
+                        c.copy_from_slice(&src[..3]);
+                        *a = 255;
+                    }
+                }
+                continue;
+            }
             for (k, &cov) in mrow.iter().enumerate() {
                 if cov == 0 {
                     continue;

@@ -141,29 +141,40 @@ pub fn layout(text: &str, fonts: &[Arc<Font>], style: &TextStyle) -> TextLayout 
     let Some(primary) = fonts.first() else {
         return TextLayout::default();
     };
-    let mut lines: Vec<Vec<Shaped>> = Vec::new();
+    // Every line's characters in order in one list, each line a range of it.
+    let mut shaped: Vec<Shaped> = Vec::with_capacity(text.len());
+    let mut lines: Vec<std::ops::Range<usize>> = Vec::new();
     for para in text.split('\n') {
-        let chars: Vec<Shaped> = para
-            .chars()
-            .filter(|c| *c != '\r')
-            .map(|c| shape(c, fonts))
-            .collect();
-        lines.extend(wrap(chars, style.wrap_width));
+        let start = shaped.len();
+        shaped.extend(para.chars().filter(|c| *c != '\r').map(|c| shape(c, fonts)));
+        if style.wrap_width.is_none() {
+            lines.push(start..shaped.len());
+            continue;
+        }
+        let para = shaped.split_off(start);
+        for line in wrap(para, style.wrap_width) {
+            let at = shaped.len();
+            shaped.extend(line);
+            lines.push(at..shaped.len());
+        }
     }
-    let widths: Vec<i32> = lines
-        .iter()
-        .map(|l| l.iter().map(|s| s.advance).sum())
-        .collect();
+    let line_width =
+        |r: &std::ops::Range<usize>| shaped[r.clone()].iter().map(|s| s.advance).sum::<i32>();
     let width = style
         .wrap_width
-        .unwrap_or_else(|| widths.iter().copied().max().unwrap_or(0).max(0) as u32);
+        .unwrap_or_else(|| lines.iter().map(line_width).max().unwrap_or(0).max(0) as u32);
     // Saturating: a huge negative line spacing must not overflow (it is refused at load).
     let line_h = primary.line_height().saturating_add(style.line_spacing);
     let height = (lines.len() as i64 * line_h as i64 - style.line_spacing as i64)
         .clamp(0, i64::from(u16::MAX)) as u32;
-    let mut glyphs = Vec::new();
-    for (i, (line, w)) in lines.iter().zip(&widths).enumerate() {
-        let slack = width as i32 - w;
+    let widths: Vec<i32> = match style.align {
+        Align::Left => Vec::new(),
+        _ => lines.iter().map(line_width).collect(),
+    };
+    let mut glyphs = Vec::with_capacity(shaped.len());
+    let mut chars = shaped.into_iter();
+    for (i, line) in lines.iter().enumerate() {
+        let slack = width as i32 - widths.get(i).copied().unwrap_or(0);
         let mut x = match style.align {
             Align::Left => 0,
             Align::Center => slack / 2,
@@ -172,12 +183,13 @@ pub fn layout(text: &str, fonts: &[Arc<Font>], style: &TextStyle) -> TextLayout 
         let baseline = (i as i32)
             .saturating_mul(line_h)
             .saturating_add(primary.ascent());
-        for s in line {
-            if let Some(g) = &s.glyph {
+        for s in chars.by_ref().take(line.len()) {
+            if let Some(g) = s.glyph {
+                let (gx, gy) = (x + g.left, baseline - g.top);
                 glyphs.push(Placed {
-                    glyph: g.clone(),
-                    x: x + g.left,
-                    y: baseline - g.top,
+                    glyph: g,
+                    x: gx,
+                    y: gy,
                 });
             }
             x += s.advance;

@@ -41,12 +41,12 @@ pub(super) fn parse(text: &str, path: &Path) -> Result<Font, FontError> {
         return Err(r.err(1, "not a BDF font (no STARTFONT)".into()));
     }
     let b = bbox.unwrap_or([0, 0, 0, 0]);
-    Ok(Font {
-        name: path.display().to_string(),
-        ascent: ascent.unwrap_or(b[1] + b[3]),
-        descent: descent.unwrap_or(-b[3]),
-        face: Face::Bitmap(glyphs),
-    })
+    Ok(Font::new(
+        path.display().to_string(),
+        ascent.unwrap_or(b[1] + b[3]),
+        descent.unwrap_or(-b[3]),
+        Face::Bitmap(glyphs),
+    ))
 }
 
 /// The numbered lines of a BDF file being read, and its path for errors.

@@ -6,7 +6,7 @@ mod outline;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, OnceLock, RwLock};
 
 /// One rasterised glyph: coverage 0..=255 per pixel and where it sits relative to the pen.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -73,12 +73,18 @@ enum Face {
     },
 }
 
+/// Characters below this code point are looked up in a table, not a map.
+const TABLE_CHARS: usize = 128;
+
 /// One font face at one pixel size; shared between threads.
 pub struct Font {
     name: String,
     ascent: i32,
     descent: i32,
     face: Face,
+    /// The glyphs of ASCII characters, each found once (text is mostly ASCII, and a
+    /// table read is cheaper than hashing the character).
+    table: Box<[OnceLock<Option<Arc<Glyph>>>]>,
 }
 
 impl std::fmt::Debug for Font {
@@ -92,6 +98,17 @@ impl std::fmt::Debug for Font {
 }
 
 impl Font {
+    /// A font with its glyph table still empty.
+    fn new(name: String, ascent: i32, descent: i32, face: Face) -> Font {
+        Font {
+            name,
+            ascent,
+            descent,
+            face,
+            table: (0..TABLE_CHARS).map(|_| OnceLock::new()).collect(),
+        }
+    }
+
     /// Loads a `.bdf` bitmap font or a `.ttf`/`.otf` outline font at `size_px` (default 16).
     pub fn load(path: &Path, size_px: Option<f32>) -> Result<Font, FontError> {
         let ext = path
@@ -157,6 +174,14 @@ impl Font {
 
     /// The rasterised glyph for `ch` (cached), or `None` when the font lacks it.
     pub fn glyph(&self, ch: char) -> Option<Arc<Glyph>> {
+        match self.table.get(ch as usize) {
+            Some(slot) => slot.get_or_init(|| self.find(ch)).clone(),
+            None => self.find(ch),
+        }
+    }
+
+    /// [`Font::glyph`] without the table.
+    fn find(&self, ch: char) -> Option<Arc<Glyph>> {
         match &self.face {
             Face::Bitmap(g) => g.get(&ch).cloned(),
             Face::Outline { font, size, cache } => {

@@ -20,16 +20,16 @@ pub(super) fn load(bytes: &[u8], size: f32, path: &Path) -> Result<Font, FontErr
         Some(m) => (m.ascent.ceil() as i32, (-m.descent).ceil() as i32),
         None => (size.ceil() as i32, 0),
     };
-    Ok(Font {
-        name: path.display().to_string(),
+    Ok(Font::new(
+        path.display().to_string(),
         ascent,
         descent,
-        face: Face::Outline {
+        Face::Outline {
             font: Box::new(font),
             size,
             cache: RwLock::new(HashMap::new()),
         },
-    })
+    ))
 }
 
 /// Rasterises one glyph with antialiasing.
