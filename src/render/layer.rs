@@ -242,6 +242,36 @@ impl Layer {
         }
     }
 
+    /// Paints an opaque `color` where the bits of `rows` are set (a binary glyph's
+    /// [`rows`](crate::render::font::Glyph::rows): bit k of row r is pixel (x + k, y + r)),
+    /// `w` pixels wide, clipped by the layer. Gives what [`Layer::blend_mask_of`] gives
+    /// for the same glyph; a translucent colour goes there instead.
+    pub fn stamp_bits(&mut self, x: i32, y: i32, w: u32, rows: &[u64], color: Color) {
+        let area = Rect::new(x, y, w.min(64), rows.len() as u32).intersect(&self.bounds());
+        if area.is_empty() {
+            return;
+        }
+        let ch = self.mode.channels();
+        let src = self.mode.encode(color);
+        let lw = self.width as usize;
+        let skip = (area.x - x) as u32;
+        let keep = if area.w >= 64 { u64::MAX } else { (1u64 << area.w) - 1 };
+        for py in area.y..area.bottom() {
+            let mut bits = (rows[(py - y) as usize] >> skip) & keep;
+            let i0 = py as usize * lw + area.x as usize;
+            while bits != 0 {
+                let i = i0 + bits.trailing_zeros() as usize;
+                bits &= bits - 1;
+                if ch == 1 {
+                    self.color[i] = src[0];
+                } else {
+                    self.color[i * 3..i * 3 + 3].copy_from_slice(&src[..3]);
+                }
+                self.alpha[i] = 255;
+            }
+        }
+    }
+
     /// Paints one fully covered pixel.
     #[inline]
     pub fn put(&mut self, x: i32, y: i32, color: Color) {
@@ -350,6 +380,36 @@ mod tests {
                     assert_eq!(fast.alpha_bytes(), slow.alpha_bytes(), "{mode:?} {color:?}");
                     assert_eq!(fast.has_partial_alpha(), slow.has_partial_alpha());
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn stamping_a_glyphs_bits_equals_blending_its_mask() {
+        // A 0/255 glyph at every offset around the layer's edges, in every mode, over a
+        // layer holding partly covered pixels: the bit rows paint what the mask paints.
+        let (w, h) = (7u32, 5u32);
+        let mask: Vec<u8> = (0..w * h)
+            .map(|i| if (i * 7 + i / 3) % 5 < 2 { 255 } else { 0 })
+            .collect();
+        let glyph = crate::render::font::Glyph::new(w, h, 0, 0, 0, mask.clone());
+        assert_eq!(glyph.rows.len(), h as usize);
+        for mode in [
+            PixelMode::Mono,
+            PixelMode::Gray4,
+            PixelMode::Gray8,
+            PixelMode::Rgb565,
+            PixelMode::Rgb888,
+        ] {
+            for (x, y) in [(-8, 0), (-3, -2), (0, 0), (2, 1), (4, 3), (6, 5), (9, 9)] {
+                let mut base = Layer::new(9, 6, mode);
+                base.blend(1, 1, Color::rgb(60, 60, 60), 100);
+                base.blend(2, 2, Color::WHITE, 255);
+                let (mut bits, mut masked) = (base.clone(), base.clone());
+                let color = Color::rgb(200, 40, 90);
+                bits.stamp_bits(x, y, w, &glyph.rows, color);
+                masked.blend_mask_of(x, y, (w, h), &mask, true, color);
+                assert_eq!(bits, masked, "{mode:?} at ({x}, {y})");
             }
         }
     }

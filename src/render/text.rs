@@ -213,6 +213,10 @@ impl TextLayout {
     pub fn draw(&self, layer: &mut Layer, x: i32, y: i32, color: Color) {
         for p in &self.glyphs {
             let g = &p.glyph;
+            if !g.rows.is_empty() && color.a == 255 {
+                layer.stamp_bits(x + p.x, y + p.y, g.width, &g.rows, color);
+                continue;
+            }
             let size = (g.width, g.height);
             layer.blend_mask_of(x + p.x, y + p.y, size, &g.coverage, g.binary, color);
         }

@@ -108,15 +108,14 @@ impl Reader<'_> {
                     };
                     let coverage = self.bitmap(no, w as usize, h as usize)?;
                     self.end_char(no)?;
-                    let glyph = Glyph {
-                        width: w as u32,
-                        height: h as u32,
-                        left: xoff,
-                        top: yoff + h,
-                        advance: advance.unwrap_or(w),
-                        binary: coverage.iter().all(|&c| c == 0 || c == 255),
+                    let glyph = Glyph::new(
+                        w as u32,
+                        h as u32,
+                        xoff,
+                        yoff + h,
+                        advance.unwrap_or(w),
                         coverage,
-                    };
+                    );
                     return Ok(code.and_then(|c| kept(c, &glyph)).map(|ch| (ch, glyph)));
                 }
                 "ENDCHAR" => return Ok(None),

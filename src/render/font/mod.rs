@@ -25,6 +25,38 @@ pub struct Glyph {
     pub coverage: Vec<u8>,
     /// Every coverage value is 0 or 255 (always for BDF glyphs): drawn without blending.
     pub binary: bool,
+    /// For a binary glyph at most 64 wide, each row's ink as bits (bit k = column k);
+    /// empty otherwise. Drawing walks the set bits instead of every pixel.
+    pub rows: Vec<u64>,
+}
+
+impl Glyph {
+    /// A glyph from its coverage, with `binary` and `rows` worked out.
+    pub fn new(width: u32, height: u32, left: i32, top: i32, advance: i32, coverage: Vec<u8>) -> Glyph {
+        let binary = coverage.iter().all(|&c| c == 0 || c == 255);
+        let rows = if binary && (1..=64).contains(&width) {
+            coverage
+                .chunks_exact(width as usize)
+                .map(|row| {
+                    row.iter()
+                        .enumerate()
+                        .fold(0u64, |bits, (k, &c)| bits | (u64::from(c >> 7) << k))
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        Glyph {
+            width,
+            height,
+            left,
+            top,
+            advance,
+            coverage,
+            binary,
+            rows,
+        }
+    }
 }
 
 /// Why a font could not be loaded.

@@ -35,13 +35,12 @@ pub(super) fn load(bytes: &[u8], size: f32, path: &Path) -> Result<Font, FontErr
 /// Rasterises one glyph with antialiasing.
 pub(super) fn rasterize(font: &fontdue::Font, ch: char, size: f32) -> Glyph {
     let (m, coverage) = font.rasterize(ch, size);
-    Glyph {
-        width: m.width as u32,
-        height: m.height as u32,
-        left: m.xmin,
-        top: m.ymin + m.height as i32,
-        advance: m.advance_width.round() as i32,
-        binary: coverage.iter().all(|&c| c == 0 || c == 255),
+    Glyph::new(
+        m.width as u32,
+        m.height as u32,
+        m.xmin,
+        m.ymin + m.height as i32,
+        m.advance_width.round() as i32,
         coverage,
-    }
+    )
 }
