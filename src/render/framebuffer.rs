@@ -146,11 +146,12 @@ impl FrameBuffer {
                 &mut self.data[(y * w + r.x as usize) * ch..(y * w + r.right() as usize) * ch];
             if ch == 1 {
                 row.fill(px[0]);
+            } else if px[0] == px[1] && px[1] == px[2] {
+                // A grey (black, most often): every byte is the same.
+                row.fill(px[0]);
             } else {
                 for p in row.chunks_exact_mut(3) {
-                    p[0] = px[0];
-                    p[1] = px[1];
-                    p[2] = px[2];
+                    p.copy_from_slice(&px[..3]);
                 }
             }
         }
@@ -212,16 +213,17 @@ impl FrameBuffer {
             return;
         }
         if opacity == 255 && !layer.has_partial_alpha() {
-            // Every alpha is 0 or 255: covered pixels are copied, the rest kept.
+            // Every alpha is 0 or 255: covered pixels are copied, the rest kept (three
+            // bytes a pixel here, one byte was above).
             let n = dst.w as usize;
             for fy in dst.y..dst.bottom() {
                 let li0 = (fy - y) as usize * lw + (dst.x - x) as usize;
                 let fi0 = fy as usize * fw + dst.x as usize;
-                let row = &mut self.data[fi0 * ch..(fi0 + n) * ch];
-                let src = &lc[li0 * ch..(li0 + n) * ch];
+                let row = &mut self.data[fi0 * 3..(fi0 + n) * 3];
+                let src = &lc[li0 * 3..(li0 + n) * 3];
                 for ((d, s), &a) in row
-                    .chunks_exact_mut(ch)
-                    .zip(src.chunks_exact(ch))
+                    .chunks_exact_mut(3)
+                    .zip(src.chunks_exact(3))
                     .zip(&la[li0..li0 + n])
                 {
                     if a != 0 {

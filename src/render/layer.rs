@@ -255,7 +255,11 @@ impl Layer {
         let src = self.mode.encode(color);
         let lw = self.width as usize;
         let skip = (area.x - x) as u32;
-        let keep = if area.w >= 64 { u64::MAX } else { (1u64 << area.w) - 1 };
+        let keep = if area.w >= 64 {
+            u64::MAX
+        } else {
+            (1u64 << area.w) - 1
+        };
         for py in area.y..area.bottom() {
             let mut bits = (rows[(py - y) as usize] >> skip) & keep;
             let i0 = py as usize * lw + area.x as usize;

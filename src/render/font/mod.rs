@@ -32,7 +32,14 @@ pub struct Glyph {
 
 impl Glyph {
     /// A glyph from its coverage, with `binary` and `rows` worked out.
-    pub fn new(width: u32, height: u32, left: i32, top: i32, advance: i32, coverage: Vec<u8>) -> Glyph {
+    pub fn new(
+        width: u32,
+        height: u32,
+        left: i32,
+        top: i32,
+        advance: i32,
+        coverage: Vec<u8>,
+    ) -> Glyph {
         let binary = coverage.iter().all(|&c| c == 0 || c == 255);
         let rows = if binary && (1..=64).contains(&width) {
             coverage
