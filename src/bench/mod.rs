@@ -177,6 +177,9 @@ pub struct RealtimeReport {
     pub cpu_percent: Option<f64>,
     /// CPU of the tick thread alone over the run, % of one core.
     pub tick_thread_cpu_percent: Option<f64>,
+    /// This machine's floor: CPU of a thread that only sleeps to each tick's deadline
+    /// (no work), % of one core, measured after the run with the other core still busy.
+    pub wake_floor_percent: Option<f64>,
 }
 
 /// CPU time run so far by every live thread of this process, in ns (Linux schedstat).
@@ -407,6 +410,7 @@ fn realtime(
     let tick_thread_end = thread_cpu_ns();
     let seconds = start.elapsed().as_secs_f64();
     let cpu_end = process_cpu_ns();
+    let wake_floor_percent = wake_floor(fps, length.min(Duration::from_secs(10)));
     busy.store(false, Ordering::Relaxed);
     let spun = spinner.join().ok().flatten();
     let streamed = preview.map(viewers::Preview::stop).unwrap_or_default();
@@ -438,6 +442,26 @@ fn realtime(
         tick_thread_cpu_percent: tick_thread_start
             .zip(tick_thread_end)
             .map(|(a, b)| b.saturating_sub(a) as f64 / 1e9 / seconds.max(1e-9) * 100.0),
+        wake_floor_percent,
     };
     (report, streamed)
+}
+
+/// CPU of a loop that sleeps to each of `fps` deadlines for `length` and does nothing
+/// else, % of one core: what waking once per tick costs on this machine.
+fn wake_floor(fps: u32, length: Duration) -> Option<f64> {
+    let period = Duration::from_secs_f64(1.0 / f64::from(fps.max(1)));
+    let ticks = (length.as_secs_f64() * f64::from(fps)).round().max(1.0) as u32;
+    let cpu_start = thread_cpu_ns()?;
+    let start = Instant::now();
+    for n in 1..=ticks {
+        let due = start + period * n;
+        let now = Instant::now();
+        if now < due {
+            std::thread::sleep(due - now);
+        }
+    }
+    let seconds = start.elapsed().as_secs_f64();
+    let cpu = thread_cpu_ns()?.saturating_sub(cpu_start);
+    Some(cpu as f64 / 1e9 / seconds.max(1e-9) * 100.0)
 }

@@ -198,6 +198,11 @@ fn realtime_lines(rt: &RealtimeReport) -> String {
     if let Some(t) = rt.tick_thread_cpu_percent {
         s += &format!("                    tick thread CPU {t:.3} % of a core\n");
     }
+    if let Some(f) = rt.wake_floor_percent {
+        s += &format!(
+            "                    floor: a thread that only sleeps to each deadline uses {f:.3} % of a core here\n"
+        );
+    }
     s
 }
 
