@@ -558,6 +558,7 @@ mod tests {
         d.set("a.whole", json!(3.0), 0);
         d.set("a.tiny", json!(1e-7), 0);
         d.set("a.huge", json!(1e300), 0);
+        d.set("a.negz", json!(-0.0), 0);
         let keys = [
             "a.n",
             "a.f",
@@ -572,6 +573,7 @@ mod tests {
             "a.whole",
             "a.tiny",
             "a.huge",
+            "a.negz",
         ];
         let mut srcs: Vec<String> = keys.iter().map(|k| format!("{{{{ {k} }}}}")).collect();
         srcs.extend(

@@ -89,9 +89,14 @@ pub fn render(pieces: &[Piece], data: &Dataset) -> Option<String> {
                 Value::Number(n) => {
                     if let Some(i) = n.as_i64() {
                         write!(out, "{i}").ok()?;
-                    } else if n.is_f64() {
-                        // The engine's own float display.
-                        write!(out, "{}", JValue::from(n.as_f64()?)).ok()?;
+                    } else if let Some(f) = n.as_f64().filter(|_| n.is_f64()) {
+                        // The engine's own float display: Rust's, with `.0` on whole
+                        // numbers (JSON has no NaN or infinity).
+                        let at = out.len();
+                        write!(out, "{f}").ok()?;
+                        if !out[at..].contains('.') {
+                            out.push_str(".0");
+                        }
                     } else {
                         return None;
                     }

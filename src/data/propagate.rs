@@ -147,7 +147,7 @@ pub struct BindingEnv(pub minijinja::Environment<'static>);
 /// Which entities have a binding reading each key (or key prefix).
 #[derive(Resource, Debug, Default)]
 pub struct KeyIndex {
-    by_key: HashMap<String, Vec<Entity>>,
+    by_key: HashMap<String, Vec<Entity>, foldhash::fast::RandomState>,
     all: Vec<Entity>,
     timed: Vec<Entity>,
     started: bool,

@@ -212,13 +212,75 @@ impl TextLayout {
     /// Draws the text with its top-left at (x, y) of `layer`, clipped by the layer.
     pub fn draw(&self, layer: &mut Layer, x: i32, y: i32, color: Color) {
         for p in &self.glyphs {
-            let g = &p.glyph;
-            if !g.rows.is_empty() && color.a == 255 {
-                layer.stamp_bits(x + p.x, y + p.y, g.width, &g.rows, color);
-                continue;
+            draw_glyph(layer, &p.glyph, x + p.x, y + p.y, color);
+        }
+    }
+}
+
+/// Draws one glyph with its bitmap's top-left at (x, y).
+#[inline]
+fn draw_glyph(layer: &mut Layer, g: &Glyph, x: i32, y: i32, color: Color) {
+    if !g.rows.is_empty() && color.a == 255 {
+        layer.stamp_bits(x, y, g.width, &g.rows, color);
+    } else {
+        layer.blend_mask_of(x, y, (g.width, g.height), &g.coverage, g.binary, color);
+    }
+}
+
+/// One line of ASCII text, measured without a glyph list: what [`layout`] gives for
+/// it, at no allocation (most bound texts are one short line: a value, a clock).
+#[derive(Debug, Clone, Copy)]
+pub struct Line<'a> {
+    text: &'a str,
+    fonts: &'a [Arc<Font>],
+    ascent: i32,
+    /// Width: the sum of the advances.
+    pub width: u32,
+    /// Height: one line.
+    pub height: u32,
+}
+
+/// `text` as one [`Line`]; `None` when it needs [`layout`]: a character beyond ASCII, a
+/// newline, wrapping, no font, or advances that sum below zero.
+pub fn line<'a>(text: &'a str, fonts: &'a [Arc<Font>], style: &TextStyle) -> Option<Line<'a>> {
+    if style.wrap_width.is_some() || !text.is_ascii() || text.contains('\n') {
+        return None;
+    }
+    let primary = fonts.first()?;
+    let width: i32 = text
+        .bytes()
+        .filter(|&b| b != b'\r')
+        .map(|b| table_shape(char::from(b), fonts).map_or(0, |g| g.advance))
+        .sum();
+    // As `layout` computes one line's height, saturation included.
+    let line_h = primary.line_height().saturating_add(style.line_spacing);
+    let height = (i64::from(line_h) - i64::from(style.line_spacing)).clamp(0, i64::from(u16::MAX));
+    Some(Line {
+        text,
+        fonts,
+        ascent: primary.ascent(),
+        width: u32::try_from(width).ok()?,
+        height: height as u32,
+    })
+}
+
+/// [`shape`] for an ASCII character, borrowing the glyph from the fonts' tables.
+fn table_shape(ch: char, fonts: &[Arc<Font>]) -> Option<&Glyph> {
+    fonts
+        .iter()
+        .find_map(|f| f.table_glyph(ch))
+        .or_else(|| fonts.first()?.table_glyph('?'))
+}
+
+impl Line<'_> {
+    /// Draws the line with its top-left at (x, y) of `layer`, as [`TextLayout::draw`] would.
+    pub fn draw(&self, layer: &mut Layer, x: i32, y: i32, color: Color) {
+        let mut pen = x;
+        for b in self.text.bytes().filter(|&b| b != b'\r') {
+            if let Some(g) = table_shape(char::from(b), self.fonts) {
+                draw_glyph(layer, g, pen + g.left, y + self.ascent - g.top, color);
+                pen += g.advance;
             }
-            let size = (g.width, g.height);
-            layer.blend_mask_of(x + p.x, y + p.y, size, &g.coverage, g.binary, color);
         }
     }
 }
@@ -307,6 +369,60 @@ mod tests {
         );
         let e = layout("", &[small], &TextStyle::default());
         assert_eq!((e.width, e.height), (0, 8));
+    }
+
+    #[test]
+    fn a_line_measures_and_draws_as_its_layout() {
+        let small = font("spleen-5x8.bdf", None);
+        let sans = font("DejaVuSans.ttf", Some(10.0));
+        let chains = [
+            vec![small.clone()],
+            vec![sans.clone(), small.clone()],
+            vec![sans],
+        ];
+        let texts = [
+            "", "v=12.5", "12:34:56", " a b ", "x\ry", "\u{1}?", "Wg|_", "é", "a\nb",
+        ];
+        let mut checked = 0;
+        for fonts in &chains {
+            for text in texts {
+                for (align, spacing, wrap) in [
+                    (Align::Left, 0, None),
+                    (Align::Right, 3, None),
+                    (Align::Center, -2, None),
+                    (Align::Left, 0, Some(30)),
+                ] {
+                    let style = TextStyle {
+                        align,
+                        wrap_width: wrap,
+                        line_spacing: spacing,
+                    };
+                    let laid = layout(text, fonts, &style);
+                    let Some(one) = line(text, fonts, &style) else {
+                        assert!(
+                            wrap.is_some() || !text.is_ascii() || text.contains('\n'),
+                            "{text:?} is one ASCII line"
+                        );
+                        continue;
+                    };
+                    assert_eq!(
+                        (one.width, one.height),
+                        (laid.width, laid.height),
+                        "{text:?}"
+                    );
+                    for mode in [PixelMode::Mono, PixelMode::Gray4, PixelMode::Rgb565] {
+                        let (w, h) = (laid.width + 6, laid.height + 4);
+                        let mut a = Layer::new(w, h, mode);
+                        let mut b = Layer::new(w, h, mode);
+                        laid.draw(&mut a, 2, 1, Color::WHITE);
+                        one.draw(&mut b, 2, 1, Color::WHITE);
+                        assert_eq!(a, b, "{text:?} in {mode:?}");
+                        checked += 1;
+                    }
+                }
+            }
+        }
+        assert!(checked > 100, "{checked} drawings compared");
     }
 
     #[test]

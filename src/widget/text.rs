@@ -7,7 +7,7 @@ use bevy_ecs::prelude::*;
 use super::{ToDraw, is_template, redraw_changed, widget_spec};
 use crate::render::compose::{RenderStats, WidgetLayer};
 use crate::render::font::Font;
-use crate::render::text::{Align, TextLayout, TextStyle, layout};
+use crate::render::text::{Align, TextLayout, TextStyle, layout, line};
 use crate::render::{Color, FrameBuffer, PixelMode};
 use crate::widget::compile::Ctx;
 
@@ -114,19 +114,31 @@ pub fn compile(spec: &TextSpec, ctx: &mut Ctx) -> Text {
     }
 }
 
-/// Draws a text into a layer of its size.
+/// Draws a text into a layer of its size (one ASCII line without a glyph list).
 pub fn draw(t: &Text, wl: &mut WidgetLayer, mode: PixelMode) {
+    if let Some(one) = line(&t.content, &t.fonts, &t.style) {
+        let (w, h) = (t.width.unwrap_or(one.width), t.height.unwrap_or(one.height));
+        wl.pixels_mut().reset(w, h, mode);
+        one.draw(wl.pixels_mut(), t.block_x(w, one.width), 0, t.color);
+        return;
+    }
     let laid = t.layout();
     let (w, h) = t.size(&laid);
     wl.pixels_mut().reset(w, h, mode);
-    // A wrapped layout already spans the width; a fixed-width box aligns the block in it.
-    let slack = w.saturating_sub(laid.width) as i32;
-    let x = match (t.style.wrap_width, t.style.align) {
-        (Some(_), _) | (None, Align::Left) => 0,
-        (None, Align::Center) => slack / 2,
-        (None, Align::Right) => slack,
-    };
-    laid.draw(wl.pixels_mut(), x, 0, t.color);
+    laid.draw(wl.pixels_mut(), t.block_x(w, laid.width), 0, t.color);
+}
+
+impl Text {
+    /// Where a laid-out block `width` wide starts in a box `w` wide: a wrapped layout
+    /// already spans the width; a fixed-width box aligns the block in it.
+    fn block_x(&self, w: u32, width: u32) -> i32 {
+        let slack = w.saturating_sub(width) as i32;
+        match (self.style.wrap_width, self.style.align) {
+            (Some(_), _) | (None, Align::Left) => 0,
+            (None, Align::Center) => slack / 2,
+            (None, Align::Right) => slack,
+        }
+    }
 }
 
 /// Redraws texts whose content or look changed, in parallel.

@@ -219,6 +219,15 @@ impl Font {
         }
     }
 
+    /// [`Font::glyph`] for a character of the table (ASCII), borrowed from it: no
+    /// reference count is touched. `None` when the font lacks it or `ch` is beyond the table.
+    pub fn table_glyph(&self, ch: char) -> Option<&Glyph> {
+        self.table
+            .get(ch as usize)?
+            .get_or_init(|| self.find(ch))
+            .as_deref()
+    }
+
     /// [`Font::glyph`] without the table.
     fn find(&self, ch: char) -> Option<Arc<Glyph>> {
         match &self.face {
