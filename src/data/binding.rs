@@ -540,7 +540,8 @@ mod tests {
                 minijinja::escape_formatter(out, state, value)
             }
         });
-        let src = "{{ s }}|{{ s | upper }}|{{ s | safe }}|{{ n }}|{{ z }}|{{ '%5.1f' | format(n) }}";
+        let src =
+            "{{ s }}|{{ s | upper }}|{{ s | safe }}|{{ n }}|{{ z }}|{{ '%5.1f' | format(n) }}";
         let ctx = minijinja::context! { s => "<b>&'\"x", n => 2.5, z => () };
         for name in ["plain", "page.html"] {
             ours.add_template_owned(name, src).expect("adds");
