@@ -91,6 +91,16 @@ impl Pacing {
     }
 }
 
+/// Puts `pacing` in the world, in place when it is there already.
+fn publish(app: &mut App, pacing: Pacing) {
+    match app.world_mut().get_resource_mut::<Pacing>() {
+        Some(mut p) => *p = pacing,
+        None => {
+            app.world_mut().insert_resource(pacing);
+        }
+    }
+}
+
 /// Runs the app's tick schedule according to `mode`, then returns (sinks finish on exit).
 pub fn run_ticks(app: &mut App, mode: RunMode) -> AppExit {
     if app.plugins_state() == PluginsState::Ready {
@@ -148,8 +158,9 @@ pub fn run_ticks(app: &mut App, mode: RunMode) -> AppExit {
         }
         n += 1;
         pacing.ticks = n;
-        // Published every tick so the control surfaces (state, metrics) see it live.
-        app.world_mut().insert_resource(pacing);
+        // Published every tick so the control surfaces (state, metrics) see it live:
+        // written in place (inserting a resource each tick runs its hooks).
+        publish(app, pacing);
         if let Some(exit) = app.should_exit() {
             app.world_mut().insert_resource(pacing);
             return exit;

@@ -50,6 +50,10 @@ pub struct BenchOptions {
     pub viewers: usize,
     /// The preview's frames per second for that run (None: the scene's `preview_fps`).
     pub preview_fps: Option<u32>,
+    /// Evict the CPU caches before every measured tick, as the sleep between real-time
+    /// ticks does: the tick figures become cold-cache ones, repeatable where real-time
+    /// CPU figures are noisy.
+    pub cold: bool,
 }
 
 /// A median and a 99th percentile, in microseconds.
@@ -94,6 +98,8 @@ pub struct BenchReport {
     pub depth: usize,
     /// Data changed every tick.
     pub churn: bool,
+    /// Caches evicted before every measured tick (`--cold`).
+    pub cold: bool,
     /// Time of a whole tick (ingest, propagate, animate, render), µs.
     pub tick_us: Spread,
     /// Time to pack the tick's damage for the panel, µs.
@@ -247,10 +253,12 @@ pub fn run(scene: &CompiledScene, opts: &BenchOptions) -> BenchReport {
     });
     let mut m = Samples::default();
     let bits = opts.model.map_or(0, |m| m.mode().wire_bits());
+    let mut evict = Evict::new(opts.cold);
     for i in 0..opts.ticks {
         if !churn.is_empty() {
             churn.send(app.world().resource::<DataInbox>(), i + 1);
         }
+        evict.run();
         let start = Instant::now();
         app.update();
         let took = start.elapsed();
@@ -274,6 +282,7 @@ pub fn run(scene: &CompiledScene, opts: &BenchOptions) -> BenchReport {
         workers: opts.workers,
         depth: opts.depth,
         churn: opts.churn,
+        cold: opts.cold,
         tick_us: Spread::of(&mut m.tick),
         pack_us: Spread::of(&mut m.pack),
         render_pack_us: Spread::of(&mut m.both),
@@ -300,6 +309,30 @@ pub fn run(scene: &CompiledScene, opts: &BenchOptions) -> BenchReport {
         realtime: alone,
         preview: preview(scene, opts, &churn, alone),
         ..report
+    }
+}
+
+/// A buffer larger than the CPU's caches, read through to push everything else out.
+struct Evict(Vec<u8>);
+
+/// Bytes [`Evict`] reads: more than the last-level cache of the machines we run on.
+const EVICT_BYTES: usize = 64 << 20;
+
+impl Evict {
+    /// A buffer when `on`, else nothing to read.
+    fn new(on: bool) -> Evict {
+        Evict(if on { vec![1; EVICT_BYTES] } else { Vec::new() })
+    }
+
+    /// Reads one byte of every cache line of the buffer (and writes a few, so the
+    /// lines are not shared clean copies).
+    fn run(&mut self) {
+        let mut sum = 0u8;
+        for line in self.0.chunks_exact_mut(64) {
+            sum = sum.wrapping_add(line[0]);
+            line[1] = sum;
+        }
+        std::hint::black_box(sum);
     }
 }
 

@@ -46,6 +46,10 @@ pub struct BenchArgs {
     /// `control.preview_fps`).
     #[arg(long)]
     pub preview_fps: Option<u32>,
+    /// Evict the CPU caches before every measured tick (as a real-time tick finds them
+    /// after its sleep): cold-cache tick figures.
+    #[arg(long)]
+    pub cold: bool,
     /// One JSON object per configuration (fields in the README).
     #[arg(long)]
     pub json: bool,
@@ -94,6 +98,7 @@ pub fn bench(args: BenchArgs) -> ExitCode {
             sources: args.sources,
             viewers: args.viewers,
             preview_fps: args.preview_fps,
+            cold: args.cold,
         };
         let r = bench::run(&scene, &opts);
         if args.json {
@@ -116,13 +121,18 @@ fn println_out(s: &str) {
 /// The report as a few readable lines.
 fn human(r: &BenchReport) -> String {
     let mut s = format!(
-        "{} · workers {} · depth {} · {} ticks{}\n",
+        "{} · workers {} · depth {} · {} ticks{}{}\n",
         r.scene,
         r.workers,
         r.depth,
         r.ticks,
         if r.churn {
             " · data changing every tick"
+        } else {
+            ""
+        },
+        if r.cold {
+            " · caches evicted before each tick"
         } else {
             ""
         }
