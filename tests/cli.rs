@@ -261,6 +261,7 @@ fn bench_prints_one_json_object_per_configuration() {
     assert_eq!(lines.len(), 2);
     for (v, workers) in lines.iter().zip([0, 1]) {
         assert_eq!(v["workers"], workers);
+        assert_eq!(v["cold"], false);
         assert_eq!(v["display"], "ssd1322");
         assert_eq!(
             v["bytes_full"], 8199,
@@ -279,6 +280,29 @@ fn bench_prints_one_json_object_per_configuration() {
         "render-ahead engages only when it pays"
     );
     assert_eq!(lines[1]["workers"], 1);
+}
+
+#[test]
+#[cfg(feature = "bench")]
+fn bench_cold_evicts_the_caches_before_each_tick_and_says_so() {
+    let result = succeed(
+        tinydisplay()
+            .args(["bench", "scenes/reference.ron", "--ticks", "5"])
+            .args(["--workers", "0", "--cold", "--json"]),
+    );
+    let v: serde_json::Value =
+        serde_json::from_str(String::from_utf8_lossy(&result.stdout).trim()).expect("JSON");
+    assert_eq!(v["cold"], true);
+    assert_eq!(v["ticks"], 5);
+    let human = succeed(
+        tinydisplay()
+            .args(["bench", "scenes/reference.ron", "--ticks", "2"])
+            .args(["--workers", "0", "--cold"]),
+    );
+    assert!(
+        String::from_utf8_lossy(&human.stdout).contains("caches evicted before each tick"),
+        "the report says its ticks were cold"
+    );
 }
 
 /// Starts `run` in real time on a captured SSD1306, waits until it drew, sends `signal`

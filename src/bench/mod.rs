@@ -330,7 +330,7 @@ impl Evict {
         let mut sum = 0u8;
         for line in self.0.chunks_exact_mut(64) {
             sum = sum.wrapping_add(line[0]);
-            line[1] = sum;
+            line[1] = line[1].wrapping_add(1);
         }
         std::hint::black_box(sum);
     }
@@ -517,4 +517,37 @@ fn wake_floor(fps: u32, length: Duration) -> Option<f64> {
     let seconds = start.elapsed().as_secs_f64();
     let cpu = thread_cpu_ns()?.saturating_sub(cpu_start);
     Some(cpu as f64 / 1e9 / seconds.max(1e-9) * 100.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_floor_is_a_share_of_one_core_over_the_time_slept() {
+        let start = Instant::now();
+        let floor = wake_floor(50, Duration::from_millis(200));
+        // Ten deadlines 20 ms apart: the loop slept to them rather than spinning.
+        assert!(start.elapsed() >= Duration::from_millis(180));
+        if let Some(f) = floor {
+            assert!(
+                (0.0..50.0).contains(&f),
+                "{f} % of a core for a sleeping loop"
+            );
+        }
+    }
+
+    #[test]
+    fn evicting_reads_the_whole_buffer_only_when_asked() {
+        let mut off = Evict::new(false);
+        off.run();
+        assert!(off.0.is_empty());
+        let mut on = Evict::new(true);
+        on.run();
+        assert_eq!(on.0.len(), EVICT_BYTES);
+        assert!(
+            on.0.chunks_exact(64).all(|l| l[1] == 2),
+            "every line was written"
+        );
+    }
 }
