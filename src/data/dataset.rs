@@ -41,7 +41,7 @@ pub struct Entry {
 #[derive(Resource, Debug, Default)]
 pub struct Dataset {
     entries: Map<String, Entry>,
-    changed: Vec<String>,
+    changed: Changed,
     /// How many ticks began: an entry listed in this one has `listed == ticks`.
     ticks: u64,
     history_len: Map<String, usize>,
@@ -50,6 +50,29 @@ pub struct Dataset {
     limits: Limits,
     ns_keys: Map<String, usize>,
     clock: (u64, u32),
+}
+
+/// The keys changed in this tick, in the order they changed.
+#[derive(Debug, Default)]
+struct Changed {
+    keys: Vec<String>,
+    /// Strings of past lists, reused for the next ones (no allocation per change).
+    spare: Vec<String>,
+}
+
+impl Changed {
+    /// Appends `key`, in a spare string when there is one.
+    fn push(&mut self, key: &str) {
+        let mut s = self.spare.pop().unwrap_or_default();
+        s.clear();
+        s.push_str(key);
+        self.keys.push(s);
+    }
+
+    /// Empties the list, keeping its strings for later.
+    fn clear(&mut self) {
+        self.spare.append(&mut self.keys);
+    }
 }
 
 /// The hasher of the dataset's maps: keys are short strings looked up several times per
@@ -113,7 +136,7 @@ impl Dataset {
 
     /// Keys whose value changed since [`Dataset::begin_tick`].
     pub fn changed(&self) -> &[String] {
-        &self.changed
+        &self.changed.keys
     }
 
     /// Sets the current tick and the ticks per second (Ingest does, every tick).
@@ -154,7 +177,9 @@ impl Dataset {
             self.refuse_limit(key, why);
             return false;
         }
-        self.warned.remove(key);
+        if !self.warned.is_empty() {
+            self.warned.remove(key);
+        }
         if self.entries.get(key).is_some_and(|e| e.value == value) {
             return false;
         }
@@ -171,9 +196,9 @@ impl Dataset {
             ));
         }
         let ns = namespace(key);
-        if !self.entries.contains_key(key)
-            && !ns.starts_with('_')
+        if !ns.starts_with('_')
             && self.ns_keys.get(ns).copied().unwrap_or(0) >= self.limits.namespace_keys
+            && !self.entries.contains_key(key)
         {
             return Err(format!(
                 "{key}: refused a new key, namespace {ns:?} already has {} keys (limits.namespace_keys)",
@@ -212,8 +237,8 @@ impl Dataset {
         if let Some(n) = self.ns_keys.get_mut(namespace(key)) {
             *n = n.saturating_sub(1);
         }
-        if !self.changed.iter().any(|k| k == key) {
-            self.changed.push(key.to_string());
+        if !self.changed.keys.iter().any(|k| k == key) {
+            self.changed.push(key);
         }
         true
     }
@@ -236,7 +261,7 @@ impl Dataset {
             Some(e) => {
                 if e.listed != self.ticks {
                     e.listed = self.ticks;
-                    self.changed.push(key.to_string());
+                    self.changed.push(key);
                 }
                 let old = std::mem::replace(&mut e.value, value.clone());
                 e.previous = Some(old);
@@ -273,8 +298,8 @@ impl Dataset {
                     },
                 );
                 // A new key (or one removed and set again in this tick).
-                if !self.changed.iter().any(|k| k == key) {
-                    self.changed.push(key.to_string());
+                if !self.changed.keys.iter().any(|k| k == key) {
+                    self.changed.push(key);
                 }
             }
         }
@@ -344,6 +369,23 @@ mod tests {
         assert_eq!(d.changed(), &["mpd.title".to_string()]);
         d.begin_tick();
         assert!(d.changed().is_empty());
+    }
+
+    #[test]
+    fn changed_lists_of_later_ticks_hold_only_their_own_keys() {
+        let mut d = Dataset::new();
+        for (tick, keys) in [
+            (1, vec!["sys.a_rather_long_key", "sys.b", "sys.c"]),
+            (2, vec!["sys.d"]),
+            (3, vec!["sys.e", "sys.a_rather_long_key", "sys.f", "sys.g"]),
+            (4, vec![]),
+        ] {
+            d.begin_tick();
+            for k in &keys {
+                assert!(d.set(k, json!(tick), tick));
+            }
+            assert_eq!(d.changed(), keys.as_slice(), "tick {tick}");
+        }
     }
 
     #[test]
