@@ -162,10 +162,9 @@ pub fn run_ticks(app: &mut App, mode: RunMode) -> AppExit {
         // written in place (inserting a resource each tick runs its hooks).
         publish(app, pacing);
         if let Some(exit) = app.should_exit() {
-            app.world_mut().insert_resource(pacing);
             return exit;
         }
     }
-    app.world_mut().insert_resource(pacing);
+    publish(app, pacing);
     AppExit::Success
 }

@@ -434,10 +434,14 @@ fn realtime(
     let seconds = start.elapsed().as_secs_f64();
     let cpu_end = process_cpu_ns();
     let spun = spinner.stop();
-    // Measured apart, with its own spinner, so the run's figures above leave it out.
-    let floor_spinner = Spinner::start();
-    let wake_floor_percent = wake_floor(fps, length.min(Duration::from_secs(10)));
-    floor_spinner.stop();
+    // Measured apart, with its own spinner, so the run's figures above leave it out;
+    // once per configuration (the run with viewers reports no floor of its own).
+    let wake_floor_percent = (viewers == 0).then(|| {
+        let floor_spinner = Spinner::start();
+        let floor = wake_floor(fps, length.min(Duration::from_secs(10)));
+        floor_spinner.stop();
+        floor
+    });
     let streamed = preview.map(viewers::Preview::stop).unwrap_or_default();
     let not_ours = spun.zip(streamed.cpu_ns).map(|(s, v)| s + v);
     let cpu_percent = match (cpu_start, cpu_end, not_ours) {
@@ -467,7 +471,7 @@ fn realtime(
         tick_thread_cpu_percent: tick_thread_start
             .zip(tick_thread_end)
             .map(|(a, b)| b.saturating_sub(a) as f64 / 1e9 / seconds.max(1e-9) * 100.0),
-        wake_floor_percent,
+        wake_floor_percent: wake_floor_percent.flatten(),
     };
     (report, streamed)
 }

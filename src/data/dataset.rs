@@ -69,6 +69,11 @@ impl Changed {
         self.keys.push(s);
     }
 
+    /// True when `key` is in the list.
+    fn contains(&self, key: &str) -> bool {
+        self.keys.iter().any(|k| k == key)
+    }
+
     /// Empties the list, keeping its strings for later.
     fn clear(&mut self) {
         self.spare.append(&mut self.keys);
@@ -237,7 +242,7 @@ impl Dataset {
         if let Some(n) = self.ns_keys.get_mut(namespace(key)) {
             *n = n.saturating_sub(1);
         }
-        if !self.changed.keys.iter().any(|k| k == key) {
+        if !self.changed.contains(key) {
             self.changed.push(key);
         }
         true
@@ -298,7 +303,7 @@ impl Dataset {
                     },
                 );
                 // A new key (or one removed and set again in this tick).
-                if !self.changed.keys.iter().any(|k| k == key) {
+                if !self.changed.contains(key) {
                     self.changed.push(key);
                 }
             }
