@@ -9,8 +9,8 @@ use tinydisplay::app::{RunMode, run_ticks};
 use tinydisplay::data::Dataset;
 use tinydisplay::data::ingest::DataInbox;
 use tinydisplay::data::source::Message;
-use tinydisplay::render::FrameBuffer;
 use tinydisplay::render::compose::{RenderStats, Visible};
+use tinydisplay::render::{FrameBuffer, Rect};
 use tinydisplay::scene::WidgetName;
 use tinydisplay::widget::progress::ProgressBar;
 use tinydisplay::widget::text::Text;
@@ -448,4 +448,47 @@ fn relative_programs_run_from_the_scene_folder() {
         text_of(&mut app, "t")
     );
     tinydisplay::shutdown(app.world_mut());
+}
+
+/// A scene of two bound texts, one left-aligned and one right-aligned in a fixed box.
+fn digits_scene(v: f64, t: &str) -> String {
+    format!(
+        r#"Scene(
+    display: (width: 64, height: 20, mode: Gray4),
+    data: (initial: {{"d.v": {v}, "d.t": "{t}"}}),
+    widgets: [
+        Text(name: "v", x: 3, y: 1, text: "v={{{{ d.v }}}}"),
+        Text(name: "t", x: 2, y: 10, width: 60, align: right, text: "{{{{ d.t }}}}", color: "gray60"),
+    ],
+)"#
+    )
+}
+
+#[test]
+fn a_value_changing_its_last_digit_redraws_and_damages_only_that_digit() {
+    let mut app = common::app_for(common::compile(&digits_scene(0.37, "12:34:59")));
+    run_ticks(&mut app, RunMode::Ticks(1));
+    set(&mut app, "d.v", json!(0.38));
+    run_ticks(&mut app, RunMode::Ticks(1));
+    // "v=0.3" stays; the built-in 5×8 font puts the last digit 25 pixels in.
+    assert_eq!(damage_of(&app), vec![Rect::new(3 + 25, 1, 5, 8)]);
+    set(&mut app, "d.t", json!("12:35:00"));
+    run_ticks(&mut app, RunMode::Ticks(1));
+    // "12:3" stays: the last four characters of eight, right-aligned in 60 pixels.
+    assert_eq!(damage_of(&app), vec![Rect::new(2 + 20 + 20, 10, 20, 8)]);
+    // The frame is the one a fresh engine draws for the same data.
+    let mut fresh = common::app_for(common::compile(&digits_scene(0.38, "12:35:00")));
+    run_ticks(&mut fresh, RunMode::Ticks(1));
+    assert_eq!(
+        app.world().resource::<FrameBuffer>().data(),
+        fresh.world().resource::<FrameBuffer>().data()
+    );
+    // A value of another width redraws the whole text (its layer changes size).
+    set(&mut app, "d.v", json!(0.4));
+    run_ticks(&mut app, RunMode::Ticks(1));
+    assert_eq!(damage_of(&app), vec![Rect::new(3, 1, 30, 8)]);
+}
+
+fn damage_of(app: &App) -> Vec<Rect> {
+    app.world().resource::<FrameBuffer>().damage().to_vec()
 }

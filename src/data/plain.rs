@@ -92,11 +92,7 @@ pub fn render(pieces: &[Piece], data: &Dataset) -> Option<String> {
                     } else if let Some(f) = n.as_f64().filter(|_| n.is_f64()) {
                         // The engine's own float display: Rust's, with `.0` on whole
                         // numbers (JSON has no NaN or infinity).
-                        let at = out.len();
-                        write!(out, "{f}").ok()?;
-                        if !out[at..].contains('.') {
-                            out.push_str(".0");
-                        }
+                        write_float(&mut out, f);
                     } else {
                         return None;
                     }
@@ -108,9 +104,100 @@ pub fn render(pieces: &[Piece], data: &Dataset) -> Option<String> {
     Some(out)
 }
 
+/// Writes a float as the template engine shows it: Rust's shortest decimal, with `.0` on
+/// whole numbers. A value of at most six decimals and 15 digits (most shown values) is
+/// written from its integer digits; the rest by `core::fmt`, which costs several times
+/// more.
+pub fn write_float(out: &mut String, f: f64) {
+    if !write_short(out, f) {
+        let at = out.len();
+        let _ = write!(out, "{f}");
+        if f.is_finite() && !out[at..].contains('.') {
+            out.push_str(".0");
+        }
+    }
+}
+
+/// `f` as `m / 10^k` for the smallest k ≤ 6 that reads back as `f`, written as those
+/// digits; false when there is none with at most 15 digits. With the fewest decimals it
+/// is the shortest decimal that reads back as `f`, and with 15 digits or fewer the only
+/// one of its length (doubles are closer than that only past 15), so it is what the
+/// shortest-digits algorithm of `core::fmt` gives.
+fn write_short(out: &mut String, f: f64) -> bool {
+    const POW: [f64; 7] = [1.0, 10.0, 100.0, 1e3, 1e4, 1e5, 1e6];
+    if !f.is_finite() || f == 0.0 && f.is_sign_negative() {
+        return false;
+    }
+    for (k, &p) in POW.iter().enumerate() {
+        let m = (f * p).round();
+        if m.abs() >= 1e15 {
+            return false;
+        }
+        if m / p != f {
+            continue;
+        }
+        let m = m as i64;
+        if m < 0 {
+            out.push('-');
+        }
+        let m = m.unsigned_abs();
+        let scale = 10u64.pow(k as u32);
+        let _ = write!(out, "{}.", m / scale);
+        if k == 0 {
+            out.push('0');
+        } else {
+            let _ = write!(out, "{:0k$}", m % scale);
+        }
+        return true;
+    }
+    false
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn floats_are_written_as_the_engine_writes_them() {
+        let env = minijinja::Environment::new();
+        let mut values = vec![
+            0.0,
+            -0.0,
+            0.37,
+            1.0,
+            -1.5,
+            100.0,
+            1e15,
+            1e16,
+            1e17,
+            1.5e300,
+            1e-5,
+            1e-7,
+            123456.789,
+            0.1 + 0.2,
+            f64::MAX,
+            f64::MIN_POSITIVE,
+            5e-324,
+        ];
+        let mut x = 0.000_123_f64;
+        while x < 1e22 {
+            values.push(x);
+            values.push(-x * 1.7);
+            values.push(x * 0.123_456_789_012_3);
+            x *= 3.3;
+        }
+        values.extend((0..=101).map(|t| f64::from(t) / 100.0));
+        values.extend((0..3000).map(|i| f64::from(i) * 0.0173 - 17.0));
+        values.extend((0..3000).map(|i| f64::from(i) / 7.0 + 1e8));
+        for f in values {
+            let mut ours = String::new();
+            write_float(&mut ours, f);
+            let engine = env
+                .render_str("{{ x }}", minijinja::context! { x => f })
+                .expect("renders");
+            assert_eq!(ours, engine, "{f:e}");
+        }
+    }
 
     #[test]
     fn only_text_and_bare_keys_are_plain() {

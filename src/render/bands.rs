@@ -103,6 +103,8 @@ mod tests {
             shown,
             repeat: None,
             opacity: 255,
+            generation: 0,
+            dirty: None,
         }
     }
 

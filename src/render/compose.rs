@@ -48,6 +48,10 @@ pub struct WidgetLayer {
     pub generation: u64,
     /// How transparent the widget and its subtree are (0 = opaque, 255 = invisible); fades.
     pub transparency: u8,
+    /// The part of the layer its last redraw changed, when the draw system knows it is
+    /// less than the whole (a text whose last digit changed); `None` = all of it. Set
+    /// to `None` before each redraw.
+    pub dirty: Option<Rect>,
 }
 
 impl WidgetLayer {
@@ -119,6 +123,10 @@ pub struct DrawItem {
     pub repeat: Option<(i32, i32)>,
     /// Opacity inherited down the tree (255 = opaque).
     pub opacity: u8,
+    /// Its layer's generation (redraw count) when composed.
+    pub generation: u64,
+    /// What its last redraw changed, in frame coordinates (unclipped); `None` = all of it.
+    pub dirty: Option<Rect>,
 }
 
 /// The visible widgets in paint order, as of the last composition.
@@ -138,6 +146,10 @@ type NodeData<'a> = (
     Option<&'a Children>,
     Has<ClipsChildren>,
 );
+
+/// Filter: a widget's place, visibility or parent changed since the last composition
+/// (anything but its layer's pixels).
+type Moved = Or<(Changed<Placement>, Changed<Visible>, Changed<ChildOf>)>;
 
 /// Filter: something about a widget changed since the last composition.
 type AnyChange = Or<(
@@ -161,6 +173,7 @@ pub fn compose(
     roots: Query<(Entity, &Placement), Without<ChildOf>>,
     nodes: Query<NodeData>,
     changed: Query<Entity, AnyChange>,
+    moved: Query<(), Moved>,
     mut removed: RemovedComponents<WidgetLayer>,
     mut scratch: Local<Scratch>,
 ) {
@@ -205,6 +218,22 @@ pub fn compose(
                         && o.origin == item.origin
                         && o.opacity == item.opacity
                         && !changed.contains(item.entity) => {}
+                // Only its pixels changed, by one redraw that says where.
+                Some(o)
+                    if o.shown == item.shown
+                        && o.origin == item.origin
+                        && o.opacity == item.opacity
+                        && o.clip == item.clip
+                        && o.repeat.is_none()
+                        && item.repeat.is_none()
+                        && item.generation == o.generation.wrapping_add(1)
+                        && item.dirty.is_some()
+                        && !moved.contains(item.entity) =>
+                {
+                    if let Some(d) = item.dirty {
+                        fb.add_damage(d.intersect(&item.shown));
+                    }
+                }
                 Some(o) => {
                     if o.shown != item.shown {
                         fb.add_damage(o.shown);
@@ -324,6 +353,8 @@ fn collect(
         shown,
         repeat: wl.repeat,
         opacity,
+        generation: wl.generation,
+        dirty: wl.dirty.map(|d| d.offset(origin.0, origin.1)),
     });
     if let Some(children) = children {
         let child_clip = if clips { clip.intersect(&rect) } else { clip };

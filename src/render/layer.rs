@@ -176,12 +176,32 @@ impl Layer {
         &mut self,
         x: i32,
         y: i32,
+        size: (u32, u32),
+        mask: &[u8],
+        binary: bool,
+        color: Color,
+    ) {
+        self.blend_mask_in(self.bounds(), x, y, size, mask, binary, color);
+    }
+
+    /// [`Layer::blend_mask_of`] painting only inside `clip` (and the layer).
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "a mask's place, size, kind and colour"
+    )]
+    pub fn blend_mask_in(
+        &mut self,
+        clip: Rect,
+        x: i32,
+        y: i32,
         (w, h): (u32, u32),
         mask: &[u8],
         binary: bool,
         color: Color,
     ) {
-        let area = Rect::new(x, y, w, h).intersect(&self.bounds());
+        let area = Rect::new(x, y, w, h)
+            .intersect(&self.bounds())
+            .intersect(&clip);
         if area.is_empty() || mask.len() < w as usize * h as usize {
             return;
         }
@@ -247,7 +267,22 @@ impl Layer {
     /// `w` pixels wide, clipped by the layer. Gives what [`Layer::blend_mask_of`] gives
     /// for the same glyph; a translucent colour goes there instead.
     pub fn stamp_bits(&mut self, x: i32, y: i32, w: u32, rows: &[u64], color: Color) {
-        let area = Rect::new(x, y, w.min(64), rows.len() as u32).intersect(&self.bounds());
+        self.stamp_bits_in(self.bounds(), x, y, w, rows, color);
+    }
+
+    /// [`Layer::stamp_bits`] painting only inside `clip` (and the layer).
+    pub fn stamp_bits_in(
+        &mut self,
+        clip: Rect,
+        x: i32,
+        y: i32,
+        w: u32,
+        rows: &[u64],
+        color: Color,
+    ) {
+        let area = Rect::new(x, y, w.min(64), rows.len() as u32)
+            .intersect(&self.bounds())
+            .intersect(&clip);
         if area.is_empty() {
             return;
         }
@@ -311,6 +346,22 @@ impl Layer {
             for x in r.x..r.right() {
                 self.blend(x, y, color, 255);
             }
+        }
+    }
+
+    /// Makes a rectangle (clipped to the layer) transparent, as [`Layer::reset`] leaves
+    /// every pixel.
+    pub fn clear_rect(&mut self, r: Rect) {
+        let r = r.intersect(&self.bounds());
+        if r.is_empty() {
+            return;
+        }
+        let ch = self.mode.channels();
+        let w = self.width as usize;
+        for y in r.y as usize..r.bottom() as usize {
+            let (a, b) = (y * w + r.x as usize, y * w + r.right() as usize);
+            self.alpha[a..b].fill(0);
+            self.color[a * ch..b * ch].fill(0);
         }
     }
 

@@ -7,6 +7,7 @@ use serde::Deserialize;
 
 use super::color::Color;
 use super::font::{Font, Glyph};
+use super::geometry::Rect;
 use super::layer::Layer;
 
 /// Horizontal alignment of each line.
@@ -211,19 +212,28 @@ impl TextLayout {
 
     /// Draws the text with its top-left at (x, y) of `layer`, clipped by the layer.
     pub fn draw(&self, layer: &mut Layer, x: i32, y: i32, color: Color) {
+        let clip = layer.bounds();
         for p in &self.glyphs {
-            draw_glyph(layer, &p.glyph, x + p.x, y + p.y, color);
+            draw_glyph(layer, clip, &p.glyph, x + p.x, y + p.y, color);
         }
     }
 }
 
-/// Draws one glyph with its bitmap's top-left at (x, y).
+/// Draws one glyph with its bitmap's top-left at (x, y), only inside `clip`.
 #[inline]
-fn draw_glyph(layer: &mut Layer, g: &Glyph, x: i32, y: i32, color: Color) {
+fn draw_glyph(layer: &mut Layer, clip: Rect, g: &Glyph, x: i32, y: i32, color: Color) {
     if !g.rows.is_empty() && color.a == 255 {
-        layer.stamp_bits(x, y, g.width, &g.rows, color);
+        layer.stamp_bits_in(clip, x, y, g.width, &g.rows, color);
     } else {
-        layer.blend_mask_of(x, y, (g.width, g.height), &g.coverage, g.binary, color);
+        layer.blend_mask_in(
+            clip,
+            x,
+            y,
+            (g.width, g.height),
+            &g.coverage,
+            g.binary,
+            color,
+        );
     }
 }
 
@@ -275,13 +285,72 @@ fn table_shape(ch: char, fonts: &[Arc<Font>]) -> Option<&Glyph> {
 impl Line<'_> {
     /// Draws the line with its top-left at (x, y) of `layer`, as [`TextLayout::draw`] would.
     pub fn draw(&self, layer: &mut Layer, x: i32, y: i32, color: Color) {
+        self.draw_in(layer, layer.bounds(), x, y, color);
+    }
+
+    /// [`Line::draw`] painting only inside `clip`; glyphs wholly outside it are skipped.
+    fn draw_in(&self, layer: &mut Layer, clip: Rect, x: i32, y: i32, color: Color) {
         let mut pen = x;
         for b in self.text.bytes().filter(|&b| b != b'\r') {
             if let Some(g) = table_shape(char::from(b), self.fonts) {
-                draw_glyph(layer, g, pen + g.left, y + self.ascent - g.top, color);
+                let gx = pen + g.left;
+                if gx < clip.right() && gx.saturating_add(g.width as i32) > clip.x {
+                    draw_glyph(layer, clip, g, gx, y + self.ascent - g.top, color);
+                }
                 pen += g.advance;
             }
         }
+    }
+
+    /// Makes `layer`, which holds the line `old` drawn by [`Line::draw`] at the same
+    /// (x, y), colour and fonts, hold this line as [`Line::draw`] would draw it on a
+    /// fresh layer of the same size, redrawing only the columns where the two differ:
+    /// from the first differing character on, as far as either line's changed glyphs
+    /// reach. Returns those columns (the layer's full height; empty when nothing
+    /// changed). `None`, leaving the layer alone, when `old` is not one ASCII line.
+    pub fn redraw_over(
+        &self,
+        old: &str,
+        layer: &mut Layer,
+        x: i32,
+        y: i32,
+        color: Color,
+    ) -> Option<Rect> {
+        if !old.is_ascii() || old.contains(['\n', '\r']) || self.text.contains('\r') {
+            return None;
+        }
+        let (a, b) = (old.as_bytes(), self.text.as_bytes());
+        let same = a.iter().zip(b).take_while(|(p, q)| p == q).count();
+        let mut pen = x;
+        for &c in &b[..same] {
+            pen += table_shape(char::from(c), self.fonts).map_or(0, |g| g.advance);
+        }
+        // The columns the changed glyphs of either line cover.
+        let (mut lo, mut hi) = (i32::MAX, i32::MIN);
+        for tail in [&a[same..], &b[same..]] {
+            let mut p = pen;
+            for &c in tail {
+                if let Some(g) = table_shape(char::from(c), self.fonts) {
+                    if g.width > 0 {
+                        lo = lo.min(p + g.left);
+                        hi = hi.max(p + g.left + g.width as i32);
+                    }
+                    p += g.advance;
+                }
+            }
+        }
+        let changed = if lo < hi {
+            Rect::new(lo, 0, (hi - lo) as u32, layer.height()).intersect(&layer.bounds())
+        } else {
+            Rect::default()
+        };
+        if !changed.is_empty() {
+            // Every pixel there becomes what the glyphs over it, in order, paint on a
+            // fresh layer: cleared, then all the glyphs reaching it drawn, cut to it.
+            layer.clear_rect(changed);
+            self.draw_in(layer, changed, x, y, color);
+        }
+        Some(changed)
     }
 }
 
@@ -423,6 +492,97 @@ mod tests {
             }
         }
         assert!(checked > 100, "{checked} drawings compared");
+    }
+
+    #[test]
+    fn redrawing_only_the_changed_characters_gives_a_fresh_drawing() {
+        // Bitmap and anti-aliased fonts (DejaVu's glyphs overhang their advance), lines
+        // changing at their end, their middle, their start, getting longer and shorter,
+        // in every mode: the layer after `redraw_over` equals the new line drawn on a fresh
+        // layer, and the columns it returns hold every pixel that differs from the old.
+        let small = font("spleen-5x8.bdf", None);
+        let sans = font("DejaVuSans.ttf", Some(11.0));
+        let italicish = font("DejaVuSans.ttf", Some(17.0));
+        let pairs = [
+            ("v=0.37", "v=0.38"),
+            ("v=0.39", "v=0.40"),
+            ("12:34:59", "12:35:00"),
+            ("AVAVA", "AVWVA"),
+            ("Wg|_", "Wg"),
+            ("ab", "abcdef"),
+            ("x", "y"),
+            ("same", "same"),
+            ("a  ", "a   "),
+            ("Tj", "T"),
+            ("", "fill"),
+            ("fill", ""),
+        ];
+        let mut partial = 0;
+        for fonts in [
+            vec![small.clone()],
+            vec![sans.clone(), small],
+            vec![italicish],
+        ] {
+            for (old, new) in pairs {
+                for mode in [PixelMode::Mono, PixelMode::Gray4, PixelMode::Rgb565] {
+                    let style = TextStyle::default();
+                    let (o, n) = (
+                        line(old, &fonts, &style).expect("one line"),
+                        line(new, &fonts, &style).expect("one line"),
+                    );
+                    let (w, h) = (o.width.max(n.width) + 6, o.height + 2);
+                    let color = Color::rgb(200, 180, 60);
+                    let mut layer = Layer::new(w, h, mode);
+                    o.draw(&mut layer, 2, 1, color);
+                    let before = layer.clone();
+                    let changed = n
+                        .redraw_over(old, &mut layer, 2, 1, color)
+                        .expect("both ASCII lines");
+                    let mut fresh = Layer::new(w, h, mode);
+                    n.draw(&mut fresh, 2, 1, color);
+                    let what = format!("{old:?} -> {new:?} in {mode:?}");
+                    assert_eq!(layer.color_bytes(), fresh.color_bytes(), "{what}");
+                    assert_eq!(layer.alpha_bytes(), fresh.alpha_bytes(), "{what}");
+                    assert!(
+                        layer.has_partial_alpha() || !fresh.has_partial_alpha(),
+                        "{what}: partial alpha is kept"
+                    );
+                    for yy in 0..h as i32 {
+                        for xx in 0..w as i32 {
+                            let inside = changed.contains_rect(&Rect::new(xx, yy, 1, 1));
+                            if !inside {
+                                assert_eq!(
+                                    before.get(xx, yy),
+                                    fresh.get(xx, yy),
+                                    "{what} ({xx}, {yy})"
+                                );
+                            }
+                        }
+                    }
+                    if old == new {
+                        assert!(changed.is_empty(), "{what}: nothing changed");
+                    }
+                    if changed.w < w && old != new {
+                        partial += 1;
+                    }
+                }
+            }
+        }
+        assert!(
+            partial > 20,
+            "{partial} redraws were narrower than the layer"
+        );
+    }
+
+    #[test]
+    fn a_line_that_is_not_ascii_is_not_redrawn_in_part() {
+        let small = font("spleen-5x8.bdf", None);
+        let fonts = [small];
+        let n = line("v=1", &fonts, &TextStyle::default()).expect("one line");
+        let mut layer = Layer::new(20, 8, PixelMode::Mono);
+        assert_eq!(n.redraw_over("v=é", &mut layer, 0, 0, Color::WHITE), None);
+        assert_eq!(n.redraw_over("a\nb", &mut layer, 0, 0, Color::WHITE), None);
+        assert_eq!(layer, Layer::new(20, 8, PixelMode::Mono), "left alone");
     }
 
     #[test]

@@ -25,6 +25,7 @@ pub mod sequence;
 pub mod text;
 
 use bevy_app::{App, Plugin};
+use bevy_ecs::component::Mutable;
 use bevy_ecs::prelude::*;
 
 use crate::render::{Anchor, RenderPlugin};
@@ -64,9 +65,7 @@ pub fn redraw_changed<K: Component>(
         &crate::render::compose::Visible,
     )| {
         if visible.0 {
-            draw(k, &mut wl);
-            wl.generation = wl.generation.wrapping_add(1);
-            stats.count_redraw();
+            redrawn(&mut wl, stats, |wl| draw(k, wl));
         }
     };
     if shown < PARALLEL_FROM {
@@ -74,6 +73,62 @@ pub fn redraw_changed<K: Component>(
     } else {
         q.par_iter_mut().for_each(body);
     }
+}
+
+/// [`ToDraw`] with a component `R` the draw system keeps beside the layer (what it drew
+/// last, to redraw only what changed).
+pub type ToDrawWith<'w, 's, K, R> = Query<
+    'w,
+    's,
+    (
+        &'static K,
+        &'static mut crate::render::compose::WidgetLayer,
+        &'static crate::render::compose::Visible,
+        &'static mut R,
+    ),
+    Or<(Changed<K>, Changed<crate::render::compose::Visible>)>,
+>;
+
+/// [`redraw_changed`] for a [`ToDrawWith`] query: `draw` also gets the widget's `R`.
+pub fn redraw_changed_with<K: Component, R: Component<Mutability = Mutable>>(
+    q: &mut ToDrawWith<K, R>,
+    stats: &crate::render::compose::RenderStats,
+    draw: impl Fn(&K, &mut crate::render::compose::WidgetLayer, &mut R) + Send + Sync + Clone,
+) {
+    let shown = q.iter().filter(|(_, _, visible, _)| visible.0).count();
+    if shown == 0 {
+        return;
+    }
+    let body = |(k, mut wl, visible, mut r): (
+        &K,
+        Mut<crate::render::compose::WidgetLayer>,
+        &crate::render::compose::Visible,
+        Mut<R>,
+    )| {
+        if visible.0 {
+            redrawn(&mut wl, stats, |wl| {
+                draw(k, wl, r.bypass_change_detection())
+            });
+        }
+    };
+    if shown < PARALLEL_FROM {
+        q.iter_mut().for_each(body);
+    } else {
+        q.par_iter_mut().for_each(body);
+    }
+}
+
+/// Runs one redraw: the layer's dirty part forgotten first (the whole layer unless `draw`
+/// says less), its generation and the redraw count bumped after.
+fn redrawn(
+    wl: &mut Mut<crate::render::compose::WidgetLayer>,
+    stats: &crate::render::compose::RenderStats,
+    draw: impl FnOnce(&mut crate::render::compose::WidgetLayer),
+) {
+    wl.dirty = None;
+    draw(wl);
+    wl.generation = wl.generation.wrapping_add(1);
+    stats.count_redraw();
 }
 
 /// Fields every widget has in a scene, whatever its kind.

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use bevy_ecs::prelude::*;
 
-use super::{ToDraw, is_template, redraw_changed, widget_spec};
+use super::{ToDrawWith, is_template, redraw_changed_with, widget_spec};
 use crate::render::compose::{RenderStats, WidgetLayer};
 use crate::render::font::Font;
 use crate::render::text::{Align, TextLayout, TextStyle, layout, line};
@@ -114,18 +114,83 @@ pub fn compile(spec: &TextSpec, ctx: &mut Ctx) -> Text {
     }
 }
 
-/// Draws a text into a layer of its size (one ASCII line without a glyph list).
-pub fn draw(t: &Text, wl: &mut WidgetLayer, mode: PixelMode) {
-    if let Some(one) = line(&t.content, &t.fonts, &t.style) {
-        let (w, h) = (t.width.unwrap_or(one.width), t.height.unwrap_or(one.height));
-        wl.pixels_mut().reset(w, h, mode);
-        one.draw(wl.pixels_mut(), t.block_x(w, one.width), 0, t.color);
-        return;
+/// What a text's layer holds: the one ASCII line last drawn into it and how, so the next
+/// redraw can redraw only the characters that changed (a clock's seconds, a value's last
+/// digit) and say so to composition ([`WidgetLayer::dirty`]).
+#[derive(Component, Debug, Clone, Default)]
+pub struct Drawn {
+    /// The line drawn; `None` when the layer holds anything else (a laid-out text, or
+    /// nothing yet).
+    line: Option<String>,
+    /// The fonts, style, colour, start and layer size it was drawn with.
+    fonts: Vec<Arc<Font>>,
+    style: TextStyle,
+    color: Option<Color>,
+    x: i32,
+    size: (u32, u32),
+    mode: PixelMode,
+    /// The layer generation after that draw (another writer would have bumped it).
+    generation: u64,
+}
+
+impl Drawn {
+    /// The line in the layer, when it was drawn exactly as `t` would be at `x` in a layer
+    /// of `size` (so only the characters differ).
+    fn line_like(
+        &self,
+        t: &Text,
+        wl: &WidgetLayer,
+        x: i32,
+        size: (u32, u32),
+        mode: PixelMode,
+    ) -> Option<&str> {
+        let l = &wl.layer;
+        let same = self.generation == wl.generation
+            && self.x == x
+            && self.size == size
+            && self.mode == mode
+            && (l.width(), l.height(), l.mode()) == (size.0, size.1, mode)
+            && self.color == Some(t.color)
+            && self.style == t.style
+            && self.fonts.len() == t.fonts.len()
+            && self
+                .fonts
+                .iter()
+                .zip(&t.fonts)
+                .all(|(a, b)| Arc::ptr_eq(a, b));
+        self.line.as_deref().filter(|_| same)
     }
-    let laid = t.layout();
-    let (w, h) = t.size(&laid);
-    wl.pixels_mut().reset(w, h, mode);
-    laid.draw(wl.pixels_mut(), t.block_x(w, laid.width), 0, t.color);
+}
+
+/// Draws a text into a layer of its size (one ASCII line without a glyph list; only the
+/// changed characters when the layer holds the same line drawn the same way before).
+pub fn draw(t: &Text, wl: &mut WidgetLayer, drawn: &mut Drawn, mode: PixelMode) {
+    let after = wl.generation.wrapping_add(1);
+    let Some(one) = line(&t.content, &t.fonts, &t.style) else {
+        drawn.line = None;
+        let laid = t.layout();
+        let (w, h) = t.size(&laid);
+        wl.pixels_mut().reset(w, h, mode);
+        laid.draw(wl.pixels_mut(), t.block_x(w, laid.width), 0, t.color);
+        return;
+    };
+    let size = (t.width.unwrap_or(one.width), t.height.unwrap_or(one.height));
+    let x = t.block_x(size.0, one.width);
+    if let Some(old) = drawn.line_like(t, wl, x, size, mode)
+        && let Some(changed) = one.redraw_over(old, wl.pixels_mut(), x, 0, t.color)
+    {
+        wl.dirty = Some(changed);
+    } else {
+        wl.pixels_mut().reset(size.0, size.1, mode);
+        one.draw(wl.pixels_mut(), x, 0, t.color);
+        drawn.fonts.clone_from(&t.fonts);
+        drawn.style.clone_from(&t.style);
+        (drawn.color, drawn.x, drawn.size, drawn.mode) = (Some(t.color), x, size, mode);
+    }
+    let kept = drawn.line.get_or_insert_with(String::new);
+    kept.clear();
+    kept.push_str(&t.content);
+    drawn.generation = after;
 }
 
 impl Text {
@@ -142,9 +207,9 @@ impl Text {
 }
 
 /// Redraws texts whose content or look changed, in parallel.
-pub fn draw_texts(mut q: ToDraw<Text>, fb: Res<FrameBuffer>, stats: Res<RenderStats>) {
+pub fn draw_texts(mut q: ToDrawWith<Text, Drawn>, fb: Res<FrameBuffer>, stats: Res<RenderStats>) {
     let mode = fb.mode();
-    redraw_changed(&mut q, &stats, |t, wl| draw(t, wl, mode));
+    redraw_changed_with(&mut q, &stats, |t, wl, drawn| draw(t, wl, drawn, mode));
 }
 
 /// The `Text` kind.
@@ -169,7 +234,7 @@ impl crate::widget::kind::Kind for TextKind {
     }
 
     fn spawn(compiled: &Text, entity: &mut bevy_ecs::world::EntityWorldMut) {
-        entity.insert(compiled.clone());
+        entity.insert((compiled.clone(), Drawn::default()));
     }
 
     fn systems(app: &mut bevy_app::App) {
