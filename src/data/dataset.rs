@@ -167,7 +167,10 @@ impl Dataset {
     /// A value that breaks its rule is refused (logged once per key until a good value
     /// arrives) and the old value stays.
     pub fn set(&mut self, key: &str, value: Value, tick: u64) -> bool {
-        let checked = match self.rules.get(key) {
+        let rule = (!self.rules.is_empty())
+            .then(|| self.rules.get(key))
+            .flatten();
+        let checked = match rule {
             None => Ok(value),
             Some(rule) => rule.apply(value),
         };
@@ -185,11 +188,7 @@ impl Dataset {
         if !self.warned.is_empty() {
             self.warned.remove(key);
         }
-        if self.entries.get(key).is_some_and(|e| e.value == value) {
-            return false;
-        }
-        self.store(key, value, tick);
-        true
+        self.store(key, value, tick)
     }
 
     /// Whether `value` may be stored at `key`: its size, and room in its namespace.
@@ -254,16 +253,22 @@ impl Dataset {
         }
     }
 
-    fn store(&mut self, key: &str, value: Value, tick: u64) {
-        let limit = *self
-            .history_len
-            .get(namespace(key))
-            .unwrap_or(&DEFAULT_HISTORY);
-        let now = SystemTime::now();
+    /// Stores `value` at `key` (its history, the changed list); false when it holds that value already.
+    fn store(&mut self, key: &str, value: Value, tick: u64) -> bool {
+        let limit = if self.history_len.is_empty() {
+            DEFAULT_HISTORY
+        } else {
+            *self
+                .history_len
+                .get(namespace(key))
+                .unwrap_or(&DEFAULT_HISTORY)
+        };
         let max_bytes = self.limits.history_bytes;
-        let size = json_bytes(&value, max_bytes);
         match self.entries.get_mut(key) {
+            Some(e) if e.value == value => false,
             Some(e) => {
+                let now = SystemTime::now();
+                let size = json_bytes(&value, max_bytes);
                 if e.listed != self.ticks {
                     e.listed = self.ticks;
                     self.changed.push(key);
@@ -281,8 +286,11 @@ impl Dataset {
                         e.history_bytes = e.history_bytes.saturating_sub(json_bytes(&v, max_bytes));
                     }
                 }
+                true
             }
             None => {
+                let now = SystemTime::now();
+                let size = json_bytes(&value, max_bytes);
                 let mut history = VecDeque::new();
                 let mut history_bytes = 0;
                 if limit > 0 && size <= max_bytes {
@@ -306,6 +314,7 @@ impl Dataset {
                 if !self.changed.contains(key) {
                     self.changed.push(key);
                 }
+                true
             }
         }
     }

@@ -136,17 +136,27 @@ fn write_short(out: &mut String, f: f64) -> bool {
         if m / p != f {
             continue;
         }
-        let m = m as i64;
-        if m < 0 {
+        // The digits of |m|, at least k + 1 of them, last first, then in order with the
+        // point k from the end (`core::fmt` would cost more than the search).
+        let mut n = (m as i64).unsigned_abs();
+        let mut digits = [0u8; 24];
+        let mut len = 0;
+        while n > 0 || len <= k {
+            digits[len] = b'0' + (n % 10) as u8;
+            n /= 10;
+            len += 1;
+        }
+        if m < 0.0 {
             out.push('-');
         }
-        let m = m.unsigned_abs();
-        let scale = 10u64.pow(k as u32);
-        let _ = write!(out, "{}.", m / scale);
+        for (i, &d) in digits[..len].iter().enumerate().rev() {
+            out.push(char::from(d));
+            if i == k {
+                out.push('.');
+            }
+        }
         if k == 0 {
             out.push('0');
-        } else {
-            let _ = write!(out, "{:0k$}", m % scale);
         }
         return true;
     }
