@@ -10,7 +10,7 @@ use minijinja::{Environment, Value as JValue};
 use serde_json::Value;
 
 use super::dataset::{Dataset, insert_path};
-use super::{history, inspect, plain};
+use super::{formatted, history, inspect, plain};
 
 /// The field a binding sets, by the name its widget kind gives it (`"text"`, `"value"`,
 /// `"color"`, `"when"`): propagate keeps the result under this name in the widget's
@@ -29,6 +29,15 @@ pub enum Source {
         name: String,
         /// Its text and keys.
         pieces: Vec<plain::Piece>,
+    },
+    /// A template that formats one key, `"{{ '%6.1f' | format(x + 2) }} °C"` (registered
+    /// under `name`): filled without running the template where it can (see
+    /// [`formatted`](super::formatted)).
+    Formatted {
+        /// The template's name in the environment.
+        name: String,
+        /// Its parts.
+        form: formatted::Form,
     },
     /// An expression's source; evaluates to a value (compiled at each evaluation).
     Expression(String),
@@ -129,7 +138,13 @@ pub fn compile_template(
                 pieces,
             }
         }
-        _ => Source::Template(name.to_string()),
+        _ => match formatted::parse(src) {
+            Some(form) if vars.len() == 1 && vars.contains(&form.key) => Source::Formatted {
+                name: name.to_string(),
+                form,
+            },
+            _ => Source::Template(name.to_string()),
+        },
     };
     let result = finish(env, target, source, vars, uses, fallback);
     if result.is_err() {
@@ -277,9 +292,16 @@ impl Binding {
         {
             return Ok(Value::String(s));
         }
+        if let Source::Formatted { form, .. } = &self.source
+            && let Some(s) = formatted::render(form, data)
+        {
+            return Ok(Value::String(s));
+        }
         let ctx = contexts.get(self, data);
         let value = match &self.source {
-            Source::Template(name) | Source::Plain { name, .. } => {
+            Source::Template(name)
+            | Source::Plain { name, .. }
+            | Source::Formatted { name, .. } => {
                 let t = env.get_template(name).map_err(err)?;
                 return t.render(ctx).map(Value::String).map_err(err);
             }
@@ -550,6 +572,71 @@ mod tests {
             let b = default.get_template(name).and_then(|t| t.render(&ctx));
             assert_eq!(a.expect("renders"), b.expect("renders"), "{name}");
         }
+    }
+
+    #[test]
+    fn formatted_keys_give_what_the_engine_gives() {
+        let mut env = environment();
+        let mut d = Dataset::new();
+        let values = [
+            json!(0.37),
+            json!(-2.25),
+            json!(7),
+            json!(-12),
+            json!(1e300),
+            json!(0.05),
+            json!(123456.789),
+            json!(i64::MAX),
+            json!(u64::MAX),
+            json!("text"),
+            json!(null),
+            json!(true),
+            json!([1]),
+        ];
+        let forms = [
+            "{{ '%6.1f' | format(x.v + 3) }}",
+            "T {{ \"%.2f\" | format(x.v) }} °C",
+            "{{ '%d' | format(x.v * 2) }}",
+            "{{ '%5d' | format(x.v - 1.5) }}",
+            "{{ '%s' | format(x.v) }}!",
+            "{{ '%+08.3f' | format(x.v * 0.5) }}",
+            "{{ '%x' | format(x.v) }}",
+            "{{ '%.1f%%' | format(x.v - 1) }}",
+            "{{ '%d' | format(x.v + 1) }}",
+            "{{ '%6.1f' | format(x.missing + 3) }}",
+        ];
+        let mut fast_used = 0;
+        for (i, src) in forms.iter().enumerate() {
+            let b = compile_template(&mut env, &format!("f{i}"), "text", src, json!("fb"))
+                .expect("compiles");
+            let Source::Formatted { form, .. } = &b.source else {
+                panic!("{src} is a formatted key");
+            };
+            let mut slow = b.clone();
+            slow.source = Source::Template(format!("f{i}"));
+            for v in &values {
+                d.set("x.v", v.clone(), 0);
+                fast_used += usize::from(formatted::render(form, &d).is_some());
+                assert_eq!(
+                    b.evaluate(&env, &d),
+                    slow.evaluate(&env, &d),
+                    "{src} of {v}"
+                );
+            }
+        }
+        assert!(fast_used > 20, "the fast path filled {fast_used}");
+        let t = compile_template(
+            &mut env,
+            "g",
+            "text",
+            "{{ '%d' | format(x.v + y) }}",
+            json!(""),
+        )
+        .expect("compiles");
+        assert!(
+            matches!(t.source, Source::Template(_)),
+            "two keys run the engine"
+        );
     }
 
     #[test]

@@ -10,6 +10,7 @@ pub mod binding;
 pub mod dataset;
 pub mod fetch;
 pub mod filters;
+pub mod formatted;
 pub mod history;
 pub mod ingest;
 pub mod inspect;

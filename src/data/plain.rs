@@ -47,7 +47,7 @@ pub fn pieces(src: &str) -> Option<Vec<Piece>> {
 }
 
 /// `" a.b "` → `a.b`: one dotted name of identifiers and nothing else.
-fn bare_key(inner: &str) -> Option<&str> {
+pub(crate) fn bare_key(inner: &str) -> Option<&str> {
     let key = inner.trim();
     let ok = !key.is_empty()
         && key.split('.').all(|part| {

@@ -16,7 +16,7 @@ const MAX_WIDTH: usize = 64;
 /// strings and integers, `%%`, with the flags `-`, `0` and `+`, a width and a precision.
 pub fn format(state: &mut State, fmt: &JValue, args: Rest<ValueOrKwargs>) -> Result<JValue, Error> {
     if let Some(s) = fmt.as_str().filter(|_| !fmt.is_safe())
-        && let Some(out) = fast(s, &args)
+        && let Some(out) = fast(s, args.iter().map(|a| &**a))
     {
         return Ok(JValue::from(out));
     }
@@ -33,11 +33,16 @@ struct Spec {
     kind: u8,
 }
 
+/// `fmt | format(value)` by the fast path; None when it does not cover them (minijinja's
+/// `format` then gives the answer).
+pub fn format_one(fmt: &str, value: &JValue) -> Option<String> {
+    fast(fmt, std::iter::once(value))
+}
+
 /// The formatted string, or None when the fast path does not cover `fmt` and `args`.
-fn fast(fmt: &str, args: &[ValueOrKwargs]) -> Option<String> {
+fn fast<'a>(fmt: &str, mut next: impl Iterator<Item = &'a JValue>) -> Option<String> {
     let mut out = String::with_capacity(fmt.len() + 8);
     let mut rest = fmt;
-    let mut next = args.iter();
     while let Some(at) = rest.find('%') {
         out.push_str(&rest[..at]);
         let (spec, used) = parse(&rest[at + 1..])?;
