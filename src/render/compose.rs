@@ -14,6 +14,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use bevy_ecs::prelude::*;
 
 use super::color::Color;
+use super::damage::Merger;
 use super::framebuffer::FrameBuffer;
 use super::geometry::{Anchor, Rect};
 use super::layer::Layer;
@@ -249,7 +250,7 @@ pub fn compose(
             }
         }
     }
-    merge_into(fb.damage(), &mut scratch.damage, &mut scratch.edges);
+    scratch.merger.merge_into(fb.damage(), &mut scratch.damage);
     fb.clear_damage();
     let mut pixels = 0;
     for rect in &scratch.damage {
@@ -394,109 +395,5 @@ fn find(items: &[DrawItem], k: usize, entity: Entity) -> Option<&DrawItem> {
 pub struct Scratch {
     order: Vec<(Entity, (i32, u32))>,
     damage: Vec<Rect>,
-    edges: Vec<[i32; 4]>,
-}
-
-/// Merges overlapping damage rectangles so no pixel is composed twice.
-#[cfg(test)]
-fn merge(rects: &[Rect]) -> Vec<Rect> {
-    let mut out = Vec::new();
-    merge_into(rects, &mut out, &mut Vec::new());
-    out
-}
-
-/// Merges overlapping damage rectangles into `out` (cleared first); `edges` keeps each
-/// output rectangle's edges beside it, so the search compares four numbers a pair.
-fn merge_into(rects: &[Rect], out: &mut Vec<Rect>, edges: &mut Vec<[i32; 4]>) {
-    out.clear();
-    edges.clear();
-    for r in rects.iter().filter(|r| !r.is_empty()) {
-        // Grow the rectangle by everything it touches until it touches nothing more;
-        // the output stays pairwise disjoint.
-        let mut cur = *r;
-        let mut e = edges_of(&cur);
-        while let Some(i) = first_overlap(edges, e) {
-            cur = cur.union(&out.swap_remove(i));
-            edges.swap_remove(i);
-            e = edges_of(&cur);
-        }
-        out.push(cur);
-        edges.push(e);
-    }
-}
-
-/// Left, top, right and bottom of `r`; for a rectangle that covers nothing (after
-/// saturation at the far edge), edges nothing overlaps.
-fn edges_of(r: &Rect) -> [i32; 4] {
-    let (right, bottom) = (r.right(), r.bottom());
-    if right > r.x && bottom > r.y {
-        [r.x, r.y, right, bottom]
-    } else {
-        [i32::MAX, i32::MAX, i32::MIN, i32::MIN]
-    }
-}
-
-/// The first of `edges` overlapping `e`, as [`Rect::overlaps`] would say.
-fn first_overlap(edges: &[[i32; 4]], e: [i32; 4]) -> Option<usize> {
-    if e[0] >= e[2] {
-        return None;
-    }
-    edges
-        .iter()
-        .position(|o| o[2] > e[0] && e[2] > o[0] && o[3] > e[1] && e[3] > o[1])
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// The merge as it reads: each rectangle grows by the first output it overlaps.
-    fn merge_plainly(rects: &[Rect]) -> Vec<Rect> {
-        let mut out: Vec<Rect> = Vec::new();
-        for r in rects.iter().filter(|r| !r.is_empty()) {
-            let mut cur = *r;
-            while let Some(i) = out.iter().position(|o| o.overlaps(&cur)) {
-                cur = cur.union(&out.swap_remove(i));
-            }
-            out.push(cur);
-        }
-        out
-    }
-
-    #[test]
-    fn the_merge_by_edges_equals_the_plain_merge() {
-        let mut seed = 7u32;
-        let mut next = |m: u32| {
-            seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12345);
-            (seed >> 8) % m
-        };
-        for round in 0..300 {
-            let n = 1 + next(60) as usize;
-            let mut rects: Vec<Rect> = (0..n)
-                .map(|_| {
-                    Rect::new(
-                        next(200) as i32 - 20,
-                        next(120) as i32 - 10,
-                        next(30),
-                        next(20),
-                    )
-                })
-                .collect();
-            if round % 10 == 0 {
-                rects.push(Rect::new(i32::MAX - 1, 5, 40, 3));
-                rects.push(Rect::new(i32::MIN, i32::MIN, u32::MAX, 9));
-            }
-            assert_eq!(merge(&rects), merge_plainly(&rects), "{rects:?}");
-        }
-    }
-
-    #[test]
-    fn overlapping_damage_merges() {
-        let m = merge(&[
-            Rect::new(0, 0, 4, 4),
-            Rect::new(2, 2, 4, 4),
-            Rect::new(10, 10, 1, 1),
-        ]);
-        assert_eq!(m, vec![Rect::new(0, 0, 6, 6), Rect::new(10, 10, 1, 1)]);
-    }
+    merger: Merger,
 }

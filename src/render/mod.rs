@@ -8,6 +8,7 @@ pub mod animation;
 pub mod bands;
 pub mod color;
 pub mod compose;
+pub mod damage;
 pub mod font;
 pub mod framebuffer;
 pub mod geometry;
