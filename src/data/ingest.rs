@@ -2,7 +2,6 @@
 //! updates to one key within a tick coalesce to the latest, so a chatty source costs
 //! one change per key per tick.
 
-use std::collections::HashMap;
 use std::sync::Mutex;
 use std::sync::mpsc::{Receiver, Sender, channel};
 
@@ -45,7 +44,7 @@ pub fn ingest(
     inbox: Res<DataInbox>,
     tick: Res<Tick>,
     paused: Option<Res<Paused>>,
-    mut latest: Local<HashMap<String, Option<Value>>>,
+    mut latest: Local<foldhash::HashMap<String, Option<Value>>>,
 ) {
     let Ok(rx) = inbox.rx.lock() else { return };
     while let Ok(msg) = rx.try_recv() {
