@@ -6,6 +6,7 @@
 use minijinja::Value as JValue;
 use serde_json::Value;
 
+use super::binding::to_jinja;
 use super::dataset::Dataset;
 use super::{plain, printf};
 
@@ -109,14 +110,13 @@ fn number(s: &str) -> Option<Number> {
 /// Fills the template from `data`; `None` when the engine must be run instead (a
 /// missing or non-numeric value, integer arithmetic, a format the fast path lacks).
 pub fn render(form: &Form, data: &Dataset) -> Option<String> {
-    let Value::Number(n) = data.get(&form.key)? else {
+    let value = data.get(&form.key)?;
+    let Value::Number(n) = value else {
         return None;
     };
     let arg = match form.op {
-        None => match n.as_i64() {
-            Some(i) => JValue::from(i),
-            None => JValue::from(n.as_f64().filter(|_| n.is_f64())?),
-        },
+        // The value the engine's context would hold.
+        None => to_jinja(value),
         Some((op, k)) => {
             // Integer arithmetic (its overflow rules) is left to the engine; with a
             // float on either side both are floats, as in the engine.

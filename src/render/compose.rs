@@ -214,33 +214,18 @@ pub fn compose(
         for (k, item) in list.items.iter().enumerate() {
             let old = find(&list.previous, k, item.entity);
             match old {
-                Some(o)
-                    if o.shown == item.shown
-                        && o.origin == item.origin
-                        && o.opacity == item.opacity
-                        && !changed.contains(item.entity) => {}
-                // Only its pixels changed, by one redraw that says where.
-                Some(o)
-                    if o.shown == item.shown
-                        && o.origin == item.origin
-                        && o.opacity == item.opacity
-                        && o.clip == item.clip
-                        && o.repeat.is_none()
-                        && item.repeat.is_none()
-                        && item.generation == o.generation.wrapping_add(1)
-                        && item.dirty.is_some()
-                        && !moved.contains(item.entity) =>
-                {
-                    if let Some(d) = item.dirty {
-                        fb.add_damage(d.intersect(&item.shown));
+                Some(o) if same_place(o, item) && !changed.contains(item.entity) => {}
+                // Only its pixels changed, by one redraw that says where: that part;
+                // else its old and new rectangles.
+                Some(o) => match repainted(o, item).filter(|_| !moved.contains(item.entity)) {
+                    Some(part) => fb.add_damage(part),
+                    None => {
+                        if o.shown != item.shown {
+                            fb.add_damage(o.shown);
+                        }
+                        fb.add_damage(item.shown);
                     }
-                }
-                Some(o) => {
-                    if o.shown != item.shown {
-                        fb.add_damage(o.shown);
-                    }
-                    fb.add_damage(item.shown);
-                }
+                },
                 None => fb.add_damage(item.shown),
             }
         }
@@ -380,6 +365,25 @@ fn collect(
         }
         order.truncate(start);
     }
+}
+
+/// True when an item is where it was, as large and as opaque.
+fn same_place(old: &DrawItem, item: &DrawItem) -> bool {
+    old.shown == item.shown && old.origin == item.origin && old.opacity == item.opacity
+}
+
+/// The part of the frame that changed when an item in the same place (and clip, without
+/// a repeat) was redrawn once since `old`, by a redraw that said which part; `None` when
+/// its whole rectangle must be repainted.
+fn repainted(old: &DrawItem, item: &DrawItem) -> Option<Rect> {
+    let once = same_place(old, item)
+        && old.clip == item.clip
+        && old.repeat.is_none()
+        && item.repeat.is_none()
+        && item.generation == old.generation.wrapping_add(1);
+    item.dirty
+        .filter(|_| once)
+        .map(|d| d.intersect(&item.shown))
 }
 
 /// The item of `entity` in `items`, looked for first at index `k` (paint order rarely changes).

@@ -39,7 +39,9 @@ widget_spec! {
 }
 
 /// A text widget's content and look.
+/// Spawning one brings its [`Drawn`] record (the draw system needs it).
 #[derive(Component, Debug, Clone)]
+#[require(Drawn)]
 pub struct Text {
     /// The string shown.
     pub content: String,
@@ -122,13 +124,12 @@ pub struct Drawn {
     /// The line drawn; `None` when the layer holds anything else (a laid-out text, or
     /// nothing yet).
     line: Option<String>,
-    /// The fonts, style, colour, start and layer size it was drawn with.
+    /// The fonts, style, colour and start it was drawn with (the layer keeps its size
+    /// and mode).
     fonts: Vec<Arc<Font>>,
     style: TextStyle,
     color: Option<Color>,
     x: i32,
-    size: (u32, u32),
-    mode: PixelMode,
     /// The layer generation after that draw (another writer would have bumped it).
     generation: u64,
 }
@@ -147,8 +148,6 @@ impl Drawn {
         let l = &wl.layer;
         let same = self.generation == wl.generation
             && self.x == x
-            && self.size == size
-            && self.mode == mode
             && (l.width(), l.height(), l.mode()) == (size.0, size.1, mode)
             && self.color == Some(t.color)
             && self.style == t.style
@@ -185,7 +184,7 @@ pub fn draw(t: &Text, wl: &mut WidgetLayer, drawn: &mut Drawn, mode: PixelMode) 
         one.draw(wl.pixels_mut(), x, 0, t.color);
         drawn.fonts.clone_from(&t.fonts);
         drawn.style.clone_from(&t.style);
-        (drawn.color, drawn.x, drawn.size, drawn.mode) = (Some(t.color), x, size, mode);
+        (drawn.color, drawn.x) = (Some(t.color), x);
     }
     let kept = drawn.line.get_or_insert_with(String::new);
     kept.clear();
@@ -234,7 +233,7 @@ impl crate::widget::kind::Kind for TextKind {
     }
 
     fn spawn(compiled: &Text, entity: &mut bevy_ecs::world::EntityWorldMut) {
-        entity.insert((compiled.clone(), Drawn::default()));
+        entity.insert(compiled.clone());
     }
 
     fn systems(app: &mut bevy_app::App) {
@@ -260,5 +259,26 @@ impl crate::widget::bind::BindFields for Text {
             _ => set_if_changed(this, |t| &mut t.color, color(value)?),
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_text_spawned_by_hand_gets_its_drawn_record() {
+        // The draw system only sees texts with a `Drawn`: a user's own `Text` has one too.
+        let mut world = World::new();
+        let text = Text {
+            content: "12:00".into(),
+            fonts: Vec::new(),
+            style: TextStyle::default(),
+            color: Color::WHITE,
+            width: None,
+            height: None,
+        };
+        let e = world.spawn(text).id();
+        assert!(world.entity(e).contains::<Drawn>());
     }
 }
