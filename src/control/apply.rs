@@ -26,6 +26,13 @@ pub struct Applied(pub Vec<(u64, Command)>);
 #[derive(Resource, Default)]
 pub struct HeldReplies(Vec<(tokio::sync::oneshot::Sender<Reply>, Reply)>);
 
+impl HeldReplies {
+    /// True when no reply waits.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
 /// Sends the replies held this tick (at `Present`, after the state is published).
 pub fn answer_held(mut held: ResMut<HeldReplies>) {
     for (to, reply) in held.0.drain(..) {

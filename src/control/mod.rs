@@ -79,12 +79,16 @@ impl Plugin for ControlPlugin {
         app.add_systems(
             TickSchedule,
             reload::hot_reload
+                .run_if(resource_exists::<reload::HotReload>)
                 .after(apply::apply_commands)
                 .in_set(IngestSet::Begin),
         );
         app.add_systems(
             TickSchedule,
-            (state::publish, apply::answer_held)
+            (
+                state::publish,
+                apply::answer_held.run_if(|h: Res<apply::HeldReplies>| !h.is_empty()),
+            )
                 .chain()
                 .after(crate::sink::present::present)
                 .in_set(TickSet::Present),

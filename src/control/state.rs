@@ -180,6 +180,17 @@ impl Published {
             .collect()
     }
 
+    /// The keys that changed after publication `seq` (see [`DataItem::seq`]).
+    pub fn changed_since(&self, seq: u64) -> BTreeMap<String, DataItem> {
+        let Ok(d) = self.data.read() else {
+            return BTreeMap::new();
+        };
+        d.iter()
+            .filter(|(_, v)| v.seq > seq)
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
+    }
+
     /// Goes up by one whenever a published key changes.
     pub fn data_version(&self) -> u64 {
         self.data_version.load(Ordering::Relaxed)

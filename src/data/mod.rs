@@ -76,6 +76,7 @@ impl Plugin for DataPlugin {
         app.add_systems(
             TickSchedule,
             ramp::advance_ramps
+                .run_if(|r: Res<ramp::Ramps>| !r.0.is_empty())
                 .after(ingest::ingest)
                 .in_set(IngestSet::Receive),
         );
@@ -92,7 +93,9 @@ impl Plugin for DataPlugin {
         );
         app.add_systems(
             TickSchedule,
-            persist::save_periodically.in_set(TickSet::Advance),
+            persist::save_periodically
+                .run_if(|p: Res<persist::Persistence>| !p.0.is_empty())
+                .in_set(TickSet::Advance),
         );
         app.add_systems(
             crate::app::Shutdown,

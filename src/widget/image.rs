@@ -313,7 +313,11 @@ impl crate::widget::kind::Kind for ImageKind {
         app.add_systems(
             crate::app::TickSchedule,
             (
-                (crate::widget::remote::fetch_remote_images, animate_images)
+                (
+                    crate::widget::remote::fetch_remote_images
+                        .run_if(resource_exists::<crate::widget::remote::RemoteImages>),
+                    animate_images,
+                )
                     .chain()
                     .in_set(crate::app::TickSet::Animate),
                 draw_images.in_set(crate::render::RenderSet::Draw),

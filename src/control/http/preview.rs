@@ -103,12 +103,7 @@ async fn run_pump(pump: Arc<Pump>, feed: Arc<FrameFeed>, published: Arc<Publishe
         }
         let v = published.data_version();
         if v != seen_version {
-            let changed: serde_json::Map<String, Value> = published
-                .data("")
-                .into_iter()
-                .filter(|(_, d)| d.seq > seen_version)
-                .map(|(k, d)| (k, json!(d)))
-                .collect();
+            let changed = published.changed_since(seen_version);
             seen_version = v;
             if !changed.is_empty() {
                 parts.push(Part {
