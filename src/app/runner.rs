@@ -91,12 +91,22 @@ impl Pacing {
     }
 }
 
-/// Puts `pacing` in the world, in place when it is there already.
-fn publish(app: &mut App, pacing: Pacing) {
+/// Puts `pacing` in the world, in place when it is there already. Unless `whole`, of
+/// the lateness buckets only `bucket` (the one this tick counted in) is copied.
+fn publish(app: &mut App, pacing: &Pacing, whole: bool, bucket: Option<usize>) {
     match app.world_mut().get_resource_mut::<Pacing>() {
-        Some(mut p) => *p = pacing,
+        Some(mut p) if !whole => {
+            p.ticks = pacing.ticks;
+            p.late = pacing.late;
+            p.max_late = pacing.max_late;
+            p.skipped = pacing.skipped;
+            if let Some(b) = bucket {
+                p.present_late[b] = pacing.present_late[b];
+            }
+        }
+        Some(mut p) => *p = *pacing,
         None => {
-            app.world_mut().insert_resource(pacing);
+            app.world_mut().insert_resource(*pacing);
         }
     }
 }
@@ -117,6 +127,8 @@ pub fn run_ticks(app: &mut App, mode: RunMode) -> AppExit {
     };
     let mut pacing = Pacing::default();
     let mut n: u64 = 0;
+    let mut bucket = None;
+    let mut first = true;
     while limit.is_none_or(|l| n < l) && !stop.is_set() {
         if let RunMode::RealTime(_) = mode {
             let mut due = start + period.mul_f64(n as f64);
@@ -150,21 +162,23 @@ pub fn run_ticks(app: &mut App, mode: RunMode) -> AppExit {
             }
             app.update();
             let late = Instant::now().saturating_duration_since(due);
-            let bucket =
-                ((late.as_nanos() / LATE_BUCKET.as_nanos()) as usize).min(LATE_BUCKETS - 1);
-            pacing.present_late[bucket] += 1;
+            let b = ((late.as_nanos() / LATE_BUCKET.as_nanos()) as usize).min(LATE_BUCKETS - 1);
+            pacing.present_late[b] += 1;
+            bucket = Some(b);
         } else {
             app.update();
         }
         n += 1;
         pacing.ticks = n;
         // Published every tick so the control surfaces (state, metrics) see it live:
-        // written in place (inserting a resource each tick runs its hooks).
-        publish(app, pacing);
+        // written in place (inserting a resource each tick runs its hooks), whole the
+        // first time (the run's figures replace an earlier run's).
+        publish(app, &pacing, first, bucket);
+        first = false;
         if let Some(exit) = app.should_exit() {
             return exit;
         }
     }
-    publish(app, pacing);
+    publish(app, &pacing, true, None);
     AppExit::Success
 }

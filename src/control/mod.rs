@@ -86,7 +86,7 @@ impl Plugin for ControlPlugin {
         app.add_systems(
             TickSchedule,
             (
-                state::publish,
+                state::publish.run_if(state::surface_attached),
                 apply::answer_held.run_if(|h: Res<apply::HeldReplies>| !h.is_empty()),
             )
                 .chain()

@@ -2,7 +2,7 @@
 //! `Present` when it changed, that surfaces read without touching the world.
 
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::Instant;
 
@@ -145,6 +145,8 @@ pub struct Published {
     data_version: AtomicU64,
     /// Tick durations and present lateness, for `/metrics`.
     pub timing: super::metrics::Timing,
+    /// Set while no surface holds a sender: the next publication is a whole one.
+    unwatched: AtomicBool,
 }
 
 impl Default for Published {
@@ -154,6 +156,7 @@ impl Default for Published {
             data: RwLock::new(BTreeMap::new()),
             data_version: AtomicU64::new(0),
             timing: super::metrics::Timing::default(),
+            unwatched: AtomicBool::new(true),
         }
     }
 }
@@ -216,11 +219,21 @@ impl Default for TickStart {
 #[derive(Default)]
 pub struct Publisher {
     late_seen: Vec<u32>,
-    synced: bool,
     window: Option<(Instant, u64)>,
     updates: u64,
     fps_achieved: f64,
     sources: BTreeMap<String, SourceState>,
+}
+
+/// Whether any surface holds a sender (the run condition of [`publish`]: with nobody to
+/// read it, nothing is published, and the first publication after is a whole one).
+pub fn surface_attached(inbox: Res<super::ControlInbox>) -> bool {
+    let published = inbox.published();
+    let attached = Arc::strong_count(published) > 1;
+    if !attached {
+        published.unwatched.store(true, Ordering::Relaxed);
+    }
+    attached
 }
 
 /// Publishes the state and the dataset's changes; runs at `Present`.
@@ -248,11 +261,6 @@ pub fn publish(
     mut me: Local<Publisher>,
 ) {
     let published = inbox.published();
-    if Arc::strong_count(published) == 1 {
-        // No surface holds a sender: nobody reads this; catch up in full when one comes.
-        me.synced = false;
-        return;
-    }
     if let Some(s) = started {
         published.timing.tick.observe(s.0.elapsed().as_secs_f64());
     }
@@ -261,10 +269,9 @@ pub fn publish(
             .timing
             .observe_late(&p.present_late, &mut me.late_seen);
     }
-    let full = !me.synced;
+    let full = published.unwatched.swap(false, Ordering::Relaxed);
     if full || !data.changed().is_empty() {
         sync_data(published, &data, full, &mut me.sources);
-        me.synced = true;
     }
     me.count_update(Instant::now());
     let state = State {

@@ -315,7 +315,7 @@ impl crate::widget::kind::Kind for ImageKind {
             (
                 (
                     crate::widget::remote::fetch_remote_images
-                        .run_if(resource_exists::<crate::widget::remote::RemoteImages>),
+                        .run_if(crate::widget::remote::fetches_to_tend),
                     animate_images,
                 )
                     .chain()

@@ -209,6 +209,15 @@ const FIRST_RETRY: Duration = Duration::from_secs(2);
 /// Longest wait between fetches of a failing URL.
 pub const MAX_RETRY: Duration = Duration::from_secs(300);
 
+/// Whether [`fetch_remote_images`] has anything to do: a fetch in flight, a failed one to
+/// retry, or an image that changed (it may now wait for a URL).
+pub fn fetches_to_tend(
+    remote: Option<Res<RemoteImages>>,
+    changed: Query<(), Changed<Image>>,
+) -> bool {
+    remote.is_some_and(|r| !r.asked.is_empty() || !r.failed.is_empty() || !changed.is_empty())
+}
+
 /// Starts a fetch for every image waiting for a URL, and shows what has arrived. A failed
 /// fetch keeps the previous picture (logged) and is tried again with backoff.
 pub fn fetch_remote_images(
