@@ -202,3 +202,52 @@ fn editing_an_included_file_reloads_the_scene() {
     );
     tinydisplay::shutdown(app.world_mut());
 }
+
+#[test]
+fn a_reload_that_brings_new_widget_kinds_adds_their_systems_and_draws_them() {
+    use tinydisplay::widget::kind::KindSystems;
+    let font = common::root().join("assets/fonts/spleen-5x8.bdf");
+    let with_new_kinds = format!(
+        r#"Scene(
+    display: (width: 64, height: 16, mode: Gray4),
+    fonts: {{"f": (file: "{}")}},
+    widgets: [
+        Text(x: 2, y: 2, font: "f", text: "hello"),
+        Line(x: 0, y: 14, x2: 63, y2: 14),
+        Canvas(x: 40, y: 0, width: 20, height: 10, background: "gray50",
+            children: [Text(x: 1, y: 1, font: "f", text: "ok")]),
+    ],
+)"#,
+        font.display()
+    );
+    let path = temp_scene("reload-kinds", &scene_text(2));
+    let mut app = common::app_for(load(&path).expect("loads"));
+    run_ticks(&mut app, RunMode::Ticks(2));
+    let kinds = |app: &App| app.world().resource::<KindSystems>().added().to_vec();
+    assert_eq!(
+        kinds(&app),
+        vec!["Text"],
+        "only the kinds the scene has run"
+    );
+
+    std::fs::write(&path, &with_new_kinds).expect("edited");
+    let control = control_sender(app.world_mut());
+    let pending = control.send_json(br#"{"cmd": "reload"}"#, "test");
+    run_ticks(&mut app, RunMode::Ticks(1));
+    assert_eq!(pending.wait_blocking(Duration::from_secs(30)), Reply::Ok);
+    run_ticks(&mut app, RunMode::Ticks(2));
+    let mut added = kinds(&app);
+    added.sort();
+    assert_eq!(added, vec!["Canvas", "Line", "Text"]);
+
+    // The same frame as an engine that ran the new scene from the start.
+    let mut fresh = common::app_for(load(&path).expect("loads"));
+    run_ticks(&mut fresh, RunMode::Ticks(3));
+    assert_eq!(
+        frame(&app),
+        frame(&fresh),
+        "the new kinds' widgets are drawn"
+    );
+    assert!(frame(&fresh).iter().any(|&p| p != 0));
+    tinydisplay::shutdown(app.world_mut());
+}

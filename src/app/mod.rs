@@ -5,7 +5,11 @@
 //! → [`TickSet::Present`] → [`TickSet::Advance`] — and are the extension points a user's
 //! plugin places its systems in. Motion is counted in ticks, not wall time, so the same
 //! scene and the same data at the same ticks give the same frames.
+//!
+//! Between ticks, [`run_ticks`] makes the edits of the app a system queued in
+//! [`AfterTick`] (new systems), which cannot happen while the tick runs.
 
+pub mod after;
 pub mod runner;
 pub mod signals;
 pub mod tick;
@@ -14,6 +18,7 @@ use bevy_app::{App, Plugin};
 use bevy_ecs::prelude::*;
 use bevy_ecs::schedule::{ScheduleLabel, SingleThreadedExecutor};
 
+pub use after::{AfterTick, make_queued_edits};
 pub use runner::{Pacing, RunMode, StopFlag, run_ticks};
 pub use tick::{Fps, Paused, Tick};
 
@@ -85,6 +90,7 @@ impl Plugin for TickPlugin {
         );
         app.add_schedule(schedule);
         app.main_mut().update_schedule = Some(TickSchedule.intern());
+        app.init_resource::<AfterTick>();
         let mut shutdown = Schedule::new(Shutdown);
         shutdown.set_executor(SingleThreadedExecutor::new());
         shutdown.configure_sets(

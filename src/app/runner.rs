@@ -175,6 +175,7 @@ pub fn run_ticks(app: &mut App, mode: RunMode) -> AppExit {
         // first time (the run's figures replace an earlier run's).
         publish(app, &pacing, first, bucket);
         first = false;
+        super::after::make_queued_edits(app);
         if let Some(exit) = app.should_exit() {
             return exit;
         }

@@ -86,6 +86,7 @@ impl Plugin for ScenePlugin {
         for w in &self.scene.widgets {
             spawn_widget(world, w, None);
         }
+        crate::widget::kind::add_spawned(app);
     }
 }
 
@@ -120,6 +121,11 @@ pub fn spawn_widget(world: &mut World, w: &CompiledWidget, parent: Option<Entity
                 index.add_timed(id);
             }
         }
+    }
+    if let Some(kind) = w.kind.kind_name() {
+        world
+            .get_resource_or_init::<crate::widget::kind::KindSystems>()
+            .spawned(kind);
     }
     for child in &w.children {
         spawn_widget(world, child, Some(id));

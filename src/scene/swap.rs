@@ -121,6 +121,7 @@ pub fn swap(world: &mut World, new: CompiledScene) -> Result<Swapped, SwapError>
     for w in &new.widgets {
         spawn_widget(world, w, None);
     }
+    crate::widget::kind::add_spawned_after_tick(world);
     world.insert_resource(ActiveScene(new));
     Ok(swapped)
 }

@@ -126,6 +126,8 @@ impl crate::widget::kind::Kind for IndexKind {
     }
 
     fn systems(app: &mut bevy_app::App) {
+        // An index is a canvas.
+        crate::widget::kind::require::<crate::widget::canvas::CanvasKind>(app);
         crate::widget::bind::add_apply::<Index>(app);
         app.add_systems(
             crate::app::TickSchedule,

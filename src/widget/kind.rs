@@ -5,8 +5,14 @@
 //! runs (its draw system, the apply of its bound fields). The built-in kinds and a
 //! user's kinds take exactly the same path: a type implementing [`Kind`], registered
 //! once with [`register`] before a scene naming it is loaded and before the engine's app
-//! is built (the [`WidgetPlugin`](super::WidgetPlugin) adds every registered kind's
-//! systems). `examples/custom_widget.rs` adds a gauge this way.
+//! is built. `examples/custom_widget.rs` adds a gauge this way.
+//!
+//! An app runs the systems of the kinds it has widgets of, not of every registered kind:
+//! each system costs a little every tick even with nothing to do. Spawning a widget notes
+//! its kind ([`KindSystems`]); the scene's plugin adds the systems of the kinds its
+//! widgets have, and a scene swapped in while the engine runs has the tick add those of
+//! its new kinds once it ends ([`AfterTick`](crate::app::AfterTick)): such widgets show
+//! from the next tick.
 
 use std::any::Any;
 use std::fmt::Debug;
@@ -14,6 +20,7 @@ use std::path::PathBuf;
 use std::sync::{LazyLock, RwLock};
 
 use bevy_app::App;
+use bevy_ecs::prelude::{Resource, World};
 use bevy_ecs::world::EntityWorldMut;
 use serde::de::DeserializeOwned;
 
@@ -57,7 +64,8 @@ pub trait Kind: Send + Sync + 'static {
     /// [`RenderSet::Draw`](crate::render::RenderSet::Draw)), the
     /// [`apply`](super::bind::apply) of its bound fields (in the
     /// [`ApplyBound`](super::bind::ApplyBound) schedule) and anything else it runs
-    /// (default: none). Called once for each app the engine builds.
+    /// (default: none); a kind whose widgets carry another kind's components calls
+    /// [`require`] for that kind. Called once for each app with widgets of the kind.
     fn systems(_app: &mut App) {}
 }
 
@@ -105,6 +113,11 @@ pub trait AnyCompiled: Debug + Send + Sync {
     /// Files it read at load (default: none).
     fn files(&self) -> Vec<PathBuf> {
         Vec::new()
+    }
+    /// The registered kind it is of, whose systems its widget needs (default: none, as
+    /// for a sequence's page, which its sequence's systems serve).
+    fn kind_name(&self) -> Option<&'static str> {
+        None
     }
     /// A boxed copy.
     fn clone_box(&self) -> Box<dyn AnyCompiled>;
@@ -169,6 +182,9 @@ impl<K: Kind> AnyCompiled for CompiledOf<K> {
     }
     fn files(&self) -> Vec<PathBuf> {
         K::files(&self.0)
+    }
+    fn kind_name(&self) -> Option<&'static str> {
+        Some(K::NAME)
     }
     fn clone_box(&self) -> Box<dyn AnyCompiled> {
         Box::new(CompiledOf::<K>(self.0.clone()))
@@ -241,6 +257,11 @@ impl CompiledKind {
     /// Files it read at load.
     pub fn files(&self) -> Vec<PathBuf> {
         self.0.files()
+    }
+
+    /// The registered kind it is of, if it is one's.
+    pub fn kind_name(&self) -> Option<&'static str> {
+        self.0.kind_name()
     }
 }
 
@@ -316,15 +337,77 @@ pub fn names() -> &'static [&'static str] {
     REGISTRY.names()
 }
 
-/// Adds the systems of every registered kind to `app` (the widget plugin does this).
-pub(crate) fn add_systems(app: &mut App) {
-    let systems: Vec<fn(&mut App)> = SYSTEMS
-        .read()
-        .map(|s| s.iter().map(|(_, f)| *f).collect())
-        .unwrap_or_default();
-    for add in systems {
-        add(app);
+/// The kinds whose systems an app runs, and the kinds of the widgets spawned since their
+/// systems were last added (see the module docs).
+#[derive(Resource, Debug, Default)]
+pub struct KindSystems {
+    added: Vec<&'static str>,
+    spawned: Vec<&'static str>,
+}
+
+impl KindSystems {
+    /// Notes that a widget of kind `name` was spawned.
+    pub fn spawned(&mut self, name: &'static str) {
+        if !self.added.contains(&name) && !self.spawned.contains(&name) {
+            self.spawned.push(name);
+        }
     }
+
+    /// The kinds whose systems the app runs, in the order they were added.
+    pub fn added(&self) -> &[&'static str] {
+        &self.added
+    }
+}
+
+/// Adds the systems of kind `K` to `app`, unless it has them (for a kind whose widgets
+/// carry `K`'s components).
+pub fn require<K: Kind>(app: &mut App) {
+    add_systems_of(app, K::NAME);
+}
+
+/// Adds the systems of the registered kind `name` to `app`, unless it has them.
+fn add_systems_of(app: &mut App, name: &str) {
+    let mut kinds = app.world_mut().get_resource_or_init::<KindSystems>();
+    if kinds.added.contains(&name) {
+        return;
+    }
+    let found = SYSTEMS
+        .read()
+        .ok()
+        .and_then(|s| s.iter().find(|(n, _)| *n == name).copied());
+    let Some((name, add)) = found else {
+        return;
+    };
+    kinds.added.push(name);
+    kinds.spawned.retain(|n| *n != name);
+    add(app);
+}
+
+/// Adds the systems of the kinds of the widgets spawned so far that `app` does not run
+/// yet (the scene's plugin calls it after spawning the scene).
+pub fn add_spawned(app: &mut App) {
+    let spawned = app
+        .world_mut()
+        .get_resource_mut::<KindSystems>()
+        .map(|mut k| std::mem::take(&mut k.spawned))
+        .unwrap_or_default();
+    for name in spawned {
+        add_systems_of(app, name);
+    }
+}
+
+/// Has the systems of newly spawned widgets' kinds added once this tick ends (for a scene
+/// swapped in during a tick).
+pub fn add_spawned_after_tick(world: &mut World) {
+    if world
+        .get_resource::<KindSystems>()
+        .is_some_and(|k| k.spawned.is_empty())
+    {
+        return;
+    }
+    world
+        .get_resource_or_init::<crate::app::AfterTick>()
+        .push(add_spawned);
 }
 
 impl<'de> serde::Deserialize<'de> for WidgetSpec {

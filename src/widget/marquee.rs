@@ -196,6 +196,7 @@ impl crate::widget::kind::Kind for MarqueeKind {
     fn systems(app: &mut bevy_app::App) {
         // A marquee needs its content's size, known once the content is drawn this tick
         // (and laid out, when it is a stack). Popups are marquees too.
+        crate::widget::kind::require::<crate::widget::canvas::CanvasKind>(app);
         app.add_systems(
             crate::app::TickSchedule,
             animate_marquees
@@ -237,6 +238,11 @@ impl crate::widget::kind::Kind for PopupKind {
 
     fn children(spec: &PopupSpec) -> crate::widget::kind::Children<'_> {
         crate::widget::kind::Children::Scrolled(&spec.child)
+    }
+
+    fn systems(app: &mut bevy_app::App) {
+        // A popup is a marquee window.
+        crate::widget::kind::require::<MarqueeKind>(app);
     }
 }
 

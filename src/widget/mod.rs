@@ -286,8 +286,9 @@ pub(crate) fn register_builtins(add: &mut dyn FnMut(kind::Entry)) {
     }
 }
 
-/// Adds the systems of every registered widget kind (the built-in ones and a user's),
-/// the apply of every widget's `when`, and the [`RenderPlugin`] if it is not there yet.
+/// Adds the apply of every widget's `when` and the [`RenderPlugin`] if it is not there
+/// yet; the systems of the kinds a scene has widgets of come with its widgets
+/// ([`kind::add_spawned`]).
 #[derive(Debug, Default)]
 pub struct WidgetPlugin;
 
@@ -297,6 +298,6 @@ impl Plugin for WidgetPlugin {
             app.add_plugins(RenderPlugin);
         }
         bind::add_apply::<crate::render::compose::Visible>(app);
-        kind::add_systems(app);
+        app.init_resource::<kind::KindSystems>();
     }
 }

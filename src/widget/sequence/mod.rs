@@ -258,6 +258,8 @@ impl crate::widget::kind::Kind for SequenceKind {
     }
 
     fn systems(app: &mut bevy_app::App) {
+        // A sequence and its pages are canvases.
+        crate::widget::kind::require::<crate::widget::canvas::CanvasKind>(app);
         crate::widget::bind::add_apply::<Page>(app);
         app.add_systems(
             crate::app::TickSchedule,
