@@ -18,6 +18,19 @@ use super::Reply;
 /// How often the health document is published at most while the state changes.
 pub const STATE_EVERY: Duration = Duration::from_secs(1);
 
+/// Completes when the state has changed since it was last marked seen and [`STATE_EVERY`]
+/// has passed since `last` (the last publication). It sleeps out the rest of the period
+/// before it looks, so a state that changes every tick wakes a surface once a period,
+/// not once a tick; a change made during the period is published at its end. Err when
+/// the engine is gone. Mark the state seen (`borrow_and_update`) when publishing it.
+pub async fn state_changed(
+    watch: &mut tokio::sync::watch::Receiver<std::sync::Arc<super::State>>,
+    last: tokio::time::Instant,
+) -> Result<(), tokio::sync::watch::error::RecvError> {
+    tokio::time::sleep_until(last + STATE_EVERY).await;
+    watch.changed().await
+}
+
 /// The display's name: `--name`, else the scene's `name`, else the host name.
 pub fn display_name(flag: Option<&str>, scene: Option<&str>) -> String {
     let pick = |s: Option<&str>| {

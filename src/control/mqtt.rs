@@ -9,7 +9,7 @@ use rumqttc::{AsyncClient, Event, LastWill, Packet, QoS};
 use tokio::task::JoinHandle;
 
 use super::ControlSender;
-use super::broker::{STATE_EVERY, handle_command, offline_document, state_document};
+use super::broker::{STATE_EVERY, handle_command, offline_document, state_changed, state_document};
 use crate::data::source::broker::BrokerUrl;
 use crate::data::source::mqtt::{SCHEMES, options};
 
@@ -92,16 +92,14 @@ impl MqttControl {
                             backoff = (backoff * 2).min(Duration::from_secs(30));
                         }
                     },
-                    changed = watch.changed() => {
+                    changed = state_changed(&mut watch, last_state) => {
                         if changed.is_err() {
                             return;
                         }
-                        let now = tokio::time::Instant::now();
-                        if now.duration_since(last_state) >= STATE_EVERY {
-                            last_state = now;
-                            let doc = state_document(&display, &control).to_string();
-                            let _ = client.try_publish(state.clone(), QoS::AtLeastOnce, true, doc);
-                        }
+                        watch.borrow_and_update();
+                        last_state = tokio::time::Instant::now();
+                        let doc = state_document(&display, &control).to_string();
+                        let _ = client.try_publish(state.clone(), QoS::AtLeastOnce, true, doc);
                     }
                 }
             }

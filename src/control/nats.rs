@@ -10,7 +10,7 @@ use futures_util::StreamExt;
 use tokio::task::JoinHandle;
 
 use super::ControlSender;
-use super::broker::{STATE_EVERY, handle_command, offline_document, state_document};
+use super::broker::{handle_command, offline_document, state_changed, state_document};
 use crate::data::source::broker::BrokerUrl;
 use crate::data::source::nats::SCHEMES;
 
@@ -88,15 +88,13 @@ impl NatsControl {
                             let _ = client.publish(error_subject.clone(), e.to_string().into()).await;
                         }
                     }
-                    changed = watch.changed() => {
+                    changed = state_changed(&mut watch, last_state) => {
                         if changed.is_err() {
                             return;
                         }
-                        let now = tokio::time::Instant::now();
-                        if now.duration_since(last_state) >= STATE_EVERY {
-                            last_state = now;
-                            publish_state(client.clone(), display.clone(), state_subject.clone()).await;
-                        }
+                        watch.borrow_and_update();
+                        last_state = tokio::time::Instant::now();
+                        publish_state(client.clone(), display.clone(), state_subject.clone()).await;
                     }
                 }
             }

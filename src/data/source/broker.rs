@@ -1,15 +1,10 @@
 //! What the broker sources (MQTT, NATS) share: broker URLs, secrets read from environment
 //! variables, and running an async session on the shared runtime from a source thread
-//! while watching the stop flag.
+//! until it is told to stop.
 
 use std::future::Future;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Duration;
 
-use super::SourceError;
-
-/// How often an async session looks at its stop flag.
-const STOP_CHECK: Duration = Duration::from_millis(20);
+use super::{SourceError, Stop};
 
 /// A broker address from a URL such as `mqtt://host:1883`, `mqtts://host`, `nats://host:4222`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -104,23 +99,15 @@ pub fn report_lost(
 
 /// Runs `session` on the shared runtime, blocking this (source) thread until it ends or
 /// `stop` is set (then `Ok`).
-pub fn run_session<F>(stop: &AtomicBool, session: F) -> Result<(), SourceError>
+pub fn run_session<F>(stop: &Stop, session: F) -> Result<(), SourceError>
 where
     F: Future<Output = Result<(), SourceError>>,
 {
     let handle = crate::runtime::try_handle().map_err(|e| SourceError::Config(e.to_string()))?;
     handle.block_on(async {
-        let watch = async {
-            loop {
-                if stop.load(Ordering::SeqCst) {
-                    return;
-                }
-                tokio::time::sleep(STOP_CHECK).await;
-            }
-        };
         tokio::select! {
             r = session => r,
-            () = watch => Ok(()),
+            () = stop.stopped() => Ok(()),
         }
     })
 }

@@ -1,5 +1,6 @@
-//! Reading lines on a helper thread so a stream source can wait for them with a timeout
-//! (and so stop stays prompt while a read blocks), and turning JSON lines into updates.
+//! Reading lines on a helper thread so a stream source can wait for a line or its stop
+//! signal at once (stop stays prompt while a read blocks, and the source sleeps until a
+//! line comes), and turning JSON lines into updates.
 //!
 //! Lines are bounded: a line ends at `\n` or `\r` (so `\r`-progress output gives one line
 //! per update), and a line longer than the limit is not kept: its bytes are skipped up to
@@ -8,11 +9,11 @@
 //! writer is held back by the pipe.
 
 use std::io::BufRead;
-use std::sync::mpsc::{self, Receiver};
+use std::sync::mpsc::{self, Receiver, TryRecvError};
 use std::thread;
 
 use super::throttle::Throttle;
-use super::{PROBLEM_KEY, SourceError, Value, flatten};
+use super::{PROBLEM_KEY, SourceError, Stop, Value, Woken, flatten};
 
 /// Lines buffered between the reader thread and the source.
 pub const QUEUE: usize = 256;
@@ -26,13 +27,15 @@ pub enum Line {
     TooLong(usize),
 }
 
-/// Reads `reader` line by line on a thread, each line at most `max_bytes`; the receiver
-/// disconnects at end of input. The thread ends at end of input, on a read error, or
-/// when the receiver is dropped (at its next line).
+/// Reads `reader` line by line on a thread, each line at most `max_bytes`, and wakes
+/// `wake` for each line and at the end (see [`next_line`]); the receiver disconnects at
+/// end of input. The thread ends at end of input, on a read error, or when the receiver
+/// is dropped (at its next line).
 pub fn spawn_line_reader<R: BufRead + Send + 'static>(
     thread_name: String,
     mut reader: R,
     max_bytes: usize,
+    wake: Stop,
 ) -> Result<Receiver<std::io::Result<Line>>, SourceError> {
     let (tx, rx) = mpsc::sync_channel(QUEUE);
     thread::Builder::new()
@@ -47,16 +50,49 @@ pub fn spawn_line_reader<R: BufRead + Send + 'static>(
                     Ok(None) => break,
                     Err(e) => tx.send(Err(e)),
                 };
+                wake.wake();
                 if sent.is_err() || end {
                     break;
                 }
             }
+            drop(tx);
+            wake.wake();
         })
         .map_err(|source| SourceError::Io {
             context: "starting a line reader thread".to_owned(),
             source,
         })?;
     Ok(rx)
+}
+
+/// What waiting for a line gave.
+#[derive(Debug)]
+pub enum Next {
+    /// A line (or the read error that ended the input).
+    Line(std::io::Result<Line>),
+    /// The input ended.
+    End,
+    /// The source was told to stop.
+    Stopped,
+}
+
+/// Sleeps until the reader spawned with `stop` hands over a line, the input ends, or
+/// the source is stopped.
+pub fn next_line(lines: &Receiver<std::io::Result<Line>>, stop: &Stop) -> Next {
+    loop {
+        if stop.is_stopped() {
+            return Next::Stopped;
+        }
+        let seen = stop.wakes();
+        match lines.try_recv() {
+            Ok(item) => return Next::Line(item),
+            Err(TryRecvError::Disconnected) => return Next::End,
+            Err(TryRecvError::Empty) => {}
+        }
+        if stop.wait(seen, None) == Woken::Stopped {
+            return Next::Stopped;
+        }
+    }
 }
 
 /// Splits a byte stream into lines of at most `max` bytes.

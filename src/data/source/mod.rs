@@ -39,11 +39,10 @@ pub mod process;
 mod reporter;
 mod runner;
 pub mod stdin;
+mod stop;
 pub mod system;
 mod throttle;
 pub mod tls;
-
-use std::sync::atomic::AtomicBool;
 
 use serde::Deserialize;
 
@@ -61,6 +60,7 @@ pub use policy::{Breaker, Policy, PolicyState};
 pub use process::{ProcessConfig, ProcessSource};
 pub use runner::{SourceHandle, spawn_poll, spawn_stream};
 pub use stdin::{StdinConfig, StdinSource};
+pub use stop::{Stop, Woken};
 pub use system::{SystemConfig, SystemSource};
 
 /// Kills the process groups of every command and process still running (at shutdown, so
@@ -118,12 +118,10 @@ pub trait PollSource: Send + 'static {
 
 /// A source that runs and emits values until it ends or fails (process, stdin).
 pub trait StreamSource: Send + 'static {
-    /// Runs until `stop` is true or the stream ends; `emit` sends one update.
-    fn run(
-        &mut self,
-        emit: &mut dyn FnMut(String, Value),
-        stop: &AtomicBool,
-    ) -> Result<(), SourceError>;
+    /// Runs until `stop` is set or the stream ends; `emit` sends one update. Wait on
+    /// `stop` ([`Stop::sleep`], [`Stop::wait`], [`Stop::stopped`]) rather than polling
+    /// it, so the thread sleeps until it has work.
+    fn run(&mut self, emit: &mut dyn FnMut(String, Value), stop: &Stop) -> Result<(), SourceError>;
 }
 
 /// Why one attempt of a source failed.

@@ -7,7 +7,6 @@
 //! the dataset stay on screen meanwhile. With `status_topic` the source publishes `online`
 //! (retained) on connect and leaves a last will of `offline`, so others see the display go.
 
-use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
 use rumqttc::{
@@ -224,7 +223,7 @@ impl StreamSource for MqttSource {
     fn run(
         &mut self,
         emit: &mut dyn FnMut(String, Value),
-        stop: &AtomicBool,
+        stop: &super::Stop,
     ) -> Result<(), SourceError> {
         let mut connected = false;
         let result = run_session(stop, self.session(emit, &mut connected));

@@ -8,7 +8,6 @@
 //! from environment variables or files, never from the scene itself.
 
 use std::path::PathBuf;
-use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
 use async_nats::{ConnectOptions, Event};
@@ -205,7 +204,7 @@ impl StreamSource for NatsSource {
     fn run(
         &mut self,
         emit: &mut dyn FnMut(String, Value),
-        stop: &AtomicBool,
+        stop: &super::Stop,
     ) -> Result<(), SourceError> {
         let mut connected = false;
         let result = run_session(stop, self.session(emit, &mut connected));

@@ -2,8 +2,6 @@
 //! flattened under the namespace. When it exits, `spawn_stream` restarts it with backoff.
 
 use std::io::BufReader;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::RecvTimeoutError;
 use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -11,11 +9,8 @@ use std::time::{Duration, Instant};
 use serde::Deserialize;
 
 use super::child::{kill_group, spawn_piped, wait_or_kill};
-use super::lines::{BoundedLines, Line, LineHandler, spawn_line_reader};
-use super::{SourceError, StreamSource, Value};
-
-/// How often the run loop looks at its stop flag while waiting for a line.
-const SLICE: Duration = Duration::from_millis(20);
+use super::lines::{BoundedLines, Line, LineHandler, Next, next_line, spawn_line_reader};
+use super::{SourceError, Stop, StreamSource, Value};
 
 /// Settings of a process source.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -74,11 +69,7 @@ impl ProcessSource {
 }
 
 impl StreamSource for ProcessSource {
-    fn run(
-        &mut self,
-        emit: &mut dyn FnMut(String, Value),
-        stop: &AtomicBool,
-    ) -> Result<(), SourceError> {
+    fn run(&mut self, emit: &mut dyn FnMut(String, Value), stop: &Stop) -> Result<(), SourceError> {
         let program = &self.config.program;
         let mut child = spawn_piped(program, &self.config.args)?;
         let (Some(stdout), Some(stderr)) = (child.stdout.take(), child.stderr.take()) else {
@@ -87,40 +78,39 @@ impl StreamSource for ProcessSource {
         };
         let max = self.max_line_bytes;
         let reader = BufReader::new(stdout);
-        let lines = match spawn_line_reader(format!("proc-{program}-out"), reader, max) {
-            Ok(rx) => rx,
-            Err(e) => {
-                kill_group(&mut child);
-                return Err(e);
-            }
-        };
+        let lines =
+            match spawn_line_reader(format!("proc-{program}-out"), reader, max, stop.clone()) {
+                Ok(rx) => rx,
+                Err(e) => {
+                    kill_group(&mut child);
+                    return Err(e);
+                }
+            };
         let last_stderr = Arc::new(Mutex::new(String::new()));
         let stderr_thread = log_stderr(program, stderr, max, last_stderr.clone());
 
         // Read lines until the output ends (or we are told to stop).
         let mut handler = LineHandler::new(&self.config.namespace, program, max);
         loop {
-            if stop.load(Ordering::SeqCst) {
-                kill_group(&mut child);
-                return Ok(());
-            }
-            match lines.recv_timeout(SLICE) {
-                Ok(Ok(line)) => handler.handle(line, emit),
-                Ok(Err(source)) => {
+            match next_line(&lines, stop) {
+                Next::Line(Ok(line)) => handler.handle(line, emit),
+                Next::Stopped => {
+                    kill_group(&mut child);
+                    return Ok(());
+                }
+                Next::Line(Err(source)) => {
                     kill_group(&mut child);
                     return Err(SourceError::Io {
                         context: format!("reading the output of {program}"),
                         source,
                     });
                 }
-                Err(RecvTimeoutError::Timeout) => {}
-                Err(RecvTimeoutError::Disconnected) => break,
+                Next::End => break,
             }
         }
 
         // The output is closed; wait for the exit status.
-        let Some(status) = wait_or_kill(&mut child, program, || stop.load(Ordering::SeqCst))?
-        else {
+        let Some(status) = wait_or_kill(&mut child, program, || stop.is_stopped())? else {
             return Ok(());
         };
         // Give the stderr reader a moment to see the last line.

@@ -1,13 +1,11 @@
 //! What a source's thread reports to the engine: values (refused when over the size
 //! limit), removals and health, with problems logged at most once per period.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::Sender;
 use std::time::{Duration, Instant};
 
 use super::throttle::Throttle;
-use super::{Message, Value};
+use super::{Message, Stop, Value};
 use crate::data::limits::json_bytes;
 
 /// How long a reported problem (a refused line or value) keeps a running stream's health
@@ -18,7 +16,7 @@ const PROBLEM_HOLD: Duration = Duration::from_secs(15);
 pub(super) struct Reporter {
     pub(super) name: String,
     tx: Sender<Message>,
-    pub(super) stop: Arc<AtomicBool>,
+    pub(super) stop: Stop,
     last_ok: Option<bool>,
     pub(super) max_value_bytes: usize,
     last_problem: Option<Instant>,
@@ -26,7 +24,7 @@ pub(super) struct Reporter {
 }
 
 impl Reporter {
-    pub(super) fn new(name: &str, tx: Sender<Message>, stop: Arc<AtomicBool>) -> Self {
+    pub(super) fn new(name: &str, tx: Sender<Message>, stop: Stop) -> Self {
         Self {
             name: name.to_owned(),
             tx,
@@ -92,7 +90,7 @@ impl Reporter {
     pub(super) fn send(&self, message: Message) {
         if self.tx.send(message).is_err() {
             // Nobody is listening any more: there is no point in running.
-            self.stop.store(true, Ordering::SeqCst);
+            self.stop.stop();
         }
     }
 

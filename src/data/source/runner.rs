@@ -4,22 +4,18 @@
 //! at a time and waits at most the policy's timeout for the answer, so a hung source
 //! counts as a failure instead of stalling its schedule. A stream source runs on the
 //! scheduling thread itself and is restarted with backoff whenever it returns.
-//! Waiting is done in short slices that check the stop flag, so stopping is prompt.
+//! Every wait is on the source's [`Stop`] signal, so a source thread sleeps until its
+//! next poll, an answer or a stop, and stopping is prompt.
 
 use std::collections::HashSet;
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender, TryRecvError};
+use std::sync::mpsc::{self, Receiver, Sender, TryRecvError};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
 use super::policy::{Policy, PolicyState, XorShift};
 use super::reporter::Reporter;
-use super::{Message, PROBLEM_KEY, PollSource, SourceError, StreamSource, Value};
-
-/// The longest a waiting thread goes without looking at its stop flag.
-const SLICE: Duration = Duration::from_millis(10);
+use super::{Message, PROBLEM_KEY, PollSource, SourceError, Stop, StreamSource, Value, Woken};
 
 /// Extra time the scheduler gives a poll beyond the timeout, so a source that enforces
 /// the timeout itself (a command it kills, an HTTP client) reports its own, clearer error.
@@ -29,7 +25,7 @@ const GRACE: Duration = Duration::from_millis(100);
 #[derive(Debug)]
 pub struct SourceHandle {
     name: String,
-    stop: Arc<AtomicBool>,
+    stop: Stop,
     thread: Option<JoinHandle<()>>,
 }
 
@@ -53,7 +49,7 @@ impl SourceHandle {
 
 impl Drop for SourceHandle {
     fn drop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
+        self.stop.stop();
         if let Some(thread) = self.thread.take()
             && thread.join().is_err()
         {
@@ -91,9 +87,9 @@ pub fn spawn_stream(
 fn start(
     name: &str,
     tx: Sender<Message>,
-    body: impl FnOnce(Reporter, &AtomicBool) + Send + 'static,
+    body: impl FnOnce(Reporter, &Stop) + Send + 'static,
 ) -> SourceHandle {
-    let stop = Arc::new(AtomicBool::new(false));
+    let stop = Stop::new();
     let reporter = Reporter::new(name, tx, stop.clone());
     let flag = stop.clone();
     let thread = spawn_named(format!("src-{name}"), move || body(reporter, &flag));
@@ -107,11 +103,7 @@ fn spawn_named(
     thread::Builder::new().name(thread_name).spawn(body)
 }
 
-fn handle(
-    name: &str,
-    stop: Arc<AtomicBool>,
-    thread: std::io::Result<JoinHandle<()>>,
-) -> SourceHandle {
+fn handle(name: &str, stop: Stop, thread: std::io::Result<JoinHandle<()>>) -> SourceHandle {
     let thread = match thread {
         Ok(t) => Some(t),
         Err(e) => {
@@ -129,20 +121,6 @@ fn handle(
 /// Milliseconds since `base`, the clock the policy state machine is driven with.
 fn millis_since(base: Instant) -> u64 {
     u64::try_from(base.elapsed().as_millis()).unwrap_or(u64::MAX)
-}
-
-/// Sleeps until `deadline` or until `stop` is set; returns false if stopped.
-fn sleep_until(deadline: Instant, stop: &AtomicBool) -> bool {
-    loop {
-        if stop.load(Ordering::SeqCst) {
-            return false;
-        }
-        let now = Instant::now();
-        if now >= deadline {
-            return true;
-        }
-        thread::sleep((deadline - now).min(SLICE));
-    }
 }
 
 /// The text of a caught panic.
@@ -167,7 +145,8 @@ struct PollWorker {
 }
 
 impl PollWorker {
-    fn start(name: &str, mut source: Box<dyn PollSource>) -> std::io::Result<Self> {
+    /// Starts the worker; it wakes `stop`'s waiter whenever it hands over an answer.
+    fn start(name: &str, mut source: Box<dyn PollSource>, stop: Stop) -> std::io::Result<Self> {
         let (req_tx, req_rx) = mpsc::channel::<()>();
         let (res_tx, res_rx) = mpsc::channel();
         let thread = spawn_named(format!("src-{name}-poll"), move || {
@@ -177,6 +156,7 @@ impl PollWorker {
                 if res_tx.send(result).is_err() {
                     break;
                 }
+                stop.wake();
             }
         })?;
         Ok(Self {
@@ -188,7 +168,7 @@ impl PollWorker {
     }
 
     /// One attempt, waiting at most `timeout` (plus a little grace); `None` if stopped.
-    fn attempt(&mut self, timeout: Duration, stop: &AtomicBool) -> Option<PollResult> {
+    fn attempt(&mut self, timeout: Duration, stop: &Stop) -> Option<PollResult> {
         if self.busy {
             match self.results.try_recv() {
                 Ok(_stale) => self.busy = false,
@@ -203,22 +183,23 @@ impl PollWorker {
         self.busy = true;
         let deadline = Instant::now() + timeout + GRACE;
         loop {
-            if stop.load(Ordering::SeqCst) {
-                return None;
-            }
-            let now = Instant::now();
-            if now >= deadline {
-                return Some(Err(SourceError::Timeout {
-                    ms: u64::try_from(timeout.as_millis()).unwrap_or(u64::MAX),
-                }));
-            }
-            match self.results.recv_timeout((deadline - now).min(SLICE)) {
+            let seen = stop.wakes();
+            match self.results.try_recv() {
                 Ok(result) => {
                     self.busy = false;
                     return Some(result);
                 }
-                Err(RecvTimeoutError::Timeout) => {}
-                Err(RecvTimeoutError::Disconnected) => return Some(Err(worker_gone())),
+                Err(TryRecvError::Empty) => {}
+                Err(TryRecvError::Disconnected) => return Some(Err(worker_gone())),
+            }
+            match stop.wait(seen, Some(deadline)) {
+                Woken::Stopped => return None,
+                Woken::Deadline => {
+                    return Some(Err(SourceError::Timeout {
+                        ms: u64::try_from(timeout.as_millis()).unwrap_or(u64::MAX),
+                    }));
+                }
+                Woken::Work => {}
             }
         }
     }
@@ -253,16 +234,11 @@ fn is_array_item(key: &str) -> bool {
         .any(|seg| !seg.is_empty() && seg.bytes().all(|b| b.is_ascii_digit()))
 }
 
-fn run_poll(
-    source: Box<dyn PollSource>,
-    policy: Policy,
-    mut reporter: Reporter,
-    stop: &AtomicBool,
-) {
+fn run_poll(source: Box<dyn PollSource>, policy: Policy, mut reporter: Reporter, stop: &Stop) {
     reporter.max_value_bytes = policy.max_value_bytes;
     let name = reporter.name.clone();
     let timeout = Duration::from_millis(policy.timeout_ms.max(1));
-    let mut worker = match PollWorker::start(&name, source) {
+    let mut worker = match PollWorker::start(&name, source, stop.clone()) {
         Ok(w) => w,
         Err(e) => {
             log::error!("source {name}: cannot start its worker thread: {e}");
@@ -273,7 +249,7 @@ fn run_poll(
     let base = Instant::now();
     let mut state = PolicyState::new(policy, XorShift::seed_from(&name));
     let mut array_keys: HashSet<String> = HashSet::new();
-    while !stop.load(Ordering::SeqCst) {
+    while !stop.is_stopped() {
         let started = Instant::now();
         let probing = state.breaker_tripped();
         let Some(result) = worker.attempt(timeout, stop) else {
@@ -328,7 +304,7 @@ fn run_poll(
                 Instant::now() + Duration::from_millis(delay)
             }
         };
-        if !sleep_until(next, stop) {
+        if !stop.sleep_until(next) {
             break;
         }
     }
@@ -339,7 +315,7 @@ fn run_stream(
     mut source: Box<dyn StreamSource>,
     policy: Policy,
     mut reporter: Reporter,
-    stop: &AtomicBool,
+    stop: &Stop,
 ) {
     reporter.max_value_bytes = policy.max_value_bytes;
     let name = reporter.name.clone();
@@ -347,7 +323,7 @@ fn run_stream(
     let stable = Duration::from_millis(policy.backoff_max_ms.max(policy.backoff_initial_ms));
     let base = Instant::now();
     let mut state = PolicyState::new(policy, XorShift::seed_from(&name));
-    while !stop.load(Ordering::SeqCst) {
+    while !stop.is_stopped() {
         let started = Instant::now();
         let failures = state.failures();
         let result = {
@@ -370,7 +346,7 @@ fn run_stream(
             };
             catch_unwind(AssertUnwindSafe(|| source.run(&mut emit, stop)))
         };
-        if stop.load(Ordering::SeqCst) {
+        if stop.is_stopped() {
             break;
         }
         let error = match result {
@@ -391,7 +367,7 @@ fn run_stream(
             log::warn!("source {name}: {error} (exit {failures}); restart in {delay} ms");
         }
         reporter.failed(error, failures);
-        if !sleep_until(Instant::now() + Duration::from_millis(delay), stop) {
+        if !stop.sleep(Duration::from_millis(delay)) {
             break;
         }
     }
@@ -400,7 +376,8 @@ fn run_stream(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::atomic::AtomicU64;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
     fn fast_policy() -> Policy {
         Policy {
@@ -501,6 +478,54 @@ mod tests {
         assert!(t.elapsed() < Duration::from_secs(10), "{:?}", t.elapsed());
     }
 
+    /// Voluntary and involuntary context switches of this process's thread named `name`.
+    fn switches_of_thread(name: &str) -> Option<u64> {
+        for task in std::fs::read_dir("/proc/self/task").ok()?.flatten() {
+            let comm = std::fs::read_to_string(task.path().join("comm")).unwrap_or_default();
+            if comm.trim_end() != name {
+                continue;
+            }
+            let status = std::fs::read_to_string(task.path().join("status")).ok()?;
+            let total = status
+                .lines()
+                .filter(|l| l.contains("ctxt_switches:"))
+                .filter_map(|l| l.split_whitespace().last()?.parse::<u64>().ok())
+                .sum();
+            return Some(total);
+        }
+        None
+    }
+
+    #[test]
+    fn a_source_waiting_for_its_next_poll_does_not_wake() {
+        let (tx, rx) = mpsc::channel();
+        let src = Counter {
+            calls: Arc::new(AtomicU64::new(0)),
+            hang: Arc::new(AtomicBool::new(false)),
+        };
+        let policy = Policy {
+            interval_ms: 60_000,
+            ..fast_policy()
+        };
+        let handle = spawn_poll("idle", Box::new(src), policy, tx);
+        let first = rx.recv_timeout(Duration::from_secs(5));
+        assert!(matches!(first, Ok(Message::Set { .. })), "{first:?}");
+        let _health = rx.recv_timeout(Duration::from_secs(5));
+        thread::sleep(Duration::from_millis(50));
+        let before = switches_of_thread("src-idle").expect("the source's thread");
+        thread::sleep(Duration::from_millis(500));
+        let after = switches_of_thread("src-idle").expect("the source's thread");
+        let t = Instant::now();
+        handle.stop();
+        // Waiting in 10 ms slices woke it about 50 times in that half second.
+        assert!(
+            after - before <= 2,
+            "the waiting thread woke {} times",
+            after - before
+        );
+        assert!(t.elapsed() < Duration::from_secs(10), "stop is prompt");
+    }
+
     /// Emits its run number, then ends.
     struct Runs(u64);
 
@@ -508,7 +533,7 @@ mod tests {
         fn run(
             &mut self,
             emit: &mut dyn FnMut(String, Value),
-            _stop: &AtomicBool,
+            _stop: &Stop,
         ) -> Result<(), SourceError> {
             self.0 += 1;
             emit("r.run".to_owned(), Value::from(self.0));

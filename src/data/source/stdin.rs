@@ -2,17 +2,13 @@
 //! flattened under the namespace. A malformed line is logged and skipped.
 
 use std::io::BufRead;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::mpsc::{Receiver, RecvTimeoutError};
-use std::time::Duration;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::Receiver;
 
 use serde::Deserialize;
 
-use super::lines::{Line, LineHandler, spawn_line_reader};
-use super::{SourceError, StreamSource, Value};
-
-/// How often the run loop looks at its stop flag while waiting for a line.
-const SLICE: Duration = Duration::from_millis(20);
+use super::lines::{Line, LineHandler, Next, next_line, spawn_line_reader};
+use super::{SourceError, Stop, StreamSource, Value};
 
 /// Settings of a stdin source.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -75,16 +71,13 @@ impl<R: BufRead + Send + 'static> StdinSource<R> {
 }
 
 impl<R: BufRead + Send + 'static> StreamSource for StdinSource<R> {
-    fn run(
-        &mut self,
-        emit: &mut dyn FnMut(String, Value),
-        stop: &AtomicBool,
-    ) -> Result<(), SourceError> {
+    fn run(&mut self, emit: &mut dyn FnMut(String, Value), stop: &Stop) -> Result<(), SourceError> {
         if let Some(reader) = self.reader.take() {
             self.lines = Some(spawn_line_reader(
                 "stdin-lines".to_owned(),
                 reader,
                 self.max_line_bytes,
+                stop.clone(),
             )?);
         }
         let Some(lines) = &self.lines else {
@@ -96,25 +89,21 @@ impl<R: BufRead + Send + 'static> StreamSource for StdinSource<R> {
             self.max_line_bytes,
         );
         loop {
-            if stop.load(Ordering::SeqCst) {
-                return Ok(());
-            }
-            match lines.recv_timeout(SLICE) {
-                Ok(Ok(line)) => {
+            match next_line(lines, stop) {
+                Next::Line(Ok(line)) => {
                     let before = handler.skipped();
                     handler.handle(line, emit);
                     self.skipped
                         .fetch_add(handler.skipped() - before, Ordering::Relaxed);
                 }
-                Ok(Err(source)) => {
+                Next::Line(Err(source)) => {
                     self.lines = None;
                     return Err(SourceError::Io {
                         context: "reading standard input".to_owned(),
                         source,
                     });
                 }
-                Err(RecvTimeoutError::Timeout) => {}
-                Err(RecvTimeoutError::Disconnected) => return Ok(()),
+                Next::End | Next::Stopped => return Ok(()),
             }
         }
     }
@@ -144,6 +133,7 @@ mod tests {
     use super::*;
     use serde_json::json;
     use std::io::Cursor;
+    use std::time::Duration;
 
     #[test]
     fn json_lines_with_a_malformed_one_skipped() {
@@ -155,7 +145,7 @@ mod tests {
             Cursor::new(input.as_bytes().to_vec()),
         );
         let mut got = Vec::new();
-        let stop = AtomicBool::new(false);
+        let stop = Stop::new();
         let mut problems = Vec::new();
         let result = src.run(
             &mut |k, v| {
@@ -190,11 +180,11 @@ mod tests {
         let (reader, writer) = std::io::pipe().expect("an OS pipe");
         let mut src =
             StdinSource::from_reader(StdinConfig::default(), std::io::BufReader::new(reader));
-        let stop = std::sync::Arc::new(AtomicBool::new(false));
+        let stop = Stop::new();
         let flag = stop.clone();
         let stopper = std::thread::spawn(move || {
             std::thread::sleep(Duration::from_millis(100));
-            flag.store(true, Ordering::SeqCst);
+            flag.stop();
         });
         let started = std::time::Instant::now();
         assert!(src.run(&mut |_, _| {}, &stop).is_ok());
@@ -213,7 +203,7 @@ mod tests {
         let mut src = StdinSource::from_reader(StdinConfig::default(), Cursor::new(input))
             .with_line_limit(1024);
         let (mut got, mut problems) = (Vec::new(), Vec::new());
-        let stop = AtomicBool::new(false);
+        let stop = Stop::new();
         let result = src.run(
             &mut |k, v| {
                 if k == crate::data::source::PROBLEM_KEY {

@@ -11,7 +11,6 @@ pub mod encoder;
 pub mod pin;
 
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use serde::Deserialize;
@@ -177,7 +176,7 @@ impl StreamSource for GpioSource {
     fn run(
         &mut self,
         emit: &mut dyn FnMut(String, Value),
-        stop: &AtomicBool,
+        stop: &super::Stop,
     ) -> Result<(), SourceError> {
         let (mut buttons, mut encoders) = self.open()?;
         let ns = self.config.namespace.clone();
@@ -196,7 +195,7 @@ impl StreamSource for GpioSource {
         }
         let start = Instant::now();
         let period = Duration::from_millis(self.config.sample_ms.max(1));
-        while !stop.load(Ordering::SeqCst) {
+        while !stop.is_stopped() {
             let now = u64::try_from(start.elapsed().as_millis()).unwrap_or(u64::MAX);
             for b in &mut buttons {
                 let active = b.pin.is_high() != b.active_low;
@@ -351,7 +350,7 @@ mod tests {
         if std::path::Path::new("/dev/gpiomem").exists() {
             return; // a real Pi: the pins open.
         }
-        let stop = AtomicBool::new(false);
+        let stop = super::super::Stop::new();
         let err = src.run(&mut |_, _| {}, &stop).map(|_| ()).unwrap_err();
         assert!(err.to_string().contains("no GPIO on this machine"), "{err}");
     }

@@ -12,7 +12,6 @@ pub mod keys;
 pub mod protocol;
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
 use serde::Deserialize;
@@ -258,7 +257,7 @@ impl StreamSource for MpdSource {
     fn run(
         &mut self,
         emit: &mut dyn FnMut(String, Value),
-        stop: &AtomicBool,
+        stop: &super::Stop,
     ) -> Result<(), SourceError> {
         let mut this = self.clone();
         let mut connected = false;
