@@ -223,6 +223,7 @@ pub struct Publisher {
     updates: u64,
     fps_achieved: f64,
     sources: BTreeMap<String, SourceState>,
+    scene: Option<SceneStatus>,
 }
 
 /// Whether any surface holds a sender (the run condition of [`publish`]: with nobody to
@@ -288,14 +289,7 @@ pub fn publish(
         sources: me.sources.clone(),
         dataset_keys: data.keys().count(),
         asleep: power.is_some_and(|p| p.asleep),
-        scene: match (scene, active) {
-            (Some(s), Some(a)) if s.path.is_empty() => SceneStatus {
-                path: a.0.path.display().to_string(),
-                ..s.clone()
-            },
-            (Some(s), _) => s.clone(),
-            (None, _) => SceneStatus::default(),
-        },
+        scene: me.scene_status(scene, active),
     };
     published.state.send_if_modified(|old| {
         if **old == state {
@@ -308,6 +302,28 @@ pub fn publish(
 }
 
 impl Publisher {
+    /// The scene's status, worked out again only when it or the active scene changed
+    /// (writing the scene's path out each tick cost more than the rest of the state).
+    fn scene_status(
+        &mut self,
+        scene: Option<Res<SceneStatus>>,
+        active: Option<Res<ActiveScene>>,
+    ) -> SceneStatus {
+        let stale = scene.as_ref().is_none_or(|s| s.is_changed())
+            || active.as_ref().is_none_or(|a| a.is_changed());
+        if stale || self.scene.is_none() {
+            self.scene = Some(match (scene, active) {
+                (Some(s), Some(a)) if s.path.is_empty() => SceneStatus {
+                    path: a.0.path.display().to_string(),
+                    ..s.clone()
+                },
+                (Some(s), _) => s.clone(),
+                (None, _) => SceneStatus::default(),
+            });
+        }
+        self.scene.clone().unwrap_or_default()
+    }
+
     /// Counts one more update at `now`, and the updates per second once a second.
     fn count_update(&mut self, now: Instant) {
         self.updates += 1;
