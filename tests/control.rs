@@ -218,3 +218,34 @@ fn the_state_tells_tick_pause_pages_and_dataset_size() {
     let json = serde_json::to_value(&*s).expect("the state is JSON");
     assert_eq!(json["pages"][0]["page"], json!("clock"));
 }
+
+#[test]
+fn watchers_hear_of_a_pause_at_once_but_not_of_every_tick() {
+    let (mut app, control) = app();
+    let mut watch = control.published().watch_state();
+    run_ticks(&mut app, RunMode::Ticks(1));
+    assert!(watch.has_changed().unwrap_or(false), "the first state");
+    watch.borrow_and_update();
+    // Ticks back to back move only the counters: watchers are told at most every
+    // SIGNAL_EVERY (100 ms), not once a tick, while the state itself stays exact.
+    let mut told = 0;
+    for _ in 0..60 {
+        run_ticks(&mut app, RunMode::Ticks(1));
+        if watch.has_changed().unwrap_or(false) {
+            told += 1;
+            watch.borrow_and_update();
+        }
+    }
+    assert!(told < 60, "told of every tick");
+    assert_eq!(control.published().state().tick, tick(&app) - 1);
+    // A pause is more than a counter: the tick it is applied in tells the watchers.
+    assert_eq!(
+        command(&mut app, &control, json!({"cmd": "pause"})),
+        Reply::Ok
+    );
+    assert!(
+        watch.has_changed().unwrap_or(false),
+        "the pause was not signalled"
+    );
+    assert!(control.published().state().paused);
+}

@@ -52,6 +52,8 @@ pub struct Pacing {
     /// How late each tick's frame was presented (the tick's end against its deadline), in
     /// 50 µs buckets; the last bucket holds everything from 10 ms up.
     pub present_late: [u32; LATE_BUCKETS],
+    /// The bucket of `present_late` the last real-time tick counted in.
+    pub last_bucket: Option<usize>,
 }
 
 /// Buckets of [`Pacing::present_late`].
@@ -67,6 +69,7 @@ impl Default for Pacing {
             max_late: Duration::ZERO,
             skipped: 0,
             present_late: [0; LATE_BUCKETS],
+            last_bucket: None,
         }
     }
 }
@@ -100,6 +103,7 @@ fn publish(app: &mut App, pacing: &Pacing, whole: bool, bucket: Option<usize>) {
             p.late = pacing.late;
             p.max_late = pacing.max_late;
             p.skipped = pacing.skipped;
+            p.last_bucket = bucket;
             if let Some(b) = bucket {
                 p.present_late[b] = pacing.present_late[b];
             }
@@ -164,6 +168,7 @@ pub fn run_ticks(app: &mut App, mode: RunMode) -> AppExit {
             let late = Instant::now().saturating_duration_since(due);
             let b = ((late.as_nanos() / LATE_BUCKET.as_nanos()) as usize).min(LATE_BUCKETS - 1);
             pacing.present_late[b] += 1;
+            pacing.last_bucket = Some(b);
             bucket = Some(b);
         } else {
             app.update();

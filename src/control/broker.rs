@@ -24,7 +24,7 @@ pub const STATE_EVERY: Duration = Duration::from_secs(1);
 /// not once a tick; a change made during the period is published at its end. Err when
 /// the engine is gone. Mark the state seen (`borrow_and_update`) when publishing it.
 pub async fn state_changed(
-    watch: &mut tokio::sync::watch::Receiver<std::sync::Arc<super::State>>,
+    watch: &mut tokio::sync::watch::Receiver<u64>,
     last: tokio::time::Instant,
 ) -> Result<(), tokio::sync::watch::error::RecvError> {
     tokio::time::sleep_until(last + STATE_EVERY).await;

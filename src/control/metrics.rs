@@ -13,6 +13,7 @@ use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::Registry;
 
 use super::state::{AheadState, PanelState, Published, SourceState, State};
+use crate::app::Pacing;
 use crate::app::runner::{LATE_BUCKET, LATE_BUCKETS};
 use crate::sink::web::FrameFeed;
 
@@ -36,21 +37,43 @@ impl Default for Timing {
 
 impl Timing {
     /// Adds the ticks the runner counted since the last call (its 50 µs buckets, each
-    /// observed at the bucket's middle).
-    pub fn observe_late(&self, buckets: &[u32; LATE_BUCKETS], seen: &mut Vec<u32>) {
-        if seen.len() != LATE_BUCKETS {
-            *seen = vec![0; LATE_BUCKETS];
+    /// observed at the bucket's middle). One tick later than last time, only the bucket
+    /// that tick counted in is looked at; otherwise all of them.
+    pub fn observe_late(&self, pacing: &Pacing, seen: &mut LateSeen) {
+        if seen.buckets.len() != LATE_BUCKETS {
+            seen.buckets = vec![0; LATE_BUCKETS];
         }
-        for (i, (&now, was)) in buckets.iter().zip(seen.iter_mut()).enumerate() {
-            // A new run starts its counts again.
-            let new = if now >= *was { now - *was } else { now };
-            let mid = (LATE_BUCKET * i as u32 + LATE_BUCKET / 2).as_secs_f64();
-            for _ in 0..new {
-                self.present_late.observe(mid);
+        let next = pacing.ticks == seen.ticks + 1;
+        seen.ticks = pacing.ticks;
+        match pacing.last_bucket {
+            Some(b) if next && b < LATE_BUCKETS => self.observe_bucket(pacing, seen, b),
+            _ if next && pacing.last_bucket.is_none() => {}
+            _ => {
+                for b in 0..LATE_BUCKETS {
+                    self.observe_bucket(pacing, seen, b);
+                }
             }
-            *was = now;
         }
     }
+
+    /// Observes the counts bucket `b` gained since `seen`.
+    fn observe_bucket(&self, pacing: &Pacing, seen: &mut LateSeen, b: usize) {
+        let (now, was) = (pacing.present_late[b], &mut seen.buckets[b]);
+        // A new run starts its counts again.
+        let new = if now >= *was { now - *was } else { now };
+        let mid = (LATE_BUCKET * b as u32 + LATE_BUCKET / 2).as_secs_f64();
+        for _ in 0..new {
+            self.present_late.observe(mid);
+        }
+        *was = now;
+    }
+}
+
+/// What [`Timing::observe_late`] has seen of the runner's counts.
+#[derive(Debug, Default)]
+pub struct LateSeen {
+    buckets: Vec<u32>,
+    ticks: u64,
 }
 
 type Labels = Vec<(String, String)>;
@@ -273,4 +296,56 @@ pub fn prometheus_text(openmetrics: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The number of observations in `h`, read from its text encoding.
+    fn count(h: &Histogram) -> u64 {
+        let mut r = Registry::default();
+        r.register("late", "", h.clone());
+        let mut text = String::new();
+        encode(&mut text, &r).expect("encoded");
+        text.lines()
+            .find_map(|l| l.strip_prefix("late_count "))
+            .and_then(|v| v.trim().parse().ok())
+            .expect("a count")
+    }
+
+    #[test]
+    fn lateness_observes_every_real_time_tick_once() {
+        let timing = Timing::default();
+        let mut seen = LateSeen::default();
+        let mut p = Pacing::default();
+        let mut presented = 0;
+        // Real-time ticks, observed one by one: only the tick's own bucket is read.
+        for i in 0..50u64 {
+            let b = (i % 7) as usize;
+            p.present_late[b] += 1;
+            p.last_bucket = Some(b);
+            p.ticks += 1;
+            presented += 1;
+            timing.observe_late(&p, &mut seen);
+        }
+        // Ticks skipped: the counts are read whole.
+        p.ticks += 3;
+        p.present_late[LATE_BUCKETS - 1] += 1;
+        p.last_bucket = Some(LATE_BUCKETS - 1);
+        presented += 1;
+        timing.observe_late(&p, &mut seen);
+        // Nothing new since the last look.
+        timing.observe_late(&p, &mut seen);
+        // A new run starts its counts again.
+        let mut q = Pacing {
+            ticks: 1,
+            last_bucket: Some(3),
+            ..Pacing::default()
+        };
+        q.present_late[3] = 1;
+        presented += 1;
+        timing.observe_late(&q, &mut seen);
+        assert_eq!(count(&timing.present_late), presented);
+    }
 }

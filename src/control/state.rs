@@ -1,10 +1,16 @@
 //! The way out: a read-only picture of the engine (state and dataset), published at
-//! `Present` when it changed, that surfaces read without touching the world.
+//! `Present`, that surfaces read without touching the world.
+//!
+//! The tick writes the state in place (numbers, and the lists only when they changed) and
+//! a reader copies it out when it asks; the tick pays neither for building a whole new
+//! state each tick nor for waking the surfaces each tick. Watchers are told of a change
+//! at once when more than the tick's own counters changed, else at most every
+//! [`SIGNAL_EVERY`] while the engine runs.
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, RwLock};
-use std::time::Instant;
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
+use std::time::{Duration, Instant};
 
 use bevy_ecs::prelude::*;
 use serde::Serialize;
@@ -140,7 +146,9 @@ pub struct DataItem {
 /// What the engine publishes for surfaces: the state (watch it for changes) and a copy
 /// of the dataset kept up to date with the keys that changed.
 pub struct Published {
-    state: watch::Sender<Arc<State>>,
+    state: Mutex<State>,
+    /// Counts the changes watchers were told of.
+    changes: watch::Sender<u64>,
     data: RwLock<BTreeMap<String, DataItem>>,
     data_version: AtomicU64,
     /// Tick durations and present lateness, for `/metrics`.
@@ -152,7 +160,8 @@ pub struct Published {
 impl Default for Published {
     fn default() -> Self {
         Published {
-            state: watch::Sender::new(Arc::new(State::default())),
+            state: Mutex::new(State::default()),
+            changes: watch::Sender::new(0),
             data: RwLock::new(BTreeMap::new()),
             data_version: AtomicU64::new(0),
             timing: super::metrics::Timing::default(),
@@ -162,14 +171,21 @@ impl Default for Published {
 }
 
 impl Published {
-    /// The latest state.
+    /// The latest state (a copy).
     pub fn state(&self) -> Arc<State> {
-        self.state.borrow().clone()
+        Arc::new(
+            self.state
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .clone(),
+        )
     }
 
-    /// A receiver that wakes when the state changes.
-    pub fn watch_state(&self) -> watch::Receiver<Arc<State>> {
-        self.state.subscribe()
+    /// A receiver that wakes when the state changed: at once when more than the tick's
+    /// counters changed, else at most every [`SIGNAL_EVERY`] while the engine runs.
+    /// Read the state itself with [`Published::state`].
+    pub fn watch_state(&self) -> watch::Receiver<u64> {
+        self.changes.subscribe()
     }
 
     /// The dataset's keys starting with `prefix` (all for ""), in key order.
@@ -218,12 +234,39 @@ impl Default for TickStart {
 /// What the publisher remembers between ticks.
 #[derive(Default)]
 pub struct Publisher {
-    late_seen: Vec<u32>,
+    late_seen: super::metrics::LateSeen,
     window: Option<(Instant, u64)>,
     updates: u64,
     fps_achieved: f64,
-    sources: BTreeMap<String, SourceState>,
-    scene: Option<SceneStatus>,
+    /// When watchers were last told of a change.
+    signalled: Option<Instant>,
+}
+
+/// How often watchers are told of a state in which only the tick's counters moved.
+pub const SIGNAL_EVERY: Duration = Duration::from_millis(100);
+
+/// The parts of the state a watcher hears of at once when they change.
+#[derive(PartialEq)]
+struct Salient {
+    paused: bool,
+    steps_pending: u64,
+    skipped_ticks: u64,
+    dataset_keys: usize,
+    asleep: bool,
+    panel_errors: u64,
+}
+
+impl Salient {
+    fn of(s: &State) -> Salient {
+        Salient {
+            paused: s.paused,
+            steps_pending: s.steps_pending,
+            skipped_ticks: s.skipped_ticks,
+            dataset_keys: s.dataset_keys,
+            asleep: s.asleep,
+            panel_errors: s.panels.iter().map(|p| p.errors + p.inits).sum(),
+        }
+    }
 }
 
 /// Whether any surface holds a sender (the run condition of [`publish`]: with nobody to
@@ -259,6 +302,7 @@ pub fn publish(
     (scene, active): (Option<Res<SceneStatus>>, Option<Res<ActiveScene>>),
     seqs: Query<(&Sequence, Option<&WidgetName>, &Children)>,
     pages: Query<Option<&WidgetName>, With<Page>>,
+    moved_pages: Query<(), Or<(Changed<Sequence>, Changed<Children>)>>,
     mut me: Local<Publisher>,
 ) {
     let published = inbox.published();
@@ -266,64 +310,98 @@ pub fn publish(
         published.timing.tick.observe(s.0.elapsed().as_secs_f64());
     }
     if let Some(p) = &pacing {
-        published
-            .timing
-            .observe_late(&p.present_late, &mut me.late_seen);
+        published.timing.observe_late(p, &mut me.late_seen);
     }
     let full = published.unwatched.swap(false, Ordering::Relaxed);
-    if full || !data.changed().is_empty() {
-        sync_data(published, &data, full, &mut me.sources);
-    }
-    me.count_update(Instant::now());
-    let state = State {
-        tick: tick.0,
-        fps: fps.0,
-        fps_achieved: me.fps_achieved,
-        paused: paused.paused,
-        steps_pending: paused.steps,
-        skipped_ticks: pacing.as_ref().map_or(0, |p| p.skipped),
-        late_ticks: pacing.as_ref().map_or(0, |p| p.late),
-        pages: page_states(&seqs, &pages),
-        render_ahead: AheadState::of(ahead.as_deref()),
-        panels: panels.map_or_else(Vec::new, |p| panel_states(&p)),
-        sources: me.sources.clone(),
-        dataset_keys: data.keys().count(),
-        asleep: power.is_some_and(|p| p.asleep),
-        scene: me.scene_status(scene, active),
+    let health = if full || !data.changed().is_empty() {
+        sync_data(published, &data, full)
+    } else {
+        None
     };
-    published.state.send_if_modified(|old| {
-        if **old == state {
-            false
-        } else {
-            *old = Arc::new(state);
-            true
-        }
-    });
+    let now = Instant::now();
+    me.count_update(now);
+    let scene_moved = full
+        || scene.as_ref().is_none_or(|s| s.is_changed())
+        || active.as_ref().is_none_or(|a| a.is_changed());
+    let mut guard = published
+        .state
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner);
+    let state = &mut *guard;
+    let before = Salient::of(state);
+    let ticked = state.tick != tick.0;
+    state.tick = tick.0;
+    state.fps = fps.0;
+    state.fps_achieved = me.fps_achieved;
+    state.paused = paused.paused;
+    state.steps_pending = paused.steps;
+    state.skipped_ticks = pacing.as_ref().map_or(0, |p| p.skipped);
+    state.late_ticks = pacing.as_ref().map_or(0, |p| p.late);
+    state.render_ahead = AheadState::of(ahead.as_deref());
+    update_panels(&mut state.panels, panels.as_deref());
+    state.dataset_keys = data.len();
+    state.asleep = power.is_some_and(|p| p.asleep);
+    let mut salient = Salient::of(state) != before;
+    if let Some(h) = health {
+        salient |= state.sources != h;
+        state.sources = h;
+    }
+    if scene_moved || !moved_pages.is_empty() {
+        let shown = page_states(&seqs, &pages);
+        salient |= state.pages != shown;
+        state.pages = shown;
+    }
+    if scene_moved {
+        let status = scene_status(scene.as_deref(), active.as_deref());
+        salient |= state.scene != status;
+        state.scene = status;
+    }
+    drop(guard);
+    let due = ticked && me.signalled.is_none_or(|t| now - t >= SIGNAL_EVERY);
+    if salient || due {
+        me.signalled = Some(now);
+        published.changes.send_modify(|n| *n += 1);
+    }
+}
+
+/// The scene's status as the state shows it: the running scene's path when the status
+/// has none.
+fn scene_status(scene: Option<&SceneStatus>, active: Option<&ActiveScene>) -> SceneStatus {
+    match (scene, active) {
+        (Some(s), Some(a)) if s.path.is_empty() => SceneStatus {
+            path: a.0.path.display().to_string(),
+            ..s.clone()
+        },
+        (Some(s), _) => s.clone(),
+        (None, _) => SceneStatus::default(),
+    }
+}
+
+/// Brings each panel's counters up to date in place (the list again when it changed).
+fn update_panels(shown: &mut Vec<PanelState>, panels: Option<&PanelList>) {
+    let Some(panels) = panels else {
+        shown.clear();
+        return;
+    };
+    let same = shown.len() == panels.0.len()
+        && shown
+            .iter()
+            .zip(&panels.0)
+            .all(|(s, (name, _))| s.name == *name);
+    if !same {
+        *shown = panel_states(panels);
+        return;
+    }
+    for (s, (_, stats)) in shown.iter_mut().zip(&panels.0) {
+        s.frames = PanelStats::get(&stats.frames);
+        s.bytes = PanelStats::get(&stats.bytes);
+        s.dropped = PanelStats::get(&stats.dropped);
+        s.errors = PanelStats::get(&stats.errors);
+        s.inits = PanelStats::get(&stats.inits);
+    }
 }
 
 impl Publisher {
-    /// The scene's status, worked out again only when it or the active scene changed
-    /// (writing the scene's path out each tick cost more than the rest of the state).
-    fn scene_status(
-        &mut self,
-        scene: Option<Res<SceneStatus>>,
-        active: Option<Res<ActiveScene>>,
-    ) -> SceneStatus {
-        let stale = scene.as_ref().is_none_or(|s| s.is_changed())
-            || active.as_ref().is_none_or(|a| a.is_changed());
-        if stale || self.scene.is_none() {
-            self.scene = Some(match (scene, active) {
-                (Some(s), Some(a)) if s.path.is_empty() => SceneStatus {
-                    path: a.0.path.display().to_string(),
-                    ..s.clone()
-                },
-                (Some(s), _) => s.clone(),
-                (None, _) => SceneStatus::default(),
-            });
-        }
-        self.scene.clone().unwrap_or_default()
-    }
-
     /// Counts one more update at `now`, and the updates per second once a second.
     fn count_update(&mut self, now: Instant) {
         self.updates += 1;
@@ -372,15 +450,15 @@ fn panel_states(panels: &PanelList) -> Vec<PanelState> {
         .collect()
 }
 
-/// Copies the changed keys (all of them when `full`) and refreshes the source health.
+/// Copies the changed keys (all of them when `full`); the source health again when one
+/// of its keys changed.
 fn sync_data(
     published: &Published,
     data: &Dataset,
     full: bool,
-    sources: &mut BTreeMap<String, SourceState>,
-) {
+) -> Option<BTreeMap<String, SourceState>> {
     let Ok(mut view) = published.data.write() else {
-        return;
+        return None;
     };
     let keys: Vec<&str> = if full {
         data.keys().collect()
@@ -402,10 +480,8 @@ fn sync_data(
             health |= key.starts_with("_source.");
         }
     }
-    if health {
-        *sources = source_states(data);
-    }
     published.data_version.store(seq, Ordering::Relaxed);
+    (health || full).then(|| source_states(data))
 }
 
 /// Source health from the `_source.<name>.<field>` keys.

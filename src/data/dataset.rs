@@ -134,6 +134,16 @@ impl Dataset {
         self.entries.get(key)
     }
 
+    /// How many keys have a value.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// True when no key has a value.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
     /// All keys, in no particular order.
     pub fn keys(&self) -> impl Iterator<Item = &str> {
         self.entries.keys().map(String::as_str)

@@ -94,10 +94,10 @@ async fn run_pump(pump: Arc<Pump>, feed: Arc<FrameFeed>, published: Arc<Publishe
             });
         }
         if n.is_multiple_of(state_every) && state.has_changed().unwrap_or(false) {
-            let s = state.borrow_and_update().clone();
+            state.borrow_and_update();
             parts.push(Part {
                 name: "state",
-                data: serde_json::to_string(&*s).unwrap_or_default(),
+                data: serde_json::to_string(&*published.state()).unwrap_or_default(),
                 version: 0,
             });
         }
