@@ -12,7 +12,8 @@ use std::time::Duration;
 
 use servers::{server, unique};
 
-/// Context switches of each thread of process `pid`, by thread id, with its name.
+/// Voluntary context switches (waits that ended) of each thread of process `pid`, by
+/// thread id, with its name.
 fn switches(pid: u32) -> BTreeMap<String, (String, u64)> {
     let mut out = BTreeMap::new();
     let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
@@ -24,7 +25,7 @@ fn switches(pid: u32) -> BTreeMap<String, (String, u64)> {
         let status = std::fs::read_to_string(task.path().join("status")).unwrap_or_default();
         let n = status
             .lines()
-            .filter(|l| l.contains("ctxt_switches:"))
+            .filter(|l| l.starts_with("voluntary_ctxt_switches:"))
             .filter_map(|l| l.split_whitespace().last()?.parse::<u64>().ok())
             .sum();
         out.insert(tid, (comm.trim_end().to_owned(), n));

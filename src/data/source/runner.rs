@@ -478,7 +478,7 @@ mod tests {
         assert!(t.elapsed() < Duration::from_secs(10), "{:?}", t.elapsed());
     }
 
-    /// Voluntary and involuntary context switches of this process's thread named `name`.
+    /// Voluntary context switches (waits that ended) of this process's thread `name`.
     fn switches_of_thread(name: &str) -> Option<u64> {
         for task in std::fs::read_dir("/proc/self/task").ok()?.flatten() {
             let comm = std::fs::read_to_string(task.path().join("comm")).unwrap_or_default();
@@ -488,7 +488,7 @@ mod tests {
             let status = std::fs::read_to_string(task.path().join("status")).ok()?;
             let total = status
                 .lines()
-                .filter(|l| l.contains("ctxt_switches:"))
+                .filter(|l| l.starts_with("voluntary_ctxt_switches:"))
                 .filter_map(|l| l.split_whitespace().last()?.parse::<u64>().ok())
                 .sum();
             return Some(total);
