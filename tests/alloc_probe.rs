@@ -1,5 +1,5 @@
-//! Steady-state ticks allocate nothing: counted with a global allocator that tallies
-//! allocations while a flag is up.
+//! Steady-state ticks allocate nothing, with or without a control surface attached:
+//! counted with a global allocator that tallies allocations while a flag is up.
 
 #![allow(
     unsafe_code,
@@ -85,4 +85,20 @@ fn steady_state_ticks_allocate_nothing() {
     let n = COUNT.load(Ordering::Relaxed);
     eprintln!("allocations in 200 ticks: {n}");
     assert_eq!(n, 0);
+
+    // With a surface attached (what `--http` or `--mqtt` holds), the state is published
+    // every tick: written in place, it allocates nothing either once the first, whole
+    // publication is done.
+    let control = tinydisplay::control::control_sender(app.world_mut());
+    run_ticks(&mut app, RunMode::Ticks(50));
+    COUNT.store(0, Ordering::Relaxed);
+    ON.store(true, Ordering::Relaxed);
+    for _ in 0..200 {
+        app.update();
+    }
+    ON.store(false, Ordering::Relaxed);
+    let n = COUNT.load(Ordering::Relaxed);
+    eprintln!("allocations in 200 ticks with a surface attached: {n}");
+    assert_eq!(n, 0);
+    assert!(control.published().state().tick >= 249, "the state was published");
 }
