@@ -100,5 +100,8 @@ fn steady_state_ticks_allocate_nothing() {
     let n = COUNT.load(Ordering::Relaxed);
     eprintln!("allocations in 200 ticks with a surface attached: {n}");
     assert_eq!(n, 0);
-    assert!(control.published().state().tick >= 249, "the state was published");
+    assert!(
+        control.published().state().tick >= 249,
+        "the state was published"
+    );
 }
