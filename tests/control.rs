@@ -227,7 +227,7 @@ fn watchers_hear_of_a_pause_at_once_but_not_of_every_tick() {
     assert!(watch.has_changed().unwrap_or(false), "the first state");
     watch.borrow_and_update();
     // Ticks back to back move only the counters: watchers are told at most every
-    // SIGNAL_EVERY (100 ms), not once a tick, while the state itself stays exact.
+    // SIGNAL_EVERY (250 ms), not once a tick, while the state itself stays exact.
     let mut told = 0;
     for _ in 0..60 {
         run_ticks(&mut app, RunMode::Ticks(1));

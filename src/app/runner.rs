@@ -54,6 +54,8 @@ pub struct Pacing {
     pub present_late: [u32; LATE_BUCKETS],
     /// The bucket of `present_late` the last real-time tick counted in.
     pub last_bucket: Option<usize>,
+    /// How long the last tick's schedule took (its `app.update()`).
+    pub last_tick: Duration,
 }
 
 /// Buckets of [`Pacing::present_late`].
@@ -70,6 +72,7 @@ impl Default for Pacing {
             skipped: 0,
             present_late: [0; LATE_BUCKETS],
             last_bucket: None,
+            last_tick: Duration::ZERO,
         }
     }
 }
@@ -104,6 +107,7 @@ fn publish(app: &mut App, pacing: &Pacing, whole: bool, bucket: Option<usize>) {
             p.max_late = pacing.max_late;
             p.skipped = pacing.skipped;
             p.last_bucket = bucket;
+            p.last_tick = pacing.last_tick;
             if let Some(b) = bucket {
                 p.present_late[b] = pacing.present_late[b];
             }
@@ -136,11 +140,12 @@ pub fn run_ticks(app: &mut App, mode: RunMode) -> AppExit {
     while limit.is_none_or(|l| n < l) && !stop.is_set() {
         if let RunMode::RealTime(_) = mode {
             let mut due = start + period.mul_f64(n as f64);
-            let now = Instant::now();
-            if now < due {
-                std::thread::sleep(due - now);
+            let mut begun = Instant::now();
+            if begun < due {
+                std::thread::sleep(due - begun);
+                begun = Instant::now();
             } else {
-                let late = now - due;
+                let late = begun - due;
                 if late > Duration::from_millis(1) {
                     pacing.late += 1;
                 }
@@ -165,13 +170,17 @@ pub fn run_ticks(app: &mut App, mode: RunMode) -> AppExit {
                 }
             }
             app.update();
-            let late = Instant::now().saturating_duration_since(due);
+            let ended = Instant::now();
+            pacing.last_tick = ended.saturating_duration_since(begun);
+            let late = ended.saturating_duration_since(due);
             let b = ((late.as_nanos() / LATE_BUCKET.as_nanos()) as usize).min(LATE_BUCKETS - 1);
             pacing.present_late[b] += 1;
             pacing.last_bucket = Some(b);
             bucket = Some(b);
         } else {
+            let begun = Instant::now();
             app.update();
+            pacing.last_tick = begun.elapsed();
         }
         n += 1;
         pacing.ticks = n;

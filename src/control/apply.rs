@@ -31,13 +31,13 @@ impl HeldReplies {
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
-}
 
-/// Sends the replies held this tick (at `Present`, after the state is published).
-pub fn answer_held(mut held: ResMut<HeldReplies>) {
-    for (to, reply) in held.0.drain(..) {
-        // The surface may have given up waiting; that changes nothing here.
-        let _ = to.send(reply);
+    /// Sends the replies held this tick (at `Present`, once the state is published).
+    pub fn answer(&mut self) {
+        for (to, reply) in self.0.drain(..) {
+            // The surface may have given up waiting; that changes nothing here.
+            let _ = to.send(reply);
+        }
     }
 }
 

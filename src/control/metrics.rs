@@ -19,7 +19,7 @@ use crate::sink::web::FrameFeed;
 
 /// Histograms the tick fills in (only while a surface is attached).
 pub struct Timing {
-    /// Seconds from the start of `Ingest` to the end of `Present`.
+    /// Seconds a tick's schedule took (each tick observed at the next one's `Present`).
     pub tick: Histogram,
     /// Seconds the frame was presented after its deadline (real-time runs).
     pub present_late: Histogram,
@@ -36,10 +36,15 @@ impl Default for Timing {
 }
 
 impl Timing {
-    /// Adds the ticks the runner counted since the last call (its 50 µs buckets, each
-    /// observed at the bucket's middle). One tick later than last time, only the bucket
-    /// that tick counted in is looked at; otherwise all of them.
-    pub fn observe_late(&self, pacing: &Pacing, seen: &mut LateSeen) {
+    /// Adds what the runner measured since the last call: the last tick's duration, and
+    /// the ticks' lateness (its 50 µs buckets, each observed at the bucket's middle). One
+    /// tick later than last time, only the bucket that tick counted in is looked at;
+    /// otherwise all of them.
+    pub fn observe(&self, pacing: &Pacing, seen: &mut LateSeen) {
+        if pacing.ticks == seen.ticks {
+            return;
+        }
+        self.tick.observe(pacing.last_tick.as_secs_f64());
         if seen.buckets.len() != LATE_BUCKETS {
             seen.buckets = vec![0; LATE_BUCKETS];
         }
@@ -69,7 +74,7 @@ impl Timing {
     }
 }
 
-/// What [`Timing::observe_late`] has seen of the runner's counts.
+/// What [`Timing::observe`] has seen of the runner's counts.
 #[derive(Debug, Default)]
 pub struct LateSeen {
     buckets: Vec<u32>,
@@ -116,7 +121,7 @@ pub fn render(published: &Published, feed: Option<&FrameFeed>) -> String {
     let mut r = Registry::with_prefix("tinydisplay");
     r.register(
         "tick_duration_seconds",
-        "Time from the start of Ingest to the end of Present",
+        "Time a tick's schedule took, from Ingest to Present",
         published.timing.tick.clone(),
     );
     r.register(
@@ -315,7 +320,7 @@ mod tests {
     }
 
     #[test]
-    fn lateness_observes_every_real_time_tick_once() {
+    fn lateness_and_duration_observe_every_real_time_tick_once() {
         let timing = Timing::default();
         let mut seen = LateSeen::default();
         let mut p = Pacing::default();
@@ -325,18 +330,20 @@ mod tests {
             let b = (i % 7) as usize;
             p.present_late[b] += 1;
             p.last_bucket = Some(b);
+            p.last_tick = std::time::Duration::from_micros(100 + i);
             p.ticks += 1;
             presented += 1;
-            timing.observe_late(&p, &mut seen);
+            timing.observe(&p, &mut seen);
         }
+        assert_eq!(count(&timing.tick), 50, "one duration a tick");
         // Ticks skipped: the counts are read whole.
         p.ticks += 3;
         p.present_late[LATE_BUCKETS - 1] += 1;
         p.last_bucket = Some(LATE_BUCKETS - 1);
         presented += 1;
-        timing.observe_late(&p, &mut seen);
+        timing.observe(&p, &mut seen);
         // Nothing new since the last look.
-        timing.observe_late(&p, &mut seen);
+        timing.observe(&p, &mut seen);
         // A new run starts its counts again.
         let mut q = Pacing {
             ticks: 1,
@@ -345,7 +352,9 @@ mod tests {
         };
         q.present_late[3] = 1;
         presented += 1;
-        timing.observe_late(&q, &mut seen);
+        timing.observe(&q, &mut seen);
         assert_eq!(count(&timing.present_late), presented);
+        // Durations: the last tick's at each look that found new ticks.
+        assert_eq!(count(&timing.tick), 52);
     }
 }

@@ -57,18 +57,11 @@ impl Plugin for ControlPlugin {
         app.init_resource::<ControlInbox>();
         app.init_resource::<SceneStatus>();
         app.init_resource::<PanelList>();
-        app.init_resource::<state::TickStart>();
         app.init_resource::<actions::BadActions>();
         app.init_resource::<apply::HeldReplies>();
         app.add_systems(
             TickSchedule,
             actions::run_key_actions.in_set(TickSet::Propagate),
-        );
-        app.add_systems(
-            TickSchedule,
-            state::mark_tick_start
-                .before(crate::data::begin_tick)
-                .in_set(IngestSet::Begin),
         );
         app.add_systems(
             TickSchedule,
@@ -87,7 +80,7 @@ impl Plugin for ControlPlugin {
             TickSchedule,
             (
                 state::publish.run_if(state::surface_attached),
-                apply::answer_held.run_if(|h: Res<apply::HeldReplies>| !h.is_empty()),
+                state::publish_rest.run_if(state::rest_due),
             )
                 .chain()
                 .after(crate::sink::present::present)

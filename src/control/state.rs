@@ -1,14 +1,19 @@
 //! The way out: a read-only picture of the engine (state and dataset), published at
 //! `Present`, that surfaces read without touching the world.
 //!
-//! The tick writes the state in place (numbers, and the lists only when they changed) and
-//! a reader copies it out when it asks; the tick pays neither for building a whole new
-//! state each tick nor for waking the surfaces each tick. Watchers are told of a change
-//! at once when more than the tick's own counters changed, else at most every
-//! [`SIGNAL_EVERY`] while the engine runs.
+//! The tick writes the state in place and a reader copies it out when it asks; the tick
+//! pays neither for building a whole new state each tick nor for waking the surfaces each
+//! tick. It publishes in two speeds:
+//!
+//! - every tick ([`publish`]): the tick, pause and steps, pacing, timing, the dataset's
+//!   changes and the source health they carry;
+//! - when the watchers are told ([`publish_rest`]): fps, render-ahead and panel counters,
+//!   sleep, pages and the scene's status. That is at once after a command or a change of
+//!   the every-tick part beyond its counters (pause, steps, skipped ticks, key count,
+//!   source health), else at most every [`SIGNAL_EVERY`] while the engine runs.
 
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::{Duration, Instant};
 
@@ -155,6 +160,8 @@ pub struct Published {
     pub timing: super::metrics::Timing,
     /// Set while no surface holds a sender: the next publication is a whole one.
     unwatched: AtomicBool,
+    /// Set by [`publish`] when [`publish_rest`] is due (`REFRESH_*`).
+    refresh: AtomicU8,
 }
 
 impl Default for Published {
@@ -166,6 +173,7 @@ impl Default for Published {
             data_version: AtomicU64::new(0),
             timing: super::metrics::Timing::default(),
             unwatched: AtomicBool::new(true),
+            refresh: AtomicU8::new(REFRESH_NONE),
         }
     }
 }
@@ -181,8 +189,9 @@ impl Published {
         )
     }
 
-    /// A receiver that wakes when the state changed: at once when more than the tick's
-    /// counters changed, else at most every [`SIGNAL_EVERY`] while the engine runs.
+    /// A receiver that wakes when the state changed: at once after a command or when more
+    /// than the tick's counters changed, else at most every [`SIGNAL_EVERY`] while the
+    /// engine runs (see the module's doc for which part is published when).
     /// Read the state itself with [`Published::state`].
     pub fn watch_state(&self) -> watch::Receiver<u64> {
         self.changes.subscribe()
@@ -216,44 +225,32 @@ impl Published {
     }
 }
 
-/// When this tick's schedule started (set first thing at `Ingest`).
-#[derive(Resource, Debug, Clone, Copy)]
-pub struct TickStart(pub Instant);
-
-/// Notes when the tick starts, for the tick duration metric.
-pub fn mark_tick_start(mut start: ResMut<TickStart>) {
-    start.0 = Instant::now();
-}
-
-impl Default for TickStart {
-    fn default() -> Self {
-        TickStart(Instant::now())
-    }
-}
-
 /// What the publisher remembers between ticks.
 #[derive(Default)]
 pub struct Publisher {
     late_seen: super::metrics::LateSeen,
-    window: Option<(Instant, u64)>,
+    /// When the current fps window started, its end, and the updates before it.
+    window: Option<(Instant, Instant, u64)>,
     updates: u64,
     fps_achieved: f64,
-    /// When watchers were last told of a change.
-    signalled: Option<Instant>,
+    /// When watchers may next be told of a change of the counters alone.
+    next_signal: Option<Instant>,
 }
 
-/// How often watchers are told of a state in which only the tick's counters moved.
-pub const SIGNAL_EVERY: Duration = Duration::from_millis(100);
+/// How often watchers are told of a state in which only the tick's counters moved (the
+/// preview sends the state as often; the broker surfaces once a second).
+pub const SIGNAL_EVERY: Duration = Duration::from_millis(250);
 
-/// The parts of the state a watcher hears of at once when they change.
+/// The window over which `fps_achieved` is measured.
+const FPS_WINDOW: Duration = Duration::from_secs(1);
+
+/// The parts of the tick's state a watcher hears of at once when they change.
 #[derive(PartialEq)]
 struct Salient {
     paused: bool,
     steps_pending: u64,
     skipped_ticks: u64,
     dataset_keys: usize,
-    asleep: bool,
-    panel_errors: u64,
 }
 
 impl Salient {
@@ -263,8 +260,6 @@ impl Salient {
             steps_pending: s.steps_pending,
             skipped_ticks: s.skipped_ticks,
             dataset_keys: s.dataset_keys,
-            asleep: s.asleep,
-            panel_errors: s.panels.iter().map(|p| p.errors + p.inits).sum(),
         }
     }
 }
@@ -280,49 +275,36 @@ pub fn surface_attached(inbox: Res<super::ControlInbox>) -> bool {
     attached
 }
 
-/// Publishes the state and the dataset's changes; runs at `Present`.
-#[allow(
-    clippy::too_many_arguments,
-    clippy::type_complexity,
-    reason = "a system's parameters are its inputs"
-)]
+/// [`Published::refresh`]: nothing asked.
+const REFRESH_NONE: u8 = 0;
+/// [`Published::refresh`]: the rest of the state is due.
+const REFRESH_DUE: u8 = 1;
+/// [`Published::refresh`]: the rest of the state is due, whole (a surface just came).
+const REFRESH_WHOLE: u8 = 2;
+
+/// Publishes what changes with every tick (the tick, pause, pacing, timing) and the
+/// dataset's changes; runs at `Present` while a surface is attached. It asks for the rest
+/// ([`publish_rest`]) when watchers are to be told.
 pub fn publish(
     inbox: Res<super::ControlInbox>,
-    (tick, fps, paused, pacing, started): (
-        Res<Tick>,
-        Res<Fps>,
-        Res<Paused>,
-        Option<Res<Pacing>>,
-        Option<Res<TickStart>>,
-    ),
+    tick: Res<Tick>,
+    paused: Res<Paused>,
+    pacing: Option<Res<Pacing>>,
     data: Res<Dataset>,
-    ahead: Option<Res<RenderAhead>>,
-    panels: Option<Res<PanelList>>,
-    power: Option<Res<PanelPower>>,
-    (scene, active): (Option<Res<SceneStatus>>, Option<Res<ActiveScene>>),
-    seqs: Query<(&Sequence, Option<&WidgetName>, &Children)>,
-    pages: Query<Option<&WidgetName>, With<Page>>,
-    moved_pages: Query<(), Or<(Changed<Sequence>, Changed<Children>)>>,
     mut me: Local<Publisher>,
 ) {
     let published = inbox.published();
-    if let Some(s) = started {
-        published.timing.tick.observe(s.0.elapsed().as_secs_f64());
-    }
+    let now = Instant::now();
     if let Some(p) = &pacing {
-        published.timing.observe_late(p, &mut me.late_seen);
+        published.timing.observe(p, &mut me.late_seen);
     }
-    let full = published.unwatched.swap(false, Ordering::Relaxed);
-    let health = if full || !data.changed().is_empty() {
-        sync_data(published, &data, full)
+    let whole = published.unwatched.swap(false, Ordering::Relaxed);
+    let health = if whole || !data.changed().is_empty() {
+        sync_data(published, &data, whole)
     } else {
         None
     };
-    let now = Instant::now();
     me.count_update(now);
-    let scene_moved = full
-        || scene.as_ref().is_none_or(|s| s.is_changed())
-        || active.as_ref().is_none_or(|a| a.is_changed());
     let mut guard = published
         .state
         .lock()
@@ -331,37 +313,73 @@ pub fn publish(
     let before = Salient::of(state);
     let ticked = state.tick != tick.0;
     state.tick = tick.0;
-    state.fps = fps.0;
     state.fps_achieved = me.fps_achieved;
     state.paused = paused.paused;
     state.steps_pending = paused.steps;
     state.skipped_ticks = pacing.as_ref().map_or(0, |p| p.skipped);
     state.late_ticks = pacing.as_ref().map_or(0, |p| p.late);
-    state.render_ahead = AheadState::of(ahead.as_deref());
-    update_panels(&mut state.panels, panels.as_deref());
     state.dataset_keys = data.len();
-    state.asleep = power.is_some_and(|p| p.asleep);
     let mut salient = Salient::of(state) != before;
     if let Some(h) = health {
         salient |= state.sources != h;
         state.sources = h;
     }
+    drop(guard);
+    let due = ticked && me.next_signal.is_none_or(|t| now >= t);
+    if whole || salient || due {
+        me.next_signal = Some(now + SIGNAL_EVERY);
+        let ask = if whole { REFRESH_WHOLE } else { REFRESH_DUE };
+        published.refresh.fetch_max(ask, Ordering::Relaxed);
+    }
+}
+
+/// Whether [`publish_rest`] runs this tick: when [`publish`] asked for it, or a command
+/// was applied (its reply waits until the state shows its effect).
+pub fn rest_due(inbox: Res<super::ControlInbox>, held: Res<super::apply::HeldReplies>) -> bool {
+    inbox.published().refresh.load(Ordering::Relaxed) != REFRESH_NONE || !held.is_empty()
+}
+
+/// Publishes the rest of the state (counters that change every tick but are read now and
+/// then, and what rarely changes: pages, panels, the scene), tells the watchers and
+/// sends the replies held for this tick's commands; runs at `Present` when [`rest_due`],
+/// so at most every [`SIGNAL_EVERY`] while only the tick's counters move.
+#[allow(
+    clippy::type_complexity,
+    reason = "a system's parameters are its inputs"
+)]
+pub fn publish_rest(
+    (inbox, mut held): (Res<super::ControlInbox>, ResMut<super::apply::HeldReplies>),
+    fps: Res<Fps>,
+    ahead: Option<Res<RenderAhead>>,
+    (panels, power): (Option<Res<PanelList>>, Option<Res<PanelPower>>),
+    (scene, active): (Option<Res<SceneStatus>>, Option<Res<ActiveScene>>),
+    seqs: Query<(&Sequence, Option<&WidgetName>, &Children)>,
+    pages: Query<Option<&WidgetName>, With<Page>>,
+    moved_pages: Query<(), Or<(Changed<Sequence>, Changed<Children>)>>,
+) {
+    let published = inbox.published();
+    let whole = published.refresh.swap(REFRESH_NONE, Ordering::Relaxed) == REFRESH_WHOLE;
+    let scene_moved = whole
+        || scene.as_ref().is_none_or(|s| s.is_changed())
+        || active.as_ref().is_none_or(|a| a.is_changed());
+    let mut guard = published
+        .state
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner);
+    let state = &mut *guard;
+    state.fps = fps.0;
+    state.render_ahead = AheadState::of(ahead.as_deref());
+    update_panels(&mut state.panels, panels.as_deref());
+    state.asleep = power.is_some_and(|p| p.asleep);
     if scene_moved || !moved_pages.is_empty() {
-        let shown = page_states(&seqs, &pages);
-        salient |= state.pages != shown;
-        state.pages = shown;
+        state.pages = page_states(&seqs, &pages);
     }
     if scene_moved {
-        let status = scene_status(scene.as_deref(), active.as_deref());
-        salient |= state.scene != status;
-        state.scene = status;
+        state.scene = scene_status(scene.as_deref(), active.as_deref());
     }
     drop(guard);
-    let due = ticked && me.signalled.is_none_or(|t| now - t >= SIGNAL_EVERY);
-    if salient || due {
-        me.signalled = Some(now);
-        published.changes.send_modify(|n| *n += 1);
-    }
+    published.changes.send_modify(|n| *n += 1);
+    held.answer();
 }
 
 /// The scene's status as the state shows it: the running scene's path when the status
@@ -406,14 +424,13 @@ impl Publisher {
     fn count_update(&mut self, now: Instant) {
         self.updates += 1;
         match self.window {
-            None => self.window = Some((now, self.updates)),
-            Some((start, n0)) => {
+            Some((_, end, _)) if now < end => {}
+            Some((start, _, n0)) => {
                 let dt = now.duration_since(start).as_secs_f64();
-                if dt >= 1.0 {
-                    self.fps_achieved = ((self.updates - n0) as f64 / dt * 10.0).round() / 10.0;
-                    self.window = Some((now, self.updates));
-                }
+                self.fps_achieved = ((self.updates - n0) as f64 / dt * 10.0).round() / 10.0;
+                self.window = Some((now, now + FPS_WINDOW, self.updates));
             }
+            None => self.window = Some((now, now + FPS_WINDOW, self.updates)),
         }
     }
 }

@@ -1,14 +1,21 @@
 //! The web preview's sink: keeps a copy of the frame (for `GET /api/frame.png` and a new
-//! viewer's first picture) and gathers the damage since the preview last looked. It wakes
-//! nobody: the HTTP server's preview pump takes the damage at its own pace
-//! ([`FrameFeed::take_update`]), so a tick costs the same with or without viewers (a
-//! copy of the damaged pixels, a few µs).
+//! viewer's first picture) and the damage since the preview last looked. It wakes
+//! nobody and copies pixels only when somebody asked for them: a tick notes its damage
+//! (a few rectangles), and the copy of the damaged pixels is made at the first tick after
+//! a reader's [`FrameFeed::request`] — or when the frame stands still — so a tick with
+//! the preview open costs about the same as one without.
+//!
+//! The preview pump asks once per preview frame; `GET /api/frame.png` asks and waits for
+//! the next tick ([`FrameFeed::fresh`]).
 
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::time::Duration;
+
+use tokio::sync::Notify;
 
 use super::{Sink, SinkError};
-use crate::render::{FrameBuffer, Rect};
+use crate::render::{FrameBuffer, PixelMode, Rect};
 
 /// Damaged rectangles kept apart before they are merged into their bounding box.
 const MAX_PENDING: usize = 32;
@@ -44,12 +51,43 @@ struct Mirror {
 #[derive(Default)]
 pub struct FrameFeed {
     mirror: Mutex<Mirror>,
+    /// Set by a reader that wants the mirror brought up to date at the next tick.
+    wanted: AtomicBool,
+    /// Told when the mirror was brought up to date.
+    synced: Notify,
+    /// Readers waiting on `synced` (the tick tells nobody when none waits).
+    waiting: AtomicUsize,
     /// Bytes the preview streams have sent (counted by the server).
     pub bytes_sent: AtomicU64,
 }
 
 impl FrameFeed {
-    /// The last frame presented and its tick (None before the first tick).
+    /// Asks the sink to bring the mirror up to date at the next tick.
+    pub fn request(&self) {
+        // Release: a reader counted in `waiting` before asking is seen by the tick.
+        self.wanted.store(true, Ordering::Release);
+    }
+
+    /// Asks for the mirror to be brought up to date and waits for the next tick to do it
+    /// (at most `wait`: a stopped engine leaves the mirror as its last tick left it).
+    pub async fn fresh(&self, wait: Duration) {
+        let synced = self.synced.notified();
+        tokio::pin!(synced);
+        synced.as_mut().enable();
+        self.waiting.fetch_add(1, Ordering::SeqCst);
+        self.request();
+        let _ = tokio::time::timeout(wait, synced).await;
+        self.waiting.fetch_sub(1, Ordering::SeqCst);
+    }
+
+    /// Tells the readers waiting in [`FrameFeed::fresh`] that the mirror is up to date.
+    fn tell_waiting(&self) {
+        if self.waiting.load(Ordering::SeqCst) > 0 {
+            self.synced.notify_waiters();
+        }
+    }
+
+    /// The mirrored frame and the tick it shows (None before the first tick).
     pub fn frame(&self) -> Option<(FrameBuffer, u64)> {
         let m = self.mirror.lock().ok()?;
         m.frame.clone().map(|f| (f, m.tick))
@@ -62,13 +100,14 @@ impl FrameFeed {
         Some(update_of(fb, m.tick, m.version, &[fb.bounds()]))
     }
 
-    /// The pixels changed since the last call (None when nothing changed).
+    /// The pixels copied into the mirror since the last call (None when none were).
     pub fn take_update(&self) -> Option<FrameUpdate> {
         let mut m = self.mirror.lock().ok()?;
         if m.pending.is_empty() {
             return None;
         }
-        let rects = std::mem::take(&mut m.pending);
+        // Drained, not taken: the tick's list keeps its room.
+        let rects: Vec<Rect> = m.pending.drain(..).collect();
         let fb = m.frame.as_ref()?;
         Some(update_of(fb, m.tick, m.version, &rects))
     }
@@ -128,12 +167,37 @@ fn add_pending(pending: &mut Vec<Rect>, r: Rect) {
 /// Presents frames to the web preview through a [`FrameFeed`].
 pub struct WebSink {
     feed: std::sync::Arc<FrameFeed>,
+    /// The size and pixel mode of the mirrored frame (None before the first frame).
+    shape: Option<(Rect, PixelMode)>,
+    /// Damage not yet copied into the mirror.
+    unsynced: Vec<Rect>,
 }
 
 impl WebSink {
     /// A sink feeding `feed`.
     pub fn new(feed: std::sync::Arc<FrameFeed>) -> WebSink {
-        WebSink { feed }
+        WebSink {
+            feed,
+            shape: None,
+            unsynced: Vec::new(),
+        }
+    }
+
+    /// Copies the damage gathered so far into the mirror, and tells the readers.
+    fn sync(&mut self, frame: &FrameBuffer, tick: u64) {
+        if let Ok(mut guard) = self.feed.mirror.lock() {
+            let m = &mut *guard;
+            m.tick = tick;
+            if let Some(mirror) = &mut m.frame {
+                for r in self.unsynced.drain(..) {
+                    mirror.copy_rect(frame, r);
+                    add_pending(&mut m.pending, r);
+                }
+                m.version += 1;
+            }
+        }
+        self.unsynced.clear();
+        self.feed.tell_waiting();
     }
 }
 
@@ -143,28 +207,37 @@ impl Sink for WebSink {
     }
 
     fn present(&mut self, frame: &FrameBuffer, tick: u64) -> Result<(), SinkError> {
-        let Ok(mut guard) = self.feed.mirror.lock() else {
-            return Ok(());
-        };
-        let m = &mut *guard;
-        m.tick = tick;
-        match &mut m.frame {
-            Some(mirror) if mirror.bounds() == frame.bounds() => {
-                if frame.damage().is_empty() {
-                    return Ok(());
-                }
-                for r in frame.damage() {
-                    mirror.copy_rect(frame, *r);
-                    add_pending(&mut m.pending, *r);
-                }
-            }
-            _ => {
+        let shape = (frame.bounds(), frame.mode());
+        if self.shape != Some(shape) {
+            // The first frame, or a new scene's of another size: mirrored whole.
+            if let Ok(mut m) = self.feed.mirror.lock() {
                 m.frame = Some(frame.clone());
+                m.tick = tick;
                 m.pending.clear();
                 m.pending.push(frame.bounds());
+                m.version += 1;
+                self.shape = Some(shape);
+            }
+            self.unsynced.clear();
+            self.feed.wanted.store(false, Ordering::Relaxed);
+            self.feed.tell_waiting();
+            return Ok(());
+        }
+        for r in frame.damage() {
+            add_pending(&mut self.unsynced, *r);
+        }
+        let wanted = self.feed.wanted.load(Ordering::Acquire);
+        // A frame standing still is mirrored without being asked: readers then find it
+        // as it is, even once the ticks stop.
+        let settled = frame.damage().is_empty() && !self.unsynced.is_empty();
+        if wanted || settled {
+            self.feed.wanted.store(false, Ordering::Relaxed);
+            if self.unsynced.is_empty() {
+                self.feed.tell_waiting();
+            } else {
+                self.sync(frame, tick);
             }
         }
-        m.version += 1;
         Ok(())
     }
 }
@@ -177,36 +250,90 @@ mod tests {
     use std::sync::Arc;
 
     #[test]
-    fn the_pump_takes_the_damage_gathered_since_it_last_looked() {
+    fn pixels_are_copied_when_a_reader_asks_or_the_frame_stands_still() {
         let feed = Arc::new(FrameFeed::default());
         let mut sink = WebSink::new(feed.clone());
         let mut fb = pattern(8, 4, PixelMode::Gray4);
+        let first_frame = fb.clone();
         sink.present(&fb, 0).unwrap();
         let first = feed.take_update().expect("the first frame");
         assert_eq!(first.rects[0].0, fb.bounds());
         assert!(feed.take_update().is_none(), "nothing new");
-        // Two ticks change two pixels: one update carries both.
+        // Two moving ticks nobody asked about: noted, not copied.
         for (tick, x) in [(1, 2), (2, 5)] {
             fb.clear_damage();
             set(&mut fb, x, 1, Color::WHITE);
             sink.present(&fb, tick).unwrap();
         }
+        assert!(feed.take_update().is_none(), "nothing copied yet");
+        let (mirror, tick) = feed.frame().expect("a frame");
+        assert_eq!((mirror.data(), tick), (first_frame.data(), 0));
+        // Asked for, the next tick copies everything that changed since.
+        feed.request();
+        fb.clear_damage();
+        set(&mut fb, 7, 3, Color::WHITE);
+        sink.present(&fb, 3).unwrap();
         let u = feed.take_update().expect("an update");
-        assert_eq!((u.tick, u.version), (2, 3));
+        assert_eq!((u.tick, u.version), (3, 2));
         assert_eq!(
             u.rects,
             vec![
                 (Rect::new(2, 1, 1, 1), vec![fb.gray(2, 1)]),
-                (Rect::new(5, 1, 1, 1), vec![fb.gray(5, 1)])
+                (Rect::new(5, 1, 1, 1), vec![fb.gray(5, 1)]),
+                (Rect::new(7, 3, 1, 1), vec![fb.gray(7, 3)]),
             ]
         );
         let (mirror, tick) = feed.frame().expect("a frame");
-        assert_eq!((mirror.data(), tick), (fb.data(), 2));
+        assert_eq!((mirror.data(), tick), (fb.data(), 3));
+        // A moving tick, then a still one: the still frame is copied unasked.
         fb.clear_damage();
-        sink.present(&fb, 3).unwrap();
+        set(&mut fb, 0, 0, Color::WHITE);
+        sink.present(&fb, 4).unwrap();
+        assert!(feed.take_update().is_none(), "moving, not asked");
+        fb.clear_damage();
+        sink.present(&fb, 5).unwrap();
+        let u = feed.take_update().expect("the frame stood still");
+        assert_eq!(u.rects, vec![(Rect::new(0, 0, 1, 1), vec![fb.gray(0, 0)])]);
+        fb.clear_damage();
+        sink.present(&fb, 6).unwrap();
         assert!(feed.take_update().is_none(), "an idle tick adds nothing");
         let full = feed.full_update().expect("a full frame");
         assert_eq!(full.rects[0].1, fb.data());
+    }
+
+    #[test]
+    fn a_reader_waiting_for_a_fresh_frame_is_answered_by_the_next_tick() {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .expect("a runtime");
+        let feed = Arc::new(FrameFeed::default());
+        let mut sink = WebSink::new(feed.clone());
+        let mut fb = pattern(8, 4, PixelMode::Gray4);
+        sink.present(&fb, 0).unwrap();
+        fb.clear_damage();
+        set(&mut fb, 3, 2, Color::WHITE);
+        sink.present(&fb, 1).unwrap();
+        let ticker = {
+            let feed = feed.clone();
+            std::thread::spawn(move || {
+                // Ticks go on (the frame keeps moving) until the reader was answered.
+                for tick in 2..2000 {
+                    if feed.frame().is_some_and(|(_, t)| t > 0) {
+                        return;
+                    }
+                    fb.clear_damage();
+                    set(&mut fb, (tick % 8) as i32, 0, Color::WHITE);
+                    sink.present(&fb, tick).unwrap();
+                    std::thread::sleep(Duration::from_millis(5));
+                }
+            })
+        };
+        runtime.block_on(feed.fresh(Duration::from_secs(30)));
+        let (mirror, tick) = feed.frame().expect("a frame");
+        assert!(tick >= 2, "a tick after the request mirrored the frame");
+        assert_eq!(mirror.gray(3, 2), 255, "the damage before the request too");
+        ticker.join().expect("the ticks");
     }
 
     #[test]

@@ -62,8 +62,12 @@ pub(crate) async fn control(State(ctx): State<Ctx>, body: Bytes) -> Response {
     }
 }
 
+/// How long `GET /api/frame.png` waits for the next tick to mirror the frame.
+const FRESH_WAIT: std::time::Duration = std::time::Duration::from_millis(250);
+
 /// `GET /api/frame.png`: the current frame at panel pixels (grey modes as 8-bit grey).
 pub(crate) async fn frame_png(State(ctx): State<Ctx>) -> Response {
+    ctx.feed.fresh(FRESH_WAIT).await;
     let Some((fb, tick)) = ctx.feed.frame() else {
         return error(StatusCode::SERVICE_UNAVAILABLE, "no frame yet");
     };

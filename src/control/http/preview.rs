@@ -3,8 +3,8 @@
 //! changes.
 //!
 //! One pump serves every viewer: at the preview rate (`control.preview_fps`, default 10)
-//! it takes the damage gathered since it last looked, encodes it once and broadcasts the
-//! text; each viewer's connection only writes it out. With nobody watching the pump
+//! it takes the damage the tick copied for it since it last looked (asked for one period
+//! earlier, see [`FrameFeed::request`]), encodes it once and broadcasts the text; each viewer's connection only writes it out. With nobody watching the pump
 //! sleeps until a viewer comes, so the tick never pays for the preview.
 
 use std::convert::Infallible;
@@ -83,6 +83,9 @@ async fn run_pump(pump: Arc<Pump>, feed: Arc<FrameFeed>, published: Arc<Publishe
             seen_version = published.data_version();
             state.mark_unchanged();
         }
+        // Asked now, the next tick copies the damage into the mirror; the pump takes it
+        // a period later, so the preview shows frames at most one period old.
+        feed.request();
         tokio::time::sleep(period).await;
         n += 1;
         let mut parts = Vec::new();
