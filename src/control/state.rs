@@ -344,6 +344,7 @@ pub fn rest_due(inbox: Res<super::ControlInbox>, held: Res<super::apply::HeldRep
 /// sends the replies held for this tick's commands; runs at `Present` when [`rest_due`],
 /// so at most every [`SIGNAL_EVERY`] while only the tick's counters move.
 #[allow(
+    clippy::too_many_arguments,
     clippy::type_complexity,
     reason = "a system's parameters are its inputs"
 )]
