@@ -74,10 +74,9 @@ impl FrameFeed {
         let synced = self.synced.notified();
         tokio::pin!(synced);
         synced.as_mut().enable();
-        self.waiting.fetch_add(1, Ordering::SeqCst);
+        let _counted = Waiting::count(&self.waiting);
         self.request();
         let _ = tokio::time::timeout(wait, synced).await;
-        self.waiting.fetch_sub(1, Ordering::SeqCst);
     }
 
     /// Tells the readers waiting in [`FrameFeed::fresh`] that the mirror is up to date.
@@ -122,6 +121,24 @@ impl FrameFeed {
     /// Counts bytes a stream sent.
     pub fn count_sent(&self, n: usize) {
         self.bytes_sent.fetch_add(n as u64, Ordering::Relaxed);
+    }
+}
+
+/// One reader counted in [`FrameFeed`]'s `waiting` while it lives (a dropped request, a
+/// client gone, counts out too).
+struct Waiting<'a>(&'a AtomicUsize);
+
+impl<'a> Waiting<'a> {
+    /// Counts one more reader in `n`.
+    fn count(n: &'a AtomicUsize) -> Waiting<'a> {
+        n.fetch_add(1, Ordering::SeqCst);
+        Waiting(n)
+    }
+}
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
