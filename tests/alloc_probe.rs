@@ -12,7 +12,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use bevy_app::TaskPoolOptions;
+use bevy_app::{App, TaskPoolOptions};
 use bevy_tasks::{AsyncComputeTaskPool, ComputeTaskPool, IoTaskPool};
 
 use tinydisplay::ahead::{AheadConfig, RenderAhead};
@@ -66,6 +66,18 @@ fn start_task_pools() {
     }
 }
 
+/// Allocations in 200 ticks after 50 to settle.
+fn allocations_in_steady_ticks(app: &mut App) -> u64 {
+    run_ticks(app, RunMode::Ticks(50));
+    COUNT.store(0, Ordering::Relaxed);
+    ON.store(true, Ordering::Relaxed);
+    for _ in 0..200 {
+        app.update();
+    }
+    ON.store(false, Ordering::Relaxed);
+    COUNT.load(Ordering::Relaxed)
+}
+
 #[test]
 fn steady_state_ticks_allocate_nothing() {
     start_task_pools();
@@ -75,14 +87,7 @@ fn steady_state_ticks_allocate_nothing() {
         workers: 0,
         ..AheadConfig::default()
     }));
-    run_ticks(&mut app, RunMode::Ticks(50));
-    COUNT.store(0, Ordering::Relaxed);
-    ON.store(true, Ordering::Relaxed);
-    for _ in 0..200 {
-        app.update();
-    }
-    ON.store(false, Ordering::Relaxed);
-    let n = COUNT.load(Ordering::Relaxed);
+    let n = allocations_in_steady_ticks(&mut app);
     eprintln!("allocations in 200 ticks: {n}");
     assert_eq!(n, 0);
 
@@ -90,14 +95,7 @@ fn steady_state_ticks_allocate_nothing() {
     // every tick: written in place, it allocates nothing either once the first, whole
     // publication is done.
     let control = tinydisplay::control::control_sender(app.world_mut());
-    run_ticks(&mut app, RunMode::Ticks(50));
-    COUNT.store(0, Ordering::Relaxed);
-    ON.store(true, Ordering::Relaxed);
-    for _ in 0..200 {
-        app.update();
-    }
-    ON.store(false, Ordering::Relaxed);
-    let n = COUNT.load(Ordering::Relaxed);
+    let n = allocations_in_steady_ticks(&mut app);
     eprintln!("allocations in 200 ticks with a surface attached: {n}");
     assert_eq!(n, 0);
     assert!(
