@@ -213,7 +213,6 @@ impl WebSink {
                 m.version += 1;
             }
         }
-        self.unsynced.clear();
         self.feed.tell_waiting();
     }
 }

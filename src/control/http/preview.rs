@@ -4,8 +4,9 @@
 //!
 //! One pump serves every viewer: at the preview rate (`control.preview_fps`, default 10)
 //! it takes the damage the tick copied for it since it last looked (asked for one period
-//! earlier, see [`FrameFeed::request`]), encodes it once and broadcasts the text; each viewer's connection only writes it out. With nobody watching the pump
-//! sleeps until a viewer comes, so the tick never pays for the preview.
+//! earlier, see [`FrameFeed::request`]), encodes it once and broadcasts the text; each
+//! viewer's connection only writes it out. With nobody watching the pump sleeps until a
+//! viewer comes and asks for nothing, so the tick copies no pixels for it.
 
 use std::convert::Infallible;
 use std::sync::Arc;
