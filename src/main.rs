@@ -53,6 +53,18 @@ enum Command {
         #[arg(long, default_value = "frame.png")]
         out: PathBuf,
     },
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell) to stdout.
+    Completions {
+        /// The shell to complete in.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Write the man pages (tinydisplay.1 and one per subcommand) into a folder.
+    Man {
+        /// The folder to write into (created if missing).
+        #[arg(long, default_value = ".")]
+        out: PathBuf,
+    },
 }
 
 /// A `--display` help line ending with the model names of the model table.
@@ -75,5 +87,7 @@ fn main() -> ExitCode {
             rotation,
             out,
         } => commands::decode::decode(&capture, &display, &rotation, &out),
+        Command::Completions { shell } => commands::manual::completions::<Cli>(shell),
+        Command::Man { out } => commands::manual::man_pages::<Cli>(&out),
     }
 }

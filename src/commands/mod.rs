@@ -5,5 +5,6 @@ pub mod bench;
 pub mod check;
 pub mod decode;
 pub mod logging;
+pub mod manual;
 pub mod replay;
 pub mod run;
