@@ -53,6 +53,10 @@ enum Command {
         #[arg(long, default_value = "frame.png")]
         out: PathBuf,
     },
+    /// Check what stands between this machine and a lit panel: bus device nodes, access,
+    /// GPIO pins, the I2C address, the SPI clock, the service; exit status 1 when
+    /// something blocks the panel.
+    Doctor(commands::doctor::DoctorArgs),
 }
 
 /// A `--display` help line ending with the model names of the model table.
@@ -75,5 +79,6 @@ fn main() -> ExitCode {
             rotation,
             out,
         } => commands::decode::decode(&capture, &display, &rotation, &out),
+        Command::Doctor(args) => commands::doctor::doctor(args),
     }
 }
