@@ -65,6 +65,10 @@ enum Command {
         #[arg(long, default_value = ".")]
         out: PathBuf,
     },
+    /// Check what stands between this machine and a lit panel: bus device nodes, access,
+    /// GPIO pins, the I2C address, the SPI clock, the service; exit status 1 when
+    /// something blocks the panel.
+    Doctor(commands::doctor::DoctorArgs),
 }
 
 /// A `--display` help line ending with the model names of the model table.
@@ -89,5 +93,6 @@ fn main() -> ExitCode {
         } => commands::decode::decode(&capture, &display, &rotation, &out),
         Command::Completions { shell } => commands::manual::completions::<Cli>(shell),
         Command::Man { out } => commands::manual::man_pages::<Cli>(&out),
+        Command::Doctor(args) => commands::doctor::doctor(args),
     }
 }

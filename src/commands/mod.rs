@@ -4,6 +4,7 @@
 pub mod bench;
 pub mod check;
 pub mod decode;
+pub mod doctor;
 pub mod logging;
 pub mod manual;
 pub mod replay;

@@ -21,6 +21,11 @@ pub struct ModelRow {
     pub native: (u32, u32),
     /// The pixel mode of its frames.
     pub mode: PixelMode,
+    /// The fastest SPI clock its controller's datasheet allows, in Hz (`tinydisplay
+    /// doctor` warns above it; many modules work faster). From the shortest serial clock
+    /// cycle of the 4-wire SPI timing tables: 100 ns on the SSD1306, SSD1322 and ILI9341,
+    /// 250 ns on the SH1106, 16 ns on the ST7789.
+    pub spi_max_hz: u32,
     /// Makes its driver.
     pub driver: fn() -> Box<dyn Driver>,
     /// Makes a fresh emulator of its controller.
@@ -42,6 +47,7 @@ pub const MODELS: &[ModelRow] = &[
         controller: "Ssd1306",
         native: (128, 64),
         mode: PixelMode::Mono,
+        spi_max_hz: 10_000_000,
         driver: || paged(PagedChip::Ssd1306, 64),
         emulator: || Box::new(pages::PagesEmulator::ssd1306(64)),
     },
@@ -50,6 +56,7 @@ pub const MODELS: &[ModelRow] = &[
         controller: "Ssd1306",
         native: (128, 32),
         mode: PixelMode::Mono,
+        spi_max_hz: 10_000_000,
         driver: || paged(PagedChip::Ssd1306, 32),
         emulator: || Box::new(pages::PagesEmulator::ssd1306(32)),
     },
@@ -58,6 +65,7 @@ pub const MODELS: &[ModelRow] = &[
         controller: "Sh1106",
         native: (128, 64),
         mode: PixelMode::Mono,
+        spi_max_hz: 4_000_000,
         driver: || paged(PagedChip::Sh1106, 64),
         emulator: || Box::new(pages::PagesEmulator::sh1106(64)),
     },
@@ -66,6 +74,7 @@ pub const MODELS: &[ModelRow] = &[
         controller: "Sh1106",
         native: (128, 32),
         mode: PixelMode::Mono,
+        spi_max_hz: 4_000_000,
         driver: || paged(PagedChip::Sh1106, 32),
         emulator: || Box::new(pages::PagesEmulator::sh1106(32)),
     },
@@ -74,6 +83,7 @@ pub const MODELS: &[ModelRow] = &[
         controller: "Ssd1322",
         native: (256, 64),
         mode: PixelMode::Gray4,
+        spi_max_hz: 10_000_000,
         driver: || Box::new(ssd1322::Ssd1322),
         emulator: || Box::new(super::emulator::ssd1322::Ssd1322Emulator::new()),
     },
@@ -82,6 +92,7 @@ pub const MODELS: &[ModelRow] = &[
         controller: "St7789",
         native: (240, 240),
         mode: PixelMode::Rgb565,
+        spi_max_hz: 62_500_000,
         driver: || tft(TftChip::St7789, 240),
         emulator: || Box::new(mipi::MipiEmulator::st7789(240)),
     },
@@ -90,6 +101,7 @@ pub const MODELS: &[ModelRow] = &[
         controller: "St7789",
         native: (240, 320),
         mode: PixelMode::Rgb565,
+        spi_max_hz: 62_500_000,
         driver: || tft(TftChip::St7789, 320),
         emulator: || Box::new(mipi::MipiEmulator::st7789(320)),
     },
@@ -98,6 +110,7 @@ pub const MODELS: &[ModelRow] = &[
         controller: "Ili9341",
         native: (240, 320),
         mode: PixelMode::Rgb565,
+        spi_max_hz: 10_000_000,
         driver: || tft(TftChip::Ili9341, 320),
         emulator: || Box::new(mipi::MipiEmulator::ili9341()),
     },
@@ -185,6 +198,11 @@ impl Model {
     /// The pixel mode of its frames.
     pub const fn mode(self) -> PixelMode {
         self.0.mode
+    }
+
+    /// The fastest SPI clock its controller's datasheet allows, in Hz.
+    pub const fn spi_max_hz(self) -> u32 {
+        self.0.spi_max_hz
     }
 
     /// Its driver.
