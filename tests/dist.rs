@@ -172,8 +172,7 @@ fn arm_binaries_give_the_hosts_frames_under_emulation() {
     let pa: Vec<&str> = pa.iter().map(String::as_str).collect();
     ok(&run_in(&root(), HOST, &pa), "host run --sink panel");
     let host_png_bytes = std::fs::read(&host_png).expect("host PNG");
-    let host_cap_bytes = std::fs::read(&host_capture).expect("host capture");
-    assert!(host_cap_bytes.len() > 1000, "the capture holds the frames");
+    let host_decoded = decode(&host_capture, &tmp.join("host.decoded.png"));
 
     let mut ran = 0;
     for t in targets() {
@@ -212,7 +211,9 @@ fn arm_binaries_give_the_hosts_frames_under_emulation() {
             png.display(),
             host_png.display()
         );
-        // The panel path: the same bytes on the wire, decoding to the same frame.
+        // The panel path: the stream decodes to the host's frame. (The streams themselves
+        // may differ: with `--ticks` as fast as possible the panel thread sends the newest
+        // frame when it is free, so how many frames travel depends on timing.)
         let cap = tmp.join(format!("{}.capture", t.name));
         let cap_s = format!("capture:{}", cap.display());
         let pa = panel_args(&cap_s);
@@ -221,29 +222,34 @@ fn arm_binaries_give_the_hosts_frames_under_emulation() {
             &emulated(&t, &bin, &root(), &pa),
             &format!("{}: run --sink panel", t.name),
         );
-        assert!(
-            std::fs::read(&cap).expect("emulated capture") == host_cap_bytes,
-            "{}: the panel's byte stream differs from the host's",
+        assert_eq!(
+            decode(&cap, &tmp.join(format!("{}.decoded.png", t.name))),
+            host_decoded,
+            "{}: the panel's stream decodes to another frame than the host's",
             t.name
         );
-        let decoded = tmp.join(format!("{}.decoded.png", t.name));
-        let out = run_in(
-            &root(),
-            HOST,
-            &[
-                "decode",
-                &cap.to_string_lossy(),
-                "--display",
-                "ssd1322",
-                "--out",
-                &decoded.to_string_lossy(),
-            ],
-        );
-        ok(&out, &format!("{}: decode", t.name));
     }
     if ran == 0 {
         eprintln!("no emulated target ran");
     }
+}
+
+/// Decodes an SSD1322 capture with the host binary; the PNG's bytes.
+fn decode(capture: &Path, png: &Path) -> Vec<u8> {
+    let out = run_in(
+        &root(),
+        HOST,
+        &[
+            "decode",
+            &capture.to_string_lossy(),
+            "--display",
+            "ssd1322",
+            "--out",
+            &png.to_string_lossy(),
+        ],
+    );
+    ok(&out, &format!("decode {}", capture.display()));
+    std::fs::read(png).expect("decoded PNG")
 }
 
 /// The fields and files of one package, read with dpkg-deb.
@@ -383,8 +389,7 @@ fn host_package_installs_checks_verifies_and_purges_cleanly() {
     let Some(deb) = artifact(&format!("tinydisplay_{}_{host_arch}.deb", version())) else {
         return;
     };
-    // SAFETY of the machine: installing needs root; on a developer's own machine as
-    // another user this skips.
+    // Installing needs root; on a developer's own machine as another user this skips.
     let uid = run_in(&root(), "id", &["-u"]);
     if String::from_utf8_lossy(&uid.stdout).trim() != "0" {
         skip::<()>("installing a package needs root");
