@@ -42,6 +42,7 @@ pub mod bench;
 pub mod control;
 pub mod data;
 pub mod engine;
+pub mod features;
 pub mod motion;
 pub mod panel;
 pub mod problem;
