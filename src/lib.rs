@@ -20,11 +20,12 @@
 //! The modules form layers, one way down: each uses only the modules before it in this
 //! list, never one after it (`tests/layers.rs` fails otherwise).
 //!
-//! Layers, bottom up: `runtime`, `atomic_file`, `problem`, `registry`, `app`, `render`, `data`,
-//! `timeline`, `widget`, `motion`, `ahead`, `panel`, `sink`, `scene`, `control`, `engine`,
-//! `bench`.
+//! Layers, bottom up: `features`, `runtime`, `atomic_file`, `problem`, `registry`, `app`,
+//! `render`, `data`, `timeline`, `widget`, `motion`, `ahead`, `panel`, `sink`, `scene`,
+//! `control`, `engine`, `bench`.
 //!
-//! `render` knows pixels only; `data` knows the dataset and its sources and evaluates
+//! `features` tells which optional surfaces (cargo features) the build has; `render` knows
+//! pixels only; `data` knows the dataset and its sources and evaluates
 //! bindings, not widgets; `timeline` is motion as pure functions of the tick; `widget`
 //! holds the kinds, each with its fields, draw and motion systems; `motion` slides any widget;
 //! `ahead` renders future ticks; `panel` drives controllers and `sink` sends frames out;
@@ -42,6 +43,7 @@ pub mod bench;
 pub mod control;
 pub mod data;
 pub mod engine;
+pub mod features;
 pub mod motion;
 pub mod panel;
 pub mod problem;

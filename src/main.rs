@@ -4,6 +4,7 @@ mod commands;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::LazyLock;
 
 use clap::{Parser, Subcommand};
 
@@ -12,9 +13,18 @@ use commands::bench::BenchArgs;
 use commands::replay::ReplayArgs;
 use commands::run::RunArgs;
 
+/// `--version`: the version and the features the binary was built with.
+static LONG_VERSION: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "{} (features: {})",
+        env!("CARGO_PKG_VERSION"),
+        tinydisplay::features::enabled_list()
+    )
+});
+
 /// Drive a small display from a RON scene.
 #[derive(Parser, Debug)]
-#[command(version, about)]
+#[command(version, long_version = LONG_VERSION.as_str(), about)]
 struct Cli {
     /// Log lines as text (default) or one JSON object per line (`RUST_LOG` sets levels).
     #[arg(long, value_enum, global = true, default_value = "human")]

@@ -101,6 +101,9 @@ impl<'de, T: ?Sized + 'static> Visitor<'de> for KindVisitor<T> {
     fn visit_enum<A: EnumAccess<'de>>(self, data: A) -> Result<Box<T>, A::Error> {
         let (name, variant) = data.variant_seed(KindName)?;
         let Some(read) = self.registry.reader(&name) else {
+            if let Some(message) = crate::features::lacking_kind(self.what, &name) {
+                return Err(de::Error::custom(message));
+            }
             return Err(de::Error::unknown_variant(&name, self.registry.names()));
         };
         variant.newtype_variant_seed(KindSeed(read))

@@ -38,6 +38,17 @@ fn run_ok(scene: &str, ticks: u32, sink: &str, out: &std::path::Path) {
     );
 }
 
+/// Whether the binary was built with every outside-world surface (the default build).
+const FULL: bool = cfg!(all(
+    feature = "http",
+    feature = "mqtt",
+    feature = "nats",
+    feature = "mpd",
+    feature = "gpio"
+));
+
+/// Every bundled scene checks clean; in a lean build, one naming a surface the build
+/// lacks is refused only for that, each error naming the feature.
 #[test]
 fn check_accepts_every_bundled_scene() {
     let mut scenes: Vec<PathBuf> = std::fs::read_dir(common::root().join("scenes"))
@@ -53,14 +64,90 @@ fn check_accepts_every_bundled_scene() {
             .arg(&scene)
             .output()
             .expect("run check");
-        assert_eq!(
-            out.status.code(),
-            Some(0),
-            "{}: {}",
-            scene.display(),
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        if !FULL && out.status.code() == Some(2) {
+            let lacks = |l: &&str| l.contains("feature; this build was made without it");
+            let errors: Vec<&str> = stderr.lines().filter(|l| l.contains(": error: ")).collect();
+            assert!(
+                !errors.is_empty() && errors.iter().all(lacks),
+                "{}: {stderr}",
+                scene.display()
+            );
+            continue;
+        }
+        assert_eq!(out.status.code(), Some(0), "{}: {stderr}", scene.display());
     }
+}
+
+/// The core scenes use no outside-world surface: every build, the leanest too, runs them.
+#[test]
+fn the_core_scenes_run_in_every_build() {
+    for scene in [
+        "scenes/reference.ron",
+        "scenes/demo.ron",
+        "scenes/panel.ron",
+    ] {
+        succeed(tinydisplay().args(["check", scene]));
+        run_ok(scene, 30, "none", &temp("core.png"));
+    }
+}
+
+/// A build without MQTT refuses a scene or a flag asking for it, saying which feature.
+#[test]
+#[cfg(not(feature = "mqtt"))]
+fn a_build_without_mqtt_names_the_feature_it_lacks() {
+    let out = tinydisplay()
+        .args(["check", "scenes/home-assistant.ron"])
+        .output()
+        .expect("run check");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("scenes/home-assistant.ron:25:24: error: source kind `Mqtt` needs the `mqtt` feature; this build was made without it"),
+        "{stderr}"
+    );
+    let out = tinydisplay()
+        .args([
+            "run",
+            "scenes/reference.ron",
+            "--ticks",
+            "1",
+            "--sink",
+            "none",
+        ])
+        .args(["--mqtt", "mqtt://127.0.0.1:1883"])
+        .output()
+        .expect("run");
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("--mqtt needs the `mqtt` feature"),
+        "{stderr}"
+    );
+}
+
+/// A build without HTTP refuses `--http` rather than running without the server.
+#[test]
+#[cfg(not(feature = "http"))]
+fn a_build_without_http_refuses_the_flag() {
+    let out = tinydisplay()
+        .args([
+            "run",
+            "scenes/reference.ron",
+            "--ticks",
+            "1",
+            "--sink",
+            "none",
+        ])
+        .args(["--http", "127.0.0.1:0"])
+        .output()
+        .expect("run");
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("--http needs the `http` feature"),
+        "{stderr}"
+    );
 }
 
 #[test]

@@ -510,3 +510,25 @@ fn problems_at(src: &str, path: &std::path::Path) -> Vec<Problem> {
         Err(e) => panic!("unexpected error {e}"),
     }
 }
+
+#[test]
+#[cfg(not(feature = "nats"))]
+fn a_source_kind_the_build_lacks_is_refused_naming_its_feature() {
+    one_error_at(
+        "Scene(\n  sources: {\"n\": (source: Nats(url: \"nats://127.0.0.1\"))},\n  widgets: [],\n)",
+        2,
+        27,
+        "source kind `Nats` needs the `nats` feature; this build was made without it",
+    );
+}
+
+#[test]
+#[cfg(not(feature = "http"))]
+fn a_control_surface_the_build_lacks_is_refused_naming_its_feature() {
+    one_error_at(
+        "Scene(\n  control: (http: \"127.0.0.1:8080\"),\n  widgets: [],\n)",
+        2,
+        13,
+        "control.http needs the `http` feature; this build was made without it",
+    );
+}

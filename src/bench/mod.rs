@@ -7,6 +7,11 @@
 //! depend on a clock or write files); `churn` stands in for live data.
 
 pub mod churn;
+#[cfg(feature = "http")]
+mod viewers;
+/// Without the `http` feature there is no preview to serve: viewers see nothing.
+#[cfg(not(feature = "http"))]
+#[path = "viewers_off.rs"]
 mod viewers;
 
 use std::sync::Arc;

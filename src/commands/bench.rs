@@ -57,6 +57,12 @@ pub struct BenchArgs {
 
 /// Runs the benchmark for every worker count.
 pub fn bench(args: BenchArgs) -> ExitCode {
+    if args.viewers > 0
+        && let Err(e) = tinydisplay::features::require("--viewers", "http")
+    {
+        eprintln!("error: {e}");
+        return ExitCode::FAILURE;
+    }
     let Some(scene) = report(&args.scene) else {
         return ExitCode::from(2);
     };

@@ -7,11 +7,10 @@ use std::sync::Arc;
 use bevy_app::App;
 use clap::ValueEnum;
 use tinydisplay::app::{Pacing, RunMode, StopFlag, run_ticks};
-use tinydisplay::control::http::{HttpConfig, HttpServer};
+use tinydisplay::control::PanelList;
 use tinydisplay::control::record::Recorder;
 use tinydisplay::control::reload::HotReload;
 use tinydisplay::control::replay::RecordPlugin;
-use tinydisplay::control::{PanelList, control_sender};
 use tinydisplay::engine::Engine;
 use tinydisplay::scene::CompiledScene;
 use tinydisplay::sink::Sink;
@@ -20,7 +19,6 @@ use tinydisplay::sink::panel::{PanelSink, PanelStats};
 use tinydisplay::sink::png::PngSink;
 use tinydisplay::sink::present::Sinks;
 use tinydisplay::sink::term::{TermSink, TermStyle};
-use tinydisplay::sink::web::{FrameFeed, WebSink};
 
 use super::check::report;
 
@@ -182,13 +180,18 @@ pub fn open_sinks(
     Ok(Opened { sinks, panels })
 }
 
-/// Starts the HTTP server if asked for (command line or scene), with a web sink.
+/// Starts the HTTP server if asked for (command line or scene), with a web sink; the
+/// server runs until it is dropped.
+#[cfg(feature = "http")]
 fn start_http(
     args: &RunArgs,
     scene: &CompiledScene,
     sinks: &Sinks,
     app: &mut App,
-) -> Result<Option<HttpServer>, String> {
+) -> Result<Option<Box<dyn Send>>, String> {
+    use tinydisplay::control::control_sender;
+    use tinydisplay::control::http::HttpConfig;
+    use tinydisplay::sink::web::{FrameFeed, WebSink};
     let Some(addr) = args.http.clone().or_else(|| scene.control.http.clone()) else {
         return Ok(None);
     };
@@ -210,7 +213,21 @@ fn start_http(
     let server =
         tinydisplay::control::http::start(&config, control, feed).map_err(|e| e.to_string())?;
     eprintln!("web preview: http://{}/", server.addr());
-    Ok(Some(server))
+    Ok(Some(Box::new(server)))
+}
+
+/// Refuses `--http` (or the scene's `control.http`): this build has no HTTP server.
+#[cfg(not(feature = "http"))]
+fn start_http(
+    args: &RunArgs,
+    scene: &CompiledScene,
+    _sinks: &Sinks,
+    _app: &mut App,
+) -> Result<Option<Box<dyn Send>>, String> {
+    match args.http.as_ref().or(scene.control.http.as_ref()) {
+        Some(_) => Err(tinydisplay::features::lacking("--http", "http")),
+        None => Ok(None),
+    }
 }
 
 /// Runs a scene; exit status 2 when it has errors, 1 when a sink failed.

@@ -99,13 +99,11 @@ pub async fn handle_command(
 
 /// The broker surfaces a run started; dropping them says `offline` and stops them.
 #[derive(Default)]
-pub struct Surfaces {
-    mqtt: Option<super::mqtt::MqttControl>,
-    nats: Option<super::nats::NatsControl>,
-}
+pub struct Surfaces(Vec<Box<dyn Send>>);
 
 impl Surfaces {
-    /// Starts the MQTT and/or NATS surfaces for display `name` on the app's control channel.
+    /// Starts the MQTT and/or NATS surfaces for display `name` on the app's control
+    /// channel; one this build lacks the feature of is an error saying so.
     pub fn start(
         name: &str,
         mqtt: Option<&str>,
@@ -117,31 +115,53 @@ impl Surfaces {
         }
         check_name(name)?;
         let control = super::control_sender(world);
-        let mqtt = match mqtt {
-            Some(url) => Some(
-                super::mqtt::MqttControl::start(url, name, control.clone())
-                    .map_err(|e| format!("--mqtt {url}: {e}"))?,
-            ),
-            None => None,
-        };
-        let nats = match nats {
-            Some(url) => Some(
-                super::nats::NatsControl::start(url, name, control)
-                    .map_err(|e| format!("--nats {url}: {e}"))?,
-            ),
-            None => None,
-        };
-        Ok(Self { mqtt, nats })
+        let mut running = Vec::new();
+        if let Some(url) = mqtt {
+            running.push(start_mqtt(url, name, control.clone())?);
+        }
+        if let Some(url) = nats {
+            running.push(start_nats(url, name, control)?);
+        }
+        Ok(Self(running))
     }
 
     /// Whether any surface runs.
     pub fn is_empty(&self) -> bool {
-        self.mqtt.is_none() && self.nats.is_none()
+        self.0.is_empty()
     }
+}
+
+/// Starts the MQTT surface.
+#[cfg(feature = "mqtt")]
+fn start_mqtt(url: &str, name: &str, control: ControlSender) -> Result<Box<dyn Send>, String> {
+    super::mqtt::MqttControl::start(url, name, control)
+        .map(|s| Box::new(s) as Box<dyn Send>)
+        .map_err(|e| format!("--mqtt {url}: {e}"))
+}
+
+/// Refuses: this build has no MQTT.
+#[cfg(not(feature = "mqtt"))]
+fn start_mqtt(_url: &str, _name: &str, _control: ControlSender) -> Result<Box<dyn Send>, String> {
+    Err(crate::features::lacking("--mqtt", "mqtt"))
+}
+
+/// Starts the NATS surface.
+#[cfg(feature = "nats")]
+fn start_nats(url: &str, name: &str, control: ControlSender) -> Result<Box<dyn Send>, String> {
+    super::nats::NatsControl::start(url, name, control)
+        .map(|s| Box::new(s) as Box<dyn Send>)
+        .map_err(|e| format!("--nats {url}: {e}"))
+}
+
+/// Refuses: this build has no NATS.
+#[cfg(not(feature = "nats"))]
+fn start_nats(_url: &str, _name: &str, _control: ControlSender) -> Result<Box<dyn Send>, String> {
+    Err(crate::features::lacking("--nats", "nats"))
 }
 
 /// Stops a surface's task: tells it to stop (it publishes its last words), waits up to
 /// 3 s for it when called outside the runtime, else aborts it.
+#[cfg(any(feature = "mqtt", feature = "nats"))]
 pub(crate) fn stop_task(
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<()>>,

@@ -28,9 +28,17 @@ pub mod apply;
 pub mod broker;
 pub mod channel;
 pub mod command;
+#[cfg(feature = "http")]
 pub mod http;
+#[cfg(feature = "http")]
 pub mod metrics;
+/// Without the `http` feature there is no `/metrics`: tick timing is not kept.
+#[cfg(not(feature = "http"))]
+#[path = "metrics_off.rs"]
+pub mod metrics;
+#[cfg(feature = "mqtt")]
 pub mod mqtt;
+#[cfg(feature = "nats")]
 pub mod nats;
 pub mod record;
 pub mod reload;

@@ -1,13 +1,19 @@
 //! The HTTP(S) client shared by the Http source and images from URLs: ureq with rustls
 //! (the Mozilla roots, or the roots of a CA file for a self-signed server), a global
-//! timeout, and a cap on the body read.
+//! timeout, and a cap on the body read. A build without the `http` feature has no client:
+//! every fetch fails saying so.
 
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
-use std::time::Duration;
+use std::path::PathBuf;
 
-use ureq::Agent;
-use ureq::tls::{Certificate, RootCerts, TlsConfig};
+#[cfg(not(feature = "http"))]
+mod absent;
+#[cfg(feature = "http")]
+mod client;
+
+#[cfg(not(feature = "http"))]
+pub use absent::{Agent, agent, get_bytes};
+#[cfg(feature = "http")]
+pub use client::{Agent, agent, get_bytes, read_ca_file};
 
 /// Why a client could not be set up or a fetch failed.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -36,63 +42,7 @@ pub enum FetchError {
         /// The status code.
         status: u16,
     },
-}
-
-/// Reads the certificates of a PEM file (one or more `BEGIN CERTIFICATE` blocks).
-pub fn read_ca_file(path: &Path) -> Result<Vec<Certificate<'static>>, FetchError> {
-    let bad = |message: String| FetchError::CaFile {
-        path: path.to_path_buf(),
-        message,
-    };
-    let pem = std::fs::read(path).map_err(|e| bad(e.to_string()))?;
-    let mut certs = Vec::new();
-    for item in ureq::tls::parse_pem(&pem) {
-        match item {
-            Ok(ureq::tls::PemItem::Certificate(c)) => certs.push(c),
-            Ok(_) => {}
-            Err(e) => return Err(bad(e.to_string())),
-        }
-    }
-    if certs.is_empty() {
-        return Err(bad("no certificate in it".into()));
-    }
-    Ok(certs)
-}
-
-/// An agent whose requests give up after `timeout`, trusting the roots of `ca_file` if
-/// given (else the bundled Mozilla roots). Statuses outside 2xx are answers, not errors.
-pub fn agent(timeout: Duration, ca_file: Option<&Path>) -> Result<Agent, FetchError> {
-    let roots = match ca_file {
-        Some(path) => RootCerts::Specific(Arc::new(read_ca_file(path)?)),
-        None => RootCerts::WebPki,
-    };
-    Ok(Agent::config_builder()
-        .timeout_global(Some(timeout))
-        .http_status_as_error(false)
-        .user_agent(concat!("tinydisplay/", env!("CARGO_PKG_VERSION")))
-        .tls_config(TlsConfig::builder().root_certs(roots).build())
-        .build()
-        .into())
-}
-
-/// GETs `url` and returns its body, at most `limit` bytes (a larger body is an error).
-pub fn get_bytes(agent: &Agent, url: &str, limit: u64) -> Result<Vec<u8>, FetchError> {
-    let failed = |e: ureq::Error| FetchError::Request {
-        url: url.to_string(),
-        message: e.to_string(),
-    };
-    let mut response = agent.get(url).call().map_err(failed)?;
-    let status = response.status().as_u16();
-    if !(200..300).contains(&status) {
-        return Err(FetchError::Status {
-            url: url.to_string(),
-            status,
-        });
-    }
-    response
-        .body_mut()
-        .with_config()
-        .limit(limit)
-        .read_to_vec()
-        .map_err(failed)
+    /// This build was made without the `http` feature: it has no HTTP client.
+    #[error("{}", crate::features::lacking("fetching URLs", "http"))]
+    NotBuilt,
 }

@@ -310,9 +310,26 @@ pub(super) fn check_limits(
     out
 }
 
-/// Checks the control section: an address that parses, a preview rate in range.
+/// Checks the control section: surfaces this build has, an address that parses, a
+/// preview rate in range.
 pub(super) fn check_control(control: &super::schema::ControlSpec, raw: &mut Vec<Raw>) {
+    let surfaces = [
+        ("http", control.http.is_some()),
+        ("mqtt", control.mqtt.is_some()),
+        ("nats", control.nats.is_some()),
+    ];
+    for (surface, asked) in surfaces {
+        let path = format!("control.{surface}");
+        if let (true, Err(message)) = (asked, crate::features::require(&path, surface)) {
+            raw.push(Raw {
+                severity: Severity::Error,
+                path,
+                message,
+            });
+        }
+    }
     if let Some(addr) = &control.http
+        && crate::features::enabled("http")
         && addr.parse::<std::net::SocketAddr>().is_err()
     {
         raw.push(Raw {

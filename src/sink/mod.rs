@@ -11,6 +11,7 @@ pub mod panel;
 pub mod png;
 pub mod present;
 pub mod term;
+#[cfg(feature = "http")]
 pub mod web;
 
 pub use self::gif::GifSink;

@@ -228,6 +228,10 @@ pub fn compile(spec: &ImageSpec, ctx: &mut Ctx) -> Image {
         return image;
     }
     if is_url(&spec.file) {
+        if let Err(e) = crate::features::require("an image from a URL", "http") {
+            ctx.error(Some("file"), e);
+            return image;
+        }
         // Fetched once the scene runs; nothing is shown until it arrives.
         image.file = Some(spec.file.clone());
         image.remote = Some(spec.file.clone());

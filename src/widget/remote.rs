@@ -64,7 +64,7 @@ pub fn cache_path(dir: &Path, url: &str) -> PathBuf {
 
 /// The cached body of `url`, fetched first if it is not cached yet.
 pub fn fetch_cached(
-    agent: &ureq::Agent,
+    agent: &fetch::Agent,
     cache: &CacheConfig,
     url: &str,
 ) -> Result<PathBuf, FetchError> {
@@ -137,7 +137,7 @@ pub struct RemoteImages {
     rx: Mutex<Receiver<Fetched>>,
     asked: HashSet<(Entity, String)>,
     failed: HashMap<(Entity, String), (Instant, Duration)>,
-    agent: Option<ureq::Agent>,
+    agent: Option<fetch::Agent>,
 }
 
 impl RemoteImages {

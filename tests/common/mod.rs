@@ -1,7 +1,9 @@
 //! Helpers shared by the integration tests: run a scene headless, compare with golden PNGs.
 #![allow(dead_code, reason = "each test binary uses a different subset")]
 
+#[cfg(feature = "http")]
 pub mod live;
+#[cfg(feature = "http")]
 pub mod webdriver;
 
 use std::path::{Path, PathBuf};

@@ -139,6 +139,7 @@ pub fn value(app: &App, key: &str) -> Value {
 }
 
 /// Publishes one message on the broker at 127.0.0.1:`port` and waits for its ack.
+#[cfg(feature = "mqtt")]
 pub fn mqtt_publish(port: u16, topic: &str, payload: &[u8], retain: bool) {
     use rumqttc::{AsyncClient, Event, MqttOptions, Outgoing, Packet, QoS};
     let id = unique("pub");
@@ -169,6 +170,7 @@ pub fn mqtt_publish(port: u16, topic: &str, payload: &[u8], retain: bool) {
 
 /// Collects messages on `filter` at 127.0.0.1:`port` until `done` holds for the list (or
 /// 20 s pass); `after_subscribe` runs once the subscription is in place.
+#[cfg(feature = "mqtt")]
 pub fn mqtt_collect(
     port: u16,
     filter: &str,

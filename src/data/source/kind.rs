@@ -171,7 +171,8 @@ fn reader<K: SourceKind>() -> (&'static str, Reader<dyn AnySource>) {
     (K::NAME, read::<K>)
 }
 
-/// The kinds scenes may name; the built-in ones first, one line each.
+/// The kinds scenes may name; the built-in ones first, one line each. A kind whose
+/// feature this build lacks is not registered (see [`crate::features`]).
 static REGISTRY: LazyLock<Registry<dyn AnySource>> = LazyLock::new(|| {
     Registry::new([
         reader::<super::clock::ClockKind>(),
@@ -179,11 +180,16 @@ static REGISTRY: LazyLock<Registry<dyn AnySource>> = LazyLock::new(|| {
         reader::<super::file::FileKind>(),
         reader::<super::command::CommandKind>(),
         reader::<super::process::ProcessKind>(),
+        #[cfg(feature = "http")]
         reader::<super::http::HttpKind>(),
         reader::<super::stdin::StdinKind>(),
+        #[cfg(feature = "mqtt")]
         reader::<super::mqtt::MqttKind>(),
+        #[cfg(feature = "nats")]
         reader::<super::nats::NatsKind>(),
+        #[cfg(feature = "mpd")]
         reader::<super::mpd::MpdKind>(),
+        #[cfg(feature = "gpio")]
         reader::<super::gpio::GpioKind>(),
     ])
 });

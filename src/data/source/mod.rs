@@ -20,19 +20,25 @@
 //! handle.stop();
 //! ```
 
+#[cfg(any(feature = "mqtt", feature = "nats", feature = "mpd"))]
 pub mod broker;
 mod child;
 pub mod clock;
 pub mod command;
 pub mod file;
 mod flatten;
+#[cfg(feature = "gpio")]
 pub mod gpio;
+#[cfg(feature = "http")]
 pub mod http;
 pub mod kind;
 mod lines;
 pub mod mapping;
+#[cfg(feature = "mpd")]
 pub mod mpd;
+#[cfg(feature = "mqtt")]
 pub mod mqtt;
+#[cfg(feature = "nats")]
 pub mod nats;
 pub mod policy;
 pub mod process;
@@ -42,6 +48,7 @@ pub mod stdin;
 mod stop;
 pub mod system;
 mod throttle;
+#[cfg(any(feature = "mqtt", feature = "nats"))]
 pub mod tls;
 
 use serde::Deserialize;
@@ -50,11 +57,16 @@ pub use clock::{ClockConfig, ClockSource};
 pub use command::{CommandConfig, CommandSource};
 pub use file::{FileConfig, FileSource};
 pub use flatten::{flatten, join_key};
+#[cfg(feature = "gpio")]
 pub use gpio::{GpioConfig, GpioSource};
+#[cfg(feature = "http")]
 pub use http::{HttpConfig, HttpSource};
 pub use kind::{SourceConfig, SourceKind};
+#[cfg(feature = "mpd")]
 pub use mpd::{MpdConfig, MpdSource};
+#[cfg(feature = "mqtt")]
 pub use mqtt::{MqttConfig, MqttSource};
+#[cfg(feature = "nats")]
 pub use nats::{NatsConfig, NatsSource};
 pub use policy::{Breaker, Policy, PolicyState};
 pub use process::{ProcessConfig, ProcessSource};
@@ -241,6 +253,7 @@ mod tests {
     use serde_json::json;
 
     #[test]
+    #[cfg(feature = "http")]
     fn source_configs_deserialise_from_ron() {
         let list: Vec<SourceConfig> = ron::from_str(
             r#"[
