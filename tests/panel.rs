@@ -495,3 +495,92 @@ fn a_bound_contrast_reaches_the_controller_when_the_data_changes() {
     assert!(emu.problems().is_empty(), "{:?}", emu.problems());
     tinydisplay::shutdown(app.world_mut());
 }
+
+/// The steps on `wire` as text: commands and short data in hex, long data (pixels) as
+/// its length and an FNV-1a digest, delays, resets and backlight changes as notes.
+fn describe(wire: &Wire, out: &mut String) {
+    use std::fmt::Write as _;
+    use tinydisplay::panel::wire::Step;
+    let hex = |b: &[u8]| {
+        b.iter()
+            .map(|b| format!("{b:02X}"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    for step in wire.steps() {
+        let _ = match step {
+            Step::Command(r) => writeln!(out, "C {}", hex(wire.bytes(r))),
+            Step::Data(r) if r.len() <= 16 => writeln!(out, "D {}", hex(wire.bytes(r))),
+            Step::Data(r) => {
+                let digest = wire
+                    .bytes(r)
+                    .iter()
+                    .fold(0xcbf2_9ce4_8422_2325_u64, |h, &b| {
+                        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+                    });
+                writeln!(out, "D {} bytes, fnv {digest:016x}", r.len())
+            }
+            Step::Delay(ms) => writeln!(out, "# delay {ms}"),
+            Step::Reset => writeln!(out, "# reset"),
+            Step::Backlight(on) => writeln!(out, "# backlight {}", if *on { "on" } else { "off" }),
+        };
+    }
+}
+
+/// Compares `text` with `tests/golden/panel/NAME.txt` (`TINYDISPLAY_BLESS=1` writes it).
+fn assert_golden_text(name: &str, text: &str) {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden/panel")
+        .join(format!("{name}.txt"));
+    if std::env::var_os("TINYDISPLAY_BLESS").is_some_and(|v| v == "1") {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, text).unwrap();
+        return;
+    }
+    let want = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "no golden {} ({e}); run with TINYDISPLAY_BLESS=1 to write it, and read it",
+            path.display()
+        )
+    });
+    assert!(
+        want == text,
+        "{name}: the bytes differ from {}:\n{text}",
+        path.display()
+    );
+}
+
+#[test]
+fn every_model_sends_the_bytes_of_its_golden() {
+    for model in Model::all() {
+        let mut out = String::new();
+        let mut wire = Wire::new();
+        let mut panel = Panel::new(model, Rotation::R0, Settings::default());
+        out.push_str("## init\n");
+        panel.init(&mut wire);
+        describe(&wire, &mut out);
+        let mut fb = noise(model, Rotation::R0, 21);
+        for (what, rotation) in [("full", Rotation::R0), ("full at 90", Rotation::R90)] {
+            let mut p = Panel::new(model, rotation, Settings::default());
+            let fb = noise(model, rotation, 21);
+            wire.clear();
+            p.full(&fb, &mut wire);
+            out.push_str(&format!("## {what}\n"));
+            describe(&wire, &mut out);
+        }
+        scribble(&mut fb, &[Rect::new(3, 5, 7, 3)]);
+        wire.clear();
+        panel.update(&fb, fb.damage(), &mut wire);
+        out.push_str("## partial (3, 5) 7x3\n");
+        describe(&wire, &mut out);
+        wire.clear();
+        panel.contrast(0x42, &mut wire);
+        panel.invert(true, &mut wire);
+        panel.invert(false, &mut wire);
+        panel.sleep(true, &mut wire);
+        panel.sleep(false, &mut wire);
+        out.push_str("## contrast 0x42, invert, normal, sleep, wake\n");
+        describe(&wire, &mut out);
+        assert_golden_text(model.name(), &out);
+    }
+}
