@@ -1,14 +1,27 @@
-//! The one table of panel models: name, controller, size, pixel mode, driver and
-//! emulator. Parsing model names, the command line's help, the scene check and the
-//! emulators all read it; adding a model is a driver (and emulator) plus one row here.
+//! The one table of panel models: name, controller, size, pixel mode, and the data its
+//! family's driver and emulator read. Parsing model names, the command line's help, the
+//! scene check and the emulators all read it. A new panel on a controller tinydisplay
+//! knows is one row here; a new controller of a known family is one spec (a
+//! [`PagedSpec`] or [`MipiSpec`]) here and its rows.
 
-use super::driver::mipi::{Tft, TftChip};
-use super::driver::pages::{PagedChip, PagedOled};
+use super::driver::mipi::{Mipi, MipiInit as M, MipiModel, MipiPixel, MipiSpec};
+use super::driver::pages::{PageAddressing, Paged, PagedInit as P, PagedModel, PagedSpec};
 use super::driver::{Driver, ssd1322};
 use super::emulator::{Emulator, mipi, pages};
 use super::error::PanelError;
 use super::rotation::Rotation;
 use crate::render::PixelMode;
+
+/// Which driver and emulator a model has, and the data they read.
+#[derive(Debug, Clone, Copy)]
+pub enum Family {
+    /// A page-addressed mono OLED or LCD.
+    Paged(&'static PagedModel),
+    /// A MIPI-DCS TFT.
+    Mipi(&'static MipiModel),
+    /// The SSD1322 greyscale OLED.
+    Ssd1322,
+}
 
 /// One panel model.
 #[derive(Clone, Copy)]
@@ -26,10 +39,10 @@ pub struct ModelRow {
     /// cycle of the 4-wire SPI timing tables: 100 ns on the SSD1306, SSD1322 and ILI9341,
     /// 250 ns on the SH1106, 16 ns on the ST7789.
     pub spi_max_hz: u32,
-    /// Makes its driver.
-    pub driver: fn() -> Box<dyn Driver>,
-    /// Makes a fresh emulator of its controller.
-    pub emulator: fn() -> Box<dyn Emulator>,
+    /// Breakouts and boards it fits, for help and the README.
+    pub fits: &'static str,
+    /// Its driver and emulator, and their data.
+    pub family: Family,
 }
 
 impl std::fmt::Debug for ModelRow {
@@ -40,6 +53,269 @@ impl std::fmt::Debug for ModelRow {
     }
 }
 
+impl ModelRow {
+    /// Makes its driver.
+    pub fn driver(&self) -> Box<dyn Driver> {
+        match self.family {
+            Family::Paged(m) => Box::new(Paged(m)),
+            Family::Mipi(m) => Box::new(Mipi(m)),
+            Family::Ssd1322 => Box::new(ssd1322::Ssd1322),
+        }
+    }
+
+    /// Makes a fresh emulator of its controller and panel.
+    pub fn emulator(&self) -> Box<dyn Emulator> {
+        match self.family {
+            Family::Paged(m) => Box::new(pages::PagesEmulator::new(m)),
+            Family::Mipi(m) => Box::new(mipi::MipiEmulator::new(m)),
+            Family::Ssd1322 => Box::new(super::emulator::ssd1322::Ssd1322Emulator::new()),
+        }
+    }
+}
+
+// ---- Page-addressed controllers -------------------------------------------------------
+
+/// Commands of the SSD1306 (and the SSD1315/SSD1316, command-compatible with it).
+const SSD1306_COMMANDS: &[(u8, u8, u8)] = &[
+    (0x00, 0x1F, 0),
+    (0x20, 0x20, 1),
+    (0x21, 0x22, 2),
+    (0x26, 0x27, 6),
+    (0x29, 0x2A, 5),
+    (0x2E, 0x2F, 0),
+    (0x40, 0x7F, 0),
+    (0x81, 0x81, 1),
+    (0x8D, 0x8D, 1),
+    (0xA0, 0xA1, 0),
+    (0xA3, 0xA3, 2),
+    (0xA4, 0xA7, 0),
+    (0xA8, 0xA8, 1),
+    (0xAE, 0xB7, 0),
+    (0xC0, 0xC0, 0),
+    (0xC8, 0xC8, 0),
+    (0xD3, 0xD3, 1),
+    (0xD5, 0xD5, 1),
+    (0xD9, 0xDB, 1),
+    (0xE3, 0xE3, 0),
+];
+
+/// SSD1306: 128×64 or 128×32 OLED with its own charge pump. Horizontal addressing; a
+/// partial update sets the column (0x21) and page (0x22) window and streams the pages.
+pub const SSD1306: PagedSpec = PagedSpec {
+    chip: "SSD1306",
+    ram_columns: 128,
+    ram_pages: 8,
+    addressing: PageAddressing::Window,
+    init: &[
+        P::Cmd(&[0xAE, 0xD5, 0x80]), // display off; clock divide / oscillator
+        P::Mux,
+        P::DisplayOffset,
+        P::Cmd(&[
+            0x40, // start line 0
+            0x8D, 0x14, // charge pump on
+            0x20, 0x00, // horizontal addressing
+            0xA1, // segment remap: column 127 on SEG0
+            0xC8, // COM scan from COM[N-1]
+        ]),
+        P::ComPins,
+        P::Contrast,
+        P::Cmd(&[
+            0xD9, 0xF1, // pre-charge period
+            0xDB, 0x40, // VCOMH deselect level
+            0x2E, // scrolling off
+            0xA4, // show RAM
+        ]),
+        P::Invert,
+        P::Cmd(&[0xAF]), // display on
+        P::Delay(100),
+    ],
+    contrast_cmd: 0x81,
+    contrast_bits: 8,
+    contrast_reset: 0x7F,
+    sleep: &[0xAE],
+    wake: &[0xAF],
+    upright: (true, true),
+    commands: SSD1306_COMMANDS,
+    mode_pair: false,
+};
+
+/// SH1106: 128×64 (or 128×32) OLED on a 132-column RAM, the panel from column 2. Page
+/// addressing only; the DC-DC converter is switched with 0xAD.
+pub const SH1106: PagedSpec = PagedSpec {
+    chip: "SH1106",
+    ram_columns: 132,
+    ram_pages: 8,
+    addressing: PageAddressing::Page,
+    init: &[
+        P::Cmd(&[0xAE, 0xD5, 0x80]), // display off; clock divide / oscillator
+        P::Mux,
+        P::DisplayOffset,
+        P::Cmd(&[
+            0x40, // start line 0
+            0xAD, 0x8B, // DC-DC converter on
+            0x32, // pump voltage 8 V
+            0xA1, // segment remap
+            0xC8, // COM scan from COM[N-1]
+        ]),
+        P::ComPins,
+        P::Contrast,
+        P::Cmd(&[
+            0xD9, 0x22, // discharge / pre-charge period
+            0xDB, 0x35, // VCOM deselect level
+            0xA4, // show RAM
+        ]),
+        P::Invert,
+        P::Cmd(&[0xAF]), // display on
+        P::Delay(100),
+    ],
+    contrast_cmd: 0x81,
+    contrast_bits: 8,
+    contrast_reset: 0x80,
+    sleep: &[0xAE],
+    wake: &[0xAF],
+    upright: (true, true),
+    commands: &[
+        (0x00, 0x1F, 0),
+        (0x30, 0x33, 0),
+        (0x40, 0x7F, 0),
+        (0x81, 0x81, 1),
+        (0xA0, 0xA1, 0),
+        (0xA4, 0xA7, 0),
+        (0xA8, 0xA8, 1),
+        (0xAD, 0xAD, 1),
+        (0xAE, 0xB7, 0),
+        (0xC0, 0xC0, 0),
+        (0xC8, 0xC8, 0),
+        (0xD3, 0xD3, 1),
+        (0xD5, 0xD5, 1),
+        (0xD9, 0xDB, 1),
+        (0xE3, 0xE3, 0),
+    ],
+    mode_pair: false,
+};
+
+/// A 128-column panel on a page-addressed chip with no offsets.
+const fn paged(chip: &'static PagedSpec, height: u32, com_pins: u8) -> PagedModel {
+    PagedModel {
+        chip,
+        width: 128,
+        height,
+        column_offset: 0,
+        page_offset: 0,
+        mux: height,
+        com_pins,
+        display_offset: 0,
+    }
+}
+
+const SSD1306_128X64: PagedModel = paged(&SSD1306, 64, 0x12);
+const SSD1306_128X32: PagedModel = paged(&SSD1306, 32, 0x02);
+const SH1106_128X64: PagedModel = PagedModel {
+    column_offset: 2,
+    ..paged(&SH1106, 64, 0x12)
+};
+const SH1106_128X32: PagedModel = PagedModel {
+    column_offset: 2,
+    ..paged(&SH1106, 32, 0x02)
+};
+
+// ---- MIPI-DCS controllers -------------------------------------------------------------
+
+/// Commands the ST7789 and ILI9341 inits use, with their argument counts.
+const DCS_COMMANDS: &[(u8, u8, u8)] = &[
+    (0x00, 0x01, 0),
+    (0x10, 0x13, 0),
+    (0x20, 0x21, 0),
+    (0x26, 0x26, 1),
+    (0x28, 0x29, 0),
+    (0x2A, 0x2B, 4),
+    (0x2C, 0x2C, 0),
+    (0x36, 0x36, 1),
+    (0x38, 0x39, 0),
+    (0x3A, 0x3A, 1),
+    (0x51, 0x51, 1),
+    (0x53, 0x53, 1),
+    (0x55, 0x55, 1),
+    (0xB1, 0xB1, 2),
+    (0xB6, 0xB6, 3),
+    (0xC0, 0xC1, 1),
+    (0xC5, 0xC5, 2),
+    (0xC7, 0xC7, 1),
+];
+
+/// ST7789: 240×320 RAM, IPS panels (colours right with inversion on), RGB565.
+pub const ST7789: MipiSpec = MipiSpec {
+    chip: "ST7789",
+    ram: (240, 320),
+    pixel: MipiPixel::Rgb565,
+    ips: true,
+    brightness: true,
+    init: &[
+        M::Cmd(0x01, &[]), // software reset
+        M::Delay(150),
+        M::Cmd(0x11, &[]), // sleep out
+        M::Delay(120),
+        M::Colmod,
+        M::Madctl,
+        M::Brightness,
+        M::Invert,
+        M::Cmd(0x13, &[]), // normal display mode
+        M::Delay(10),
+        M::Cmd(0x29, &[]), // display on
+        M::Delay(10),
+        M::Backlight,
+    ],
+    commands: DCS_COMMANDS,
+};
+
+/// ILI9341: 240×320 TFT, RGB565, BGR colour filter.
+pub const ILI9341: MipiSpec = MipiSpec {
+    chip: "ILI9341",
+    ram: (240, 320),
+    pixel: MipiPixel::Rgb565,
+    ips: false,
+    brightness: true,
+    init: &[
+        M::Cmd(0x01, &[]), // software reset
+        M::Delay(150),
+        M::Cmd(0x28, &[]),           // display off
+        M::Cmd(0xC0, &[0x23]),       // power control 1: GVDD 4.6 V
+        M::Cmd(0xC1, &[0x10]),       // power control 2
+        M::Cmd(0xC5, &[0x3E, 0x28]), // VCOM control 1
+        M::Cmd(0xC7, &[0x86]),       // VCOM control 2
+        M::Madctl,
+        M::Colmod,
+        M::Cmd(0xB1, &[0x00, 0x18]),       // frame rate 79 Hz
+        M::Cmd(0xB6, &[0x08, 0x82, 0x27]), // display function control
+        M::Cmd(0x26, &[0x01]),             // gamma curve 1
+        M::Brightness,
+        M::Invert,
+        M::Cmd(0x11, &[]), // sleep out
+        M::Delay(120),
+        M::Cmd(0x29, &[]), // display on
+        M::Delay(20),
+        M::Backlight,
+    ],
+    commands: DCS_COMMANDS,
+};
+
+/// A panel at the origin of its controller's RAM.
+const fn tft(chip: &'static MipiSpec, width: u32, height: u32, madctl: u8) -> MipiModel {
+    MipiModel {
+        chip,
+        width,
+        height,
+        offset: (0, 0),
+        madctl,
+    }
+}
+
+const ST7789_240X240: MipiModel = tft(&ST7789, 240, 240, 0x00);
+const ST7789_240X320: MipiModel = tft(&ST7789, 240, 320, 0x00);
+const ILI9341_240X320: MipiModel = tft(&ILI9341, 240, 320, 0x08);
+
+// ---- The table ------------------------------------------------------------------------
+
 /// Every model. The first one that fits a frame is the one `bench` and `replay` pick.
 pub const MODELS: &[ModelRow] = &[
     ModelRow {
@@ -48,8 +324,8 @@ pub const MODELS: &[ModelRow] = &[
         native: (128, 64),
         mode: PixelMode::Mono,
         spi_max_hz: 10_000_000,
-        driver: || paged(PagedChip::Ssd1306, 64),
-        emulator: || Box::new(pages::PagesEmulator::ssd1306(64)),
+        fits: "0.96\" and 1.3\" 128x64 OLED modules (I2C or SPI)",
+        family: Family::Paged(&SSD1306_128X64),
     },
     ModelRow {
         name: "ssd1306-128x32",
@@ -57,8 +333,8 @@ pub const MODELS: &[ModelRow] = &[
         native: (128, 32),
         mode: PixelMode::Mono,
         spi_max_hz: 10_000_000,
-        driver: || paged(PagedChip::Ssd1306, 32),
-        emulator: || Box::new(pages::PagesEmulator::ssd1306(32)),
+        fits: "0.91\" 128x32 OLED modules",
+        family: Family::Paged(&SSD1306_128X32),
     },
     ModelRow {
         name: "sh1106",
@@ -66,8 +342,8 @@ pub const MODELS: &[ModelRow] = &[
         native: (128, 64),
         mode: PixelMode::Mono,
         spi_max_hz: 4_000_000,
-        driver: || paged(PagedChip::Sh1106, 64),
-        emulator: || Box::new(pages::PagesEmulator::sh1106(64)),
+        fits: "1.3\" 128x64 OLED modules sold as SH1106",
+        family: Family::Paged(&SH1106_128X64),
     },
     ModelRow {
         name: "sh1106-128x32",
@@ -75,8 +351,8 @@ pub const MODELS: &[ModelRow] = &[
         native: (128, 32),
         mode: PixelMode::Mono,
         spi_max_hz: 4_000_000,
-        driver: || paged(PagedChip::Sh1106, 32),
-        emulator: || Box::new(pages::PagesEmulator::sh1106(32)),
+        fits: "128x32 SH1106 modules",
+        family: Family::Paged(&SH1106_128X32),
     },
     ModelRow {
         name: "ssd1322",
@@ -84,8 +360,8 @@ pub const MODELS: &[ModelRow] = &[
         native: (256, 64),
         mode: PixelMode::Gray4,
         spi_max_hz: 10_000_000,
-        driver: || Box::new(ssd1322::Ssd1322),
-        emulator: || Box::new(super::emulator::ssd1322::Ssd1322Emulator::new()),
+        fits: "3.12\" 256x64 greyscale OLED modules",
+        family: Family::Ssd1322,
     },
     ModelRow {
         name: "st7789",
@@ -93,8 +369,8 @@ pub const MODELS: &[ModelRow] = &[
         native: (240, 240),
         mode: PixelMode::Rgb565,
         spi_max_hz: 62_500_000,
-        driver: || tft(TftChip::St7789, 240),
-        emulator: || Box::new(mipi::MipiEmulator::st7789(240)),
+        fits: "1.3\" and 1.54\" 240x240 IPS modules",
+        family: Family::Mipi(&ST7789_240X240),
     },
     ModelRow {
         name: "st7789-240x320",
@@ -102,8 +378,8 @@ pub const MODELS: &[ModelRow] = &[
         native: (240, 320),
         mode: PixelMode::Rgb565,
         spi_max_hz: 62_500_000,
-        driver: || tft(TftChip::St7789, 320),
-        emulator: || Box::new(mipi::MipiEmulator::st7789(320)),
+        fits: "2\" 240x320 IPS modules",
+        family: Family::Mipi(&ST7789_240X320),
     },
     ModelRow {
         name: "ili9341",
@@ -111,18 +387,10 @@ pub const MODELS: &[ModelRow] = &[
         native: (240, 320),
         mode: PixelMode::Rgb565,
         spi_max_hz: 10_000_000,
-        driver: || tft(TftChip::Ili9341, 320),
-        emulator: || Box::new(mipi::MipiEmulator::ili9341()),
+        fits: "2.2\", 2.4\" and 2.8\" 240x320 SPI TFT modules",
+        family: Family::Mipi(&ILI9341_240X320),
     },
 ];
-
-fn paged(chip: PagedChip, height: u32) -> Box<dyn Driver> {
-    Box::new(PagedOled { chip, height })
-}
-
-fn tft(chip: TftChip, height: u32) -> Box<dyn Driver> {
-    Box::new(Tft { chip, height })
-}
 
 /// The command-line names of every model, comma separated (for help and errors).
 pub fn names() -> String {
@@ -207,12 +475,12 @@ impl Model {
 
     /// Its driver.
     pub fn driver(self) -> Box<dyn Driver> {
-        (self.0.driver)()
+        self.0.driver()
     }
 
     /// A fresh emulator of its controller.
     pub fn emulator(self) -> Box<dyn Emulator> {
-        (self.0.emulator)()
+        self.0.emulator()
     }
 
     /// The rotation in which this model shows a frame of `size` in `mode`, if any.
@@ -363,9 +631,9 @@ mod tests {
     #[test]
     fn rows_agree_with_their_drivers_and_emulators_and_names_are_unique() {
         for row in MODELS {
-            assert_eq!((row.emulator)().size(), row.native, "{row:?}");
+            assert_eq!(row.emulator().size(), row.native, "{row:?}");
             assert_eq!(
-                ((row.driver)().native(), (row.driver)().mode()),
+                (row.driver().native(), row.driver().mode()),
                 (row.native, row.mode)
             );
         }
