@@ -594,3 +594,36 @@ fn every_model_sends_the_bytes_of_its_golden() {
         assert_golden_text(model.name(), &out);
     }
 }
+
+#[test]
+fn the_emulators_notice_a_mirrored_or_offset_panel() {
+    use tinydisplay::panel::models::Family;
+    for model in Model::all() {
+        let name = model.name();
+        let fb = noise(model, Rotation::R0, 17);
+        let mut panel = Panel::new(model, Rotation::R0, Settings::default());
+        let mut wire = Wire::new();
+        panel.init(&mut wire);
+        // The other segment direction (page-addressed) or no mirroring at all (TFTs).
+        match model.row().family {
+            Family::Paged(m) => wire.command(&[if m.chip.upright.0 { 0xA0 } else { 0xA1 }]),
+            Family::Mipi(m) => {
+                wire.command(&[0x36]);
+                wire.data(&[m.madctl ^ 0x40]);
+            }
+            Family::Ssd1322 => continue,
+        }
+        panel.full(&fb, &mut wire);
+        let mut emu = emulator::for_model(model);
+        emulator::feed_wire(emu.as_mut(), &wire);
+        let (w, h) = model.native();
+        let differ = (0..h)
+            .flat_map(|y| (0..w).map(move |x| (x, y)))
+            .filter(|&(x, y)| emu.pixel(x, y) != fb.rgb(x, y))
+            .count();
+        assert!(
+            differ > (w * h / 4) as usize,
+            "{name}: a mirrored panel still shows the frame"
+        );
+    }
+}

@@ -127,6 +127,7 @@ impl Controller for PagesEmulator {
                 }
             }
             (0xC0 | 0xC8, 0) => self.com_remap = c == 0xC8,
+            (0xE2, 0) => self.reset(),
             (0xD3, 1) => {
                 if a[0] != self.model.display_offset {
                     self.dec.problems.push(format!(
@@ -251,6 +252,7 @@ impl Emulator for PagesEmulator {
     }
 
     fn rows_scanned(&self) -> Option<u32> {
-        Some(self.rows_scanned())
+        let has_mux = self.model.chip.args_of(0xA8) == Some(1);
+        has_mux.then(|| self.rows_scanned())
     }
 }
