@@ -627,3 +627,16 @@ fn the_emulators_notice_a_mirrored_or_offset_panel() {
         );
     }
 }
+
+#[test]
+fn the_readme_lists_every_model() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
+        .expect("README.md");
+    for model in Model::all() {
+        let row = format!("| `{}` | `{}` |", model.name(), model.controller().name());
+        assert!(
+            readme.contains(&row),
+            "README's Real panels table lacks {row}"
+        );
+    }
+}
