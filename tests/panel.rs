@@ -611,7 +611,7 @@ fn the_emulators_notice_a_mirrored_or_offset_panel() {
                 wire.command(&[0x36]);
                 wire.data(&[m.madctl ^ 0x40]);
             }
-            Family::Ssd1322 => continue,
+            Family::Ssd1322 | Family::Pcd8544 => continue,
         }
         panel.full(&fb, &mut wire);
         let mut emu = emulator::for_model(model);

@@ -554,6 +554,7 @@ fn new_panels_are_accepted_in_their_sizes_and_rotations() {
         ("St7735", 160, 128, "Rgb565", 270),
         ("St7735BlackTab", 128, 160, "Rgb565", 0),
         ("Ili9488", 480, 320, "Rgb565", 90),
+        ("Pcd8544", 48, 84, "Mono", 90),
     ] {
         let src = format!(
             "Scene(display: (width: {w}, height: {h}, mode: {mode}, driver: {driver}, rotation: {rotation}))"

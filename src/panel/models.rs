@@ -6,7 +6,7 @@
 
 use super::driver::mipi::{Mipi, MipiInit as M, MipiModel, MipiPixel, MipiSpec};
 use super::driver::pages::{PageAddressing, Paged, PagedInit as P, PagedModel, PagedSpec};
-use super::driver::{Driver, ssd1322};
+use super::driver::{Driver, pcd8544, ssd1322};
 use super::emulator::{Emulator, mipi, pages};
 use super::error::PanelError;
 use super::rotation::Rotation;
@@ -21,6 +21,8 @@ pub enum Family {
     Mipi(&'static MipiModel),
     /// The SSD1322 greyscale OLED.
     Ssd1322,
+    /// The PCD8544 (Nokia 5110) mono LCD.
+    Pcd8544,
 }
 
 /// One panel model.
@@ -38,7 +40,8 @@ pub struct ModelRow {
     /// doctor` warns above it; many modules work faster). From the shortest serial clock
     /// cycle of the 4-wire SPI timing tables: 100 ns on the SSD1306, SSD1305, SSD1309,
     /// SSD1322 and ILI9341, 250 ns on the SH1106 and SH1107, 16 ns on the ST7789, 66 ns on
-    /// the ST7735 and ILI9486, 50 ns on the ILI9488 and ST7567, 125 ns on the UC1701X.
+    /// the ST7735 and ILI9486, 50 ns on the ILI9488 and ST7567, 125 ns on the UC1701X, 4 Mbit/s
+    /// on the PCD8544.
     pub spi_max_hz: u32,
     /// Breakouts and boards it fits, for help and the README.
     pub fits: &'static str,
@@ -61,6 +64,7 @@ impl ModelRow {
             Family::Paged(m) => Box::new(Paged(m)),
             Family::Mipi(m) => Box::new(Mipi(m)),
             Family::Ssd1322 => Box::new(ssd1322::Ssd1322),
+            Family::Pcd8544 => Box::new(pcd8544::Pcd8544),
         }
     }
 
@@ -70,6 +74,7 @@ impl ModelRow {
             Family::Paged(m) => Box::new(pages::PagesEmulator::new(m)),
             Family::Mipi(m) => Box::new(mipi::MipiEmulator::new(m)),
             Family::Ssd1322 => Box::new(super::emulator::ssd1322::Ssd1322Emulator::new()),
+            Family::Pcd8544 => Box::new(super::emulator::pcd8544::Pcd8544Emulator::new()),
         }
     }
 }
@@ -928,6 +933,15 @@ pub const MODELS: &[ModelRow] = &[
         spi_max_hz: 8_000_000,
         fits: "Mini12864 and other 12864 mono LCDs on UC1701X",
         family: Family::Paged(&UC1701X_128X64),
+    },
+    ModelRow {
+        name: "pcd8544",
+        controller: "Pcd8544",
+        native: (84, 48),
+        mode: PixelMode::Mono,
+        spi_max_hz: 4_000_000,
+        fits: "Nokia 5110/3310 84x48 LCD breakouts",
+        family: Family::Pcd8544,
     },
     ModelRow {
         name: "st7735-green-tab-128x160",

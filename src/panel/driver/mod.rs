@@ -9,6 +9,7 @@ use super::wire::Wire;
 
 pub mod mipi;
 pub mod pages;
+pub mod pcd8544;
 pub mod ssd1322;
 
 /// A display controller driver.

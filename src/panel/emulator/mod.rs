@@ -8,6 +8,7 @@ use super::wire::{Step, Wire};
 
 pub mod mipi;
 pub mod pages;
+pub mod pcd8544;
 pub mod ssd1322;
 
 /// A display controller, emulated.
