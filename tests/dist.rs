@@ -69,7 +69,11 @@ fn targets() -> Vec<Emulated> {
         Emulated {
             name: "arm64",
             binary: format!("tinydisplay-{v}-aarch64-unknown-linux-gnu"),
-            qemu: vec!["qemu-aarch64".into(), "-L".into(), "/usr/aarch64-linux-gnu".into()],
+            qemu: vec![
+                "qemu-aarch64".into(),
+                "-L".into(),
+                "/usr/aarch64-linux-gnu".into(),
+            ],
             file_says: &["ARM aarch64", "dynamically linked"],
         },
         Emulated {
@@ -203,7 +207,10 @@ fn arm_binaries_give_the_hosts_frames_under_emulation() {
         let png_s = png.to_string_lossy().into_owned();
         let mut args: Vec<&str> = png_args.to_vec();
         args.push(&png_s);
-        ok(&emulated(&t, &bin, &root(), &args), &format!("{}: run", t.name));
+        ok(
+            &emulated(&t, &bin, &root(), &args),
+            &format!("{}: run", t.name),
+        );
         assert!(
             std::fs::read(&png).expect("emulated PNG") == host_png_bytes,
             "{}: the PNG of 120 ticks differs from the host's ({} vs {})",
@@ -285,16 +292,19 @@ const PACKAGE_FILES: &[&str] = &[
 #[test]
 fn packages_hold_the_binary_unit_scene_assets_man_page_and_completions() {
     let v = version();
-    let host_arch = String::from_utf8_lossy(
-        &run_in(&root(), "dpkg", &["--print-architecture"]).stdout,
-    )
-    .trim()
-    .to_string();
+    let host_arch =
+        String::from_utf8_lossy(&run_in(&root(), "dpkg", &["--print-architecture"]).stdout)
+            .trim()
+            .to_string();
     let packages = [
         (format!("tinydisplay_{v}_arm64.deb"), "arm64", true),
         (format!("tinydisplay_{v}_armhf.deb"), "armhf", true),
         (format!("tinydisplay_{v}_armv6.deb"), "armhf", false),
-        (format!("tinydisplay_{v}_{host_arch}.deb"), host_arch.as_str(), true),
+        (
+            format!("tinydisplay_{v}_{host_arch}.deb"),
+            host_arch.as_str(),
+            true,
+        ),
     ];
     for (name, arch, dynamic) in &packages {
         let Some(deb) = artifact(name) else {
@@ -302,7 +312,10 @@ fn packages_hold_the_binary_unit_scene_assets_man_page_and_completions() {
         };
         let (info, contents) = inspect(&deb);
         assert!(info.contains(" Package: tinydisplay\n"), "{name}:\n{info}");
-        assert!(info.contains(&format!(" Version: {v}\n")), "{name}:\n{info}");
+        assert!(
+            info.contains(&format!(" Version: {v}\n")),
+            "{name}:\n{info}"
+        );
         assert!(
             info.contains(&format!(" Architecture: {arch}\n")),
             "{name}:\n{info}"
@@ -360,10 +373,17 @@ fn unit_file_runs_the_packaged_scene_as_its_own_user_and_reloads_on_sighup() {
         "StateDirectory=tinydisplay",
         "LimitNOFILE=",
     ] {
-        assert!(unit.lines().any(|l| l.starts_with(line)), "unit lacks {line}");
+        assert!(
+            unit.lines().any(|l| l.starts_with(line)),
+            "unit lacks {line}"
+        );
     }
     // Hardening must not hide the panel's device nodes.
-    for hides in ["PrivateDevices=yes", "DevicePolicy=closed", "DevicePolicy=strict"] {
+    for hides in [
+        "PrivateDevices=yes",
+        "DevicePolicy=closed",
+        "DevicePolicy=strict",
+    ] {
         assert!(!unit.contains(hides), "{hides} would hide /dev/spidev*");
     }
 }
@@ -381,11 +401,10 @@ fn entries(path: &str) -> Vec<String> {
 
 #[test]
 fn host_package_installs_checks_verifies_and_purges_cleanly() {
-    let host_arch = String::from_utf8_lossy(
-        &run_in(&root(), "dpkg", &["--print-architecture"]).stdout,
-    )
-    .trim()
-    .to_string();
+    let host_arch =
+        String::from_utf8_lossy(&run_in(&root(), "dpkg", &["--print-architecture"]).stdout)
+            .trim()
+            .to_string();
     let Some(deb) = artifact(&format!("tinydisplay_{}_{host_arch}.deb", version())) else {
         return;
     };

@@ -523,6 +523,39 @@ fn a_source_kind_the_build_lacks_is_refused_naming_its_feature() {
 }
 
 #[test]
+fn unknown_panel_controller_lists_the_known_ones() {
+    let ps = problems("Scene(display: (width: 128, height: 64,\n  driver: Ssd9999))");
+    let shown = ps[0].to_string();
+    assert!(shown.contains("bad.ron:2:"), "{shown}");
+    for known in [
+        "Ssd1306",
+        "Sh1107",
+        "St7567",
+        "Uc1701x",
+        "St7735BlackTab",
+        "Ili9488",
+    ] {
+        assert!(shown.contains(known), "{shown:?} lacks {known}");
+    }
+}
+
+#[test]
+fn new_panel_of_the_wrong_size_lists_its_sizes() {
+    one_error_at(
+        "Scene(display: (width: 128, height: 64, mode: Rgb565,\n  driver: St7735))",
+        2,
+        3,
+        "128x160 or 128x128",
+    );
+    one_error_at(
+        "Scene(display: (width: 128, height: 32, mode: Mono,\n  driver: Sh1107))",
+        2,
+        3,
+        "64x128 or 128x128",
+    );
+}
+
+#[test]
 #[cfg(not(feature = "http"))]
 fn a_control_surface_the_build_lacks_is_refused_naming_its_feature() {
     one_error_at(
@@ -531,4 +564,23 @@ fn a_control_surface_the_build_lacks_is_refused_naming_its_feature() {
         13,
         "control.http needs the `http` feature; this build was made without it",
     );
+}
+
+#[test]
+fn new_panels_are_accepted_in_their_sizes_and_rotations() {
+    let path = common::root().join("scenes").join("ok.ron");
+    for (driver, w, h, mode, rotation) in [
+        ("Sh1107", 128, 64, "Mono", 90),
+        ("Ssd1305", 128, 32, "Mono", 0),
+        ("Uc1701x", 128, 64, "Mono", 180),
+        ("St7735", 160, 128, "Rgb565", 270),
+        ("St7735BlackTab", 128, 160, "Rgb565", 0),
+        ("Ili9488", 480, 320, "Rgb565", 90),
+        ("Pcd8544", 48, 84, "Mono", 90),
+    ] {
+        let src = format!(
+            "Scene(display: (width: {w}, height: {h}, mode: {mode}, driver: {driver}, rotation: {rotation}))"
+        );
+        assert!(compile_str(&src, &path).is_ok(), "{src} was refused");
+    }
 }

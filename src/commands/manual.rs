@@ -24,8 +24,7 @@ pub fn completions<C: CommandFactory>(shell: clap_complete::Shell) -> ExitCode {
 /// Writes `tinydisplay.1` and `tinydisplay-<sub>.1` for each subcommand into `dir`.
 pub fn man_pages<C: CommandFactory>(dir: &Path) -> ExitCode {
     let cmd = C::command().name("tinydisplay");
-    let written = std::fs::create_dir_all(dir)
-        .and_then(|()| clap_mangen::generate_to(cmd, dir));
+    let written = std::fs::create_dir_all(dir).and_then(|()| clap_mangen::generate_to(cmd, dir));
     match written {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

@@ -90,9 +90,10 @@ impl PanelSink {
     ) -> Result<PanelSink, PanelError> {
         let config = config.ok_or_else(|| {
             PanelError::Missing(format!(
-                "{}: --sink panel needs a panel: add `driver: Ssd1322` (or Ssd1306, Sh1106, \
-                 St7789, Ili9341) and `bus: Spi(...)` to `display`",
-                scene.display()
+                "{}: --sink panel needs a panel: add `driver: ...` (one of {}) and \
+                 `bus: Spi(...)` to `display`",
+                scene.display(),
+                crate::panel::models::controllers()
             ))
         })?;
         let bus = match bus_arg {

@@ -7,13 +7,10 @@ use crate::render::{FrameBuffer, PixelMode, Rect};
 use super::rotation::Rotation;
 use super::wire::Wire;
 
-pub mod ili9341;
 pub mod mipi;
 pub mod pages;
-pub mod sh1106;
-pub mod ssd1306;
+pub mod pcd8544;
 pub mod ssd1322;
-pub mod st7789;
 
 /// A display controller driver.
 pub trait Driver: Send {
@@ -26,8 +23,14 @@ pub trait Driver: Send {
     /// The whole power-on sequence, ending with the display on.
     fn init(&self, settings: &Settings, wire: &mut Wire);
 
-    /// Sets contrast (OLED) or brightness (TFT), 0..=255.
+    /// Sets contrast (OLED), electronic volume or Vop (LCD) or brightness (TFT), 0..=255.
     fn contrast(&self, level: u8, wire: &mut Wire);
+
+    /// The register value a contrast level becomes (None: the controller has no
+    /// contrast or brightness command, so contrast does nothing).
+    fn contrast_register(&self, level: u8) -> Option<u8> {
+        Some(level)
+    }
 
     /// Shows the panel inverted (or not).
     fn invert(&self, on: bool, wire: &mut Wire);

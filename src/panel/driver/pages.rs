@@ -1,10 +1,113 @@
-//! What the page-addressed mono controllers (SSD1306, SH1106) share: a RAM byte holds a
-//! column of 8 pixels, bit 0 at the top, so rows are written in pages of 8.
+//! The page-addressed mono controllers (SSD1306 and its kin, SH1106/SH1107, ST7567,
+//! UC1701X): a RAM byte holds a column of 8 pixels, bit 0 at the top, so rows are written
+//! in pages of 8. What differs between chips is data, a [`PagedSpec`]; what differs
+//! between panels on one chip (size, offsets in RAM, COM wiring) is a [`PagedModel`].
 
 use crate::panel::wire::Wire;
 use crate::render::{PixelMode, Rect};
 
-use super::{Driver, Pixels, Settings, align_span, sh1106, ssd1306};
+use super::{Driver, Pixels, Settings, align_span};
+
+/// How a controller is told where the next bytes go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PageAddressing {
+    /// Horizontal addressing inside a column (0x21) and page (0x22) window, set once per
+    /// rectangle (SSD1306, SSD1309, SSD1315/SSD1316).
+    Window,
+    /// Page mode: each page of a rectangle gets its page (0xB0 | page) and column (low
+    /// nibble 0x0L, high nibble 0x1H) commands, then its bytes (SH1106, SH1107, SSD1305,
+    /// ST7567, UC1701X).
+    Page,
+}
+
+/// One step of a page-addressed controller's power-on sequence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PagedInit {
+    /// Command bytes sent as they are.
+    Cmd(&'static [u8]),
+    /// Multiplex ratio for the panel's rows: 0xA8, rows - 1.
+    Mux,
+    /// Display offset: 0xD3, the model's value.
+    DisplayOffset,
+    /// COM pins configuration: 0xDA, the model's value.
+    ComPins,
+    /// The contrast command with the settings' level.
+    Contrast,
+    /// Normal (0xA6) or inverse (0xA7) display, from the settings.
+    Invert,
+    /// Wait this many milliseconds.
+    Delay(u32),
+}
+
+/// What one page-addressed controller is, as data: its RAM, addressing, commands and
+/// power-on sequence. The driver and the emulator both read it.
+#[derive(Debug)]
+pub struct PagedSpec {
+    /// The controller's name (`SSD1306`).
+    pub chip: &'static str,
+    /// Columns of display RAM (128, or 132 on SH1106/SSD1305/ST7567/UC1701X).
+    pub ram_columns: u32,
+    /// Pages of display RAM (8; 9 with the icon row of the LCDs; 16 on SH1107).
+    pub ram_pages: u32,
+    /// How partial updates are addressed.
+    pub addressing: PageAddressing,
+    /// The power-on sequence, ending with the display on.
+    pub init: &'static [PagedInit],
+    /// The contrast command (0x81 on all of them) whose one argument is the level.
+    pub contrast_cmd: u8,
+    /// Bits of that level: 8 on the OLEDs, 6 on the LCDs' electronic volume.
+    pub contrast_bits: u32,
+    /// The contrast register after a reset, as the emulator starts.
+    pub contrast_reset: u8,
+    /// Sent to sleep (display off; the LCDs add all-pixels-on for their power save).
+    pub sleep: &'static [u8],
+    /// Sent to wake.
+    pub wake: &'static [u8],
+    /// Segment remap (0xA1) and reversed COM scan (0xC8) as the init sends them: the
+    /// settings under which the module's glass shows RAM upright.
+    pub upright: (bool, bool),
+    /// The commands it knows: (first, last, argument bytes), arguments sent as commands.
+    pub commands: &'static [(u8, u8, u8)],
+    /// 0x20 with no argument selects page addressing and 0x21 vertical (SH1107), rather
+    /// than 0x20 taking the mode as an argument (SSD1306).
+    pub mode_pair: bool,
+}
+
+impl PagedSpec {
+    /// Argument bytes of command `c`, or None when the chip does not know it.
+    pub fn args_of(&self, c: u8) -> Option<usize> {
+        self.commands
+            .iter()
+            .find(|(lo, hi, _)| (*lo..=*hi).contains(&c))
+            .map(|(_, _, n)| usize::from(*n))
+    }
+
+    /// The register value a contrast level of 0..=255 becomes.
+    pub const fn contrast_register(&self, level: u8) -> u8 {
+        level >> (8 - self.contrast_bits)
+    }
+}
+
+/// One panel on a page-addressed controller: its size and where it sits in RAM.
+#[derive(Debug)]
+pub struct PagedModel {
+    /// The controller.
+    pub chip: &'static PagedSpec,
+    /// Columns (as the controller scans them).
+    pub width: u32,
+    /// Rows (a multiple of 8).
+    pub height: u32,
+    /// RAM column of the panel's first pixel.
+    pub column_offset: u32,
+    /// RAM page of the panel's top row.
+    pub page_offset: u32,
+    /// Rows the controller scans (the multiplex ratio sent at init).
+    pub mux: u32,
+    /// The COM pins configuration byte (0xDA), where the init sends one.
+    pub com_pins: u8,
+    /// The display offset (0xD3), where the init sends one.
+    pub display_offset: u8,
+}
 
 /// The RAM byte for panel column `x` of page `page`: bit i is row `page * 8 + i`.
 #[inline]
@@ -29,28 +132,13 @@ pub fn push_page(px: &Pixels, page: u32, x0: u32, x1: u32, out: &mut Vec<u8>) {
     out.extend((x0..x1).map(|x| page_byte(px, x, page)));
 }
 
-/// Which page-addressed controller.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PagedChip {
-    /// SSD1306: horizontal addressing with a column/page window.
-    Ssd1306,
-    /// SH1106: page addressing, 132-column RAM.
-    Sh1106,
-}
-
-/// The driver of a page-addressed mono OLED: the chip's own init and packing, the
-/// commands both share.
+/// The driver of a page-addressed mono panel, all of it read from its model.
 #[derive(Debug, Clone, Copy)]
-pub struct PagedOled {
-    /// The controller.
-    pub chip: PagedChip,
-    /// 64 or 32 rows.
-    pub height: u32,
-}
+pub struct Paged(pub &'static PagedModel);
 
-impl Driver for PagedOled {
+impl Driver for Paged {
     fn native(&self) -> (u32, u32) {
-        (128, self.height)
+        (self.0.width, self.0.height)
     }
 
     fn mode(&self) -> PixelMode {
@@ -58,14 +146,27 @@ impl Driver for PagedOled {
     }
 
     fn init(&self, settings: &Settings, wire: &mut Wire) {
-        match self.chip {
-            PagedChip::Ssd1306 => ssd1306::init(self.height, settings, wire),
-            PagedChip::Sh1106 => sh1106::init(self.height, settings, wire),
+        let m = self.0;
+        for step in m.chip.init {
+            match *step {
+                PagedInit::Cmd(bytes) => wire.command(bytes),
+                PagedInit::Mux => wire.command(&[0xA8, (m.mux - 1) as u8]),
+                PagedInit::DisplayOffset => wire.command(&[0xD3, m.display_offset]),
+                PagedInit::ComPins => wire.command(&[0xDA, m.com_pins]),
+                PagedInit::Contrast => self.contrast(settings.contrast, wire),
+                PagedInit::Invert => self.invert(settings.invert, wire),
+                PagedInit::Delay(ms) => wire.delay(ms),
+            }
         }
     }
 
     fn contrast(&self, level: u8, wire: &mut Wire) {
-        wire.command(&[0x81, level]);
+        let chip = self.0.chip;
+        wire.command(&[chip.contrast_cmd, chip.contrast_register(level)]);
+    }
+
+    fn contrast_register(&self, level: u8) -> Option<u8> {
+        Some(self.0.chip.contrast_register(level))
     }
 
     fn invert(&self, on: bool, wire: &mut Wire) {
@@ -73,7 +174,8 @@ impl Driver for PagedOled {
     }
 
     fn sleep(&self, asleep: bool, wire: &mut Wire) {
-        wire.command(&[if asleep { 0xAE } else { 0xAF }]);
+        let chip = self.0.chip;
+        wire.command(if asleep { chip.sleep } else { chip.wake });
     }
 
     fn align(&self, r: Rect) -> Rect {
@@ -81,9 +183,37 @@ impl Driver for PagedOled {
     }
 
     fn pack(&self, px: &Pixels, r: Rect, wire: &mut Wire) {
-        match self.chip {
-            PagedChip::Ssd1306 => ssd1306::pack(px, r, wire),
-            PagedChip::Sh1106 => sh1106::pack(px, r, wire),
+        let m = self.0;
+        let (x0, x1) = (r.x as u32, r.right() as u32);
+        let (p0, p1) = (r.y as u32 / 8, r.bottom() as u32 / 8);
+        let col = x0 + m.column_offset;
+        match m.chip.addressing {
+            PageAddressing::Window => {
+                wire.command(&[
+                    0x21,
+                    col as u8,
+                    (x1 - 1 + m.column_offset) as u8,
+                    0x22,
+                    (p0 + m.page_offset) as u8,
+                    (p1 - 1 + m.page_offset) as u8,
+                ]);
+                let out = wire.open_data();
+                for page in p0..p1 {
+                    push_page(px, page, x0, x1, out);
+                }
+                wire.close_data();
+            }
+            PageAddressing::Page => {
+                for page in p0..p1 {
+                    wire.command(&[
+                        0xB0 | (page + m.page_offset) as u8,
+                        (col & 0x0F) as u8,
+                        0x10 | (col >> 4) as u8,
+                    ]);
+                    push_page(px, page, x0, x1, wire.open_data());
+                    wire.close_data();
+                }
+            }
         }
     }
 }

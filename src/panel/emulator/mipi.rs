@@ -1,31 +1,28 @@
-//! Emulator of the MIPI-DCS TFT controllers, ST7789 and ILI9341.
+//! Emulator of the MIPI-DCS TFT controllers, read from the same
+//! [`MipiModel`](crate::panel::driver::mipi::MipiModel) as the driver.
 //!
 //! A command byte arrives with DC low and its arguments with DC high; after 0x2C every
-//! two data bytes are one big-endian RGB565 pixel, written left to right then down inside
-//! the 0x2A/0x2B window. RAM is 240×320; MADCTL's row/column exchange and mirrors are
-//! honoured. The glass is modelled as the common modules are built: ST7789 IPS panels
-//! show colours inverted unless inversion is on, and ILI9341 panels have red and blue
-//! swapped unless MADCTL's BGR bit is set.
+//! two data bytes (RGB565, COLMOD 0x55) or three (RGB666, COLMOD 0x66) are one pixel,
+//! written left to right then down inside the 0x2A/0x2B window. RAM is the chip's size;
+//! MADCTL's row/column exchange and mirrors are honoured. The glass is modelled as the
+//! common modules are built: it shows RAM upright under the model's MADCTL from the
+//! model's offset; IPS panels show colours inverted unless inversion is on, and red and
+//! blue swap unless MADCTL's BGR bit matches the panel's colour filter.
 
 use super::{Controller, Decoder, Emulator, State};
+use crate::panel::driver::mipi::MipiModel;
 
-/// RAM width.
-const RAM_W: u32 = 240;
-/// RAM height.
-const RAM_H: u32 = 320;
-
-/// An ST7789 or ILI9341 with its panel.
+/// A MIPI-DCS controller with its panel.
 #[derive(Debug, Clone)]
 pub struct MipiEmulator {
-    height: u32,
-    ips: bool,
-    bgr_panel: bool,
-    ram: Vec<u16>,
+    model: &'static MipiModel,
+    /// Colours as written, 8 bits each (6- or 5-bit values expanded).
+    ram: Vec<[u8; 3]>,
     cols: (u32, u32),
     rows: (u32, u32),
     x: u32,
     y: u32,
-    high: Option<u8>,
+    partial: Vec<u8>,
     madctl: u8,
     colmod: u8,
     inverted: bool,
@@ -35,28 +32,24 @@ pub struct MipiEmulator {
     dec: Decoder,
 }
 
+/// Expands a `bits`-bit colour level to 8 bits.
+fn expand(v: u8, bits: u32) -> u8 {
+    let v = v & ((1 << bits) - 1);
+    (v << (8 - bits)) | (v >> (2 * bits - 8))
+}
+
 impl MipiEmulator {
-    /// An ST7789 with a 240 × `height` IPS panel.
-    pub fn st7789(height: u32) -> Self {
-        Self::new(height, true, false)
-    }
-
-    /// An ILI9341 with its 240×320 BGR panel.
-    pub fn ili9341() -> Self {
-        Self::new(320, false, true)
-    }
-
-    fn new(height: u32, ips: bool, bgr_panel: bool) -> Self {
+    /// The controller of `model` with its panel, as after a reset.
+    pub fn new(model: &'static MipiModel) -> Self {
+        let (w, h) = model.chip.ram;
         let mut e = MipiEmulator {
-            height,
-            ips,
-            bgr_panel,
-            ram: vec![0; (RAM_W * RAM_H) as usize],
+            model,
+            ram: vec![[0; 3]; (w * h) as usize],
             cols: (0, 0),
             rows: (0, 0),
             x: 0,
             y: 0,
-            high: None,
+            partial: Vec::with_capacity(3),
             madctl: 0,
             colmod: 0x66,
             inverted: false,
@@ -69,37 +62,32 @@ impl MipiEmulator {
         e
     }
 
-    /// Logical window size: rows and columns exchange with MADCTL's MV bit.
-    fn logical(&self) -> (u32, u32) {
-        if self.madctl & 0x20 != 0 {
-            (RAM_H, RAM_W)
+    /// The RAM cell that logical address (x, y) reaches under `madctl` (None: outside).
+    fn cell(&self, madctl: u8, x: u32, y: u32) -> Option<usize> {
+        let (rw, rh) = self.model.chip.ram;
+        let (lw, lh) = if madctl & 0x20 != 0 {
+            (rh, rw)
         } else {
-            (RAM_W, RAM_H)
+            (rw, rh)
+        };
+        if x >= lw || y >= lh {
+            return None;
         }
+        let mut cx = if madctl & 0x40 != 0 { lw - 1 - x } else { x };
+        let mut cy = if madctl & 0x80 != 0 { lh - 1 - y } else { y };
+        if madctl & 0x20 != 0 {
+            std::mem::swap(&mut cx, &mut cy);
+        }
+        Some((cy * rw + cx) as usize)
     }
 
-    fn write(&mut self, v: u16) {
-        let (lw, lh) = self.logical();
-        if self.x >= lw || self.y >= lh {
-            self.dec.problems.push(format!(
+    fn write(&mut self, v: [u8; 3]) {
+        match self.cell(self.madctl, self.x, self.y) {
+            Some(i) => self.ram[i] = v,
+            None => self.dec.problems.push(format!(
                 "pixel written outside RAM at ({}, {})",
                 self.x, self.y
-            ));
-        } else {
-            let mut cx = if self.madctl & 0x40 != 0 {
-                lw - 1 - self.x
-            } else {
-                self.x
-            };
-            let mut cy = if self.madctl & 0x80 != 0 {
-                lh - 1 - self.y
-            } else {
-                self.y
-            };
-            if self.madctl & 0x20 != 0 {
-                std::mem::swap(&mut cx, &mut cy);
-            }
-            self.ram[(cy * RAM_W + cx) as usize] = v;
+            )),
         }
         self.x += 1;
         if self.x > self.cols.1 {
@@ -115,15 +103,7 @@ impl MipiEmulator {
 
 impl Controller for MipiEmulator {
     fn args_of(&self, c: u8) -> Option<usize> {
-        Some(match c {
-            0x00 | 0x01 | 0x10 | 0x11 | 0x12 | 0x13 | 0x20 | 0x21 | 0x28 | 0x29 | 0x2C | 0x38
-            | 0x39 => 0,
-            0x26 | 0x36 | 0x3A | 0x51 | 0x53 | 0x55 | 0xC0 | 0xC1 | 0xC7 => 1,
-            0xB1 | 0xC5 => 2,
-            0xB6 => 3,
-            0x2A | 0x2B => 4,
-            _ => return None,
-        })
+        self.model.chip.args_of(c)
     }
 
     fn run(&mut self, c: u8, a: &[u8]) {
@@ -145,15 +125,16 @@ impl Controller for MipiEmulator {
                 self.dec.writing = true;
                 self.x = self.cols.0;
                 self.y = self.rows.0;
-                self.high = None;
+                self.partial.clear();
             }
             0x36 => self.madctl = a[0],
             0x3A => {
                 self.colmod = a[0];
-                if a[0] & 0x07 != 0x05 {
-                    self.dec
-                        .problems
-                        .push(format!("pixel format {:#04X} is not RGB565", a[0]));
+                if a[0] & 0x07 != self.model.chip.pixel.colmod() & 0x07 {
+                    self.dec.problems.push(format!(
+                        "pixel format {:#04X} is not the {:?} the panel's bus carries",
+                        a[0], self.model.chip.pixel
+                    ));
                 }
             }
             0x51 => self.brightness = a[0],
@@ -162,9 +143,20 @@ impl Controller for MipiEmulator {
     }
 
     fn ram_byte(&mut self, b: u8) {
-        match self.high.take() {
-            None => self.high = Some(b),
-            Some(h) => self.write(u16::from_be_bytes([h, b])),
+        self.partial.push(b);
+        if self.colmod & 0x07 == 0x05 {
+            if let [h, l] = self.partial[..] {
+                let v = u16::from_be_bytes([h, l]);
+                self.partial.clear();
+                self.write([
+                    expand((v >> 11) as u8, 5),
+                    expand((v >> 5) as u8, 6),
+                    expand(v as u8, 5),
+                ]);
+            }
+        } else if let [r, g, b] = self.partial[..] {
+            self.partial.clear();
+            self.write([r, g, b].map(|v| expand(v >> 2, 6)));
         }
     }
 
@@ -183,11 +175,12 @@ impl Emulator for MipiEmulator {
     }
 
     fn reset(&mut self) {
-        self.cols = (0, RAM_W - 1);
-        self.rows = (0, RAM_H - 1);
+        let (w, h) = self.model.chip.ram;
+        self.cols = (0, w - 1);
+        self.rows = (0, h - 1);
         self.x = 0;
         self.y = 0;
-        self.high = None;
+        self.partial.clear();
         self.madctl = 0;
         self.colmod = 0x66;
         self.inverted = false;
@@ -198,26 +191,23 @@ impl Emulator for MipiEmulator {
     }
 
     fn size(&self) -> (u32, u32) {
-        (RAM_W, self.height)
+        (self.model.width, self.model.height)
     }
 
     fn pixel(&self, x: u32, y: u32) -> [u8; 3] {
-        if !self.display_on || !self.awake || x >= RAM_W || y >= self.height {
+        let m = self.model;
+        if !self.display_on || !self.awake || x >= m.width || y >= m.height {
             return [0; 3];
         }
-        let mut v = self.ram[(y * RAM_W + x) as usize];
-        if self.inverted != self.ips {
-            v = !v;
+        let Some(i) = self.cell(m.madctl, m.offset.0 + x, m.offset.1 + y) else {
+            return [0; 3];
+        };
+        let mut v = self.ram[i];
+        if self.inverted != m.chip.ips {
+            v = v.map(|c| !c);
         }
-        let r5 = (v >> 11) as u8;
-        let g6 = ((v >> 5) & 0x3F) as u8;
-        let b5 = (v & 0x1F) as u8;
-        let (r, g, b) = (
-            (r5 << 3) | (r5 >> 2),
-            (g6 << 2) | (g6 >> 4),
-            (b5 << 3) | (b5 >> 2),
-        );
-        if (self.madctl & 0x08 != 0) != self.bgr_panel {
+        let [r, g, b] = v;
+        if (self.madctl & 0x08) != (m.madctl & 0x08) {
             [b, g, r]
         } else {
             [r, g, b]
@@ -227,7 +217,7 @@ impl Emulator for MipiEmulator {
     fn state(&self) -> State {
         State {
             on: self.display_on && self.awake,
-            inverted: self.inverted != self.ips,
+            inverted: self.inverted != self.model.chip.ips,
             contrast: self.brightness,
         }
     }

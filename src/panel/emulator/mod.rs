@@ -8,6 +8,7 @@ use super::wire::{Step, Wire};
 
 pub mod mipi;
 pub mod pages;
+pub mod pcd8544;
 pub mod ssd1322;
 
 /// A display controller, emulated.
@@ -26,6 +27,10 @@ pub trait Emulator {
     fn state(&self) -> State;
     /// Commands it did not understand or could not model, in order.
     fn problems(&self) -> &[String];
+    /// Rows the controller was told to scan, where it has a multiplex ratio.
+    fn rows_scanned(&self) -> Option<u32> {
+        None
+    }
 }
 
 /// The display state the commands set.

@@ -1,22 +1,17 @@
-//! Emulator of the page-addressed mono OLED controllers, SSD1306 and SH1106.
+//! Emulator of the page-addressed mono controllers, read from the same
+//! [`PagedModel`](crate::panel::driver::pages::PagedModel) as the driver.
 //!
-//! Every command byte arrives with DC low, arguments too. RAM is 8 pages of 128 (SSD1306)
-//! or 132 (SH1106) bytes, bit 0 of a byte the top row of its page. Horizontal, vertical
-//! and page addressing are modelled (the SH1106 has page addressing only). The glass is
-//! modelled as on the common modules: with segment remap (0xA1) and reversed COM scan
-//! (0xC8) — what the drivers send — RAM column `offset + x`, row `y` shows at (x, y);
-//! without them the image is mirrored.
+//! Every command byte arrives with DC low, arguments too. RAM is `ram_pages` pages of
+//! `ram_columns` bytes, bit 0 of a byte the top row of its page. Horizontal, vertical
+//! and page addressing are modelled where the chip has them. The glass is modelled as
+//! the common modules are built: with the segment remap and COM scan the chip's spec
+//! calls upright (what the drivers send), RAM column `column_offset + x`, row
+//! `page_offset * 8 + y` shows at (x, y); with the other settings the image is mirrored.
 
 use super::{Controller, Decoder, Emulator, State};
+use crate::panel::driver::pages::PagedModel;
 
-/// Which controller.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Chip {
-    Ssd1306,
-    Sh1106,
-}
-
-/// Addressing mode (SSD1306 0x20).
+/// Addressing mode.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Addressing {
     Horizontal,
@@ -24,11 +19,10 @@ enum Addressing {
     Page,
 }
 
-/// An SSD1306 or SH1106.
+/// A page-addressed controller with its panel.
 #[derive(Debug, Clone)]
 pub struct PagesEmulator {
-    chip: Chip,
-    height: u32,
+    model: &'static PagedModel,
     ram: Vec<[u8; 132]>,
     addressing: Addressing,
     cols: (u32, u32),
@@ -42,28 +36,19 @@ pub struct PagesEmulator {
     on: bool,
     contrast: u8,
     mux: u32,
+    offset: u8,
     dec: Decoder,
 }
 
 impl PagesEmulator {
-    /// An SSD1306 driving 128 × `height`.
-    pub fn ssd1306(height: u32) -> Self {
-        Self::new(Chip::Ssd1306, height)
-    }
-
-    /// An SH1106 driving 128 × `height`.
-    pub fn sh1106(height: u32) -> Self {
-        Self::new(Chip::Sh1106, height)
-    }
-
-    fn new(chip: Chip, height: u32) -> Self {
+    /// The controller of `model` with its panel, as after a reset.
+    pub fn new(model: &'static PagedModel) -> Self {
         let mut e = PagesEmulator {
-            chip,
-            height,
-            ram: vec![[0; 132]; 8],
+            model,
+            ram: vec![[0; 132]; model.chip.ram_pages as usize],
             addressing: Addressing::Page,
-            cols: (0, 127),
-            pages: (0, 7),
+            cols: (0, 0),
+            pages: (0, 0),
             col: 0,
             page: 0,
             seg_remap: false,
@@ -71,8 +56,9 @@ impl PagesEmulator {
             inverted: false,
             entire_on: false,
             on: false,
-            contrast: 0x7F,
-            mux: 63,
+            contrast: 0,
+            mux: 0,
+            offset: 0,
             dec: Decoder::default(),
         };
         e.reset();
@@ -80,71 +66,77 @@ impl PagesEmulator {
     }
 
     fn ram_cols(&self) -> u32 {
-        match self.chip {
-            Chip::Ssd1306 => 128,
-            Chip::Sh1106 => 132,
-        }
+        self.model.chip.ram_columns
     }
 
-    fn offset(&self) -> u32 {
-        match self.chip {
-            Chip::Ssd1306 => 0,
-            Chip::Sh1106 => 2,
-        }
+    /// The multiplex ratio set (rows scanned), for checking the init sequence.
+    pub fn rows_scanned(&self) -> u32 {
+        self.mux + 1
     }
 }
 
 impl Controller for PagesEmulator {
     fn args_of(&self, c: u8) -> Option<usize> {
-        let ssd = self.chip == Chip::Ssd1306;
-        Some(match c {
-            0x00..=0x1F | 0x40..=0x7F | 0xA0 | 0xA1 | 0xA4..=0xA7 | 0xAE | 0xAF => 0,
-            0xB0..=0xB7 | 0xC0 | 0xC8 | 0xE3 => 0,
-            0x81 | 0xA8 | 0xD3 | 0xD5 | 0xD9 | 0xDA | 0xDB => 1,
-            0x20 if ssd => 1,
-            0x21 | 0x22 if ssd => 2,
-            0x8D if ssd => 1,
-            0x2E | 0x2F if ssd => 0,
-            0x26 | 0x27 if ssd => 6,
-            0x29 | 0x2A if ssd => 5,
-            0xA3 if ssd => 2,
-            0x30..=0x33 if !ssd => 0,
-            0xAD if !ssd => 1,
-            _ => return None,
-        })
+        self.model.chip.args_of(c)
     }
 
     fn run(&mut self, c: u8, a: &[u8]) {
-        match c {
-            0x00..=0x0F => self.col = (self.col & 0xF0) | u32::from(c),
-            0x10..=0x1F => self.col = (u32::from(c & 0x0F) << 4) | (self.col & 0x0F),
-            0x20 => {
+        let chip = self.model.chip;
+        let last_col = chip.ram_columns - 1;
+        let last_page = chip.ram_pages - 1;
+        match (c, a.len()) {
+            (0x00..=0x0F, 0) => self.col = (self.col & 0xF0) | u32::from(c),
+            (0x10..=0x1F, 0) => self.col = (u32::from(c & 0x0F) << 4) | (self.col & 0x0F),
+            (0x20, 1) => {
                 self.addressing = match a[0] & 3 {
                     0 => Addressing::Horizontal,
                     1 => Addressing::Vertical,
                     _ => Addressing::Page,
                 }
             }
-            0x21 => {
-                self.cols = (u32::from(a[0] & 0x7F), u32::from(a[1] & 0x7F));
+            (0x20 | 0x21, 0) if chip.mode_pair => {
+                self.addressing = if c == 0x20 {
+                    Addressing::Page
+                } else {
+                    Addressing::Vertical
+                }
+            }
+            (0x21, 2) => {
+                self.cols = (u32::from(a[0]).min(last_col), u32::from(a[1]).min(last_col));
                 self.col = self.cols.0;
             }
-            0x22 => {
-                self.pages = (u32::from(a[0] & 7), u32::from(a[1] & 7));
+            (0x22, 2) => {
+                self.pages = (
+                    u32::from(a[0]).min(last_page),
+                    u32::from(a[1]).min(last_page),
+                );
                 self.page = self.pages.0;
             }
-            0x81 => self.contrast = a[0],
-            0xA0 | 0xA1 => self.seg_remap = c == 0xA1,
-            0xA4 | 0xA5 => self.entire_on = c == 0xA5,
-            0xA6 | 0xA7 => self.inverted = c == 0xA7,
-            0xA8 => self.mux = u32::from(a[0] & 0x3F),
-            0xAE | 0xAF => self.on = c == 0xAF,
-            0xB0..=0xB7 => self.page = u32::from(c & 7),
-            0xC0 | 0xC8 => self.com_remap = c == 0xC8,
-            0xD3 if a[0] != 0 => self
-                .dec
-                .problems
-                .push(format!("display offset {} is not modelled", a[0])),
+            (0x81, 1) => self.contrast = a[0],
+            (0xA0 | 0xA1, 0) => self.seg_remap = c == 0xA1,
+            (0xA4 | 0xA5, 0) => self.entire_on = c == 0xA5,
+            (0xA6 | 0xA7, 0) => self.inverted = c == 0xA7,
+            (0xA8, 1) => self.mux = u32::from(a[0] & 0x7F),
+            (0xAE | 0xAF, 0) => self.on = c == 0xAF,
+            (0xB0..=0xBF, 0) => {
+                let p = u32::from(c & 0x0F);
+                if p > last_page {
+                    self.dec.problems.push(format!("page {p} is outside RAM"));
+                } else {
+                    self.page = p;
+                }
+            }
+            (0xC0 | 0xC8, 0) => self.com_remap = c == 0xC8,
+            (0xE2, 0) => self.reset(),
+            (0xD3, 1) => {
+                if a[0] != self.model.display_offset {
+                    self.dec.problems.push(format!(
+                        "display offset {} is not the panel's {}",
+                        a[0], self.model.display_offset
+                    ));
+                }
+                self.offset = a[0];
+            }
             _ => {}
         }
     }
@@ -199,9 +191,10 @@ impl Emulator for PagesEmulator {
     }
 
     fn reset(&mut self) {
+        let chip = self.model.chip;
         self.addressing = Addressing::Page;
-        self.cols = (0, 127);
-        self.pages = (0, 7);
+        self.cols = (0, chip.ram_columns - 1);
+        self.pages = (0, chip.ram_pages - 1);
         self.col = 0;
         self.page = 0;
         self.seg_remap = false;
@@ -209,28 +202,37 @@ impl Emulator for PagesEmulator {
         self.inverted = false;
         self.entire_on = false;
         self.on = false;
-        self.contrast = 0x7F;
-        self.mux = 63;
+        self.contrast = chip.contrast_reset;
+        self.mux = self.model.mux - 1;
+        self.offset = self.model.display_offset;
         self.dec.reset();
     }
 
     fn size(&self) -> (u32, u32) {
-        (128, self.height)
+        (self.model.width, self.model.height)
     }
 
     fn pixel(&self, x: u32, y: u32) -> [u8; 3] {
-        if !self.on || x >= 128 || y >= self.height {
+        let m = self.model;
+        if !self.on || x >= m.width || y >= m.height {
             return [0; 3];
         }
-        let col = if self.seg_remap {
-            self.offset() + x
+        if self.offset != m.display_offset {
+            // The panel's rows are wired to COMs the offset no longer maps: modelled as
+            // showing nothing recognisable.
+            return [0; 3];
+        }
+        let (seg_up, com_up) = m.chip.upright;
+        let col = if self.seg_remap == seg_up {
+            m.column_offset + x
         } else {
-            self.ram_cols() - 1 - self.offset() - x
+            self.ram_cols() - 1 - m.column_offset - x
         };
-        let row = if self.com_remap {
-            y
+        let row0 = m.page_offset * 8;
+        let row = if self.com_remap == com_up {
+            row0 + y
         } else {
-            self.height - 1 - y
+            row0 + m.height - 1 - y
         };
         let bit = (self.ram[(row / 8) as usize][col as usize] >> (row % 8)) & 1 == 1;
         let lit = self.entire_on || (bit != self.inverted);
@@ -248,11 +250,9 @@ impl Emulator for PagesEmulator {
     fn problems(&self) -> &[String] {
         &self.dec.problems
     }
-}
 
-impl PagesEmulator {
-    /// The multiplex ratio set (rows scanned), for checking the init sequence.
-    pub fn rows_scanned(&self) -> u32 {
-        self.mux + 1
+    fn rows_scanned(&self) -> Option<u32> {
+        let has_mux = self.model.chip.args_of(0xA8) == Some(1);
+        has_mux.then(|| self.rows_scanned())
     }
 }

@@ -198,4 +198,8 @@ impl Emulator for Ssd1322Emulator {
     fn problems(&self) -> &[String] {
         &self.dec.problems
     }
+
+    fn rows_scanned(&self) -> Option<u32> {
+        Some(Ssd1322Emulator::rows_scanned(self))
+    }
 }
