@@ -1,6 +1,7 @@
 //! What a scene asks of the machine: the panel's model and bus, and every GPIO pin it
 //! uses (the panel's DC, RESET and backlight, the buttons and encoders of GPIO sources).
 
+#[cfg(feature = "gpio")]
 use tinydisplay::data::source::gpio::GpioKind;
 use tinydisplay::panel::{BusSpec, Model};
 use tinydisplay::scene::CompiledScene;
@@ -41,6 +42,8 @@ impl Target {
                 add(p, "display.bus.backlight".into());
             }
         }
+        // A build without the `gpio` feature has no GPIO source to take pins.
+        #[cfg(feature = "gpio")]
         for (name, spec) in &scene.sources {
             let Some(gpio) = spec.source.downcast::<GpioKind>() else {
                 continue;
