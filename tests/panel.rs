@@ -136,6 +136,7 @@ fn init_sequences_set_what_the_panel_needs() {
             Settings {
                 contrast: 0x42,
                 invert: false,
+                ..Settings::default()
             },
         );
         let mut emu = emulator::for_model(model);
@@ -506,6 +507,53 @@ fn a_bound_contrast_reaches_the_controller_when_the_data_changes() {
     tinydisplay::shutdown(app.world_mut());
 }
 
+#[test]
+fn a_pwm_backlight_follows_the_contrast_and_a_plain_pin_is_only_switched() {
+    use tinydisplay::panel::wire::Step;
+    let levels = |bus: &str| -> Vec<u8> {
+        let scene = common::compile(&format!(
+            r#"Scene(display: (width: 160, height: 128, mode: Rgb565, driver: St7735,
+                rotation: 90, contrast: 66, bus: {bus}))"#
+        ));
+        let cfg = scene.display.panel.as_ref().expect("a panel");
+        let mut panel = Panel::new(cfg.model, cfg.rotation, cfg.settings);
+        let mut wire = Wire::new();
+        panel.init(&mut wire);
+        panel.set_contrast(200, &mut wire);
+        // What a capture of it says.
+        let mut capture = CaptureBus::new(Vec::new(), "capture".into());
+        wire.send(&mut capture).expect("capture");
+        let text = String::from_utf8(capture.into_inner()).expect("text");
+        let noted: Vec<&str> = text
+            .lines()
+            .filter(|l| l.starts_with("# backlight"))
+            .collect();
+        let steps: Vec<u8> = wire
+            .steps()
+            .iter()
+            .filter_map(|s| match s {
+                Step::BacklightLevel(l) => Some(*l),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            noted
+                .iter()
+                .filter(|l| !l.ends_with("on") && !l.ends_with("off"))
+                .count(),
+            steps.len(),
+            "{text}"
+        );
+        steps
+    };
+    // ST7735 has no brightness register: with PWM the backlight is the brightness.
+    assert_eq!(
+        levels("Spi(dc: 24, backlight: 18, backlight_pwm: 500)"),
+        [66, 200]
+    );
+    assert_eq!(levels("Spi(dc: 24, backlight: 18)"), [] as [u8; 0]);
+}
+
 /// The steps on `wire` as text: commands and short data in hex, long data (pixels) as
 /// its length and an FNV-1a digest, delays, resets and backlight changes as notes.
 fn describe(wire: &Wire, out: &mut String) {
@@ -533,6 +581,7 @@ fn describe(wire: &Wire, out: &mut String) {
             Step::Delay(ms) => writeln!(out, "# delay {ms}"),
             Step::Reset => writeln!(out, "# reset"),
             Step::Backlight(on) => writeln!(out, "# backlight {}", if *on { "on" } else { "off" }),
+            Step::BacklightLevel(level) => writeln!(out, "# backlight {level}"),
         };
     }
 }

@@ -584,3 +584,19 @@ fn new_panels_are_accepted_in_their_sizes_and_rotations() {
         assert!(compile_str(&src, &path).is_ok(), "{src} was refused");
     }
 }
+
+#[test]
+fn a_pwm_backlight_needs_its_pin_and_a_sane_frequency() {
+    one_error_at(
+        "Scene(display: (width: 128, height: 160, mode: Rgb565, driver: St7735,\n  bus: Spi(dc: 24, backlight_pwm: 500)))",
+        2,
+        20,
+        "add `backlight: N`",
+    );
+    one_error_at(
+        "Scene(display: (width: 128, height: 160, mode: Rgb565, driver: St7735,\n  bus: Spi(dc: 24, backlight: 18, backlight_pwm: 5)))",
+        2,
+        35,
+        "5 Hz",
+    );
+}

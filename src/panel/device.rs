@@ -48,6 +48,9 @@ impl Panel {
     /// Reset pulse and the controller's init sequence.
     pub fn init(&self, wire: &mut Wire) {
         wire.reset();
+        if self.settings.backlight_pwm {
+            wire.backlight_level(self.settings.contrast);
+        }
         self.driver.init(&self.settings, wire);
     }
 
@@ -87,12 +90,15 @@ impl Panel {
     /// Sets contrast or brightness.
     pub fn contrast(&self, level: u8, wire: &mut Wire) {
         self.driver.contrast(level, wire);
+        if self.settings.backlight_pwm {
+            wire.backlight_level(level);
+        }
     }
 
     /// Sets contrast or brightness and keeps it for later initialisations.
     pub fn set_contrast(&mut self, level: u8, wire: &mut Wire) {
         self.settings.contrast = level;
-        self.driver.contrast(level, wire);
+        self.contrast(level, wire);
     }
 
     /// Inverts the display (or not).

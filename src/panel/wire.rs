@@ -18,6 +18,8 @@ pub enum Step {
     Reset,
     /// Switch the backlight pin.
     Backlight(bool),
+    /// Dim the backlight by PWM to this level (0..=255 of full duty).
+    BacklightLevel(u8),
 }
 
 /// A reusable list of [`Step`]s whose bytes live in one buffer.
@@ -94,6 +96,11 @@ impl Wire {
         self.steps.push(Step::Backlight(on));
     }
 
+    /// Appends a backlight brightness (a PWM duty of `level`/255).
+    pub fn backlight_level(&mut self, level: u8) {
+        self.steps.push(Step::BacklightLevel(level));
+    }
+
     /// The steps, in order.
     pub fn steps(&self) -> &[Step] {
         &self.steps
@@ -118,6 +125,7 @@ impl Wire {
                 Step::Delay(ms) => bus.delay_ms(*ms),
                 Step::Reset => bus.reset()?,
                 Step::Backlight(on) => bus.backlight(*on)?,
+                Step::BacklightLevel(level) => bus.backlight_level(*level)?,
             }
         }
         Ok(())

@@ -104,6 +104,26 @@ fn check_panel(
         );
         return None;
     }
+    if let Some(BusSpec::Spi(s)) = &d.bus
+        && let Some(hz) = s.backlight_pwm
+    {
+        if s.backlight.is_none() {
+            err(
+                "bus.backlight_pwm",
+                "dims the backlight pin, but the bus has none: add `backlight: N` (its BCM \
+                 number)"
+                    .into(),
+            );
+        } else if !(50..=100_000).contains(&hz) {
+            err(
+                "bus.backlight_pwm",
+                format!(
+                    "{hz} Hz: a backlight is dimmed at 50..=100000 Hz (a few hundred Hz does not \
+                     flicker)"
+                ),
+            );
+        }
+    }
     let bus = d.bus.clone().map(|b| match b {
         BusSpec::Capture(CaptureSpec { file }) => BusSpec::Capture(CaptureSpec {
             file: dir.join(file).to_string_lossy().into_owned(),
@@ -119,6 +139,10 @@ fn check_panel(
                 _ => Settings::default().contrast,
             },
             invert: d.invert,
+            backlight_pwm: matches!(
+                &d.bus,
+                Some(BusSpec::Spi(s)) if s.backlight.is_some() && s.backlight_pwm.is_some()
+            ),
         },
         bus,
         on_exit: d.on_exit,

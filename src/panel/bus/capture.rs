@@ -100,6 +100,10 @@ impl<W: Write + Send> Bus for CaptureBus<W> {
         self.note(format_args!("backlight {}", if on { "on" } else { "off" }))
     }
 
+    fn backlight_level(&mut self, level: u8) -> Result<(), BusError> {
+        self.note(format_args!("backlight {level}"))
+    }
+
     fn delay_ms(&mut self, ms: u32) {
         let _ = self.note(format_args!("delay {ms}"));
     }

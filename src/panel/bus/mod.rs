@@ -37,6 +37,12 @@ pub trait Bus: Send {
         Ok(())
     }
 
+    /// Dims the backlight to `level`/255 of full duty, if the bus drives it by PWM.
+    fn backlight_level(&mut self, level: u8) -> Result<(), BusError> {
+        let _ = level;
+        Ok(())
+    }
+
     /// Waits (a real bus sleeps; capture and null buses note it and go on).
     fn delay_ms(&mut self, ms: u32) {
         std::thread::sleep(Duration::from_millis(u64::from(ms)));
@@ -105,6 +111,11 @@ pub struct SpiSpec {
     /// BCM number of the backlight pin, if wired.
     #[serde(default)]
     pub backlight: Option<u8>,
+    /// Dim the backlight pin by PWM at this frequency in Hz (e.g. 500), following the
+    /// display's `contrast` (bindable, and the `contrast`/`brightness` commands); default:
+    /// none (the pin is only switched on and off).
+    #[serde(default)]
+    pub backlight_pwm: Option<u32>,
     /// Largest single transfer in bytes (spidev's bufsiz, default 4096).
     #[serde(default = "default_chunk")]
     pub chunk: usize,

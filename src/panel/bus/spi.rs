@@ -16,6 +16,10 @@ pub trait SpiPort: Send {
 pub trait OutPin: Send {
     /// Drives the pin high (true) or low.
     fn set(&mut self, high: bool);
+
+    /// Drives the pin with PWM at `hz` and `duty` (0.0..=1.0); a steady level for duty 0
+    /// or 1.
+    fn pwm(&mut self, hz: f64, duty: f64) -> Result<(), String>;
 }
 
 impl SpiPort for rppal::spi::Spi {
@@ -32,6 +36,16 @@ impl OutPin for rppal::gpio::OutputPin {
             self.set_low();
         }
     }
+
+    fn pwm(&mut self, hz: f64, duty: f64) -> Result<(), String> {
+        // Full on and full off need no PWM thread.
+        if duty <= 0.0 || duty >= 1.0 {
+            self.clear_pwm().map_err(|e| e.to_string())?;
+            OutPin::set(self, duty >= 1.0);
+            return Ok(());
+        }
+        self.set_pwm_frequency(hz, duty).map_err(|e| e.to_string())
+    }
 }
 
 /// An SPI display bus.
@@ -40,6 +54,10 @@ pub struct SpiBus<S: SpiPort, P: OutPin> {
     dc: P,
     reset: Option<P>,
     backlight: Option<P>,
+    /// PWM frequency of the backlight, when it is dimmed rather than switched.
+    pwm_hz: Option<u32>,
+    /// The backlight's brightness (0..=255) while it is on.
+    level: u8,
     chunk: usize,
     what: String,
 }
@@ -52,8 +70,36 @@ impl<S: SpiPort, P: OutPin> SpiBus<S, P> {
             dc,
             reset,
             backlight,
+            pwm_hz: None,
+            level: u8::MAX,
             chunk: chunk.max(1),
             what: "SPI".into(),
+        }
+    }
+
+    /// Dims the backlight by PWM at `hz` (when it has a pin) instead of switching it.
+    pub fn with_backlight_pwm(mut self, hz: Option<u32>) -> Self {
+        self.pwm_hz = hz.filter(|&h| h > 0);
+        self
+    }
+
+    /// Drives the backlight pin at `level` (0..=255): PWM when dimmed, else on for any
+    /// level above 0.
+    fn drive_backlight(&mut self, level: u8) -> Result<(), BusError> {
+        let Some(pin) = &mut self.backlight else {
+            return Ok(());
+        };
+        match self.pwm_hz {
+            Some(hz) => pin
+                .pwm(f64::from(hz), f64::from(level) / 255.0)
+                .map_err(|reason| BusError::Write {
+                    what: format!("{} backlight", self.what),
+                    reason,
+                }),
+            None => {
+                pin.set(level > 0);
+                Ok(())
+            }
         }
     }
 
@@ -112,8 +158,13 @@ impl<S: SpiPort, P: OutPin> Bus for SpiBus<S, P> {
     }
 
     fn backlight(&mut self, on: bool) -> Result<(), BusError> {
-        if let Some(pin) = &mut self.backlight {
-            pin.set(on);
+        self.drive_backlight(if on { self.level } else { 0 })
+    }
+
+    fn backlight_level(&mut self, level: u8) -> Result<(), BusError> {
+        self.level = level;
+        if self.pwm_hz.is_some() {
+            self.drive_backlight(level)?;
         }
         Ok(())
     }
@@ -176,7 +227,9 @@ pub fn open(s: &SpiSpec) -> Result<SpiBus<rppal::spi::Spi, rppal::gpio::OutputPi
     let dc = pin(s.dc, "DC")?;
     let reset = s.reset.map(|n| pin(n, "RESET")).transpose()?;
     let backlight = s.backlight.map(|n| pin(n, "backlight")).transpose()?;
-    Ok(SpiBus::new(spi, dc, reset, backlight, s.chunk).named(what))
+    Ok(SpiBus::new(spi, dc, reset, backlight, s.chunk)
+        .with_backlight_pwm(s.backlight_pwm)
+        .named(what))
 }
 
 #[cfg(test)]
@@ -202,6 +255,94 @@ mod tests {
         fn set(&mut self, high: bool) {
             *self.0.1.lock().unwrap() = high;
         }
+
+        fn pwm(&mut self, _hz: f64, duty: f64) -> Result<(), String> {
+            self.set(duty > 0.0);
+            Ok(())
+        }
+    }
+
+    /// A backlight pin that records what it was driven with.
+    #[derive(Clone, Default)]
+    struct Backlight(Arc<Mutex<Vec<String>>>);
+    impl OutPin for Backlight {
+        fn set(&mut self, high: bool) {
+            self.0.lock().unwrap().push(format!("set {high}"));
+        }
+
+        fn pwm(&mut self, hz: f64, duty: f64) -> Result<(), String> {
+            self.0.lock().unwrap().push(format!("pwm {hz} {duty:.3}"));
+            Ok(())
+        }
+    }
+
+    /// A DC/reset pin that goes nowhere.
+    struct Quiet;
+    impl OutPin for Quiet {
+        fn set(&mut self, _high: bool) {}
+        fn pwm(&mut self, _hz: f64, _duty: f64) -> Result<(), String> {
+            Ok(())
+        }
+    }
+
+    /// The pins a bus with a backlight has: (dc, reset, backlight) as one type.
+    enum Pin {
+        Quiet(Quiet),
+        Backlight(Backlight),
+    }
+    impl OutPin for Pin {
+        fn set(&mut self, high: bool) {
+            match self {
+                Pin::Quiet(p) => p.set(high),
+                Pin::Backlight(p) => p.set(high),
+            }
+        }
+        fn pwm(&mut self, hz: f64, duty: f64) -> Result<(), String> {
+            match self {
+                Pin::Quiet(p) => p.pwm(hz, duty),
+                Pin::Backlight(p) => p.pwm(hz, duty),
+            }
+        }
+    }
+
+    fn with_backlight(pwm: Option<u32>) -> (SpiBus<FakeSpi, Pin>, Backlight) {
+        let bl = Backlight::default();
+        let bus = SpiBus::new(
+            FakeSpi(Log::default()),
+            Pin::Quiet(Quiet),
+            None,
+            Some(Pin::Backlight(bl.clone())),
+            64,
+        )
+        .with_backlight_pwm(pwm);
+        (bus, bl)
+    }
+
+    #[test]
+    fn a_pwm_backlight_follows_the_level_and_switches_at_it() {
+        let (mut bus, bl) = with_backlight(Some(500));
+        bus.backlight_level(51).unwrap();
+        bus.backlight(false).unwrap();
+        bus.backlight(true).unwrap();
+        bus.backlight_level(255).unwrap();
+        assert_eq!(
+            *bl.0.lock().unwrap(),
+            [
+                "pwm 500 0.200",
+                "pwm 500 0.000",
+                "pwm 500 0.200",
+                "pwm 500 1.000"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_plain_backlight_pin_is_only_switched() {
+        let (mut bus, bl) = with_backlight(None);
+        bus.backlight_level(51).unwrap();
+        bus.backlight(true).unwrap();
+        bus.backlight(false).unwrap();
+        assert_eq!(*bl.0.lock().unwrap(), ["set true", "set false"]);
     }
 
     #[test]
@@ -238,6 +379,7 @@ mod tests {
             dc: 24,
             reset: None,
             backlight: None,
+            backlight_pwm: None,
             chunk: 4096,
         };
         if std::path::Path::new("/dev/spidev0.0").exists() {

@@ -52,6 +52,9 @@ pub struct Settings {
     pub contrast: u8,
     /// Inverted display.
     pub invert: bool,
+    /// The bus dims the backlight by PWM (`Spi(backlight_pwm: HZ)`): the contrast level
+    /// also sets the backlight's duty cycle.
+    pub backlight_pwm: bool,
 }
 
 impl Default for Settings {
@@ -59,6 +62,7 @@ impl Default for Settings {
         Settings {
             contrast: 0xCF,
             invert: false,
+            backlight_pwm: false,
         }
     }
 }

@@ -56,7 +56,7 @@ pub fn feed_wire(emu: &mut dyn Emulator, wire: &Wire) {
             Step::Command(r) => emu.command(wire.bytes(r)),
             Step::Data(r) => emu.data(wire.bytes(r)),
             Step::Reset => emu.reset(),
-            Step::Delay(_) | Step::Backlight(_) => {}
+            Step::Delay(_) | Step::Backlight(_) | Step::BacklightLevel(_) => {}
         }
     }
 }
