@@ -7,6 +7,7 @@ use crate::render::{FrameBuffer, PixelMode, Rect};
 use super::rotation::Rotation;
 use super::wire::Wire;
 
+pub mod hd44780;
 pub mod mipi;
 pub mod pages;
 pub mod pcd8544;
@@ -52,6 +53,8 @@ pub struct Settings {
     pub contrast: u8,
     /// Inverted display.
     pub invert: bool,
+    /// The character ROM of a character LCD (A00 unless the scene says `rom: A02`).
+    pub rom: super::rom::Rom,
 }
 
 impl Default for Settings {
@@ -59,6 +62,7 @@ impl Default for Settings {
         Settings {
             contrast: 0xCF,
             invert: false,
+            rom: super::rom::Rom::A00,
         }
     }
 }
