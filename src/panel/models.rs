@@ -4,9 +4,9 @@
 //! knows is one row here; a new controller of a known family is one spec (a
 //! [`PagedSpec`] or [`MipiSpec`]) here and its rows.
 
+use super::driver::hd44780::{CharModel, Hd44780};
 use super::driver::mipi::{Mipi, MipiInit as M, MipiModel, MipiPixel, MipiSpec};
 use super::driver::pages::{PageAddressing, Paged, PagedInit as P, PagedModel, PagedSpec};
-use super::driver::hd44780::{CharModel, Hd44780};
 use super::driver::{Driver, pcd8544, ssd1322};
 use super::emulator::{Emulator, mipi, pages};
 use super::error::PanelError;

@@ -53,7 +53,10 @@ const fn glyph(s: &str) -> Glyph {
         }
         i += 1;
     }
-    assert!(col == 5 || (row == 0 && col == 0), "a glyph row has five pixels");
+    assert!(
+        col == 5 || (row == 0 && col == 0),
+        "a glyph row has five pixels"
+    );
     out
 }
 
@@ -155,42 +158,50 @@ const ASCII: &[(u8, &str)] = &[
 ];
 
 /// A00's own codes.
-const A00: &[(u8, &str)] = &[
-    (0x5C, "#...# .#.#. ##### ..#.. ##### ..#.. ..#.."), // ¥
-    (0x7E, "..... ..#.. ...#. ##### ...#. ..#.. ....."), // →
-    (0x7F, "..... ..#.. .#... ##### .#... ..#.. ....."), // ←
-    (0xA0, ""),
-    (0xDF, "###.. #.#.. ###.. ..... ..... ..... ....."), // ゜ (a degree sign)
-    (0xE0, "..... ..... .#..# #.#.# #..#. #..#. .##.#"), // α
-    (0xE1, ".#.#. ..... .###. ....# .#### #...# .####"), // ä
-    (0xE3, "..... ..... .###. #.... .##.. #...# .###."), // ε
-    (0xE5, "..... ..... .#### #.#.. #...# #...# .###."), // σ
-    (0xEE, ".###. ..... #.##. ##..# #...# #...# #...#"), // ñ
-    (0xEF, ".#.#. ..... .###. #...# #...# #...# .###."), // ö
-    (0xF2, "..... .###. #...# ##### #...# #...# .###."), // θ
-    (0xF3, "..... ..... ..... .#.#. #.#.# .#.#. ....."), // ∞
-    (0xF4, "..... ..... .###. #...# #...# .#.#. ##.##"), // Ω
-    (0xF5, ".#.#. ..... #...# #...# #...# #..## .##.#"), // ü
-    (0xF6, "##### #.... .#... ..#.. .#... #.... #####"), // Σ
-    (0xF7, "..... ..... ##### .#.#. .#.#. .#.#. #..##"), // π
-    (0xFD, "..... ..#.. ..... ##### ..... ..#.. ....."), // ÷
-    (0xFE, ""),
-    (0xFF, "##### ##### ##### ##### ##### ##### ##### #####"), // █
+const A00: &[(u8, Option<char>, &str)] = &[
+    (0x5C, Some('¥'), "#...# .#.#. ##### ..#.. ##### ..#.. ..#.."), // ¥
+    (0x7E, Some('→'), "..... ..#.. ...#. ##### ...#. ..#.. ....."), // →
+    (0x7F, Some('←'), "..... ..#.. .#... ##### .#... ..#.. ....."), // ←
+    (0xA0, None, ""),
+    (0xDF, Some('°'), "###.. #.#.. ###.. ..... ..... ..... ....."), // ゜ (a degree sign)
+    (0xE0, Some('α'), "..... ..... .#..# #.#.# #..#. #..#. .##.#"), // α
+    (0xE1, Some('ä'), ".#.#. ..... .###. ....# .#### #...# .####"), // ä
+    (0xE3, Some('ε'), "..... ..... .###. #.... .##.. #...# .###."), // ε
+    (0xE5, Some('σ'), "..... ..... .#### #.#.. #...# #...# .###."), // σ
+    (0xEE, Some('ñ'), ".###. ..... #.##. ##..# #...# #...# #...#"), // ñ
+    (0xEF, Some('ö'), ".#.#. ..... .###. #...# #...# #...# .###."), // ö
+    (0xF2, Some('θ'), "..... .###. #...# ##### #...# #...# .###."), // θ
+    (0xF3, Some('∞'), "..... ..... ..... .#.#. #.#.# .#.#. ....."), // ∞
+    (0xF4, Some('Ω'), "..... ..... .###. #...# #...# .#.#. ##.##"), // Ω
+    (0xF5, Some('ü'), ".#.#. ..... #...# #...# #...# #..## .##.#"), // ü
+    (0xF6, Some('Σ'), "##### #.... .#... ..#.. .#... #.... #####"), // Σ
+    (0xF7, Some('π'), "..... ..... ##### .#.#. .#.#. .#.#. #..##"), // π
+    (0xFD, Some('÷'), "..... ..#.. ..... ##### ..... ..#.. ....."), // ÷
+    (0xFE, None, ""),
+    (
+        0xFF,
+        Some('█'),
+        "##### ##### ##### ##### ##### ##### ##### #####",
+    ), // █
 ];
 
 /// A02's own codes.
-const A02: &[(u8, &str)] = &[
-    (0x5C, "..... #.... .#... ..#.. ...#. ....# ....."), // backslash
-    (0xC4, ".#.#. ..... .###. #...# ##### #...# #...#"), // Ä
-    (0xD6, ".#.#. ..... .###. #...# #...# #...# .###."), // Ö
-    (0xDC, ".#.#. ..... #...# #...# #...# #...# .###."), // Ü
-    (0xE0, ".#... ..#.. .###. ....# .#### #...# .####"), // à
-    (0xE4, ".#.#. ..... .###. ....# .#### #...# .####"), // ä
-    (0xE8, ".#... ..#.. .###. #...# ##### #.... .###."), // è
-    (0xE9, "...#. ..#.. .###. #...# ##### #.... .###."), // é
-    (0xF1, ".###. ..... #.##. ##..# #...# #...# #...#"), // ñ
-    (0xF6, ".#.#. ..... .###. #...# #...# #...# .###."), // ö
-    (0xFC, ".#.#. ..... #...# #...# #...# #..## .##.#"), // ü
+const A02: &[(u8, Option<char>, &str)] = &[
+    (
+        0x5C,
+        Some('\\'),
+        "..... #.... .#... ..#.. ...#. ....# .....",
+    ), // backslash
+    (0xC4, Some('Ä'), ".#.#. ..... .###. #...# ##### #...# #...#"), // Ä
+    (0xD6, Some('Ö'), ".#.#. ..... .###. #...# #...# #...# .###."), // Ö
+    (0xDC, Some('Ü'), ".#.#. ..... #...# #...# #...# #...# .###."), // Ü
+    (0xE0, Some('à'), ".#... ..#.. .###. ....# .#### #...# .####"), // à
+    (0xE4, Some('ä'), ".#.#. ..... .###. ....# .#### #...# .####"), // ä
+    (0xE8, Some('è'), ".#... ..#.. .###. #...# ##### #.... .###."), // è
+    (0xE9, Some('é'), "...#. ..#.. .###. #...# ##### #.... .###."), // é
+    (0xF1, Some('ñ'), ".###. ..... #.##. ##..# #...# #...# #...#"), // ñ
+    (0xF6, Some('ö'), ".#.#. ..... .###. #...# #...# #...# .###."), // ö
+    (0xFC, Some('ü'), ".#.#. ..... #...# #...# #...# #..## .##.#"), // ü
 ];
 
 /// A ROM as the driver uses it: the glyph of each covered code, and the code of each
@@ -198,22 +209,37 @@ const A02: &[(u8, &str)] = &[
 #[derive(Debug)]
 pub struct Table {
     glyphs: Vec<(u8, Glyph)>,
+    chars: Vec<(u8, char)>,
     by_glyph: HashMap<Glyph, u8>,
 }
 
 impl Table {
-    fn build(own: &[(u8, &str)]) -> Table {
-        let mut glyphs: Vec<(u8, Glyph)> = ASCII
-            .iter()
-            .chain(own)
-            .map(|&(c, s)| (c, glyph(s)))
+    fn build(own: &[(u8, Option<char>, &str)]) -> Table {
+        let ascii = ASCII.iter().map(|&(c, s)| (c, Some(char::from(c)), s));
+        let mut all: Vec<(u8, Option<char>, Glyph)> = ascii
+            .chain(own.iter().copied())
+            .map(|(c, ch, s)| (c, ch, glyph(s)))
             .collect();
-        glyphs.sort_by_key(|&(c, _)| c);
+        all.sort_by_key(|&(c, _, _)| c);
+        let glyphs: Vec<(u8, Glyph)> = all.iter().map(|&(c, _, g)| (c, g)).collect();
+        let chars = all
+            .iter()
+            .filter_map(|&(c, ch, _)| ch.map(|ch| (c, ch)))
+            .collect();
         let mut by_glyph = HashMap::new();
         for &(c, g) in &glyphs {
             by_glyph.entry(g).or_insert(c);
         }
-        Table { glyphs, by_glyph }
+        Table {
+            glyphs,
+            chars,
+            by_glyph,
+        }
+    }
+
+    /// The Unicode character each covered code shows (blanks other than 0x20 have none).
+    pub fn chars(&self) -> &[(u8, char)] {
+        &self.chars
     }
 
     /// The glyph of `code`, if this table covers it.
@@ -244,6 +270,41 @@ impl Rom {
             Rom::A00 => A00_TABLE.get_or_init(|| Table::build(A00)),
             Rom::A02 => A02_TABLE.get_or_init(|| Table::build(A02)),
         }
+    }
+}
+
+impl Rom {
+    /// The ROM's glyphs as a BDF font (6-pixel advance, 9-pixel lines: text drawn with
+    /// it at multiples of 6 and 9 lands on ROM characters exactly).
+    pub fn bdf(self) -> String {
+        use std::fmt::Write as _;
+        let t = self.table();
+        let name = format!("{self:?}").to_ascii_lowercase();
+        let mut out = String::new();
+        let _ = write!(
+            out,
+            "STARTFONT 2.1\nFONT -tinydisplay-hd44780{name}-medium-r-normal--8-80-72-72-C-60-ISO10646-1\n\
+             SIZE 8 72 72\nFONTBOUNDINGBOX 5 8 0 0\nSTARTPROPERTIES 3\n\
+             FAMILY_NAME \"HD44780 {self:?}\"\n\
+             COMMENT \"the character ROM {self:?} of HD44780U controllers, from tinydisplay\"\n\
+             FONT_ASCENT 8\nFONT_DESCENT 1\nENDPROPERTIES\nCHARS {}\n",
+            t.chars().len()
+        );
+        for &(code, ch) in t.chars() {
+            let g = t.glyph(code).unwrap_or_default();
+            let _ = write!(
+                out,
+                "STARTCHAR U+{:04X}\nENCODING {}\nSWIDTH 750 0\nDWIDTH 6 0\nBBX 5 8 0 0\nBITMAP\n",
+                u32::from(ch),
+                u32::from(ch)
+            );
+            for row in g {
+                let _ = writeln!(out, "{:02X}", row << 3);
+            }
+            out.push_str("ENDCHAR\n");
+        }
+        out.push_str("ENDFONT\n");
+        out
     }
 }
 
@@ -281,5 +342,24 @@ mod tests {
         }
         assert_ne!(Rom::A00.table().glyph(0x5C), Rom::A02.table().glyph(0x5C));
         assert_eq!(Rom::A02.table().glyph(0x7E), None);
+    }
+
+    #[test]
+    fn the_shipped_bdf_fonts_are_the_tables() {
+        for rom in [Rom::A00, Rom::A02] {
+            let name = format!("hd44780-{rom:?}.bdf").to_ascii_lowercase();
+            let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("assets/fonts")
+                .join(name);
+            if std::env::var_os("TINYDISPLAY_BLESS").is_some_and(|v| v == "1") {
+                std::fs::write(&path, rom.bdf()).expect("write the font");
+            }
+            let shipped = std::fs::read_to_string(&path).expect("the font is shipped");
+            assert!(
+                shipped == rom.bdf(),
+                "{} differs from the table",
+                path.display()
+            );
+        }
     }
 }

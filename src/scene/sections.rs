@@ -87,8 +87,8 @@ fn check_panel(
             message,
         });
     };
-    let character = Model::all()
-        .any(|m| m.controller() == c && matches!(m.row().family, Family::Hd44780(_)));
+    let character =
+        Model::all().any(|m| m.controller() == c && matches!(m.row().family, Family::Hd44780(_)));
     if character && d.rotation != Rotation::R0 {
         err(
             "rotation",

@@ -64,7 +64,9 @@ impl Hd44780Emulator {
 
     fn port(&mut self, b: u8) {
         if b & RW != 0 {
-            self.problem(format!("port byte {b:#04X} sets R/W: reads are not modelled"));
+            self.problem(format!(
+                "port byte {b:#04X} sets R/W: reads are not modelled"
+            ));
         }
         if self.port & EN != 0 && b & EN == 0 {
             self.latch(self.port >> 4, self.port & RS != 0);
@@ -204,10 +206,7 @@ impl Hd44780Emulator {
         let mut bits = if code < 0x10 {
             self.cgram[usize::from(code & 7) * 8 + dy as usize]
         } else {
-            self.rom
-                .table()
-                .glyph(code)
-                .map_or(0, |g| g[dy as usize])
+            self.rom.table().glyph(code).map_or(0, |g| g[dy as usize])
         };
         if self.cursor && dy == 7 && !self.to_cgram && self.ac == addr {
             bits = 0x1F;
