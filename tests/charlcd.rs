@@ -177,7 +177,10 @@ fn more_than_eight_custom_characters_show_the_nearest_glyphs_and_count_an_overfl
         2,
         "eight cells exact, two stand-ins: {cells_off:?}"
     );
-    assert!(custom_cells(&emu, g) >= 8, "a stand-in may be a loaded custom character");
+    assert!(
+        custom_cells(&emu, g) >= 8,
+        "a stand-in may be a loaded custom character"
+    );
     // The stand-ins are the nearest glyphs there are (ROM or loaded custom ones).
     for &col in &cells_off {
         let want = glyph_in(&fb, col, 0);
