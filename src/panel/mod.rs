@@ -9,6 +9,7 @@ pub mod emulator;
 pub mod error;
 pub mod models;
 pub mod power;
+pub mod rom;
 pub mod rotation;
 pub mod wire;
 

@@ -4,6 +4,7 @@
 //! knows is one row here; a new controller of a known family is one spec (a
 //! [`PagedSpec`] or [`MipiSpec`]) here and its rows.
 
+use super::driver::hd44780::{CharModel, Hd44780};
 use super::driver::mipi::{Mipi, MipiInit as M, MipiModel, MipiPixel, MipiSpec};
 use super::driver::pages::{PageAddressing, Paged, PagedInit as P, PagedModel, PagedSpec};
 use super::driver::{Driver, pcd8544, ssd1322};
@@ -23,6 +24,8 @@ pub enum Family {
     Ssd1322,
     /// The PCD8544 (Nokia 5110) mono LCD.
     Pcd8544,
+    /// An HD44780-compatible character LCD (on a PCF8574 backpack or GPIO, 4-bit).
+    Hd44780(&'static CharModel),
 }
 
 /// One panel model.
@@ -65,6 +68,7 @@ impl ModelRow {
             Family::Mipi(m) => Box::new(Mipi(m)),
             Family::Ssd1322 => Box::new(ssd1322::Ssd1322),
             Family::Pcd8544 => Box::new(pcd8544::Pcd8544),
+            Family::Hd44780(m) => Box::new(Hd44780::new(m)),
         }
     }
 
@@ -75,6 +79,10 @@ impl ModelRow {
             Family::Mipi(m) => Box::new(mipi::MipiEmulator::new(m)),
             Family::Ssd1322 => Box::new(super::emulator::ssd1322::Ssd1322Emulator::new()),
             Family::Pcd8544 => Box::new(super::emulator::pcd8544::Pcd8544Emulator::new()),
+            Family::Hd44780(m) => Box::new(super::emulator::hd44780::Hd44780Emulator::new(
+                m,
+                super::rom::Rom::default(),
+            )),
         }
     }
 }
@@ -775,6 +783,33 @@ const ST7735_BLACK_128X160: MipiModel = tft(&ST7735, 128, 160, 0xC0);
 const ILI9486_320X480: MipiModel = tft(&ILI9486, 320, 480, 0x48);
 const ILI9488_320X480: MipiModel = tft(&ILI9488, 320, 480, 0x48);
 
+// ---- Character LCDs -------------------------------------------------------------------
+
+/// 16×2: rows at DDRAM 0x00 and 0x40.
+const HD44780_16X2: CharModel = CharModel {
+    cols: 16,
+    rows: 2,
+    row_addr: &[0x00, 0x40],
+};
+/// 20×2.
+const HD44780_20X2: CharModel = CharModel {
+    cols: 20,
+    rows: 2,
+    row_addr: &[0x00, 0x40],
+};
+/// 16×4: rows 3 and 4 continue the two 40-character DDRAM lines at column 16.
+const HD44780_16X4: CharModel = CharModel {
+    cols: 16,
+    rows: 4,
+    row_addr: &[0x00, 0x40, 0x10, 0x50],
+};
+/// 20×4: rows 3 and 4 continue the two DDRAM lines at column 20.
+const HD44780_20X4: CharModel = CharModel {
+    cols: 20,
+    rows: 4,
+    row_addr: &[0x00, 0x40, 0x14, 0x54],
+};
+
 // ---- The table ------------------------------------------------------------------------
 
 /// Every model. The first one that fits a frame is the one `bench` and `replay` pick.
@@ -996,6 +1031,42 @@ pub const MODELS: &[ModelRow] = &[
         spi_max_hz: 20_000_000,
         fits: "3.5\" and 4\" 320x480 SPI TFT modules on ILI9488",
         family: Family::Mipi(&ILI9488_320X480),
+    },
+    ModelRow {
+        name: "hd44780-16x2",
+        controller: "Hd44780",
+        native: HD44780_16X2.pixels(),
+        mode: PixelMode::Mono,
+        spi_max_hz: 0,
+        fits: "16x2 character LCDs (1602) on a PCF8574 I2C backpack or 4-bit GPIO",
+        family: Family::Hd44780(&HD44780_16X2),
+    },
+    ModelRow {
+        name: "hd44780-20x4",
+        controller: "Hd44780",
+        native: HD44780_20X4.pixels(),
+        mode: PixelMode::Mono,
+        spi_max_hz: 0,
+        fits: "20x4 character LCDs (2004) on a PCF8574 I2C backpack or 4-bit GPIO",
+        family: Family::Hd44780(&HD44780_20X4),
+    },
+    ModelRow {
+        name: "hd44780-16x4",
+        controller: "Hd44780",
+        native: HD44780_16X4.pixels(),
+        mode: PixelMode::Mono,
+        spi_max_hz: 0,
+        fits: "16x4 character LCDs (1604)",
+        family: Family::Hd44780(&HD44780_16X4),
+    },
+    ModelRow {
+        name: "hd44780-20x2",
+        controller: "Hd44780",
+        native: HD44780_20X2.pixels(),
+        mode: PixelMode::Mono,
+        spi_max_hz: 0,
+        fits: "20x2 character LCDs (2002)",
+        family: Family::Hd44780(&HD44780_20X2),
     },
 ];
 

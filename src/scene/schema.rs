@@ -195,6 +195,9 @@ pub struct DisplaySpec {
     /// What the panel shows once tinydisplay stops: Clear (default), Sleep or Keep.
     #[serde(default)]
     pub on_exit: crate::panel::power::OnExit,
+    /// A character LCD's character ROM: A00 (default, Japanese) or A02 (European).
+    #[serde(default)]
+    pub rom: Option<crate::panel::rom::Rom>,
 }
 
 /// How many frames to render ahead, on how many worker threads.
@@ -241,6 +244,7 @@ impl Default for DisplaySpec {
             sleep_when: None,
             render_ahead: None,
             on_exit: crate::panel::power::OnExit::default(),
+            rom: None,
         }
     }
 }

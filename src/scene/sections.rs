@@ -8,7 +8,8 @@ use super::problems::{Raw, Severity};
 use super::schema::DisplaySpec;
 use super::schema::SceneFile;
 use crate::panel::bus::CaptureSpec;
-use crate::panel::{BusSpec, Controller, Model, PanelConfig, Settings};
+use crate::panel::models::Family;
+use crate::panel::{BusSpec, Controller, Model, PanelConfig, Rotation, Settings};
 use crate::render::Color;
 
 /// Checks the display section: sizes, tick rate and colours.
@@ -86,6 +87,15 @@ fn check_panel(
             message,
         });
     };
+    let character =
+        Model::all().any(|m| m.controller() == c && matches!(m.row().family, Family::Hd44780(_)));
+    if character && d.rotation != Rotation::R0 {
+        err(
+            "rotation",
+            "a character LCD shows rotation 0 only: its ROM characters cannot turn".into(),
+        );
+        return None;
+    }
     let model = match Model::for_scene(c, (d.width, d.height), d.rotation) {
         Ok(m) => m,
         Err(e) => {
@@ -124,6 +134,7 @@ fn check_panel(
             );
         }
     }
+    check_character_lcd(d, model, &mut err);
     let bus = d.bus.clone().map(|b| match b {
         BusSpec::Capture(CaptureSpec { file }) => BusSpec::Capture(CaptureSpec {
             file: dir.join(file).to_string_lossy().into_owned(),
@@ -143,10 +154,42 @@ fn check_panel(
                 &d.bus,
                 Some(BusSpec::Spi(s)) if s.backlight.is_some() && s.backlight_pwm.is_some()
             ),
+            rom: d.rom.unwrap_or_default(),
         },
         bus,
         on_exit: d.on_exit,
     })
+}
+
+/// What a character LCD (HD44780) cannot do, and the buses only it can use.
+fn check_character_lcd(d: &DisplaySpec, model: Model, err: &mut impl FnMut(&str, String)) {
+    let character = matches!(model.row().family, Family::Hd44780(_));
+    if !character {
+        if d.rom.is_some() {
+            err(
+                "rom",
+                "`rom` is for character LCDs (driver: Hd44780)".to_string(),
+            );
+        }
+        if matches!(d.bus, Some(BusSpec::Pcf8574(_) | BusSpec::Gpio4(_))) {
+            err(
+                "bus",
+                "Pcf8574 and Gpio4 buses carry character LCDs (driver: Hd44780) only".into(),
+            );
+        }
+        return;
+    }
+    if d.invert {
+        err("invert", "the HD44780 cannot invert its display".into());
+    }
+    if matches!(d.bus, Some(BusSpec::Spi(_) | BusSpec::I2c(_))) {
+        err(
+            "bus",
+            "an HD44780 takes `Pcf8574(bus: 1, address: 0x27)` (the I2C backpack) or \
+             `Gpio4(rs: .., en: .., d4: .., d5: .., d6: .., d7: ..)`"
+                .into(),
+        );
+    }
 }
 
 /// Resolves source file paths and checks what can be checked before a source runs.

@@ -168,6 +168,12 @@ fn describe(bus: &BusSpec) -> String {
         BusSpec::I2c(s) => format!("I2C bus {} at {}", s.bus, i2c_scan::hex(s.address)),
         BusSpec::Capture(c) => format!("a capture file ({})", c.file),
         BusSpec::Null => "the null bus".into(),
+        BusSpec::Pcf8574(s) => format!(
+            "a PCF8574 backpack on I2C bus {} at {} (not checked by doctor yet)",
+            s.bus,
+            i2c_scan::hex(s.address)
+        ),
+        BusSpec::Gpio4(_) => "4-bit GPIO pins (not checked by doctor yet)".into(),
     }
 }
 

@@ -6,8 +6,10 @@ use std::time::Duration;
 use serde::Deserialize;
 
 pub mod capture;
+pub mod gpio4;
 pub mod i2c;
 pub mod null;
+pub mod pcf8574;
 pub mod spi;
 
 pub use self::capture::{CaptureBus, CaptureError, Transfer, parse_capture};
@@ -88,6 +90,50 @@ pub enum BusSpec {
     Capture(CaptureSpec),
     /// Bytes counted and dropped (for benchmarks).
     Null,
+    /// A character LCD's PCF8574 I2C backpack (raw port bytes, no control byte).
+    Pcf8574(Pcf8574Spec),
+    /// A character LCD wired to GPIO in 4-bit mode.
+    Gpio4(Gpio4Spec),
+}
+
+/// PCF8574 backpack settings: `Pcf8574(bus: 1, address: 0x27)`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Pcf8574Spec {
+    /// I2C bus number (default 1: /dev/i2c-1).
+    #[serde(default = "default_i2c_bus")]
+    pub bus: u8,
+    /// 7-bit address (default 0x27; PCF8574A boards use 0x3F).
+    #[serde(default = "default_pcf8574_address")]
+    pub address: u16,
+    /// Largest single I2C message in bytes (default 1024).
+    #[serde(default = "default_i2c_chunk")]
+    pub chunk: usize,
+}
+
+/// 4-bit GPIO wiring (BCM numbers): `Gpio4(rs: 25, en: 24, d4: 23, d5: 17, d6: 18, d7: 22)`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Gpio4Spec {
+    /// Register select.
+    pub rs: u8,
+    /// Enable strobe.
+    pub en: u8,
+    /// Data bit 4.
+    pub d4: u8,
+    /// Data bit 5.
+    pub d5: u8,
+    /// Data bit 6.
+    pub d6: u8,
+    /// Data bit 7.
+    pub d7: u8,
+    /// A pin that switches the backlight (through a transistor), if wired.
+    #[serde(default)]
+    pub backlight: Option<u8>,
+}
+
+fn default_pcf8574_address() -> u16 {
+    0x27
 }
 
 /// SPI settings.
@@ -190,6 +236,8 @@ impl BusSpec {
             BusSpec::I2c(s) => Ok(Box::new(i2c::open(s)?)),
             BusSpec::Capture(c) => Ok(Box::new(CaptureBus::create(&dir.join(&c.file))?)),
             BusSpec::Null => Ok(Box::new(NullBus::default())),
+            BusSpec::Pcf8574(s) => Ok(Box::new(pcf8574::open(s)?)),
+            BusSpec::Gpio4(s) => Ok(Box::new(gpio4::open(s)?)),
         }
     }
 }

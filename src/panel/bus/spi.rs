@@ -18,8 +18,12 @@ pub trait OutPin: Send {
     fn set(&mut self, high: bool);
 
     /// Drives the pin with PWM at `hz` and `duty` (0.0..=1.0); a steady level for duty 0
-    /// or 1.
-    fn pwm(&mut self, hz: f64, duty: f64) -> Result<(), String>;
+    /// or 1. A pin without PWM is on for any duty above 0.
+    fn pwm(&mut self, hz: f64, duty: f64) -> Result<(), String> {
+        let _ = hz;
+        self.set(duty > 0.0);
+        Ok(())
+    }
 }
 
 impl SpiPort for rppal::spi::Spi {

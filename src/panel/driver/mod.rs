@@ -7,6 +7,7 @@ use crate::render::{FrameBuffer, PixelMode, Rect};
 use super::rotation::Rotation;
 use super::wire::Wire;
 
+pub mod hd44780;
 pub mod mipi;
 pub mod pages;
 pub mod pcd8544;
@@ -55,6 +56,8 @@ pub struct Settings {
     /// The bus dims the backlight by PWM (`Spi(backlight_pwm: HZ)`): the contrast level
     /// also sets the backlight's duty cycle.
     pub backlight_pwm: bool,
+    /// The character ROM of a character LCD (A00 unless the scene says `rom: A02`).
+    pub rom: super::rom::Rom,
 }
 
 impl Default for Settings {
@@ -63,6 +66,7 @@ impl Default for Settings {
             contrast: 0xCF,
             invert: false,
             backlight_pwm: false,
+            rom: super::rom::Rom::A00,
         }
     }
 }
