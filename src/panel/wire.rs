@@ -3,7 +3,7 @@
 
 use std::ops::Range;
 
-use super::bus::{Bus, BusError};
+use super::bus::{Bus, BusError, BusyWait};
 
 /// One step of a transfer to a panel.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,6 +18,8 @@ pub enum Step {
     Reset,
     /// Switch the backlight pin.
     Backlight(bool),
+    /// Wait until the controller's BUSY pin clears (e-paper refreshes, resets, power).
+    WaitBusy(BusyWait),
 }
 
 /// A reusable list of [`Step`]s whose bytes live in one buffer.
@@ -89,6 +91,11 @@ impl Wire {
         self.steps.push(Step::Reset);
     }
 
+    /// Appends a wait for the BUSY pin: `level` means busy, for at most `max_ms`.
+    pub fn wait_busy(&mut self, level: bool, max_ms: u32) {
+        self.steps.push(Step::WaitBusy(BusyWait { level, max_ms }));
+    }
+
     /// Appends a backlight switch.
     pub fn backlight(&mut self, on: bool) {
         self.steps.push(Step::Backlight(on));
@@ -118,6 +125,7 @@ impl Wire {
                 Step::Delay(ms) => bus.delay_ms(*ms),
                 Step::Reset => bus.reset()?,
                 Step::Backlight(on) => bus.backlight(*on)?,
+                Step::WaitBusy(b) => bus.wait_busy(*b)?,
             }
         }
         Ok(())

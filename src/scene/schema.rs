@@ -156,7 +156,7 @@ pub struct DisplaySpec {
     /// Height in pixels (default 64).
     #[serde(default = "default_height")]
     pub height: u32,
-    /// Pixel mode: Mono (default), Gray4, Gray8, Rgb565, Rgb888.
+    /// Pixel mode: Mono (default), Gray4, Gray8, Rgb565, Rgb888, Bwr (black, white, red).
     #[serde(default)]
     pub mode: PixelMode,
     /// Ticks per second (default 30).
@@ -195,6 +195,10 @@ pub struct DisplaySpec {
     /// What the panel shows once tinydisplay stops: Clear (default), Sleep or Keep.
     #[serde(default)]
     pub on_exit: crate::panel::power::OnExit,
+    /// E-paper refreshes: `(full_every: 30, min_interval_ms: 1000)`; a missing field takes
+    /// the panel's default.
+    #[serde(default)]
+    pub refresh: Option<crate::panel::refresh::RefreshOptions>,
 }
 
 /// How many frames to render ahead, on how many worker threads.
@@ -241,6 +245,7 @@ impl Default for DisplaySpec {
             sleep_when: None,
             render_ahead: None,
             on_exit: crate::panel::power::OnExit::default(),
+            refresh: None,
         }
     }
 }
