@@ -170,7 +170,7 @@ fn the_panel_sink_coalesces_frames_between_refreshes() {
         sink.present(&fb, t).unwrap();
         fb.clear_damage();
         let r = Rect::new((t * 8 % 120) as i32, (t * 5 % 280) as i32, 8, 8);
-        let color = if t % 2 == 0 {
+        let color = if t.is_multiple_of(2) {
             tinydisplay::render::Color::BLACK
         } else {
             tinydisplay::render::Color::WHITE
