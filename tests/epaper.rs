@@ -234,3 +234,36 @@ fn every_e_paper_model_round_trips_a_three_colour_or_mono_frame_in_every_rotatio
         }
     }
 }
+
+#[test]
+fn a_three_colour_capture_decodes_to_the_frame_busy_notes_and_all() {
+    use tinydisplay::panel::bus::{CaptureBus, parse_capture};
+    let m = model("epd2in13b-v4");
+    let mut panel = Panel::new(m, Rotation::R270, Settings::default());
+    let (fw, fh) = Rotation::R270.frame_size(m.native());
+    let mut fb = FrameBuffer::new(fw, fh, m.mode());
+    fb.fill_rect(fb.bounds(), tinydisplay::render::Color::WHITE);
+    fb.fill_rect(
+        Rect::new(10, 10, 60, 20),
+        tinydisplay::render::Color::rgb(255, 0, 0),
+    );
+    fb.fill_rect(
+        Rect::new(100, 40, 30, 30),
+        tinydisplay::render::Color::BLACK,
+    );
+    let mut bus = CaptureBus::new(Vec::new(), "memory".into());
+    let mut wire = Wire::new();
+    panel.init(&mut wire);
+    panel.full(&fb, &mut wire);
+    wire.send(&mut bus).unwrap();
+    let text = String::from_utf8(bus.into_inner()).unwrap();
+    assert!(
+        text.contains("C 20\n# busy 20000\n"),
+        "a refresh waits for BUSY"
+    );
+    let mut emu = emulator::for_model(m);
+    emulator::feed_transfers(emu.as_mut(), &parse_capture(&text).unwrap());
+    assert_glass(emu.as_ref(), &fb, m, Rotation::R270);
+    let (px, py) = Rotation::R270.to_panel(20, 15, m.native());
+    assert_eq!(emu.pixel(px, py), [255, 0, 0], "red on the glass");
+}
