@@ -600,3 +600,29 @@ fn a_pwm_backlight_needs_its_pin_and_a_sane_frequency() {
         "5 Hz",
     );
 }
+
+#[test]
+fn a_colour_a_three_colour_panel_cannot_show_is_refused() {
+    one_error_at(
+        "Scene(display: (width: 250, height: 122, mode: Bwr, rotation: 90,\n  driver: Ssd1680Bwr, background: \"white\", foreground: \"black\"),\n  widgets: [\n  Text(text: \"hi\", color: \"red\"),\n  Text(y: 20, text: \"go\",\n    color: \"green\"),\n])",
+        6,
+        5,
+        "black, white or red",
+    );
+}
+
+#[test]
+fn nonsense_refresh_options_are_refused() {
+    one_error_at(
+        "Scene(display: (width: 250, height: 122, rotation: 90, driver: Ssd1680,\n  refresh: (full_every: 100000, min_interval_ms: 500)))",
+        2,
+        3,
+        "full_every",
+    );
+    one_error_at(
+        "Scene(display: (width: 128, height: 64, driver: Ssd1306,\n  refresh: (full_every: 5)))",
+        2,
+        3,
+        "not e-paper",
+    );
+}

@@ -335,5 +335,12 @@ fn log_summary(app: &App, args: &RunArgs, panel_stats: Option<&PanelStats>) {
             PanelStats::get(&s.dropped),
             PanelStats::get(&s.errors)
         );
+        let (full, partial) = (
+            PanelStats::get(&s.full_refreshes),
+            PanelStats::get(&s.partial_refreshes),
+        );
+        if full + partial > 0 {
+            log::info!("panel: {full} full and {partial} partial refreshes");
+        }
     }
 }

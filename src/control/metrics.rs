@@ -234,6 +234,20 @@ fn panel_metrics(r: &mut Registry, panels: &[PanelState]) {
             }
         },
     );
+    labelled::<Counter>(
+        r,
+        "panel_refreshes",
+        "E-paper refreshes, by kind (full or partial)",
+        |f| {
+            for p in panels {
+                for (kind, n) in [("full", p.full_refreshes), ("partial", p.partial_refreshes)] {
+                    let mut labels = panel(&p.name);
+                    labels.push(("kind".to_string(), kind.to_string()));
+                    f.get_or_create(&labels).inc_by(n);
+                }
+            }
+        },
+    );
 }
 
 /// Each source's health, labelled by source.

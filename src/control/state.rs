@@ -105,6 +105,10 @@ pub struct PanelState {
     pub errors: u64,
     /// Initialisations (re-inits after errors included).
     pub inits: u64,
+    /// Full refreshes (e-paper).
+    pub full_refreshes: u64,
+    /// Partial refreshes (e-paper).
+    pub partial_refreshes: u64,
 }
 
 /// One source's health.
@@ -417,6 +421,8 @@ fn update_panels(shown: &mut Vec<PanelState>, panels: Option<&PanelList>) {
         s.dropped = PanelStats::get(&stats.dropped);
         s.errors = PanelStats::get(&stats.errors);
         s.inits = PanelStats::get(&stats.inits);
+        s.full_refreshes = PanelStats::get(&stats.full_refreshes);
+        s.partial_refreshes = PanelStats::get(&stats.partial_refreshes);
     }
 }
 
@@ -464,6 +470,8 @@ fn panel_states(panels: &PanelList) -> Vec<PanelState> {
             dropped: PanelStats::get(&s.dropped),
             errors: PanelStats::get(&s.errors),
             inits: PanelStats::get(&s.inits),
+            full_refreshes: PanelStats::get(&s.full_refreshes),
+            partial_refreshes: PanelStats::get(&s.partial_refreshes),
         })
         .collect()
 }

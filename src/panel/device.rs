@@ -6,6 +6,7 @@ use crate::render::{FrameBuffer, Rect};
 
 use super::driver::{Driver, Pixels, Settings};
 use super::models::Model;
+use super::refresh::{RefreshOptions, RefreshPolicy};
 use super::rotation::Rotation;
 use super::wire::Wire;
 
@@ -16,6 +17,7 @@ pub struct Panel {
     rotation: Rotation,
     settings: Settings,
     rects: Vec<Rect>,
+    refresh: Option<RefreshOptions>,
 }
 
 impl Panel {
@@ -27,7 +29,21 @@ impl Panel {
             rotation,
             settings,
             rects: Vec::new(),
+            refresh: None,
         }
+    }
+
+    /// Takes the scene's refresh options (e-paper) instead of the controller's defaults.
+    pub fn with_refresh(mut self, options: Option<RefreshOptions>) -> Panel {
+        self.refresh = options;
+        self
+    }
+
+    /// When and how the panel refreshes (e-paper); None: every frame shows at once.
+    pub fn refresh_policy(&self) -> Option<RefreshPolicy> {
+        self.driver
+            .refresh_limits()
+            .map(|l| RefreshPolicy::new(l, self.refresh))
     }
 
     /// The model.
@@ -54,14 +70,17 @@ impl Panel {
         self.driver.init(&self.settings, wire);
     }
 
-    /// The whole frame.
+    /// The whole frame (and a full refresh, on e-paper).
     pub fn full(&mut self, frame: &FrameBuffer, wire: &mut Wire) {
         let (w, h) = self.model.native();
         let px = Pixels::new(frame, self.rotation, self.model.native());
-        self.driver.pack(&px, Rect::new(0, 0, w, h), wire);
+        let all = Rect::new(0, 0, w, h);
+        self.driver.pack(&px, all, wire);
+        self.driver.refresh(&px, &[all], true, wire);
     }
 
-    /// Only the damaged parts of the frame, as aligned, non-overlapping panel rectangles.
+    /// Only the damaged parts of the frame, as aligned, non-overlapping panel rectangles
+    /// (and a partial refresh of them, on e-paper that has one).
     pub fn update(&mut self, frame: &FrameBuffer, damage: &[Rect], wire: &mut Wire) {
         let native = self.model.native();
         let panel = Rect::new(0, 0, native.0, native.1);
@@ -85,6 +104,9 @@ impl Panel {
         for r in &self.rects {
             self.driver.pack(&px, *r, wire);
         }
+        if !self.rects.is_empty() {
+            self.driver.refresh(&px, &self.rects, false, wire);
+        }
     }
 
     /// Sets contrast or brightness.
@@ -106,8 +128,13 @@ impl Panel {
         self.driver.invert(on, wire);
     }
 
-    /// Sleeps or wakes the panel.
+    /// Sleeps or wakes the panel. An e-paper controller wakes from deep sleep only by a
+    /// reset, so waking it initialises it again (its glass kept the picture).
     pub fn sleep(&self, asleep: bool, wire: &mut Wire) {
-        self.driver.sleep(asleep, wire);
+        if !asleep && self.driver.refresh_limits().is_some() {
+            self.init(wire);
+        } else {
+            self.driver.sleep(asleep, wire);
+        }
     }
 }

@@ -10,10 +10,11 @@ pub mod error;
 pub mod models;
 pub mod power;
 pub mod rom;
+pub mod refresh;
 pub mod rotation;
 pub mod wire;
 
-pub use self::bus::{Bus, BusError, BusSpec};
+pub use self::bus::{Bus, BusError, BusSpec, BusyWait};
 pub use self::device::Panel;
 pub use self::driver::{Driver, Settings};
 pub use self::error::PanelError;
@@ -35,4 +36,6 @@ pub struct PanelConfig {
     pub bus: Option<BusSpec>,
     /// What the panel shows once tinydisplay stops.
     pub on_exit: power::OnExit,
+    /// The scene's refresh options (e-paper; None: the panel's defaults).
+    pub refresh: Option<refresh::RefreshOptions>,
 }

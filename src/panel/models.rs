@@ -7,6 +7,8 @@
 use super::driver::hd44780::{CharModel, Hd44780};
 use super::driver::mipi::{Mipi, MipiInit as M, MipiModel, MipiPixel, MipiSpec};
 use super::driver::pages::{PageAddressing, Paged, PagedInit as P, PagedModel, PagedSpec};
+use super::driver::ssd1680::{Ssd1680, Ssd1680Model};
+use super::driver::uc8151::{Uc8151, Uc8151Model};
 use super::driver::{Driver, pcd8544, ssd1322};
 use super::emulator::{Emulator, mipi, pages};
 use super::error::PanelError;
@@ -26,6 +28,10 @@ pub enum Family {
     Pcd8544,
     /// An HD44780-compatible character LCD (on a PCF8574 backpack or GPIO, 4-bit).
     Hd44780(&'static CharModel),
+    /// SSD1680 e-paper.
+    Ssd1680(&'static Ssd1680Model),
+    /// UC8151 (IL0373) e-paper.
+    Uc8151(&'static Uc8151Model),
 }
 
 /// One panel model.
@@ -69,6 +75,8 @@ impl ModelRow {
             Family::Ssd1322 => Box::new(ssd1322::Ssd1322),
             Family::Pcd8544 => Box::new(pcd8544::Pcd8544),
             Family::Hd44780(m) => Box::new(Hd44780::new(m)),
+            Family::Ssd1680(m) => Box::new(Ssd1680(m)),
+            Family::Uc8151(m) => Box::new(Uc8151(m)),
         }
     }
 
@@ -83,6 +91,8 @@ impl ModelRow {
                 m,
                 super::rom::Rom::default(),
             )),
+            Family::Ssd1680(m) => Box::new(super::emulator::ssd1680::Ssd1680Emulator::new(m)),
+            Family::Uc8151(m) => Box::new(super::emulator::uc8151::Uc8151Emulator::new(m)),
         }
     }
 }
@@ -809,6 +819,38 @@ const HD44780_20X4: CharModel = CharModel {
     rows: 4,
     row_addr: &[0x00, 0x40, 0x14, 0x54],
 };
+// ---- E-paper controllers -------------------------------------------------------------
+
+/// 2.13" SSD1680 glass: 122 sources by 250 gates (portrait as scanned).
+const SSD1680_2IN13: Ssd1680Model = Ssd1680Model {
+    width: 122,
+    height: 250,
+    red: false,
+};
+const SSD1680_2IN13_RED: Ssd1680Model = Ssd1680Model {
+    red: true,
+    ..SSD1680_2IN13
+};
+/// 2.9" SSD1680 glass: 128 sources by 296 gates.
+const SSD1680_2IN9: Ssd1680Model = Ssd1680Model {
+    width: 128,
+    height: 296,
+    red: false,
+};
+const SSD1680_2IN9_RED: Ssd1680Model = Ssd1680Model {
+    red: true,
+    ..SSD1680_2IN9
+};
+/// 2.13" UC8151 glass: 104 sources by 212 gates.
+const UC8151_2IN13: Uc8151Model = Uc8151Model {
+    width: 104,
+    height: 212,
+    red: false,
+};
+const UC8151_2IN13_RED: Uc8151Model = Uc8151Model {
+    red: true,
+    ..UC8151_2IN13
+};
 
 // ---- The table ------------------------------------------------------------------------
 
@@ -1067,6 +1109,62 @@ pub const MODELS: &[ModelRow] = &[
         spi_max_hz: 0,
         fits: "20x2 character LCDs (2002)",
         family: Family::Hd44780(&HD44780_20X2),
+    },
+    // E-paper: the SSD1680's 4-wire SPI serial clock cycle is at least 50 ns (20 MHz
+    // writing), the UC8151's 100 ns (10 MHz).
+    ModelRow {
+        name: "epd2in13-v4",
+        controller: "Ssd1680",
+        native: (122, 250),
+        mode: PixelMode::Mono,
+        spi_max_hz: 20_000_000,
+        fits: "Waveshare 2.13\" e-Paper V3 and V4, 250x122 black/white (rotation 90 or 270 for landscape)",
+        family: Family::Ssd1680(&SSD1680_2IN13),
+    },
+    ModelRow {
+        name: "epd2in13b-v4",
+        controller: "Ssd1680Bwr",
+        native: (122, 250),
+        mode: PixelMode::Bwr,
+        spi_max_hz: 20_000_000,
+        fits: "Waveshare 2.13\" e-Paper (B) V4, 250x122 black/white/red (rotation 90 or 270 for landscape)",
+        family: Family::Ssd1680(&SSD1680_2IN13_RED),
+    },
+    ModelRow {
+        name: "epd2in9-v2",
+        controller: "Ssd1680",
+        native: (128, 296),
+        mode: PixelMode::Mono,
+        spi_max_hz: 20_000_000,
+        fits: "Waveshare 2.9\" e-Paper V2, 296x128 black/white (rotation 90 or 270 for landscape)",
+        family: Family::Ssd1680(&SSD1680_2IN9),
+    },
+    ModelRow {
+        name: "epd2in9b-v4",
+        controller: "Ssd1680Bwr",
+        native: (128, 296),
+        mode: PixelMode::Bwr,
+        spi_max_hz: 20_000_000,
+        fits: "Waveshare 2.9\" e-Paper (B) V4, 296x128 black/white/red (rotation 90 or 270 for landscape)",
+        family: Family::Ssd1680(&SSD1680_2IN9_RED),
+    },
+    ModelRow {
+        name: "inky-phat-v1",
+        controller: "Uc8151",
+        native: (104, 212),
+        mode: PixelMode::Mono,
+        spi_max_hz: 10_000_000,
+        fits: "Pimoroni Inky pHAT black/white, first version (212x104; the 250x122 V2 is another chip), Waveshare 2.13\" (D) 212x104 (rotation 90 or 270 for landscape)",
+        family: Family::Uc8151(&UC8151_2IN13),
+    },
+    ModelRow {
+        name: "epd2in13b-v3",
+        controller: "Uc8151Bwr",
+        native: (104, 212),
+        mode: PixelMode::Bwr,
+        spi_max_hz: 10_000_000,
+        fits: "Waveshare 2.13\" e-Paper (B) V1 to V3, 212x104 black/white/red on IL0373 (rotation 90 or 270 for landscape)",
+        family: Family::Uc8151(&UC8151_2IN13_RED),
     },
 ];
 

@@ -3,7 +3,7 @@
 
 use std::ops::Range;
 
-use super::bus::{Bus, BusError};
+use super::bus::{Bus, BusError, BusyWait};
 
 /// One step of a transfer to a panel.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,6 +20,8 @@ pub enum Step {
     Backlight(bool),
     /// Dim the backlight by PWM to this level (0..=255 of full duty).
     BacklightLevel(u8),
+    /// Wait until the controller's BUSY pin clears (e-paper refreshes, resets, power).
+    WaitBusy(BusyWait),
 }
 
 /// A reusable list of [`Step`]s whose bytes live in one buffer.
@@ -91,6 +93,11 @@ impl Wire {
         self.steps.push(Step::Reset);
     }
 
+    /// Appends a wait for the BUSY pin: `level` means busy, for at most `max_ms`.
+    pub fn wait_busy(&mut self, level: bool, max_ms: u32) {
+        self.steps.push(Step::WaitBusy(BusyWait { level, max_ms }));
+    }
+
     /// Appends a backlight switch.
     pub fn backlight(&mut self, on: bool) {
         self.steps.push(Step::Backlight(on));
@@ -126,6 +133,7 @@ impl Wire {
                 Step::Reset => bus.reset()?,
                 Step::Backlight(on) => bus.backlight(*on)?,
                 Step::BacklightLevel(level) => bus.backlight_level(*level)?,
+                Step::WaitBusy(b) => bus.wait_busy(*b)?,
             }
         }
         Ok(())

@@ -25,6 +25,9 @@ pub enum PixelMode {
     Rgb565,
     /// 24-bit colour.
     Rgb888,
+    /// Black, white and red only (three-colour e-paper): colours go to the nearest of the
+    /// three; stored as RGB.
+    Bwr,
 }
 
 impl PixelMode {
@@ -32,13 +35,13 @@ impl PixelMode {
     pub const fn channels(self) -> usize {
         match self {
             PixelMode::Mono | PixelMode::Gray4 | PixelMode::Gray8 => 1,
-            PixelMode::Rgb565 | PixelMode::Rgb888 => 3,
+            PixelMode::Rgb565 | PixelMode::Rgb888 | PixelMode::Bwr => 3,
         }
     }
 
     /// True for modes with more than two levels (where blending and fades make sense).
     pub const fn has_levels(self) -> bool {
-        !matches!(self, PixelMode::Mono)
+        !matches!(self, PixelMode::Mono | PixelMode::Bwr)
     }
 
     /// Bits per pixel on the wire.
@@ -49,6 +52,7 @@ impl PixelMode {
             PixelMode::Gray8 => 8,
             PixelMode::Rgb565 => 16,
             PixelMode::Rgb888 => 24,
+            PixelMode::Bwr => 2,
         }
     }
 
@@ -75,8 +79,40 @@ impl PixelMode {
                 (g & 0xfc) | (g >> 6),
                 (b & 0xf8) | (b >> 5),
             ],
+            PixelMode::Bwr => Self::nearest_bwr(r, g, b),
             _ => [r, g, b],
         }
+    }
+
+    /// The colours a [`PixelMode::Bwr`] panel shows: black, white, red.
+    pub const BWR: [[u8; 3]; 3] = [[0, 0, 0], [255, 255, 255], [255, 0, 0]];
+
+    /// The nearest of black, white and red (ties go to the earlier of the three).
+    const fn nearest_bwr(r: u8, g: u8, b: u8) -> [u8; 3] {
+        let mut best = Self::BWR[0];
+        let mut best_d = u32::MAX;
+        let mut i = 0;
+        while i < 3 {
+            let c = Self::BWR[i];
+            let d = sq(r, c[0]) + sq(g, c[1]) + sq(b, c[2]);
+            if d < best_d {
+                best_d = d;
+                best = c;
+            }
+            i += 1;
+        }
+        best
+    }
+
+    /// Why a panel in this mode cannot show colour `c`, if it cannot: a black/white/red
+    /// panel shows only those three (other modes show every colour, at their depth).
+    pub fn cannot_show(self, c: Color) -> Option<String> {
+        if self != PixelMode::Bwr || Self::BWR.contains(&[c.r, c.g, c.b]) {
+            return None;
+        }
+        Some(format!(
+            "{c} is not a colour a Bwr panel shows: use black, white or red"
+        ))
     }
 
     /// The stored bytes for a colour (only the first `channels()` are meaningful).
@@ -86,6 +122,12 @@ impl PixelMode {
             _ => self.quantize_rgb(c.r, c.g, c.b),
         }
     }
+}
+
+/// The squared difference of two channel values.
+const fn sq(a: u8, b: u8) -> u32 {
+    let d = a.abs_diff(b) as u32;
+    d * d
 }
 
 #[cfg(test)]
@@ -107,5 +149,10 @@ mod tests {
             [0x08, 0x04, 0]
         );
         assert_eq!(PixelMode::Gray8.encode(Color::rgb(255, 0, 0)), [76, 0, 0]);
+        let bwr = |r, g, b| PixelMode::Bwr.quantize_rgb(r, g, b);
+        assert_eq!(bwr(200, 30, 20), [255, 0, 0]);
+        assert_eq!(bwr(0, 200, 0), [0, 0, 0], "green is nearest black");
+        assert_eq!(bwr(240, 240, 230), [255, 255, 255]);
+        assert_eq!(bwr(255, 0, 0), [255, 0, 0]);
     }
 }

@@ -156,7 +156,7 @@ pub struct DisplaySpec {
     /// Height in pixels (default 64).
     #[serde(default = "default_height")]
     pub height: u32,
-    /// Pixel mode: Mono (default), Gray4, Gray8, Rgb565, Rgb888.
+    /// Pixel mode: Mono (default), Gray4, Gray8, Rgb565, Rgb888, Bwr (black, white, red).
     #[serde(default)]
     pub mode: PixelMode,
     /// Ticks per second (default 30).
@@ -198,6 +198,10 @@ pub struct DisplaySpec {
     /// A character LCD's character ROM: A00 (default, Japanese) or A02 (European).
     #[serde(default)]
     pub rom: Option<crate::panel::rom::Rom>,
+    /// E-paper refreshes: `(full_every: 30, min_interval_ms: 1000)`; a missing field takes
+    /// the panel's default.
+    #[serde(default)]
+    pub refresh: Option<crate::panel::refresh::RefreshOptions>,
 }
 
 /// How many frames to render ahead, on how many worker threads.
@@ -245,6 +249,7 @@ impl Default for DisplaySpec {
             render_ahead: None,
             on_exit: crate::panel::power::OnExit::default(),
             rom: None,
+            refresh: None,
         }
     }
 }

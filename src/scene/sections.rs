@@ -43,6 +43,14 @@ pub(super) fn check_display(file: &SceneFile, dir: &Path, raw: &mut Vec<Raw>) ->
     };
     let background = color("background", &d.background, Color::BLACK);
     let foreground = color("foreground", &d.foreground, Color::WHITE);
+    for (name, c) in [("background", background), ("foreground", foreground)] {
+        if let Some(message) = d.mode.cannot_show(c) {
+            err(name, message);
+        }
+    }
+    if let Some(message) = d.refresh.and_then(|r| r.problem()) {
+        err("refresh", message);
+    }
     let panel = d.driver.and_then(|c| check_panel(d, c, dir, raw));
     Display {
         width: d.width.clamp(1, 4096),
@@ -103,6 +111,12 @@ fn check_panel(
             return None;
         }
     };
+    if d.refresh.is_some() && model.driver().refresh_limits().is_none() {
+        err(
+            "refresh",
+            format!("{c:?} is not e-paper; `refresh` is for e-paper panels only"),
+        );
+    }
     if d.mode != model.mode() {
         err(
             "mode",
@@ -158,6 +172,7 @@ fn check_panel(
         },
         bus,
         on_exit: d.on_exit,
+        refresh: d.refresh,
     })
 }
 

@@ -8,16 +8,23 @@
 //! and sent a full frame again. While the panel sleeps (`sleep_when`) no pixels are sent;
 //! it gets a full frame when it wakes. A new contrast (a command, or a bound `contrast`)
 //! goes to the driver and is kept for later initialisations.
+//!
+//! An e-paper panel refreshes as its [`RefreshPolicy`] allows: at most every
+//! `min_interval`, full every `full_every` partial refreshes. Until a refresh is allowed
+//! the frame waits in the mailbox, where newer frames replace it and merge their damage,
+//! so a clock ticking every second refreshes at the allowed rate and shows the newest
+//! time.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use super::{Sink, SinkError};
 use crate::panel::bus::{Bus, BusError};
 use crate::panel::device::Panel;
 use crate::panel::power::OnExit;
+use crate::panel::refresh::{Decision, RefreshPolicy, RefreshState};
 use crate::panel::wire::Wire;
 use crate::panel::{BusSpec, PanelConfig, PanelError};
 use crate::render::{FrameBuffer, Rect};
@@ -35,6 +42,10 @@ pub struct PanelStats {
     pub inits: AtomicU64,
     /// Bytes sent (commands and data).
     pub bytes: AtomicU64,
+    /// Full refreshes of an e-paper panel.
+    pub full_refreshes: AtomicU64,
+    /// Partial refreshes of an e-paper panel.
+    pub partial_refreshes: AtomicU64,
 }
 
 impl PanelStats {
@@ -107,7 +118,8 @@ impl PanelSink {
             })?,
         };
         let bus = bus.open(std::path::Path::new("."))?;
-        let panel = Panel::new(config.model, config.rotation, config.settings);
+        let panel =
+            Panel::new(config.model, config.rotation, config.settings).with_refresh(config.refresh);
         Ok(PanelSink::start(panel, bus).with_on_exit(config.on_exit))
     }
 
@@ -262,6 +274,12 @@ fn leave(panel: &mut Panel, exit: OnExit, wire: &mut Wire) {
 /// without the lock (milliseconds).
 fn feed(panel: Panel, bus: Box<dyn Bus>, shared: &Shared, stats: &PanelStats) {
     let mut f = Feeder {
+        refresh: panel.refresh_policy().map(|p| Refresher {
+            policy: p,
+            state: RefreshState::default(),
+            epoch: Instant::now(),
+            next: None,
+        }),
         panel,
         bus,
         wire: Wire::new(),
@@ -274,11 +292,26 @@ fn feed(panel: Panel, bus: Box<dyn Bus>, shared: &Shared, stats: &PanelStats) {
     loop {
         {
             let mut slot = shared.lock();
-            while !slot.pending && !slot.stop {
-                slot = shared.ready.wait(slot).unwrap_or_else(|p| p.into_inner());
-            }
-            if !slot.pending {
-                return;
+            loop {
+                while !slot.pending && !slot.stop {
+                    slot = shared.ready.wait(slot).unwrap_or_else(|p| p.into_inner());
+                }
+                if !slot.pending {
+                    return;
+                }
+                // E-paper: too soon after the last refresh, the frame waits (and newer
+                // ones merge into it); stopping or leaving goes through at once.
+                let wait = match &mut f.refresh {
+                    Some(r) if !slot.stop && slot.exit.is_none() && !f.needs_init => {
+                        r.hold(slot.full || !slot.damage.is_empty())
+                    }
+                    _ => None,
+                };
+                let Some(wait) = wait else { break };
+                slot = shared
+                    .ready
+                    .wait_timeout(slot, wait)
+                    .map_or_else(|p| p.into_inner().0, |r| r.0);
             }
             slot.pending = false;
             let full = std::mem::take(&mut slot.full) || f.needs_init;
@@ -322,8 +355,33 @@ fn feed(panel: Panel, bus: Box<dyn Bus>, shared: &Shared, stats: &PanelStats) {
     }
 }
 
+/// An e-paper panel's refresh policy and what it remembers.
+struct Refresher {
+    policy: RefreshPolicy,
+    state: RefreshState,
+    epoch: Instant,
+    /// The refresh being sent: full or not, and when it began.
+    next: Option<(bool, Duration)>,
+}
+
+impl Refresher {
+    /// Time since the panel thread began (the policy's clock).
+    fn now(&self) -> Duration {
+        self.epoch.elapsed()
+    }
+
+    /// How long a changed frame must still wait, if it must.
+    fn hold(&self, changed: bool) -> Option<Duration> {
+        match self.state.decide(&self.policy, self.now(), changed) {
+            Decision::Wait(d) => Some(d),
+            _ => None,
+        }
+    }
+}
+
 /// The panel thread's side of one panel: its bus, the bytes being sent and its state.
 struct Feeder {
+    refresh: Option<Refresher>,
     panel: Panel,
     bus: Box<dyn Bus>,
     wire: Wire,
@@ -365,7 +423,22 @@ impl Feeder {
             self.missed = true;
             return !self.wire.is_empty();
         }
-        if full || std::mem::take(&mut self.missed) {
+        let mut full = full || std::mem::take(&mut self.missed);
+        if let Some(r) = &mut self.refresh {
+            if self.needs_init {
+                r.state.forget();
+            }
+            match r
+                .state
+                .decide(&r.policy, r.now(), full || !damage.is_empty())
+            {
+                Decision::Nothing => return !self.wire.is_empty(),
+                Decision::Full => full = true,
+                Decision::Partial | Decision::Wait(_) => {}
+            }
+            r.next = Some((full, r.now()));
+        }
+        if full {
             self.panel.full(frame, &mut self.wire);
         } else {
             self.panel.update(frame, damage, &mut self.wire);
@@ -373,8 +446,19 @@ impl Feeder {
         true
     }
 
-    /// Counts a frame sent.
+    /// Counts a frame sent (and the refresh it ran, on e-paper).
     fn sent(&mut self, stats: &PanelStats) {
+        if let Some(r) = &mut self.refresh
+            && let Some((full, began)) = r.next.take()
+        {
+            r.state.refreshed(began, full);
+            let counter = if full {
+                &stats.full_refreshes
+            } else {
+                &stats.partial_refreshes
+            };
+            counter.fetch_add(1, Ordering::Relaxed);
+        }
         if self.needs_init {
             stats.inits.fetch_add(1, Ordering::Relaxed);
         }
@@ -395,6 +479,9 @@ impl Feeder {
             log::warn!("panel: {e} ({n} error(s) so far); re-initialising the panel");
         }
         self.needs_init = true;
+        if let Some(r) = &mut self.refresh {
+            r.next = None;
+        }
         let mut slot = shared.lock();
         if slot.stop {
             return false;

@@ -143,12 +143,22 @@ impl Ctx<'_> {
         });
     }
 
-    /// Parses a colour field; a bad one is reported and shows as the foreground.
+    /// Parses a colour field; a bad one, or one the panel cannot show (not black, white
+    /// or red on a Bwr panel), is reported and shows as the foreground.
     pub fn color(&mut self, field: &str, value: &str) -> Color {
-        Color::parse(value).unwrap_or_else(|e| {
-            self.error(Some(field), e.to_string());
-            self.foreground
-        })
+        match Color::parse(value) {
+            Ok(c) => match self.mode.cannot_show(c) {
+                None => c,
+                Some(message) => {
+                    self.error(Some(field), format!("{value:?}: {message}"));
+                    self.foreground
+                }
+            },
+            Err(e) => {
+                self.error(Some(field), e.to_string());
+                self.foreground
+            }
+        }
     }
 
     /// A file name from the scene, resolved against the scene's directory.

@@ -89,7 +89,9 @@ pub(crate) async fn frame_png(State(ctx): State<Ctx>) -> Response {
 pub fn encode_png(fb: &FrameBuffer) -> Result<Vec<u8>, String> {
     use image::ImageEncoder;
     let (pixels, color) = match fb.mode() {
-        PixelMode::Rgb565 | PixelMode::Rgb888 => (fb.to_rgb8(), image::ExtendedColorType::Rgb8),
+        PixelMode::Rgb565 | PixelMode::Rgb888 | PixelMode::Bwr => {
+            (fb.to_rgb8(), image::ExtendedColorType::Rgb8)
+        }
         _ => (fb.data().to_vec(), image::ExtendedColorType::L8),
     };
     let mut out = Vec::new();

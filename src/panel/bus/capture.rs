@@ -1,5 +1,6 @@
 //! The capture bus: every transfer as a text line, `C <hex>` for commands and `D <hex>`
-//! for data, with `# reset`, `# delay <ms>` and `# backlight on|off` notes. Long data is
+//! for data, with `# reset`, `# delay <ms>`, `# busy <ms>` (a wait for the BUSY pin, at
+//! most that long) and `# backlight on|off` notes. Long data is
 //! split over several `D` lines of at most 32 bytes. The same text reads back into
 //! [`Transfer`]s for the emulators and `tinydisplay decode`.
 
@@ -8,7 +9,7 @@ use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::Path;
 
-use super::{Bus, BusError};
+use super::{Bus, BusError, BusyWait};
 
 /// Bytes per `D` line.
 const LINE_BYTES: usize = 32;
@@ -108,6 +109,10 @@ impl<W: Write + Send> Bus for CaptureBus<W> {
         let _ = self.note(format_args!("delay {ms}"));
     }
 
+    fn wait_busy(&mut self, busy: BusyWait) -> Result<(), BusError> {
+        self.note(format_args!("busy {}", busy.max_ms))
+    }
+
     fn flush(&mut self) -> Result<(), BusError> {
         self.out.flush().map_err(|e| BusError::Write {
             what: self.what.clone(),
@@ -192,10 +197,15 @@ mod tests {
         bus.reset().unwrap();
         bus.command(&[0xAE, 0x81, 0x7F]).unwrap();
         bus.delay_ms(10);
+        bus.wait_busy(BusyWait {
+            level: true,
+            max_ms: 500,
+        })
+        .unwrap();
         let data: Vec<u8> = (0..70).collect();
         bus.data(&data).unwrap();
         let text = String::from_utf8(bus.into_inner()).unwrap();
-        assert!(text.starts_with("# reset\nC AE 81 7F\n# delay 10\nD 00 01"));
+        assert!(text.starts_with("# reset\nC AE 81 7F\n# delay 10\n# busy 500\nD 00 01"));
         assert_eq!(text.lines().filter(|l| l.starts_with('D')).count(), 3);
         let back = parse_capture(&text).unwrap();
         assert_eq!(back[0], Transfer::Reset);

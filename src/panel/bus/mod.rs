@@ -50,10 +50,26 @@ pub trait Bus: Send {
         std::thread::sleep(Duration::from_millis(u64::from(ms)));
     }
 
+    /// Waits until the controller is no longer busy (after a refresh, a reset or a power
+    /// command). A bus with no BUSY pin waits the datasheet's worst case, `busy.max_ms`.
+    fn wait_busy(&mut self, busy: BusyWait) -> Result<(), BusError> {
+        self.delay_ms(busy.max_ms);
+        Ok(())
+    }
+
     /// Pushes out anything buffered (called after each frame).
     fn flush(&mut self) -> Result<(), BusError> {
         Ok(())
     }
+}
+
+/// How a controller's BUSY line says it is working, and the datasheet's worst case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BusyWait {
+    /// The pin level that means busy (high on the SSD1680, low on the UC8151's BUSY_N).
+    pub level: bool,
+    /// The longest the datasheet says the operation takes, in milliseconds.
+    pub max_ms: u32,
 }
 
 /// A bus that could not be opened or written.
@@ -76,6 +92,20 @@ pub enum BusError {
         what: String,
         /// What the system said.
         reason: String,
+    },
+    /// The BUSY pin did not clear in time.
+    #[error(
+        "{what}: the panel stayed busy (BUSY pin GPIO {pin}) for {waited_ms} ms, twice the \
+         datasheet's worst case\n  check: the BUSY wire and its BCM number, the panel's \
+         power, and that `driver` names this panel"
+    )]
+    Busy {
+        /// The device.
+        what: String,
+        /// The BUSY pin's BCM number.
+        pin: u8,
+        /// How long it waited.
+        waited_ms: u64,
     },
 }
 
@@ -162,6 +192,9 @@ pub struct SpiSpec {
     /// none (the pin is only switched on and off).
     #[serde(default)]
     pub backlight_pwm: Option<u32>,
+    /// BCM number of the BUSY pin (an input; e-paper), if wired.
+    #[serde(default)]
+    pub busy: Option<u8>,
     /// Largest single transfer in bytes (spidev's bufsiz, default 4096).
     #[serde(default = "default_chunk")]
     pub chunk: usize,
@@ -263,5 +296,9 @@ mod tests {
             (0, 0, 24, Some(25), 4096)
         );
         assert!(BusSpec::parse_arg("Spi(bus: 0)").is_err());
+        let Ok(BusSpec::Spi(s)) = BusSpec::parse_arg("Spi(dc: 25, reset: 17, busy: 24)") else {
+            panic!("not SPI");
+        };
+        assert_eq!((s.busy, s.backlight), (Some(24), None));
     }
 }

@@ -1,6 +1,6 @@
 //! A bus that only counts bytes, for benchmarks.
 
-use super::{Bus, BusError};
+use super::{Bus, BusError, BusyWait};
 
 /// Counts what would have been sent.
 #[derive(Debug, Default, Clone)]
@@ -27,4 +27,8 @@ impl Bus for NullBus {
     }
 
     fn delay_ms(&mut self, _ms: u32) {}
+
+    fn wait_busy(&mut self, _busy: BusyWait) -> Result<(), BusError> {
+        Ok(())
+    }
 }

@@ -1,10 +1,10 @@
-//! SPI with a data/command pin (and optional reset and backlight pins), as the OLED and
-//! TFT controllers want it. Transfers are split to the spidev buffer size. The bus logic
+//! SPI with a data/command pin (and optional reset, backlight and BUSY pins), as the OLED,
+//! TFT and e-paper controllers want it. Transfers are split to the spidev buffer size. The bus logic
 //! works over two small port traits, implemented for rppal's types and for test fakes.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use super::{Bus, BusError, SpiSpec};
+use super::{Bus, BusError, BusyWait, SpiSpec};
 
 /// Something that writes bytes on an SPI bus with chip select handled.
 pub trait SpiPort: Send {
@@ -23,6 +23,18 @@ pub trait OutPin: Send {
         let _ = hz;
         self.set(duty > 0.0);
         Ok(())
+    }
+}
+
+/// A GPIO input.
+pub trait InPin: Send {
+    /// True when the pin reads high.
+    fn is_high(&self) -> bool;
+}
+
+impl InPin for rppal::gpio::InputPin {
+    fn is_high(&self) -> bool {
+        rppal::gpio::InputPin::is_high(self)
     }
 }
 
@@ -62,6 +74,7 @@ pub struct SpiBus<S: SpiPort, P: OutPin> {
     pwm_hz: Option<u32>,
     /// The backlight's brightness (0..=255) while it is on.
     level: u8,
+    busy: Option<(u8, Box<dyn InPin>)>,
     chunk: usize,
     what: String,
 }
@@ -76,6 +89,7 @@ impl<S: SpiPort, P: OutPin> SpiBus<S, P> {
             backlight,
             pwm_hz: None,
             level: u8::MAX,
+            busy: None,
             chunk: chunk.max(1),
             what: "SPI".into(),
         }
@@ -105,6 +119,12 @@ impl<S: SpiPort, P: OutPin> SpiBus<S, P> {
                 Ok(())
             }
         }
+    }
+
+    /// Adds the BUSY input (BCM number `n`, for errors).
+    pub fn with_busy(mut self, n: u8, pin: Box<dyn InPin>) -> Self {
+        self.busy = Some((n, pin));
+        self
     }
 
     /// Names the bus in errors.
@@ -172,6 +192,28 @@ impl<S: SpiPort, P: OutPin> Bus for SpiBus<S, P> {
         }
         Ok(())
     }
+
+    /// Polls the BUSY pin every millisecond; gives up with [`BusError::Busy`] after twice
+    /// the datasheet's worst case. Without a pin, sleeps the worst case.
+    fn wait_busy(&mut self, busy: BusyWait) -> Result<(), BusError> {
+        let Some((n, pin)) = &self.busy else {
+            std::thread::sleep(Duration::from_millis(u64::from(busy.max_ms)));
+            return Ok(());
+        };
+        let limit = Duration::from_millis(2 * u64::from(busy.max_ms.max(1)));
+        let start = Instant::now();
+        while pin.is_high() == busy.level {
+            if start.elapsed() >= limit {
+                return Err(BusError::Busy {
+                    what: self.what.clone(),
+                    pin: *n,
+                    waited_ms: start.elapsed().as_millis() as u64,
+                });
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        Ok(())
+    }
 }
 
 /// What to check when SPI or GPIO does not open.
@@ -231,9 +273,21 @@ pub fn open(s: &SpiSpec) -> Result<SpiBus<rppal::spi::Spi, rppal::gpio::OutputPi
     let dc = pin(s.dc, "DC")?;
     let reset = s.reset.map(|n| pin(n, "RESET")).transpose()?;
     let backlight = s.backlight.map(|n| pin(n, "backlight")).transpose()?;
-    Ok(SpiBus::new(spi, dc, reset, backlight, s.chunk)
+    let mut bus = SpiBus::new(spi, dc, reset, backlight, s.chunk)
         .with_backlight_pwm(s.backlight_pwm)
-        .named(what))
+        .named(what);
+    if let Some(n) = s.busy {
+        let input = gpio
+            .get(n)
+            .map(|p| p.into_input())
+            .map_err(|e| BusError::Open {
+                what: format!("GPIO {n} (BUSY)"),
+                reason: e.to_string(),
+                hint: GPIO_HINT.into(),
+            })?;
+        bus = bus.with_busy(n, Box::new(input));
+    }
+    Ok(bus)
 }
 
 #[cfg(test)]
@@ -374,6 +428,65 @@ mod tests {
         assert!(matches!(bus.data(&[0; 10]), Err(BusError::Write { .. })));
     }
 
+    /// A BUSY pin that reads busy until `clears_after` polls have passed (never if None).
+    struct FakeBusy {
+        polls: std::sync::atomic::AtomicU32,
+        clears_after: Option<u32>,
+    }
+    impl InPin for FakeBusy {
+        fn is_high(&self) -> bool {
+            let n = self
+                .polls
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            self.clears_after.is_none_or(|k| n < k)
+        }
+    }
+
+    fn busy_bus(clears_after: Option<u32>) -> SpiBus<FakeSpi, FakePin> {
+        let log = Log::default();
+        SpiBus::new(FakeSpi(log.clone()), FakePin(log), None, None, 64)
+            .named("SPI test".into())
+            .with_busy(
+                17,
+                Box::new(FakeBusy {
+                    polls: Default::default(),
+                    clears_after,
+                }),
+            )
+    }
+
+    #[test]
+    fn a_busy_pin_that_clears_ends_the_wait() {
+        let wait = BusyWait {
+            level: true,
+            max_ms: 1000,
+        };
+        assert!(busy_bus(Some(3)).wait_busy(wait).is_ok());
+    }
+
+    #[test]
+    fn a_busy_pin_that_never_clears_is_a_typed_error_not_a_hang() {
+        let start = Instant::now();
+        let wait = BusyWait {
+            level: true,
+            max_ms: 20,
+        };
+        let e = busy_bus(None).wait_busy(wait).unwrap_err();
+        assert!(start.elapsed() < Duration::from_secs(2));
+        let BusError::Busy { pin, waited_ms, .. } = &e else {
+            panic!("not a busy error: {e}");
+        };
+        assert_eq!(*pin, 17);
+        assert!(*waited_ms >= 40, "{waited_ms}");
+        assert!(e.to_string().contains("BUSY pin GPIO 17"), "{e}");
+        // The level that means busy is the controller's: low-active BUSY_N reads clear.
+        let low = BusyWait {
+            level: false,
+            max_ms: 20,
+        };
+        assert!(busy_bus(None).wait_busy(low).is_ok());
+    }
+
     #[test]
     fn opening_spi_off_a_pi_says_what_to_check() {
         let spec = SpiSpec {
@@ -384,6 +497,7 @@ mod tests {
             reset: None,
             backlight: None,
             backlight_pwm: None,
+            busy: Some(17),
             chunk: 4096,
         };
         if std::path::Path::new("/dev/spidev0.0").exists() {

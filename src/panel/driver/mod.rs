@@ -8,10 +8,13 @@ use super::rotation::Rotation;
 use super::wire::Wire;
 
 pub mod hd44780;
+pub mod epaper;
 pub mod mipi;
 pub mod pages;
 pub mod pcd8544;
 pub mod ssd1322;
+pub mod ssd1680;
+pub mod uc8151;
 
 /// A display controller driver.
 pub trait Driver: Send {
@@ -44,6 +47,18 @@ pub trait Driver: Send {
 
     /// Writes the (aligned) panel rectangle `r` of `frame` to the controller's RAM.
     fn pack(&self, frame: &Pixels, r: Rect, wire: &mut Wire);
+
+    /// Shows the panel rectangles `rects` that [`Driver::pack`] just wrote, on a panel whose
+    /// glass changes only when told (e-paper): a full refresh, or a partial one where the
+    /// controller has it. Default: nothing, the glass follows RAM.
+    fn refresh(&self, frame: &Pixels, rects: &[Rect], full: bool, wire: &mut Wire) {
+        let _ = (frame, rects, full, wire);
+    }
+
+    /// What the controller's refreshes allow (e-paper); None: every frame shows at once.
+    fn refresh_limits(&self) -> Option<super::refresh::RefreshLimits> {
+        None
+    }
 }
 
 /// Settings sent at init.

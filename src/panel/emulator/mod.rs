@@ -11,6 +11,8 @@ pub mod mipi;
 pub mod pages;
 pub mod pcd8544;
 pub mod ssd1322;
+pub mod ssd1680;
+pub mod uc8151;
 
 /// A display controller, emulated.
 pub trait Emulator {
@@ -32,6 +34,19 @@ pub trait Emulator {
     fn rows_scanned(&self) -> Option<u32> {
         None
     }
+    /// Refreshes run so far, on a panel whose glass changes only when refreshed (e-paper).
+    fn refreshes(&self) -> Option<Refreshes> {
+        None
+    }
+}
+
+/// The refreshes an e-paper controller ran.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Refreshes {
+    /// Whole-panel refreshes.
+    pub full: u64,
+    /// Partial refreshes (a fast waveform or a window).
+    pub partial: u64,
 }
 
 /// The display state the commands set.
@@ -50,14 +65,15 @@ pub fn for_model(model: Model) -> Box<dyn Emulator> {
     model.emulator()
 }
 
-/// Feeds everything on `wire` (delays and backlight changes do not change RAM).
+/// Feeds everything on `wire` (delays, BUSY waits and backlight changes do not change RAM;
+/// an emulated controller is never busy).
 pub fn feed_wire(emu: &mut dyn Emulator, wire: &Wire) {
     for step in wire.steps() {
         match step {
             Step::Command(r) => emu.command(wire.bytes(r)),
             Step::Data(r) => emu.data(wire.bytes(r)),
             Step::Reset => emu.reset(),
-            Step::Delay(_) | Step::Backlight(_) | Step::BacklightLevel(_) => {}
+            Step::Delay(_) | Step::Backlight(_) | Step::BacklightLevel(_) | Step::WaitBusy(_) => {}
         }
     }
 }
