@@ -584,3 +584,34 @@ fn new_panels_are_accepted_in_their_sizes_and_rotations() {
         assert!(compile_str(&src, &path).is_ok(), "{src} was refused");
     }
 }
+
+#[test]
+fn grey_oleds_are_accepted_in_their_sizes_and_refused_in_others() {
+    let path = common::root().join("scenes").join("ok.ron");
+    for (driver, w, h, rotation) in [
+        ("Ssd1322Nhd", 128, 64, 0),
+        ("Ssd1325", 64, 128, 90),
+        ("Ssd1327", 128, 128, 270),
+        ("Ssd1362", 256, 64, 180),
+        ("Ssd1363", 128, 256, 90),
+    ] {
+        let src = format!(
+            "Scene(display: (width: {w}, height: {h}, mode: Gray4, driver: {driver}, rotation: {rotation}))"
+        );
+        assert!(compile_str(&src, &path).is_ok(), "{src} was refused");
+    }
+    for (driver, w, h, sizes) in [
+        ("Ssd1322Nhd", 256, 64, "128x64"),
+        ("Ssd1325", 128, 32, "128x64"),
+        ("Ssd1327", 128, 64, "128x128"),
+        ("Ssd1362", 128, 64, "256x64"),
+        ("Ssd1363", 256, 64, "256x128"),
+    ] {
+        one_error_at(
+            &format!("Scene(display: (width: {w}, height: {h}, mode: Gray4,\n  driver: {driver}))"),
+            2,
+            3,
+            sizes,
+        );
+    }
+}

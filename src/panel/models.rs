@@ -4,10 +4,13 @@
 //! knows is one row here; a new controller of a known family is one spec (a
 //! [`PagedSpec`] or [`MipiSpec`]) here and its rows.
 
+use super::driver::gray::{
+    DisplayModes, Gray, GrayArgs, GrayInit as G, GrayModel, GraySpec, REMAP_SSD1322, REMAP_SSD1325,
+};
 use super::driver::mipi::{Mipi, MipiInit as M, MipiModel, MipiPixel, MipiSpec};
 use super::driver::pages::{PageAddressing, Paged, PagedInit as P, PagedModel, PagedSpec};
 use super::driver::{Driver, pcd8544, ssd1322};
-use super::emulator::{Emulator, mipi, pages};
+use super::emulator::{Emulator, gray, mipi, pages};
 use super::error::PanelError;
 use super::rotation::Rotation;
 use crate::render::PixelMode;
@@ -19,6 +22,8 @@ pub enum Family {
     Paged(&'static PagedModel),
     /// A MIPI-DCS TFT.
     Mipi(&'static MipiModel),
+    /// A column-window greyscale OLED.
+    Gray(&'static GrayModel),
     /// The SSD1322 greyscale OLED.
     Ssd1322,
     /// The PCD8544 (Nokia 5110) mono LCD.
@@ -63,6 +68,7 @@ impl ModelRow {
         match self.family {
             Family::Paged(m) => Box::new(Paged(m)),
             Family::Mipi(m) => Box::new(Mipi(m)),
+            Family::Gray(m) => Box::new(Gray(m)),
             Family::Ssd1322 => Box::new(ssd1322::Ssd1322),
             Family::Pcd8544 => Box::new(pcd8544::Pcd8544),
         }
@@ -73,6 +79,7 @@ impl ModelRow {
         match self.family {
             Family::Paged(m) => Box::new(pages::PagesEmulator::new(m)),
             Family::Mipi(m) => Box::new(mipi::MipiEmulator::new(m)),
+            Family::Gray(m) => Box::new(gray::GrayEmulator::new(m)),
             Family::Ssd1322 => Box::new(super::emulator::ssd1322::Ssd1322Emulator::new()),
             Family::Pcd8544 => Box::new(super::emulator::pcd8544::Pcd8544Emulator::new()),
         }
@@ -775,6 +782,323 @@ const ST7735_BLACK_128X160: MipiModel = tft(&ST7735, 128, 160, 0xC0);
 const ILI9486_320X480: MipiModel = tft(&ILI9486, 320, 480, 0x48);
 const ILI9488_320X480: MipiModel = tft(&ILI9488, 320, 480, 0x48);
 
+// ---- Column-window grey controllers ---------------------------------------------------
+
+/// The display modes of the SSD1325, SSD1327 and SSD1362 (0xA4 shows RAM).
+const MODES_SSD1325: DisplayModes = DisplayModes {
+    normal: 0xA4,
+    all_on: 0xA5,
+    all_off: 0xA6,
+    inverse: 0xA7,
+};
+
+/// The display modes of the SSD1322 and SSD1363 (0xA6 shows RAM).
+const MODES_SSD1322: DisplayModes = DisplayModes {
+    all_off: 0xA4,
+    all_on: 0xA5,
+    normal: 0xA6,
+    inverse: 0xA7,
+};
+
+/// SSD1325: 128×80 RAM of 4-bit pixels, a column address two pixels (one byte), 128×64
+/// panels. Arguments go as command bytes; data is RAM at once. Contrast has 128 steps.
+/// The common modules show RAM upright with COM remap and odd/even split (0x50) and a
+/// display offset of 76, the low nibble the left pixel.
+pub const SSD1325: GraySpec = GraySpec {
+    chip: "SSD1325",
+    ram_columns: 64,
+    ram_rows: 80,
+    column_segments: 2,
+    segments_per_pixel: 1,
+    args: GrayArgs::Command,
+    write_ram: None,
+    high_nibble_first: false,
+    swap_byte_pairs: false,
+    init: &[
+        G::Cmd(0xAE, &[]),     // display off
+        G::Cmd(0xB3, &[0xF2]), // clock divide / oscillator
+        G::Mux,
+        G::DisplayOffset,
+        G::Cmd(0xA1, &[0x00]), // start line 0
+        G::Cmd(0xAD, &[0x02]), // master configuration: external VCC
+        G::Cmd(0xA0, &[0x50]), // remap: COM remap, COM odd/even split
+        G::Cmd(0x86, &[]),     // full current range
+        G::Cmd(0xB8, &[0x01, 0x11, 0x22, 0x32, 0x43, 0x54, 0x65, 0x76]), // grey levels
+        G::Contrast,
+        G::Cmd(0xB2, &[0x51]), // row period
+        G::Cmd(0xB1, &[0x55]), // phase lengths
+        G::Cmd(0xB4, &[0x03]), // pre-charge compensation level
+        G::Cmd(0xB0, &[0x28]), // pre-charge compensation on
+        G::Cmd(0xBC, &[0x01]), // pre-charge voltage
+        G::Cmd(0xBE, &[0x00]), // VCOMH
+        G::Cmd(0xBF, &[0x02]), // VSL
+        G::Invert,
+        G::Cmd(0xAF, &[]), // display on
+        G::Delay(100),
+    ],
+    contrast_cmd: 0x81,
+    contrast_bits: 7,
+    contrast_reset: 0x40,
+    mux_cmd: 0xA8,
+    remap: REMAP_SSD1325,
+    upright: 0x50,
+    modes: MODES_SSD1325,
+    commands: &[
+        (0x15, 0x15, 2),
+        (0x2E, 0x2F, 0),
+        (0x75, 0x75, 2),
+        (0x81, 0x81, 1),
+        (0x84, 0x86, 0),
+        (0xA0, 0xA2, 1),
+        (0xA4, 0xA7, 0),
+        (0xA8, 0xA8, 1),
+        (0xAD, 0xAD, 1),
+        (0xAE, 0xAF, 0),
+        (0xB0, 0xB4, 1),
+        (0xB8, 0xB8, 8),
+        (0xBC, 0xBC, 1),
+        (0xBE, 0xBF, 1),
+        (0xE3, 0xE3, 0),
+    ],
+};
+
+/// SSD1327: 128×128 RAM of 4-bit pixels, a column address two pixels. Arguments go as
+/// command bytes; data is RAM at once. The common 128×128 modules show RAM upright with
+/// column and nibble remap and COM remap and split (0x53), the low nibble the left pixel.
+/// The init takes the linear grey table (0xB9) rather than sending one.
+pub const SSD1327: GraySpec = GraySpec {
+    chip: "SSD1327",
+    ram_columns: 64,
+    ram_rows: 128,
+    init: &[
+        G::Cmd(0xFD, &[0x12]), // unlock commands
+        G::Cmd(0xAE, &[]),     // display off
+        G::Cmd(0xA0, &[0x53]), // remap: column, nibble, COM remap, COM split
+        G::Cmd(0xA1, &[0x00]), // start line 0
+        G::DisplayOffset,
+        G::Mux,
+        G::Cmd(0xB9, &[]),     // linear grey table
+        G::Cmd(0xB3, &[0x00]), // clock divide / oscillator
+        G::Cmd(0xAB, &[0x01]), // internal VDD regulator
+        G::Cmd(0xB1, &[0xF1]), // phase lengths
+        G::Cmd(0xBC, &[0x08]), // pre-charge voltage: VCOMH
+        G::Cmd(0xBE, &[0x07]), // VCOMH 0.86 VCC
+        G::Cmd(0xD5, &[0x62]), // second pre-charge on
+        G::Cmd(0xB6, &[0x0F]), // second pre-charge period
+        G::Contrast,
+        G::Invert,
+        G::Cmd(0xAF, &[]), // display on
+        G::Delay(100),
+    ],
+    contrast_bits: 8,
+    contrast_reset: 0x7F,
+    upright: 0x53,
+    commands: &[
+        (0x15, 0x15, 2),
+        (0x2E, 0x2F, 0),
+        (0x75, 0x75, 2),
+        (0x81, 0x81, 1),
+        (0xA0, 0xA2, 1),
+        (0xA4, 0xA7, 0),
+        (0xA8, 0xA8, 1),
+        (0xAB, 0xAB, 1),
+        (0xAE, 0xAF, 0),
+        (0xB1, 0xB1, 1),
+        (0xB3, 0xB3, 1),
+        (0xB6, 0xB6, 1),
+        (0xB8, 0xB8, 15),
+        (0xB9, 0xB9, 0),
+        (0xBC, 0xBC, 1),
+        (0xBE, 0xBE, 1),
+        (0xD5, 0xD5, 1),
+        (0xE3, 0xE3, 0),
+        (0xFD, 0xFD, 1),
+    ],
+    ..SSD1325
+};
+
+/// SSD1362: 256×64 RAM of 4-bit pixels, a column address two pixels. Arguments go as
+/// command bytes; data is RAM at once. Modules (ELW2106AA) show RAM upright with column
+/// and nibble remap and segment split (0x43), the low nibble the left pixel; internal
+/// IREF and VDD regulator.
+pub const SSD1362: GraySpec = GraySpec {
+    chip: "SSD1362",
+    ram_columns: 128,
+    ram_rows: 64,
+    init: &[
+        G::Cmd(0xFD, &[0x12]), // unlock commands
+        G::Cmd(0xAE, &[]),     // display off
+        G::Cmd(0xAB, &[0x01]), // internal VDD regulator
+        G::Cmd(0xAD, &[0x9E]), // internal IREF
+        G::Cmd(0xA0, &[0x43]), // remap: column, nibble, segment split
+        G::Cmd(0xA1, &[0x00]), // start line 0
+        G::DisplayOffset,
+        G::Mux,
+        G::Cmd(0xB1, &[0x11]), // phase lengths
+        G::Cmd(0xB3, &[0xF0]), // clock divide / oscillator
+        G::Cmd(0xB9, &[]),     // linear grey table
+        G::Cmd(0xBC, &[0x04]), // pre-charge voltage
+        G::Cmd(0xBE, &[0x05]), // VCOMH 0.82 VCC
+        G::Contrast,
+        G::Invert,
+        G::Cmd(0xAF, &[]), // display on
+        G::Delay(100),
+    ],
+    contrast_bits: 8,
+    contrast_reset: 0x7F,
+    upright: 0x43,
+    commands: &[
+        (0x15, 0x15, 2),
+        (0x2E, 0x2F, 0),
+        (0x75, 0x75, 2),
+        (0x81, 0x81, 1),
+        (0xA0, 0xA2, 1),
+        (0xA3, 0xA3, 2),
+        (0xA4, 0xA7, 0),
+        (0xA8, 0xA8, 1),
+        (0xAB, 0xAB, 1),
+        (0xAD, 0xAD, 1),
+        (0xAE, 0xAF, 0),
+        (0xB1, 0xB1, 1),
+        (0xB3, 0xB3, 1),
+        (0xB6, 0xB6, 1),
+        (0xB9, 0xB9, 0),
+        (0xBC, 0xBE, 1),
+        (0xE3, 0xE3, 0),
+        (0xFD, 0xFD, 1),
+    ],
+    ..SSD1325
+};
+
+/// Commands of the SSD1322 (and the SSD1363, as its drivers use it), arguments as data.
+const SSD1322_COMMANDS: &[(u8, u8, u8)] = &[
+    (0x15, 0x15, 2),
+    (0x5C, 0x5D, 0),
+    (0x75, 0x75, 2),
+    (0xA0, 0xA0, 2),
+    (0xA1, 0xA2, 1),
+    (0xA4, 0xA7, 0),
+    (0xA8, 0xA8, 2),
+    (0xA9, 0xA9, 0),
+    (0xAB, 0xAB, 1),
+    (0xAD, 0xAD, 1),
+    (0xAE, 0xAF, 0),
+    (0xB0, 0xB0, 0),
+    (0xB1, 0xB1, 1),
+    (0xB3, 0xB3, 1),
+    (0xB4, 0xB4, 2),
+    (0xB5, 0xB6, 1),
+    (0xB8, 0xB8, 15),
+    (0xB9, 0xB9, 0),
+    (0xBB, 0xBB, 1),
+    (0xBE, 0xBE, 1),
+    (0xC1, 0xC1, 1),
+    (0xC7, 0xC7, 1),
+    (0xCA, 0xCA, 1),
+    (0xD1, 0xD1, 2),
+    (0xFD, 0xFD, 1),
+];
+
+/// SSD1322 as Newhaven's 128×64 modules wire it: each pixel lights two segments, so a
+/// column address (4 segments) is two pixels and every byte is one pixel in both nibbles.
+/// Column and nibble remap with the COM scan reversed (0x16, 0x11), columns 28..91;
+/// arguments as data, RAM writes after 0x5C.
+pub const SSD1322_NHD: GraySpec = GraySpec {
+    chip: "SSD1322",
+    ram_columns: 120,
+    ram_rows: 128,
+    column_segments: 4,
+    segments_per_pixel: 2,
+    args: GrayArgs::Data,
+    write_ram: Some(0x5C),
+    high_nibble_first: true,
+    swap_byte_pairs: false,
+    init: &[
+        G::Cmd(0xFD, &[0x12]), // unlock commands
+        G::Cmd(0xAE, &[]),     // display off
+        G::Cmd(0xB3, &[0x91]), // clock divide / oscillator
+        G::Mux,
+        G::DisplayOffset,
+        G::Cmd(0xA1, &[0x00]),       // start line 0
+        G::Cmd(0xAB, &[0x01]),       // internal VDD regulator
+        G::Cmd(0xA0, &[0x16, 0x11]), // remap: column, nibble, COM scan; dual COM
+        G::Cmd(0xC7, &[0x0F]),       // master contrast
+        G::Contrast,
+        G::Cmd(0xB1, &[0xF2]),       // phase lengths
+        G::Cmd(0xBB, &[0x1F]),       // pre-charge voltage
+        G::Cmd(0xB4, &[0xA0, 0xFD]), // display enhancement A: external VSL
+        G::Cmd(0xBE, &[0x04]),       // VCOMH
+        G::Invert,
+        G::Cmd(0xA9, &[]), // exit partial display
+        G::Cmd(0xAF, &[]), // display on
+        G::Delay(50),
+    ],
+    contrast_cmd: 0xC1,
+    contrast_bits: 8,
+    contrast_reset: 0x7F,
+    mux_cmd: 0xCA,
+    remap: REMAP_SSD1322,
+    upright: 0x16,
+    modes: MODES_SSD1322,
+    commands: SSD1322_COMMANDS,
+};
+
+/// SSD1363: 256×128 modules (EastRising ER-OLED027-3). As its known-good driver sends it:
+/// arguments as data (DC high, even the command's own parameters), RAM writes after
+/// 0x5C, a column address four pixels from column 8, the two bytes of each column
+/// address in reverse order with the low nibble the left pixel (so the four pixels go
+/// right to left), remap 0x32 0x00 (column remap, COM remap, COM split) and a display
+/// offset of 32.
+pub const SSD1363: GraySpec = GraySpec {
+    chip: "SSD1363",
+    ram_columns: 80,
+    ram_rows: 160,
+    column_segments: 4,
+    segments_per_pixel: 1,
+    high_nibble_first: false,
+    swap_byte_pairs: true,
+    init: &[
+        G::Cmd(0xFD, &[0x12]), // unlock commands
+        G::Cmd(0xAE, &[]),     // display off
+        G::Contrast,
+        G::Cmd(0xA0, &[0x32, 0x00]), // remap: column, COM remap, COM split
+        G::DisplayOffset,
+        G::Mux,
+        G::Cmd(0xAD, &[0x90]), // internal IREF
+        G::Cmd(0xB3, &[0x61]), // clock divide / oscillator
+        G::Cmd(0xB9, &[]),     // linear grey table
+        G::Invert,
+        G::Cmd(0xAF, &[]), // display on
+        G::Delay(50),
+    ],
+    upright: 0x32,
+    ..SSD1322_NHD
+};
+
+/// A grey panel at column address `column_offset`, scanning all its rows.
+const fn gray(
+    chip: &'static GraySpec,
+    width: u32,
+    height: u32,
+    column_offset: u32,
+    display_offset: u8,
+) -> GrayModel {
+    GrayModel {
+        chip,
+        width,
+        height,
+        column_offset,
+        mux: height,
+        display_offset,
+    }
+}
+
+const SSD1325_128X64: GrayModel = gray(&SSD1325, 128, 64, 0, 0x4C);
+const SSD1327_128X128: GrayModel = gray(&SSD1327, 128, 128, 0, 0);
+const SSD1362_256X64: GrayModel = gray(&SSD1362, 256, 64, 0, 0);
+const SSD1322_NHD_128X64: GrayModel = gray(&SSD1322_NHD, 128, 64, 28, 0);
+const SSD1363_256X128: GrayModel = gray(&SSD1363, 256, 128, 8, 0x20);
+
 // ---- The table ------------------------------------------------------------------------
 
 /// Every model. The first one that fits a frame is the one `bench` and `replay` pick.
@@ -996,6 +1320,51 @@ pub const MODELS: &[ModelRow] = &[
         spi_max_hz: 20_000_000,
         fits: "3.5\" and 4\" 320x480 SPI TFT modules on ILI9488",
         family: Family::Mipi(&ILI9488_320X480),
+    },
+    ModelRow {
+        name: "ssd1322-nhd",
+        controller: "Ssd1322Nhd",
+        native: (128, 64),
+        mode: PixelMode::Gray4,
+        spi_max_hz: 10_000_000,
+        fits: "Newhaven 128x64 greyscale OLEDs on SSD1322 (two segments a pixel)",
+        family: Family::Gray(&SSD1322_NHD_128X64),
+    },
+    ModelRow {
+        name: "ssd1325",
+        controller: "Ssd1325",
+        native: (128, 64),
+        mode: PixelMode::Gray4,
+        spi_max_hz: 4_000_000,
+        fits: "2.7\" and 1.3\" 128x64 greyscale OLEDs on SSD1325",
+        family: Family::Gray(&SSD1325_128X64),
+    },
+    ModelRow {
+        name: "ssd1327",
+        controller: "Ssd1327",
+        native: (128, 128),
+        mode: PixelMode::Gray4,
+        spi_max_hz: 10_000_000,
+        fits: "1.5\" 128x128 greyscale OLED modules (SPI or I2C)",
+        family: Family::Gray(&SSD1327_128X128),
+    },
+    ModelRow {
+        name: "ssd1362",
+        controller: "Ssd1362",
+        native: (256, 64),
+        mode: PixelMode::Gray4,
+        spi_max_hz: 10_000_000,
+        fits: "3.12\" 256x64 greyscale OLEDs on SSD1362 (ELW2106AA)",
+        family: Family::Gray(&SSD1362_256X64),
+    },
+    ModelRow {
+        name: "ssd1363",
+        controller: "Ssd1363",
+        native: (256, 128),
+        mode: PixelMode::Gray4,
+        spi_max_hz: 10_000_000,
+        fits: "2.7\" 256x128 greyscale OLEDs on SSD1363 (ER-OLED027-3)",
+        family: Family::Gray(&SSD1363_256X128),
     },
 ];
 
