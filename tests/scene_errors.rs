@@ -615,3 +615,16 @@ fn grey_oleds_are_accepted_in_their_sizes_and_refused_in_others() {
         );
     }
 }
+
+#[test]
+fn the_ch1115_is_accepted_at_128x64_and_refused_at_other_sizes() {
+    let path = common::root().join("scenes").join("ok.ron");
+    let src = "Scene(display: (width: 64, height: 128, mode: Mono, driver: Ch1115, rotation: 90))";
+    assert!(compile_str(src, &path).is_ok(), "{src} was refused");
+    one_error_at(
+        "Scene(display: (width: 128, height: 32, mode: Mono,\n  driver: Ch1115))",
+        2,
+        3,
+        "128x64",
+    );
+}

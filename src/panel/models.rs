@@ -469,6 +469,35 @@ pub const UC1701X: PagedSpec = PagedSpec {
     ..ST7567
 };
 
+/// CH1115: 128×64 OLED, command-compatible with the SH1106 for what the driver sends
+/// (page addressing, DC-DC converter 0xAD 0x8B); known-good drivers write the 128-pixel
+/// panel from RAM column 2 as on the SH1106. VCOM deselect level 0x20.
+pub const CH1115: PagedSpec = PagedSpec {
+    chip: "CH1115",
+    init: &[
+        P::Cmd(&[0xAE, 0xD5, 0x80]), // display off; clock divide / oscillator
+        P::Mux,
+        P::DisplayOffset,
+        P::Cmd(&[
+            0x40, // start line 0
+            0xAD, 0x8B, // DC-DC converter on
+            0xA1, // segment remap
+            0xC8, // COM scan from COM[N-1]
+        ]),
+        P::ComPins,
+        P::Contrast,
+        P::Cmd(&[
+            0xD9, 0x22, // discharge / pre-charge period
+            0xDB, 0x20, // VCOM deselect level
+            0xA4, // show RAM
+        ]),
+        P::Invert,
+        P::Cmd(&[0xAF]), // display on
+        P::Delay(100),
+    ],
+    ..SH1106
+};
+
 /// A 128-column panel on a page-addressed chip with no offsets.
 const fn paged(chip: &'static PagedSpec, height: u32, com_pins: u8) -> PagedModel {
     PagedModel {
@@ -511,6 +540,10 @@ const SH1107_64X128: PagedModel = PagedModel {
     ..paged(&SH1107, 128, 0)
 };
 const SH1107_128X128: PagedModel = paged(&SH1107, 128, 0);
+const CH1115_128X64: PagedModel = PagedModel {
+    column_offset: 2,
+    ..paged(&CH1115, 64, 0x12)
+};
 const ST7567_128X64: PagedModel = paged(&ST7567, 64, 0);
 const UC1701X_128X64: PagedModel = paged(&UC1701X, 64, 0);
 
@@ -1365,6 +1398,15 @@ pub const MODELS: &[ModelRow] = &[
         spi_max_hz: 10_000_000,
         fits: "2.7\" 256x128 greyscale OLEDs on SSD1363 (ER-OLED027-3)",
         family: Family::Gray(&SSD1363_256X128),
+    },
+    ModelRow {
+        name: "ch1115",
+        controller: "Ch1115",
+        native: (128, 64),
+        mode: PixelMode::Mono,
+        spi_max_hz: 4_000_000,
+        fits: "128x64 OLED modules on CH1115 (SH1106-style page addressing)",
+        family: Family::Paged(&CH1115_128X64),
     },
 ];
 
