@@ -634,6 +634,15 @@ fn the_emulators_notice_a_mirrored_or_offset_panel() {
                     }
                 }
             }
+            Family::Color(m) => {
+                // The column remap bit flipped.
+                wire.command(&[0xA0]);
+                let a = [m.chip.upright ^ m.chip.remap.column];
+                match m.chip.args {
+                    GrayArgs::Command => wire.command(&a),
+                    GrayArgs::Data => wire.data(&a),
+                }
+            }
             Family::Ssd1322 | Family::Pcd8544 => continue,
         }
         panel.full(&fb, &mut wire);

@@ -628,3 +628,31 @@ fn the_ch1115_is_accepted_at_128x64_and_refused_at_other_sizes() {
         "128x64",
     );
 }
+
+#[test]
+fn colour_oleds_are_accepted_in_their_sizes_and_refused_in_others() {
+    let path = common::root().join("scenes").join("ok.ron");
+    for (driver, w, h, rotation) in [
+        ("Ssd1331", 64, 96, 90),
+        ("Ssd1351", 128, 128, 180),
+        ("Ssd1351", 96, 128, 270),
+    ] {
+        let src = format!(
+            "Scene(display: (width: {w}, height: {h}, mode: Rgb565, driver: {driver}, rotation: {rotation}))"
+        );
+        assert!(compile_str(&src, &path).is_ok(), "{src} was refused");
+    }
+    for (driver, w, h, sizes) in [
+        ("Ssd1331", 128, 64, "96x64"),
+        ("Ssd1351", 128, 64, "128x128 or 128x96"),
+    ] {
+        one_error_at(
+            &format!(
+                "Scene(display: (width: {w}, height: {h}, mode: Rgb565,\n  driver: {driver}))"
+            ),
+            2,
+            3,
+            sizes,
+        );
+    }
+}

@@ -4,13 +4,16 @@
 //! knows is one row here; a new controller of a known family is one spec (a
 //! [`PagedSpec`] or [`MipiSpec`]) here and its rows.
 
+use super::driver::color::{
+    Color, ColorContrast, ColorInit as C, ColorModel, ColorSpec, REMAP_SSD1331,
+};
 use super::driver::gray::{
     DisplayModes, Gray, GrayArgs, GrayInit as G, GrayModel, GraySpec, REMAP_SSD1322, REMAP_SSD1325,
 };
 use super::driver::mipi::{Mipi, MipiInit as M, MipiModel, MipiPixel, MipiSpec};
 use super::driver::pages::{PageAddressing, Paged, PagedInit as P, PagedModel, PagedSpec};
 use super::driver::{Driver, pcd8544, ssd1322};
-use super::emulator::{Emulator, gray, mipi, pages};
+use super::emulator::{Emulator, color, gray, mipi, pages};
 use super::error::PanelError;
 use super::rotation::Rotation;
 use crate::render::PixelMode;
@@ -24,6 +27,8 @@ pub enum Family {
     Mipi(&'static MipiModel),
     /// A column-window greyscale OLED.
     Gray(&'static GrayModel),
+    /// A colour-window RGB565 OLED.
+    Color(&'static ColorModel),
     /// The SSD1322 greyscale OLED.
     Ssd1322,
     /// The PCD8544 (Nokia 5110) mono LCD.
@@ -69,6 +74,7 @@ impl ModelRow {
             Family::Paged(m) => Box::new(Paged(m)),
             Family::Mipi(m) => Box::new(Mipi(m)),
             Family::Gray(m) => Box::new(Gray(m)),
+            Family::Color(m) => Box::new(Color(m)),
             Family::Ssd1322 => Box::new(ssd1322::Ssd1322),
             Family::Pcd8544 => Box::new(pcd8544::Pcd8544),
         }
@@ -80,6 +86,7 @@ impl ModelRow {
             Family::Paged(m) => Box::new(pages::PagesEmulator::new(m)),
             Family::Mipi(m) => Box::new(mipi::MipiEmulator::new(m)),
             Family::Gray(m) => Box::new(gray::GrayEmulator::new(m)),
+            Family::Color(m) => Box::new(color::ColorEmulator::new(m)),
             Family::Ssd1322 => Box::new(super::emulator::ssd1322::Ssd1322Emulator::new()),
             Family::Pcd8544 => Box::new(super::emulator::pcd8544::Pcd8544Emulator::new()),
         }
@@ -1132,6 +1139,155 @@ const SSD1362_256X64: GrayModel = gray(&SSD1362, 256, 64, 0, 0);
 const SSD1322_NHD_128X64: GrayModel = gray(&SSD1322_NHD, 128, 64, 28, 0);
 const SSD1363_256X128: GrayModel = gray(&SSD1363, 256, 128, 8, 0x20);
 
+// ---- Colour-window OLED controllers ---------------------------------------------------
+
+/// SSD1331: 96×64 colour OLED, RGB565 (65k colours, format 1). Arguments go as command
+/// bytes; data is RAM at once. Contrast is one command per colour (0x81, 0x82, 0x83) under
+/// a master current (0x87). The common modules show RAM upright with column and COM remap
+/// and odd/even split (0x72).
+pub const SSD1331: ColorSpec = ColorSpec {
+    chip: "SSD1331",
+    ram: (96, 64),
+    args: GrayArgs::Command,
+    write_ram: None,
+    init: &[
+        C::Cmd(0xAE, &[]),     // display off
+        C::Cmd(0xA0, &[0x72]), // remap: column, COM remap, COM split, 65k colours
+        C::Cmd(0xA1, &[0x00]), // start line 0
+        C::Cmd(0xA2, &[0x00]), // display offset 0
+        C::Mux,
+        C::Cmd(0xAD, &[0x8E]), // master configuration: external VCC
+        C::Cmd(0xB0, &[0x0B]), // power save off
+        C::Cmd(0xB1, &[0x74]), // phase lengths
+        C::Cmd(0xB3, &[0xD0]), // clock divide / oscillator
+        C::Cmd(0x8A, &[0x80]), // second pre-charge speed, colour A
+        C::Cmd(0x8B, &[0x80]), // colour B
+        C::Cmd(0x8C, &[0x80]), // colour C
+        C::Cmd(0xBB, &[0x3E]), // pre-charge voltage
+        C::Cmd(0xBE, &[0x3E]), // VCOMH
+        C::Cmd(0x87, &[0x0F]), // master current: full
+        C::Contrast,
+        C::Invert,
+        C::Cmd(0xAF, &[]), // display on
+        C::Delay(100),
+    ],
+    contrast: ColorContrast::PerColour([0x81, 0x82, 0x83]),
+    contrast_reset: 0x80,
+    mux_cmd: 0xA8,
+    remap: REMAP_SSD1331,
+    upright: 0x72,
+    modes: MODES_SSD1325,
+    commands: &[
+        (0x15, 0x15, 2),
+        (0x21, 0x21, 7),
+        (0x22, 0x22, 10),
+        (0x23, 0x23, 6),
+        (0x24, 0x25, 4),
+        (0x26, 0x26, 1),
+        (0x27, 0x27, 5),
+        (0x2E, 0x2F, 0),
+        (0x75, 0x75, 2),
+        (0x81, 0x83, 1),
+        (0x87, 0x87, 1),
+        (0x8A, 0x8C, 1),
+        (0xA0, 0xA2, 1),
+        (0xA4, 0xA7, 0),
+        (0xA8, 0xA8, 1),
+        (0xAB, 0xAB, 5),
+        (0xAC, 0xAC, 0),
+        (0xAD, 0xAD, 1),
+        (0xAE, 0xAF, 0),
+        (0xB0, 0xB1, 1),
+        (0xB3, 0xB3, 1),
+        (0xB8, 0xB8, 32),
+        (0xB9, 0xB9, 0),
+        (0xBB, 0xBB, 1),
+        (0xBC, 0xBD, 0),
+        (0xBE, 0xBE, 1),
+        (0xE3, 0xE3, 0),
+    ],
+};
+
+/// SSD1351: 128×128 RAM, RGB565 (65k colours). Arguments go as data, RAM writes after
+/// 0x5C. Contrast is one command (0xC1) with the three colours' levels under a master
+/// current (0xC7). Modules show RAM upright with COM remap and odd/even split (0x70);
+/// commands are unlocked first (0xFD 0x12, 0xFD 0xB1).
+pub const SSD1351: ColorSpec = ColorSpec {
+    chip: "SSD1351",
+    ram: (128, 128),
+    args: GrayArgs::Data,
+    write_ram: Some(0x5C),
+    init: &[
+        C::Cmd(0xFD, &[0x12]), // unlock commands
+        C::Cmd(0xFD, &[0xB1]), // and the protected ones
+        C::Cmd(0xAE, &[]),     // display off
+        C::Cmd(0xB3, &[0xF1]), // clock divide / oscillator
+        C::Mux,
+        C::Cmd(0xA0, &[0x70]), // remap: COM remap, COM split, 65k colours
+        C::Cmd(0xA1, &[0x00]), // start line 0
+        C::Cmd(0xA2, &[0x00]), // display offset 0
+        C::Cmd(0xB5, &[0x00]), // GPIO off
+        C::Cmd(0xAB, &[0x01]), // internal VDD regulator
+        C::Cmd(0xB1, &[0x32]), // phase lengths
+        C::Cmd(0xB4, &[0xA0, 0xB5, 0x55]), // segment low voltage: external VSL
+        C::Cmd(0xBE, &[0x05]), // VCOMH
+        C::Cmd(0xC7, &[0x0F]), // master current: full
+        C::Contrast,
+        C::Cmd(0xB6, &[0x01]), // second pre-charge period
+        C::Invert,
+        C::Cmd(0xAF, &[]), // display on
+        C::Delay(100),
+    ],
+    contrast: ColorContrast::OneCommand(0xC1),
+    contrast_reset: 0x8A,
+    mux_cmd: 0xCA,
+    remap: REMAP_SSD1331,
+    upright: 0x70,
+    modes: MODES_SSD1322,
+    commands: &[
+        (0x15, 0x15, 2),
+        (0x5C, 0x5D, 0),
+        (0x75, 0x75, 2),
+        (0x96, 0x96, 1),
+        (0x9E, 0x9F, 0),
+        (0xA0, 0xA2, 1),
+        (0xA4, 0xA7, 0),
+        (0xAB, 0xAB, 1),
+        (0xAD, 0xAD, 1),
+        (0xAE, 0xAF, 0),
+        (0xB0, 0xB1, 1),
+        (0xB2, 0xB2, 3),
+        (0xB3, 0xB3, 1),
+        (0xB4, 0xB4, 3),
+        (0xB5, 0xB6, 1),
+        (0xB8, 0xB8, 63),
+        (0xB9, 0xB9, 0),
+        (0xBB, 0xBB, 1),
+        (0xBE, 0xBE, 1),
+        (0xC1, 0xC1, 3),
+        (0xC7, 0xC7, 1),
+        (0xCA, 0xCA, 1),
+        (0xFD, 0xFD, 1),
+    ],
+};
+
+const SSD1331_96X64: ColorModel = ColorModel {
+    chip: &SSD1331,
+    width: 96,
+    height: 64,
+};
+const SSD1351_128X128: ColorModel = ColorModel {
+    chip: &SSD1351,
+    width: 128,
+    height: 128,
+};
+/// 128×96 modules scan 96 rows from RAM row 0.
+const SSD1351_128X96: ColorModel = ColorModel {
+    chip: &SSD1351,
+    width: 128,
+    height: 96,
+};
+
 // ---- The table ------------------------------------------------------------------------
 
 /// Every model. The first one that fits a frame is the one `bench` and `replay` pick.
@@ -1407,6 +1563,33 @@ pub const MODELS: &[ModelRow] = &[
         spi_max_hz: 4_000_000,
         fits: "128x64 OLED modules on CH1115 (SH1106-style page addressing)",
         family: Family::Paged(&CH1115_128X64),
+    },
+    ModelRow {
+        name: "ssd1331",
+        controller: "Ssd1331",
+        native: (96, 64),
+        mode: PixelMode::Rgb565,
+        spi_max_hz: 6_000_000,
+        fits: "0.95\" 96x64 colour OLED modules on SSD1331",
+        family: Family::Color(&SSD1331_96X64),
+    },
+    ModelRow {
+        name: "ssd1351",
+        controller: "Ssd1351",
+        native: (128, 128),
+        mode: PixelMode::Rgb565,
+        spi_max_hz: 20_000_000,
+        fits: "1.5\" 128x128 colour OLED modules on SSD1351",
+        family: Family::Color(&SSD1351_128X128),
+    },
+    ModelRow {
+        name: "ssd1351-128x96",
+        controller: "Ssd1351",
+        native: (128, 96),
+        mode: PixelMode::Rgb565,
+        spi_max_hz: 20_000_000,
+        fits: "1.27\" 128x96 colour OLED modules on SSD1351",
+        family: Family::Color(&SSD1351_128X96),
     },
 ];
 

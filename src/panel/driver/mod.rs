@@ -7,6 +7,7 @@ use crate::render::{FrameBuffer, PixelMode, Rect};
 use super::rotation::Rotation;
 use super::wire::Wire;
 
+pub mod color;
 pub mod gray;
 pub mod mipi;
 pub mod pages;

@@ -6,6 +6,7 @@ use super::bus::Transfer;
 use super::models::Model;
 use super::wire::{Step, Wire};
 
+pub mod color;
 pub mod gray;
 pub mod mipi;
 pub mod pages;
