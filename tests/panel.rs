@@ -166,7 +166,14 @@ fn init_sequences_set_what_the_panel_needs() {
         );
     }
     let mut wire = Wire::new();
-    for (name, rows) in [("ssd1306-128x32", 32), ("ssd1306", 64), ("ssd1322", 64)] {
+    for (name, rows) in [
+        ("ssd1306-128x32", 32),
+        ("ssd1306", 64),
+        ("ssd1322", 64),
+        ("ssd1325", 64),
+        ("ssd1327", 128),
+        ("ssd1363", 128),
+    ] {
         let mut e = emulator::for_model(model(name));
         wire.clear();
         Panel::new(model(name), Rotation::R0, Settings::default()).init(&mut wire);
@@ -668,6 +675,7 @@ fn every_model_sends_the_bytes_of_its_golden() {
 
 #[test]
 fn the_emulators_notice_a_mirrored_or_offset_panel() {
+    use tinydisplay::panel::driver::gray::GrayArgs;
     use tinydisplay::panel::models::Family;
     for model in Model::all() {
         let name = model.name();
@@ -681,6 +689,30 @@ fn the_emulators_notice_a_mirrored_or_offset_panel() {
             Family::Mipi(m) => {
                 wire.command(&[0x36]);
                 wire.data(&[m.madctl ^ 0x40]);
+            }
+            Family::Gray(m) => {
+                // The column remap bit flipped; the SSD1322's second byte kept.
+                let a = [m.chip.upright ^ m.chip.remap.column, 0x11];
+                let args = &a[..m.chip.args_of(0xA0).unwrap_or(1)];
+                match m.chip.args {
+                    GrayArgs::Command => {
+                        wire.command(&[0xA0]);
+                        wire.command(args);
+                    }
+                    GrayArgs::Data => {
+                        wire.command(&[0xA0]);
+                        wire.data(args);
+                    }
+                }
+            }
+            Family::Color(m) => {
+                // The column remap bit flipped.
+                wire.command(&[0xA0]);
+                let a = [m.chip.upright ^ m.chip.remap.column];
+                match m.chip.args {
+                    GrayArgs::Command => wire.command(&a),
+                    GrayArgs::Data => wire.data(&a),
+                }
             }
             Family::Ssd1322 | Family::Pcd8544 | Family::Hd44780(_) => continue,
             // The e-paper emulators model one data entry mode and report any other.

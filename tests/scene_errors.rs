@@ -626,3 +626,75 @@ fn nonsense_refresh_options_are_refused() {
         "not e-paper",
     );
 }
+
+#[test]
+fn grey_oleds_are_accepted_in_their_sizes_and_refused_in_others() {
+    let path = common::root().join("scenes").join("ok.ron");
+    for (driver, w, h, rotation) in [
+        ("Ssd1322Nhd", 128, 64, 0),
+        ("Ssd1325", 64, 128, 90),
+        ("Ssd1327", 128, 128, 270),
+        ("Ssd1362", 256, 64, 180),
+        ("Ssd1363", 128, 256, 90),
+    ] {
+        let src = format!(
+            "Scene(display: (width: {w}, height: {h}, mode: Gray4, driver: {driver}, rotation: {rotation}))"
+        );
+        assert!(compile_str(&src, &path).is_ok(), "{src} was refused");
+    }
+    for (driver, w, h, sizes) in [
+        ("Ssd1322Nhd", 256, 64, "128x64"),
+        ("Ssd1325", 128, 32, "128x64"),
+        ("Ssd1327", 128, 64, "128x128"),
+        ("Ssd1362", 128, 64, "256x64"),
+        ("Ssd1363", 256, 64, "256x128"),
+    ] {
+        one_error_at(
+            &format!("Scene(display: (width: {w}, height: {h}, mode: Gray4,\n  driver: {driver}))"),
+            2,
+            3,
+            sizes,
+        );
+    }
+}
+
+#[test]
+fn the_ch1115_is_accepted_at_128x64_and_refused_at_other_sizes() {
+    let path = common::root().join("scenes").join("ok.ron");
+    let src = "Scene(display: (width: 64, height: 128, mode: Mono, driver: Ch1115, rotation: 90))";
+    assert!(compile_str(src, &path).is_ok(), "{src} was refused");
+    one_error_at(
+        "Scene(display: (width: 128, height: 32, mode: Mono,\n  driver: Ch1115))",
+        2,
+        3,
+        "128x64",
+    );
+}
+
+#[test]
+fn colour_oleds_are_accepted_in_their_sizes_and_refused_in_others() {
+    let path = common::root().join("scenes").join("ok.ron");
+    for (driver, w, h, rotation) in [
+        ("Ssd1331", 64, 96, 90),
+        ("Ssd1351", 128, 128, 180),
+        ("Ssd1351", 96, 128, 270),
+    ] {
+        let src = format!(
+            "Scene(display: (width: {w}, height: {h}, mode: Rgb565, driver: {driver}, rotation: {rotation}))"
+        );
+        assert!(compile_str(&src, &path).is_ok(), "{src} was refused");
+    }
+    for (driver, w, h, sizes) in [
+        ("Ssd1331", 128, 64, "96x64"),
+        ("Ssd1351", 128, 64, "128x128 or 128x96"),
+    ] {
+        one_error_at(
+            &format!(
+                "Scene(display: (width: {w}, height: {h}, mode: Rgb565,\n  driver: {driver}))"
+            ),
+            2,
+            3,
+            sizes,
+        );
+    }
+}

@@ -9,8 +9,8 @@ pub mod emulator;
 pub mod error;
 pub mod models;
 pub mod power;
-pub mod rom;
 pub mod refresh;
+pub mod rom;
 pub mod rotation;
 pub mod wire;
 

@@ -4,13 +4,19 @@
 //! knows is one row here; a new controller of a known family is one spec (a
 //! [`PagedSpec`] or [`MipiSpec`]) here and its rows.
 
+use super::driver::color::{
+    Color, ColorContrast, ColorInit as C, ColorModel, ColorSpec, REMAP_SSD1331,
+};
+use super::driver::gray::{
+    DisplayModes, Gray, GrayArgs, GrayInit as G, GrayModel, GraySpec, REMAP_SSD1322, REMAP_SSD1325,
+};
 use super::driver::hd44780::{CharModel, Hd44780};
 use super::driver::mipi::{Mipi, MipiInit as M, MipiModel, MipiPixel, MipiSpec};
 use super::driver::pages::{PageAddressing, Paged, PagedInit as P, PagedModel, PagedSpec};
 use super::driver::ssd1680::{Ssd1680, Ssd1680Model};
 use super::driver::uc8151::{Uc8151, Uc8151Model};
 use super::driver::{Driver, pcd8544, ssd1322};
-use super::emulator::{Emulator, mipi, pages};
+use super::emulator::{Emulator, color, gray, mipi, pages};
 use super::error::PanelError;
 use super::rotation::Rotation;
 use crate::render::PixelMode;
@@ -22,6 +28,10 @@ pub enum Family {
     Paged(&'static PagedModel),
     /// A MIPI-DCS TFT.
     Mipi(&'static MipiModel),
+    /// A column-window greyscale OLED.
+    Gray(&'static GrayModel),
+    /// A colour-window RGB565 OLED.
+    Color(&'static ColorModel),
     /// The SSD1322 greyscale OLED.
     Ssd1322,
     /// The PCD8544 (Nokia 5110) mono LCD.
@@ -72,6 +82,8 @@ impl ModelRow {
         match self.family {
             Family::Paged(m) => Box::new(Paged(m)),
             Family::Mipi(m) => Box::new(Mipi(m)),
+            Family::Gray(m) => Box::new(Gray(m)),
+            Family::Color(m) => Box::new(Color(m)),
             Family::Ssd1322 => Box::new(ssd1322::Ssd1322),
             Family::Pcd8544 => Box::new(pcd8544::Pcd8544),
             Family::Hd44780(m) => Box::new(Hd44780::new(m)),
@@ -85,6 +97,8 @@ impl ModelRow {
         match self.family {
             Family::Paged(m) => Box::new(pages::PagesEmulator::new(m)),
             Family::Mipi(m) => Box::new(mipi::MipiEmulator::new(m)),
+            Family::Gray(m) => Box::new(gray::GrayEmulator::new(m)),
+            Family::Color(m) => Box::new(color::ColorEmulator::new(m)),
             Family::Ssd1322 => Box::new(super::emulator::ssd1322::Ssd1322Emulator::new()),
             Family::Pcd8544 => Box::new(super::emulator::pcd8544::Pcd8544Emulator::new()),
             Family::Hd44780(m) => Box::new(super::emulator::hd44780::Hd44780Emulator::new(
@@ -480,6 +494,35 @@ pub const UC1701X: PagedSpec = PagedSpec {
     ..ST7567
 };
 
+/// CH1115: 128×64 OLED, command-compatible with the SH1106 for what the driver sends
+/// (page addressing, DC-DC converter 0xAD 0x8B); known-good drivers write the 128-pixel
+/// panel from RAM column 2 as on the SH1106. VCOM deselect level 0x20.
+pub const CH1115: PagedSpec = PagedSpec {
+    chip: "CH1115",
+    init: &[
+        P::Cmd(&[0xAE, 0xD5, 0x80]), // display off; clock divide / oscillator
+        P::Mux,
+        P::DisplayOffset,
+        P::Cmd(&[
+            0x40, // start line 0
+            0xAD, 0x8B, // DC-DC converter on
+            0xA1, // segment remap
+            0xC8, // COM scan from COM[N-1]
+        ]),
+        P::ComPins,
+        P::Contrast,
+        P::Cmd(&[
+            0xD9, 0x22, // discharge / pre-charge period
+            0xDB, 0x20, // VCOM deselect level
+            0xA4, // show RAM
+        ]),
+        P::Invert,
+        P::Cmd(&[0xAF]), // display on
+        P::Delay(100),
+    ],
+    ..SH1106
+};
+
 /// A 128-column panel on a page-addressed chip with no offsets.
 const fn paged(chip: &'static PagedSpec, height: u32, com_pins: u8) -> PagedModel {
     PagedModel {
@@ -522,6 +565,10 @@ const SH1107_64X128: PagedModel = PagedModel {
     ..paged(&SH1107, 128, 0)
 };
 const SH1107_128X128: PagedModel = paged(&SH1107, 128, 0);
+const CH1115_128X64: PagedModel = PagedModel {
+    column_offset: 2,
+    ..paged(&CH1115, 64, 0x12)
+};
 const ST7567_128X64: PagedModel = paged(&ST7567, 64, 0);
 const UC1701X_128X64: PagedModel = paged(&UC1701X, 64, 0);
 
@@ -851,6 +898,471 @@ const UC8151_2IN13_RED: Uc8151Model = Uc8151Model {
     red: true,
     ..UC8151_2IN13
 };
+// ---- Column-window grey controllers ---------------------------------------------------
+
+/// The display modes of the SSD1325, SSD1327 and SSD1362 (0xA4 shows RAM).
+const MODES_SSD1325: DisplayModes = DisplayModes {
+    normal: 0xA4,
+    all_on: 0xA5,
+    all_off: 0xA6,
+    inverse: 0xA7,
+};
+
+/// The display modes of the SSD1322 and SSD1363 (0xA6 shows RAM).
+const MODES_SSD1322: DisplayModes = DisplayModes {
+    all_off: 0xA4,
+    all_on: 0xA5,
+    normal: 0xA6,
+    inverse: 0xA7,
+};
+
+/// SSD1325: 128×80 RAM of 4-bit pixels, a column address two pixels (one byte), 128×64
+/// panels. Arguments go as command bytes; data is RAM at once. Contrast has 128 steps.
+/// The common modules show RAM upright with COM remap and odd/even split (0x50) and a
+/// display offset of 76, the low nibble the left pixel.
+pub const SSD1325: GraySpec = GraySpec {
+    chip: "SSD1325",
+    ram_columns: 64,
+    ram_rows: 80,
+    column_segments: 2,
+    segments_per_pixel: 1,
+    args: GrayArgs::Command,
+    write_ram: None,
+    high_nibble_first: false,
+    swap_byte_pairs: false,
+    init: &[
+        G::Cmd(0xAE, &[]),     // display off
+        G::Cmd(0xB3, &[0xF2]), // clock divide / oscillator
+        G::Mux,
+        G::DisplayOffset,
+        G::Cmd(0xA1, &[0x00]), // start line 0
+        G::Cmd(0xAD, &[0x02]), // master configuration: external VCC
+        G::Cmd(0xA0, &[0x50]), // remap: COM remap, COM odd/even split
+        G::Cmd(0x86, &[]),     // full current range
+        G::Cmd(0xB8, &[0x01, 0x11, 0x22, 0x32, 0x43, 0x54, 0x65, 0x76]), // grey levels
+        G::Contrast,
+        G::Cmd(0xB2, &[0x51]), // row period
+        G::Cmd(0xB1, &[0x55]), // phase lengths
+        G::Cmd(0xB4, &[0x03]), // pre-charge compensation level
+        G::Cmd(0xB0, &[0x28]), // pre-charge compensation on
+        G::Cmd(0xBC, &[0x01]), // pre-charge voltage
+        G::Cmd(0xBE, &[0x00]), // VCOMH
+        G::Cmd(0xBF, &[0x02]), // VSL
+        G::Invert,
+        G::Cmd(0xAF, &[]), // display on
+        G::Delay(100),
+    ],
+    contrast_cmd: 0x81,
+    contrast_bits: 7,
+    contrast_reset: 0x40,
+    mux_cmd: 0xA8,
+    remap: REMAP_SSD1325,
+    upright: 0x50,
+    modes: MODES_SSD1325,
+    commands: &[
+        (0x15, 0x15, 2),
+        (0x2E, 0x2F, 0),
+        (0x75, 0x75, 2),
+        (0x81, 0x81, 1),
+        (0x84, 0x86, 0),
+        (0xA0, 0xA2, 1),
+        (0xA4, 0xA7, 0),
+        (0xA8, 0xA8, 1),
+        (0xAD, 0xAD, 1),
+        (0xAE, 0xAF, 0),
+        (0xB0, 0xB4, 1),
+        (0xB8, 0xB8, 8),
+        (0xBC, 0xBC, 1),
+        (0xBE, 0xBF, 1),
+        (0xE3, 0xE3, 0),
+    ],
+};
+
+/// SSD1327: 128×128 RAM of 4-bit pixels, a column address two pixels. Arguments go as
+/// command bytes; data is RAM at once. The common 128×128 modules show RAM upright with
+/// column and nibble remap and COM remap and split (0x53), the low nibble the left pixel.
+/// The init takes the linear grey table (0xB9) rather than sending one.
+pub const SSD1327: GraySpec = GraySpec {
+    chip: "SSD1327",
+    ram_columns: 64,
+    ram_rows: 128,
+    init: &[
+        G::Cmd(0xFD, &[0x12]), // unlock commands
+        G::Cmd(0xAE, &[]),     // display off
+        G::Cmd(0xA0, &[0x53]), // remap: column, nibble, COM remap, COM split
+        G::Cmd(0xA1, &[0x00]), // start line 0
+        G::DisplayOffset,
+        G::Mux,
+        G::Cmd(0xB9, &[]),     // linear grey table
+        G::Cmd(0xB3, &[0x00]), // clock divide / oscillator
+        G::Cmd(0xAB, &[0x01]), // internal VDD regulator
+        G::Cmd(0xB1, &[0xF1]), // phase lengths
+        G::Cmd(0xBC, &[0x08]), // pre-charge voltage: VCOMH
+        G::Cmd(0xBE, &[0x07]), // VCOMH 0.86 VCC
+        G::Cmd(0xD5, &[0x62]), // second pre-charge on
+        G::Cmd(0xB6, &[0x0F]), // second pre-charge period
+        G::Contrast,
+        G::Invert,
+        G::Cmd(0xAF, &[]), // display on
+        G::Delay(100),
+    ],
+    contrast_bits: 8,
+    contrast_reset: 0x7F,
+    upright: 0x53,
+    commands: &[
+        (0x15, 0x15, 2),
+        (0x2E, 0x2F, 0),
+        (0x75, 0x75, 2),
+        (0x81, 0x81, 1),
+        (0xA0, 0xA2, 1),
+        (0xA4, 0xA7, 0),
+        (0xA8, 0xA8, 1),
+        (0xAB, 0xAB, 1),
+        (0xAE, 0xAF, 0),
+        (0xB1, 0xB1, 1),
+        (0xB3, 0xB3, 1),
+        (0xB6, 0xB6, 1),
+        (0xB8, 0xB8, 15),
+        (0xB9, 0xB9, 0),
+        (0xBC, 0xBC, 1),
+        (0xBE, 0xBE, 1),
+        (0xD5, 0xD5, 1),
+        (0xE3, 0xE3, 0),
+        (0xFD, 0xFD, 1),
+    ],
+    ..SSD1325
+};
+
+/// SSD1362: 256×64 RAM of 4-bit pixels, a column address two pixels. Arguments go as
+/// command bytes; data is RAM at once. Modules (ELW2106AA) show RAM upright with column
+/// and nibble remap and segment split (0x43), the low nibble the left pixel; internal
+/// IREF and VDD regulator.
+pub const SSD1362: GraySpec = GraySpec {
+    chip: "SSD1362",
+    ram_columns: 128,
+    ram_rows: 64,
+    init: &[
+        G::Cmd(0xFD, &[0x12]), // unlock commands
+        G::Cmd(0xAE, &[]),     // display off
+        G::Cmd(0xAB, &[0x01]), // internal VDD regulator
+        G::Cmd(0xAD, &[0x9E]), // internal IREF
+        G::Cmd(0xA0, &[0x43]), // remap: column, nibble, segment split
+        G::Cmd(0xA1, &[0x00]), // start line 0
+        G::DisplayOffset,
+        G::Mux,
+        G::Cmd(0xB1, &[0x11]), // phase lengths
+        G::Cmd(0xB3, &[0xF0]), // clock divide / oscillator
+        G::Cmd(0xB9, &[]),     // linear grey table
+        G::Cmd(0xBC, &[0x04]), // pre-charge voltage
+        G::Cmd(0xBE, &[0x05]), // VCOMH 0.82 VCC
+        G::Contrast,
+        G::Invert,
+        G::Cmd(0xAF, &[]), // display on
+        G::Delay(100),
+    ],
+    contrast_bits: 8,
+    contrast_reset: 0x7F,
+    upright: 0x43,
+    commands: &[
+        (0x15, 0x15, 2),
+        (0x2E, 0x2F, 0),
+        (0x75, 0x75, 2),
+        (0x81, 0x81, 1),
+        (0xA0, 0xA2, 1),
+        (0xA3, 0xA3, 2),
+        (0xA4, 0xA7, 0),
+        (0xA8, 0xA8, 1),
+        (0xAB, 0xAB, 1),
+        (0xAD, 0xAD, 1),
+        (0xAE, 0xAF, 0),
+        (0xB1, 0xB1, 1),
+        (0xB3, 0xB3, 1),
+        (0xB6, 0xB6, 1),
+        (0xB9, 0xB9, 0),
+        (0xBC, 0xBE, 1),
+        (0xE3, 0xE3, 0),
+        (0xFD, 0xFD, 1),
+    ],
+    ..SSD1325
+};
+
+/// Commands of the SSD1322 (and the SSD1363, as its drivers use it), arguments as data.
+const SSD1322_COMMANDS: &[(u8, u8, u8)] = &[
+    (0x15, 0x15, 2),
+    (0x5C, 0x5D, 0),
+    (0x75, 0x75, 2),
+    (0xA0, 0xA0, 2),
+    (0xA1, 0xA2, 1),
+    (0xA4, 0xA7, 0),
+    (0xA8, 0xA8, 2),
+    (0xA9, 0xA9, 0),
+    (0xAB, 0xAB, 1),
+    (0xAD, 0xAD, 1),
+    (0xAE, 0xAF, 0),
+    (0xB0, 0xB0, 0),
+    (0xB1, 0xB1, 1),
+    (0xB3, 0xB3, 1),
+    (0xB4, 0xB4, 2),
+    (0xB5, 0xB6, 1),
+    (0xB8, 0xB8, 15),
+    (0xB9, 0xB9, 0),
+    (0xBB, 0xBB, 1),
+    (0xBE, 0xBE, 1),
+    (0xC1, 0xC1, 1),
+    (0xC7, 0xC7, 1),
+    (0xCA, 0xCA, 1),
+    (0xD1, 0xD1, 2),
+    (0xFD, 0xFD, 1),
+];
+
+/// SSD1322 as Newhaven's 128×64 modules wire it: each pixel lights two segments, so a
+/// column address (4 segments) is two pixels and every byte is one pixel in both nibbles.
+/// Column and nibble remap with the COM scan reversed (0x16, 0x11), columns 28..91;
+/// arguments as data, RAM writes after 0x5C.
+pub const SSD1322_NHD: GraySpec = GraySpec {
+    chip: "SSD1322",
+    ram_columns: 120,
+    ram_rows: 128,
+    column_segments: 4,
+    segments_per_pixel: 2,
+    args: GrayArgs::Data,
+    write_ram: Some(0x5C),
+    high_nibble_first: true,
+    swap_byte_pairs: false,
+    init: &[
+        G::Cmd(0xFD, &[0x12]), // unlock commands
+        G::Cmd(0xAE, &[]),     // display off
+        G::Cmd(0xB3, &[0x91]), // clock divide / oscillator
+        G::Mux,
+        G::DisplayOffset,
+        G::Cmd(0xA1, &[0x00]),       // start line 0
+        G::Cmd(0xAB, &[0x01]),       // internal VDD regulator
+        G::Cmd(0xA0, &[0x16, 0x11]), // remap: column, nibble, COM scan; dual COM
+        G::Cmd(0xC7, &[0x0F]),       // master contrast
+        G::Contrast,
+        G::Cmd(0xB1, &[0xF2]),       // phase lengths
+        G::Cmd(0xBB, &[0x1F]),       // pre-charge voltage
+        G::Cmd(0xB4, &[0xA0, 0xFD]), // display enhancement A: external VSL
+        G::Cmd(0xBE, &[0x04]),       // VCOMH
+        G::Invert,
+        G::Cmd(0xA9, &[]), // exit partial display
+        G::Cmd(0xAF, &[]), // display on
+        G::Delay(50),
+    ],
+    contrast_cmd: 0xC1,
+    contrast_bits: 8,
+    contrast_reset: 0x7F,
+    mux_cmd: 0xCA,
+    remap: REMAP_SSD1322,
+    upright: 0x16,
+    modes: MODES_SSD1322,
+    commands: SSD1322_COMMANDS,
+};
+
+/// SSD1363: 256×128 modules (EastRising ER-OLED027-3). As its known-good driver sends it:
+/// arguments as data (DC high, even the command's own parameters), RAM writes after
+/// 0x5C, a column address four pixels from column 8, the two bytes of each column
+/// address in reverse order with the low nibble the left pixel (so the four pixels go
+/// right to left), remap 0x32 0x00 (column remap, COM remap, COM split) and a display
+/// offset of 32.
+pub const SSD1363: GraySpec = GraySpec {
+    chip: "SSD1363",
+    ram_columns: 80,
+    ram_rows: 160,
+    column_segments: 4,
+    segments_per_pixel: 1,
+    high_nibble_first: false,
+    swap_byte_pairs: true,
+    init: &[
+        G::Cmd(0xFD, &[0x12]), // unlock commands
+        G::Cmd(0xAE, &[]),     // display off
+        G::Contrast,
+        G::Cmd(0xA0, &[0x32, 0x00]), // remap: column, COM remap, COM split
+        G::DisplayOffset,
+        G::Mux,
+        G::Cmd(0xAD, &[0x90]), // internal IREF
+        G::Cmd(0xB3, &[0x61]), // clock divide / oscillator
+        G::Cmd(0xB9, &[]),     // linear grey table
+        G::Invert,
+        G::Cmd(0xAF, &[]), // display on
+        G::Delay(50),
+    ],
+    upright: 0x32,
+    ..SSD1322_NHD
+};
+
+/// A grey panel at column address `column_offset`, scanning all its rows.
+const fn gray(
+    chip: &'static GraySpec,
+    width: u32,
+    height: u32,
+    column_offset: u32,
+    display_offset: u8,
+) -> GrayModel {
+    GrayModel {
+        chip,
+        width,
+        height,
+        column_offset,
+        mux: height,
+        display_offset,
+    }
+}
+
+const SSD1325_128X64: GrayModel = gray(&SSD1325, 128, 64, 0, 0x4C);
+const SSD1327_128X128: GrayModel = gray(&SSD1327, 128, 128, 0, 0);
+const SSD1362_256X64: GrayModel = gray(&SSD1362, 256, 64, 0, 0);
+const SSD1322_NHD_128X64: GrayModel = gray(&SSD1322_NHD, 128, 64, 28, 0);
+const SSD1363_256X128: GrayModel = gray(&SSD1363, 256, 128, 8, 0x20);
+
+// ---- Colour-window OLED controllers ---------------------------------------------------
+
+/// SSD1331: 96×64 colour OLED, RGB565 (65k colours, format 1). Arguments go as command
+/// bytes; data is RAM at once. Contrast is one command per colour (0x81, 0x82, 0x83) under
+/// a master current (0x87). The common modules show RAM upright with column and COM remap
+/// and odd/even split (0x72).
+pub const SSD1331: ColorSpec = ColorSpec {
+    chip: "SSD1331",
+    ram: (96, 64),
+    args: GrayArgs::Command,
+    write_ram: None,
+    init: &[
+        C::Cmd(0xAE, &[]),     // display off
+        C::Cmd(0xA0, &[0x72]), // remap: column, COM remap, COM split, 65k colours
+        C::Cmd(0xA1, &[0x00]), // start line 0
+        C::Cmd(0xA2, &[0x00]), // display offset 0
+        C::Mux,
+        C::Cmd(0xAD, &[0x8E]), // master configuration: external VCC
+        C::Cmd(0xB0, &[0x0B]), // power save off
+        C::Cmd(0xB1, &[0x74]), // phase lengths
+        C::Cmd(0xB3, &[0xD0]), // clock divide / oscillator
+        C::Cmd(0x8A, &[0x80]), // second pre-charge speed, colour A
+        C::Cmd(0x8B, &[0x80]), // colour B
+        C::Cmd(0x8C, &[0x80]), // colour C
+        C::Cmd(0xBB, &[0x3E]), // pre-charge voltage
+        C::Cmd(0xBE, &[0x3E]), // VCOMH
+        C::Cmd(0x87, &[0x0F]), // master current: full
+        C::Contrast,
+        C::Invert,
+        C::Cmd(0xAF, &[]), // display on
+        C::Delay(100),
+    ],
+    contrast: ColorContrast::PerColour([0x81, 0x82, 0x83]),
+    contrast_reset: 0x80,
+    mux_cmd: 0xA8,
+    remap: REMAP_SSD1331,
+    upright: 0x72,
+    modes: MODES_SSD1325,
+    commands: &[
+        (0x15, 0x15, 2),
+        (0x21, 0x21, 7),
+        (0x22, 0x22, 10),
+        (0x23, 0x23, 6),
+        (0x24, 0x25, 4),
+        (0x26, 0x26, 1),
+        (0x27, 0x27, 5),
+        (0x2E, 0x2F, 0),
+        (0x75, 0x75, 2),
+        (0x81, 0x83, 1),
+        (0x87, 0x87, 1),
+        (0x8A, 0x8C, 1),
+        (0xA0, 0xA2, 1),
+        (0xA4, 0xA7, 0),
+        (0xA8, 0xA8, 1),
+        (0xAB, 0xAB, 5),
+        (0xAC, 0xAC, 0),
+        (0xAD, 0xAD, 1),
+        (0xAE, 0xAF, 0),
+        (0xB0, 0xB1, 1),
+        (0xB3, 0xB3, 1),
+        (0xB8, 0xB8, 32),
+        (0xB9, 0xB9, 0),
+        (0xBB, 0xBB, 1),
+        (0xBC, 0xBD, 0),
+        (0xBE, 0xBE, 1),
+        (0xE3, 0xE3, 0),
+    ],
+};
+
+/// SSD1351: 128×128 RAM, RGB565 (65k colours). Arguments go as data, RAM writes after
+/// 0x5C. Contrast is one command (0xC1) with the three colours' levels under a master
+/// current (0xC7). Modules show RAM upright with COM remap and odd/even split (0x70);
+/// commands are unlocked first (0xFD 0x12, 0xFD 0xB1).
+pub const SSD1351: ColorSpec = ColorSpec {
+    chip: "SSD1351",
+    ram: (128, 128),
+    args: GrayArgs::Data,
+    write_ram: Some(0x5C),
+    init: &[
+        C::Cmd(0xFD, &[0x12]), // unlock commands
+        C::Cmd(0xFD, &[0xB1]), // and the protected ones
+        C::Cmd(0xAE, &[]),     // display off
+        C::Cmd(0xB3, &[0xF1]), // clock divide / oscillator
+        C::Mux,
+        C::Cmd(0xA0, &[0x70]), // remap: COM remap, COM split, 65k colours
+        C::Cmd(0xA1, &[0x00]), // start line 0
+        C::Cmd(0xA2, &[0x00]), // display offset 0
+        C::Cmd(0xB5, &[0x00]), // GPIO off
+        C::Cmd(0xAB, &[0x01]), // internal VDD regulator
+        C::Cmd(0xB1, &[0x32]), // phase lengths
+        C::Cmd(0xB4, &[0xA0, 0xB5, 0x55]), // segment low voltage: external VSL
+        C::Cmd(0xBE, &[0x05]), // VCOMH
+        C::Cmd(0xC7, &[0x0F]), // master current: full
+        C::Contrast,
+        C::Cmd(0xB6, &[0x01]), // second pre-charge period
+        C::Invert,
+        C::Cmd(0xAF, &[]), // display on
+        C::Delay(100),
+    ],
+    contrast: ColorContrast::OneCommand(0xC1),
+    contrast_reset: 0x8A,
+    mux_cmd: 0xCA,
+    remap: REMAP_SSD1331,
+    upright: 0x70,
+    modes: MODES_SSD1322,
+    commands: &[
+        (0x15, 0x15, 2),
+        (0x5C, 0x5D, 0),
+        (0x75, 0x75, 2),
+        (0x96, 0x96, 1),
+        (0x9E, 0x9F, 0),
+        (0xA0, 0xA2, 1),
+        (0xA4, 0xA7, 0),
+        (0xAB, 0xAB, 1),
+        (0xAD, 0xAD, 1),
+        (0xAE, 0xAF, 0),
+        (0xB0, 0xB1, 1),
+        (0xB2, 0xB2, 3),
+        (0xB3, 0xB3, 1),
+        (0xB4, 0xB4, 3),
+        (0xB5, 0xB6, 1),
+        (0xB8, 0xB8, 63),
+        (0xB9, 0xB9, 0),
+        (0xBB, 0xBB, 1),
+        (0xBE, 0xBE, 1),
+        (0xC1, 0xC1, 3),
+        (0xC7, 0xC7, 1),
+        (0xCA, 0xCA, 1),
+        (0xFD, 0xFD, 1),
+    ],
+};
+
+const SSD1331_96X64: ColorModel = ColorModel {
+    chip: &SSD1331,
+    width: 96,
+    height: 64,
+};
+const SSD1351_128X128: ColorModel = ColorModel {
+    chip: &SSD1351,
+    width: 128,
+    height: 128,
+};
+/// 128×96 modules scan 96 rows from RAM row 0.
+const SSD1351_128X96: ColorModel = ColorModel {
+    chip: &SSD1351,
+    width: 128,
+    height: 96,
+};
 
 // ---- The table ------------------------------------------------------------------------
 
@@ -1165,6 +1677,87 @@ pub const MODELS: &[ModelRow] = &[
         spi_max_hz: 10_000_000,
         fits: "Waveshare 2.13\" e-Paper (B) V1 to V3, 212x104 black/white/red on IL0373 (rotation 90 or 270 for landscape)",
         family: Family::Uc8151(&UC8151_2IN13_RED),
+    },
+    ModelRow {
+        name: "ssd1322-nhd",
+        controller: "Ssd1322Nhd",
+        native: (128, 64),
+        mode: PixelMode::Gray4,
+        spi_max_hz: 10_000_000,
+        fits: "Newhaven 128x64 greyscale OLEDs on SSD1322 (two segments a pixel)",
+        family: Family::Gray(&SSD1322_NHD_128X64),
+    },
+    ModelRow {
+        name: "ssd1325",
+        controller: "Ssd1325",
+        native: (128, 64),
+        mode: PixelMode::Gray4,
+        spi_max_hz: 4_000_000,
+        fits: "2.7\" and 1.3\" 128x64 greyscale OLEDs on SSD1325",
+        family: Family::Gray(&SSD1325_128X64),
+    },
+    ModelRow {
+        name: "ssd1327",
+        controller: "Ssd1327",
+        native: (128, 128),
+        mode: PixelMode::Gray4,
+        spi_max_hz: 10_000_000,
+        fits: "1.5\" 128x128 greyscale OLED modules (SPI or I2C)",
+        family: Family::Gray(&SSD1327_128X128),
+    },
+    ModelRow {
+        name: "ssd1362",
+        controller: "Ssd1362",
+        native: (256, 64),
+        mode: PixelMode::Gray4,
+        spi_max_hz: 10_000_000,
+        fits: "3.12\" 256x64 greyscale OLEDs on SSD1362 (ELW2106AA)",
+        family: Family::Gray(&SSD1362_256X64),
+    },
+    ModelRow {
+        name: "ssd1363",
+        controller: "Ssd1363",
+        native: (256, 128),
+        mode: PixelMode::Gray4,
+        spi_max_hz: 10_000_000,
+        fits: "2.7\" 256x128 greyscale OLEDs on SSD1363 (ER-OLED027-3)",
+        family: Family::Gray(&SSD1363_256X128),
+    },
+    ModelRow {
+        name: "ch1115",
+        controller: "Ch1115",
+        native: (128, 64),
+        mode: PixelMode::Mono,
+        spi_max_hz: 4_000_000,
+        fits: "128x64 OLED modules on CH1115 (SH1106-style page addressing)",
+        family: Family::Paged(&CH1115_128X64),
+    },
+    ModelRow {
+        name: "ssd1331",
+        controller: "Ssd1331",
+        native: (96, 64),
+        mode: PixelMode::Rgb565,
+        spi_max_hz: 6_000_000,
+        fits: "0.95\" 96x64 colour OLED modules on SSD1331",
+        family: Family::Color(&SSD1331_96X64),
+    },
+    ModelRow {
+        name: "ssd1351",
+        controller: "Ssd1351",
+        native: (128, 128),
+        mode: PixelMode::Rgb565,
+        spi_max_hz: 20_000_000,
+        fits: "1.5\" 128x128 colour OLED modules on SSD1351",
+        family: Family::Color(&SSD1351_128X128),
+    },
+    ModelRow {
+        name: "ssd1351-128x96",
+        controller: "Ssd1351",
+        native: (128, 96),
+        mode: PixelMode::Rgb565,
+        spi_max_hz: 20_000_000,
+        fits: "1.27\" 128x96 colour OLED modules on SSD1351",
+        family: Family::Color(&SSD1351_128X96),
     },
 ];
 

@@ -7,8 +7,10 @@ use crate::render::{FrameBuffer, PixelMode, Rect};
 use super::rotation::Rotation;
 use super::wire::Wire;
 
-pub mod hd44780;
+pub mod color;
 pub mod epaper;
+pub mod gray;
+pub mod hd44780;
 pub mod mipi;
 pub mod pages;
 pub mod pcd8544;

@@ -6,6 +6,8 @@ use super::bus::Transfer;
 use super::models::Model;
 use super::wire::{Step, Wire};
 
+pub mod color;
+pub mod gray;
 pub mod hd44780;
 pub mod mipi;
 pub mod pages;
