@@ -402,3 +402,32 @@ fn without_a_scene_one_usable_bus_is_enough() {
         "{out}"
     );
 }
+
+#[test]
+fn an_e_paper_busy_pin_and_a_character_lcds_pins_are_checked_too() {
+    let m = Machine::pi("busy");
+    // BUSY on the DC pin: one pin for two jobs.
+    let scene = r#"Scene(
+    display: (width: 250, height: 122, rotation: 90, driver: Ssd1680,
+              bus: Spi(dc: 25, reset: 17, busy: 25)),
+    widgets: [],
+)"#;
+    let (code, out) = m.doctor_scene(&m.scene(scene));
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("GPIO 25 is used 2 times: display.bus.dc and display.bus.busy"),
+        "{out}"
+    );
+    // A character LCD on GPIO 4-bit: its data pin on SPI0's MOSI.
+    let scene = r#"Scene(
+    display: (width: 95, height: 17, driver: Hd44780,
+              bus: Gpio4(rs: 26, en: 19, d4: 13, d5: 10, d6: 5, d7: 21)),
+    widgets: [],
+)"#;
+    let (code, out) = m.doctor_scene(&m.scene(scene));
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("GPIO 10 (display.bus.d5) is SPI0 MOSI"),
+        "{out}"
+    );
+}

@@ -41,6 +41,24 @@ impl Target {
             if let Some(p) = s.backlight {
                 add(p, "display.bus.backlight".into());
             }
+            if let Some(p) = s.busy {
+                add(p, "display.bus.busy".into());
+            }
+        }
+        if let Some(BusSpec::Gpio4(g)) = &bus {
+            for (pin, name) in [
+                (g.rs, "rs"),
+                (g.en, "en"),
+                (g.d4, "d4"),
+                (g.d5, "d5"),
+                (g.d6, "d6"),
+                (g.d7, "d7"),
+            ] {
+                add(pin, format!("display.bus.{name}"));
+            }
+            if let Some(p) = g.backlight {
+                add(p, "display.bus.backlight".into());
+            }
         }
         // A build without the `gpio` feature has no GPIO source to take pins.
         #[cfg(feature = "gpio")]
