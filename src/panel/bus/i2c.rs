@@ -80,18 +80,36 @@ pub fn open(s: &I2cSpec) -> Result<I2cBus<rppal::i2c::I2c>, BusError> {
         "I2C bus {} address {:#04x} (/dev/i2c-{})",
         s.bus, s.address, s.bus
     );
-    let err = |reason: String| BusError::Open {
-        what: what.clone(),
-        reason,
-        hint: "I2C is enabled (sudo raspi-config → Interface Options → I2C, or \
-dtparam=i2c_arm=on in /boot/firmware/config.txt, then reboot); the device node exists \
-(ls /dev/i2c-*); your user is in the i2c group; `i2cdetect -y 1` shows the address"
-            .into(),
-    };
-    let mut i2c = rppal::i2c::I2c::with_bus(s.bus).map_err(|e| err(e.to_string()))?;
-    i2c.set_slave_address(s.address)
-        .map_err(|e| err(e.to_string()))?;
+    let i2c = open_device(
+        s.bus,
+        s.address,
+        &what,
+        "the device node exists (ls /dev/i2c-*); your user is in the i2c group; \
+`i2cdetect -y 1` shows the address",
+    )?;
     Ok(I2cBus::new(i2c, s.chunk, what))
+}
+
+/// Opens `/dev/i2c-<bus>` through rppal with `address` as its target; an error names
+/// `what` and says to check that I2C is enabled, then `check`.
+pub(super) fn open_device(
+    bus: u8,
+    address: u16,
+    what: &str,
+    check: &str,
+) -> Result<rppal::i2c::I2c, BusError> {
+    let err = |reason: String| BusError::Open {
+        what: what.to_owned(),
+        reason,
+        hint: format!(
+            "I2C is enabled (sudo raspi-config → Interface Options → I2C, or \
+dtparam=i2c_arm=on in /boot/firmware/config.txt, then reboot); {check}"
+        ),
+    };
+    let mut i2c = rppal::i2c::I2c::with_bus(bus).map_err(|e| err(e.to_string()))?;
+    i2c.set_slave_address(address)
+        .map_err(|e| err(e.to_string()))?;
+    Ok(i2c)
 }
 
 #[cfg(test)]

@@ -63,17 +63,13 @@ pub fn open(s: &Pcf8574Spec) -> Result<Pcf8574Bus<rppal::i2c::I2c>, BusError> {
         "PCF8574 on I2C bus {} address {:#04x} (/dev/i2c-{})",
         s.bus, s.address, s.bus
     );
-    let err = |reason: String| BusError::Open {
-        what: what.clone(),
-        reason,
-        hint: "I2C is enabled (sudo raspi-config → Interface Options → I2C, then reboot); \
-your user is in the i2c group; `i2cdetect -y 1` shows the backpack (0x27 on PCF8574T \
-boards, 0x3F on PCF8574AT)"
-            .into(),
-    };
-    let mut i2c = rppal::i2c::I2c::with_bus(s.bus).map_err(|e| err(e.to_string()))?;
-    i2c.set_slave_address(s.address)
-        .map_err(|e| err(e.to_string()))?;
+    let i2c = super::i2c::open_device(
+        s.bus,
+        s.address,
+        &what,
+        "your user is in the i2c group; `i2cdetect -y 1` shows the backpack (0x27 on \
+PCF8574T boards, 0x3F on PCF8574AT)",
+    )?;
     Ok(Pcf8574Bus::new(i2c, s.chunk, what))
 }
 
