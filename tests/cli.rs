@@ -218,6 +218,26 @@ fn run_gif_records_one_frame_per_tick() {
 }
 
 #[test]
+fn png_and_gif_sinks_sharing_out_each_write_their_own_file() {
+    let dir = temp("both");
+    std::fs::create_dir_all(&dir).expect("dir");
+    run_ok("scenes/reference.ron", 3, "png,gif", &dir.join("x.png"));
+    let png = std::fs::read(dir.join("x.png")).expect("x.png written");
+    assert!(png.starts_with(b"\x89PNG"), "x.png is not a PNG");
+    let gif = std::fs::read(dir.join("x.gif")).expect("x.gif written");
+    assert!(gif.starts_with(b"GIF8"), "x.gif is not a GIF");
+    let refused = tinydisplay()
+        .args(["run", "scenes/reference.ron", "--ticks", "2"])
+        .args(["--sink", "png,gif", "--out"])
+        .arg(dir.join("f-{tick}.png"))
+        .output()
+        .expect("runs");
+    assert!(!refused.status.success());
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert!(err.contains("gif"), "{err}");
+}
+
+#[test]
 fn run_term_draws_half_blocks() {
     let out = tinydisplay()
         .args([

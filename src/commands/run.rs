@@ -1,6 +1,6 @@
 //! `tinydisplay run`: build the app for a scene, attach the sinks, run the ticks.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -155,19 +155,18 @@ pub fn open_sinks(
 ) -> Result<Opened, String> {
     let sinks = Sinks::default();
     let mut panels = PanelList::default();
-    let (out, style) = (output.out.as_deref(), output.term_style);
+    let style = output.term_style;
+    let need_out = |ext: &str| file_sink_path(output, ext);
     for kind in &output.sinks {
-        let need_out = |ext: &str| {
-            out.map(Path::to_path_buf)
-                .unwrap_or_else(|| PathBuf::from(format!("tinydisplay.{ext}")))
-        };
         match kind {
             SinkKind::Term => sinks.push(Box::new(TermSink::stdout(term_style(
                 style,
                 scene.display.width,
             )))),
-            SinkKind::Png => sinks.push(Box::new(PngSink::new(need_out("png")))),
-            SinkKind::Gif => sinks.push(Box::new(GifSink::new(need_out("gif"), scene.display.fps))),
+            SinkKind::Png => sinks.push(Box::new(PngSink::new(need_out("png")?))),
+            SinkKind::Gif => {
+                sinks.push(Box::new(GifSink::new(need_out("gif")?, scene.display.fps)))
+            }
             SinkKind::Panel => {
                 let sink = PanelSink::open(scene.display.panel.as_ref(), bus, &scene.path)
                     .map_err(|e| e.to_string())?;
@@ -178,6 +177,32 @@ pub fn open_sinks(
         }
     }
     Ok(Opened { sinks, panels })
+}
+
+/// The file a `png` or `gif` sink (`ext`) writes: `--out` as given when it is the only
+/// file sink, else `--out` with the sink's own extension (`x.png` and `x.gif`), so two
+/// sinks never write one file; `tinydisplay.EXT` without `--out`.
+fn file_sink_path(output: &OutputArgs, ext: &str) -> Result<PathBuf, String> {
+    let Some(out) = output.out.as_deref() else {
+        return Ok(PathBuf::from(format!("tinydisplay.{ext}")));
+    };
+    let mut files: Vec<SinkKind> = output
+        .sinks
+        .iter()
+        .copied()
+        .filter(|k| matches!(k, SinkKind::Png | SinkKind::Gif))
+        .collect();
+    files.dedup();
+    if files.len() < 2 {
+        return Ok(out.to_path_buf());
+    }
+    if out.to_string_lossy().contains("{tick}") {
+        return Err(format!(
+            "--out {} writes a PNG per frame, but --sink also asks for a gif: run the png and the gif sinks separately (see README: Commands)",
+            out.display()
+        ));
+    }
+    Ok(out.with_extension(ext))
 }
 
 /// Starts the HTTP server if asked for (command line or scene), with a web sink; the

@@ -150,6 +150,12 @@ fn show_named(world: &mut World, name: &str, tick: u64) -> Reply {
         for (i, p) in pages.iter().enumerate() {
             match world.get::<WidgetName>(*p) {
                 Some(n) if n.0 == name => {
+                    if world.get::<Page>(*p).is_some_and(|p| !p.eligible) {
+                        // Shown now, the rotation would take it away at the next tick.
+                        return Reply::Error(format!(
+                            "page {name:?} cannot be shown now: its `when` is false (it shows by itself once its condition holds)"
+                        ));
+                    }
                     show(world, *seq, pages, i, tick);
                     return Reply::Ok;
                 }
