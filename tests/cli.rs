@@ -238,6 +238,37 @@ fn png_and_gif_sinks_sharing_out_each_write_their_own_file() {
 }
 
 #[test]
+fn wait_data_lets_a_short_run_show_a_slow_sources_value() {
+    let scene = temp("slow.ron");
+    std::fs::write(
+        &scene,
+        r#"Scene(
+    display: (width: 32, height: 8, mode: Mono),
+    sources: {"slow": (source: Command(program: "sh", args: ["-c", "sleep 0.4; echo 88"],
+                                       format: Text, namespace: "slow"))},
+    widgets: [Rectangle(width: 32, height: 8, fill: "white", when: "slow.text == '88'")],
+)"#,
+    )
+    .expect("scene");
+    let lit = |extra: &[&str]| {
+        let out = scene.with_extension(format!("{}.png", extra.len()));
+        succeed(
+            tinydisplay()
+                .arg("run")
+                .arg(&scene)
+                .args(["--ticks", "1", "--sink", "png", "--no-watch"])
+                .args(extra)
+                .arg("--out")
+                .arg(&out),
+        );
+        let img = image::open(&out).expect("png").to_luma8();
+        img.pixels().filter(|p| p.0[0] > 128).count()
+    };
+    assert_eq!(lit(&[]), 0, "one tick ends before the source answers");
+    assert_eq!(lit(&["--wait-data", "10000"]), 32 * 8, "the value is shown");
+}
+
+#[test]
 fn run_term_draws_half_blocks() {
     let out = tinydisplay()
         .args([

@@ -59,6 +59,10 @@ pub struct RunArgs {
     /// Run exactly this many ticks, as fast as possible (deterministic).
     #[arg(long)]
     pub ticks: Option<u64>,
+    /// Before the first tick, wait up to MS milliseconds for every data source's first
+    /// answer (so a short --ticks run shows the data).
+    #[arg(long, value_name = "MS")]
+    pub wait_data: Option<u64>,
     /// With --ticks: run them in real time, paced at the scene's fps.
     #[arg(long)]
     pub realtime: bool,
@@ -315,6 +319,9 @@ fn start_and_run(args: &RunArgs, scene: &CompiledScene) -> Result<Vec<String>, S
         app.world_mut(),
     )
     .map_err(|e| e.to_string())?;
+    if let Some(ms) = args.wait_data {
+        wait_for_data(&app, ms);
+    }
     run_ticks(&mut app, mode(args));
     drop(surfaces);
     drop(server);
@@ -327,6 +334,25 @@ fn start_and_run(args: &RunArgs, scene: &CompiledScene) -> Result<Vec<String>, S
     }
     log_summary(&app, args, panel_stats.as_deref());
     Ok(errors)
+}
+
+/// Waits up to `ms` for every source's first answer; names the ones that did not.
+fn wait_for_data(app: &App, ms: u64) {
+    let world = app.world();
+    let names: Vec<String> = world
+        .get_resource::<tinydisplay::data::sources::RunningSources>()
+        .map(|r| r.0.iter().map(|h| h.name().to_string()).collect())
+        .unwrap_or_default();
+    let Some(inbox) = world.get_resource::<tinydisplay::data::ingest::DataInbox>() else {
+        return;
+    };
+    let silent = inbox.wait_for_first_answers(&names, std::time::Duration::from_millis(ms));
+    if !silent.is_empty() {
+        log::warn!(
+            "--wait-data {ms}: no answer yet from {}; running without their data",
+            silent.join(", ")
+        );
+    }
 }
 
 /// How long to run: `--ticks` as fast as possible (or in real time with `--realtime`),
