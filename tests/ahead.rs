@@ -194,3 +194,85 @@ fn the_scene_sets_the_workers() {
         "by default render-ahead waits until painting is slow"
     );
 }
+
+/// A music scene as the frozen-preview report had it: a marquee pausing at each cycle's
+/// start, a progress bar on a ramp (MPD's `elapsed`), a title; `title` is what an edit of
+/// the file changes.
+fn music(title: &str) -> tinydisplay::scene::CompiledScene {
+    common::compile(&format!(
+        r#"Scene(
+    display: (width: 128, height: 32, mode: Gray4),
+    widgets: [
+        Marquee(x: 0, y: 0, width: 64, height: 10, px_per_tick: 1, pause: 20,
+            child: Text(text: "a long moving title that scrolls and pauses")),
+        Text(x: 0, y: 12, text: "{title} {{{{ m.elapsed_text }}}}"),
+        ProgressBar(x: 0, y: 24, width: 128, height: 6, value: "m.elapsed / m.duration"),
+    ],
+)"#
+    ))
+}
+
+/// The ramp MPD's source declares, under `m.`.
+fn ramp() -> tinydisplay::data::ramp::Ramps {
+    use tinydisplay::data::ramp::{Ramp, Ramps};
+    Ramps(vec![Ramp {
+        key: "m.elapsed".into(),
+        base: "m.elapsed_reported".into(),
+        restart: vec!["m.state".into()],
+        while_key: "m.state".into(),
+        while_value: json!("play"),
+        max: Some("m.duration".into()),
+        text: Some("m.elapsed_text".into()),
+    }])
+}
+
+#[test]
+fn the_web_preview_follows_every_frame_across_hot_reloads_under_render_ahead() {
+    use std::sync::Arc;
+    use tinydisplay::sink::present::Sinks;
+    use tinydisplay::sink::web::{FrameFeed, WebSink};
+    let mut inline = app_with(music("one"), 0);
+    let mut ahead = app_with(music("one"), 2);
+    let feed = Arc::new(FrameFeed::default());
+    let sinks = Sinks::default();
+    sinks.push(Box::new(WebSink::new(feed.clone())));
+    ahead.insert_resource(sinks);
+    for app in [&mut inline, &mut ahead] {
+        app.insert_resource(ramp());
+        set(app, "m.duration", json!(20));
+        set(app, "m.elapsed_reported", json!(0));
+        set(app, "m.state", json!("play"));
+    }
+    for t in 0..400u64 {
+        if t % 60 == 30 {
+            // An edit of the file, swapped in the way hot reload does, with the queue full.
+            for app in [&mut inline, &mut ahead] {
+                let new = music(&format!("title {t}"));
+                tinydisplay::scene::swap::swap(app.world_mut(), new).expect("swapped");
+            }
+        }
+        if t == 200 {
+            for app in [&mut inline, &mut ahead] {
+                set(app, "m.state", json!("pause"));
+            }
+        }
+        // A viewer asks every few ticks (as the preview pump does at its own rate).
+        if t % 3 == 0 {
+            feed.request();
+        }
+        let a = step(&mut inline);
+        let b = step(&mut ahead);
+        assert!(a.data() == b.data(), "tick {t}: queued and inline differ");
+        if t % 3 == 0 {
+            let (mirror, at) = feed.frame().expect("the preview has a frame");
+            assert_eq!(at, t, "tick {t}: the preview is at tick {at}");
+            assert!(
+                mirror.data() == b.data(),
+                "tick {t}: the preview shows another frame than the panel"
+            );
+        }
+    }
+    let s = stats(&ahead);
+    assert!(AheadStats::get(&s.hits) > 100, "render-ahead was used");
+    tinydisplay::shutdown(ahead.world_mut());
+}

@@ -249,6 +249,11 @@ impl Sink for WebSink {
         if wanted || settled {
             self.feed.wanted.store(false, Ordering::Relaxed);
             if self.unsynced.is_empty() {
+                // Nothing to copy, but the mirror shows this tick now (a reader asking
+                // for the frame learns it is current, not an old one).
+                if wanted && let Ok(mut m) = self.feed.mirror.lock() {
+                    m.tick = tick;
+                }
                 self.feed.tell_waiting();
             } else {
                 self.sync(frame, tick);
