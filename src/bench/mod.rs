@@ -315,9 +315,11 @@ pub fn run(scene: &CompiledScene, opts: &BenchOptions) -> BenchReport {
     // The first tick draws everything; it is set-up, not a steady-state tick.
     run_ticks(&mut app, RunMode::Ticks(1));
     let rotation = panel_for(scene).map_or(Rotation::R0, |p| p.1);
+    // The scene's refresh options (e-paper) apply to whichever panel is measured.
+    let refresh = scene.display.panel.as_ref().and_then(|p| p.refresh);
     let mut panel = opts
         .model
-        .map(|m| Panel::new(m, rotation, Settings::default()))
+        .map(|m| Panel::new(m, rotation, Settings::default()).with_refresh(refresh))
         .filter(|p| p.fits(app.world().resource::<FrameBuffer>()));
     let mut wire = Wire::new();
     let bytes_full = panel.as_mut().map_or(0, |p| {
