@@ -1061,6 +1061,36 @@ pub const SSD1327: GraySpec = GraySpec {
     ..SSD1325
 };
 
+/// SSD1327 as Seeed's Grove OLED 1.12" (96×96, LY120 glass) wires it: upright with
+/// column remap, COM remap and split but no nibble remap (0x51), so the high nibble is
+/// the left pixel; the glass from column address 8 (pixel 16), rows scanned from a
+/// display offset of 32 (the values u8g2's and Seeed's drivers send).
+pub const SSD1327_SEEED: GraySpec = GraySpec {
+    high_nibble_first: true,
+    init: &[
+        G::Cmd(0xFD, &[0x12]), // unlock commands
+        G::Cmd(0xAE, &[]),     // display off
+        G::Mux,
+        G::Cmd(0xA1, &[0x00]), // start line 0
+        G::DisplayOffset,
+        G::Cmd(0xA0, &[0x51]), // remap: column, COM remap, COM split
+        G::Cmd(0xAB, &[0x01]), // internal VDD regulator
+        G::Contrast,
+        G::Cmd(0xB1, &[0x51]), // phase lengths
+        G::Cmd(0xB3, &[0x01]), // clock divide / oscillator
+        G::Cmd(0xB9, &[]),     // linear grey table
+        G::Cmd(0xBC, &[0x08]), // pre-charge voltage
+        G::Cmd(0xBE, &[0x07]), // VCOMH
+        G::Cmd(0xB6, &[0x01]), // second pre-charge period
+        G::Cmd(0xD5, &[0x62]), // second pre-charge on, internal VSL
+        G::Invert,
+        G::Cmd(0xAF, &[]), // display on
+        G::Delay(100),
+    ],
+    upright: 0x51,
+    ..SSD1327
+};
+
 /// SSD1362: 256×64 RAM of 4-bit pixels, a column address two pixels. Arguments go as
 /// command bytes; data is RAM at once. Modules (ELW2106AA) show RAM upright with column
 /// and nibble remap and segment split (0x43), the low nibble the left pixel; internal
@@ -1239,6 +1269,7 @@ const fn gray(
 
 const SSD1325_128X64: GrayModel = gray(&SSD1325, 128, 64, 0, 0x4C);
 const SSD1327_128X128: GrayModel = gray(&SSD1327, 128, 128, 0, 0);
+const SSD1327_96X96: GrayModel = gray(&SSD1327_SEEED, 96, 96, 8, 0x20);
 const SSD1362_256X64: GrayModel = gray(&SSD1362, 256, 64, 0, 0);
 const SSD1322_NHD_128X64: GrayModel = gray(&SSD1322_NHD, 128, 64, 28, 0);
 const SSD1363_256X128: GrayModel = gray(&SSD1363, 256, 128, 8, 0x20);
@@ -1759,6 +1790,15 @@ pub const MODELS: &[ModelRow] = &[
         spi_max_hz: 10_000_000,
         fits: "1.5\" 128x128 greyscale OLED modules (SPI or I2C)",
         family: Family::Gray(&SSD1327_128X128),
+    },
+    ModelRow {
+        name: "ssd1327-96x96",
+        controller: "Ssd1327",
+        native: (96, 96),
+        mode: PixelMode::Gray4,
+        spi_max_hz: 10_000_000,
+        fits: "Seeed Grove OLED 1.12\" 96x96 v1.0 (SSD1327, I2C; the v2.0 is an SH1107 128x128)",
+        family: Family::Gray(&SSD1327_96X96),
     },
     ModelRow {
         name: "ssd1362",
