@@ -14,6 +14,10 @@
 //! is three port writes (set up, E high, E low: the controller latches on E's falling
 //! edge), high nibble first. Instructions travel as command steps, DDRAM and CGRAM data
 //! as data steps; the GPIO bus drives its pins from the same port states.
+//!
+//! A WS0010 character OLED (Winstar WEH, [`CharModel::ws0010`]) takes the same bytes
+//! with its own start: a resynchronising interface set-up and its internal power turned
+//! on (it powers up off) in character mode.
 
 use std::cell::RefCell;
 
