@@ -725,3 +725,37 @@ fn decode_takes_the_rom_and_knows_the_ws0010() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_ws0010_init_resynchronises_a_controller_left_between_two_nibbles() {
+    for (name, src) in [
+        ("weg010016", WEG_SCENE.to_string()),
+        (
+            "weh001602",
+            TEXT_SCENE.replace("driver: Hd44780", "driver: Weh"),
+        ),
+    ] {
+        let m = model(name);
+        let fb = common::render(&src, 1);
+        let mut panel = Panel::new(m, Rotation::R0, Settings::default());
+        let mut emu = emulator::for_model(m);
+        let mut wire = Wire::new();
+        panel.init(&mut wire);
+        panel.full(&fb, &mut wire);
+        emulator::feed_wire(emu.as_mut(), &wire);
+        // Half a byte (a write that failed midway), then a fresh init and the frame.
+        emu.command(&[0x88, 0x8C, 0x88]);
+        wire.clear();
+        panel.init(&mut wire);
+        panel.full(&fb, &mut wire);
+        emulator::feed_wire(emu.as_mut(), &wire);
+        assert!(emu.problems().is_empty(), "{name}: {:?}", emu.problems());
+        for y in 0..fb.height() {
+            for x in 0..fb.width() {
+                let gap = name.starts_with("weh") && (x % 6 == 5 || y % 9 == 8);
+                let want = if gap { [0; 3] } else { fb.rgb(x, y) };
+                assert_eq!(emu.pixel(x, y), want, "{name} ({x}, {y})");
+            }
+        }
+    }
+}

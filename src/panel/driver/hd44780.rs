@@ -109,18 +109,29 @@ pub(crate) fn push_byte(out: &mut Vec<u8>, v: u8, ctl: u8) {
     push_nibble(out, v & 0x0F, ctl);
 }
 
-/// Brings a WS0010's interface to 4 bits from any state it may be in: it needs half a
-/// second after power-up, then five zero nibbles (no-ops in 8-bit mode, and they finish
-/// any half-sent byte in 4-bit mode) and the 4-bit function set's high nibble. The full
-/// function set follows as a 4-bit byte.
-pub(crate) fn ws0010_interface(wire: &mut Wire) {
-    wire.delay(500);
-    let mut b = Vec::with_capacity(18);
-    for n in [0x0, 0x0, 0x0, 0x0, 0x0, 0x2] {
-        push_nibble(&mut b, n, BACKLIGHT);
+/// Brings the interface to 4 bits from any state it may be in (initialising by
+/// instruction, HD44780U datasheet figure 24): three 8-bit function sets, then the switch
+/// to 4 bits, as single nibbles. A WS0010 first needs half a second after power-up, and
+/// five zero nibbles (no-ops in 8-bit mode; in 4-bit mode they finish a half-sent byte,
+/// as its vendors' drivers send them), then 7 ms for the return home they may make.
+pub(crate) fn interface_4bit(wire: &mut Wire, ws0010: bool) {
+    if ws0010 {
+        wire.delay(500);
+        let mut b = Vec::with_capacity(15);
+        for _ in 0..5 {
+            push_nibble(&mut b, 0x0, BACKLIGHT);
+        }
+        wire.command(&b);
+        wire.delay(7);
+    } else {
+        wire.delay(50);
     }
-    wire.command(&b);
-    wire.delay(1);
+    for (n, ms) in [(0x3, 5), (0x3, 1), (0x3, 1), (0x2, 1)] {
+        let mut b = Vec::with_capacity(3);
+        push_nibble(&mut b, n, BACKLIGHT);
+        wire.command(&b);
+        wire.delay(ms);
+    }
 }
 
 /// The distinct cell patterns of `frame` (a whole unturned frame of `model`) that no
@@ -234,19 +245,7 @@ impl Driver for Hd44780 {
     fn init(&self, s: &Settings, wire: &mut Wire) {
         // After the clear below every cell holds a space; CGRAM is whatever power-up left.
         *self.shadow.borrow_mut() = Shadow::new(self.model.cells(), s.rom, Some(b' '));
-        if self.model.ws0010 {
-            ws0010_interface(wire);
-        } else {
-            // Initialising by instruction (datasheet figure 24): three 8-bit function sets
-            // bring the interface to a known state from anywhere, then the switch to 4 bits.
-            wire.delay(50);
-            for (n, ms) in [(0x3, 5), (0x3, 1), (0x3, 1), (0x2, 1)] {
-                let mut b = Vec::with_capacity(3);
-                push_nibble(&mut b, n, BACKLIGHT);
-                wire.command(&b);
-                wire.delay(ms);
-            }
-        }
+        interface_4bit(wire, self.model.ws0010);
         self.instruction(FUNCTION_4BIT_2LINE, wire);
         self.instruction(DISPLAY, wire); // display off while it is cleared
         self.instruction(CLEAR, wire);

@@ -15,7 +15,7 @@ use crate::render::{PixelMode, Rect};
 
 use super::hd44780::{
     BACKLIGHT, DISPLAY, DISPLAY_ON, ENTRY_INCREMENT, FUNCTION_4BIT_2LINE, RS, SET_CGRAM, SET_DDRAM,
-    WS0010_CHARACTER_ON, WS0010_GRAPHIC, WS0010_POWER_OFF, push_byte, ws0010_interface,
+    WS0010_CHARACTER_ON, WS0010_GRAPHIC, WS0010_POWER_OFF, interface_4bit, push_byte,
 };
 use super::pages::{align_pages, push_page};
 use super::{Driver, Pixels, Settings};
@@ -70,7 +70,7 @@ impl Driver for Ws0010 {
 
     fn init(&self, _s: &Settings, wire: &mut Wire) {
         self.asleep.set(false);
-        ws0010_interface(wire);
+        interface_4bit(wire, true);
         self.instruction(FUNCTION_4BIT_2LINE, wire);
         self.instruction(DISPLAY, wire); // display off
         self.instruction(WS0010_POWER_OFF, wire);

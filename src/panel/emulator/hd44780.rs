@@ -27,6 +27,8 @@ pub struct Hd44780Emulator {
     cursor: bool,
     /// The WS0010's internal power (always on for an HD44780).
     power: bool,
+    /// The WS0010's font table (function set FT1 FT0; 0 is English/Japanese, A00).
+    font_table: u8,
     problems: Vec<String>,
 }
 
@@ -46,6 +48,7 @@ impl Hd44780Emulator {
             display_on: false,
             cursor: false,
             power: !model.ws0010,
+            font_table: 0,
             problems: Vec::new(),
         }
     }
@@ -104,6 +107,12 @@ impl Hd44780Emulator {
             if self.to_cgram {
                 self.cgram[usize::from(self.ac & 0x3F)] = v & 0x1F;
             } else {
+                if self.model.ws0010 && self.font_table != 0 {
+                    self.problem(format!(
+                        "character {v:#04X} written with font table {}, not English/Japanese",
+                        self.font_table
+                    ));
+                }
                 if v >= 0x10 && self.rom.table().glyph(v).is_none() {
                     self.problem(format!("code {v:#04X} is not in the {:?} table", self.rom));
                 }
@@ -137,11 +146,7 @@ impl Hd44780Emulator {
                 if !self.port.eight_bit() && !eight && !self.two_lines && self.model.rows > 1 {
                     self.problem("function set to one line on a multi-row display".into());
                 }
-                if self.model.ws0010 && v & 0x03 != 0 {
-                    self.problem(format!(
-                        "function set {v:#04X} picks a font table other than English/Japanese"
-                    ));
-                }
+                self.font_table = v & 0x03;
                 self.port.set_eight_bit(eight);
             }
             3 if self.model.ws0010 && v & 0x03 == 0x03 => {

@@ -104,14 +104,8 @@ impl Ws0010Emulator {
                     self.page = page;
                 }
             }
-            2 => {
-                if v & 0x03 != 0 {
-                    self.problem(format!(
-                        "function set {v:#04X} picks a font table other than English/Japanese"
-                    ));
-                }
-                self.port.set_eight_bit(v & 0x10 != 0);
-            }
+            // Function set: only the interface width matters in graphic mode.
+            2 => self.port.set_eight_bit(v & 0x10 != 0),
             3 if v & 0x03 == 0x03 => {
                 self.graphic = v & 0x08 != 0;
                 self.power = v & 0x04 != 0;
