@@ -187,7 +187,7 @@ fn check_character_lcd(d: &DisplaySpec, model: Model, err: &mut impl FnMut(&str,
     if !character && d.rom.is_some() {
         err(
             "rom",
-            "`rom` is for character LCDs (driver: Hd44780)".to_string(),
+            "`rom` is for character LCDs (driver: Hd44780 or Weh)".to_string(),
         );
     }
     if !character && !ws0010 {
