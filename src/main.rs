@@ -59,6 +59,9 @@ enum Command {
         /// Undo this rotation (0, 90, 180, 270) so the image is upright as in the scene.
         #[arg(long, default_value = "0")]
         rotation: String,
+        /// The character ROM of a character LCD (A00 or A02), as the scene's `rom`.
+        #[arg(long, default_value = "A00")]
+        rom: String,
         /// The PNG to write.
         #[arg(long, default_value = "frame.png")]
         out: PathBuf,
@@ -99,8 +102,9 @@ fn main() -> ExitCode {
             capture,
             display,
             rotation,
+            rom,
             out,
-        } => commands::decode::decode(&capture, &display, &rotation, &out),
+        } => commands::decode::decode(&capture, &display, &rotation, &rom, &out),
         Command::Completions { shell } => commands::manual::completions::<Cli>(shell),
         Command::Man { out } => commands::manual::man_pages::<Cli>(&out),
         Command::Doctor(args) => commands::doctor::doctor(args),

@@ -267,3 +267,52 @@ fn a_three_colour_capture_decodes_to_the_frame_busy_notes_and_all() {
     let (px, py) = Rotation::R270.to_panel(20, 15, m.native());
     assert_eq!(emu.pixel(px, py), [255, 0, 0], "red on the glass");
 }
+
+#[test]
+#[cfg(feature = "bench")]
+fn bench_counts_the_refreshes_of_ten_minutes_of_a_clock() {
+    use tinydisplay::bench::{BenchOptions, RefreshCounts, run};
+    // A refresh at most every 3 s, nine partials between full ones; the clock changes
+    // every tick (churn) at 1 tick per second: 600 ticks are ten minutes.
+    let scene = common::compile(&CLOCK.replace(
+        "fps: 1,",
+        "fps: 1, refresh: (full_every: 9, min_interval_ms: 3000),",
+    ));
+    let opts = BenchOptions {
+        ticks: 600,
+        workers: 0,
+        depth: 0,
+        model: Some(model("epd2in13-v4")),
+        churn: true,
+        realtime: None,
+        fps: None,
+        sources: false,
+        viewers: 0,
+        preview_fps: None,
+        cold: false,
+    };
+    let report = run(&scene, &opts);
+    // The first frame's full refresh, then one every 3 s (200): every tenth is full.
+    assert_eq!(
+        report.refreshes,
+        Some(RefreshCounts {
+            full: 21,
+            partial: 180,
+            seconds: 600
+        })
+    );
+    // A panel that is not e-paper has no refreshes to count.
+    let oled = common::compile(
+        r#"Scene(display: (width: 128, height: 64, driver: Ssd1306),
+            widgets: [Text(text: "x")])"#,
+    );
+    let report = run(
+        &oled,
+        &BenchOptions {
+            ticks: 3,
+            model: Some(model("ssd1306")),
+            ..opts
+        },
+    );
+    assert_eq!(report.refreshes, None);
+}

@@ -27,6 +27,15 @@ fn character(model: Model) -> bool {
     )
 }
 
+/// A controller with no invert instruction (character LCDs, the WS0010).
+fn cannot_invert(model: Model) -> bool {
+    character(model)
+        || matches!(
+            model.row().family,
+            tinydisplay::panel::models::Family::Ws0010(_)
+        )
+}
+
 fn noise(model: Model, rotation: Rotation, seed: u32) -> FrameBuffer {
     let (w, h) = rotation.frame_size(model.native());
     let mut fb = FrameBuffer::new(w, h, model.mode());
@@ -184,8 +193,8 @@ fn init_sequences_set_what_the_panel_needs() {
 
 #[test]
 fn contrast_invert_and_sleep_reach_the_controller() {
-    // Character LCDs cannot invert; their sleep is in tests/charlcd.rs.
-    for model in Model::all().filter(|m| !character(*m)) {
+    // Character LCDs and the WS0010 cannot invert; their sleep is in tests/charlcd.rs.
+    for model in Model::all().filter(|m| !cannot_invert(*m)) {
         let name = model.name();
         let mut panel = Panel::new(model, Rotation::R0, Settings::default());
         let mut emu = emulator::for_model(model);
@@ -714,7 +723,9 @@ fn the_emulators_notice_a_mirrored_or_offset_panel() {
                     GrayArgs::Data => wire.data(&a),
                 }
             }
-            Family::Ssd1322 | Family::Pcd8544 | Family::Hd44780(_) => continue,
+            Family::Ssd1322 | Family::Pcd8544 | Family::Hd44780(_) | Family::Ws0010(_) => {
+                continue;
+            }
             // The e-paper emulators model one data entry mode and report any other.
             Family::Ssd1680(_) | Family::Uc8151(_) => continue,
         }

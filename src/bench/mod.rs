@@ -25,6 +25,7 @@ use serde::Serialize;
 use crate::ahead::{AheadStats, RenderAhead};
 use crate::app::{Fps, Pacing, RunMode, StopFlag, run_ticks};
 use crate::data::ingest::DataInbox;
+use crate::panel::refresh::{Decision, RefreshPolicy, RefreshState};
 use crate::panel::{Model, Panel, Rotation, Settings, Wire};
 use crate::render::FrameBuffer;
 use crate::scene::CompiledScene;
@@ -138,10 +139,77 @@ pub struct BenchReport {
     pub dropped: u64,
     /// hits / (hits + misses), when render-ahead is on.
     pub hit_rate: Option<f64>,
+    /// The refreshes an e-paper panel ran, its refresh policy followed on the scene's
+    /// tick clock (None: not e-paper).
+    pub refreshes: Option<RefreshCounts>,
     /// The real-time run, if asked for.
     pub realtime: Option<RealtimeReport>,
     /// The real-time run again with the web preview served and viewers connected.
     pub preview: Option<PreviewReport>,
+}
+
+/// Full and partial refreshes of an e-paper panel over a bench run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct RefreshCounts {
+    /// Whole-panel refreshes (the first frame's included).
+    pub full: u64,
+    /// Partial refreshes.
+    pub partial: u64,
+    /// Seconds the ticks stand for at the scene's (or `--fps`) rate.
+    pub seconds: u64,
+}
+
+/// An e-paper panel's refreshes during a bench run: frames coalesce (their damage
+/// merged) until the policy allows a refresh, as the panel sink does.
+struct Refreshing {
+    policy: RefreshPolicy,
+    state: RefreshState,
+    pending: Vec<crate::render::Rect>,
+    period: Duration,
+    counts: RefreshCounts,
+}
+
+impl Refreshing {
+    /// Follows `policy` at `fps` ticks per second, the first full refresh sent at 0.
+    fn new(policy: RefreshPolicy, fps: u32) -> Refreshing {
+        let mut state = RefreshState::default();
+        state.refreshed(Duration::ZERO, true);
+        Refreshing {
+            policy,
+            state,
+            pending: Vec::new(),
+            period: Duration::from_secs(1) / fps.max(1),
+            counts: RefreshCounts {
+                full: 1,
+                ..RefreshCounts::default()
+            },
+        }
+    }
+
+    /// Tick `i` (from 0) rendered `fb`: refreshes the panel when the policy says so.
+    fn tick(&mut self, i: u64, fb: &FrameBuffer, panel: &mut Panel, wire: &mut Wire) {
+        self.pending.extend_from_slice(fb.damage());
+        let now = self.period * u32::try_from(i + 1).unwrap_or(u32::MAX);
+        self.counts.seconds = now.as_secs();
+        match self
+            .state
+            .decide(&self.policy, now, !self.pending.is_empty())
+        {
+            Decision::Full => {
+                panel.full(fb, wire);
+                self.state.refreshed(now, true);
+                self.counts.full += 1;
+                self.pending.clear();
+            }
+            Decision::Partial => {
+                panel.update(fb, &self.pending, wire);
+                self.state.refreshed(now, false);
+                self.counts.partial += 1;
+                self.pending.clear();
+            }
+            Decision::Wait(_) | Decision::Nothing => {}
+        }
+    }
 }
 
 /// What serving the web preview to viewers cost, from two real-time runs.
@@ -247,15 +315,22 @@ pub fn run(scene: &CompiledScene, opts: &BenchOptions) -> BenchReport {
     // The first tick draws everything; it is set-up, not a steady-state tick.
     run_ticks(&mut app, RunMode::Ticks(1));
     let rotation = panel_for(scene).map_or(Rotation::R0, |p| p.1);
+    // The scene's refresh options (e-paper) apply to whichever panel is measured.
+    let refresh = scene.display.panel.as_ref().and_then(|p| p.refresh);
     let mut panel = opts
         .model
-        .map(|m| Panel::new(m, rotation, Settings::default()))
+        .map(|m| Panel::new(m, rotation, Settings::default()).with_refresh(refresh))
         .filter(|p| p.fits(app.world().resource::<FrameBuffer>()));
     let mut wire = Wire::new();
     let bytes_full = panel.as_mut().map_or(0, |p| {
         p.full(app.world().resource::<FrameBuffer>(), &mut wire);
         wire.len_bytes()
     });
+    let fps = opts.fps.unwrap_or(scene.display.fps);
+    let mut refreshing = panel
+        .as_ref()
+        .and_then(Panel::refresh_policy)
+        .map(|p| Refreshing::new(p, fps));
     let mut m = Samples::default();
     let bits = opts.model.map_or(0, |m| m.mode().wire_bits());
     let mut evict = Evict::new(opts.cold);
@@ -270,8 +345,10 @@ pub fn run(scene: &CompiledScene, opts: &BenchOptions) -> BenchReport {
         let fb = app.world().resource::<FrameBuffer>();
         wire.clear();
         let pack_start = Instant::now();
-        if let Some(p) = panel.as_mut() {
-            p.update(fb, fb.damage(), &mut wire);
+        match (panel.as_mut(), refreshing.as_mut()) {
+            (Some(p), Some(r)) => r.tick(i, fb, p, &mut wire),
+            (Some(p), None) => p.update(fb, fb.damage(), &mut wire),
+            _ => {}
         }
         m.add(took, pack_start.elapsed(), fb, wire.len_bytes(), bits);
     }
@@ -305,6 +382,7 @@ pub fn run(scene: &CompiledScene, opts: &BenchOptions) -> BenchReport {
         purges: AheadStats::get(&stats.purges),
         dropped: AheadStats::get(&stats.dropped),
         hit_rate: hit_rate(hits, misses),
+        refreshes: refreshing.map(|r| r.counts),
         realtime: None,
         preview: None,
     };

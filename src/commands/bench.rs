@@ -166,6 +166,12 @@ fn human(r: &BenchReport) -> String {
                 .unwrap_or_default()
         );
     }
+    if let Some(c) = &r.refreshes {
+        s += &format!(
+            "  e-paper refreshes {} full, {} partial in {} s of ticks\n",
+            c.full, c.partial, c.seconds
+        );
+    }
     s += &format!(
         "  damage            mean {:.0} px per tick\n",
         r.damage_px_mean

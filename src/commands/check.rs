@@ -32,11 +32,15 @@ pub fn report(path: &Path) -> Option<scene::CompiledScene> {
     }
 }
 
-/// Checks every scene; exit status 2 when any has errors.
+/// Checks every scene (a character LCD's pages rendered for their custom characters);
+/// exit status 2 when any has errors.
 pub fn check(scenes: &[PathBuf]) -> ExitCode {
     let mut ok = true;
     for path in scenes {
-        if report(path).is_some() {
+        if let Some(s) = report(path) {
+            for w in scene::cells::custom_character_warnings(&s) {
+                eprintln!("{w}");
+            }
             eprintln!("{}: ok", path.display());
         } else {
             ok = false;

@@ -5,14 +5,34 @@ use std::process::ExitCode;
 
 use tinydisplay::panel::bus::parse_capture;
 use tinydisplay::panel::emulator;
+use tinydisplay::panel::models::Family;
+use tinydisplay::panel::rom::Rom;
 use tinydisplay::panel::{Model, Rotation};
 
-/// Decodes `capture` for panel `display`, undoes `rotation`, writes the PNG `out`.
-pub fn decode(capture: &Path, display: &str, rotation: &str, out: &Path) -> ExitCode {
+/// Decodes `capture` for panel `display` (a character LCD with ROM `rom`), undoes
+/// `rotation`, writes the PNG `out`.
+pub fn decode(capture: &Path, display: &str, rotation: &str, rom: &str, out: &Path) -> ExitCode {
     let model: Model = match display.parse() {
         Ok(m) => m,
         Err(e) => return fail(&e.to_string()),
     };
+    let Some(rom) = Rom::named(rom) else {
+        return fail(&format!("unknown ROM `{rom}`: A00 or A02"));
+    };
+    match model.row().family {
+        Family::Hd44780(m) if m.ws0010 && rom == Rom::A02 => {
+            return fail(&format!(
+                "{display} is a WS0010: it has no A02 table (its English/Japanese one is A00)"
+            ));
+        }
+        Family::Hd44780(_) => {}
+        _ if rom != Rom::A00 => {
+            return fail(&format!(
+                "--rom is for character LCDs; {display} has no character ROM"
+            ));
+        }
+        _ => {}
+    }
     let rotation: Rotation = match rotation.parse() {
         Ok(r) => r,
         Err(e) => return fail(&e.to_string()),
@@ -25,7 +45,7 @@ pub fn decode(capture: &Path, display: &str, rotation: &str, out: &Path) -> Exit
         Ok(t) => t,
         Err(e) => return fail(&format!("{}:{e}", capture.display())),
     };
-    let mut emu = emulator::for_model(model);
+    let mut emu = model.row().emulator_with(rom);
     emulator::feed_transfers(emu.as_mut(), &transfers);
     // Another model's capture makes a problem of nearly every byte: say it once.
     let problems = emu.problems();

@@ -15,6 +15,7 @@ use super::driver::mipi::{Mipi, MipiInit as M, MipiModel, MipiPixel, MipiSpec};
 use super::driver::pages::{PageAddressing, Paged, PagedInit as P, PagedModel, PagedSpec};
 use super::driver::ssd1680::{Ssd1680, Ssd1680Model};
 use super::driver::uc8151::{Uc8151, Uc8151Model};
+use super::driver::ws0010::{GraphicModel, Ws0010};
 use super::driver::{Driver, pcd8544, ssd1322};
 use super::emulator::{Emulator, color, gray, mipi, pages};
 use super::error::PanelError;
@@ -42,6 +43,8 @@ pub enum Family {
     Ssd1680(&'static Ssd1680Model),
     /// UC8151 (IL0373) e-paper.
     Uc8151(&'static Uc8151Model),
+    /// A WS0010 OLED in graphic mode (on a PCF8574 backpack or GPIO, 4-bit).
+    Ws0010(&'static GraphicModel),
 }
 
 /// One panel model.
@@ -89,11 +92,18 @@ impl ModelRow {
             Family::Hd44780(m) => Box::new(Hd44780::new(m)),
             Family::Ssd1680(m) => Box::new(Ssd1680(m)),
             Family::Uc8151(m) => Box::new(Uc8151(m)),
+            Family::Ws0010(m) => Box::new(Ws0010::new(m)),
         }
     }
 
     /// Makes a fresh emulator of its controller and panel.
     pub fn emulator(&self) -> Box<dyn Emulator> {
+        self.emulator_with(super::rom::Rom::default())
+    }
+
+    /// Makes a fresh emulator whose character ROM is `rom` (character LCDs; other
+    /// controllers have none).
+    pub fn emulator_with(&self, rom: super::rom::Rom) -> Box<dyn Emulator> {
         match self.family {
             Family::Paged(m) => Box::new(pages::PagesEmulator::new(m)),
             Family::Mipi(m) => Box::new(mipi::MipiEmulator::new(m)),
@@ -101,12 +111,10 @@ impl ModelRow {
             Family::Color(m) => Box::new(color::ColorEmulator::new(m)),
             Family::Ssd1322 => Box::new(super::emulator::ssd1322::Ssd1322Emulator::new()),
             Family::Pcd8544 => Box::new(super::emulator::pcd8544::Pcd8544Emulator::new()),
-            Family::Hd44780(m) => Box::new(super::emulator::hd44780::Hd44780Emulator::new(
-                m,
-                super::rom::Rom::default(),
-            )),
+            Family::Hd44780(m) => Box::new(super::emulator::hd44780::Hd44780Emulator::new(m, rom)),
             Family::Ssd1680(m) => Box::new(super::emulator::ssd1680::Ssd1680Emulator::new(m)),
             Family::Uc8151(m) => Box::new(super::emulator::uc8151::Uc8151Emulator::new(m)),
+            Family::Ws0010(m) => Box::new(super::emulator::ws0010::Ws0010Emulator::new(m)),
         }
     }
 }
@@ -847,25 +855,45 @@ const HD44780_16X2: CharModel = CharModel {
     cols: 16,
     rows: 2,
     row_addr: &[0x00, 0x40],
+    ws0010: false,
 };
 /// 20×2.
 const HD44780_20X2: CharModel = CharModel {
     cols: 20,
     rows: 2,
     row_addr: &[0x00, 0x40],
+    ws0010: false,
 };
 /// 16×4: rows 3 and 4 continue the two 40-character DDRAM lines at column 16.
 const HD44780_16X4: CharModel = CharModel {
     cols: 16,
     rows: 4,
     row_addr: &[0x00, 0x40, 0x10, 0x50],
+    ws0010: false,
 };
 /// 20×4: rows 3 and 4 continue the two DDRAM lines at column 20.
 const HD44780_20X4: CharModel = CharModel {
     cols: 20,
     rows: 4,
     row_addr: &[0x00, 0x40, 0x14, 0x54],
+    ws0010: false,
 };
+/// Winstar WEH001602 (WS0010 OLED), 16×2, DDRAM as the HD44780's.
+const WEH_16X2: CharModel = CharModel {
+    ws0010: true,
+    ..HD44780_16X2
+};
+/// Winstar WEH002004 (WS0010 OLED), 20×4.
+const WEH_20X4: CharModel = CharModel {
+    ws0010: true,
+    ..HD44780_20X4
+};
+/// Winstar WEG010016: 100×16 pixels, the WS0010's whole graphic RAM.
+const WEG_100X16: GraphicModel = GraphicModel {
+    width: 100,
+    height: 16,
+};
+
 // ---- E-paper controllers -------------------------------------------------------------
 
 /// 2.13" SSD1680 glass: 122 sources by 250 gates (portrait as scanned).
@@ -1031,6 +1059,36 @@ pub const SSD1327: GraySpec = GraySpec {
         (0xFD, 0xFD, 1),
     ],
     ..SSD1325
+};
+
+/// SSD1327 as Seeed's Grove OLED 1.12" (96×96, LY120 glass) wires it: upright with
+/// column remap, COM remap and split but no nibble remap (0x51), so the high nibble is
+/// the left pixel; the glass from column address 8 (pixel 16), rows scanned from a
+/// display offset of 32 (the values u8g2's and Seeed's drivers send).
+pub const SSD1327_SEEED: GraySpec = GraySpec {
+    high_nibble_first: true,
+    init: &[
+        G::Cmd(0xFD, &[0x12]), // unlock commands
+        G::Cmd(0xAE, &[]),     // display off
+        G::Mux,
+        G::Cmd(0xA1, &[0x00]), // start line 0
+        G::DisplayOffset,
+        G::Cmd(0xA0, &[0x51]), // remap: column, COM remap, COM split
+        G::Cmd(0xAB, &[0x01]), // internal VDD regulator
+        G::Contrast,
+        G::Cmd(0xB1, &[0x51]), // phase lengths
+        G::Cmd(0xB3, &[0x01]), // clock divide / oscillator
+        G::Cmd(0xB9, &[]),     // linear grey table
+        G::Cmd(0xBC, &[0x08]), // pre-charge voltage
+        G::Cmd(0xBE, &[0x07]), // VCOMH
+        G::Cmd(0xB6, &[0x01]), // second pre-charge period
+        G::Cmd(0xD5, &[0x62]), // second pre-charge on, internal VSL
+        G::Invert,
+        G::Cmd(0xAF, &[]), // display on
+        G::Delay(100),
+    ],
+    upright: 0x51,
+    ..SSD1327
 };
 
 /// SSD1362: 256×64 RAM of 4-bit pixels, a column address two pixels. Arguments go as
@@ -1211,6 +1269,7 @@ const fn gray(
 
 const SSD1325_128X64: GrayModel = gray(&SSD1325, 128, 64, 0, 0x4C);
 const SSD1327_128X128: GrayModel = gray(&SSD1327, 128, 128, 0, 0);
+const SSD1327_96X96: GrayModel = gray(&SSD1327_SEEED, 96, 96, 8, 0x20);
 const SSD1362_256X64: GrayModel = gray(&SSD1362, 256, 64, 0, 0);
 const SSD1322_NHD_128X64: GrayModel = gray(&SSD1322_NHD, 128, 64, 28, 0);
 const SSD1363_256X128: GrayModel = gray(&SSD1363, 256, 128, 8, 0x20);
@@ -1622,6 +1681,33 @@ pub const MODELS: &[ModelRow] = &[
         fits: "20x2 character LCDs (2002)",
         family: Family::Hd44780(&HD44780_20X2),
     },
+    ModelRow {
+        name: "weh001602",
+        controller: "Weh",
+        native: WEH_16X2.pixels(),
+        mode: PixelMode::Mono,
+        spi_max_hz: 0,
+        fits: "Winstar WEH001602 16x2 character OLEDs (WS0010) on a PCF8574 I2C backpack or 4-bit GPIO",
+        family: Family::Hd44780(&WEH_16X2),
+    },
+    ModelRow {
+        name: "weh002004",
+        controller: "Weh",
+        native: WEH_20X4.pixels(),
+        mode: PixelMode::Mono,
+        spi_max_hz: 0,
+        fits: "Winstar WEH002004 20x4 character OLEDs (WS0010) on a PCF8574 I2C backpack or 4-bit GPIO",
+        family: Family::Hd44780(&WEH_20X4),
+    },
+    ModelRow {
+        name: "weg010016",
+        controller: "Ws0010",
+        native: (100, 16),
+        mode: PixelMode::Mono,
+        spi_max_hz: 0,
+        fits: "Winstar WEG010016 100x16 graphic OLEDs (WS0010, graphic mode) on a PCF8574 I2C backpack or 4-bit GPIO",
+        family: Family::Ws0010(&WEG_100X16),
+    },
     // E-paper: the SSD1680's 4-wire SPI serial clock cycle is at least 50 ns (20 MHz
     // writing), the UC8151's 100 ns (10 MHz).
     ModelRow {
@@ -1704,6 +1790,15 @@ pub const MODELS: &[ModelRow] = &[
         spi_max_hz: 10_000_000,
         fits: "1.5\" 128x128 greyscale OLED modules (SPI or I2C)",
         family: Family::Gray(&SSD1327_128X128),
+    },
+    ModelRow {
+        name: "ssd1327-96x96",
+        controller: "Ssd1327",
+        native: (96, 96),
+        mode: PixelMode::Gray4,
+        spi_max_hz: 10_000_000,
+        fits: "Seeed Grove OLED 1.12\" 96x96 v1.0 (SSD1327, I2C; the v2.0 is an SH1107 128x128)",
+        family: Family::Gray(&SSD1327_96X96),
     },
     ModelRow {
         name: "ssd1362",

@@ -27,6 +27,15 @@ pub enum Rom {
     A02,
 }
 
+impl Rom {
+    /// The ROM of that name (`A00`, `a02`), as `decode --rom` takes it.
+    pub fn named(name: &str) -> Option<Rom> {
+        [Rom::A00, Rom::A02]
+            .into_iter()
+            .find(|r| format!("{r:?}").eq_ignore_ascii_case(name))
+    }
+}
+
 /// A glyph: eight rows of five pixels, bit 4 leftmost.
 pub type Glyph = [u8; 8];
 

@@ -3,6 +3,7 @@
 //! `load` → `CompiledScene` is the compile phase (`tinydisplay check`); `ScenePlugin`
 //! spawns a compiled scene into an app.
 
+pub mod cells;
 pub mod compile;
 mod fonts;
 mod include;

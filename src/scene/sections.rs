@@ -176,33 +176,54 @@ fn check_panel(
     })
 }
 
-/// What a character LCD (HD44780) cannot do, and the buses only it can use.
+/// What a character LCD (HD44780, WS0010) and a WS0010 graphic OLED cannot do, and the
+/// 4-bit buses only they can use.
 fn check_character_lcd(d: &DisplaySpec, model: Model, err: &mut impl FnMut(&str, String)) {
-    let character = matches!(model.row().family, Family::Hd44780(_));
-    if !character {
-        if d.rom.is_some() {
-            err(
-                "rom",
-                "`rom` is for character LCDs (driver: Hd44780)".to_string(),
-            );
-        }
+    let (character, ws0010) = match model.row().family {
+        Family::Hd44780(m) => (true, m.ws0010),
+        Family::Ws0010(_) => (false, true),
+        _ => (false, false),
+    };
+    if !character && d.rom.is_some() {
+        err(
+            "rom",
+            "`rom` is for character LCDs (driver: Hd44780 or Weh)".to_string(),
+        );
+    }
+    if !character && !ws0010 {
         if matches!(d.bus, Some(BusSpec::Pcf8574(_) | BusSpec::Gpio4(_))) {
             err(
                 "bus",
-                "Pcf8574 and Gpio4 buses carry character LCDs (driver: Hd44780) only".into(),
+                "Pcf8574 and Gpio4 buses carry character LCDs (driver: Hd44780, Weh) and the \
+                 WS0010 graphic OLED (driver: Ws0010) only"
+                    .into(),
             );
         }
         return;
     }
+    let (a, chip) = if ws0010 {
+        ("a", "WS0010")
+    } else {
+        ("an", "HD44780")
+    };
+    if ws0010 && d.rom == Some(crate::panel::rom::Rom::A02) {
+        err(
+            "rom",
+            "the WS0010 has no A02 table: tinydisplay shows its English/Japanese table, which \
+             is A00 (leave `rom` out or write `rom: A00`)"
+                .into(),
+        );
+    }
     if d.invert {
-        err("invert", "the HD44780 cannot invert its display".into());
+        err("invert", format!("the {chip} cannot invert its display"));
     }
     if matches!(d.bus, Some(BusSpec::Spi(_) | BusSpec::I2c(_))) {
         err(
             "bus",
-            "an HD44780 takes `Pcf8574(bus: 1, address: 0x27)` (the I2C backpack) or \
-             `Gpio4(rs: .., en: .., d4: .., d5: .., d6: .., d7: ..)`"
-                .into(),
+            format!(
+                "{a} {chip} takes `Pcf8574(bus: 1, address: 0x27)` (the I2C backpack) or \
+                 `Gpio4(rs: .., en: .., d4: .., d5: .., d6: .., d7: ..)`"
+            ),
         );
     }
 }

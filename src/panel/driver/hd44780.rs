@@ -14,12 +14,17 @@
 //! is three port writes (set up, E high, E low: the controller latches on E's falling
 //! edge), high nibble first. Instructions travel as command steps, DDRAM and CGRAM data
 //! as data steps; the GPIO bus drives its pins from the same port states.
+//!
+//! A WS0010 character OLED (Winstar WEH, [`CharModel::ws0010`]) takes the same bytes
+//! with its own start: a resynchronising interface set-up and its internal power turned
+//! on (it powers up off) in character mode.
 
 use std::cell::RefCell;
 
 use crate::panel::rom::{self, Glyph, Rom};
+use crate::panel::rotation::Rotation;
 use crate::panel::wire::Wire;
-use crate::render::{PixelMode, Rect};
+use crate::render::{FrameBuffer, PixelMode, Rect};
 
 use super::{Driver, Pixels, Settings, align_span};
 
@@ -49,6 +54,8 @@ pub struct CharModel {
     pub rows: u32,
     /// DDRAM address of each row's first character.
     pub row_addr: &'static [u8],
+    /// A WS0010 (Winstar WEH OLED): its resynchronising init, internal power on.
+    pub ws0010: bool,
 }
 
 impl CharModel {
@@ -83,16 +90,68 @@ pub const SET_CGRAM: u8 = 0x40;
 /// Instruction: set DDRAM address (| address).
 pub const SET_DDRAM: u8 = 0x80;
 
+/// WS0010 instruction: mode/power with internal power off (character mode).
+pub const WS0010_POWER_OFF: u8 = 0x13;
+/// WS0010 instruction: mode/power, character mode, internal power on.
+pub const WS0010_CHARACTER_ON: u8 = 0x17;
+/// WS0010 mode/power bit: graphic mode (G/C).
+pub const WS0010_GRAPHIC: u8 = 0x08;
+
 /// Appends one nibble (in the low four bits of `n`) as three port writes.
-fn push_nibble(out: &mut Vec<u8>, n: u8, ctl: u8) {
+pub(crate) fn push_nibble(out: &mut Vec<u8>, n: u8, ctl: u8) {
     let b = (n << 4) | ctl;
     out.extend_from_slice(&[b, b | EN, b]);
 }
 
 /// Appends a whole byte, high nibble first.
-fn push_byte(out: &mut Vec<u8>, v: u8, ctl: u8) {
+pub(crate) fn push_byte(out: &mut Vec<u8>, v: u8, ctl: u8) {
     push_nibble(out, v >> 4, ctl);
     push_nibble(out, v & 0x0F, ctl);
+}
+
+/// Brings the interface to 4 bits from any state it may be in (initialising by
+/// instruction, HD44780U datasheet figure 24): three 8-bit function sets, then the switch
+/// to 4 bits, as single nibbles. A WS0010 first needs half a second after power-up, and
+/// five zero nibbles (no-ops in 8-bit mode; in 4-bit mode they finish a half-sent byte,
+/// as its vendors' drivers send them), then 7 ms for the return home they may make.
+pub(crate) fn interface_4bit(wire: &mut Wire, ws0010: bool) {
+    if ws0010 {
+        wire.delay(500);
+        let mut b = Vec::with_capacity(15);
+        for _ in 0..5 {
+            push_nibble(&mut b, 0x0, BACKLIGHT);
+        }
+        wire.command(&b);
+        wire.delay(7);
+    } else {
+        wire.delay(50);
+    }
+    for (n, ms) in [(0x3, 5), (0x3, 1), (0x3, 1), (0x2, 1)] {
+        let mut b = Vec::with_capacity(3);
+        push_nibble(&mut b, n, BACKLIGHT);
+        wire.command(&b);
+        wire.delay(ms);
+    }
+}
+
+/// The distinct cell patterns of `frame` (a whole unturned frame of `model`) that no
+/// character of `rom` shows: the custom characters the frame needs at once.
+pub fn custom_patterns(frame: &FrameBuffer, model: &CharModel, rom: Rom) -> usize {
+    if (frame.width(), frame.height()) != model.pixels() {
+        return 0;
+    }
+    let px = Pixels::new(frame, Rotation::R0, model.pixels());
+    let table = rom.table();
+    let mut seen: Vec<Glyph> = Vec::new();
+    for row in 0..model.rows {
+        for col in 0..model.cols {
+            let g = Hd44780::cell(&px, col, row);
+            if table.code_of(&g).is_none() && !seen.contains(&g) {
+                seen.push(g);
+            }
+        }
+    }
+    seen.len()
 }
 
 /// What the driver knows of the controller's RAM.
@@ -186,21 +245,17 @@ impl Driver for Hd44780 {
     fn init(&self, s: &Settings, wire: &mut Wire) {
         // After the clear below every cell holds a space; CGRAM is whatever power-up left.
         *self.shadow.borrow_mut() = Shadow::new(self.model.cells(), s.rom, Some(b' '));
-        let ctl = BACKLIGHT;
-        // Initialising by instruction (datasheet figure 24): three 8-bit function sets
-        // bring the interface to a known state from anywhere, then the switch to 4 bits.
-        wire.delay(50);
-        for (n, ms) in [(0x3, 5), (0x3, 1), (0x3, 1), (0x2, 1)] {
-            let mut b = Vec::with_capacity(3);
-            push_nibble(&mut b, n, ctl);
-            wire.command(&b);
-            wire.delay(ms);
-        }
+        interface_4bit(wire, self.model.ws0010);
         self.instruction(FUNCTION_4BIT_2LINE, wire);
         self.instruction(DISPLAY, wire); // display off while it is cleared
         self.instruction(CLEAR, wire);
-        wire.delay(2); // clear takes 1.52 ms
+        wire.delay(if self.model.ws0010 { 7 } else { 2 }); // 6.2 ms on the WS0010, 1.52 on the HD44780
         self.instruction(ENTRY_INCREMENT, wire);
+        if self.model.ws0010 {
+            // Internal power off and on again (character mode), as after a power-up.
+            self.instruction(WS0010_POWER_OFF, wire);
+            self.instruction(WS0010_CHARACTER_ON, wire);
+        }
         self.instruction(DISPLAY | DISPLAY_ON, wire);
     }
 

@@ -17,6 +17,7 @@ pub mod pcd8544;
 pub mod ssd1322;
 pub mod ssd1680;
 pub mod uc8151;
+pub mod ws0010;
 
 /// A display controller driver.
 pub trait Driver: Send {

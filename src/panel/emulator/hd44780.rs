@@ -1,13 +1,14 @@
-//! An HD44780 behind a PCF8574 backpack: every byte is a port state (P0 = RS, P1 = R/W,
-//! P2 = E, P3 = backlight, P4–P7 = D4–D7). A falling E latches D4–D7: one instruction or
-//! data byte per strobe in 8-bit mode (the power-up state), two (high nibble first) in
-//! 4-bit mode. It models function set, entry mode, display control, clear, home, cursor
-//! moves, set CGRAM/DDRAM address and data writes to both, and shows the DDRAM's
-//! characters through the ROM table and CGRAM, cells 6×9 pixels apart.
+//! An HD44780 behind a PCF8574 backpack (the port states decoded by [`Port4`]). It models
+//! function set, entry mode, display control, clear, home, cursor moves, set CGRAM/DDRAM
+//! address and data writes to both, and shows the DDRAM's characters through the ROM
+//! table and CGRAM, cells 6×9 pixels apart. A WS0010 character module (Winstar WEH) is
+//! the same with its mode/power instruction (0x13/0x17: internal power off/on; the
+//! glass is dark until power is on) and graphic mode refused.
 
-use crate::panel::driver::hd44780::{BACKLIGHT, CELL_H, CELL_W, CharModel, EN, RS, RW};
+use crate::panel::driver::hd44780::{CELL_H, CELL_W, CharModel};
 use crate::panel::rom::Rom;
 
+use super::port4::Port4;
 use super::{Emulator, State};
 
 /// An emulated HD44780 on a PCF8574.
@@ -15,9 +16,7 @@ use super::{Emulator, State};
 pub struct Hd44780Emulator {
     model: &'static CharModel,
     rom: Rom,
-    port: u8,
-    eight_bit: bool,
-    high: Option<(u8, bool)>,
+    port: Port4,
     ddram: [u8; 128],
     cgram: [u8; 64],
     ac: u8,
@@ -26,7 +25,10 @@ pub struct Hd44780Emulator {
     two_lines: bool,
     display_on: bool,
     cursor: bool,
-    backlight: bool,
+    /// The WS0010's internal power (always on for an HD44780).
+    power: bool,
+    /// The WS0010's font table (function set FT1 FT0; 0 is English/Japanese, A00).
+    font_table: u8,
     problems: Vec<String>,
 }
 
@@ -36,9 +38,7 @@ impl Hd44780Emulator {
         Hd44780Emulator {
             model,
             rom,
-            port: 0,
-            eight_bit: true,
-            high: None,
+            port: Port4::new(),
             ddram: [b' '; 128],
             cgram: [0; 64],
             ac: 0,
@@ -47,14 +47,15 @@ impl Hd44780Emulator {
             two_lines: false,
             display_on: false,
             cursor: false,
-            backlight: false,
+            power: !model.ws0010,
+            font_table: 0,
             problems: Vec::new(),
         }
     }
 
     /// Whether the backpack's backlight bit is on.
     pub fn backlight(&self) -> bool {
-        self.backlight
+        self.port.backlight()
     }
 
     /// The character code in cell (col, row).
@@ -63,31 +64,13 @@ impl Hd44780Emulator {
     }
 
     fn port(&mut self, b: u8) {
-        if b & RW != 0 {
-            self.problem(format!(
-                "port byte {b:#04X} sets R/W: reads are not modelled"
-            ));
+        let mut found = Vec::new();
+        let latched = self.port.feed(b, &mut |p| found.push(p));
+        for p in found {
+            self.problem(p);
         }
-        if self.port & EN != 0 && b & EN == 0 {
-            self.latch(self.port >> 4, self.port & RS != 0);
-        }
-        self.backlight = b & BACKLIGHT != 0;
-        self.port = b;
-    }
-
-    fn latch(&mut self, nibble: u8, rs: bool) {
-        if self.eight_bit {
-            // D0–D3 are not wired on a 4-bit connection: they read as 0.
-            return self.exec(nibble << 4, rs);
-        }
-        match self.high.take() {
-            None => self.high = Some((nibble, rs)),
-            Some((hi, hrs)) => {
-                if hrs != rs {
-                    self.problem("RS changed between the two nibbles of a byte".into());
-                }
-                self.exec(hi << 4 | nibble, rs);
-            }
+        if let Some((v, rs)) = latched {
+            self.exec(v, rs);
         }
     }
 
@@ -124,6 +107,12 @@ impl Hd44780Emulator {
             if self.to_cgram {
                 self.cgram[usize::from(self.ac & 0x3F)] = v & 0x1F;
             } else {
+                if self.model.ws0010 && self.font_table != 0 {
+                    self.problem(format!(
+                        "character {v:#04X} written with font table {}, not English/Japanese",
+                        self.font_table
+                    ));
+                }
                 if v >= 0x10 && self.rom.table().glyph(v).is_none() {
                     self.problem(format!("code {v:#04X} is not in the {:?} table", self.rom));
                 }
@@ -154,13 +143,18 @@ impl Hd44780Emulator {
                 self.two_lines = v & 0x08 != 0;
                 // (In 8-bit mode the line bit comes from unwired pins: only a 4-bit
                 // function set says how many lines there are.)
-                if !self.eight_bit && !eight && !self.two_lines && self.model.rows > 1 {
+                if !self.port.eight_bit() && !eight && !self.two_lines && self.model.rows > 1 {
                     self.problem("function set to one line on a multi-row display".into());
                 }
-                if eight != self.eight_bit {
-                    self.high = None;
+                self.font_table = v & 0x03;
+                self.port.set_eight_bit(eight);
+            }
+            3 if self.model.ws0010 && v & 0x03 == 0x03 => {
+                // WS0010 mode/power: G/C (bit 3) graphic mode, PWR (bit 2) power.
+                if v & 0x08 != 0 {
+                    self.problem("graphic mode on a character model".into());
                 }
-                self.eight_bit = eight;
+                self.power = v & 0x04 != 0;
             }
             3 => {
                 if v & 0x08 != 0 {
@@ -238,7 +232,7 @@ impl Emulator for Hd44780Emulator {
 
     fn pixel(&self, x: u32, y: u32) -> [u8; 3] {
         let (dx, dy) = (x % CELL_W, y % CELL_H);
-        if !self.display_on || dx == CELL_W - 1 || dy == CELL_H - 1 {
+        if !self.display_on || !self.power || dx == CELL_W - 1 || dy == CELL_H - 1 {
             return [0; 3];
         }
         let bits = self.glyph_row(x / CELL_W, y / CELL_H, dy);
@@ -251,7 +245,7 @@ impl Emulator for Hd44780Emulator {
 
     fn state(&self) -> State {
         State {
-            on: self.display_on,
+            on: self.display_on && self.power,
             inverted: false,
             contrast: 0,
         }

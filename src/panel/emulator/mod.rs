@@ -12,9 +12,11 @@ pub mod hd44780;
 pub mod mipi;
 pub mod pages;
 pub mod pcd8544;
+pub mod port4;
 pub mod ssd1322;
 pub mod ssd1680;
 pub mod uc8151;
+pub mod ws0010;
 
 /// A display controller, emulated.
 pub trait Emulator {
