@@ -48,6 +48,13 @@ enum Command {
         /// The scene file(s).
         #[arg(required = true)]
         scenes: Vec<PathBuf>,
+        /// Warnings count as errors (exit status 2), for CI.
+        #[arg(long)]
+        strict: bool,
+        /// `human` (file:line:col lines on stderr) or `json` (one JSON object per problem
+        /// on stdout: file, line, column, severity, message, hint).
+        #[arg(long, value_enum, default_value = "human")]
+        format: commands::check::Format,
     },
     /// Turn a capture file (from `bus: Capture(file: ...)`) back into the image the panel
     /// would show.
@@ -93,7 +100,11 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     commands::logging::init(cli.log_format);
     match cli.command {
-        Command::Check { scenes } => commands::check::check(&scenes),
+        Command::Check {
+            scenes,
+            strict,
+            format,
+        } => commands::check::check(&scenes, strict, format),
         Command::Run(args) => commands::run::run(args),
         #[cfg(feature = "bench")]
         Command::Bench(args) => commands::bench::bench(args),

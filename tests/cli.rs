@@ -167,6 +167,60 @@ fn check_refuses_a_bad_scene_with_status_2_and_every_problem() {
 }
 
 #[test]
+fn check_json_gives_every_problem_as_an_object_and_strict_refuses_warnings() {
+    let bad = temp("bad-json.ron");
+    std::fs::write(&bad, "Scene(widgets: [\n  Text(text: \"x\", colour: \"red\"),\n  Rectangle(width: 4, height: 4, fill: \"#zz\"),\n])").expect("write");
+    let out = tinydisplay()
+        .args(["check", "--format", "json"])
+        .arg(&bad)
+        .output()
+        .expect("run check");
+    assert_eq!(out.status.code(), Some(2));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let problems: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
+        .collect();
+    assert_eq!(problems.len(), 2, "{stdout}");
+    assert_eq!(problems[0]["line"], 2);
+    assert_eq!(problems[0]["column"], 19);
+    assert_eq!(problems[0]["severity"], "error");
+    assert_eq!(problems[0]["message"], "unknown field `colour`");
+    assert!(
+        problems[0]["hint"]
+            .as_str()
+            .is_some_and(|h| h.contains("docs/scenes.md"))
+    );
+    assert_eq!(problems[1]["line"], 3);
+    assert!(
+        problems[1]["hint"]
+            .as_str()
+            .is_some_and(|h| h.starts_with("use \"#rgb\""))
+    );
+    assert!(
+        problems[0]["file"]
+            .as_str()
+            .is_some_and(|f| f.ends_with("bad-json.ron"))
+    );
+
+    let warn = temp("warn.ron");
+    std::fs::write(&warn, "Scene(display: (width: 16, height: 8), widgets: [\n  Rectangle(x: 10, width: 10, height: 4),\n])").expect("write");
+    let plain = tinydisplay()
+        .arg("check")
+        .arg(&warn)
+        .output()
+        .expect("check");
+    assert_eq!(plain.status.code(), Some(0), "a warning alone passes");
+    let strict = tinydisplay()
+        .args(["check", "--strict"])
+        .arg(&warn)
+        .output()
+        .expect("check --strict");
+    assert_eq!(strict.status.code(), Some(2), "--strict refuses a warning");
+    assert!(String::from_utf8_lossy(&strict.stderr).contains("warn.ron:2:3: warning"));
+}
+
+#[test]
 fn run_refuses_a_bad_scene_too() {
     let bad = temp("bad-run.ron");
     std::fs::write(&bad, "Scene(widgets: [ Nope() ])").expect("write");

@@ -353,7 +353,7 @@ mod tests {
             p.last_tick = std::time::Duration::from_micros(100 + i);
             p.ticks += 1;
             presented += 1;
-            timing.observe(&p, &mut seen);
+            timing.observe(&p, &mut seen, true);
         }
         assert_eq!(count(&timing.tick), 50, "one duration a tick");
         // Ticks skipped: the counts are read whole.
@@ -361,9 +361,9 @@ mod tests {
         p.present_late[LATE_BUCKETS - 1] += 1;
         p.last_bucket = Some(LATE_BUCKETS - 1);
         presented += 1;
-        timing.observe(&p, &mut seen);
+        timing.observe(&p, &mut seen, true);
         // Nothing new since the last look.
-        timing.observe(&p, &mut seen);
+        timing.observe(&p, &mut seen, true);
         // A new run starts its counts again.
         let mut q = Pacing {
             ticks: 1,
@@ -372,9 +372,25 @@ mod tests {
         };
         q.present_late[3] = 1;
         presented += 1;
-        timing.observe(&q, &mut seen);
+        timing.observe(&q, &mut seen, true);
         assert_eq!(count(&timing.present_late), presented);
         // Durations: the last tick's at each look that found new ticks.
         assert_eq!(count(&timing.tick), 52);
+        // Paused: the schedule runs, the tick does not move; nothing is observed.
+        q.ticks += 5;
+        q.present_late[3] += 5;
+        timing.observe(&q, &mut seen, false);
+        assert_eq!(count(&timing.tick), 52, "a paused run is no tick");
+        assert_eq!(count(&timing.present_late), presented);
+        q.ticks += 1;
+        q.present_late[4] += 1;
+        q.last_bucket = Some(4);
+        timing.observe(&q, &mut seen, true);
+        assert_eq!(count(&timing.tick), 53);
+        assert_eq!(
+            count(&timing.present_late),
+            presented + 1,
+            "only the new tick"
+        );
     }
 }
