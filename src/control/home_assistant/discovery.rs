@@ -204,6 +204,8 @@ pub fn config(name: &str, topics: &Topics, cat: &Catalogue, entity: &Entity) -> 
             put("max", json!(255));
             put("step", json!(1));
             put("mode", json!("slider"));
+            // A level not set yet renders as None: HA's "unknown".
+            put("payload_reset", json!("None"));
             put("icon", json!("mdi:brightness-6"));
         }
         "switch" => {
