@@ -609,3 +609,23 @@ fn a_restart_keeps_the_ids_entities_that_went_are_cleared_and_forget_clears_all(
     );
     mqtt_publish(PORT, &format!("tinydisplay/{name}/state"), b"", true);
 }
+
+#[test]
+fn discovery_without_a_broker_is_refused_before_the_run() {
+    let dir = temp_dir("hanobroker");
+    let with_section = write_scene(&dir, &["clock"], &[], &[]);
+    let plain = dir.join("plain.ron");
+    std::fs::write(&plain, "Scene(widgets: [])").expect("scene written");
+    for (scene, flag) in [(&with_section, None), (&plain, Some("--ha"))] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_tinydisplay"))
+            .arg("run")
+            .arg(scene)
+            .args(["--ticks", "1", "--sink", "none"])
+            .args(flag)
+            .output()
+            .expect("tinydisplay runs");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{flag:?}: ran without a broker");
+        assert!(err.contains("needs an MQTT broker"), "{flag:?}: {err}");
+    }
+}

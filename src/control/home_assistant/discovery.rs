@@ -262,18 +262,15 @@ pub fn announcements(name: &str, cat: &Catalogue) -> BTreeMap<String, Value> {
 }
 
 /// The state document the entities' templates read: the page shown (of the first
-/// sequence showing a named page), contrast, panel on/off, fps, ticks late, each
+/// sequence showing a named page; null when none is), contrast, panel on/off, fps, ticks late, each
 /// source's health and each text key's value. `text` gives a key's value.
 pub fn state_document(
     cat: &Catalogue,
     state: &State,
     text: impl Fn(&str) -> Option<Value>,
 ) -> Value {
-    let page = state
-        .pages
-        .iter()
-        .find_map(|p| p.page.clone())
-        .unwrap_or_default();
+    // No named page shown: null, which HA's template renders `None`, its "unknown".
+    let page = state.pages.iter().find_map(|p| p.page.clone());
     let on_off = |b: bool| if b { "ON" } else { "OFF" };
     let mut doc = serde_json::Map::new();
     doc.insert("page".into(), json!(page));
@@ -360,6 +357,7 @@ mod tests {
         let doc = state_document(&cat(), &state, |k| {
             (k == "msg.text").then(|| json!("hello"))
         });
+        assert_eq!(doc["page"], Value::Null, "no named page shown: unknown");
         assert_eq!(doc["panel"], "OFF");
         assert_eq!(doc["contrast"], 40);
         assert_eq!(doc["source_weather"], "ON");
