@@ -382,6 +382,7 @@ fn start_ha(
 
 /// `--ha-forget`: removes the display's Home Assistant entities and says how many.
 #[cfg(feature = "mqtt")]
+#[allow(clippy::print_stdout, reason = "the count is the command's output")]
 fn ha_forget(args: &RunArgs, scene: &CompiledScene) -> Result<(), String> {
     use tinydisplay::control::home_assistant::{catalogue::Catalogue, forget};
     let name =
