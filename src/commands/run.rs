@@ -373,7 +373,7 @@ fn start_ha(
     _name: &str,
     mqtt_url: Option<&str>,
     _world: &mut bevy_ecs::world::World,
-) -> Result<Option<()>, String> {
+) -> Result<Option<Box<dyn Send>>, String> {
     match ha_broker(args, scene, mqtt_url)? {
         None => Ok(None),
         Some(_) => Err(tinydisplay::features::lacking("--ha", "mqtt")),
