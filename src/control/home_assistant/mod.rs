@@ -131,6 +131,8 @@ enum Incoming {
     Connected,
     /// A message on one of the subscriptions.
     Message(String, Vec<u8>),
+    /// The connection failed: nothing is sent until it is back.
+    Disconnected,
 }
 
 /// Polls the connection (so publishing never waits on itself) and hands over what
@@ -149,7 +151,7 @@ async fn poll(mut events: rumqttc::EventLoop, to: mpsc::UnboundedSender<Incoming
             Ok(Event::Outgoing(rumqttc::Outgoing::Disconnect)) => return,
             Ok(_) => Ok(()),
             Err(e) => {
-                if to.is_closed() {
+                if to.send(Incoming::Disconnected).is_err() {
                     return;
                 }
                 log::warn!("Home Assistant: {e}; reconnecting in {backoff:?}");
@@ -201,11 +203,12 @@ impl Surface {
                         self.announced.clear();
                         self.last_doc = None;
                         self.connect(&client).await;
-                        self.send_state(&client).await;
+                        self.send_state(&client);
                     }
                     Some(Incoming::Message(topic, payload)) => {
                         self.message(&client, &topic, &payload).await;
                     }
+                    Some(Incoming::Disconnected) => connected = false,
                     None => break,
                 },
                 changed = self.catalogue.changed() => {
@@ -214,7 +217,7 @@ impl Surface {
                     }
                     if connected {
                         self.announce(&client).await;
-                        self.send_state(&client).await;
+                        self.send_state(&client);
                     }
                 }
                 changed = watch.changed() => {
@@ -223,7 +226,7 @@ impl Surface {
                     }
                     watch.borrow_and_update();
                     if connected {
-                        self.send_state(&client).await;
+                        self.send_state(&client);
                     }
                 }
             }
@@ -338,12 +341,12 @@ impl Surface {
                 .await;
         }
         // A command's effect shows at once (its reply came after the state had it).
-        self.send_state(client).await;
+        self.send_state(client);
     }
 
     /// Publishes the state document when it changed: at once for the steady part, at
     /// most every [`SENSOR_EVERY`] when only fps and ticks late moved.
-    async fn send_state(&mut self, client: &AsyncClient) {
+    fn send_state(&mut self, client: &AsyncClient) {
         let cat = self.catalogue.borrow().clone();
         let published = self.control.published();
         let state = published.state();
@@ -361,15 +364,17 @@ impl Surface {
         if !due {
             return;
         }
-        let _ = client
-            .publish(
-                self.topics.state.clone(),
-                QoS::AtLeastOnce,
-                true,
-                doc.to_string(),
-            )
-            .await;
-        self.last_doc = Some(doc);
-        self.last_doc_at = Some(now);
+        // The newest state is what matters: one that finds the queue full is dropped
+        // and sent at the next change.
+        let sent = client.try_publish(
+            self.topics.state.clone(),
+            QoS::AtLeastOnce,
+            true,
+            doc.to_string(),
+        );
+        if sent.is_ok() {
+            self.last_doc = Some(doc);
+            self.last_doc_at = Some(now);
+        }
     }
 }
