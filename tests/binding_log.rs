@@ -98,3 +98,56 @@ fn a_failing_template_is_logged_once_with_widget_and_line_until_it_recovers() {
         "a new failure after recovering is logged again"
     );
 }
+
+#[test]
+fn an_empty_or_not_yet_arrived_image_name_shows_nothing_silently() {
+    let _ = log::set_logger(&Capture);
+    log::set_max_level(log::LevelFilter::Info);
+    let src = r#"Scene(
+    widgets: [
+        Image(name: "cover", file: "{{ art.file }}", when: "art.file != ''",
+              width: 8, height: 8),
+    ],
+)"#;
+    let mut app = common::app_for(common::compile(src));
+    run_ticks(&mut app, RunMode::Ticks(2));
+    common::set(&mut app, "art.file", json!(""));
+    run_ticks(&mut app, RunMode::Ticks(2));
+    let noisy = lines_about("cannot read image");
+    assert!(noisy.is_empty(), "an empty name is not a file: {noisy:#?}");
+    let about = lines_about("Image \"cover\"");
+    assert!(
+        about.is_empty(),
+        "nothing to say before art.file arrives: {about:#?}"
+    );
+}
+
+#[test]
+fn a_value_not_arrived_yet_shows_the_fallback_silently_but_a_real_error_logs() {
+    let _ = log::set_logger(&Capture);
+    log::set_max_level(log::LevelFilter::Info);
+    let src = r#"Scene(
+    widgets: [
+        Text(name: "blink", text: "{{ 'on' if tick.second % 2 else 'off' }}", fallback: "-"),
+        Text(name: "secs", y: 8, text: "{{ tick.elapsed | duration }}", fallback: "-:--"),
+    ],
+)"#;
+    let mut app = common::app_for(common::compile(src));
+    run_ticks(&mut app, RunMode::Ticks(3));
+    assert_eq!(text_of(&mut app, "blink"), "-");
+    assert_eq!(text_of(&mut app, "secs"), "-:--");
+    let early = [lines_about("Text \"blink\""), lines_about("Text \"secs\"")].concat();
+    assert!(early.is_empty(), "nothing is wrong yet: {early:#?}");
+    common::set(&mut app, "tick.second", json!("soon"));
+    common::set(&mut app, "tick.elapsed", json!(""));
+    run_ticks(&mut app, RunMode::Ticks(1));
+    let blink = lines_about("Text \"blink\"");
+    assert_eq!(blink.len(), 1, "a real error is logged once: {blink:#?}");
+    let secs = lines_about("Text \"secs\"");
+    assert_eq!(secs.len(), 1, "{secs:#?}");
+    assert!(
+        secs[0].contains("\"\" is not a number of seconds"),
+        "the empty value is shown quoted: {}",
+        secs[0]
+    );
+}

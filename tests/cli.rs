@@ -218,6 +218,57 @@ fn run_gif_records_one_frame_per_tick() {
 }
 
 #[test]
+fn png_and_gif_sinks_sharing_out_each_write_their_own_file() {
+    let dir = temp("both");
+    std::fs::create_dir_all(&dir).expect("dir");
+    run_ok("scenes/reference.ron", 3, "png,gif", &dir.join("x.png"));
+    let png = std::fs::read(dir.join("x.png")).expect("x.png written");
+    assert!(png.starts_with(b"\x89PNG"), "x.png is not a PNG");
+    let gif = std::fs::read(dir.join("x.gif")).expect("x.gif written");
+    assert!(gif.starts_with(b"GIF8"), "x.gif is not a GIF");
+    let refused = tinydisplay()
+        .args(["run", "scenes/reference.ron", "--ticks", "2"])
+        .args(["--sink", "png,gif", "--out"])
+        .arg(dir.join("f-{tick}.png"))
+        .output()
+        .expect("runs");
+    assert!(!refused.status.success());
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert!(err.contains("gif"), "{err}");
+}
+
+#[test]
+fn wait_data_lets_a_short_run_show_a_slow_sources_value() {
+    let scene = temp("slow.ron");
+    std::fs::write(
+        &scene,
+        r#"Scene(
+    display: (width: 32, height: 8, mode: Mono),
+    sources: {"slow": (source: Command(program: "sh", args: ["-c", "sleep 0.4; echo 88"],
+                                       format: Text, namespace: "slow"))},
+    widgets: [Rectangle(width: 32, height: 8, fill: "white", when: "slow.text == '88'")],
+)"#,
+    )
+    .expect("scene");
+    let lit = |extra: &[&str]| {
+        let out = scene.with_extension(format!("{}.png", extra.len()));
+        succeed(
+            tinydisplay()
+                .arg("run")
+                .arg(&scene)
+                .args(["--ticks", "1", "--sink", "png", "--no-watch"])
+                .args(extra)
+                .arg("--out")
+                .arg(&out),
+        );
+        let img = image::open(&out).expect("png").to_luma8();
+        img.pixels().filter(|p| p.0[0] > 128).count()
+    };
+    assert_eq!(lit(&[]), 0, "one tick ends before the source answers");
+    assert_eq!(lit(&["--wait-data", "10000"]), 32 * 8, "the value is shown");
+}
+
+#[test]
 fn run_term_draws_half_blocks() {
     let out = tinydisplay()
         .args([

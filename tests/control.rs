@@ -184,6 +184,35 @@ fn alert_shows_a_page_for_its_seconds_then_what_was_shown_comes_back() {
 }
 
 #[test]
+fn an_alert_page_whose_condition_is_false_is_refused_with_the_reason() {
+    let src = r#"Scene(
+    display: (width: 64, height: 16),
+    widgets: [
+        Sequence(name: "seq", width: 64, height: 10, pages: [
+            Page(name: "clock", duration: 1000, children: [Text(text: "clock")]),
+            Page(name: "door", priority: 5, when: "door.open", children: [Text(text: "door")]),
+        ]),
+    ],
+)"#;
+    let mut app = common::app_for(common::compile(src));
+    let control = control_sender(app.world_mut());
+    run_ticks(&mut app, RunMode::Ticks(2));
+    let reply = command(&mut app, &control, json!({"cmd": "page", "name": "door"}));
+    let Reply::Error(e) = reply else {
+        panic!("an alert that cannot show answered {reply:?}");
+    };
+    assert!(e.contains("`when` is false"), "{e}");
+    assert_eq!(page(&control).as_deref(), Some("clock"));
+    common::set(&mut app, "door.open", json!(true));
+    run_ticks(&mut app, RunMode::Ticks(2));
+    assert_eq!(
+        command(&mut app, &control, json!({"cmd": "page", "name": "door"})),
+        Reply::Ok
+    );
+    assert_eq!(page(&control).as_deref(), Some("door"));
+}
+
+#[test]
 fn malformed_commands_are_answered_and_change_nothing() {
     let (mut app, control) = app();
     run_ticks(&mut app, RunMode::Ticks(3));

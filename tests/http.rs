@@ -350,6 +350,44 @@ fn metrics_are_valid_prometheus_text() {
     assert!(count > 0, "the tick histogram filled");
 }
 
+/// A counter or histogram count from the metrics text.
+fn metric(text: &str, name: &str) -> u64 {
+    text.lines()
+        .find_map(|l| l.strip_prefix(name)?.strip_prefix(' '))
+        .and_then(|v| v.trim().parse::<f64>().ok())
+        .map(|v| v as u64)
+        .unwrap_or_else(|| panic!("{name} missing in\n{text}"))
+}
+
+#[test]
+fn the_tick_histogram_counts_no_more_ticks_than_ran_across_a_pause() {
+    let live = live();
+    live.wait_for("some ticks", || {
+        get_json(&live.url("/api/state"))["tick"].as_u64() > Some(5)
+    });
+    let (status, _) = post(&live.url("/api/control"), r#"{"cmd": "pause"}"#);
+    assert_eq!(status, 200);
+    // Paused, the schedule still runs (commands are applied) but no tick does.
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let (status, _) = post(&live.url("/api/control"), r#"{"cmd": "resume"}"#);
+    assert_eq!(status, 200);
+    let state_tick = get_json(&live.url("/api/state"))["tick"]
+        .as_u64()
+        .unwrap_or(0);
+    live.wait_for("ticks after the pause", || {
+        get_json(&live.url("/api/state"))["tick"].as_u64() > Some(state_tick + 3)
+    });
+    let (_, body) = get(&live.url("/metrics"));
+    let text = String::from_utf8_lossy(&body);
+    let count = metric(&text, "tinydisplay_tick_duration_seconds_count");
+    let ticks = metric(&text, "tinydisplay_ticks_total");
+    assert!(count > 0, "the histogram filled");
+    assert!(
+        count <= ticks + 1,
+        "{count} tick durations observed for {ticks} ticks"
+    );
+}
+
 #[test]
 fn the_preview_is_sent_at_its_own_rate_with_the_damage_in_between_merged() {
     // The marquee moves every tick at 30 fps; the preview goes out at 5 frames a second.

@@ -291,3 +291,41 @@ fn follows_play_pause_skip_and_volume() {
     drop(app);
     let _ = std::fs::remove_dir_all(&mpd.dir);
 }
+
+#[test]
+fn a_lost_mpd_stops_playing_until_it_is_back() {
+    let Some(mpd) = start_mpd() else {
+        return;
+    };
+    let mut c = Mpc::connect(mpd.port);
+    wait_for_database(&mut c);
+    c.run("add \"\"");
+    c.run("play 0");
+    drop(c);
+    let mut app = common::app_for(common::compile_with_sources(&scene(
+        mpd.port,
+        &mpd.dir.join("art"),
+    )));
+    let limit = Duration::from_secs(30);
+    assert!(tick_until(&mut app, limit, |d| d.get("mpd.state")
+        == Some(&json!("play"))
+        && d.get("mpd.connected") == Some(&Value::Bool(true))));
+    let dir = mpd.dir.clone();
+    drop(mpd); // kills mpd
+    let lost = tick_until(&mut app, limit, |d| {
+        d.get("mpd.connected") == Some(&Value::Bool(false))
+    });
+    assert!(lost, "mpd.connected {:?}", value(&app, "mpd.connected"));
+    assert_eq!(
+        value(&app, "mpd.state"),
+        json!("stop"),
+        "a dead MPD still looks like it is playing"
+    );
+    let elapsed = value(&app, "mpd.elapsed");
+    let before = frame(&app);
+    tinydisplay::app::run_ticks(&mut app, tinydisplay::app::RunMode::Ticks(60));
+    assert_eq!(value(&app, "mpd.elapsed"), elapsed, "elapsed counts on");
+    assert_eq!(before, frame(&app), "the progress bar moves on");
+    drop(app);
+    let _ = std::fs::remove_dir_all(&dir);
+}

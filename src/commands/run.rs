@@ -1,6 +1,6 @@
 //! `tinydisplay run`: build the app for a scene, attach the sinks, run the ticks.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -59,6 +59,10 @@ pub struct RunArgs {
     /// Run exactly this many ticks, as fast as possible (deterministic).
     #[arg(long)]
     pub ticks: Option<u64>,
+    /// Before the first tick, wait up to MS milliseconds for every data source's first
+    /// answer (so a short --ticks run shows the data).
+    #[arg(long, value_name = "MS")]
+    pub wait_data: Option<u64>,
     /// With --ticks: run them in real time, paced at the scene's fps.
     #[arg(long)]
     pub realtime: bool,
@@ -163,19 +167,18 @@ pub fn open_sinks(
 ) -> Result<Opened, String> {
     let sinks = Sinks::default();
     let mut panels = PanelList::default();
-    let (out, style) = (output.out.as_deref(), output.term_style);
+    let style = output.term_style;
+    let need_out = |ext: &str| file_sink_path(output, ext);
     for kind in &output.sinks {
-        let need_out = |ext: &str| {
-            out.map(Path::to_path_buf)
-                .unwrap_or_else(|| PathBuf::from(format!("tinydisplay.{ext}")))
-        };
         match kind {
             SinkKind::Term => sinks.push(Box::new(TermSink::stdout(term_style(
                 style,
                 scene.display.width,
             )))),
-            SinkKind::Png => sinks.push(Box::new(PngSink::new(need_out("png")))),
-            SinkKind::Gif => sinks.push(Box::new(GifSink::new(need_out("gif"), scene.display.fps))),
+            SinkKind::Png => sinks.push(Box::new(PngSink::new(need_out("png")?))),
+            SinkKind::Gif => {
+                sinks.push(Box::new(GifSink::new(need_out("gif")?, scene.display.fps)))
+            }
             SinkKind::Panel => {
                 let sink = PanelSink::open(scene.display.panel.as_ref(), bus, &scene.path)
                     .map_err(|e| e.to_string())?;
@@ -186,6 +189,32 @@ pub fn open_sinks(
         }
     }
     Ok(Opened { sinks, panels })
+}
+
+/// The file a `png` or `gif` sink (`ext`) writes: `--out` as given when it is the only
+/// file sink, else `--out` with the sink's own extension (`x.png` and `x.gif`), so two
+/// sinks never write one file; `tinydisplay.EXT` without `--out`.
+fn file_sink_path(output: &OutputArgs, ext: &str) -> Result<PathBuf, String> {
+    let Some(out) = output.out.as_deref() else {
+        return Ok(PathBuf::from(format!("tinydisplay.{ext}")));
+    };
+    let mut files: Vec<SinkKind> = output
+        .sinks
+        .iter()
+        .copied()
+        .filter(|k| matches!(k, SinkKind::Png | SinkKind::Gif))
+        .collect();
+    files.dedup();
+    if files.len() < 2 {
+        return Ok(out.to_path_buf());
+    }
+    if out.to_string_lossy().contains("{tick}") {
+        return Err(format!(
+            "--out {} writes a PNG per frame, but --sink also asks for a gif: run the png and the gif sinks separately (see README: Commands)",
+            out.display()
+        ));
+    }
+    Ok(out.with_extension(ext))
 }
 
 /// Starts the HTTP server if asked for (command line or scene), with a web sink; the
@@ -314,6 +343,9 @@ fn start_and_run(args: &RunArgs, scene: &CompiledScene) -> Result<Vec<String>, S
         mqtt_url.as_deref(),
         app.world_mut(),
     )?;
+    if let Some(ms) = args.wait_data {
+        wait_for_data(&app, ms);
+    }
     run_ticks(&mut app, mode(args));
     drop(ha);
     drop(surfaces);
@@ -404,6 +436,25 @@ fn ha_forget(args: &RunArgs, scene: &CompiledScene) -> Result<(), String> {
 #[cfg(not(feature = "mqtt"))]
 fn ha_forget(_args: &RunArgs, _scene: &CompiledScene) -> Result<(), String> {
     Err(tinydisplay::features::lacking("--ha-forget", "mqtt"))
+}
+
+/// Waits up to `ms` for every source's first answer; names the ones that did not.
+fn wait_for_data(app: &App, ms: u64) {
+    let world = app.world();
+    let names: Vec<String> = world
+        .get_resource::<tinydisplay::data::sources::RunningSources>()
+        .map(|r| r.0.iter().map(|h| h.name().to_string()).collect())
+        .unwrap_or_default();
+    let Some(inbox) = world.get_resource::<tinydisplay::data::ingest::DataInbox>() else {
+        return;
+    };
+    let silent = inbox.wait_for_first_answers(&names, std::time::Duration::from_millis(ms));
+    if !silent.is_empty() {
+        log::warn!(
+            "--wait-data {ms}: no answer yet from {}; running without their data",
+            silent.join(", ")
+        );
+    }
 }
 
 /// How long to run: `--ticks` as fast as possible (or in real time with `--realtime`),

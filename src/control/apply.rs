@@ -113,6 +113,7 @@ pub fn apply(world: &mut World, cmd: &Command) -> Reply {
                 if let Some(mut s) = world.get_mut::<Sequence>(seq) {
                     s.state.force(i, n, tick, ticks);
                 }
+                Reply::Ok
             })
         }
         Command::Sleep | Command::Wake => {
@@ -155,16 +156,23 @@ fn show(world: &mut World, seq: Entity, pages: &[Entity], index: usize, tick: u6
 
 fn show_named(world: &mut World, name: &str, tick: u64) -> Reply {
     with_named(world, name, |world, seq, pages, i| {
-        show(world, seq, pages, i, tick)
+        if world.get::<Page>(pages[i]).is_some_and(|p| !p.eligible) {
+            // Shown now, the rotation would take it away at the next tick.
+            return Reply::Error(format!(
+                "page {name:?} cannot be shown now: its `when` is false (it shows by itself once its condition holds)"
+            ));
+        }
+        show(world, seq, pages, i, tick);
+        Reply::Ok
     })
 }
 
 /// Runs `act` on the sequence holding the page named `name` (with its pages and the
-/// page's index), or says which names there are.
+/// page's index) and answers what it answers, or says which names there are.
 fn with_named(
     world: &mut World,
     name: &str,
-    act: impl FnOnce(&mut World, Entity, &[Entity], usize),
+    act: impl FnOnce(&mut World, Entity, &[Entity], usize) -> Reply,
 ) -> Reply {
     let seqs = sequences(world);
     let mut known = Vec::new();
@@ -172,8 +180,7 @@ fn with_named(
         for (i, p) in pages.iter().enumerate() {
             match world.get::<WidgetName>(*p) {
                 Some(n) if n.0 == name => {
-                    act(world, *seq, pages, i);
-                    return Reply::Ok;
+                    return act(world, *seq, pages, i);
                 }
                 Some(n) => known.push(n.0.clone()),
                 None => {}

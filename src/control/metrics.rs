@@ -39,9 +39,15 @@ impl Timing {
     /// Adds what the runner measured since the last call: the last tick's duration, and
     /// the ticks' lateness (its 50 µs buckets, each observed at the bucket's middle). One
     /// tick later than last time, only the bucket that tick counted in is looked at;
-    /// otherwise all of them.
-    pub fn observe(&self, pacing: &Pacing, seen: &mut LateSeen) {
+    /// otherwise all of them. A schedule run that did not advance the tick (paused) is
+    /// not observed, so the histograms count no more than `ticks_total`.
+    pub fn observe(&self, pacing: &Pacing, seen: &mut LateSeen, advanced: bool) {
         if pacing.ticks == seen.ticks {
+            return;
+        }
+        if !advanced {
+            seen.ticks = pacing.ticks;
+            seen.buckets = pacing.present_late.to_vec();
             return;
         }
         self.tick.observe(pacing.last_tick.as_secs_f64());

@@ -9,7 +9,7 @@ pub struct Timing(());
 
 impl Timing {
     /// Does nothing: there is no `/metrics` to report to.
-    pub fn observe(&self, _pacing: &Pacing, _seen: &mut LateSeen) {}
+    pub fn observe(&self, _pacing: &Pacing, _seen: &mut LateSeen, _advanced: bool) {}
 }
 
 /// What [`Timing::observe`] has seen: nothing in this build.

@@ -236,6 +236,8 @@ impl Published {
 #[derive(Default)]
 pub struct Publisher {
     late_seen: super::metrics::LateSeen,
+    /// The tick the timing was last observed at (a paused run repeats it).
+    observed_tick: Option<u64>,
     /// When the current fps window started, its end, and the updates before it.
     window: Option<(Instant, Instant, u64)>,
     updates: u64,
@@ -303,7 +305,9 @@ pub fn publish(
     let published = inbox.published();
     let now = Instant::now();
     if let Some(p) = &pacing {
-        published.timing.observe(p, &mut me.late_seen);
+        let advanced = me.observed_tick != Some(tick.0);
+        me.observed_tick = Some(tick.0);
+        published.timing.observe(p, &mut me.late_seen, advanced);
     }
     let whole = published.unwatched.swap(false, Ordering::Relaxed);
     let health = if whole || !data.changed().is_empty() {

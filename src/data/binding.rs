@@ -348,8 +348,20 @@ impl Binding {
         instead: &str,
     ) -> Option<Value> {
         let result = self.evaluate_in(env, data, contexts);
-        self.log_result(result.as_ref().err(), instead);
+        match &result {
+            // A key it reads has no value yet (its source has not answered): the
+            // fallback shows, and nothing is wrong to say so far.
+            Err(e) if !self.failing && self.waits_for_data(data) => {
+                log::debug!("{}: {e}; waiting for its data", self.describe());
+            }
+            _ => self.log_result(result.as_ref().err(), instead),
+        }
         result.ok()
+    }
+
+    /// True when a key it reads has no value in `data` (not arrived yet).
+    pub fn waits_for_data(&self, data: &Dataset) -> bool {
+        self.keys.iter().any(|k| data.lookup(k).is_none())
     }
 
     /// Logs a failure once until the binding recovers (then logs that it did).

@@ -22,7 +22,19 @@ fn bad(message: String) -> Error {
 
 /// A template value as a number, or an error naming what it was.
 fn as_f64(v: &JValue, what: &str) -> Result<f64, Error> {
-    f64::try_from(v.clone()).map_err(|_| bad(format!("{v} is not {what}")))
+    f64::try_from(v.clone()).map_err(|_| bad(format!("{} is not {what}", shown(v))))
+}
+
+/// A value as an error message shows it: strings quoted (so `""` is visible), an
+/// undefined value named as such.
+fn shown(v: &JValue) -> String {
+    if v.is_undefined() {
+        "an undefined value".to_string()
+    } else if let Some(s) = v.as_str() {
+        format!("{s:?}")
+    } else {
+        v.to_string()
+    }
 }
 
 /// `{{ s | truncate(20) }}` or `truncate(20, true, "…")`: at most `length` characters,
@@ -65,7 +77,7 @@ fn datetime(v: JValue, format: Option<String>) -> Result<String, Error> {
 fn duration(v: JValue) -> Result<String, Error> {
     let secs = as_f64(&v, "a number of seconds")?;
     if !secs.is_finite() {
-        return Err(bad(format!("{v} is not a number of seconds")));
+        return Err(bad(format!("{} is not a number of seconds", shown(&v))));
     }
     let sign = if secs < 0.0 { "-" } else { "" };
     let total = secs.abs().floor() as u64;
@@ -83,7 +95,7 @@ fn duration(v: JValue) -> Result<String, Error> {
 fn filesize(v: JValue, binary: Option<bool>) -> Result<String, Error> {
     let n = as_f64(&v, "a number of bytes")?;
     if !n.is_finite() {
-        return Err(bad(format!("{v} is not a number of bytes")));
+        return Err(bad(format!("{} is not a number of bytes", shown(&v))));
     }
     let (step, units) = if binary.unwrap_or(false) {
         (1024.0, ["B", "KiB", "MiB", "GiB", "TiB", "PiB"])

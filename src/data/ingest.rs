@@ -3,7 +3,8 @@
 //! one change per key per tick.
 
 use std::sync::Mutex;
-use std::sync::mpsc::{Receiver, Sender, channel};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
+use std::time::{Duration, Instant};
 
 use bevy_ecs::prelude::*;
 use serde_json::Value;
@@ -17,6 +18,8 @@ use crate::app::{Paused, Tick};
 pub struct DataInbox {
     tx: Sender<Message>,
     rx: Mutex<Receiver<Message>>,
+    /// Messages taken while waiting for the sources' first answers, not yet ingested.
+    held: Mutex<Vec<Message>>,
 }
 
 impl Default for DataInbox {
@@ -25,14 +28,53 @@ impl Default for DataInbox {
         DataInbox {
             tx,
             rx: Mutex::new(rx),
+            held: Mutex::new(Vec::new()),
         }
     }
 }
+
+/// How long the sources must have been quiet, after each has answered, for
+/// [`DataInbox::wait_for_first_answers`] to end before its timeout.
+const SETTLED: Duration = Duration::from_millis(100);
 
 impl DataInbox {
     /// A sender for a source (or any thread) to hand values to the engine.
     pub fn sender(&self) -> Sender<Message> {
         self.tx.clone()
+    }
+
+    /// Waits (before the first tick: `run --wait-data`) until each of `sources` has
+    /// answered once (its first health report: a poll that ended, a stream that started or
+    /// failed) and nothing more arrived for 100 ms, or until `timeout`. What arrived lands
+    /// at the next tick. Returns the sources that did not answer in time.
+    pub fn wait_for_first_answers(&self, sources: &[String], timeout: Duration) -> Vec<String> {
+        let mut pending: Vec<String> = sources.to_vec();
+        let deadline = Instant::now() + timeout;
+        let (Ok(rx), Ok(mut held)) = (self.rx.lock(), self.held.lock()) else {
+            return pending;
+        };
+        loop {
+            let now = Instant::now();
+            if now >= deadline {
+                return pending;
+            }
+            let wait = if pending.is_empty() {
+                SETTLED.min(deadline - now)
+            } else {
+                deadline - now
+            };
+            match rx.recv_timeout(wait) {
+                Ok(msg) => {
+                    if let Message::Health { source, .. } = &msg {
+                        pending.retain(|p| p != source);
+                    }
+                    held.push(msg);
+                }
+                Err(RecvTimeoutError::Timeout) if pending.is_empty() => return pending,
+                Err(RecvTimeoutError::Timeout) => {}
+                Err(RecvTimeoutError::Disconnected) => return pending,
+            }
+        }
     }
 }
 
@@ -47,7 +89,15 @@ pub fn ingest(
     mut latest: Local<foldhash::HashMap<String, Option<Value>>>,
 ) {
     let Ok(rx) = inbox.rx.lock() else { return };
-    while let Ok(msg) = rx.try_recv() {
+    let held = inbox
+        .held
+        .lock()
+        .map(|mut h| std::mem::take(&mut *h))
+        .unwrap_or_default();
+    for msg in held
+        .into_iter()
+        .chain(std::iter::from_fn(|| rx.try_recv().ok()))
+    {
         match msg {
             Message::Set { key, value } => {
                 latest.insert(key, Some(value));

@@ -121,8 +121,16 @@ const RECENT: usize = 8;
 impl Image {
     /// Shows `file` (relative to `dir`, or a URL); a file that cannot be loaded keeps the
     /// old picture and is logged. A URL is only noted here: the picture changes when the
-    /// fetch brings it.
+    /// fetch brings it. An empty name (a template whose value is `""`, such as
+    /// `mpd.albumart` for a song without a cover) shows nothing, silently.
     pub fn load(&mut self, file: &str) {
+        if file.trim().is_empty() {
+            self.file = None;
+            self.remote = None;
+            let blank = Layer::new(self.pixels.width(), self.pixels.height(), self.mode);
+            self.show(&Arc::new(blank), None);
+            return;
+        }
         self.file = Some(file.to_string());
         if is_url(file) {
             self.remote = None;

@@ -264,10 +264,11 @@ impl StreamSource for MpdSource {
         let result = run_session(stop, this.session(emit, &mut connected));
         self.seq = this.seq;
         if connected && result.is_err() {
-            emit(
-                join_key(self.config.namespace(), "connected"),
-                Value::Bool(false),
-            );
+            // A dead MPD plays nothing: `state` says so (and stops the `elapsed` ramp)
+            // until the reconnect reports the real state.
+            let ns = self.config.namespace();
+            emit(join_key(ns, "connected"), Value::Bool(false));
+            emit(join_key(ns, "state"), Value::String("stop".into()));
         }
         result
     }
