@@ -137,6 +137,53 @@ fn pages_are_shown_by_name_and_in_turn() {
 }
 
 #[test]
+fn alert_shows_a_page_for_its_seconds_then_what_was_shown_comes_back() {
+    let (mut app, control) = app();
+    run_ticks(&mut app, RunMode::Ticks(2));
+    assert_eq!(page(&control).as_deref(), Some("clock"));
+    // The scene runs at 30 fps: 2 seconds are 60 ticks.
+    let r = command(
+        &mut app,
+        &control,
+        json!({"cmd": "alert", "page": "music", "seconds": 2}),
+    );
+    assert_eq!(r, Reply::Ok);
+    assert_eq!(page(&control).as_deref(), Some("music"));
+    // A harmless command brings the published state up to date.
+    run_ticks(&mut app, RunMode::Ticks(57));
+    command(&mut app, &control, json!({"cmd": "resume"}));
+    assert_eq!(
+        page(&control).as_deref(),
+        Some("music"),
+        "still within its time"
+    );
+    run_ticks(&mut app, RunMode::Ticks(3));
+    command(&mut app, &control, json!({"cmd": "resume"}));
+    assert_eq!(
+        page(&control).as_deref(),
+        Some("clock"),
+        "the rotation's page is back after 2 s"
+    );
+    let Reply::Error(e) = command(
+        &mut app,
+        &control,
+        json!({"cmd": "alert", "page": "nope", "seconds": 2}),
+    ) else {
+        panic!("an unknown page was accepted");
+    };
+    assert!(e.contains("clock, music, weather"), "{e}");
+    // A `page` command ends a forced page at once.
+    command(
+        &mut app,
+        &control,
+        json!({"cmd": "alert", "page": "weather", "seconds": 60}),
+    );
+    assert_eq!(page(&control).as_deref(), Some("weather"));
+    command(&mut app, &control, json!({"cmd": "page", "name": "music"}));
+    assert_eq!(page(&control).as_deref(), Some("music"));
+}
+
+#[test]
 fn an_alert_page_whose_condition_is_false_is_refused_with_the_reason() {
     let src = r#"Scene(
     display: (width: 64, height: 16),

@@ -698,3 +698,25 @@ fn colour_oleds_are_accepted_in_their_sizes_and_refused_in_others() {
         );
     }
 }
+
+#[test]
+fn a_home_assistant_prefix_with_a_wildcard_and_bad_text_keys_are_refused() {
+    let ps = problems(
+        "Scene(\n  control: (mqtt: \"mqtt://127.0.0.1:1883\",\n    home_assistant: (discovery_prefix: \"home/#\", text_keys: [\"a\", \"a\", \"b c\"])),\n)",
+    );
+    let shown: Vec<String> = ps.iter().map(|p| p.to_string()).collect();
+    for needle in [
+        "\"home/#\" is not a topic prefix",
+        "\"a\" is listed twice",
+        "\"b c\" is not a key",
+    ] {
+        assert!(
+            shown.iter().any(|s| s.contains(needle)),
+            "{needle:?} not in {shown:#?}"
+        );
+    }
+    assert!(
+        ps.iter().all(|p| p.severity == Severity::Error),
+        "{shown:#?}"
+    );
+}

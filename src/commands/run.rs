@@ -106,6 +106,14 @@ pub struct RunArgs {
     /// scene's `control: (nats: …)`.
     #[arg(long)]
     pub nats: Option<String>,
+    /// Announce the display to Home Assistant (MQTT discovery) on the MQTT broker, also
+    /// when the scene has no `control: (home_assistant: …)`.
+    #[arg(long)]
+    pub ha: bool,
+    /// Remove every Home Assistant entity of the display (empty retained configs) from
+    /// the MQTT broker and exit without running the scene.
+    #[arg(long)]
+    pub ha_forget: bool,
 }
 
 /// Where frames go, shared by `run` and `replay`.
@@ -264,6 +272,15 @@ pub fn run(args: RunArgs) -> ExitCode {
     let Some(scene) = report(&args.scene) else {
         return ExitCode::from(2);
     };
+    if args.ha_forget {
+        return match ha_forget(&args, &scene) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     match start_and_run(&args, &scene) {
         Ok(errors) if errors.is_empty() => ExitCode::SUCCESS,
         Ok(errors) => {
@@ -319,10 +336,18 @@ fn start_and_run(args: &RunArgs, scene: &CompiledScene) -> Result<Vec<String>, S
         app.world_mut(),
     )
     .map_err(|e| e.to_string())?;
+    let ha = start_ha(
+        args,
+        scene,
+        &broker_name,
+        mqtt_url.as_deref(),
+        app.world_mut(),
+    )?;
     if let Some(ms) = args.wait_data {
         wait_for_data(&app, ms);
     }
     run_ticks(&mut app, mode(args));
+    drop(ha);
     drop(surfaces);
     drop(server);
     let errors = tinydisplay::shutdown(app.world_mut());
@@ -334,6 +359,83 @@ fn start_and_run(args: &RunArgs, scene: &CompiledScene) -> Result<Vec<String>, S
     }
     log_summary(&app, args, panel_stats.as_deref());
     Ok(errors)
+}
+
+/// The MQTT broker Home Assistant discovery uses, when it is asked for (`--ha`,
+/// `--ha-forget` or the scene's `control.home_assistant`): an error without a broker.
+fn ha_broker<'a>(
+    args: &RunArgs,
+    scene: &CompiledScene,
+    mqtt_url: Option<&'a str>,
+) -> Result<Option<&'a str>, String> {
+    let asked = args.ha || args.ha_forget || scene.control.home_assistant.is_some();
+    match (asked, mqtt_url) {
+        (false, _) => Ok(None),
+        (true, Some(url)) => Ok(Some(url)),
+        (true, None) => Err(
+            "Home Assistant discovery needs an MQTT broker: give --mqtt mqtt://HOST:PORT or \
+             the scene's control: (mqtt: …)"
+                .into(),
+        ),
+    }
+}
+
+/// Starts Home Assistant discovery when it is asked for.
+#[cfg(feature = "mqtt")]
+fn start_ha(
+    args: &RunArgs,
+    scene: &CompiledScene,
+    name: &str,
+    mqtt_url: Option<&str>,
+    world: &mut bevy_ecs::world::World,
+) -> Result<Option<tinydisplay::control::home_assistant::HomeAssistant>, String> {
+    let Some(url) = ha_broker(args, scene, mqtt_url)? else {
+        return Ok(None);
+    };
+    tinydisplay::control::home_assistant::HomeAssistant::start(url, name, Default::default(), world)
+        .map(Some)
+        .map_err(|e| format!("Home Assistant: {e}"))
+}
+
+/// Refuses Home Assistant discovery: this build has no MQTT.
+#[cfg(not(feature = "mqtt"))]
+fn start_ha(
+    args: &RunArgs,
+    scene: &CompiledScene,
+    _name: &str,
+    mqtt_url: Option<&str>,
+    _world: &mut bevy_ecs::world::World,
+) -> Result<Option<Box<dyn Send>>, String> {
+    match ha_broker(args, scene, mqtt_url)? {
+        None => Ok(None),
+        Some(_) => Err(tinydisplay::features::lacking("--ha", "mqtt")),
+    }
+}
+
+/// `--ha-forget`: removes the display's Home Assistant entities and says how many.
+#[cfg(feature = "mqtt")]
+#[allow(clippy::print_stdout, reason = "the count is the command's output")]
+fn ha_forget(args: &RunArgs, scene: &CompiledScene) -> Result<(), String> {
+    use tinydisplay::control::home_assistant::{catalogue::Catalogue, forget};
+    let name =
+        tinydisplay::control::broker::display_name(args.name.as_deref(), scene.name.as_deref());
+    let mqtt_url = args.mqtt.clone().or_else(|| scene.control.mqtt.clone());
+    let Some(url) = ha_broker(args, scene, mqtt_url.as_deref())? else {
+        return Ok(());
+    };
+    let cat = Catalogue::of(scene, &Default::default());
+    let n = forget(url, &name, &cat).map_err(|e| format!("--ha-forget: {e}"))?;
+    println!(
+        "removed {n} Home Assistant entit{} of {name}",
+        if n == 1 { "y" } else { "ies" }
+    );
+    Ok(())
+}
+
+/// Refuses `--ha-forget`: this build has no MQTT.
+#[cfg(not(feature = "mqtt"))]
+fn ha_forget(_args: &RunArgs, _scene: &CompiledScene) -> Result<(), String> {
+    Err(tinydisplay::features::lacking("--ha-forget", "mqtt"))
 }
 
 /// Waits up to `ms` for every source's first answer; names the ones that did not.

@@ -6,9 +6,9 @@ use bevy_ecs::prelude::*;
 use super::channel::ControlInbox;
 use super::command::{Command, Reply};
 use super::state::SceneStatus;
-use crate::app::{Paused, Tick};
+use crate::app::{Fps, Paused, Tick};
 use crate::data::Dataset;
-use crate::panel::power::PanelPower;
+use crate::panel::power::{PanelContrast, PanelPower};
 use crate::scene::WidgetName;
 use crate::scene::swap::{ActiveScene, swap};
 use crate::sink::present::Sinks;
@@ -105,6 +105,17 @@ pub fn apply(world: &mut World, cmd: &Command) -> Reply {
         Command::Reset => reset(world),
         Command::Reload => reload(world),
         Command::Contrast { value } | Command::Brightness { value } => contrast(world, *value),
+        Command::Alert { page, seconds } => {
+            let fps = world.get_resource::<Fps>().map_or(30, |f| f.0.max(1));
+            let ticks = u64::from(*seconds) * u64::from(fps);
+            with_named(world, page, |world, seq, pages, i| {
+                let n = pages.len();
+                if let Some(mut s) = world.get_mut::<Sequence>(seq) {
+                    s.state.force(i, n, tick, ticks);
+                }
+                Reply::Ok
+            })
+        }
         Command::Sleep | Command::Wake => {
             let asleep = matches!(cmd, Command::Sleep);
             let mut power = world.get_resource_or_init::<PanelPower>();
@@ -144,20 +155,32 @@ fn show(world: &mut World, seq: Entity, pages: &[Entity], index: usize, tick: u6
 }
 
 fn show_named(world: &mut World, name: &str, tick: u64) -> Reply {
+    with_named(world, name, |world, seq, pages, i| {
+        if world.get::<Page>(pages[i]).is_some_and(|p| !p.eligible) {
+            // Shown now, the rotation would take it away at the next tick.
+            return Reply::Error(format!(
+                "page {name:?} cannot be shown now: its `when` is false (it shows by itself once its condition holds)"
+            ));
+        }
+        show(world, seq, pages, i, tick);
+        Reply::Ok
+    })
+}
+
+/// Runs `act` on the sequence holding the page named `name` (with its pages and the
+/// page's index) and answers what it answers, or says which names there are.
+fn with_named(
+    world: &mut World,
+    name: &str,
+    act: impl FnOnce(&mut World, Entity, &[Entity], usize) -> Reply,
+) -> Reply {
     let seqs = sequences(world);
     let mut known = Vec::new();
     for (seq, pages) in &seqs {
         for (i, p) in pages.iter().enumerate() {
             match world.get::<WidgetName>(*p) {
                 Some(n) if n.0 == name => {
-                    if world.get::<Page>(*p).is_some_and(|p| !p.eligible) {
-                        // Shown now, the rotation would take it away at the next tick.
-                        return Reply::Error(format!(
-                            "page {name:?} cannot be shown now: its `when` is false (it shows by itself once its condition holds)"
-                        ));
-                    }
-                    show(world, *seq, pages, i, tick);
-                    return Reply::Ok;
+                    return act(world, *seq, pages, i);
                 }
                 Some(n) => known.push(n.0.clone()),
                 None => {}
@@ -295,6 +318,13 @@ fn contrast(world: &mut World, level: u8) -> Reply {
                 names.join(", ")
             }
         )),
-        _ => Reply::Ok,
+        _ => {
+            // The published state shows the level; the sinks have it already.
+            world
+                .get_resource_or_init::<PanelContrast>()
+                .bypass_change_detection()
+                .0 = Some(level);
+            Reply::Ok
+        }
     }
 }

@@ -63,7 +63,24 @@ pub enum Command {
     Sleep,
     /// Wakes the panel.
     Wake,
+    /// Shows the page of that name for `seconds` (default 10), above the rotation and
+    /// every alert, then the display goes back to what it showed:
+    /// `{"cmd": "alert", "page": "doorbell", "seconds": 10}`.
+    Alert {
+        /// The page's `name` in the scene.
+        page: String,
+        /// Seconds it is shown, 1..=86400.
+        #[serde(default = "ten")]
+        seconds: u32,
+    },
 }
+
+fn ten() -> u32 {
+    10
+}
+
+/// The longest an `alert` may be shown, in seconds (a day).
+pub const MAX_ALERT_SECONDS: u32 = 86_400;
 
 fn one() -> u64 {
     1
@@ -133,6 +150,11 @@ impl Command {
             Command::Step { n } if *n == 0 || *n > MAX_STEP => Err(CommandError::Invalid(format!(
                 "step n must be 1..={MAX_STEP}, not {n}"
             ))),
+            Command::Alert { seconds, .. } if *seconds == 0 || *seconds > MAX_ALERT_SECONDS => {
+                Err(CommandError::Invalid(format!(
+                    "alert seconds must be 1..={MAX_ALERT_SECONDS}, not {seconds}"
+                )))
+            }
             _ => Ok(()),
         }
     }
@@ -153,6 +175,7 @@ impl Command {
             Command::Brightness { .. } => "brightness",
             Command::Sleep => "sleep",
             Command::Wake => "wake",
+            Command::Alert { .. } => "alert",
         }
     }
 
@@ -234,6 +257,20 @@ mod tests {
             ),
             (json!({"cmd": "sleep"}), Command::Sleep),
             (json!({"cmd": "wake"}), Command::Wake),
+            (
+                json!({"cmd": "alert", "page": "door", "seconds": 5}),
+                Command::Alert {
+                    page: "door".into(),
+                    seconds: 5,
+                },
+            ),
+            (
+                json!({"cmd": "alert", "page": "door"}),
+                Command::Alert {
+                    page: "door".into(),
+                    seconds: 10,
+                },
+            ),
         ];
         for (v, want) in cases {
             let got = Command::from_value(v.clone()).unwrap_or_else(|e| panic!("{v}: {e}"));
@@ -264,6 +301,17 @@ mod tests {
             Command::parse(br#"{"cmd": "step", "n": 0}"#),
             Err(CommandError::Invalid(_))
         ));
+        for seconds in [0, MAX_ALERT_SECONDS + 1] {
+            let cmd = format!(r#"{{"cmd": "alert", "page": "p", "seconds": {seconds}}}"#);
+            assert!(matches!(
+                Command::parse(cmd.as_bytes()),
+                Err(CommandError::Invalid(_))
+            ));
+        }
+        assert!(
+            Command::parse(br#"{"cmd": "alert"}"#).is_err(),
+            "page missing"
+        );
         let unknown = Command::parse(br#"{"cmd": "jump"}"#)
             .unwrap_err()
             .to_string();

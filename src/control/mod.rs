@@ -28,6 +28,8 @@ pub mod apply;
 pub mod broker;
 pub mod channel;
 pub mod command;
+#[cfg(feature = "mqtt")]
+pub mod home_assistant;
 #[cfg(feature = "http")]
 pub mod http;
 #[cfg(feature = "http")]
@@ -83,6 +85,13 @@ impl Plugin for ControlPlugin {
                 .run_if(resource_exists::<reload::HotReload>)
                 .after(apply::apply_commands)
                 .in_set(IngestSet::Begin),
+        );
+        #[cfg(feature = "mqtt")]
+        app.add_systems(
+            TickSchedule,
+            home_assistant::catalogue::track
+                .run_if(resource_exists::<home_assistant::catalogue::CatalogueFeed>)
+                .in_set(TickSet::Present),
         );
         app.add_systems(
             TickSchedule,

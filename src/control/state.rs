@@ -25,7 +25,7 @@ use tokio::sync::watch;
 use crate::ahead::{AheadStats, RenderAhead};
 use crate::app::{Fps, Pacing, Paused, Tick};
 use crate::data::Dataset;
-use crate::panel::power::PanelPower;
+use crate::panel::power::{PanelContrast, PanelPower};
 use crate::scene::WidgetName;
 use crate::scene::swap::ActiveScene;
 use crate::sink::panel::PanelStats;
@@ -60,6 +60,9 @@ pub struct State {
     pub dataset_keys: usize,
     /// True while the panel sleeps.
     pub asleep: bool,
+    /// The panel's contrast (brightness) as last set by the `contrast` command or the
+    /// scene's bound `contrast`; None until either set it.
+    pub contrast: Option<u8>,
     /// The running scene and the problems of the last reload, if it failed.
     pub scene: SceneStatus,
 }
@@ -360,7 +363,11 @@ pub fn publish_rest(
     (inbox, mut held): (Res<super::ControlInbox>, ResMut<super::apply::HeldReplies>),
     fps: Res<Fps>,
     ahead: Option<Res<RenderAhead>>,
-    (panels, power): (Option<Res<PanelList>>, Option<Res<PanelPower>>),
+    (panels, power, contrast): (
+        Option<Res<PanelList>>,
+        Option<Res<PanelPower>>,
+        Option<Res<PanelContrast>>,
+    ),
     (scene, active): (Option<Res<SceneStatus>>, Option<Res<ActiveScene>>),
     seqs: Query<(&Sequence, Option<&WidgetName>, &Children)>,
     pages: Query<Option<&WidgetName>, With<Page>>,
@@ -380,6 +387,7 @@ pub fn publish_rest(
     state.render_ahead = AheadState::of(ahead.as_deref());
     update_panels(&mut state.panels, panels.as_deref());
     state.asleep = power.is_some_and(|p| p.asleep);
+    state.contrast = contrast.and_then(|c| c.0);
     if scene_moved || !moved_pages.is_empty() {
         state.pages = page_states(&seqs, &pages);
     }

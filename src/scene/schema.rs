@@ -100,6 +100,39 @@ pub struct ControlSpec {
     /// `on_change: {"gpio.select.presses": {"cmd": "next"}}`.
     #[serde(default)]
     pub on_change: BTreeMap<String, serde_json::Value>,
+    /// Home Assistant MQTT discovery over the `mqtt` broker (off when absent):
+    /// `home_assistant: (text_keys: ["msg.text"])`.
+    #[serde(default)]
+    pub home_assistant: Option<HomeAssistantSpec>,
+}
+
+/// The Home Assistant section: where HA looks for discovery and which dataset keys HA
+/// may write as `text` entities.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HomeAssistantSpec {
+    /// HA's discovery prefix (default `"homeassistant"`, HA's own default).
+    #[serde(default = "default_discovery_prefix")]
+    pub discovery_prefix: String,
+    /// Dataset keys announced as HA `text` entities: writing one sets the key.
+    #[serde(default)]
+    pub text_keys: Vec<String>,
+}
+
+/// HA's default discovery prefix.
+pub const DEFAULT_DISCOVERY_PREFIX: &str = "homeassistant";
+
+fn default_discovery_prefix() -> String {
+    DEFAULT_DISCOVERY_PREFIX.to_owned()
+}
+
+impl Default for HomeAssistantSpec {
+    fn default() -> Self {
+        HomeAssistantSpec {
+            discovery_prefix: default_discovery_prefix(),
+            text_keys: Vec::new(),
+        }
+    }
 }
 
 impl Default for ControlSpec {
@@ -110,6 +143,7 @@ impl Default for ControlSpec {
             mqtt: None,
             nats: None,
             on_change: BTreeMap::new(),
+            home_assistant: None,
         }
     }
 }

@@ -441,11 +441,50 @@ pub(super) fn check_control(control: &super::schema::ControlSpec, raw: &mut Vec<
             message: format!("{addr:?} is not an address and port like \"127.0.0.1:8080\""),
         });
     }
+    if let Some(ha) = &control.home_assistant {
+        check_home_assistant(ha, raw);
+    }
     if !(1..=240).contains(&control.preview_fps) {
         raw.push(Raw {
             severity: Severity::Error,
             path: "control.preview_fps".into(),
             message: format!("preview_fps must be 1..=240, not {}", control.preview_fps),
         });
+    }
+}
+
+/// Checks the Home Assistant section: this build has MQTT, a prefix that is a topic
+/// (no wildcards), text keys that are keys, each once.
+fn check_home_assistant(ha: &super::schema::HomeAssistantSpec, raw: &mut Vec<Raw>) {
+    let mut err = |path: &str, message: String| {
+        raw.push(Raw {
+            severity: Severity::Error,
+            path: format!("control.home_assistant{path}"),
+            message,
+        })
+    };
+    if let Err(message) = crate::features::require("control.home_assistant", "mqtt") {
+        err("", message);
+    }
+    let prefix = ha.discovery_prefix.trim_matches('/');
+    if prefix.is_empty() || prefix.contains(['+', '#']) || prefix.contains(char::is_whitespace) {
+        err(
+            ".discovery_prefix",
+            format!(
+                "{:?} is not a topic prefix like \"homeassistant\" (no wildcards or spaces)",
+                ha.discovery_prefix
+            ),
+        );
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    for key in &ha.text_keys {
+        if key.trim().is_empty() || key.contains(char::is_whitespace) {
+            err(
+                ".text_keys",
+                format!("{key:?} is not a key (dotted words, no spaces)"),
+            );
+        } else if !seen.insert(key) {
+            err(".text_keys", format!("{key:?} is listed twice"));
+        }
     }
 }

@@ -151,6 +151,8 @@ pub struct SequenceState {
     pub last_tick: u64,
     /// False until the first tick set things up.
     pub started: bool,
+    /// A page the `alert` command shows above everything else, and the tick it ends at.
+    pub forced: Option<(usize, u64)>,
 }
 
 impl SequenceState {
@@ -181,6 +183,7 @@ impl SequenceState {
             }
         }
         self.alert = None;
+        self.forced = None;
         if shown != Some(page) {
             if let Some(s) = shown {
                 self.last_shown[s] = Some(t);
@@ -189,6 +192,26 @@ impl SequenceState {
         }
         self.current = Some(page);
         self.since = t;
+        self.last_tick = t.saturating_sub(1);
+    }
+
+    /// Shows page `page` of `n` pages from tick `t` for `ticks` ticks above the rotation
+    /// and every alert (the `alert` command); then what was shown comes back.
+    pub fn force(&mut self, page: usize, n: usize, t: u64, ticks: u64) {
+        if page >= n {
+            return;
+        }
+        if !self.started || self.last_shown.len() != n {
+            *self = SequenceState {
+                since: t,
+                last_shown: vec![None; n],
+                alert_since: vec![None; n],
+                alert_ended: vec![None; n],
+                started: true,
+                ..SequenceState::default()
+            };
+        }
+        self.forced = Some((page, t.saturating_add(ticks.max(1))));
         self.last_tick = t.saturating_sub(1);
     }
 

@@ -11,6 +11,7 @@
 //!   `on_change` alert is raised by a change of one of its keys (while its `when` holds)
 //!   and shown for its duration. The highest priority wins; while an alert is shown the
 //!   rotation waits and then resumes where it was.
+//! * A page the `alert` command forces is shown above all of that until its end tick.
 //!
 //! Between data changes nothing but time moves, so [`advance`] jumps from one event
 //! (a page's time up, an alert's end, a cool-down's end) to the next: jumping straight
@@ -75,9 +76,14 @@ fn step(st: &mut SequenceState, pages: &[&Page], changed: &[String], t: u64) {
     }
     let before = displayed(st, pages);
     update_alerts(st, pages, changed, t);
-    let top = (0..n)
-        .filter(|&i| st.alert_since[i].is_some())
-        .max_by_key(|&i| (pages[i].priority.unwrap_or(0), std::cmp::Reverse(i)));
+    if st.forced.is_some_and(|(i, end)| t >= end || i >= n) {
+        st.forced = None;
+    }
+    let top = st.forced.map(|(i, _)| i).or_else(|| {
+        (0..n)
+            .filter(|&i| st.alert_since[i].is_some())
+            .max_by_key(|&i| (pages[i].priority.unwrap_or(0), std::cmp::Reverse(i)))
+    });
     if top != st.alert {
         match (st.alert, top) {
             (None, Some(_)) => st.paused = t.saturating_sub(st.since),
@@ -176,6 +182,9 @@ fn next_event(st: &SequenceState, pages: &[&Page], u: u64) -> Option<u64> {
         let tick = tick.max(u);
         best = Some(best.map_or(tick, |b| b.min(tick)));
     };
+    if let Some((_, end)) = st.forced {
+        at(end);
+    }
     for (i, p) in pages.iter().enumerate() {
         if p.priority.is_none() {
             continue;

@@ -170,3 +170,52 @@ fn jumping_to_a_tick_gives_the_state_stepping_gives() {
         assert_eq!(stepped, jumped, "tick {target}");
     }
 }
+
+#[test]
+fn a_forced_page_tops_every_alert_for_its_time_then_the_rotation_resumes() {
+    let mut pages = [page(20), page(20), alert(9), page(5)];
+    pages[2].eligible = false;
+    let refs: Vec<&Page> = pages.iter().collect();
+    let mut st = SequenceState::default();
+    for t in 0..5 {
+        advance(&mut st, &refs, &[], t);
+    }
+    // Page 3 (a rotation page) forced at tick 5 for 10 ticks.
+    st.force(3, refs.len(), 5, 10);
+    for t in 5..15 {
+        advance(&mut st, &refs, &[], t);
+        assert_eq!(displayed(&st, &refs), Some(3), "forced at {t}");
+    }
+    // An alert raised meanwhile waits behind it, then shows.
+    pages[2].eligible = true;
+    let refs: Vec<&Page> = pages.iter().collect();
+    advance(&mut st, &refs, &[], 14);
+    assert_eq!(displayed(&st, &refs), Some(3), "the forced page is on top");
+    advance(&mut st, &refs, &[], 15);
+    assert_eq!(
+        displayed(&st, &refs),
+        Some(2),
+        "the alert after the forced page"
+    );
+    pages[2].eligible = false;
+    let refs: Vec<&Page> = pages.iter().collect();
+    advance(&mut st, &refs, &[], 16);
+    assert_eq!(
+        (st.alert, st.current),
+        (None, Some(0)),
+        "the rotation resumes with the page it was on"
+    );
+    // Jumping over a forced page's end gives what stepping gives.
+    let mut stepped = SequenceState::default();
+    let mut jumped = SequenceState::default();
+    advance(&mut stepped, &refs, &[], 0);
+    advance(&mut jumped, &refs, &[], 0);
+    stepped.force(1, refs.len(), 1, 7);
+    jumped.force(1, refs.len(), 1, 7);
+    for t in 1..=60 {
+        advance(&mut stepped, &refs, &[], t);
+    }
+    advance(&mut jumped, &refs, &[], 1);
+    advance(&mut jumped, &refs, &[], 60);
+    assert_eq!(stepped, jumped);
+}
