@@ -4,12 +4,9 @@
 //! Every group started here is registered until it is killed; [`kill_all`] (called at
 //! shutdown) kills those still running, so a hung command never outlives the engine.
 
-use std::io::Read;
 use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{self, Receiver};
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 use std::thread;
 use std::time::Duration;
 
@@ -77,53 +74,6 @@ pub fn kill_all() -> usize {
 /// How many process groups are registered (running or not yet reaped).
 pub fn live_groups() -> usize {
     GROUPS.lock().map_or(0, |g| g.len())
-}
-
-/// What a pipe reader hands over once, at the end of the input.
-pub type ReadAll = std::io::Result<Vec<u8>>;
-
-/// Reads `reader` to its end on a thread, keeping at most `max` bytes; the receiver gets
-/// the bytes once, at end of input. Past `max` the reader sets `over` and stops reading
-/// (dropping the pipe, so a writer like `yes` ends with SIGPIPE) when `stop_when_over`,
-/// or keeps draining without keeping anything otherwise (for stderr).
-pub fn spawn_read_all<R: Read + Send + 'static>(
-    thread_name: String,
-    mut reader: R,
-    max: usize,
-    stop_when_over: bool,
-    over: Arc<AtomicBool>,
-) -> Result<Receiver<ReadAll>, SourceError> {
-    let (tx, rx) = mpsc::channel();
-    thread::Builder::new()
-        .name(thread_name)
-        .spawn(move || {
-            let mut bytes = Vec::new();
-            let mut chunk = [0u8; 8192];
-            let result = loop {
-                match reader.read(&mut chunk) {
-                    Ok(0) => break Ok(bytes),
-                    Ok(n) => {
-                        if bytes.len() + n > max {
-                            over.store(true, Ordering::SeqCst);
-                            if stop_when_over {
-                                break Ok(bytes);
-                            }
-                            continue;
-                        }
-                        bytes.extend_from_slice(&chunk[..n]);
-                    }
-                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                    Err(e) => break Err(e),
-                }
-            };
-            drop(reader);
-            let _ = tx.send(result);
-        })
-        .map_err(|source| SourceError::Io {
-            context: "starting a pipe reader thread".to_owned(),
-            source,
-        })?;
-    Ok(rx)
 }
 
 /// The first non-blank line of `text`, trimmed.

@@ -25,6 +25,7 @@ pub mod broker;
 mod child;
 pub mod clock;
 pub mod command;
+mod drain;
 pub mod file;
 mod flatten;
 #[cfg(feature = "gpio")]

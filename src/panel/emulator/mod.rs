@@ -12,6 +12,7 @@ pub mod hd44780;
 pub mod mipi;
 pub mod pages;
 pub mod pcd8544;
+pub mod proof;
 pub mod ssd1322;
 pub mod ssd1680;
 pub mod uc8151;
