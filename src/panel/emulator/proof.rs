@@ -1,6 +1,7 @@
 //! Whether a capture is a given model's: it must start with that model's init sequence,
 //! byte for byte (the bytes the init settings change, contrast, inversion and the
-//! character ROM, may differ), and go on with at least one data transfer (a frame).
+//! character ROM, may differ), and go on with at least one data transfer (a frame) where
+//! the model's frames carry data.
 //! Two models on one controller (an SSD1306 with 64 or 32 rows, an ST7789 beside an
 //! ILI9341 on the same DCS commands) decode each other's streams without a problem,
 //! so only the init tells them apart.
@@ -102,6 +103,20 @@ fn patterns(model: Model) -> Vec<Pattern> {
     out
 }
 
+/// Whether a whole frame of `model` (a blank one) carries data bytes: a character LCD
+/// whose init cleared it sends nothing for a blank frame.
+fn frames_carry_data(model: Model) -> bool {
+    let (w, h) = model.native();
+    let fb = crate::render::FrameBuffer::new(w, h, model.mode());
+    let mut panel =
+        crate::panel::Panel::new(model, crate::panel::Rotation::R0, Settings::default());
+    let mut wire = Wire::new();
+    panel.init(&mut wire);
+    wire.clear();
+    panel.full(&fb, &mut wire);
+    tokens_of_wire(&wire).iter().any(|(data, _)| *data)
+}
+
 fn show((data, b): Token) -> String {
     format!("{} {b:#04X}", if data { "data" } else { "command" })
 }
@@ -124,7 +139,7 @@ pub fn check(model: Model, transfers: &[Transfer]) -> Result<(), NotProven> {
             .take_while(|((want, free), have)| **free || want == have)
             .count();
         if matched == p.tokens.len() {
-            return if got[matched..].iter().any(|(data, _)| *data) {
+            return if got[matched..].iter().any(|(data, _)| *data) || !frames_carry_data(model) {
                 Ok(())
             } else {
                 Err(NotProven::NoFrame)
