@@ -389,3 +389,61 @@ fn numbers_past_the_range_are_refused_with_their_line() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_long_recording_read_a_line_at_a_time_gives_the_same_last_frame() {
+    let dir = temp("replay-long");
+    let scene = dir.join("scene.ron");
+    std::fs::write(
+        &scene,
+        r#"Scene(display: (width: 48, height: 8, fps: 30),
+            widgets: [Text(text: "{{ x.n }} {{ x.pad | length }}", fallback: "?")])"#,
+    )
+    .expect("the scene");
+    // 20 000 updates with a value each (and a 1 KB string now and then), blank lines
+    // between, and a last line cut short by a crash.
+    let pad = "p".repeat(1024);
+    let mut lines: Vec<String> = Vec::new();
+    for u in 0..20_000u32 {
+        if u % 100 == 0 {
+            lines.push(format!(
+                r#"{{"u":{u},"t":{u},"set":{{"x.n":{u},"x.pad":"{pad}{u}"}}}}"#
+            ));
+        } else {
+            lines.push(format!(r#"{{"u":{u},"t":{u},"set":{{"x.n":{u}}}}}"#));
+        }
+        if u % 1000 == 0 {
+            lines.push(String::new());
+        }
+    }
+    lines.push(r#"{"u":20000,"t":20000,"set":{"x.n":"#.to_string());
+    let long = dir.join("long.tdrec");
+    let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+    write_recording(&long, &scene, 30, &refs);
+    // The same end state at once.
+    let short = dir.join("short.tdrec");
+    let last = format!(r#"{{"u":19999,"t":19999,"set":{{"x.n":19999,"x.pad":"{pad}19900"}}}}"#);
+    write_recording(&short, &scene, 30, &[r#"{"u":0,"t":0}"#, &last]);
+    let mut pngs = Vec::new();
+    for rec in [&long, &short] {
+        let png = dir.join(format!(
+            "{}.png",
+            rec.file_stem().expect("a name").to_string_lossy()
+        ));
+        let out = bin()
+            .arg("replay")
+            .arg(rec)
+            .args(["--sink", "png", "--out"])
+            .arg(&png)
+            .output()
+            .expect("tinydisplay replays");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        pngs.push(std::fs::read(&png).expect("the last frame"));
+    }
+    assert!(pngs[0] == pngs[1], "the long replay ends on another frame");
+    let _ = std::fs::remove_dir_all(&dir);
+}
