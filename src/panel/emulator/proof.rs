@@ -220,7 +220,7 @@ mod tests {
 
     #[test]
     fn an_empty_capture_or_one_without_a_frame_proves_nothing() {
-        let m = Model::named("ssd1306").map_or_else(|| panic!("ssd1306"), |m| m);
+        let m = Model::named("ssd1306").unwrap_or_else(|| panic!("ssd1306"));
         assert_eq!(check(m, &[]), Err(NotProven::Empty));
         assert_eq!(check(m, &[Transfer::Reset]), Err(NotProven::Empty));
         let mut wire = Wire::new();

@@ -87,9 +87,7 @@ impl Cycle {
             return None;
         }
         let key = self.key(st, e);
-        let Some((prev, before)) = self.seen.insert(key, (e, st.clone())) else {
-            return None;
-        };
+        let (prev, before) = self.seen.insert(key, (e, st.clone()))?;
         self.done = true;
         let period = e - prev;
         let periods = t.saturating_sub(1).saturating_sub(e) / period;
