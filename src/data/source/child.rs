@@ -5,10 +5,8 @@
 //! shutdown) kills those still running, so a hung command never outlives the engine.
 
 use std::os::unix::process::CommandExt;
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::sync::Mutex;
-use std::thread;
-use std::time::Duration;
 
 use nix::sys::signal::{Signal, killpg};
 use nix::unistd::Pid;
@@ -59,6 +57,19 @@ pub fn kill_group(child: &mut Child) {
     }
 }
 
+/// Kills the process group `pgid` (a child another thread waits for) and forgets it.
+pub fn kill_group_id(pgid: u32) {
+    kill_pgid(pgid);
+    forget_group(pgid);
+}
+
+/// Forgets the process group `pgid` (its leader exited and was reaped).
+pub fn forget_group(pgid: u32) {
+    if let Ok(mut groups) = GROUPS.lock() {
+        groups.retain(|g| *g != pgid);
+    }
+}
+
 /// Kills every process group a source started that is still registered (at shutdown).
 pub fn kill_all() -> usize {
     let groups = match GROUPS.lock() {
@@ -83,30 +94,4 @@ pub fn first_line(text: &str) -> String {
         .find(|l| !l.is_empty())
         .unwrap_or_default()
         .to_owned()
-}
-
-/// Waits for `child` to exit, polling every 5 ms. `give_up` is asked between polls; when
-/// it answers true the child's process group is killed and `None` is returned.
-pub fn wait_or_kill(
-    child: &mut Child,
-    program: &str,
-    mut give_up: impl FnMut() -> bool,
-) -> Result<Option<ExitStatus>, SourceError> {
-    loop {
-        match child.try_wait() {
-            Ok(Some(status)) => return Ok(Some(status)),
-            Ok(None) if give_up() => {
-                kill_group(child);
-                return Ok(None);
-            }
-            Ok(None) => thread::sleep(Duration::from_millis(5)),
-            Err(source) => {
-                kill_group(child);
-                return Err(SourceError::Io {
-                    context: format!("waiting for {program}"),
-                    source,
-                });
-            }
-        }
-    }
 }

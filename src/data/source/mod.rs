@@ -41,6 +41,7 @@ pub mod mpd;
 pub mod mqtt;
 #[cfg(feature = "nats")]
 pub mod nats;
+mod pipe;
 pub mod policy;
 pub mod process;
 mod reporter;
