@@ -14,6 +14,7 @@
 use bevy_app::App;
 
 use crate::ahead::{AheadConfig, RenderAhead};
+use crate::scene::swap::Isolation;
 use crate::scene::{CompiledScene, ScenePlugin};
 
 /// An engine about to be built: a scene and what the run changes about it.
@@ -79,14 +80,14 @@ impl Engine {
     /// Builds the app: [`crate::TinyDisplayPlugins`], the scene, render-ahead as resolved.
     pub fn build(self) -> App {
         let ahead = self.ahead_config();
-        let mut scene = self.scene;
-        if !self.sources {
-            scene.sources.clear();
-        }
-        if !self.persistence {
-            scene.data.persist.clear();
-        }
+        let isolation = Isolation {
+            sources: self.sources,
+            persistence: self.persistence,
+        };
+        let scene = isolation.apply(self.scene);
         let mut app = App::new();
+        // Before the scene: a scene swapped in later (reload, reset) leaves out the same.
+        app.insert_resource(isolation);
         app.add_plugins((crate::TinyDisplayPlugins, ScenePlugin { scene }));
         app.insert_resource(RenderAhead::new(ahead));
         app

@@ -98,7 +98,13 @@ fn model_help(what: &str) -> String {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Before anything takes time: a SIGTERM from now on ends the run cleanly (the run's
+    // own handlers act on it once they exist) instead of killing the process.
+    let early = matches!(cli.command, Command::Run(_)).then(tinydisplay::app::signals::catch_early);
     commands::logging::init(cli.log_format);
+    if let Some(Err(e)) = early {
+        log::warn!("{e}");
+    }
     match cli.command {
         Command::Check {
             scenes,

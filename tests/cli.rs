@@ -587,3 +587,104 @@ fn sigterm_and_sighup_shut_down_like_ctrl_c() {
         }
     }
 }
+
+#[test]
+fn decode_refuses_a_capture_of_another_model_on_the_same_controller_and_an_empty_one() {
+    use tinydisplay::panel::bus::CaptureBus;
+    use tinydisplay::panel::{Model, Panel, Rotation, Settings, Wire};
+    use tinydisplay::render::FrameBuffer;
+    let capture_of = |name: &str| {
+        let m = Model::named(name).expect("a model");
+        let (w, h) = m.native();
+        let fb = FrameBuffer::new(w, h, m.mode());
+        let mut panel = Panel::new(m, Rotation::R0, Settings::default());
+        let mut wire = Wire::new();
+        panel.init(&mut wire);
+        panel.full(&fb, &mut wire);
+        let mut bus = CaptureBus::new(Vec::new(), "memory".into());
+        wire.send(&mut bus).expect("captured");
+        let path = temp(&format!("{name}.capture"));
+        std::fs::write(&path, bus.into_inner()).expect("written");
+        path
+    };
+    let decode = |capture: &PathBuf, display: &str| {
+        let out = temp(&format!("decoded-{display}.png"));
+        let _ = std::fs::remove_file(&out);
+        let result = tinydisplay()
+            .arg("decode")
+            .arg(capture)
+            .args(["--display", display, "--out"])
+            .arg(&out)
+            .output()
+            .expect("decode");
+        (
+            result.status.code(),
+            String::from_utf8_lossy(&result.stderr).into_owned(),
+            out.exists(),
+        )
+    };
+    for (a, b) in [
+        ("ssd1306", "ssd1306-128x32"),
+        ("ssd1306-128x32", "ssd1306"),
+        ("st7789", "ili9341"),
+        ("ili9341", "st7789"),
+    ] {
+        let cap = capture_of(a);
+        let (code, err, png) = decode(&cap, a);
+        assert_eq!(code, Some(0), "{a} as itself: {err}");
+        assert!(png);
+        let (code, err, png) = decode(&cap, b);
+        assert_eq!(code, Some(1), "{a} as {b}: {err}");
+        assert!(
+            err.contains(&format!("not a {b} capture")) && err.contains("init sequence"),
+            "{err}"
+        );
+        assert!(!png, "no PNG for {a} as {b}");
+    }
+    let empty = temp("empty.capture");
+    std::fs::write(&empty, "").expect("written");
+    let (code, err, png) = decode(&empty, "ssd1306");
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.contains("empty"), "{err}");
+    assert!(!png);
+}
+
+#[test]
+fn sigterm_right_after_start_ends_the_run_cleanly_with_its_recording() {
+    let scene = temp("early-term.ron");
+    std::fs::write(
+        &scene,
+        r#"Scene(display: (width: 32, height: 8), widgets: [Text(text: "hi")])"#,
+    )
+    .expect("scene");
+    // Before, the handlers came after the scene, the sinks and the engine: a SIGTERM in
+    // those first milliseconds killed the process and no recording was written.
+    for delay_ms in [3u64, 6, 12, 25] {
+        let rec = temp(&format!("early-term-{delay_ms}.tdrec"));
+        let _ = std::fs::remove_file(&rec);
+        let child = tinydisplay()
+            .arg("run")
+            .arg(&scene)
+            .args(["--no-watch", "--sink", "none", "--record"])
+            .arg(&rec)
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("starts");
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        let pid = nix::unistd::Pid::from_raw(i32::try_from(child.id()).expect("a pid"));
+        nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM).expect("signalled");
+        let out = child.wait_with_output().expect("ends");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "SIGTERM after {delay_ms} ms: {:?} {err}",
+            out.status
+        );
+        let text = std::fs::read_to_string(&rec).expect("the recording");
+        assert!(
+            text.starts_with("{\"tdrec\":1") && text.trim_end().ends_with("\"end\":true}"),
+            "after {delay_ms} ms: {text}"
+        );
+    }
+}

@@ -326,7 +326,76 @@ fn persisted_namespaces_are_saved_every_few_seconds_of_ticks() {
     run_ticks(&mut app, RunMode::Ticks(20));
     assert!(!file.exists(), "not yet: 2 s are 20 ticks at 10 fps");
     run_ticks(&mut app, RunMode::Ticks(1));
-    assert!(file.exists(), "saved at tick 20 without a shutdown");
+    // Written by the writer thread: a bounded wait.
+    assert!(
+        eventually(|| file.exists()),
+        "saved at tick 20 without a shutdown"
+    );
+}
+
+/// Polls `ok` for up to 30 s (a hang guard, not a speed target).
+fn eventually(mut ok: impl FnMut() -> bool) -> bool {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while std::time::Instant::now() < deadline {
+        if ok() {
+            return true;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    false
+}
+
+#[test]
+fn an_unchanged_namespace_is_not_written_again() {
+    use std::os::unix::fs::MetadataExt;
+    let dir = std::env::temp_dir().join(format!("tinydisplay-unchanged-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let file = dir.join("mpd.json");
+    let src = format!(
+        r#"Scene(display: (fps: 10), data: (initial: {{"mpd.title": "x"}}, persist: [(namespace: "mpd", file: {:?}, every_s: 1)]))"#,
+        file.display().to_string()
+    );
+    let stamp =
+        |f: &std::path::Path| std::fs::metadata(f).map(|m| (m.ino(), m.mtime(), m.mtime_nsec()));
+    let mut app = common::app_for(common::compile(&src));
+    run_ticks(&mut app, RunMode::Ticks(11));
+    assert!(eventually(|| file.exists()), "the first save (no file yet)");
+    let first = stamp(&file).expect("saved");
+    // Three more periods and nothing changed: not written.
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    run_ticks(&mut app, RunMode::Ticks(30));
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    assert_eq!(
+        stamp(&file).expect("there"),
+        first,
+        "rewritten without a change"
+    );
+    // A change is written at the next period.
+    set(&mut app, "mpd.title", json!("y"));
+    run_ticks(&mut app, RunMode::Ticks(10));
+    assert!(
+        eventually(|| std::fs::read_to_string(&file).is_ok_and(|t| t.contains("\"y\""))),
+        "the change was saved"
+    );
+    let second = stamp(&file).expect("there");
+    assert_ne!(second, first);
+    // Nothing changed since: shutdown does not write either.
+    tinydisplay::shutdown(app.world_mut());
+    assert_eq!(
+        stamp(&file).expect("there"),
+        second,
+        "rewritten at shutdown"
+    );
+    // Nor does a restart that finds the file as it left it.
+    let mut again = common::app_for(common::compile(&src));
+    run_ticks(&mut again, RunMode::Ticks(25));
+    tinydisplay::shutdown(again.world_mut());
+    assert_eq!(
+        stamp(&file).expect("there"),
+        second,
+        "rewritten by a restart"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]

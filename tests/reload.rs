@@ -251,3 +251,42 @@ fn a_reload_that_brings_new_widget_kinds_adds_their_systems_and_draws_them() {
     assert!(frame(&fresh).iter().any(|&p| p != 0));
     tinydisplay::shutdown(app.world_mut());
 }
+
+#[test]
+fn a_symlinked_scene_reloads_when_its_target_is_edited_or_the_link_retargeted() {
+    let path = temp_scene("reload-link", "");
+    let dir = path.parent().expect("a folder").to_path_buf();
+    std::fs::remove_file(&path).expect("no plain file");
+    let scenes = dir.join("scenes");
+    std::fs::create_dir_all(&scenes).expect("a folder");
+    let (winter, summer) = (scenes.join("winter.ron"), scenes.join("summer.ron"));
+    std::fs::write(&winter, scene_text(2)).expect("winter");
+    std::fs::write(&summer, scene_text(30)).expect("summer");
+    // scene.ron -> scenes/winter.ron, relative, as a deployment has it.
+    std::os::unix::fs::symlink("scenes/winter.ron", &path).expect("the link");
+    let scene = load(&path).expect("the scene loads");
+    let mut app = watched(&scene);
+    run_ticks(&mut app, RunMode::Ticks(3));
+    let first = frame(&app);
+
+    // The target is edited.
+    std::fs::write(&winter, scene_text(12)).expect("edited");
+    tick_until(&mut app, "the target's edit to show", |a| frame(a) != first);
+    let edited = frame(&app);
+
+    // The link is retargeted (atomically: a new link renamed over the old one).
+    let tmp = dir.join(".scene.ron.new");
+    std::os::unix::fs::symlink("scenes/summer.ron", &tmp).expect("a new link");
+    std::fs::rename(&tmp, &path).expect("retargeted");
+    tick_until(&mut app, "the new target to show", |a| frame(a) != edited);
+    let retargeted = frame(&app);
+
+    // The new target is edited.
+    std::fs::write(&summer, scene_text(40)).expect("edited");
+    tick_until(&mut app, "the new target's edit to show", |a| {
+        frame(a) != retargeted
+    });
+    assert!(app.world().resource::<SceneStatus>().reloads >= 3);
+    tinydisplay::shutdown(app.world_mut());
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -5,6 +5,14 @@
 //! when it is off (`--no-watch`).
 //!
 //! What each signal does is decided in [`on_signal`] alone.
+//!
+//! [`catch_early`] (first thing in `main`) notes the signals that come before the run's
+//! handlers exist, so one sent in the first milliseconds ends the run cleanly (snapshots
+//! saved, the recording written) instead of killing the process; [`install`] hands them
+//! on.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
 
 use tokio::signal::unix::{SignalKind, signal};
 
@@ -43,8 +51,41 @@ pub fn on_signal(sig: Signal, stop: &StopFlag, hangup_reloads: bool) {
     }
 }
 
+/// Flags set by the signals that came before [`install`]: SIGINT, SIGTERM, SIGHUP.
+static EARLY: OnceLock<[(Signal, Arc<AtomicBool>); 3]> = OnceLock::new();
+
+/// Notes SIGINT, SIGTERM and SIGHUP from now on instead of letting them kill the process;
+/// [`install`] then acts on those that came. Call it first thing, and only in a command
+/// that calls [`install`] later (a noted signal does nothing by itself).
+pub fn catch_early() -> Result<(), SignalError> {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    let flags = EARLY.get_or_init(|| {
+        [
+            (Signal::Interrupt, Arc::new(AtomicBool::new(false))),
+            (Signal::Terminate, Arc::new(AtomicBool::new(false))),
+            (Signal::Hangup, Arc::new(AtomicBool::new(false))),
+        ]
+    });
+    for (number, (_, flag)) in [SIGINT, SIGTERM, SIGHUP].into_iter().zip(flags) {
+        signal_hook::flag::register(number, flag.clone())?;
+    }
+    Ok(())
+}
+
+/// The signals noted by [`catch_early`] so far (each once), in a fixed order.
+fn early_signals() -> Vec<Signal> {
+    EARLY.get().map_or_else(Vec::new, |flags| {
+        flags
+            .iter()
+            .filter(|(_, f)| f.swap(false, Ordering::AcqRel))
+            .map(|(s, _)| *s)
+            .collect()
+    })
+}
+
 /// Installs the handlers (on the shared runtime); from now on the signals reach [`on_signal`]
-/// (`hangup_reloads`: SIGHUP is left to hot reload).
+/// (`hangup_reloads`: SIGHUP is left to hot reload). Signals noted by [`catch_early`]
+/// before are acted on now.
 pub fn install(stop: StopFlag, hangup_reloads: bool) -> Result<(), SignalError> {
     let handle = crate::runtime::try_handle()?;
     let _entered = handle.enter();
@@ -52,6 +93,9 @@ pub fn install(stop: StopFlag, hangup_reloads: bool) -> Result<(), SignalError> 
     let mut int = signal(SignalKind::interrupt())?;
     let mut term = signal(SignalKind::terminate())?;
     let mut hup = signal(SignalKind::hangup())?;
+    for sig in early_signals() {
+        on_signal(sig, &stop, hangup_reloads);
+    }
     handle.spawn(async move {
         loop {
             let sig = tokio::select! {

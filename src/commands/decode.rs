@@ -1,4 +1,6 @@
-//! `tinydisplay decode`: a capture file back to the image its panel would show.
+//! `tinydisplay decode`: a capture file back to the image its panel would show. A capture
+//! is decoded only when it proves to be the model's ([`emulator::proof`]): it starts
+//! with the model's init sequence and holds a frame.
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -45,6 +47,14 @@ pub fn decode(capture: &Path, display: &str, rotation: &str, rom: &str, out: &Pa
         Ok(t) => t,
         Err(e) => return fail(&format!("{}:{e}", capture.display())),
     };
+    // Another model on the same controller decodes without a problem: only its init
+    // sequence says whose capture it is.
+    if let Err(e) = emulator::proof::check(model, &transfers) {
+        return fail(&format!(
+            "{} is not a {display} capture: {e} (no image written)",
+            capture.display()
+        ));
+    }
     let mut emu = model.row().emulator_with(rom);
     emulator::feed_transfers(emu.as_mut(), &transfers);
     // Another model's capture makes a problem of nearly every byte: say it once.

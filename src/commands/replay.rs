@@ -30,21 +30,21 @@ pub struct ReplayArgs {
 
 /// Replays; exit status 2 when the scene has errors, 1 when the recording cannot be read.
 pub fn replay(args: ReplayArgs) -> ExitCode {
-    let (header, lines) = match record::read(&args.recording) {
+    // Checked through first (a bad line is refused before anything runs), then read
+    // again a line at a time as the replay goes: memory does not grow with the file.
+    let opened = record::scan(&args.recording)
+        .and_then(|summary| Ok((summary, record::LineReader::open(&args.recording)?.1)));
+    let (summary, reader) = match opened {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: {e}");
             return ExitCode::FAILURE;
         }
     };
-    let path = args.scene.clone().unwrap_or(header.scene.clone());
-    let Some(mut scene) = report(&path) else {
+    let path = args.scene.clone().unwrap_or(summary.header.scene.clone());
+    let Some(scene) = report(&path) else {
         return ExitCode::from(2);
     };
-    // The recording holds what the sources sent; persisted values are in it too and must
-    // not be overwritten by a replay.
-    scene.sources.clear();
-    scene.data.persist.clear();
     let Opened { sinks, .. } = match open_sinks(&args.output, &scene, None) {
         Ok(o) => o,
         Err(e) => {
@@ -52,10 +52,16 @@ pub fn replay(args: ReplayArgs) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let updates = Replay::updates(&lines);
-    let mut app = Engine::new(scene).build();
+    let updates = summary.updates;
+    // The recording holds what the sources sent; persisted values are in it too and must
+    // not be overwritten by a replay. Left out for the whole replay, a recorded `reload`
+    // included.
+    let mut app = Engine::new(scene)
+        .without_sources()
+        .without_persistence()
+        .build();
     app.add_plugins(ReplayPlugin);
-    app.insert_resource(Replay::new(lines));
+    app.insert_resource(Replay::new(reader));
     app.insert_resource(sinks);
     let mode = if args.realtime {
         RunMode::RealTime(Some(updates))

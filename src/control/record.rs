@@ -5,10 +5,12 @@
 //! The file: a header `{"tdrec":1,"scene":"…","fps":30}`, then one line per schedule run
 //! ("update") that had events: `{"u":12,"t":12,"set":{"k":v},"cmd":[{"cmd":"pause"}],
 //! "tick_to":40}` (`tick_to`: the runner skipped ticks before this update), and at a clean
-//! end `{"u":900,"end":true}`. Replaying it ([`super::replay`]) gives the same frames.
+//! end `{"u":900,"end":true}`. Replaying it ([`super::replay`]) gives the same frames;
+//! a replay reads it a line at a time ([`LineReader`]), so its memory does not grow with
+//! the file.
 
 use std::fs::File;
-use std::io::{BufWriter, Write};
+use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use bevy_ecs::prelude::*;
@@ -181,49 +183,140 @@ pub fn after_advance(mut rec: ResMut<Recorder>, tick: Res<Tick>) {
     rec.update += 1;
 }
 
-/// Reads a whole recording.
-pub fn read(path: &Path) -> Result<(Header, Vec<Line>), RecordError> {
-    let text = std::fs::read_to_string(path).map_err(|source| RecordError::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    let bad = |line: usize, message: String| RecordError::Format {
-        path: path.to_path_buf(),
-        line,
-        message,
-    };
-    let mut lines = text
-        .lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty());
-    let Some((_, first)) = lines.next() else {
-        return Err(bad(1, "the file is empty".into()));
-    };
-    let header: Header = serde_json::from_str(first)
-        .map_err(|e| bad(1, format!("not a tinydisplay recording ({e})")))?;
-    if header.tdrec != VERSION {
-        return Err(bad(
-            1,
-            format!(
+/// The largest update number or tick a recording may hold (2^53: exact in every JSON
+/// reader, and at 30 fps about 9.5 million years); larger ones are format errors.
+pub const MAX_TICK: u64 = 1 << 53;
+
+/// An open recording read one line at a time: memory does not grow with the file.
+#[derive(Debug)]
+pub struct LineReader {
+    path: PathBuf,
+    input: BufReader<File>,
+    /// The number of the line read last, 1-based.
+    number: usize,
+    text: String,
+}
+
+impl LineReader {
+    /// Opens `path` and reads its header.
+    pub fn open(path: &Path) -> Result<(Header, LineReader), RecordError> {
+        let file = File::open(path).map_err(|source| RecordError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let mut reader = LineReader {
+            path: path.to_path_buf(),
+            input: BufReader::new(file),
+            number: 0,
+            text: String::new(),
+        };
+        if !reader.next_text()? {
+            return Err(reader.bad("the file is empty".into()));
+        }
+        let header: Header = match serde_json::from_str(reader.text.trim_end()) {
+            Ok(h) => h,
+            Err(e) => return Err(reader.bad(format!("not a tinydisplay recording ({e})"))),
+        };
+        if header.tdrec != VERSION {
+            return Err(reader.bad(format!(
                 "format version {} (this build reads {VERSION})",
                 header.tdrec
-            ),
-        ));
+            )));
+        }
+        Ok((header, reader))
     }
-    let mut out = Vec::new();
-    for (i, l) in lines {
-        match serde_json::from_str::<Line>(l) {
-            Ok(line) => out.push(line),
-            // A crash may leave the last line cut short: what came before still replays.
-            Err(e) if i + 1 == text.lines().count() => {
-                log::warn!(
-                    "{}:{}: cut short ({e}); replaying up to it",
-                    path.display(),
-                    i + 1
-                );
-            }
-            Err(e) => return Err(bad(i + 1, e.to_string())),
+
+    fn bad(&self, message: String) -> RecordError {
+        RecordError::Format {
+            path: self.path.clone(),
+            line: self.number.max(1),
+            message,
         }
     }
-    Ok((header, out))
+
+    /// Reads the next non-blank line into `text`; false at the end.
+    fn next_text(&mut self) -> Result<bool, RecordError> {
+        loop {
+            self.text.clear();
+            let n = self
+                .input
+                .read_line(&mut self.text)
+                .map_err(|source| RecordError::Io {
+                    path: self.path.clone(),
+                    source,
+                })?;
+            if n == 0 {
+                return Ok(false);
+            }
+            self.number += 1;
+            if !self.text.trim().is_empty() {
+                return Ok(true);
+            }
+        }
+    }
+
+    /// The next line, checked; None at the end. A line that does not parse is an error
+    /// unless it is the last one (a crash may cut the last line short: what came before
+    /// still replays), which is logged and ends the recording.
+    pub fn next_line(&mut self) -> Result<Option<Line>, RecordError> {
+        if !self.next_text()? {
+            return Ok(None);
+        }
+        let parsed = serde_json::from_str::<Line>(self.text.trim_end());
+        match parsed {
+            Ok(line) => check(&line).map(|()| Some(line)).map_err(|m| self.bad(m)),
+            Err(e) => {
+                let (at, message) = (self.number, e.to_string());
+                if self.next_text()? {
+                    self.number = at;
+                    return Err(self.bad(message));
+                }
+                log::warn!(
+                    "{}:{at}: cut short ({message}); replaying up to it",
+                    self.path.display()
+                );
+                Ok(None)
+            }
+        }
+    }
+}
+
+/// Refuses numbers a replay cannot reach: past [`MAX_TICK`].
+fn check(line: &Line) -> Result<(), String> {
+    let numbers = [
+        ("u", Some(line.u)),
+        ("t", line.t),
+        ("tick_to", line.tick_to),
+    ];
+    for (name, v) in numbers {
+        if let Some(v) = v
+            && v > MAX_TICK
+        {
+            return Err(format!(
+                "{name} {v} is out of range (a recording's updates and ticks go up to {MAX_TICK})"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// What a recording holds, checked line by line without keeping the lines.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Summary {
+    /// The header.
+    pub header: Header,
+    /// Updates it covers: to its end line, or one past its last line.
+    pub updates: u64,
+}
+
+/// Reads a recording through, checking every line, keeping only its header and length;
+/// replay it then with a fresh [`LineReader`].
+pub fn scan(path: &Path) -> Result<Summary, RecordError> {
+    let (header, mut reader) = LineReader::open(path)?;
+    let mut updates = 0;
+    while let Some(l) = reader.next_line()? {
+        // `u` is at most MAX_TICK: no overflow.
+        updates = updates.max(if l.end { l.u } else { l.u + 1 });
+    }
+    Ok(Summary { header, updates })
 }

@@ -37,6 +37,46 @@ pub fn files_of(scene: &CompiledScene) -> Vec<PathBuf> {
     out
 }
 
+/// Most links followed from one file (a loop of links ends there).
+const MAX_LINKS: usize = 16;
+
+/// `file` as an absolute path (its folder resolved), then each symbolic link on the way
+/// from it to its target, then the target; what a change to any of them reloads.
+fn link_chain(file: &Path) -> Vec<PathBuf> {
+    let absolute = |p: &Path| -> PathBuf {
+        let dir = match p.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        match (std::fs::canonicalize(&dir), p.file_name()) {
+            (Ok(dir), Some(name)) => dir.join(name),
+            _ => p.to_path_buf(),
+        }
+    };
+    let mut out = vec![absolute(file)];
+    let mut at = absolute(file);
+    for _ in 0..MAX_LINKS {
+        let Ok(target) = std::fs::read_link(&at) else {
+            break;
+        };
+        let next = match at.parent() {
+            Some(dir) if target.is_relative() => dir.join(&target),
+            _ => target,
+        };
+        at = absolute(&next);
+        if out.contains(&at) {
+            break;
+        }
+        out.push(at.clone());
+    }
+    if let Ok(real) = std::fs::canonicalize(file)
+        && !out.contains(&real)
+    {
+        out.push(real);
+    }
+    out
+}
+
 /// Loaded scenes on their way to the tick.
 type Loaded = Result<CompiledScene, SceneError>;
 
@@ -89,10 +129,12 @@ impl HotReload {
         me
     }
 
-    /// Watches the files of `scene` (after a swap: its includes may differ).
+    /// Watches the files of `scene` (after a swap: its includes may differ). A file that
+    /// is a symbolic link is watched with every link on the way to its target and the
+    /// target itself, so retargeting the link and editing the target both reload.
     pub fn follow(&mut self, scene: &CompiledScene) {
         self.path = scene.path.clone();
-        let files = files_of(scene);
+        let files: Vec<PathBuf> = files_of(scene).iter().flat_map(|f| link_chain(f)).collect();
         let dirs: HashSet<PathBuf> = files
             .iter()
             .filter_map(|f| f.parent().map(Path::to_path_buf))
@@ -100,11 +142,6 @@ impl HotReload {
         if let Some(w) = self.watcher.as_mut() {
             // Directories, not files: editors save by writing a new file and renaming it.
             for d in &dirs {
-                let d = if d.as_os_str().is_empty() {
-                    Path::new(".")
-                } else {
-                    d
-                };
                 if let Err(e) = w.watch(d, RecursiveMode::NonRecursive) {
                     log::warn!("hot reload: cannot watch {}: {e}", d.display());
                 }
@@ -112,10 +149,7 @@ impl HotReload {
         }
         if let Ok(mut set) = self.watched.lock() {
             set.clear();
-            for f in files {
-                set.insert(std::fs::canonicalize(&f).unwrap_or(f.clone()));
-                set.insert(f);
-            }
+            set.extend(files);
         }
     }
 

@@ -2,54 +2,62 @@
 //! gets the recorded tick jumps, control commands and dataset changes at the same place
 //! in the schedule, so the frames are the recorded run's, bit for bit.
 
-use std::collections::VecDeque;
-
 use bevy_app::{App, Plugin};
 use bevy_ecs::prelude::*;
 
 use super::apply::apply;
 use super::command::Command;
-use super::record::Line;
+use super::record::{Line, LineReader};
 use crate::app::Tick;
 use crate::app::{TickSchedule, TickSet};
 use crate::data::{Dataset, IngestSet};
 
-/// The lines still to replay and the update being run (a resource).
+/// The recording being replayed, read a line at a time, and the update being run (a
+/// resource).
 #[derive(Resource, Debug, Default)]
 pub struct Replay {
-    lines: VecDeque<Line>,
+    reader: Option<LineReader>,
+    ahead: Option<Line>,
     current: Option<Line>,
     update: u64,
 }
 
 impl Replay {
-    /// A replay of `lines` (in file order).
-    pub fn new(lines: Vec<Line>) -> Replay {
+    /// A replay of the lines `reader` has still to give (in file order).
+    pub fn new(reader: LineReader) -> Replay {
         Replay {
-            lines: lines.into(),
-            current: None,
-            update: 0,
+            reader: Some(reader),
+            ..Replay::default()
         }
     }
 
-    /// Updates the recording covers: to its end line, or one past its last line.
-    pub fn updates(lines: &[Line]) -> u64 {
-        lines
-            .iter()
-            .map(|l| if l.end { l.u } else { l.u + 1 })
-            .max()
-            .unwrap_or(0)
+    /// The next line, read when needed (None at the end).
+    fn peek(&mut self) -> Option<&Line> {
+        if self.ahead.is_none()
+            && let Some(reader) = self.reader.as_mut()
+        {
+            match reader.next_line() {
+                Ok(Some(line)) => self.ahead = Some(line),
+                Ok(None) => self.reader = None,
+                Err(e) => {
+                    // Checked before the replay started: the file changed since.
+                    log::warn!("replay: {e}; the recording ends here");
+                    self.reader = None;
+                }
+            }
+        }
+        self.ahead.as_ref()
     }
 }
 
 /// Takes this update's line and applies its tick jump (first thing at `Ingest`).
 pub fn begin(mut replay: ResMut<Replay>, mut tick: ResMut<Tick>) {
     let u = replay.update;
-    while replay.lines.front().is_some_and(|l| l.u < u) {
-        replay.lines.pop_front();
+    while replay.peek().is_some_and(|l| l.u < u) {
+        replay.ahead = None;
     }
-    replay.current = if replay.lines.front().is_some_and(|l| l.u == u && !l.end) {
-        replay.lines.pop_front()
+    replay.current = if replay.peek().is_some_and(|l| l.u == u && !l.end) {
+        replay.ahead.take()
     } else {
         None
     };

@@ -21,6 +21,7 @@ pub mod printf;
 pub mod propagate;
 pub mod ramp;
 pub mod rules;
+pub mod snapshots;
 pub mod source;
 pub mod sources;
 
@@ -62,6 +63,7 @@ impl Plugin for DataPlugin {
         app.init_resource::<Dataset>();
         app.init_resource::<propagate::KeyIndex>();
         app.init_resource::<persist::Persistence>();
+        app.init_resource::<snapshots::Snapshots>();
         app.configure_sets(
             TickSchedule,
             (IngestSet::Begin, IngestSet::Receive)
@@ -93,7 +95,7 @@ impl Plugin for DataPlugin {
         );
         app.add_systems(
             TickSchedule,
-            persist::save_periodically
+            snapshots::save_changed
                 .run_if(|p: Res<persist::Persistence>| !p.0.is_empty())
                 .in_set(TickSet::Advance),
         );
@@ -101,7 +103,7 @@ impl Plugin for DataPlugin {
             crate::app::Shutdown,
             (
                 sources::stop_all.in_set(crate::app::ShutdownSet::Inputs),
-                persist::save_all.in_set(crate::app::ShutdownSet::Save),
+                snapshots::save_all.in_set(crate::app::ShutdownSet::Save),
             ),
         );
     }

@@ -1,6 +1,6 @@
 //! Persistence: a namespace's values saved to a snapshot file (atomically: a uniquely named
-//! temp file beside it, then a rename) every few seconds and at shutdown, and restored at
-//! start, so a display shows the last known values after a reboot.
+//! temp file beside it, then a rename) and restored at start, so a display shows the last
+//! known values after a reboot. When saves happen is [`super::snapshots`]'s job.
 //!
 //! A file that is not ours is never overwritten: before each save the target is read, and
 //! unless it is missing or a snapshot of this namespace, the save is refused (logged once).
@@ -16,7 +16,6 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::dataset::{Dataset, namespace};
-use crate::app::{Fps, Tick};
 
 /// The snapshot file's format name; a file without it is someone else's and is ignored.
 const FORMAT: &str = "tinydisplay-snapshot";
@@ -76,17 +75,31 @@ pub enum PersistError {
 /// a snapshot of this namespace is there (then [`PersistError::Foreign`] or
 /// [`PersistError::Io`], and the file is left as it is).
 pub fn save(data: &Dataset, ns: &str, path: &Path) -> Result<(), PersistError> {
-    let io = |source| PersistError::Io {
-        path: path.to_path_buf(),
-        source,
-    };
-    check_ours(ns, path)?;
+    write_snapshot(ns, path, values_of(data, ns))
+}
+
+/// The values of namespace `ns`.
+pub fn values_of(data: &Dataset, ns: &str) -> serde_json::Map<String, Value> {
     let mut values = serde_json::Map::new();
     for key in data.keys().filter(|k| namespace(k) == ns) {
         if let Some(v) = data.get(key) {
             values.insert(key.to_string(), v.clone());
         }
     }
+    values
+}
+
+/// Writes `values` as the snapshot of `ns` to `path` atomically (as [`save`]).
+pub fn write_snapshot(
+    ns: &str,
+    path: &Path,
+    values: serde_json::Map<String, Value>,
+) -> Result<(), PersistError> {
+    let io = |source| PersistError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    check_ours(ns, path)?;
     let snap = Snapshot {
         format: FORMAT.into(),
         version: 1,
@@ -95,6 +108,12 @@ pub fn save(data: &Dataset, ns: &str, path: &Path) -> Result<(), PersistError> {
     };
     let text = serde_json::to_string_pretty(&snap).map_err(|e| io(std::io::Error::other(e)))?;
     crate::atomic_file::write_atomic(path, text.as_bytes()).map_err(io)
+}
+
+/// True when `path` holds a snapshot of `ns` with exactly the namespace's values in
+/// `data` (nothing to save).
+pub fn matches_file(data: &Dataset, ns: &str, path: &Path) -> bool {
+    read_snapshot(ns, path).is_ok_and(|snap| snap.values == values_of(data, ns))
 }
 
 /// Ok when `path` is missing or holds a snapshot of `ns`; why not otherwise.
@@ -207,46 +226,24 @@ pub fn restore_all(data: &mut Dataset, specs: &[PersistSpec]) -> Vec<PersistSpec
     savable
 }
 
-/// Logs a failed save once per file until a save succeeds again.
-fn report_save(result: Result<(), PersistError>, path: &Path, failing: &mut Vec<PathBuf>) {
+/// Logs a failed save once per file until a save succeeds again; true when it was saved.
+pub fn report_save(
+    result: Result<(), PersistError>,
+    path: &Path,
+    failing: &mut Vec<PathBuf>,
+) -> bool {
     match result {
-        Ok(()) => failing.retain(|p| p != path),
+        Ok(()) => {
+            failing.retain(|p| p != path);
+            true
+        }
         Err(e) => {
             if !failing.iter().any(|p| p == path) {
                 failing.push(path.to_path_buf());
                 log::warn!("{e}; not saved (the file is left as it is)");
             }
+            false
         }
-    }
-}
-
-/// Saves each persisted namespace every `every_s` seconds of ticks.
-pub fn save_periodically(
-    tick: Res<Tick>,
-    fps: Res<Fps>,
-    data: Res<Dataset>,
-    specs: Res<Persistence>,
-    mut failing: Local<Vec<PathBuf>>,
-) {
-    for s in &specs.0 {
-        let every = u64::from(s.every_s.max(1)) * u64::from(fps.0.max(1));
-        if tick.0 > 0 && tick.0.is_multiple_of(every) {
-            report_save(save(&data, &s.namespace, &s.file), &s.file, &mut failing);
-        }
-    }
-}
-
-/// Saves every persisted namespace now (at shutdown).
-pub fn save_all(world: &World) {
-    let (Some(data), Some(specs)) = (
-        world.get_resource::<Dataset>(),
-        world.get_resource::<Persistence>(),
-    ) else {
-        return;
-    };
-    let mut failing = Vec::new();
-    for s in &specs.0 {
-        report_save(save(data, &s.namespace, &s.file), &s.file, &mut failing);
     }
 }
 

@@ -59,6 +59,7 @@ impl Plugin for ScenePlugin {
             data.set(key, v.clone(), 0);
         }
         let savable = persist::restore_all(&mut data, &spec.persist);
+        app.insert_resource(crate::data::snapshots::Snapshots::at_start(&data, &savable));
         app.insert_resource(data);
         app.insert_resource(Persistence(savable));
         let tx = app.world_mut().get_resource_or_init::<DataInbox>().sender();

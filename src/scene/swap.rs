@@ -38,6 +38,39 @@ pub enum SwapError {
     },
 }
 
+/// What a run leaves out of every scene it runs, the first and those swapped in later (a
+/// resource; a replay leaves out both, so a recorded `reload` starts no source and no
+/// snapshot is written).
+#[derive(Resource, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Isolation {
+    /// The scene's sources run.
+    pub sources: bool,
+    /// The scene's persisted namespaces are restored and saved.
+    pub persistence: bool,
+}
+
+impl Default for Isolation {
+    fn default() -> Self {
+        Isolation {
+            sources: true,
+            persistence: true,
+        }
+    }
+}
+
+impl Isolation {
+    /// `scene` with what this run leaves out taken away.
+    pub fn apply(&self, mut scene: CompiledScene) -> CompiledScene {
+        if !self.sources {
+            scene.sources.clear();
+        }
+        if !self.persistence {
+            scene.data.persist.clear();
+        }
+        scene
+    }
+}
+
 /// What a swap did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Swapped {
@@ -50,6 +83,11 @@ pub struct Swapped {
 /// Replaces the running scene with `new`. Widgets are respawned and drawn in full on the
 /// next tick; the dataset keeps its values (new rules and initial values of new keys apply).
 pub fn swap(world: &mut World, new: CompiledScene) -> Result<Swapped, SwapError> {
+    let new = world
+        .get_resource::<Isolation>()
+        .copied()
+        .unwrap_or_default()
+        .apply(new);
     let d = &new.display;
     if let Some(fb) = world.get_resource::<FrameBuffer>()
         && ((fb.width(), fb.height(), fb.mode()) != (d.width, d.height, d.mode))

@@ -4,14 +4,9 @@
 //! Every group started here is registered until it is killed; [`kill_all`] (called at
 //! shutdown) kills those still running, so a hung command never outlives the engine.
 
-use std::io::Read;
 use std::os::unix::process::CommandExt;
-use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{self, Receiver};
-use std::sync::{Arc, Mutex};
-use std::thread;
-use std::time::Duration;
+use std::process::{Child, Command, Stdio};
+use std::sync::Mutex;
 
 use nix::sys::signal::{Signal, killpg};
 use nix::unistd::Pid;
@@ -62,6 +57,19 @@ pub fn kill_group(child: &mut Child) {
     }
 }
 
+/// Kills the process group `pgid` (a child another thread waits for) and forgets it.
+pub fn kill_group_id(pgid: u32) {
+    kill_pgid(pgid);
+    forget_group(pgid);
+}
+
+/// Forgets the process group `pgid` (its leader exited and was reaped).
+pub fn forget_group(pgid: u32) {
+    if let Ok(mut groups) = GROUPS.lock() {
+        groups.retain(|g| *g != pgid);
+    }
+}
+
 /// Kills every process group a source started that is still registered (at shutdown).
 pub fn kill_all() -> usize {
     let groups = match GROUPS.lock() {
@@ -79,53 +87,6 @@ pub fn live_groups() -> usize {
     GROUPS.lock().map_or(0, |g| g.len())
 }
 
-/// What a pipe reader hands over once, at the end of the input.
-pub type ReadAll = std::io::Result<Vec<u8>>;
-
-/// Reads `reader` to its end on a thread, keeping at most `max` bytes; the receiver gets
-/// the bytes once, at end of input. Past `max` the reader sets `over` and stops reading
-/// (dropping the pipe, so a writer like `yes` ends with SIGPIPE) when `stop_when_over`,
-/// or keeps draining without keeping anything otherwise (for stderr).
-pub fn spawn_read_all<R: Read + Send + 'static>(
-    thread_name: String,
-    mut reader: R,
-    max: usize,
-    stop_when_over: bool,
-    over: Arc<AtomicBool>,
-) -> Result<Receiver<ReadAll>, SourceError> {
-    let (tx, rx) = mpsc::channel();
-    thread::Builder::new()
-        .name(thread_name)
-        .spawn(move || {
-            let mut bytes = Vec::new();
-            let mut chunk = [0u8; 8192];
-            let result = loop {
-                match reader.read(&mut chunk) {
-                    Ok(0) => break Ok(bytes),
-                    Ok(n) => {
-                        if bytes.len() + n > max {
-                            over.store(true, Ordering::SeqCst);
-                            if stop_when_over {
-                                break Ok(bytes);
-                            }
-                            continue;
-                        }
-                        bytes.extend_from_slice(&chunk[..n]);
-                    }
-                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                    Err(e) => break Err(e),
-                }
-            };
-            drop(reader);
-            let _ = tx.send(result);
-        })
-        .map_err(|source| SourceError::Io {
-            context: "starting a pipe reader thread".to_owned(),
-            source,
-        })?;
-    Ok(rx)
-}
-
 /// The first non-blank line of `text`, trimmed.
 pub fn first_line(text: &str) -> String {
     text.lines()
@@ -133,30 +94,4 @@ pub fn first_line(text: &str) -> String {
         .find(|l| !l.is_empty())
         .unwrap_or_default()
         .to_owned()
-}
-
-/// Waits for `child` to exit, polling every 5 ms. `give_up` is asked between polls; when
-/// it answers true the child's process group is killed and `None` is returned.
-pub fn wait_or_kill(
-    child: &mut Child,
-    program: &str,
-    mut give_up: impl FnMut() -> bool,
-) -> Result<Option<ExitStatus>, SourceError> {
-    loop {
-        match child.try_wait() {
-            Ok(Some(status)) => return Ok(Some(status)),
-            Ok(None) if give_up() => {
-                kill_group(child);
-                return Ok(None);
-            }
-            Ok(None) => thread::sleep(Duration::from_millis(5)),
-            Err(source) => {
-                kill_group(child);
-                return Err(SourceError::Io {
-                    context: format!("waiting for {program}"),
-                    source,
-                });
-            }
-        }
-    }
 }

@@ -1,14 +1,12 @@
 //! The command source: runs a program at every poll and reads its standard output as JSON
 //! or text. A run that exceeds the timeout is killed (with its process group).
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
 use serde::Deserialize;
 
-use super::child::{ReadAll, first_line, kill_group, spawn_piped, spawn_read_all, wait_or_kill};
+use super::child::{first_line, kill_group, spawn_piped};
+use super::drain::run_to_exit;
 use super::{Format, PollSource, SourceError, Value};
 
 /// Settings of a command source.
@@ -87,105 +85,40 @@ impl PollSource for CommandSource {
             kill_group(&mut child);
             return Err(SourceError::Config(format!("{program}: no pipes")));
         };
-        let over = Arc::new(AtomicBool::new(false));
-        let (out_rx, err_rx) = match self.readers(stdout, stderr, &over) {
-            Ok(r) => r,
-            Err(e) => {
-                kill_group(&mut child);
-                return Err(e);
-            }
-        };
-        let timed_out = || timeout_error(self.timeout);
-        let status = wait_or_kill(&mut child, program, || {
-            Instant::now() >= deadline || over.load(Ordering::SeqCst)
-        })?;
-        // The program has exited (or was killed): whatever it left running in its group
-        // goes too, so no background child holds the pipes and the readers end now.
+        // Read on this thread until the program has exited and what it wrote is read:
+        // a descendant holding the pipes (even one that left the group) is not waited for.
+        let run = run_to_exit(
+            &mut child,
+            program,
+            (stdout, stderr),
+            (self.max_output, STDERR_KEEP),
+            deadline,
+        )?;
+        // Whatever it left running in its group goes too.
         kill_group(&mut child);
-        let too_large = || SourceError::TooLarge {
-            what: format!("the output of {program}"),
-            limit: self.max_output,
-            setting: "policy max_output_bytes",
-        };
-        if over.load(Ordering::SeqCst) {
-            return Err(too_large());
-        }
-        let Some(status) = status else {
-            return Err(timed_out());
-        };
-        let collect = |rx| collect(rx, deadline, program, self.timeout);
-        if !status.success() {
-            let stderr = collect(err_rx).unwrap_or_default();
-            return Err(SourceError::Exited {
-                code: status.code(),
-                stderr: first_line(&stderr),
+        if run.over {
+            return Err(SourceError::TooLarge {
+                what: format!("the output of {program}"),
+                limit: self.max_output,
+                setting: "policy max_output_bytes",
             });
         }
-        let stdout = collect(out_rx)?;
-        if over.load(Ordering::SeqCst) {
-            return Err(too_large());
+        let Some(status) = run.status else {
+            return Err(SourceError::Timeout {
+                ms: u64::try_from(self.timeout.as_millis()).unwrap_or(u64::MAX),
+            });
+        };
+        if !status.success() {
+            return Err(SourceError::Exited {
+                code: status.code(),
+                stderr: first_line(&String::from_utf8_lossy(&run.stderr)),
+            });
         }
         self.config.format.updates(
             &self.config.namespace,
-            &stdout,
+            &String::from_utf8_lossy(&run.stdout),
             &format!("the output of {program}"),
         )
-    }
-}
-
-impl CommandSource {
-    /// Threads reading the program's stdout (up to the output limit; `over` is set past
-    /// it) and the start of its stderr.
-    fn readers(
-        &self,
-        stdout: std::process::ChildStdout,
-        stderr: std::process::ChildStderr,
-        over: &Arc<AtomicBool>,
-    ) -> Result<(Receiver<ReadAll>, Receiver<ReadAll>), SourceError> {
-        let program = &self.config.program;
-        let out = spawn_read_all(
-            format!("cmd-{program}-out"),
-            stdout,
-            self.max_output,
-            true,
-            over.clone(),
-        )?;
-        let err = spawn_read_all(
-            format!("cmd-{program}-err"),
-            stderr,
-            STDERR_KEEP,
-            false,
-            Arc::new(AtomicBool::new(false)),
-        )?;
-        Ok((out, err))
-    }
-}
-
-/// The error of a run that took longer than `timeout`.
-fn timeout_error(timeout: Duration) -> SourceError {
-    SourceError::Timeout {
-        ms: u64::try_from(timeout.as_millis()).unwrap_or(u64::MAX),
-    }
-}
-
-/// What a reader thread read, waiting until the deadline (at least 100 ms more).
-fn collect(
-    rx: Receiver<ReadAll>,
-    deadline: Instant,
-    program: &str,
-    timeout: Duration,
-) -> Result<String, SourceError> {
-    let wait = deadline
-        .saturating_duration_since(Instant::now())
-        .max(Duration::from_millis(100));
-    match rx.recv_timeout(wait) {
-        Ok(Ok(bytes)) => Ok(String::from_utf8_lossy(&bytes).into_owned()),
-        Ok(Err(source)) => Err(SourceError::Io {
-            context: format!("reading the output of {program}"),
-            source,
-        }),
-        Err(RecvTimeoutError::Timeout) => Err(timeout_error(timeout)),
-        Err(RecvTimeoutError::Disconnected) => Ok(String::new()),
     }
 }
 

@@ -25,6 +25,7 @@ pub mod broker;
 mod child;
 pub mod clock;
 pub mod command;
+mod drain;
 pub mod file;
 mod flatten;
 #[cfg(feature = "gpio")]
@@ -40,6 +41,7 @@ pub mod mpd;
 pub mod mqtt;
 #[cfg(feature = "nats")]
 pub mod nats;
+mod pipe;
 pub mod policy;
 pub mod process;
 mod reporter;

@@ -2,15 +2,17 @@
 //! flattened under the namespace. When it exits, `spawn_stream` restarts it with backoff.
 
 use std::io::BufReader;
+use std::sync::mpsc::{self, TryRecvError};
 use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
 use serde::Deserialize;
 
-use super::child::{kill_group, spawn_piped, wait_or_kill};
+use super::child::{forget_group, kill_group, kill_group_id, spawn_piped};
 use super::lines::{BoundedLines, Line, LineHandler, Next, next_line, spawn_line_reader};
-use super::{SourceError, Stop, StreamSource, Value};
+use super::pipe::{ReleasablePipe, Release};
+use super::{SourceError, Stop, StreamSource, Value, Woken};
 
 /// Settings of a process source.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -77,7 +79,10 @@ impl StreamSource for ProcessSource {
             return Err(SourceError::Config(format!("{program}: no pipes")));
         };
         let max = self.max_line_bytes;
-        let reader = BufReader::new(stdout);
+        // Once the program has exited, its pipes are read to what they hold and let go:
+        // a descendant that escaped the group (`setsid`) may keep them open for ever.
+        let release = Release::default();
+        let reader = BufReader::new(ReleasablePipe::new(stdout, release.clone()));
         let lines =
             match spawn_line_reader(format!("proc-{program}-out"), reader, max, stop.clone()) {
                 Ok(rx) => rx,
@@ -87,7 +92,35 @@ impl StreamSource for ProcessSource {
                 }
             };
         let last_stderr = Arc::new(Mutex::new(String::new()));
+        let stderr = ReleasablePipe::new(stderr, release.clone());
         let stderr_thread = log_stderr(program, stderr, max, last_stderr.clone());
+        // A thread waits for the program: when it exits, the pipes are let go (so the
+        // output ends once what it wrote is read) and the source is woken.
+        let pgid = child.id();
+        let (status_tx, status_rx) = mpsc::channel();
+        let (release_on_exit, wake) = (release.clone(), stop.clone());
+        let waiter = thread::Builder::new()
+            .name(format!("proc-{program}-wait"))
+            .spawn(move || {
+                let status = child.wait();
+                release_on_exit.release();
+                let _ = status_tx.send(status);
+                wake.wake();
+            });
+        let give_up = || {
+            kill_group_id(pgid);
+            release.release();
+        };
+        let waiter = match waiter {
+            Ok(w) => w,
+            Err(source) => {
+                give_up();
+                return Err(SourceError::Io {
+                    context: "starting a process waiter thread".to_owned(),
+                    source,
+                });
+            }
+        };
 
         // Read lines until the output ends (or we are told to stop).
         let mut handler = LineHandler::new(&self.config.namespace, program, max);
@@ -95,11 +128,11 @@ impl StreamSource for ProcessSource {
             match next_line(&lines, stop) {
                 Next::Line(Ok(line)) => handler.handle(line, emit),
                 Next::Stopped => {
-                    kill_group(&mut child);
+                    give_up();
                     return Ok(());
                 }
                 Next::Line(Err(source)) => {
-                    kill_group(&mut child);
+                    give_up();
                     return Err(SourceError::Io {
                         context: format!("reading the output of {program}"),
                         source,
@@ -109,10 +142,35 @@ impl StreamSource for ProcessSource {
             }
         }
 
-        // The output is closed; wait for the exit status.
-        let Some(status) = wait_or_kill(&mut child, program, || stop.is_stopped())? else {
-            return Ok(());
+        // The output is closed; wait for the exit status (the waiter wakes us).
+        let status = loop {
+            if stop.is_stopped() {
+                give_up();
+                return Ok(());
+            }
+            let seen = stop.wakes();
+            match status_rx.try_recv() {
+                Ok(Ok(status)) => break status,
+                Ok(Err(source)) => {
+                    give_up();
+                    return Err(SourceError::Io {
+                        context: format!("waiting for {program}"),
+                        source,
+                    });
+                }
+                Err(TryRecvError::Disconnected) => {
+                    give_up();
+                    return Err(SourceError::Config(format!("{program}: lost its waiter")));
+                }
+                Err(TryRecvError::Empty) => {}
+            }
+            if stop.wait(seen, None) == Woken::Stopped {
+                give_up();
+                return Ok(());
+            }
         };
+        forget_group(pgid);
+        let _ = waiter.join();
         // Give the stderr reader a moment to see the last line.
         if let Some(t) = stderr_thread {
             join_soon(t, Duration::from_millis(200));
@@ -130,9 +188,9 @@ impl StreamSource for ProcessSource {
 
 /// A thread logging each line the program writes to stderr (at info level) and keeping
 /// the last one in `last`.
-fn log_stderr(
+fn log_stderr<R: std::io::Read + Send + 'static>(
     program: &str,
-    stderr: std::process::ChildStderr,
+    stderr: R,
     max: usize,
     last: Arc<Mutex<String>>,
 ) -> Option<thread::JoinHandle<()>> {

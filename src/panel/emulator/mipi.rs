@@ -30,6 +30,10 @@ pub struct MipiEmulator {
     awake: bool,
     brightness: u8,
     dec: Decoder,
+    /// Per RAM cell: the glass shows it.
+    visible: Vec<bool>,
+    /// A pixel outside the glass was reported since the last 0x2C.
+    outside_said: bool,
 }
 
 /// Expands a `bits`-bit colour level to 8 bits.
@@ -57,7 +61,16 @@ impl MipiEmulator {
             awake: false,
             brightness: 0,
             dec: Decoder::default(),
+            visible: vec![false; (w * h) as usize],
+            outside_said: false,
         };
+        for y in 0..model.height {
+            for x in 0..model.width {
+                if let Some(i) = e.cell(model.madctl, model.offset.0 + x, model.offset.1 + y) {
+                    e.visible[i] = true;
+                }
+            }
+        }
         e.reset();
         e
     }
@@ -83,7 +96,18 @@ impl MipiEmulator {
 
     fn write(&mut self, v: [u8; 3]) {
         match self.cell(self.madctl, self.x, self.y) {
-            Some(i) => self.ram[i] = v,
+            Some(i) => {
+                self.ram[i] = v;
+                // The driver writes only what the glass shows: another model's window
+                // (a taller panel on the same chip) does not fit.
+                if !self.visible[i] && !self.outside_said {
+                    self.outside_said = true;
+                    self.dec.problems.push(format!(
+                        "pixel written outside the {}x{} glass at ({}, {})",
+                        self.model.width, self.model.height, self.x, self.y
+                    ));
+                }
+            }
             None => self.dec.problems.push(format!(
                 "pixel written outside RAM at ({}, {})",
                 self.x, self.y
@@ -123,6 +147,7 @@ impl Controller for MipiEmulator {
             }
             0x2C => {
                 self.dec.writing = true;
+                self.outside_said = false;
                 self.x = self.cols.0;
                 self.y = self.rows.0;
                 self.partial.clear();

@@ -13,6 +13,7 @@ pub mod mipi;
 pub mod pages;
 pub mod pcd8544;
 pub mod port4;
+pub mod proof;
 pub mod ssd1322;
 pub mod ssd1680;
 pub mod uc8151;

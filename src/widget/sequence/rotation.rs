@@ -27,14 +27,22 @@ pub fn displayed(st: &SequenceState, pages: &[&Page]) -> Option<usize> {
 }
 
 /// Brings the state to tick `t`; `changed` are the keys that changed at `t`.
+///
+/// A long jump costs at most one cycle of events: between data changes the rotation is
+/// periodic, so once the state after an event repeats (relative to the event's tick) the
+/// whole periods before `t` are skipped at once.
 pub fn advance(st: &mut SequenceState, pages: &[&Page], changed: &[String], t: u64) {
     if st.started && st.last_shown.len() == pages.len() {
         let mut u = st.last_tick.saturating_add(1);
+        let mut cycle = Cycle::new(pages);
         while u < t {
             match next_event(st, pages, u) {
                 Some(e) if e < t => {
                     step(st, pages, &[], e);
-                    u = e + 1;
+                    u = e.saturating_add(1);
+                    if let Some(by) = cycle.skip(st, e, t) {
+                        u = u.saturating_add(by);
+                    }
                 }
                 _ => break,
             }
@@ -42,6 +50,96 @@ pub fn advance(st: &mut SequenceState, pages: &[&Page], changed: &[String], t: u
     }
     step(st, pages, changed, t);
     st.last_tick = t;
+}
+
+/// Most states remembered while looking for a cycle (beyond it the jump goes on event by
+/// event, as before: slower, never wrong).
+const CYCLE_STATES: usize = 4096;
+
+/// Looks for the state after an event repeating, to skip whole periods.
+struct Cycle {
+    /// Relative times at least this large all behave alike (past every duration).
+    cap: u64,
+    /// State key → the event's tick and the state after it.
+    seen: std::collections::HashMap<Vec<u64>, (u64, SequenceState)>,
+    /// The periods were skipped already.
+    done: bool,
+}
+
+impl Cycle {
+    fn new(pages: &[&Page]) -> Cycle {
+        let cap = pages
+            .iter()
+            .map(|p| p.duration.max(p.min_duration).max(p.cooldown))
+            .max()
+            .map_or(1, |m| u64::from(m) + 1);
+        Cycle {
+            cap,
+            seen: std::collections::HashMap::new(),
+            done: false,
+        }
+    }
+
+    /// After the event at `e` on the way to `t`: when the state repeats one seen at an
+    /// earlier event, moves it on by the whole periods that fit before `t` and returns
+    /// by how many ticks.
+    fn skip(&mut self, st: &mut SequenceState, e: u64, t: u64) -> Option<u64> {
+        if self.done || self.seen.len() >= CYCLE_STATES {
+            return None;
+        }
+        let key = self.key(st, e);
+        let (prev, before) = self.seen.insert(key, (e, st.clone()))?;
+        self.done = true;
+        let period = e - prev;
+        let periods = t.saturating_sub(1).saturating_sub(e) / period;
+        let by = periods.checked_mul(period)?;
+        if by == 0 {
+            return None;
+        }
+        // A time set during the last period is set a period later in each later one;
+        // one that was not set stays.
+        let shift = |v: &mut u64, was: u64| {
+            if *v != was {
+                *v = v.saturating_add(by);
+            }
+        };
+        shift(&mut st.since, before.since);
+        let lists = [
+            (&mut st.last_shown, &before.last_shown),
+            (&mut st.alert_since, &before.alert_since),
+            (&mut st.alert_ended, &before.alert_ended),
+        ];
+        for (now, was) in lists {
+            for (v, w) in now.iter_mut().zip(was) {
+                if let (Some(v), Some(w)) = (v.as_mut(), w) {
+                    shift(v, *w);
+                }
+            }
+        }
+        if let Some((_, _, at)) = st.transition.as_mut() {
+            // None before: the transition started during the period.
+            let was = before.transition.map_or(u64::MAX, |(_, _, w)| w);
+            shift(at, was);
+        }
+        Some(by)
+    }
+
+    /// Everything [`step`] and [`next_event`] read, with times relative to `e` (capped).
+    fn key(&self, st: &SequenceState, e: u64) -> Vec<u64> {
+        let rel = |v: u64| e.saturating_sub(v).min(self.cap);
+        let opt = |v: Option<u64>| v.map_or(u64::MAX, rel);
+        let idx = |v: Option<usize>| v.map_or(u64::MAX, |i| i as u64);
+        let mut key = vec![
+            idx(st.current),
+            idx(st.alert),
+            rel(st.since),
+            st.paused.min(self.cap),
+        ];
+        key.extend(st.last_shown.iter().map(|v| opt(*v)));
+        key.extend(st.alert_since.iter().map(|v| opt(*v)));
+        key.extend(st.alert_ended.iter().map(|v| opt(*v)));
+        key
+    }
 }
 
 fn in_rotation(p: &Page) -> bool {
@@ -192,14 +290,14 @@ fn next_event(st: &SequenceState, pages: &[&Page], u: u64) -> Option<u64> {
         match st.alert_since[i] {
             Some(start) => {
                 if !p.hold {
-                    at(start + u64::from(p.duration));
+                    at(start.saturating_add(u64::from(p.duration)));
                 }
                 if !p.eligible {
-                    at(start + u64::from(p.min_duration));
+                    at(start.saturating_add(u64::from(p.min_duration)));
                 }
             }
             None if p.eligible && p.on_change.is_empty() => {
-                at(st.alert_ended[i].map_or(u, |e| e + u64::from(p.cooldown)));
+                at(st.alert_ended[i].map_or(u, |e| e.saturating_add(u64::from(p.cooldown))));
             }
             None => {}
         }
@@ -208,15 +306,15 @@ fn next_event(st: &SequenceState, pages: &[&Page], u: u64) -> Option<u64> {
         match st.current {
             Some(c) => {
                 let p = pages[c];
-                at(st.since + u64::from(p.duration));
+                at(st.since.saturating_add(u64::from(p.duration)));
                 if !p.eligible {
-                    at(st.since + u64::from(p.min_duration));
+                    at(st.since.saturating_add(u64::from(p.min_duration)));
                 }
             }
             None => {
                 for (j, p) in pages.iter().enumerate() {
                     if in_rotation(p) && p.eligible {
-                        at(st.last_shown[j].map_or(u, |l| l + u64::from(p.cooldown)));
+                        at(st.last_shown[j].map_or(u, |l| l.saturating_add(u64::from(p.cooldown))));
                     }
                 }
             }

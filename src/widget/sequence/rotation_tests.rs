@@ -219,3 +219,64 @@ fn a_forced_page_tops_every_alert_for_its_time_then_the_rotation_resumes() {
     advance(&mut jumped, &refs, &[], 60);
     assert_eq!(stepped, jumped);
 }
+
+#[test]
+fn long_jumps_skip_whole_periods_and_match_stepping() {
+    let mut pages = [page(17), page(9), page(13), alert(2), page(30), page(5)];
+    pages[1].cooldown = 40;
+    pages[3].hold = false;
+    pages[3].duration = 11;
+    pages[3].cooldown = 57;
+    pages[4].default = true;
+    pages[2].eligible = false;
+    pages[5].min_duration = 3;
+    pages[5].cooldown = 23;
+    let refs: Vec<&Page> = pages.iter().collect();
+    let mut stepped = SequenceState::default();
+    let mut t = 0;
+    for target in [3000u64, 4321, 7919, 12_000] {
+        while t <= target {
+            advance(&mut stepped, &refs, &[], t);
+            t += 1;
+        }
+        let mut jumped = SequenceState::default();
+        advance(&mut jumped, &refs, &[], 0);
+        advance(&mut jumped, &refs, &[], target);
+        assert_eq!(stepped, jumped, "tick {target}");
+    }
+}
+
+#[test]
+fn a_jump_to_the_end_of_time_ends() {
+    let pages = [page(3), page(4), page(5)];
+    let refs: Vec<&Page> = pages.iter().collect();
+    let mut st = SequenceState::default();
+    advance(&mut st, &refs, &[], 0);
+    // Event by event this is 10^18 steps: it only ends when whole periods are skipped.
+    advance(&mut st, &refs, &[], u64::MAX - 1);
+    // The rotation has a period of 12 ticks: page 0 for ticks 0..3 of each period.
+    let phase = (u64::MAX - 1) % 12;
+    let expect = if phase < 3 {
+        0
+    } else if phase < 7 {
+        1
+    } else {
+        2
+    };
+    assert_eq!(st.current, Some(expect));
+    let mut again = SequenceState::default();
+    advance(&mut again, &refs, &[], 0);
+    advance(&mut again, &refs, &[], 1_000_000_000_000 - 1);
+    for t in 1_000_000_000_000..1_000_000_000_030 {
+        advance(&mut again, &refs, &[], t);
+        assert_eq!(
+            again.current,
+            Some(match t % 12 {
+                0..3 => 0,
+                3..7 => 1,
+                _ => 2,
+            }),
+            "tick {t}"
+        );
+    }
+}
