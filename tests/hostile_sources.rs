@@ -226,3 +226,37 @@ fn a_hung_command_does_not_outlive_the_engine_after_sigint() {
     std::thread::sleep(Duration::from_millis(3500));
     assert!(!marker.exists(), "the hung command outlived the engine");
 }
+
+#[test]
+fn a_source_gives_up_after_max_attempts_and_says_so() {
+    let dir = temp_dir("give-up");
+    let count = dir.join("count");
+    // Counts its runs in a file, and fails each time.
+    let script = format!("echo x >> '{}'; exit 3", count.display());
+    let src = CommandSource::new(
+        CommandConfig::new("sh", &["-c", &script]),
+        Duration::from_secs(5),
+    )
+    .expect("valid");
+    let policy = Policy {
+        interval_ms: 10,
+        backoff_initial_ms: 10,
+        backoff_max_ms: 20,
+        jitter: 0.0,
+        breaker_failures: 0,
+        max_attempts: 3,
+        ..Policy::default()
+    };
+    let (tx, rx) = mpsc::channel();
+    let handle = spawn_poll("flaky", Box::new(src), policy, tx);
+    let got = collect_until(&rx, |m| unhealthy_with(m, "gave up after 3 attempts"));
+    assert!(unhealthy_with(&got, "policy.max_attempts"), "{got:?}");
+    // Given up: no further attempt in the time several more would have taken.
+    std::thread::sleep(Duration::from_millis(300));
+    handle.stop();
+    let runs = std::fs::read_to_string(&count)
+        .unwrap_or_default()
+        .lines()
+        .count();
+    assert_eq!(runs, 3, "attempts made");
+}

@@ -35,6 +35,9 @@ pub struct Policy {
     /// Largest value (its JSON text) the source may set; a larger one is refused and the
     /// last good value stays.
     pub max_value_bytes: usize,
+    /// Consecutive failed attempts (or exits of a stream) after which the source gives up
+    /// and stays failed, saying so in its health (0: it never gives up).
+    pub max_attempts: u64,
 }
 
 /// Default longest line of a stream source (64 KiB).
@@ -58,11 +61,17 @@ impl Default for Policy {
             max_line_bytes: DEFAULT_MAX_LINE_BYTES,
             max_output_bytes: DEFAULT_MAX_OUTPUT_BYTES,
             max_value_bytes: DEFAULT_MAX_VALUE_BYTES,
+            max_attempts: 0,
         }
     }
 }
 
 impl Policy {
+    /// True when `failures` consecutive failures reach `max_attempts` (never when 0).
+    pub fn gives_up_after(&self, failures: u64) -> bool {
+        self.max_attempts > 0 && failures >= self.max_attempts
+    }
+
     /// The interval between successful polls, at least 1 ms so a loop never spins.
     pub fn interval(&self) -> u64 {
         self.interval_ms.max(1)

@@ -247,6 +247,7 @@ fn run_poll(source: Box<dyn PollSource>, policy: Policy, mut reporter: Reporter,
         }
     };
     let base = Instant::now();
+    let give_up = policy.clone();
     let mut state = PolicyState::new(policy, XorShift::seed_from(&name));
     let mut array_keys: HashSet<String> = HashSet::new();
     while !stop.is_stopped() {
@@ -289,6 +290,10 @@ fn run_poll(source: Box<dyn PollSource>, policy: Policy, mut reporter: Reporter,
             Err(error) => {
                 let delay = state.on_failure(millis_since(base));
                 let failures = state.failures();
+                if give_up.gives_up_after(failures) {
+                    gave_up(&mut reporter, &error.to_string(), failures);
+                    break;
+                }
                 if state.breaker_tripped() {
                     log::warn!(
                         "source {name}: {error} ({failures} failures in a row); circuit open for {delay} ms"
@@ -311,6 +316,18 @@ fn run_poll(source: Box<dyn PollSource>, policy: Policy, mut reporter: Reporter,
     worker.shutdown(&name, timeout.min(Duration::from_millis(250)));
 }
 
+/// Ends a source at its `max_attempts`: logged once, and its health says it stopped.
+fn gave_up(reporter: &mut Reporter, error: &str, failures: u64) {
+    log::error!(
+        "source {}: {error}; gave up after {failures} attempts in a row (policy.max_attempts)",
+        reporter.name
+    );
+    reporter.failed(
+        format!("{error}; gave up after {failures} attempts (policy.max_attempts)"),
+        failures,
+    );
+}
+
 fn run_stream(
     mut source: Box<dyn StreamSource>,
     policy: Policy,
@@ -322,6 +339,7 @@ fn run_stream(
     // A run that lasts this long counts as healthy: its exit restarts the backoff.
     let stable = Duration::from_millis(policy.backoff_max_ms.max(policy.backoff_initial_ms));
     let base = Instant::now();
+    let give_up = policy.clone();
     let mut state = PolicyState::new(policy, XorShift::seed_from(&name));
     while !stop.is_stopped() {
         let started = Instant::now();
@@ -359,6 +377,10 @@ fn run_stream(
         }
         let delay = state.on_failure(millis_since(base));
         let failures = state.failures();
+        if give_up.gives_up_after(failures) {
+            gave_up(&mut reporter, &error, failures);
+            break;
+        }
         if state.breaker_tripped() {
             log::warn!(
                 "source {name}: {error} ({failures} exits in a row); circuit open, restart in {delay} ms"
