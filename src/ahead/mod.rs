@@ -16,6 +16,9 @@
 //! whole period late (see [`crate::app::Pacing`]).
 
 pub mod snapshot;
+pub mod workers;
+
+pub use workers::Workers;
 
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -40,7 +43,7 @@ const UNFOLLOWABLE_RETRY: u64 = 8;
 /// How much to render ahead.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct AheadConfig {
-    /// Worker threads (0: render inline only).
+    /// Worker threads (0: render inline only); by default [`Workers::Auto`]'s number.
     pub workers: usize,
     /// Frames rendered ahead at most.
     pub depth: usize,
@@ -59,7 +62,7 @@ pub const DEFAULT_ENGAGE_ABOVE: Duration = Duration::from_micros(500);
 impl Default for AheadConfig {
     fn default() -> Self {
         AheadConfig {
-            workers: 1,
+            workers: Workers::Auto.resolve(),
             depth: 4,
             patience: Duration::ZERO,
             engage_above: DEFAULT_ENGAGE_ABOVE,

@@ -84,9 +84,10 @@ pub struct RunArgs {
     /// Do not reload the scene when its files change.
     #[arg(long)]
     pub no_watch: bool,
-    /// Render-ahead worker threads (0: render inline), instead of the scene's.
+    /// Render-ahead worker threads (0: render inline; `auto`: from the cores), instead of
+    /// the scene's.
     #[arg(long)]
-    pub workers: Option<usize>,
+    pub workers: Option<tinydisplay::ahead::Workers>,
     /// Frames rendered ahead at most, instead of the scene's.
     #[arg(long)]
     pub depth: Option<usize>,
@@ -308,7 +309,7 @@ fn start_and_run(args: &RunArgs, scene: &CompiledScene) -> Result<Vec<String>, S
     let nats_url = args.nats.clone().or_else(|| scene.control.nats.clone());
     let watch = (!args.no_watch).then(|| HotReload::watch(scene));
     let mut app = Engine::new(scene.clone())
-        .workers(args.workers)
+        .workers(args.workers.map(tinydisplay::ahead::Workers::resolve))
         .depth(args.depth)
         .build();
     app.insert_resource(panels);

@@ -223,7 +223,7 @@ pub struct DisplaySpec {
     /// power), e.g. `"clock.hour >= 23 or clock.hour < 7"`.
     #[serde(default)]
     pub sleep_when: Option<String>,
-    /// Render-ahead: `(workers: 1, depth: 4)` (the default); `workers: 0` renders inline.
+    /// Render-ahead: `(workers: Auto, depth: 4)` (the default); `workers: 0` renders inline.
     #[serde(default)]
     pub render_ahead: Option<RenderAheadSpec>,
     /// What the panel shows once tinydisplay stops: Clear (default), Sleep or Keep.
@@ -242,9 +242,9 @@ pub struct DisplaySpec {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RenderAheadSpec {
-    /// Worker threads (default 1; 0 renders inline).
-    #[serde(default = "one")]
-    pub workers: usize,
+    /// Worker threads: a number (0 renders inline) or `Auto` (the default: from the cores).
+    #[serde(default)]
+    pub workers: crate::ahead::Workers,
     /// Frames rendered ahead at most (default 4).
     #[serde(default = "four")]
     pub depth: usize,
@@ -258,9 +258,6 @@ fn engage_above_us() -> u64 {
     crate::ahead::DEFAULT_ENGAGE_ABOVE.as_micros() as u64
 }
 
-fn one() -> usize {
-    1
-}
 fn four() -> usize {
     4
 }

@@ -61,18 +61,19 @@ pub(super) fn check_display(file: &SceneFile, dir: &Path, raw: &mut Vec<Raw>) ->
         foreground,
         panel,
         render_ahead: d.render_ahead.map(|r| {
-            if r.workers > 64 || r.depth > 1024 {
+            let workers = r.workers.resolve();
+            if workers > 64 || r.depth > 1024 {
                 raw.push(Raw {
                     severity: Severity::Error,
                     path: "display.render_ahead".into(),
                     message: format!(
                         "workers must be 0..=64 and depth 0..=1024, not {} and {}",
-                        r.workers, r.depth
+                        workers, r.depth
                     ),
                 });
             }
             crate::ahead::AheadConfig {
-                workers: r.workers.min(64),
+                workers: workers.min(64),
                 depth: r.depth.min(1024),
                 engage_above: std::time::Duration::from_micros(r.engage_above_us),
                 ..Default::default()
