@@ -57,6 +57,8 @@ impl Preview {
             addr: std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
             token: None,
             preview_fps,
+            allowed_hosts: Vec::new(),
+            limits: Default::default(),
         };
         let control = control_sender(app.world_mut());
         let server = match crate::control::http::start(&config, control, feed.clone()) {

@@ -14,8 +14,9 @@ use crate::scene::swap::{ActiveScene, swap};
 use crate::sink::present::Sinks;
 use crate::widget::sequence::{Page, Sequence};
 
-/// Commands applied per tick at most; the rest wait for the next tick.
-pub const PER_TICK: usize = 64;
+/// Commands applied per tick at most: as many as may wait ([`super::channel::QUEUE`]),
+/// so every queued command is applied in the next tick.
+pub const PER_TICK: usize = super::channel::QUEUE;
 
 /// A command that was applied, for whoever records the run (see [`super::record`]).
 #[derive(Resource, Debug, Default)]
@@ -77,10 +78,13 @@ pub fn apply(world: &mut World, cmd: &Command) -> Reply {
     let tick = world.get_resource::<Tick>().map_or(0, |t| t.0);
     match cmd {
         Command::Set { key, value } => {
-            world
+            match world
                 .get_resource_or_init::<Dataset>()
-                .set(key, value.clone(), tick);
-            Reply::Ok
+                .try_set(key, value.clone(), tick)
+            {
+                Ok(_) => Reply::Ok,
+                Err(why) => Reply::Error(why),
+            }
         }
         Command::Page { name } => show_named(world, name, tick),
         Command::Next => shift(world, 1, tick),

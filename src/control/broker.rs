@@ -13,7 +13,6 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use super::ControlSender;
-use super::Reply;
 
 /// How often the health document is published at most while the state changes.
 pub const STATE_EVERY: Duration = Duration::from_secs(1);
@@ -78,23 +77,6 @@ pub fn state_document(name: &str, control: &ControlSender) -> Value {
 /// What the last will (and a clean shutdown) publishes on the state topic.
 pub fn offline_document(name: &str) -> Value {
     json!({"status": "offline", "name": name})
-}
-
-/// Runs one command from a broker message; `Some(error document)` when it was malformed
-/// or refused (it then changed nothing).
-pub async fn handle_command(
-    control: &ControlSender,
-    payload: &[u8],
-    origin: &'static str,
-) -> Option<Value> {
-    match control.request_json(payload, origin).await {
-        Reply::Ok => None,
-        Reply::Error(error) => {
-            let command = String::from_utf8_lossy(payload);
-            log::warn!("{origin} control: {error} (command {command:?})");
-            Some(json!({"error": error, "command": command}))
-        }
-    }
 }
 
 /// The broker surfaces a run started; dropping them says `offline` and stops them.
