@@ -234,9 +234,9 @@ fn large_messages_are_read_and_too_large_ones_refused_without_losing_the_connect
         "the last good value stays"
     );
     // The connection stayed: the next message arrives without a reconnect.
-    mqtt_publish(PORT, &topic, &json(21.0, 10), false);
+    mqtt_publish(PORT, &topic, &json(21.5, 10), false);
     assert!(tick_until(&mut app, Duration::from_secs(20), |d| {
-        d.get("home.z.living") == Some(&json!(21.0))
+        d.get("home.z.living") == Some(&json!(21.5))
     }));
     let failures = value(&app, "_source.ha.failures");
     assert!(
