@@ -192,7 +192,7 @@ fn hostile_clients_on_every_surface_leave_the_display_steerable_and_flat() {
     while Instant::now() < end {
         // A good command, alternately over MQTT and NATS, must land.
         probes += 1;
-        let (key, sent) = if probes % 2 == 0 {
+        let (key, sent) = if probes.is_multiple_of(2) {
             mqtt_publish(MQTT, &mqtt_topic, &set("probe.mqtt", json!(probes)), false);
             ("probe.mqtt", Instant::now())
         } else {

@@ -39,7 +39,7 @@ impl AllowedHosts {
         bare.parse::<std::net::IpAddr>().is_ok()
             || host == "localhost"
             || host.ends_with(".localhost")
-            || self.0.iter().any(|n| *n == host)
+            || self.0.contains(&host)
     }
 }
 
