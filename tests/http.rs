@@ -620,3 +620,48 @@ fn a_refused_set_is_an_error_and_the_dataset_is_bounded() {
     let cmd = json!({"cmd": "set", "key": "_flood0.k", "value": "again"});
     assert_eq!(post(&live.url("/api/control"), &cmd.to_string()).0, 200);
 }
+
+#[test]
+fn slow_headers_and_bodies_are_cut_off() {
+    use std::io::{Read, Write};
+    use std::time::{Duration, Instant};
+    let live = Live::start_config(common::compile(SCENE), |c| {
+        c.limits.header_timeout = Duration::from_secs(1);
+        c.limits.body_timeout = Duration::from_secs(1);
+    });
+    // Headers a byte at a time: bytes keep coming, so only the header timeout ends it.
+    let mut s = std::net::TcpStream::connect(live.addr).expect("connects");
+    s.set_read_timeout(Some(Duration::from_millis(100)))
+        .expect("a timeout");
+    let end = Instant::now() + Duration::from_secs(15);
+    let header = format!("GET /api/state HTTP/1.1\r\nHost: {}\r\nX-Slow: ", live.addr);
+    s.write_all(header.as_bytes()).expect("sent");
+    let closed = loop {
+        assert!(Instant::now() < end, "slow headers were never cut off");
+        if s.write_all(b"a").is_err() {
+            break true;
+        }
+        let mut buf = [0u8; 256];
+        match s.read(&mut buf) {
+            Ok(_) => break true,
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+            Err(e) if e.kind() == std::io::ErrorKind::TimedOut => {}
+            Err(_) => break true,
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    assert!(closed);
+    // A body that stops halfway: 408.
+    let mut s = std::net::TcpStream::connect(live.addr).expect("connects");
+    s.set_read_timeout(Some(Duration::from_secs(15)))
+        .expect("a timeout");
+    let head = format!(
+        "POST /api/control HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{{\"cmd\"",
+        live.addr
+    );
+    s.write_all(head.as_bytes()).expect("sent");
+    let mut answer = [0u8; 64];
+    let n = s.read(&mut answer).expect("an answer");
+    let text = String::from_utf8_lossy(&answer[..n]);
+    assert!(text.starts_with("HTTP/1.1 408"), "{text}");
+}
