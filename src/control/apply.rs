@@ -8,6 +8,7 @@ use super::command::{Command, Reply};
 use super::state::SceneStatus;
 use crate::app::{Fps, Paused, Tick};
 use crate::data::Dataset;
+use crate::data::source::throttle::Throttle;
 use crate::panel::power::{PanelContrast, PanelPower};
 use crate::scene::WidgetName;
 use crate::scene::swap::{ActiveScene, swap};
@@ -43,7 +44,8 @@ impl HeldReplies {
 }
 
 /// Drains waiting commands and applies them in order (an exclusive system at `Ingest`).
-pub fn apply_commands(world: &mut World) {
+/// Refusals are logged at most once per 10 s with a count (a client may send thousands).
+pub fn apply_commands(world: &mut World, mut refusals: Local<Throttle>) {
     let Some(requests) = world
         .get_resource::<ControlInbox>()
         .map(|i| i.take(PER_TICK))
@@ -54,11 +56,20 @@ pub fn apply_commands(world: &mut World) {
         let reply = apply(world, &req.command);
         match &reply {
             Reply::Ok => log::debug!("control ({}): {}", req.origin, req.command.name()),
-            Reply::Error(e) => log::info!(
-                "control ({}): {} refused: {e}",
-                req.origin,
-                req.command.name()
-            ),
+            Reply::Error(e) => {
+                if let Some(held) = refusals.allow() {
+                    log::info!(
+                        "control ({}): {} refused: {e}{}",
+                        req.origin,
+                        req.command.name(),
+                        if held > 0 {
+                            format!(" ({held} more refusals not logged)")
+                        } else {
+                            String::new()
+                        }
+                    );
+                }
+            }
         }
         if reply.is_ok() {
             let tick = world.get_resource::<Tick>().map_or(0, |t| t.0);
