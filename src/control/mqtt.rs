@@ -14,7 +14,7 @@ use super::ControlSender;
 use super::broker::{STATE_EVERY, offline_document, state_changed, state_document};
 use super::queue::{COMMAND_BYTES, CommandQueue};
 use crate::data::source::broker::BrokerUrl;
-use crate::data::source::mqtt::{PACKET_OVERHEAD, SCHEMES, options, oversized};
+use crate::data::source::mqtt::{MAX_PACKET_BYTES, PACKET_OVERHEAD, SCHEMES, options, oversized};
 
 /// The running MQTT surface; dropping it publishes `offline` and stops it.
 pub struct MqttControl {
@@ -45,7 +45,9 @@ impl MqttControl {
             QoS::AtLeastOnce,
             true,
         ));
-        let packet = COMMAND_BYTES + PACKET_OVERHEAD;
+        // Larger commands are read and refused one by one; only a packet over this ends
+        // the connection.
+        let packet = MAX_PACKET_BYTES.max(COMMAND_BYTES + PACKET_OVERHEAD);
         opts.set_max_packet_size(packet, packet);
         let handle = crate::runtime::try_handle().map_err(|e| e.to_string())?;
         let (client, mut events) = AsyncClient::new(opts, 64);
@@ -111,7 +113,7 @@ impl MqttControl {
                         Err(e) => {
                             if let Some(size) = oversized(&e) {
                                 clear_retained = true;
-                                log::warn!("MQTT control: the broker sent a message of {size} bytes (at most {COMMAND_BYTES}), which ends the connection");
+                                log::warn!("MQTT control: the broker sent a packet of {size} bytes (at most {packet}), which ends the connection");
                             }
                             log::warn!("MQTT control: {e}; reconnecting in {backoff:?}");
                             tokio::time::sleep(backoff).await;
