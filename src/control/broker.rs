@@ -79,6 +79,26 @@ pub fn offline_document(name: &str) -> Value {
     json!({"status": "offline", "name": name})
 }
 
+/// Runs one command from a broker message and waits for its reply; `Some(error
+/// document)` when it was malformed or refused (it then changed nothing), its command cut
+/// to [`super::queue::SHOWN_BYTES`]. The control topics go through a
+/// [`super::queue::CommandQueue`] instead, which never holds up the connection.
+#[cfg(any(feature = "mqtt", feature = "nats"))]
+pub async fn handle_command(
+    control: &ControlSender,
+    payload: &[u8],
+    origin: &'static str,
+) -> Option<Value> {
+    match control.request_json(payload, origin).await {
+        super::Reply::Ok => None,
+        super::Reply::Error(error) => {
+            let command = super::queue::excerpt(payload);
+            log::warn!("{origin} control: {error} (command {command:?})");
+            Some(super::queue::error_document(&error, &command))
+        }
+    }
+}
+
 /// The broker surfaces a run started; dropping them says `offline` and stops them.
 #[derive(Default)]
 pub struct Surfaces(Vec<Box<dyn Send>>);
