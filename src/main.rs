@@ -34,6 +34,10 @@ struct Cli {
 }
 
 #[derive(Subcommand, Debug)]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "parsed once at start-up: the size of `run`'s many flags costs nothing"
+)]
 enum Command {
     /// Run a scene: in real time until Ctrl-C, or exactly N ticks as fast as possible.
     Run(RunArgs),

@@ -430,3 +430,238 @@ fn the_preview_is_sent_at_its_own_rate_with_the_damage_in_between_merged() {
         "the second viewer is served too"
     );
 }
+
+/// Sends `request` as is on a new connection and reads the answer to its end:
+/// (status, head and body as text).
+fn raw(addr: std::net::SocketAddr, request: &str) -> (u16, String) {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(addr).expect("connects");
+    s.set_read_timeout(Some(std::time::Duration::from_secs(30)))
+        .expect("a timeout");
+    s.write_all(request.as_bytes()).expect("sent");
+    let mut text = String::new();
+    let _ = s.read_to_string(&mut text);
+    let status = text
+        .split(' ')
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    (status, text)
+}
+
+/// A POST of `body` to `/api/control` with these extra header lines.
+fn control_request(headers: &str, body: &str) -> String {
+    format!(
+        "POST /api/control HTTP/1.1\r\n{headers}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+}
+
+#[test]
+fn cross_site_commands_are_refused_and_no_cors_is_sent() {
+    let live = live();
+    let host = format!("Host: {}\r\n", live.addr);
+    let pause = r#"{"cmd": "pause"}"#;
+    // A page on evil.example posting a "simple" request (no preflight) to a rebound name.
+    let evil = control_request(
+        "Host: evil.example\r\nOrigin: http://evil.example\r\nContent-Type: text/plain\r\n",
+        pause,
+    );
+    let (status, text) = raw(live.addr, &evil);
+    assert!(status == 403 || status == 415, "{text}");
+    // Each check on its own: the Host, the Origin, the content type.
+    let (status, text) = raw(
+        live.addr,
+        &control_request(
+            "Host: evil.example\r\nContent-Type: application/json\r\n",
+            pause,
+        ),
+    );
+    assert_eq!(status, 403, "{text}");
+    let (status, text) = raw(
+        live.addr,
+        &control_request(
+            &format!("{host}Origin: http://evil.example\r\nContent-Type: application/json\r\n"),
+            pause,
+        ),
+    );
+    assert_eq!(status, 403, "{text}");
+    let (status, text) = raw(
+        live.addr,
+        &control_request(&format!("{host}Content-Type: text/plain\r\n"), pause),
+    );
+    assert_eq!(status, 415, "{text}");
+    for (_, text) in [
+        raw(live.addr, &evil),
+        raw(
+            live.addr,
+            &format!(
+                "GET /api/state HTTP/1.1\r\n{host}Origin: http://evil.example\r\nConnection: close\r\n\r\n"
+            ),
+        ),
+    ] {
+        assert!(
+            !text.to_ascii_lowercase().contains("access-control-allow"),
+            "{text}"
+        );
+    }
+    assert_eq!(get_json(&live.url("/api/state"))["paused"], json!(false));
+    // The page's own requests (same origin, JSON) work.
+    let (status, text) = raw(
+        live.addr,
+        &control_request(
+            &format!(
+                "{host}Origin: http://{}\r\nContent-Type: application/json; charset=utf-8\r\n",
+                live.addr
+            ),
+            pause,
+        ),
+    );
+    assert_eq!(status, 200, "{text}");
+    assert_eq!(get_json(&live.url("/api/state"))["paused"], json!(true));
+    let (status, reply) = post(&live.url("/api/control"), r#"{"cmd": "resume"}"#);
+    assert_eq!((status, reply), (200, json!({"ok": true})));
+}
+
+#[test]
+fn idle_connections_are_closed_and_a_client_with_a_request_is_served() {
+    use std::io::Read;
+    use std::time::{Duration, Instant};
+    let live = Live::start_config(common::compile(SCENE), |c| {
+        c.limits.max_connections = 8;
+        c.limits.idle_timeout = Duration::from_secs(2);
+    });
+    // More idle connections than the cap: they send nothing.
+    let idle: Vec<std::net::TcpStream> = (0..20)
+        .map(|_| std::net::TcpStream::connect(live.addr).expect("connects"))
+        .collect();
+    std::thread::sleep(Duration::from_millis(200));
+    let state = get_json(&live.url("/api/state"));
+    assert!(state["tick"].as_u64().is_some(), "{state}");
+    // Every idle one is closed by the server (EOF or reset), none left hanging.
+    let end = Instant::now() + Duration::from_secs(20);
+    for (i, mut s) in idle.into_iter().enumerate() {
+        let left = end
+            .saturating_duration_since(Instant::now())
+            .max(Duration::from_millis(10));
+        s.set_read_timeout(Some(left)).expect("a timeout");
+        let mut byte = [0u8; 1];
+        match s.read(&mut byte) {
+            Ok(0) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => {}
+            other => panic!("idle connection {i} still open: {other:?}"),
+        }
+    }
+    let (status, reply) = post(&live.url("/api/control"), r#"{"cmd": "pause"}"#);
+    assert_eq!((status, reply), (200, json!({"ok": true})));
+}
+
+#[test]
+fn a_token_file_gives_its_first_line() {
+    let dir = std::env::temp_dir().join(format!("td-token-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a temp dir");
+    let file = dir.join("token");
+    std::fs::write(&file, "  s3cret \r\nsecond line\n# a comment\n").expect("written");
+    let addr = "127.0.0.1:0".parse().expect("an address");
+    let config = HttpConfig::new(addr, Some(&file)).expect("a config");
+    assert_eq!(config.token.as_deref(), Some("s3cret"));
+    std::fs::write(&file, "\nsecond line\n").expect("written");
+    assert!(matches!(
+        HttpConfig::new(addr, Some(&file)),
+        Err(HttpError::Token { .. })
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_refused_set_is_an_error_and_the_dataset_is_bounded() {
+    let live = Live::start(
+        common::compile(
+            r#"Scene(
+    display: (width: 32, height: 8, mode: Mono, fps: 30),
+    limits: (value_bytes: 1000, dataset_keys: 40),
+    widgets: [],
+)"#,
+        ),
+        None,
+    );
+    let big = json!({"cmd": "set", "key": "t.big", "value": "x".repeat(5000)});
+    let (status, reply) = post(&live.url("/api/control"), &big.to_string());
+    assert_eq!(status, 409, "{reply}");
+    assert_eq!(reply["ok"], json!(false), "{reply}");
+    assert!(
+        reply["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("limits.value_bytes")),
+        "{reply}"
+    );
+    // New namespaces, `_` ones included, until the whole dataset is full.
+    let mut refused = None;
+    for i in 0..100 {
+        let cmd = json!({"cmd": "set", "key": format!("_flood{i}.k"), "value": i});
+        let (status, reply) = post(&live.url("/api/control"), &cmd.to_string());
+        if status != 200 {
+            refused = Some((i, status, reply));
+            break;
+        }
+    }
+    let (i, status, reply) = refused.expect("the dataset refused new keys");
+    assert!(i <= 40, "{i} keys went in");
+    assert_eq!(status, 409, "{reply}");
+    assert!(
+        reply["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("limits.dataset_keys")),
+        "{reply}"
+    );
+    let state = get_json(&live.url("/api/state"));
+    assert!(state["dataset_keys"].as_u64() <= Some(40), "{state}");
+    // Existing keys still change.
+    let cmd = json!({"cmd": "set", "key": "_flood0.k", "value": "again"});
+    assert_eq!(post(&live.url("/api/control"), &cmd.to_string()).0, 200);
+}
+
+#[test]
+fn slow_headers_and_bodies_are_cut_off() {
+    use std::io::{Read, Write};
+    use std::time::{Duration, Instant};
+    let live = Live::start_config(common::compile(SCENE), |c| {
+        c.limits.header_timeout = Duration::from_secs(1);
+        c.limits.body_timeout = Duration::from_secs(1);
+    });
+    // Headers a byte at a time: bytes keep coming, so only the header timeout ends it.
+    let mut s = std::net::TcpStream::connect(live.addr).expect("connects");
+    s.set_read_timeout(Some(Duration::from_millis(100)))
+        .expect("a timeout");
+    let end = Instant::now() + Duration::from_secs(15);
+    let header = format!("GET /api/state HTTP/1.1\r\nHost: {}\r\nX-Slow: ", live.addr);
+    s.write_all(header.as_bytes()).expect("sent");
+    let closed = loop {
+        assert!(Instant::now() < end, "slow headers were never cut off");
+        if s.write_all(b"a").is_err() {
+            break true;
+        }
+        let mut buf = [0u8; 256];
+        match s.read(&mut buf) {
+            Ok(_) => break true,
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+            Err(e) if e.kind() == std::io::ErrorKind::TimedOut => {}
+            Err(_) => break true,
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    assert!(closed);
+    // A body that stops halfway: 408.
+    let mut s = std::net::TcpStream::connect(live.addr).expect("connects");
+    s.set_read_timeout(Some(Duration::from_secs(15)))
+        .expect("a timeout");
+    let head = format!(
+        "POST /api/control HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{{\"cmd\"",
+        live.addr
+    );
+    s.write_all(head.as_bytes()).expect("sent");
+    let mut answer = [0u8; 64];
+    let n = s.read(&mut answer).expect("an answer");
+    let text = String::from_utf8_lossy(&answer[..n]);
+    assert!(text.starts_with("HTTP/1.1 408"), "{text}");
+}

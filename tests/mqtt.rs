@@ -193,3 +193,54 @@ fn broker_down_and_back_keeps_values_and_reports_health() {
     }));
     assert!(value(&app, "_source.ha.failures").as_u64().is_some());
 }
+
+#[test]
+fn large_messages_are_read_and_too_large_ones_refused_without_losing_the_connection() {
+    if server(PORT, "Mosquitto").is_none() {
+        return;
+    }
+    let prefix = unique("big");
+    let topic = format!("{prefix}/z2m/living");
+    let json = |t: f64, pad: usize| {
+        format!(r#"{{"temperature": {t}, "pad": "{}"}}"#, "x".repeat(pad)).into_bytes()
+    };
+    // 50 KB, retained: five times rumqttc's default packet limit.
+    mqtt_publish(PORT, &topic, &json(19.5, 50_000), true);
+    let src = scene(PORT, &prefix, "").replace(
+        "breaker_failures: 0)",
+        "breaker_failures: 0, max_output_bytes: 100000)",
+    );
+    let mut app = common::app_for(common::compile_with_sources(&src));
+    let got = tick_until(&mut app, Duration::from_secs(20), |d| {
+        d.get("home.z.living") == Some(&json!(19.5))
+    });
+    mqtt_publish(PORT, &topic, b"", true);
+    assert!(
+        got,
+        "the 50 KB message never arrived: {}",
+        value(&app, "_source.ha.last_error")
+    );
+    // 200 KB: over the source's max_output_bytes, refused on its own.
+    mqtt_publish(PORT, &topic, &json(30.0, 200_000), false);
+    let refused = tick_until(&mut app, Duration::from_secs(20), |d| {
+        d.get("_source.ha.last_error")
+            .and_then(|e| e.as_str())
+            .is_some_and(|e| e.contains("max_output_bytes"))
+    });
+    assert!(refused, "{}", value(&app, "_source.ha.last_error"));
+    assert_eq!(
+        value(&app, "home.z.living"),
+        json!(19.5),
+        "the last good value stays"
+    );
+    // The connection stayed: the next message arrives without a reconnect.
+    mqtt_publish(PORT, &topic, &json(21.5, 10), false);
+    assert!(tick_until(&mut app, Duration::from_secs(20), |d| {
+        d.get("home.z.living") == Some(&json!(21.5))
+    }));
+    let failures = value(&app, "_source.ha.failures");
+    assert!(
+        failures.as_u64().unwrap_or(0) == 0 || failures.is_null(),
+        "reconnected: {failures}"
+    );
+}

@@ -57,6 +57,8 @@ impl Preview {
             addr: std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
             token: None,
             preview_fps,
+            allowed_hosts: Vec::new(),
+            limits: Default::default(),
         };
         let control = control_sender(app.world_mut());
         let server = match crate::control::http::start(&config, control, feed.clone()) {
@@ -111,7 +113,7 @@ fn watch(addr: std::net::SocketAddr, busy: &AtomicBool) -> (u64, Option<u64>) {
     if let Ok(mut s) = TcpStream::connect(addr) {
         let _ = s.set_read_timeout(Some(Duration::from_millis(100)));
         let _ = s.write_all(
-            b"GET /api/stream HTTP/1.1\r\nHost: bench\r\nAccept: text/event-stream\r\n\r\n",
+            b"GET /api/stream HTTP/1.1\r\nHost: localhost\r\nAccept: text/event-stream\r\n\r\n",
         );
         let mut buf = vec![0u8; 64 * 1024];
         // The tail of the previous read, so that a marker split across reads counts.

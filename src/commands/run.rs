@@ -73,6 +73,10 @@ pub struct RunArgs {
     /// A file holding the token HTTP requests must carry (else $TINYDISPLAY_HTTP_TOKEN).
     #[arg(long)]
     pub http_token_file: Option<PathBuf>,
+    /// A host name HTTP requests may name besides IP addresses, `localhost` and this
+    /// machine's host name (repeatable; others get 403, against DNS rebinding).
+    #[arg(long, value_name = "NAME")]
+    pub http_allow_host: Vec<String>,
     /// Web preview frames per second at most, instead of the scene's
     /// `control.preview_fps` (default 10).
     #[arg(long)]
@@ -239,6 +243,7 @@ fn start_http(
     let mut config =
         HttpConfig::new(addr, args.http_token_file.as_deref()).map_err(|e| e.to_string())?;
     config.preview_fps = args.preview_fps.unwrap_or(scene.control.preview_fps);
+    config.allowed_hosts = args.http_allow_host.clone();
     if !(1..=240).contains(&config.preview_fps) {
         return Err(format!(
             "--preview-fps {}: give 1 to 240 frames per second",

@@ -8,14 +8,16 @@ use super::command::{Command, Reply};
 use super::state::SceneStatus;
 use crate::app::{Fps, Paused, Tick};
 use crate::data::Dataset;
+use crate::data::source::throttle::Throttle;
 use crate::panel::power::{PanelContrast, PanelPower};
 use crate::scene::WidgetName;
 use crate::scene::swap::{ActiveScene, swap};
 use crate::sink::present::Sinks;
 use crate::widget::sequence::{Page, Sequence};
 
-/// Commands applied per tick at most; the rest wait for the next tick.
-pub const PER_TICK: usize = 64;
+/// Commands applied per tick at most: as many as may wait ([`super::channel::QUEUE`]),
+/// so every queued command is applied in the next tick.
+pub const PER_TICK: usize = super::channel::QUEUE;
 
 /// A command that was applied, for whoever records the run (see [`super::record`]).
 #[derive(Resource, Debug, Default)]
@@ -42,7 +44,8 @@ impl HeldReplies {
 }
 
 /// Drains waiting commands and applies them in order (an exclusive system at `Ingest`).
-pub fn apply_commands(world: &mut World) {
+/// Refusals are logged at most once per 10 s with a count (a client may send thousands).
+pub fn apply_commands(world: &mut World, mut refusals: Local<Throttle>) {
     let Some(requests) = world
         .get_resource::<ControlInbox>()
         .map(|i| i.take(PER_TICK))
@@ -53,11 +56,20 @@ pub fn apply_commands(world: &mut World) {
         let reply = apply(world, &req.command);
         match &reply {
             Reply::Ok => log::debug!("control ({}): {}", req.origin, req.command.name()),
-            Reply::Error(e) => log::info!(
-                "control ({}): {} refused: {e}",
-                req.origin,
-                req.command.name()
-            ),
+            Reply::Error(e) => {
+                if let Some(held) = refusals.allow() {
+                    log::info!(
+                        "control ({}): {} refused: {e}{}",
+                        req.origin,
+                        req.command.name(),
+                        if held > 0 {
+                            format!(" ({held} more refusals not logged)")
+                        } else {
+                            String::new()
+                        }
+                    );
+                }
+            }
         }
         if reply.is_ok() {
             let tick = world.get_resource::<Tick>().map_or(0, |t| t.0);
@@ -77,10 +89,13 @@ pub fn apply(world: &mut World, cmd: &Command) -> Reply {
     let tick = world.get_resource::<Tick>().map_or(0, |t| t.0);
     match cmd {
         Command::Set { key, value } => {
-            world
+            match world
                 .get_resource_or_init::<Dataset>()
-                .set(key, value.clone(), tick);
-            Reply::Ok
+                .try_set(key, value.clone(), tick)
+            {
+                Ok(_) => Reply::Ok,
+                Err(why) => Reply::Error(why),
+            }
         }
         Command::Page { name } => show_named(world, name, tick),
         Command::Next => shift(world, 1, tick),

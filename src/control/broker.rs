@@ -13,7 +13,6 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use super::ControlSender;
-use super::Reply;
 
 /// How often the health document is published at most while the state changes.
 pub const STATE_EVERY: Duration = Duration::from_secs(1);
@@ -80,19 +79,22 @@ pub fn offline_document(name: &str) -> Value {
     json!({"status": "offline", "name": name})
 }
 
-/// Runs one command from a broker message; `Some(error document)` when it was malformed
-/// or refused (it then changed nothing).
+/// Runs one command from a broker message and waits for its reply; `Some(error
+/// document)` when it was malformed or refused (it then changed nothing), its command cut
+/// to [`super::queue::SHOWN_BYTES`]. The control topics go through a
+/// [`super::queue::CommandQueue`] instead, which never holds up the connection.
+#[cfg(any(feature = "mqtt", feature = "nats"))]
 pub async fn handle_command(
     control: &ControlSender,
     payload: &[u8],
     origin: &'static str,
 ) -> Option<Value> {
     match control.request_json(payload, origin).await {
-        Reply::Ok => None,
-        Reply::Error(error) => {
-            let command = String::from_utf8_lossy(payload);
+        super::Reply::Ok => None,
+        super::Reply::Error(error) => {
+            let command = super::queue::excerpt(payload);
             log::warn!("{origin} control: {error} (command {command:?})");
-            Some(json!({"error": error, "command": command}))
+            Some(super::queue::error_document(&error, &command))
         }
     }
 }

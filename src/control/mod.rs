@@ -42,6 +42,8 @@ pub mod metrics;
 pub mod mqtt;
 #[cfg(feature = "nats")]
 pub mod nats;
+#[cfg(any(feature = "mqtt", feature = "nats"))]
+pub mod queue;
 pub mod record;
 pub mod reload;
 pub mod replay;

@@ -1,7 +1,9 @@
 //! The MQTT control surface: commands on `tinydisplay/<name>/control`, answers to bad ones
 //! on `tinydisplay/<name>/error`, health on `tinydisplay/<name>/state` (retained, with a
 //! last will of `{"status": "offline"}`). Runs on the shared runtime and reconnects with
-//! backoff; nothing here waits on the tick except a command's own reply.
+//! backoff. The task that reads the connection never waits: commands go through a
+//! [`CommandQueue`] and everything sent is `try_*` (a full client queue drops a message,
+//! never stalls the connection).
 
 use std::time::Duration;
 
@@ -9,9 +11,10 @@ use rumqttc::{AsyncClient, Event, LastWill, Packet, QoS};
 use tokio::task::JoinHandle;
 
 use super::ControlSender;
-use super::broker::{STATE_EVERY, handle_command, offline_document, state_changed, state_document};
+use super::broker::{STATE_EVERY, offline_document, state_changed, state_document};
+use super::queue::{COMMAND_BYTES, CommandQueue};
 use crate::data::source::broker::BrokerUrl;
-use crate::data::source::mqtt::{SCHEMES, options};
+use crate::data::source::mqtt::{MAX_PACKET_BYTES, PACKET_OVERHEAD, SCHEMES, options, oversized};
 
 /// The running MQTT surface; dropping it publishes `offline` and stops it.
 pub struct MqttControl {
@@ -42,6 +45,10 @@ impl MqttControl {
             QoS::AtLeastOnce,
             true,
         ));
+        // Larger commands are read and refused one by one; only a packet over this ends
+        // the connection.
+        let packet = MAX_PACKET_BYTES.max(COMMAND_BYTES + PACKET_OVERHEAD);
+        opts.set_max_packet_size(packet, packet);
         let handle = crate::runtime::try_handle().map_err(|e| e.to_string())?;
         let (client, mut events) = AsyncClient::new(opts, 64);
         let (stop_tx, mut stop_rx) = tokio::sync::oneshot::channel::<()>();
@@ -51,14 +58,26 @@ impl MqttControl {
             let mut watch = control.published().watch_state();
             let mut backoff = Duration::from_millis(250);
             let mut last_state = tokio::time::Instant::now() - STATE_EVERY;
+            let errors = client.clone();
+            let error_topic_ = error_topic.clone();
+            let (mut queue, _runner) =
+                CommandQueue::start(control.clone(), "mqtt", move |(), error| {
+                    if let Some(e) = error {
+                        let _ = errors.try_publish(&error_topic_, QoS::AtLeastOnce, false, e.to_string());
+                    }
+                    std::future::ready(())
+                });
+            // Set when the broker sent a packet over the limit: on reconnect the retained
+            // control message (the only one that comes back) is cleared first.
+            let mut clear_retained = false;
             loop {
                 tokio::select! {
                     _ = &mut stop_rx => {
                         // A clean exit says offline itself (a last will only fires on a
                         // lost link), then disconnects once the broker has it.
                         let doc = offline_document(&display).to_string();
-                        let _ = client.publish(state.clone(), QoS::AtLeastOnce, true, doc).await;
-                        let _ = client.disconnect().await;
+                        let _ = client.try_publish(state.clone(), QoS::AtLeastOnce, true, doc);
+                        let _ = client.try_disconnect();
                         let flush = async {
                             while let Ok(event) = events.poll().await {
                                 if matches!(event, Event::Outgoing(rumqttc::Outgoing::Disconnect)) {
@@ -73,20 +92,29 @@ impl MqttControl {
                         Ok(Event::Incoming(Packet::ConnAck(_))) => {
                             backoff = Duration::from_millis(250);
                             log::info!("MQTT control: connected as {display}");
-                            let _ = client.subscribe(control_topic.clone(), QoS::AtLeastOnce).await;
+                            if std::mem::take(&mut clear_retained) {
+                                log::warn!("MQTT control: clearing the oversized retained message on {control_topic}");
+                                let _ = client.try_publish(control_topic.clone(), QoS::AtLeastOnce, true, Vec::new());
+                            }
+                            let _ = client.try_subscribe(control_topic.clone(), QoS::AtLeastOnce);
                             let doc = state_document(&display, &control).to_string();
-                            let _ = client.publish(state.clone(), QoS::AtLeastOnce, true, doc).await;
+                            let _ = client.try_publish(state.clone(), QoS::AtLeastOnce, true, doc);
                             last_state = tokio::time::Instant::now();
                         }
-                        Ok(Event::Incoming(Packet::Publish(p))) if p.topic == control_topic => {
-                            if let Some(err) = handle_command(&control, &p.payload, "mqtt").await {
-                                let _ = client
-                                    .publish(error_topic.clone(), QoS::AtLeastOnce, false, err.to_string())
-                                    .await;
+                        // An empty message clears a retained command: nothing to do.
+                        Ok(Event::Incoming(Packet::Publish(p)))
+                            if p.topic == control_topic && !p.payload.is_empty() =>
+                        {
+                            if let Err(((), err)) = queue.offer(p.payload, ()) {
+                                let _ = client.try_publish(&error_topic, QoS::AtLeastOnce, false, err.to_string());
                             }
                         }
                         Ok(_) => {}
                         Err(e) => {
+                            if let Some(size) = oversized(&e) {
+                                clear_retained = true;
+                                log::warn!("MQTT control: the broker sent a packet of {size} bytes (at most {packet}), which ends the connection");
+                            }
                             log::warn!("MQTT control: {e}; reconnecting in {backoff:?}");
                             tokio::time::sleep(backoff).await;
                             backoff = (backoff * 2).min(Duration::from_secs(30));

@@ -2,7 +2,8 @@
 //! reply subject also gets the reply: `{"ok": true}` or `{"ok": false, "error": …}`),
 //! answers to bad ones on `tinydisplay.<name>.error`, health on `tinydisplay.<name>.state`
 //! at most once a second while it changes (NATS keeps no retained messages: a late
-//! subscriber sees the next one). async-nats reconnects on its own.
+//! subscriber sees the next one). async-nats reconnects on its own. Commands go through
+//! a [`CommandQueue`]: a burst is applied in a tick or two, never one per tick.
 
 use std::time::Duration;
 
@@ -10,7 +11,8 @@ use futures_util::StreamExt;
 use tokio::task::JoinHandle;
 
 use super::ControlSender;
-use super::broker::{handle_command, offline_document, state_changed, state_document};
+use super::broker::{offline_document, state_changed, state_document};
+use super::queue::CommandQueue;
 use crate::data::source::broker::BrokerUrl;
 use crate::data::source::nats::SCHEMES;
 
@@ -66,6 +68,17 @@ impl NatsControl {
             };
             publish_state(client.clone(), display.clone(), state_subject.clone()).await;
             let mut last_state = tokio::time::Instant::now();
+            let answers = client.clone();
+            let errors_to = error_subject.clone();
+            let (mut queue, _runner) = CommandQueue::start(
+                control.clone(),
+                "nats",
+                move |reply: Option<async_nats::Subject>, error: Option<serde_json::Value>| {
+                    let client = answers.clone();
+                    let error_subject = errors_to.clone();
+                    async move { answer(&client, reply, error, error_subject).await }
+                },
+            );
             loop {
                 tokio::select! {
                     _ = &mut stop_rx => {
@@ -76,16 +89,8 @@ impl NatsControl {
                     }
                     message = commands.next() => {
                         let Some(m) = message else { return };
-                        let error = handle_command(&control, &m.payload, "nats").await;
-                        if let Some(reply) = m.reply {
-                            let answer = match &error {
-                                Some(e) => serde_json::json!({"ok": false, "error": e["error"]}),
-                                None => serde_json::json!({"ok": true}),
-                            };
-                            let _ = client.publish(reply, answer.to_string().into()).await;
-                        }
-                        if let Some(e) = error {
-                            let _ = client.publish(error_subject.clone(), e.to_string().into()).await;
+                        if let Err((reply, error)) = queue.offer(m.payload, m.reply) {
+                            answer(&client, reply, Some(error), error_subject.clone()).await;
                         }
                     }
                     changed = state_changed(&mut watch, last_state) => {
@@ -103,6 +108,26 @@ impl NatsControl {
             task: Some(task),
             stop: Some(stop_tx),
         })
+    }
+}
+
+/// Answers one command: `{"ok": …}` to its reply subject (if any) and, when refused, the
+/// error document on the error subject.
+async fn answer(
+    client: &async_nats::Client,
+    reply: Option<async_nats::Subject>,
+    error: Option<serde_json::Value>,
+    error_subject: String,
+) {
+    if let Some(reply) = reply {
+        let answer = match &error {
+            Some(e) => serde_json::json!({"ok": false, "error": e["error"]}),
+            None => serde_json::json!({"ok": true}),
+        };
+        let _ = client.publish(reply, answer.to_string().into()).await;
+    }
+    if let Some(e) = error {
+        let _ = client.publish(error_subject, e.to_string().into()).await;
     }
 }
 

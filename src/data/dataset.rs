@@ -3,8 +3,9 @@
 //!
 //! It is bounded by the scene's [`Limits`]: a value larger than `value_bytes` is refused
 //! (the last good one stays), a key's history keeps at most `history_bytes` of past
-//! values, and a namespace takes at most `namespace_keys` keys. A refusal is logged once
-//! per key (or namespace) and recorded as `_data.<namespace>.refused` (the reason).
+//! values, a namespace takes at most `namespace_keys` keys and the whole dataset at most
+//! `dataset_keys` keys and `dataset_bytes` bytes. A refusal is logged once per key (or
+//! namespace) and recorded as `_data.<namespace>.refused` (the reason).
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::time::SystemTime;
@@ -33,6 +34,8 @@ pub struct Entry {
     pub history: VecDeque<(u64, Value)>,
     /// Bytes of the values in `history` (roughly, as JSON text).
     history_bytes: usize,
+    /// Bytes of `value` (roughly, as JSON text), as counted in the dataset's total.
+    value_bytes: usize,
     /// The [`Dataset::begin_tick`] count when the key was last put in the changed list.
     listed: u64,
 }
@@ -50,7 +53,13 @@ pub struct Dataset {
     limits: Limits,
     ns_keys: Map<String, usize>,
     clock: (u64, u32),
+    /// Bytes held: every key, value and history (see [`Limits::dataset_bytes`]).
+    total_bytes: usize,
 }
+
+/// Refusal reports remembered at most (which keys were already logged); past it the
+/// memory is cleared, so a flood of new keys cannot grow it.
+const WARNED_MAX: usize = 4096;
 
 /// The keys changed in this tick, in the order they changed.
 #[derive(Debug, Default)]
@@ -177,6 +186,17 @@ impl Dataset {
     /// A value that breaks its rule is refused (logged once per key until a good value
     /// arrives) and the old value stays.
     pub fn set(&mut self, key: &str, value: Value, tick: u64) -> bool {
+        self.try_set(key, value, tick).unwrap_or(false)
+    }
+
+    /// Bytes the dataset holds (keys, values and histories, roughly as JSON text).
+    pub fn total_bytes(&self) -> usize {
+        self.total_bytes
+    }
+
+    /// Like [`Dataset::set`], with the reason when the value was refused (its rule, a
+    /// limit): Ok(whether it changed) or Err(why, one line).
+    pub fn try_set(&mut self, key: &str, value: Value, tick: u64) -> Result<bool, String> {
         let rule = (!self.rules.is_empty())
             .then(|| self.rules.get(key))
             .flatten();
@@ -187,18 +207,27 @@ impl Dataset {
         let value = match checked {
             Ok(v) => v,
             Err(e) => {
+                let why = format!("{key}: {e}");
                 self.refuse(key, e);
-                return false;
+                return Err(why);
             }
         };
         if let Err(why) = self.within_limits(key, &value) {
-            self.refuse_limit(key, why);
-            return false;
+            self.refuse_limit(key, why.clone());
+            return Err(why);
         }
         if !self.warned.is_empty() {
             self.warned.remove(key);
         }
-        self.store(key, value, tick)
+        Ok(self.store(key, value, tick))
+    }
+
+    /// The size counted for a value (its JSON text, roughly).
+    fn size_of(&self, value: &Value) -> usize {
+        json_bytes(
+            value,
+            self.limits.value_bytes.max(self.limits.history_bytes),
+        )
     }
 
     /// Whether `value` may be stored at `key`: its size, and room in its namespace.
@@ -208,6 +237,34 @@ impl Dataset {
             return Err(format!(
                 "{key}: refused a value over the limit of {limit} bytes (limits.value_bytes); keeping the previous value"
             ));
+        }
+        let size = self.size_of(value);
+        let room = self.limits.dataset_bytes;
+        match self.entries.get(key) {
+            None if self.entries.len() >= self.limits.dataset_keys => {
+                return Err(format!(
+                    "{key}: refused a new key, the dataset already has {} keys (limits.dataset_keys)",
+                    self.limits.dataset_keys
+                ));
+            }
+            None if self.total_bytes + key.len() + size > room => {
+                return Err(format!(
+                    "{key}: refused a new key, the dataset would hold over {room} bytes (limits.dataset_bytes)"
+                ));
+            }
+            Some(e)
+                if size > e.value_bytes
+                    && self
+                        .total_bytes
+                        .saturating_sub(e.value_bytes + e.history_bytes)
+                        + size
+                        > room =>
+            {
+                return Err(format!(
+                    "{key}: refused a larger value, the dataset would hold over {room} bytes (limits.dataset_bytes); keeping the previous value"
+                ));
+            }
+            _ => {}
         }
         let ns = namespace(key);
         if !ns.starts_with('_')
@@ -225,16 +282,26 @@ impl Dataset {
     /// Logs a refusal once per key and records the reason as `_data.<ns>.refused`.
     fn refuse_limit(&mut self, key: &str, why: String) {
         let ns = namespace(key).to_owned();
-        // One report per namespace for new keys, per key for values.
-        let once = if why.contains("new key") {
+        // One report per namespace for new keys, one for the whole dataset when it is
+        // full, per key for values.
+        let once = if why.contains("limits.dataset_") {
+            "\u{2}dataset".to_owned()
+        } else if why.contains("new key") {
             format!("\u{1}{ns}")
         } else {
             key.to_owned()
         };
+        if self.warned.len() >= WARNED_MAX {
+            self.warned.clear();
+        }
         if self.warned.insert(once) {
             log::warn!("{why}");
-            if !ns.starts_with('_') {
-                let at = format!("_data.{ns}.refused");
+            let at = format!("_data.{ns}.refused");
+            // The record itself never grows a full dataset.
+            let room = self.entries.contains_key(&at)
+                || (self.entries.len() < self.limits.dataset_keys
+                    && self.total_bytes + at.len() + why.len() + 2 <= self.limits.dataset_bytes);
+            if !ns.starts_with('_') && room {
                 let tick = self.entries.get(key).map_or(0, |e| e.changed_tick);
                 if self.get(&at).and_then(Value::as_str) != Some(why.as_str()) {
                     self.store(&at, Value::String(why), tick);
@@ -245,11 +312,18 @@ impl Dataset {
 
     /// Removes `key` (an array item that disappeared); returns whether it was there.
     pub fn remove(&mut self, key: &str) -> bool {
-        if self.entries.remove(key).is_none() {
+        let Some(gone) = self.entries.remove(key) else {
             return false;
-        }
-        if let Some(n) = self.ns_keys.get_mut(namespace(key)) {
+        };
+        self.total_bytes = self
+            .total_bytes
+            .saturating_sub(key.len() + gone.value_bytes + gone.history_bytes);
+        let ns = namespace(key);
+        if let Some(n) = self.ns_keys.get_mut(ns) {
             *n = n.saturating_sub(1);
+            if *n == 0 {
+                self.ns_keys.remove(ns);
+            }
         }
         if !self.changed.contains(key) {
             self.changed.push(key);
@@ -258,6 +332,9 @@ impl Dataset {
     }
 
     fn refuse(&mut self, key: &str, e: RuleError) {
+        if self.warned.len() >= WARNED_MAX {
+            self.warned.clear();
+        }
         if self.warned.insert(key.to_string()) {
             log::warn!("{key}: {e}; keeping the previous value");
         }
@@ -274,11 +351,14 @@ impl Dataset {
                 .unwrap_or(&DEFAULT_HISTORY)
         };
         let max_bytes = self.limits.history_bytes;
+        let value_size = self.size_of(&value);
+        let room = self.limits.dataset_bytes;
         match self.entries.get_mut(key) {
             Some(e) if e.value == value => false,
             Some(e) => {
                 let now = SystemTime::now();
                 let size = json_bytes(&value, max_bytes);
+                let before = e.value_bytes + e.history_bytes;
                 if e.listed != self.ticks {
                     e.listed = self.ticks;
                     self.changed.push(key);
@@ -296,6 +376,15 @@ impl Dataset {
                         e.history_bytes = e.history_bytes.saturating_sub(json_bytes(&v, max_bytes));
                     }
                 }
+                e.value_bytes = value_size;
+                // A full dataset: this key gives up its oldest past values first.
+                let others = self.total_bytes.saturating_sub(before);
+                while others + e.value_bytes + e.history_bytes > room && !e.history.is_empty() {
+                    if let Some((_, v)) = e.history.pop_front() {
+                        e.history_bytes = e.history_bytes.saturating_sub(json_bytes(&v, max_bytes));
+                    }
+                }
+                self.total_bytes = others + e.value_bytes + e.history_bytes;
                 true
             }
             None => {
@@ -303,10 +392,14 @@ impl Dataset {
                 let size = json_bytes(&value, max_bytes);
                 let mut history = VecDeque::new();
                 let mut history_bytes = 0;
-                if limit > 0 && size <= max_bytes {
+                if limit > 0
+                    && size <= max_bytes
+                    && self.total_bytes + key.len() + value_size + size <= room
+                {
                     history.push_back((tick, value.clone()));
                     history_bytes = size;
                 }
+                self.total_bytes += key.len() + value_size + history_bytes;
                 *self.ns_keys.entry(namespace(key).to_string()).or_insert(0) += 1;
                 self.entries.insert(
                     key.to_string(),
@@ -317,6 +410,7 @@ impl Dataset {
                         changed_at: now,
                         history,
                         history_bytes,
+                        value_bytes: value_size,
                         listed: self.ticks,
                     },
                 );
@@ -458,5 +552,70 @@ mod tests {
         assert!(d.set("w.a", json!(2), 21), "existing keys still change");
         assert!(d.remove("w.b"));
         assert!(d.set("w.c", json!(1), 22), "room again after a removal");
+    }
+
+    #[test]
+    fn the_whole_dataset_is_bounded_in_keys_and_bytes() {
+        let mut d = Dataset::new();
+        d.set_limits(Limits {
+            dataset_keys: 10,
+            ..Limits::default()
+        });
+        // New namespaces, `_`-prefixed ones too: the tenth key is the last.
+        for i in 0..10 {
+            assert_eq!(d.try_set(&format!("_n{i}.k"), json!(i), 1), Ok(true));
+        }
+        let err = d.try_set("_n10.k", json!(1), 1).unwrap_err();
+        assert!(err.contains("limits.dataset_keys"), "{err}");
+        assert_eq!(d.len(), 10);
+        assert_eq!(d.try_set("_n0.k", json!("changed"), 2), Ok(true));
+        assert!(d.remove("_n1.k"));
+        assert_eq!(d.try_set("_n10.k", json!(1), 3), Ok(true));
+
+        let mut d = Dataset::new();
+        d.set_limits(Limits {
+            dataset_bytes: 20_000,
+            ..Limits::default()
+        });
+        let v = |i: usize| json!(format!("{i:04}{}", "v".repeat(3_996)));
+        let mut keys = 0;
+        let err = loop {
+            match d.try_set(&format!("ns{keys}.k"), v(keys), 1) {
+                Ok(changed) => assert!(changed),
+                Err(e) => break e,
+            }
+            keys += 1;
+            assert!(keys < 10, "never refused");
+        };
+        assert!(err.contains("limits.dataset_bytes"), "{err}");
+        assert!(keys >= 2, "{keys}");
+        assert!(d.total_bytes() <= 20_000, "{}", d.total_bytes());
+        // A full dataset: changes go on, giving up their history instead.
+        for i in 0..50 {
+            assert_eq!(
+                d.try_set("ns0.k", json!(format!("{i}{}", "z".repeat(3_990))), 2 + i),
+                Ok(true)
+            );
+            assert!(d.total_bytes() <= 20_000, "{}", d.total_bytes());
+        }
+        // The count follows removals exactly.
+        let all: Vec<String> = d.keys().map(str::to_owned).collect();
+        assert!(all.len() > keys, "the refusal is recorded: {all:?}");
+        for key in all {
+            assert!(d.remove(&key));
+        }
+        assert_eq!(d.total_bytes(), 0);
+        // The records of refusals never grow a full dataset.
+        let mut d = Dataset::new();
+        d.set_limits(Limits {
+            dataset_keys: 3,
+            value_bytes: 100,
+            ..Limits::default()
+        });
+        for i in 0..100 {
+            let _ = d.try_set(&format!("n{i}.k"), json!(i), 1);
+            let _ = d.try_set(&format!("n{i}.big"), json!("x".repeat(500)), 1);
+        }
+        assert!(d.len() <= 3, "{} keys", d.len());
     }
 }

@@ -10,6 +10,11 @@ pub const DEFAULT_VALUE_BYTES: usize = 64 * 1024;
 pub const DEFAULT_HISTORY_BYTES: usize = 256 * 1024;
 /// Default most keys per namespace.
 pub const DEFAULT_NAMESPACE_KEYS: usize = 10_000;
+/// Default most keys in the whole dataset, every namespace (`_` ones too) together.
+pub const DEFAULT_DATASET_KEYS: usize = 100_000;
+/// Default most bytes (keys, values and their histories, as JSON text) in the whole
+/// dataset: 64 MiB.
+pub const DEFAULT_DATASET_BYTES: usize = 64 * 1024 * 1024;
 /// Default largest widget layer (canvas, rectangle, text box …), in pixels: 4096².
 pub const DEFAULT_LAYER_PIXELS: u64 = 4096 * 4096;
 /// Default largest image file, in pixels, checked in the file's header before decoding.
@@ -30,6 +35,13 @@ pub struct Limits {
     pub history_bytes: usize,
     /// Most keys one namespace may have; new keys past it are refused.
     pub namespace_keys: usize,
+    /// Most keys the whole dataset may have, every namespace together (`_`-prefixed ones
+    /// included); new keys past it are refused.
+    pub dataset_keys: usize,
+    /// Most bytes the whole dataset may hold (keys, values and histories, as JSON text);
+    /// a new key or a larger value that does not fit is refused, and a changed key gives
+    /// up its oldest past values before the dataset grows past it.
+    pub dataset_bytes: usize,
     /// Largest widget layer in pixels (width × height); larger widgets are refused at load
     /// and content that would grow past it at run time is cut.
     pub layer_pixels: u64,
@@ -47,6 +59,8 @@ impl Default for Limits {
             value_bytes: DEFAULT_VALUE_BYTES,
             history_bytes: DEFAULT_HISTORY_BYTES,
             namespace_keys: DEFAULT_NAMESPACE_KEYS,
+            dataset_keys: DEFAULT_DATASET_KEYS,
+            dataset_bytes: DEFAULT_DATASET_BYTES,
             layer_pixels: DEFAULT_LAYER_PIXELS,
             image_pixels: DEFAULT_IMAGE_PIXELS,
             template_fuel: DEFAULT_TEMPLATE_FUEL,

@@ -396,6 +396,8 @@ pub(super) fn check_limits(
         ("value_bytes", limits.value_bytes as u64),
         ("history_bytes", limits.history_bytes as u64),
         ("namespace_keys", limits.namespace_keys as u64),
+        ("dataset_keys", limits.dataset_keys as u64),
+        ("dataset_bytes", limits.dataset_bytes as u64),
         ("layer_pixels", limits.layer_pixels),
         ("image_pixels", limits.image_pixels),
         ("template_fuel", limits.template_fuel),

@@ -35,8 +35,19 @@ impl Live {
 
     /// Like [`Live::start`], the preview at `preview_fps`.
     pub fn start_with(scene: CompiledScene, token: Option<&str>, preview_fps: u32) -> Live {
-        let (tx, rx) = mpsc::channel();
         let token = token.map(str::to_string);
+        Live::start_config(scene, move |c| {
+            c.token = token;
+            c.preview_fps = preview_fps;
+        })
+    }
+
+    /// Like [`Live::start`] with no token, the server's settings changed by `adjust`.
+    pub fn start_config(
+        scene: CompiledScene,
+        adjust: impl FnOnce(&mut HttpConfig) + Send + 'static,
+    ) -> Live {
+        let (tx, rx) = mpsc::channel();
         let thread = std::thread::spawn(move || {
             let mut app = super::app_for(scene);
             let feed = Arc::new(FrameFeed::default());
@@ -46,11 +57,14 @@ impl Live {
             let stop = StopFlag::default();
             app.insert_resource(stop.clone());
             let control = control_sender(app.world_mut());
-            let config = HttpConfig {
+            let mut config = HttpConfig {
                 addr: "127.0.0.1:0".parse().expect("an address"),
-                token,
-                preview_fps,
+                token: None,
+                preview_fps: 30,
+                allowed_hosts: Vec::new(),
+                limits: Default::default(),
             };
+            adjust(&mut config);
             let server = http::start(&config, control.clone(), feed.clone())
                 .unwrap_or_else(|e| panic!("the server did not start: {e}"));
             tx.send((server.addr(), feed, control, stop))

@@ -148,6 +148,7 @@ pub fn mqtt_publish(port: u16, topic: &str, payload: &[u8], retain: bool) {
     tinydisplay::runtime::handle().block_on(async move {
         let mut opts = MqttOptions::new(id, "127.0.0.1", port);
         opts.set_keep_alive(Duration::from_secs(5));
+        opts.set_max_packet_size(32 << 20, 32 << 20);
         let (client, mut events) = AsyncClient::new(opts, 10);
         client
             .publish(topic, QoS::AtLeastOnce, retain, payload)
@@ -168,6 +169,40 @@ pub fn mqtt_publish(port: u16, topic: &str, payload: &[u8], retain: bool) {
     });
 }
 
+/// Publishes `payloads` on one topic over one connection and waits for every ack.
+#[cfg(feature = "mqtt")]
+pub fn mqtt_publish_many(port: u16, topic: &str, payloads: Vec<Vec<u8>>, retain: bool) {
+    use rumqttc::{AsyncClient, Event, MqttOptions, Packet, QoS};
+    let id = unique("pubmany");
+    let topic = topic.to_owned();
+    tinydisplay::runtime::handle().block_on(async move {
+        let mut opts = MqttOptions::new(id, "127.0.0.1", port);
+        opts.set_keep_alive(Duration::from_secs(5));
+        opts.set_max_packet_size(32 << 20, 32 << 20);
+        opts.set_inflight(1000);
+        let n = payloads.len();
+        let (client, mut events) = AsyncClient::new(opts, n + 10);
+        for payload in payloads {
+            client
+                .try_publish(topic.clone(), QoS::AtLeastOnce, retain, payload)
+                .expect("queued");
+        }
+        let guard = tokio::time::timeout(Duration::from_secs(20), async {
+            let mut acks = 0;
+            while acks < n {
+                if let Event::Incoming(Packet::PubAck(_)) =
+                    events.poll().await.expect("broker reachable")
+                {
+                    acks += 1;
+                }
+            }
+        });
+        guard.await.expect("every publish acknowledged within 20 s");
+        let _ = client.disconnect().await;
+        let _ = tokio::time::timeout(Duration::from_secs(2), events.poll()).await;
+    });
+}
+
 /// Collects messages on `filter` at 127.0.0.1:`port` until `done` holds for the list (or
 /// 20 s pass); `after_subscribe` runs once the subscription is in place.
 #[cfg(feature = "mqtt")]
@@ -183,6 +218,7 @@ pub fn mqtt_collect(
     tinydisplay::runtime::handle().block_on(async move {
         let mut opts = MqttOptions::new(id, "127.0.0.1", port);
         opts.set_keep_alive(Duration::from_secs(5));
+        opts.set_max_packet_size(32 << 20, 32 << 20);
         let (client, mut events) = AsyncClient::new(opts, 10);
         client
             .subscribe(filter, QoS::AtLeastOnce)

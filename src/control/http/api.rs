@@ -4,9 +4,9 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use axum::Json;
-use axum::body::Bytes;
+use axum::body::Body;
 use axum::extract::{Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
@@ -18,7 +18,7 @@ use crate::render::{FrameBuffer, PixelMode};
 const REPLY_WAIT: Duration = Duration::from_secs(10);
 
 /// A JSON error body with a status.
-fn error(status: StatusCode, message: impl Into<String>) -> Response {
+pub(crate) fn error(status: StatusCode, message: impl Into<String>) -> Response {
     (status, Json(json!({"ok": false, "error": message.into()}))).into_response()
 }
 
@@ -45,8 +45,44 @@ pub(crate) async fn data(
     Json(ctx.control.published().data(prefix)).into_response()
 }
 
-/// `POST /api/control` with one JSON command.
-pub(crate) async fn control(State(ctx): State<Ctx>, body: Bytes) -> Response {
+/// Largest command body (2 MiB).
+const BODY_BYTES: usize = 2 * 1024 * 1024;
+
+/// Whether the request says its body is JSON (`application/json`, any parameters).
+fn is_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json"))
+}
+
+/// `POST /api/control` with one JSON command (`Content-Type: application/json`, which a
+/// cross-site form cannot send), its body read within the body timeout.
+pub(crate) async fn control(State(ctx): State<Ctx>, headers: HeaderMap, body: Body) -> Response {
+    if !is_json(&headers) {
+        return error(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "send the command with `Content-Type: application/json`",
+        );
+    }
+    let body = match tokio::time::timeout(ctx.body_timeout, axum::body::to_bytes(body, BODY_BYTES))
+        .await
+    {
+        Ok(Ok(body)) => body,
+        Ok(Err(e)) => {
+            return error(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!("cannot read the command (at most {BODY_BYTES} bytes): {e}"),
+            );
+        }
+        Err(_) => {
+            return error(
+                StatusCode::REQUEST_TIMEOUT,
+                "the command's body did not arrive in time",
+            );
+        }
+    };
     let cmd = match Command::parse(&body) {
         Ok(c) => c,
         Err(e) => return error(StatusCode::BAD_REQUEST, e.to_string()),

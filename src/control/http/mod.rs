@@ -3,10 +3,14 @@
 //!
 //! It binds to loopback unless told otherwise; an address that is not loopback needs a
 //! token (from a file or an environment variable, never the scene), and then every
-//! request without it is answered 401.
+//! request without it is answered 401. Requests naming another host or coming from
+//! another site's page are answered 403 ([`origin`]); connections are bounded in number
+//! and time ([`conn`]).
 
 mod api;
 mod auth;
+pub mod conn;
+mod origin;
 mod preview;
 
 use std::net::SocketAddr;
@@ -16,6 +20,7 @@ use axum::Router;
 use axum::routing::{get, post};
 use tokio::sync::oneshot;
 
+pub use self::conn::ConnectionLimits;
 pub use self::preview::DEFAULT_PREVIEW_FPS;
 use super::channel::ControlSender;
 use crate::sink::web::FrameFeed;
@@ -32,6 +37,11 @@ pub struct HttpConfig {
     pub token: Option<String>,
     /// Frames per second the web preview is sent at most (the damage between is merged).
     pub preview_fps: u32,
+    /// Host names requests may name besides IP addresses, `localhost` and the machine's
+    /// host name (`--http-allow-host`).
+    pub allowed_hosts: Vec<String>,
+    /// How many connections are kept open and for how long.
+    pub limits: ConnectionLimits,
 }
 
 /// Why the HTTP server did not start.
@@ -74,11 +84,12 @@ impl HttpConfig {
                     path: path.display().to_string(),
                     message: e.to_string(),
                 })?;
-                let t = text.trim().to_string();
+                // The first line only: a file may end with a newline or carry comments.
+                let t = text.lines().next().unwrap_or("").trim().to_string();
                 if t.is_empty() {
                     return Err(HttpError::Token {
                         path: path.display().to_string(),
-                        message: "the file is empty".into(),
+                        message: "its first line is empty".into(),
                     });
                 }
                 Some(t)
@@ -95,6 +106,8 @@ impl HttpConfig {
             addr,
             token,
             preview_fps: DEFAULT_PREVIEW_FPS,
+            allowed_hosts: Vec::new(),
+            limits: ConnectionLimits::default(),
         })
     }
 }
@@ -106,6 +119,8 @@ pub(crate) struct Ctx {
     pub(crate) feed: Arc<FrameFeed>,
     pub(crate) token: Option<Arc<str>>,
     pub(crate) pump: Arc<preview::Pump>,
+    pub(crate) hosts: Arc<origin::AllowedHosts>,
+    pub(crate) body_timeout: std::time::Duration,
 }
 
 /// A running server; dropping it stops it.
@@ -146,6 +161,10 @@ fn router(ctx: Ctx) -> Router {
             ctx.clone(),
             auth::require_token,
         ))
+        .layer(axum::middleware::from_fn_with_state(
+            ctx.clone(),
+            origin::same_site,
+        ))
         .with_state(ctx)
 }
 
@@ -183,17 +202,15 @@ pub fn start(
         feed,
         token: config.token.as_deref().map(Arc::from),
         pump,
+        hosts: Arc::new(origin::AllowedHosts::new(&config.allowed_hosts)),
+        body_timeout: config.limits.body_timeout,
     };
     let app = router(ctx);
     let (stop, stopped) = oneshot::channel::<()>();
-    handle.spawn(async move {
-        let serve = axum::serve(listener, app).with_graceful_shutdown(async {
-            let _ = stopped.await;
-        });
-        if let Err(e) = serve.await {
-            log::error!("http: the server stopped: {e}");
-        }
-    });
+    let limits = config.limits;
+    handle.spawn(conn::serve(listener, app, limits, async {
+        let _ = stopped.await;
+    }));
     log::info!("http: serving the API and web preview on http://{addr}/");
     Ok(HttpServer {
         addr,

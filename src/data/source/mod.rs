@@ -49,7 +49,7 @@ mod runner;
 pub mod stdin;
 mod stop;
 pub mod system;
-mod throttle;
+pub(crate) mod throttle;
 #[cfg(any(feature = "mqtt", feature = "nats"))]
 pub mod tls;
 

@@ -6,18 +6,42 @@
 //! `_source.<name>.*` and reconnects with the source's backoff, and the values already in
 //! the dataset stay on screen meanwhile. With `status_topic` the source publishes `online`
 //! (retained) on connect and leaves a last will of `offline`, so others see the display go.
+//!
+//! A message larger than the source's `max_output_bytes` is refused on its own (health
+//! and a throttled log) and the connection stays; only a packet over [`MAX_PACKET_BYTES`]
+//! makes the client drop the connection (it would have to be held whole in memory).
 
 use std::time::Duration;
 
 use rumqttc::{
-    AsyncClient, Event, LastWill, MqttOptions, Packet, QoS, TlsConfiguration, Transport,
+    AsyncClient, ConnectionError, Event, LastWill, MqttOptions, Packet, QoS, StateError,
+    TlsConfiguration, Transport,
 };
 use serde::Deserialize;
 
 use super::broker::{BrokerUrl, broker_error, run_session, secret};
 use super::mapping::{MQTT, Router, Subscription};
+use super::throttle::Throttle;
 use super::tls::TlsConfig;
-use super::{SourceError, StreamSource, Value, join_key};
+use super::{PROBLEM_KEY, SourceError, StreamSource, Value, join_key};
+
+/// Bytes of an MQTT packet besides its payload (header, topic) allowed on top of a
+/// payload limit.
+pub const PACKET_OVERHEAD: usize = 64 * 1024;
+/// Largest packet an MQTT connection reads at all (16 MiB, rumqttc's own default is
+/// 10 KiB): a message up to it is read and, when over a payload limit, refused on its
+/// own; a larger packet ends the connection, since the client holds a packet whole.
+pub const MAX_PACKET_BYTES: usize = 16 * 1024 * 1024;
+
+/// The size of the packet, when `e` is the client refusing one over its maximum.
+pub fn oversized(e: &ConnectionError) -> Option<usize> {
+    match e {
+        ConnectionError::MqttState(StateError::Deserialization(
+            rumqttc::mqttbytes::Error::PayloadSizeLimitExceeded(n),
+        )) => Some(*n),
+        _ => None,
+    }
+}
 
 /// Accepted URL schemes and their default ports (`mqtts` is MQTT over TLS).
 pub const SCHEMES: &[(&str, u16)] = &[
@@ -148,6 +172,8 @@ pub struct MqttSource {
     router: Router,
     qos: QoS,
     client_id: String,
+    max_payload: usize,
+    refused: Throttle,
 }
 
 impl MqttSource {
@@ -166,11 +192,19 @@ impl MqttSource {
             router,
             qos,
             client_id,
+            max_payload: super::policy::DEFAULT_MAX_OUTPUT_BYTES,
+            refused: Throttle::default(),
         })
     }
 
+    /// Refuses messages over `bytes` (the policy's `max_output_bytes`) one by one.
+    pub fn with_payload_limit(mut self, bytes: usize) -> Self {
+        self.max_payload = bytes.max(1);
+        self
+    }
+
     async fn session(
-        &self,
+        &mut self,
         emit: &mut dyn FnMut(String, Value),
         connected: &mut bool,
     ) -> Result<(), SourceError> {
@@ -186,6 +220,8 @@ impl MqttSource {
         if let Some(topic) = &c.status_topic {
             opts.set_last_will(LastWill::new(topic, "offline", QoS::AtLeastOnce, true));
         }
+        let packet = MAX_PACKET_BYTES.max(self.max_payload.saturating_add(PACKET_OVERHEAD));
+        opts.set_max_packet_size(packet, packet);
         let capacity = c.subscriptions.len() + 16;
         let (client, mut events) = AsyncClient::new(opts, capacity);
         let what = format!("MQTT {}:{}", self.url.host, self.url.port);
@@ -207,6 +243,22 @@ impl MqttSource {
                     }
                     *connected = true;
                     emit(join_key(&c.namespace, "connected"), Value::Bool(true));
+                }
+                Event::Incoming(Packet::Publish(p)) if p.payload.len() > self.max_payload => {
+                    let problem = format!(
+                        "refused a message of {} bytes on {}: over the limit of {} bytes (policy max_output_bytes)",
+                        p.payload.len(),
+                        p.topic,
+                        self.max_payload
+                    );
+                    if let Some(held) = self.refused.allow() {
+                        if held > 0 {
+                            log::warn!("{what}: {problem} ({held} more since the last report)");
+                        } else {
+                            log::warn!("{what}: {problem}");
+                        }
+                        emit(PROBLEM_KEY.to_owned(), Value::String(problem));
+                    }
                 }
                 Event::Incoming(Packet::Publish(p)) => {
                     for (key, value) in self.router.route(&p.topic, &p.payload) {
@@ -246,7 +298,7 @@ impl super::kind::SourceKind for MqttKind {
         policy: super::Policy,
         tx: std::sync::mpsc::Sender<super::Message>,
     ) -> Result<super::SourceHandle, super::SourceError> {
-        let source = MqttSource::new(c.clone(), name)?;
+        let source = MqttSource::new(c.clone(), name)?.with_payload_limit(policy.max_output_bytes);
         Ok(super::spawn_stream(name, Box::new(source), policy, tx))
     }
 }
