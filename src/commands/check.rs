@@ -103,6 +103,10 @@ fn split_hint(message: &str) -> (&str, Option<&str>) {
 
 /// Checks every scene (a character LCD's pages rendered for their custom characters);
 /// exit status 2 when any has errors, or with `strict` warnings.
+#[allow(
+    clippy::print_stdout,
+    reason = "the JSON problems are the command's output"
+)]
 pub fn check(scenes: &[PathBuf], strict: bool, format: Format) -> ExitCode {
     let mut ok = true;
     for path in scenes {

@@ -135,10 +135,21 @@ enum Incoming {
     Disconnected,
 }
 
+/// Messages from Home Assistant waiting for the surface; more are dropped (and logged)
+/// rather than queued without bound while each waits for its tick.
+const WAITING_MESSAGES: usize = 256;
+
 /// Polls the connection (so publishing never waits on itself) and hands over what
-/// arrives; reconnects with backoff; ends when the surface is gone or it disconnected.
-async fn poll(mut events: rumqttc::EventLoop, to: mpsc::UnboundedSender<Incoming>) {
+/// arrives — connection changes on `to`, messages on `messages` without ever waiting
+/// (a full queue drops the message) — ; reconnects with backoff; ends when the surface
+/// is gone or it disconnected.
+async fn poll(
+    mut events: rumqttc::EventLoop,
+    to: mpsc::UnboundedSender<Incoming>,
+    messages: mpsc::Sender<Incoming>,
+) {
     let mut backoff = Duration::from_millis(250);
+    let mut dropped_logged: Option<tokio::time::Instant> = None;
     loop {
         let sent = match events.poll().await {
             Ok(Event::Incoming(Packet::ConnAck(_))) => {
@@ -146,7 +157,21 @@ async fn poll(mut events: rumqttc::EventLoop, to: mpsc::UnboundedSender<Incoming
                 to.send(Incoming::Connected)
             }
             Ok(Event::Incoming(Packet::Publish(p))) => {
-                to.send(Incoming::Message(p.topic.clone(), p.payload.to_vec()))
+                let msg = Incoming::Message(p.topic.clone(), p.payload.to_vec());
+                match messages.try_send(msg) {
+                    Err(mpsc::error::TrySendError::Full(_)) => {
+                        let now = tokio::time::Instant::now();
+                        if dropped_logged.is_none_or(|t| now - t > Duration::from_secs(10)) {
+                            dropped_logged = Some(now);
+                            log::warn!(
+                                "Home Assistant: {WAITING_MESSAGES} messages wait already; dropping more"
+                            );
+                        }
+                        Ok(())
+                    }
+                    Err(mpsc::error::TrySendError::Closed(_)) => return,
+                    Ok(()) => Ok(()),
+                }
             }
             Ok(Event::Outgoing(rumqttc::Outgoing::Disconnect)) => return,
             Ok(_) => Ok(()),
@@ -189,7 +214,8 @@ impl Surface {
     ) {
         let (client, events) = AsyncClient::new(opts, 64);
         let (tx, mut rx) = mpsc::unbounded_channel();
-        let mut poller = tokio::spawn(poll(events, tx));
+        let (msg_tx, mut msg_rx) = mpsc::channel(WAITING_MESSAGES);
+        let mut poller = tokio::spawn(poll(events, tx, msg_tx));
         let mut watch = self.control.published().watch_state();
         let mut connected = false;
         loop {
@@ -205,10 +231,15 @@ impl Surface {
                         self.connect(&client).await;
                         self.send_state(&client);
                     }
+                    Some(Incoming::Disconnected) => connected = false,
+                    Some(Incoming::Message(..)) => {}
+                    None => break,
+                },
+                got = msg_rx.recv() => match got {
                     Some(Incoming::Message(topic, payload)) => {
                         self.message(&client, &topic, &payload).await;
                     }
-                    Some(Incoming::Disconnected) => connected = false,
+                    Some(_) => {}
                     None => break,
                 },
                 changed = self.catalogue.changed() => {
