@@ -649,42 +649,65 @@ fn decode_refuses_a_capture_of_another_model_on_the_same_controller_and_an_empty
     assert!(!png);
 }
 
+/// True once `pid` catches SIGTERM (bit 15 of `SigCgt` in /proc/PID/status).
+fn catches_sigterm(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            let mask = s
+                .lines()
+                .find_map(|l| l.strip_prefix("SigCgt:"))?
+                .trim()
+                .to_string();
+            u64::from_str_radix(&mask, 16).ok()
+        })
+        .is_some_and(|m| m & (1 << (15 - 1)) != 0)
+}
+
 #[test]
 fn sigterm_right_after_start_ends_the_run_cleanly_with_its_recording() {
-    let scene = temp("early-term.ron");
-    std::fs::write(
-        &scene,
-        r#"Scene(display: (width: 32, height: 8), widgets: [Text(text: "hi")])"#,
-    )
-    .expect("scene");
-    // Before, the handlers came after the scene, the sinks and the engine: a SIGTERM in
-    // those first milliseconds killed the process and no recording was written.
-    for delay_ms in [3u64, 6, 12, 25] {
-        let rec = temp(&format!("early-term-{delay_ms}.tdrec"));
-        let _ = std::fs::remove_file(&rec);
-        let child = tinydisplay()
-            .arg("run")
-            .arg(&scene)
-            .args(["--no-watch", "--sink", "none", "--record"])
-            .arg(&rec)
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .expect("starts");
-        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
-        let pid = nix::unistd::Pid::from_raw(i32::try_from(child.id()).expect("a pid"));
-        nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM).expect("signalled");
-        let out = child.wait_with_output().expect("ends");
-        let err = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(
-            out.status.code(),
-            Some(0),
-            "SIGTERM after {delay_ms} ms: {:?} {err}",
-            out.status
-        );
-        let text = std::fs::read_to_string(&rec).expect("the recording");
+    // The scene is a FIFO: the run blocks reading it, before the scene, the sinks and the
+    // engine exist. Before, the handlers came after all of those: SIGTERM then killed the
+    // process and no recording was written. Now SIGTERM is caught from the start.
+    let dir = temp("early-term");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("dir");
+    let fifo = dir.join("scene.ron");
+    nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::from_bits_truncate(0o600)).expect("fifo");
+    let rec = dir.join("early.tdrec");
+    let child = tinydisplay()
+        .arg("run")
+        .arg(&fifo)
+        .args(["--no-watch", "--sink", "none", "--record"])
+        .arg(&rec)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("starts");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !catches_sigterm(child.id()) {
         assert!(
-            text.starts_with("{\"tdrec\":1") && text.trim_end().ends_with("\"end\":true}"),
-            "after {delay_ms} ms: {text}"
+            std::time::Instant::now() < deadline,
+            "SIGTERM is not caught while the scene is being read"
         );
+        std::thread::sleep(std::time::Duration::from_millis(1));
     }
+    let pid = nix::unistd::Pid::from_raw(i32::try_from(child.id()).expect("a pid"));
+    nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM).expect("signalled");
+    // The scene arrives after the signal: the run starts, sees it and ends cleanly.
+    let writer = std::thread::spawn(move || {
+        let scene = r#"Scene(display: (width: 32, height: 8), widgets: [Text(text: "hi")])"#;
+        if let Ok(mut f) = std::fs::OpenOptions::new().write(true).open(&fifo) {
+            use std::io::Write;
+            let _ = f.write_all(scene.as_bytes());
+        }
+    });
+    let out = child.wait_with_output().expect("ends");
+    let _ = writer.join();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{:?} {err}", out.status);
+    let text = std::fs::read_to_string(&rec).expect("the recording");
+    assert!(
+        text.starts_with("{\"tdrec\":1") && text.trim_end().ends_with("\"end\":true}"),
+        "{text}"
+    );
 }
