@@ -22,7 +22,7 @@
 //!
 //! Layers, bottom up: `features`, `runtime`, `atomic_file`, `problem`, `registry`, `app`,
 //! `render`, `data`, `timeline`, `widget`, `motion`, `ahead`, `panel`, `sink`, `scene`,
-//! `control`, `engine`, `bench`.
+//! `control`, `engine`, `cells`, `bench`.
 //!
 //! `features` tells which optional surfaces (cargo features) the build has; `render` knows
 //! pixels only; `data` knows the dataset and its sources and evaluates
@@ -30,7 +30,7 @@
 //! holds the kinds, each with its fields, draw and motion systems; `motion` slides any widget;
 //! `ahead` renders future ticks; `panel` drives controllers and `sink` sends frames out;
 //! `scene` reads a file and spawns it; `control` steers a running engine; `engine` builds
-//! one.
+//! one; `cells` runs a character-LCD scene's pages for `check`.
 
 // Lets the exported macros name this crate the same way inside it and in a user's crate.
 extern crate self as tinydisplay;
@@ -40,6 +40,7 @@ pub mod app;
 pub mod atomic_file;
 #[cfg(feature = "bench")]
 pub mod bench;
+pub mod cells;
 pub mod control;
 pub mod data;
 pub mod engine;

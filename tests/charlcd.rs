@@ -497,7 +497,7 @@ fn check_warns_at_the_page_that_needs_more_than_eight_custom_characters() {
     std::fs::write(&path, &src).unwrap();
     let scene = tinydisplay::scene::load(&path).expect("a valid scene");
     assert!(scene.warnings.is_empty(), "{:?}", scene.warnings);
-    let warnings = tinydisplay::scene::cells::custom_character_warnings(&scene);
+    let warnings = tinydisplay::cells::custom_character_warnings(&scene);
     assert_eq!(warnings.len(), 1, "{warnings:#?}");
     let w = warnings[0].to_string();
     // The second page starts on line 13 (the first one's eight rectangles take 5..=12).
@@ -519,7 +519,7 @@ fn check_warns_at_the_page_that_needs_more_than_eight_custom_characters() {
     );
     std::fs::write(&path, &flat).unwrap();
     let scene = tinydisplay::scene::load(&path).expect("a valid scene");
-    let warnings = tinydisplay::scene::cells::custom_character_warnings(&scene);
+    let warnings = tinydisplay::cells::custom_character_warnings(&scene);
     assert_eq!(warnings.len(), 1, "{warnings:#?}");
     assert!(
         warnings[0]
@@ -531,7 +531,7 @@ fn check_warns_at_the_page_that_needs_more_than_eight_custom_characters() {
     // Eight are fine.
     std::fs::write(&path, flat.replace(&odd_cells(9), &odd_cells(8))).unwrap();
     let scene = tinydisplay::scene::load(&path).expect("a valid scene");
-    assert!(tinydisplay::scene::cells::custom_character_warnings(&scene).is_empty());
+    assert!(tinydisplay::cells::custom_character_warnings(&scene).is_empty());
     let _ = std::fs::remove_dir_all(&dir);
 }
 

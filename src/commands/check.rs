@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use tinydisplay::cells;
 use tinydisplay::scene::{self, Problem, SceneError, Severity};
 
 /// Prints a scene's problems; the scene when it has no errors.
@@ -47,7 +48,7 @@ fn problems_of(path: &Path) -> (Option<scene::CompiledScene>, Vec<Problem>) {
     match scene::load(path) {
         Ok(s) => {
             let mut problems = s.warnings.clone();
-            problems.extend(scene::cells::custom_character_warnings(&s));
+            problems.extend(cells::custom_character_warnings(&s));
             (Some(s), problems)
         }
         Err(SceneError::Invalid(problems)) => (None, problems),

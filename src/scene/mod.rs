@@ -3,7 +3,6 @@
 //! `load` → `CompiledScene` is the compile phase (`tinydisplay check`); `ScenePlugin`
 //! spawns a compiled scene into an app.
 
-pub mod cells;
 pub mod compile;
 mod fonts;
 mod include;

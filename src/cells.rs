@@ -1,4 +1,5 @@
-//! `tinydisplay check` for character LCDs: how many custom characters each page needs.
+//! `tinydisplay check` for character LCDs: how many custom characters each page needs
+//! (above `engine`: it runs the scene to see its pages).
 //!
 //! The controller holds 8 custom characters (CGRAM); a frame that needs more shows the
 //! nearest glyphs in the other cells. The scene's compile does not render, so this check
@@ -13,9 +14,9 @@ use crate::panel::driver::hd44780::{SLOTS, custom_patterns};
 use crate::panel::models::Family;
 use crate::render::FrameBuffer;
 
-use super::compile::{CompiledScene, CompiledWidget};
-use super::locate::Locator;
-use super::problems::{Problem, Severity};
+use crate::scene::compile::{CompiledScene, CompiledWidget};
+use crate::scene::locate::Locator;
+use crate::scene::problems::{Problem, Severity};
 
 /// Pages rendered at most (a scene with more is checked on its first ones).
 const MAX_PAGES: usize = 64;
