@@ -8,7 +8,7 @@
 use crate::panel::driver::hd44780::{CELL_H, CELL_W, CharModel};
 use crate::panel::rom::Rom;
 
-use super::port4::Port4;
+use super::port4::{Port4, Port4Controller};
 use super::{Emulator, State};
 
 /// An emulated HD44780 on a PCF8574.
@@ -61,17 +61,6 @@ impl Hd44780Emulator {
     /// The character code in cell (col, row).
     pub fn code(&self, col: u32, row: u32) -> u8 {
         self.ddram[usize::from(self.model.address(col, row) & 0x7F)]
-    }
-
-    fn port(&mut self, b: u8) {
-        let mut found = Vec::new();
-        let latched = self.port.feed(b, &mut |p| found.push(p));
-        for p in found {
-            self.problem(p);
-        }
-        if let Some((v, rs)) = latched {
-            self.exec(v, rs);
-        }
     }
 
     fn problem(&mut self, p: String) {
@@ -209,17 +198,27 @@ impl Hd44780Emulator {
     }
 }
 
+impl Port4Controller for Hd44780Emulator {
+    fn port4(&mut self) -> &mut Port4 {
+        &mut self.port
+    }
+
+    fn report(&mut self, problem: String) {
+        self.problem(problem);
+    }
+
+    fn latch(&mut self, v: u8, rs: bool) {
+        self.exec(v, rs);
+    }
+}
+
 impl Emulator for Hd44780Emulator {
     fn command(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.port(b);
-        }
+        self.feed_port(bytes);
     }
 
     fn data(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.port(b);
-        }
+        self.feed_port(bytes);
     }
 
     fn reset(&mut self) {

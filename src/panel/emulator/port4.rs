@@ -82,3 +82,27 @@ impl Port4 {
         }
     }
 }
+
+/// A controller behind a [`Port4`]: where its latched bytes and problems go.
+pub trait Port4Controller {
+    /// Its port.
+    fn port4(&mut self) -> &mut Port4;
+    /// Records a problem.
+    fn report(&mut self, problem: String);
+    /// Executes a latched instruction (`rs` false) or data byte.
+    fn latch(&mut self, v: u8, rs: bool);
+
+    /// Feeds port states: each latched byte is executed, each problem reported.
+    fn feed_port(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            let mut found = Vec::new();
+            let latched = self.port4().feed(b, &mut |p| found.push(p));
+            for p in found {
+                self.report(p);
+            }
+            if let Some((v, rs)) = latched {
+                self.latch(v, rs);
+            }
+        }
+    }
+}

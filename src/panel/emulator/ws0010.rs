@@ -7,7 +7,7 @@
 
 use crate::panel::driver::ws0010::GraphicModel;
 
-use super::port4::Port4;
+use super::port4::{Port4, Port4Controller};
 use super::{Emulator, State};
 
 /// Columns of the WS0010's graphic RAM.
@@ -56,17 +56,6 @@ impl Ws0010Emulator {
     fn problem(&mut self, p: String) {
         if self.problems.len() < 100 {
             self.problems.push(p);
-        }
-    }
-
-    fn port(&mut self, b: u8) {
-        let mut found = Vec::new();
-        let latched = self.port.feed(b, &mut |p| found.push(p));
-        for p in found {
-            self.problem(p);
-        }
-        if let Some((v, rs)) = latched {
-            self.exec(v, rs);
         }
     }
 
@@ -138,17 +127,27 @@ impl Ws0010Emulator {
     }
 }
 
+impl Port4Controller for Ws0010Emulator {
+    fn port4(&mut self) -> &mut Port4 {
+        &mut self.port
+    }
+
+    fn report(&mut self, problem: String) {
+        self.problem(problem);
+    }
+
+    fn latch(&mut self, v: u8, rs: bool) {
+        self.exec(v, rs);
+    }
+}
+
 impl Emulator for Ws0010Emulator {
     fn command(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.port(b);
-        }
+        self.feed_port(bytes);
     }
 
     fn data(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.port(b);
-        }
+        self.feed_port(bytes);
     }
 
     fn reset(&mut self) {
