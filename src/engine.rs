@@ -11,6 +11,8 @@
 //! tinydisplay::shutdown(app.world_mut());
 //! ```
 
+use std::path::Path;
+
 use bevy_app::App;
 
 use crate::ahead::{AheadConfig, RenderAhead};
@@ -92,4 +94,25 @@ impl Engine {
         app.insert_resource(RenderAhead::new(ahead));
         app
     }
+
+    /// Builds the app, runs it for `ticks` ticks and writes the last frame to `path` as a
+    /// PNG (what the examples and a quick look at a scene do).
+    pub fn write_png(self, ticks: u64, path: &Path) -> Result<(), RunErrors> {
+        let mut app = self.build();
+        app.world_mut()
+            .resource::<crate::sink::present::Sinks>()
+            .push(Box::new(crate::sink::png::PngSink::new(path.to_path_buf())));
+        crate::app::run_ticks(&mut app, crate::app::RunMode::Ticks(ticks));
+        let errors = crate::shutdown(app.world_mut());
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(RunErrors(errors))
+        }
+    }
 }
+
+/// What went wrong in a run's sinks and sources, found when it shut down.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{}", .0.join("; "))]
+pub struct RunErrors(pub Vec<String>);

@@ -14,13 +14,14 @@ mod custom_widget;
 mod custom_source;
 
 use custom_source::CounterKind;
-use custom_widget::{GaugeKind, SCENE};
+use custom_widget::{Gauge, SCENE};
 use tinydisplay::app::{RunMode, run_ticks};
 use tinydisplay::render::FrameBuffer;
+use tinydisplay::widget::drawing::Drawn;
 use tinydisplay::widget::kind::register;
 
 fn app(src: &str) -> bevy_app::App {
-    register::<GaugeKind>();
+    register::<Drawn<Gauge>>();
     common::app_for(common::compile(src))
 }
 
@@ -52,7 +53,7 @@ fn a_custom_kinds_bound_field_follows_the_data() {
 
 #[test]
 fn check_reports_a_custom_kinds_field_errors_at_their_place() {
-    register::<GaugeKind>();
+    register::<Drawn<Gauge>>();
     let src = "Scene(\n  widgets: [\n    Gauge(width: 40, height: 6,\n      segments: 0, colr: \"red\"),\n  ],\n)";
     let err = match tinydisplay::scene::compile_str(src, "g.ron".as_ref()) {
         Ok(_) => panic!("a gauge with 0 segments and an unknown field passed the check"),
@@ -116,5 +117,26 @@ fn check_reports_a_custom_sources_problems_at_their_place() {
     assert!(
         err.contains("c.ron:4:7: error: unknown field `fail_evry`"),
         "{err}"
+    );
+}
+
+#[test]
+fn the_gauges_drawing_reads_as_a_picture() {
+    use tinydisplay::render::layer::Layer;
+    use tinydisplay::render::shapes::pattern::assert_pattern;
+    use tinydisplay::render::{Color, PixelMode};
+    use tinydisplay::widget::drawing::Draw;
+
+    let gauge = Gauge {
+        size: (16, 3),
+        value: 0.5,
+        segments: 4,
+        color: Color::WHITE,
+    };
+    let mut layer = Layer::new(16, 3, PixelMode::Mono);
+    gauge.draw(&mut layer);
+    assert_pattern(
+        &layer,
+        &["###.###.###.###.", "###.###.#.#.#.#.", "###.###.###.###."],
     );
 }

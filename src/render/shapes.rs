@@ -46,9 +46,20 @@ pub fn draw_line(
     }
 }
 
-#[cfg(test)]
-pub(crate) mod pattern {
-    //! ASCII pictures of layers for tests: `#` is a painted pixel, `.` a transparent one.
+#[cfg(any(test, feature = "testing"))]
+pub mod pattern {
+    //! ASCII pictures of layers for tests (feature `testing`): `#` is a painted pixel, `.`
+    //! a transparent one.
+    //!
+    //! ```
+    //! use tinydisplay::render::layer::Layer;
+    //! use tinydisplay::render::shapes::{pattern::assert_pattern, stroke_rect};
+    //! use tinydisplay::render::{Color, PixelMode, Rect};
+    //!
+    //! let mut layer = Layer::new(4, 3, PixelMode::Mono);
+    //! stroke_rect(&mut layer, Rect::new(0, 0, 4, 3), 1, Color::WHITE);
+    //! assert_pattern(&layer, &["####", "#..#", "####"]);
+    //! ```
     use super::super::layer::Layer;
 
     /// The layer as rows of `#`/`.` (any opaque pixel counts as `#`).

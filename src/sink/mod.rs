@@ -19,6 +19,36 @@ pub use self::png::PngSink;
 pub use self::term::{ParseTermStyleError, TermSink, TermStyle};
 
 /// A destination for rendered frames.
+///
+/// ```
+/// use std::sync::Arc;
+/// use std::sync::atomic::{AtomicU64, Ordering};
+/// use tinydisplay::prelude::*;
+/// use tinydisplay::sink::SinkError;
+///
+/// /// Counts the frames that changed something (a real sink would send them somewhere).
+/// struct Changes(Arc<AtomicU64>);
+///
+/// impl Sink for Changes {
+///     fn name(&self) -> &str {
+///         "changes"
+///     }
+///     fn present(&mut self, frame: &FrameBuffer, _tick: u64) -> Result<(), SinkError> {
+///         if !frame.damage().is_empty() {
+///             self.0.fetch_add(1, Ordering::Relaxed);
+///         }
+///         Ok(())
+///     }
+/// }
+///
+/// let src = "Scene(display: (width: 32, height: 8), widgets: [Text(text: \"hi\")])";
+/// let scene = tinydisplay::scene::compile_str(src, "hi.ron".as_ref()).expect("a scene");
+/// let mut app = Engine::new(scene).build();
+/// let changes = Arc::new(AtomicU64::new(0));
+/// app.world_mut().resource::<Sinks>().push(Box::new(Changes(changes.clone())));
+/// run_ticks(&mut app, RunMode::Ticks(5));
+/// assert_eq!(changes.load(Ordering::Relaxed), 1, "a still scene changes the glass once");
+/// ```
 pub trait Sink: Send + 'static {
     /// A short name for logs and error messages.
     fn name(&self) -> &str;

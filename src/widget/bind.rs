@@ -13,15 +13,32 @@ use crate::data::propagate::{Bindings, as_text, truthy};
 use crate::render::Color;
 use crate::render::compose::Visible;
 
-/// A component whose fields bindings set: the kind's typed side of a binding.
+/// A component whose fields bindings set: the kind's typed side of a binding, declared
+/// once as a table of its bindable fields.
 pub trait BindFields: Component<Mutability = Mutable> + Sized {
     /// The fields it takes from [`Bound`], by the names the kind's `compile` bound them
-    /// under (`"text"`, `"color"`).
-    const FIELDS: &'static [&'static str];
+    /// under (`"text"`, `"color"`), each with how a result sets it.
+    const FIELDS: &'static [Field<Self>];
+}
 
-    /// Sets `field` from a binding's result, writing through `this` only when the value
-    /// differs; a result that does not fit the field is an error and changes nothing.
-    fn set(this: &mut Mut<Self>, field: &'static str, value: &Value) -> Result<(), BindingError>;
+/// How a binding's result sets a field of `C`: each writes through the [`Mut`] only when
+/// the value differs, and a result that does not fit the field is an error that changes
+/// nothing.
+pub type Setter<C> = fn(&mut Mut<C>, &Value) -> Result<(), BindingError>;
+
+/// One bindable field of a component: the name bindings target and its [`Setter`].
+pub struct Field<C: Component<Mutability = Mutable>> {
+    /// The name the kind's `compile` bound it under.
+    pub name: &'static str,
+    /// Sets it from a binding's result.
+    pub set: Setter<C>,
+}
+
+impl<C: Component<Mutability = Mutable>> Field<C> {
+    /// A field set by `set`.
+    pub const fn new(name: &'static str, set: Setter<C>) -> Field<C> {
+        Field { name, set }
+    }
 }
 
 /// Takes the results of `C`'s fields from the widgets whose [`Bound`] changed and sets
@@ -31,13 +48,13 @@ pub fn apply<C: BindFields>(mut q: Query<(&mut Bound, &mut Bindings, &mut C), Ch
     for (mut bound, mut bindings, mut c) in &mut q {
         // Taking a result is not a change anyone waits for.
         let bound = bound.bypass_change_detection();
-        for &field in C::FIELDS {
-            let Some(value) = bound.take(field) else {
+        for field in C::FIELDS {
+            let Some(value) = bound.take(field.name) else {
                 continue;
             };
-            if let Err(e) = C::set(&mut c, field, value) {
+            if let Err(e) = (field.set)(&mut c, value) {
                 let failed = bindings.bypass_change_detection().0.iter_mut();
-                for b in failed.filter(|b| b.target == field) {
+                for b in failed.filter(|b| b.target == field.name) {
                     b.log_result(Some(&e), "keeping the current value");
                 }
             }
@@ -52,15 +69,10 @@ pub fn add_apply<C: BindFields>(app: &mut bevy_app::App) {
 }
 
 impl BindFields for Visible {
-    const FIELDS: &'static [&'static str] = &["when"];
-
-    fn set(this: &mut Mut<Self>, _: &'static str, value: &Value) -> Result<(), BindingError> {
-        let shown = truthy(value);
-        if this.0 != shown {
-            this.0 = shown;
-        }
+    const FIELDS: &'static [Field<Self>] = &[Field::new("when", |this, value| {
+        set_if_changed(this, |v| &mut v.0, truthy(value));
         Ok(())
-    }
+    })];
 }
 
 /// A result as a colour (`"#ff8800"`, `"red"`); anything else is an error.

@@ -137,17 +137,12 @@ impl crate::widget::kind::Kind for IndexKind {
 }
 
 impl crate::widget::bind::BindFields for Index {
-    const FIELDS: &'static [&'static str] = &["select"];
-
-    fn set(
-        this: &mut Mut<Self>,
-        _field: &'static str,
-        value: &serde_json::Value,
-    ) -> Result<(), crate::data::binding::BindingError> {
-        let selected = value.as_f64().and_then(selection);
-        crate::widget::bind::set_if_changed(this, |i| &mut i.selected, selected);
-        Ok(())
-    }
+    const FIELDS: &'static [crate::widget::bind::Field<Self>] =
+        &[crate::widget::bind::Field::new("select", |this, value| {
+            let selected = value.as_f64().and_then(selection);
+            crate::widget::bind::set_if_changed(this, |i| &mut i.selected, selected);
+            Ok(())
+        })];
 }
 
 /// The `Stack` kind.

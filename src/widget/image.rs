@@ -339,20 +339,15 @@ impl crate::widget::kind::Kind for ImageKind {
 }
 
 impl crate::widget::bind::BindFields for Image {
-    const FIELDS: &'static [&'static str] = &["file"];
-
-    fn set(
-        this: &mut Mut<Self>,
-        _field: &'static str,
-        value: &serde_json::Value,
-    ) -> Result<(), crate::data::binding::BindingError> {
-        let file = crate::data::propagate::as_text(value);
-        if this.file.as_deref() != Some(file.as_str()) {
-            this.bypass_change_detection().load(&file);
-            this.set_changed();
-        }
-        Ok(())
-    }
+    const FIELDS: &'static [crate::widget::bind::Field<Self>] =
+        &[crate::widget::bind::Field::new("file", |this, value| {
+            let file = crate::data::propagate::as_text(value);
+            if this.file.as_deref() != Some(file.as_str()) {
+                this.bypass_change_detection().load(&file);
+                this.set_changed();
+            }
+            Ok(())
+        })];
 }
 
 #[cfg(test)]

@@ -5,7 +5,8 @@
 //! runs (its draw system, the apply of its bound fields). The built-in kinds and a
 //! user's kinds take exactly the same path: a type implementing [`Kind`], registered
 //! once with [`register`] before a scene naming it is loaded and before the engine's app
-//! is built. `examples/custom_widget.rs` adds a gauge this way.
+//! is built. `examples/custom_widget.rs` adds a gauge as a
+//! [`Drawn`](super::drawing::Drawn) drawing.
 //!
 //! An app runs the systems of the kinds it has widgets of, not of every registered kind:
 //! each system costs a little every tick even with nothing to do. Spawning a widget notes
@@ -30,7 +31,63 @@ use super::{Common, WidgetSpecCommon};
 use crate::registry::Registry;
 use crate::render::compose::Placement;
 
-/// A widget kind (see the module docs).
+/// A widget kind (see the module docs). A kind that is only a drawing implements
+/// [`Drawing`](super::drawing::Drawing) instead and registers as
+/// [`Drawn`](super::drawing::Drawn); a kind with its own components, children or systems
+/// implements this.
+///
+/// ```
+/// use bevy_ecs::world::EntityWorldMut;
+/// use tinydisplay::prelude::*;
+/// use tinydisplay::widget::compile::Ctx;
+/// use tinydisplay::widget::drawing::Drawn;
+/// use tinydisplay::widget::kind::{Kind, register, require};
+/// use tinydisplay::widget::rectangle::Rectangle;
+///
+/// tinydisplay::widget_spec! {
+///     /// A square's fields: `Square(side: 4)`.
+///     pub struct SquareSpec {
+///         /// Its side in pixels (default 0).
+///         #[serde(default)]
+///         pub side: u32,
+///     }
+/// }
+///
+/// /// A square: a rectangle outline with one `side`, drawn by the `Rectangle` kind's systems.
+/// struct SquareKind;
+///
+/// impl Kind for SquareKind {
+///     const NAME: &'static str = "Square";
+///     type Spec = SquareSpec;
+///     type Compiled = Rectangle;
+///
+///     fn compile(spec: &SquareSpec, ctx: &mut Ctx, _: &mut Placement) -> Rectangle {
+///         if spec.side == 0 {
+///             ctx.error(Some("side"), "a square needs a side of at least 1");
+///         }
+///         let outline = Some(ctx.foreground);
+///         Rectangle { size: (spec.side, spec.side), outline, fill: None, line_width: 1 }
+///     }
+///     fn size(r: &Rectangle) -> (u32, u32) {
+///         r.size
+///     }
+///     fn spawn(r: &Rectangle, entity: &mut EntityWorldMut) {
+///         entity.insert(r.clone());
+///     }
+///     fn systems(app: &mut bevy_app::App) {
+///         require::<Drawn<Rectangle>>(app);
+///     }
+/// }
+///
+/// register::<SquareKind>();
+/// let src = "Scene(display: (width: 8, height: 8), widgets: [Square(x: 1, y: 1, side: 4)])";
+/// let scene = tinydisplay::scene::compile_str(src, "square.ron".as_ref()).expect("a scene");
+/// let mut app = Engine::new(scene).build();
+/// run_ticks(&mut app, RunMode::Ticks(1));
+/// let fb = app.world().resource::<FrameBuffer>();
+/// let lit = |x: usize, y: usize| fb.data()[y * 8 + x] > 0;
+/// assert!(lit(1, 1) && lit(4, 4) && !lit(2, 2), "an outline 4 pixels wide at (1, 1)");
+/// ```
 pub trait Kind: Send + Sync + 'static {
     /// The name a scene writes: `Text(...)`, `Gauge(...)`.
     const NAME: &'static str;

@@ -2,10 +2,13 @@
 
 use bevy_ecs::prelude::*;
 
-use super::{ToDraw, redraw_changed, widget_spec};
-use crate::render::compose::RenderStats;
+use super::bind::{BindFields, Field};
+use super::drawing::{Draw, Drawing};
+use super::widget_spec;
+use crate::render::Color;
+use crate::render::compose::Placement;
+use crate::render::layer::Layer;
 use crate::render::shapes::draw_line;
-use crate::render::{Color, FrameBuffer};
 use crate::widget::compile::Ctx;
 
 widget_spec! {
@@ -42,7 +45,7 @@ pub struct Line {
 
 impl Line {
     /// Size of the box the line needs.
-    pub fn size(&self) -> (u32, u32) {
+    pub fn box_size(&self) -> (u32, u32) {
         let w = self.line_width.max(1);
         (
             self.from.0.abs_diff(self.to.0) + w,
@@ -70,30 +73,17 @@ pub fn compile(spec: &LineSpec, ctx: &mut Ctx) -> (Line, (i32, i32)) {
     (line, origin)
 }
 
-/// Redraws lines whose look changed.
-pub fn draw_lines(mut q: ToDraw<Line>, fb: Res<FrameBuffer>, stats: Res<RenderStats>) {
-    let mode = fb.mode();
-    redraw_changed(&mut q, &stats, |l, wl| {
-        let (w, h) = l.size();
-        wl.pixels_mut().reset(w, h, mode);
-        draw_line(wl.pixels_mut(), l.from, l.to, l.line_width, l.color);
-    });
+impl Draw for Line {
+    fn draw(&self, layer: &mut Layer) {
+        draw_line(layer, self.from, self.to, self.line_width, self.color);
+    }
 }
 
-/// The `Line` kind.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct LineKind;
-
-impl crate::widget::kind::Kind for LineKind {
+impl Drawing for Line {
     const NAME: &'static str = "Line";
     type Spec = LineSpec;
-    type Compiled = Line;
 
-    fn compile(
-        spec: &LineSpec,
-        ctx: &mut Ctx,
-        placement: &mut crate::render::compose::Placement,
-    ) -> Line {
+    fn compile(spec: &LineSpec, ctx: &mut Ctx, placement: &mut Placement) -> Line {
         let (line, origin) = compile(spec, ctx);
         // A line is placed by its first point.
         placement.x = origin.0;
@@ -102,18 +92,11 @@ impl crate::widget::kind::Kind for LineKind {
         line
     }
 
-    fn size(compiled: &Line) -> (u32, u32) {
-        compiled.size()
+    fn size(&self) -> (u32, u32) {
+        self.box_size()
     }
+}
 
-    fn spawn(compiled: &Line, entity: &mut bevy_ecs::world::EntityWorldMut) {
-        entity.insert(compiled.clone());
-    }
-
-    fn systems(app: &mut bevy_app::App) {
-        app.add_systems(
-            crate::app::TickSchedule,
-            draw_lines.in_set(crate::render::RenderSet::Draw),
-        );
-    }
+impl BindFields for Line {
+    const FIELDS: &'static [Field<Self>] = &[];
 }

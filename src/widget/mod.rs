@@ -4,14 +4,19 @@
 //! [`WidgetLayer`](crate::render::compose::WidgetLayer), a
 //! [`Visible`](crate::render::compose::Visible) flag and its kind's component. A kind's
 //! draw system redraws the layer only when the kind's component changed (bevy change
-//! detection), in parallel across widgets. A user's own widget is the same: a component,
-//! a [`kind::Kind`] whose `systems` add its draw system (in
-//! [`RenderSet::Draw`](crate::render::RenderSet::Draw)) and the apply of its bound fields
-//! ([`bind::BindFields`]), registered with [`kind::register`].
+//! detection), in parallel across widgets. A kind that is only a drawing (the rectangle,
+//! the line, the progress bar, a user's gauge) implements [`drawing::Drawing`] (or
+//! declares its fields with [`drawing!`](crate::drawing)) and is registered as
+//! [`drawing::Drawn`]; the others implement [`kind::Kind`], whose `systems` add their draw
+//! system (in [`RenderSet::Draw`](crate::render::RenderSet::Draw)) and the apply of their
+//! bound fields ([`bind::BindFields`]). Either way they are registered with
+//! [`kind::register`].
 
 pub mod bind;
 pub mod canvas;
 pub mod compile;
+pub mod declare;
+pub mod drawing;
 pub mod graph;
 pub mod group;
 pub mod image;
@@ -271,9 +276,9 @@ pub(crate) fn register_builtins(add: &mut dyn FnMut(kind::Entry)) {
     for entry in [
         kind::entry::<text::TextKind>(),
         kind::entry::<image::ImageKind>(),
-        kind::entry::<rectangle::RectangleKind>(),
-        kind::entry::<line::LineKind>(),
-        kind::entry::<progress::ProgressBarKind>(),
+        kind::entry::<drawing::Drawn<rectangle::Rectangle>>(),
+        kind::entry::<drawing::Drawn<line::Line>>(),
+        kind::entry::<drawing::Drawn<progress::ProgressBar>>(),
         kind::entry::<graph::GraphKind>(),
         kind::entry::<canvas::CanvasKind>(),
         kind::entry::<marquee::MarqueeKind>(),

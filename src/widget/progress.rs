@@ -3,10 +3,13 @@
 use bevy_ecs::prelude::*;
 use serde::Deserialize;
 
-use super::{NumberOrExpr, ToDraw, redraw_changed, widget_spec};
-use crate::render::compose::{RenderStats, WidgetLayer};
+use super::drawing::{Draw, Drawing};
+use super::{NumberOrExpr, widget_spec};
+use crate::render::compose::Placement;
+use crate::render::layer::Layer;
 use crate::render::shapes::stroke_rect;
-use crate::render::{Color, FrameBuffer, PixelMode, Rect};
+use crate::render::{Color, Rect};
+use crate::widget::bind::{BindFields, Field, color, number, set_if_changed};
 use crate::widget::compile::Ctx;
 
 /// Which way a bar fills.
@@ -137,105 +140,76 @@ pub fn compile(spec: &ProgressBarSpec, ctx: &mut Ctx) -> ProgressBar {
     }
 }
 
-/// Draws a bar into a layer of its size.
-pub fn draw(p: &ProgressBar, wl: &mut WidgetLayer, mode: PixelMode) {
-    let (w, h) = p.size;
-    wl.pixels_mut().reset(w, h, mode);
-    let bounds = Rect::new(0, 0, w, h);
-    if let Some(bg) = p.background {
-        wl.pixels_mut().fill_rect(bounds, bg);
+impl Draw for ProgressBar {
+    fn draw(&self, layer: &mut Layer) {
+        let (w, h) = self.size;
+        let bounds = Rect::new(0, 0, w, h);
+        if let Some(bg) = self.background {
+            layer.fill_rect(bounds, bg);
+        }
+        let lw = match self.outline {
+            Some(c) if self.line_width > 0 => {
+                stroke_rect(layer, bounds, self.line_width, c);
+                self.line_width
+            }
+            _ => 0,
+        };
+        let inner = Rect::new(
+            lw as i32,
+            lw as i32,
+            w.saturating_sub(2 * lw),
+            h.saturating_sub(2 * lw),
+        );
+        let f = self.fraction();
+        let part = |len: u32| (len as f64 * f).round() as u32;
+        let filled = match self.direction {
+            Direction::Ltr => Rect::new(inner.x, inner.y, part(inner.w), inner.h),
+            Direction::Rtl => {
+                let fw = part(inner.w);
+                Rect::new(inner.right() - fw as i32, inner.y, fw, inner.h)
+            }
+            Direction::Ttb => Rect::new(inner.x, inner.y, inner.w, part(inner.h)),
+            Direction::Btt => {
+                let fh = part(inner.h);
+                Rect::new(inner.x, inner.bottom() - fh as i32, inner.w, fh)
+            }
+        };
+        layer.fill_rect(filled, self.fill);
     }
-    let lw = match p.outline {
-        Some(c) if p.line_width > 0 => {
-            stroke_rect(wl.pixels_mut(), bounds, p.line_width, c);
-            p.line_width
-        }
-        _ => 0,
-    };
-    let inner = Rect::new(
-        lw as i32,
-        lw as i32,
-        w.saturating_sub(2 * lw),
-        h.saturating_sub(2 * lw),
-    );
-    let f = p.fraction();
-    let part = |len: u32| (len as f64 * f).round() as u32;
-    let filled = match p.direction {
-        Direction::Ltr => Rect::new(inner.x, inner.y, part(inner.w), inner.h),
-        Direction::Rtl => {
-            let fw = part(inner.w);
-            Rect::new(inner.right() - fw as i32, inner.y, fw, inner.h)
-        }
-        Direction::Ttb => Rect::new(inner.x, inner.y, inner.w, part(inner.h)),
-        Direction::Btt => {
-            let fh = part(inner.h);
-            Rect::new(inner.x, inner.bottom() - fh as i32, inner.w, fh)
-        }
-    };
-    wl.pixels_mut().fill_rect(filled, p.fill);
 }
 
-/// Redraws bars whose value or look changed.
-pub fn draw_progress_bars(
-    mut q: ToDraw<ProgressBar>,
-    fb: Res<FrameBuffer>,
-    stats: Res<RenderStats>,
-) {
-    let mode = fb.mode();
-    redraw_changed(&mut q, &stats, |p, wl| draw(p, wl, mode));
-}
-
-/// The `ProgressBar` kind.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct ProgressBarKind;
-
-impl crate::widget::kind::Kind for ProgressBarKind {
+impl Drawing for ProgressBar {
     const NAME: &'static str = "ProgressBar";
     type Spec = ProgressBarSpec;
-    type Compiled = ProgressBar;
 
-    fn compile(
-        spec: &ProgressBarSpec,
-        ctx: &mut Ctx,
-        _placement: &mut crate::render::compose::Placement,
-    ) -> ProgressBar {
+    fn compile(spec: &ProgressBarSpec, ctx: &mut Ctx, _placement: &mut Placement) -> ProgressBar {
         compile(spec, ctx)
     }
 
-    fn size(compiled: &ProgressBar) -> (u32, u32) {
-        compiled.size
-    }
-
-    fn spawn(compiled: &ProgressBar, entity: &mut bevy_ecs::world::EntityWorldMut) {
-        entity.insert(compiled.clone());
-    }
-
-    fn systems(app: &mut bevy_app::App) {
-        crate::widget::bind::add_apply::<ProgressBar>(app);
-        app.add_systems(
-            crate::app::TickSchedule,
-            draw_progress_bars.in_set(crate::render::RenderSet::Draw),
-        );
+    fn size(&self) -> (u32, u32) {
+        self.size
     }
 }
 
-impl crate::widget::bind::BindFields for ProgressBar {
-    const FIELDS: &'static [&'static str] = &["value", "min", "max", "fill"];
-
-    fn set(
-        this: &mut Mut<Self>,
-        field: &'static str,
-        value: &serde_json::Value,
-    ) -> Result<(), crate::data::binding::BindingError> {
-        use crate::widget::bind::{color, number, set_if_changed};
-        match field {
-            "value" => set_if_changed(this, |p| &mut p.value, number(value)),
-            "min" => set_if_changed(this, |p| &mut p.min, number(value)),
-            "max" => set_if_changed(this, |p| &mut p.max, number(value)),
-            _ => set_if_changed(this, |p| &mut p.fill, color(value)?),
-        }
-        Ok(())
-    }
+impl BindFields for ProgressBar {
+    const FIELDS: &'static [Field<Self>] = &[
+        Field::new("value", |this, v| {
+            set_if_changed(this, |p| &mut p.value, number(v));
+            Ok(())
+        }),
+        Field::new("min", |this, v| {
+            set_if_changed(this, |p| &mut p.min, number(v));
+            Ok(())
+        }),
+        Field::new("max", |this, v| {
+            set_if_changed(this, |p| &mut p.max, number(v));
+            Ok(())
+        }),
+        Field::new("fill", |this, v| {
+            set_if_changed(this, |p| &mut p.fill, color(v)?);
+            Ok(())
+        }),
+    ];
 }
 
 #[cfg(test)]
@@ -257,28 +231,28 @@ mod tests {
         }
     }
 
-    fn drawn(p: &ProgressBar) -> WidgetLayer {
-        let mut wl = WidgetLayer::default();
-        draw(p, &mut wl, PixelMode::Mono);
-        wl
+    fn drawn(p: &ProgressBar) -> Layer {
+        let mut layer = Layer::new(p.size.0, p.size.1, crate::render::PixelMode::Mono);
+        p.draw(&mut layer);
+        layer
     }
 
     #[test]
     fn fills_in_each_direction() {
         assert_pattern(
-            &drawn(&bar(Direction::Ltr, 0.5)).layer,
+            &drawn(&bar(Direction::Ltr, 0.5)),
             &["###...", "###...", "###...", "###..."],
         );
         assert_pattern(
-            &drawn(&bar(Direction::Rtl, 0.5)).layer,
+            &drawn(&bar(Direction::Rtl, 0.5)),
             &["...###", "...###", "...###", "...###"],
         );
         assert_pattern(
-            &drawn(&bar(Direction::Ttb, 0.25)).layer,
+            &drawn(&bar(Direction::Ttb, 0.25)),
             &["######", "......", "......", "......"],
         );
         assert_pattern(
-            &drawn(&bar(Direction::Btt, 0.5)).layer,
+            &drawn(&bar(Direction::Btt, 0.5)),
             &["......", "......", "######", "######"],
         );
     }

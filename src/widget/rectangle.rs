@@ -2,10 +2,13 @@
 
 use bevy_ecs::prelude::*;
 
-use super::{ToDraw, redraw_changed, widget_spec};
-use crate::render::compose::{RenderStats, WidgetLayer};
+use super::bind::{BindFields, Field, color, set_if_changed};
+use super::drawing::{Draw, Drawing};
+use super::widget_spec;
+use crate::render::compose::Placement;
+use crate::render::layer::Layer;
 use crate::render::shapes::stroke_rect;
-use crate::render::{Color, FrameBuffer, Rect};
+use crate::render::{Color, Rect};
 use crate::widget::compile::Ctx;
 
 widget_spec! {
@@ -57,72 +60,40 @@ pub fn compile(spec: &RectangleSpec, ctx: &mut Ctx) -> Rectangle {
     }
 }
 
-/// Draws a rectangle into a layer of its size.
-pub fn draw(r: &Rectangle, wl: &mut WidgetLayer, mode: crate::render::PixelMode) {
-    wl.pixels_mut().reset(r.size.0, r.size.1, mode);
-    let bounds = Rect::new(0, 0, r.size.0, r.size.1);
-    if let Some(fill) = r.fill {
-        wl.pixels_mut().fill_rect(bounds, fill);
-    }
-    if let Some(outline) = r.outline {
-        stroke_rect(wl.pixels_mut(), bounds, r.line_width, outline);
+impl Draw for Rectangle {
+    fn draw(&self, layer: &mut Layer) {
+        let bounds = Rect::new(0, 0, self.size.0, self.size.1);
+        if let Some(fill) = self.fill {
+            layer.fill_rect(bounds, fill);
+        }
+        if let Some(outline) = self.outline {
+            stroke_rect(layer, bounds, self.line_width, outline);
+        }
     }
 }
 
-/// Redraws rectangles whose look changed.
-pub fn draw_rectangles(mut q: ToDraw<Rectangle>, fb: Res<FrameBuffer>, stats: Res<RenderStats>) {
-    let mode = fb.mode();
-    redraw_changed(&mut q, &stats, |r, wl| draw(r, wl, mode));
-}
-
-/// The `Rectangle` kind.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct RectangleKind;
-
-impl crate::widget::kind::Kind for RectangleKind {
+impl Drawing for Rectangle {
     const NAME: &'static str = "Rectangle";
     type Spec = RectangleSpec;
-    type Compiled = Rectangle;
 
-    fn compile(
-        spec: &RectangleSpec,
-        ctx: &mut Ctx,
-        _placement: &mut crate::render::compose::Placement,
-    ) -> Rectangle {
+    fn compile(spec: &RectangleSpec, ctx: &mut Ctx, _placement: &mut Placement) -> Rectangle {
         compile(spec, ctx)
     }
 
-    fn size(compiled: &Rectangle) -> (u32, u32) {
-        compiled.size
-    }
-
-    fn spawn(compiled: &Rectangle, entity: &mut bevy_ecs::world::EntityWorldMut) {
-        entity.insert(compiled.clone());
-    }
-
-    fn systems(app: &mut bevy_app::App) {
-        crate::widget::bind::add_apply::<Rectangle>(app);
-        app.add_systems(
-            crate::app::TickSchedule,
-            draw_rectangles.in_set(crate::render::RenderSet::Draw),
-        );
+    fn size(&self) -> (u32, u32) {
+        self.size
     }
 }
 
-impl crate::widget::bind::BindFields for Rectangle {
-    const FIELDS: &'static [&'static str] = &["fill", "outline"];
-
-    fn set(
-        this: &mut Mut<Self>,
-        field: &'static str,
-        value: &serde_json::Value,
-    ) -> Result<(), crate::data::binding::BindingError> {
-        use crate::widget::bind::{color, set_if_changed};
-        let c = Some(color(value)?);
-        match field {
-            "fill" => set_if_changed(this, |r| &mut r.fill, c),
-            _ => set_if_changed(this, |r| &mut r.outline, c),
-        }
-        Ok(())
-    }
+impl BindFields for Rectangle {
+    const FIELDS: &'static [Field<Self>] = &[
+        Field::new("fill", |this, v| {
+            set_if_changed(this, |r| &mut r.fill, Some(color(v)?));
+            Ok(())
+        }),
+        Field::new("outline", |this, v| {
+            set_if_changed(this, |r| &mut r.outline, Some(color(v)?));
+            Ok(())
+        }),
+    ];
 }

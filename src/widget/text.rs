@@ -9,6 +9,7 @@ use crate::render::compose::{RenderStats, WidgetLayer};
 use crate::render::font::Font;
 use crate::render::text::{Align, TextLayout, TextStyle, layout, line};
 use crate::render::{Color, FrameBuffer, PixelMode};
+use crate::widget::bind::{Field, color, set_if_changed, set_text};
 use crate::widget::compile::Ctx;
 
 widget_spec! {
@@ -246,20 +247,16 @@ impl crate::widget::kind::Kind for TextKind {
 }
 
 impl crate::widget::bind::BindFields for Text {
-    const FIELDS: &'static [&'static str] = &["text", "color"];
-
-    fn set(
-        this: &mut Mut<Self>,
-        field: &'static str,
-        value: &serde_json::Value,
-    ) -> Result<(), crate::data::binding::BindingError> {
-        use crate::widget::bind::{color, set_if_changed, set_text};
-        match field {
-            "text" => set_text(this, |t| &mut t.content, value),
-            _ => set_if_changed(this, |t| &mut t.color, color(value)?),
-        }
-        Ok(())
-    }
+    const FIELDS: &'static [Field<Self>] = &[
+        Field::new("text", |this, v| {
+            set_text(this, |t| &mut t.content, v);
+            Ok(())
+        }),
+        Field::new("color", |this, v| {
+            set_if_changed(this, |t| &mut t.color, color(v)?);
+            Ok(())
+        }),
+    ];
 }
 
 #[cfg(test)]

@@ -292,17 +292,14 @@ impl crate::widget::kind::Kind for SequenceKind {
 }
 
 impl crate::widget::bind::BindFields for Page {
-    const FIELDS: &'static [&'static str] = &["eligible"];
-
-    fn set(
-        this: &mut Mut<Self>,
-        _field: &'static str,
-        value: &serde_json::Value,
-    ) -> Result<(), crate::data::binding::BindingError> {
-        let eligible = crate::data::propagate::truthy(value);
-        crate::widget::bind::set_if_changed(this, |p| &mut p.eligible, eligible);
-        Ok(())
-    }
+    const FIELDS: &'static [crate::widget::bind::Field<Self>] = &[crate::widget::bind::Field::new(
+        "eligible",
+        |this, value| {
+            let eligible = crate::data::propagate::truthy(value);
+            crate::widget::bind::set_if_changed(this, |p| &mut p.eligible, eligible);
+            Ok(())
+        },
+    )];
 }
 
 /// A page of a sequence, checked: its timing, its background and the sequence's size.
