@@ -119,6 +119,7 @@ pub fn apply(world: &mut World, cmd: &Command) -> Reply {
         }
         Command::Reset => reset(world),
         Command::Reload => reload(world),
+        Command::Load { scene } => super::load::load(world, scene),
         Command::Contrast { value } | Command::Brightness { value } => contrast(world, *value),
         Command::Alert { page, seconds } => {
             let fps = world.get_resource::<Fps>().map_or(30, |f| f.0.max(1));
@@ -272,6 +273,34 @@ pub fn swap_in(
     world: &mut World,
     loaded: Result<crate::scene::CompiledScene, crate::scene::SceneError>,
 ) -> Reply {
+    swap_in_as(world, loaded, SceneChange::Reload)
+}
+
+/// What brought a new scene: a reload of its file or the `load` command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SceneChange {
+    /// The scene file was read again.
+    Reload,
+    /// The `load` command sent the scene's text.
+    Load,
+}
+
+impl SceneChange {
+    /// The past tense for log lines (`reloaded`, `loaded`).
+    fn done(self) -> &'static str {
+        match self {
+            SceneChange::Reload => "reloaded",
+            SceneChange::Load => "loaded",
+        }
+    }
+}
+
+/// [`swap_in`], saying in its log lines and reply what brought the scene.
+pub fn swap_in_as(
+    world: &mut World,
+    loaded: Result<crate::scene::CompiledScene, crate::scene::SceneError>,
+    change: SceneChange,
+) -> Reply {
     let result = match loaded {
         Ok(scene) => {
             let path = scene.path.display().to_string();
@@ -281,11 +310,12 @@ pub fn swap_in(
         }
         Err(e) => Err(problems_of(&e)),
     };
+    let done = change.done();
     let mut status = world.get_resource_or_init::<SceneStatus>();
     match result {
         Ok((path, swapped)) => {
             log::info!(
-                "{path}: reloaded (sources restarted: {})",
+                "{path}: {done} (sources restarted: {})",
                 if swapped.started.is_empty() {
                     "none".to_string()
                 } else {
@@ -299,10 +329,10 @@ pub fn swap_in(
         }
         Err(problems) => {
             for p in &problems {
-                log::error!("reload refused, the running scene stays: {p}");
+                log::error!("scene not {done}, the running scene stays: {p}");
             }
             let reply = Reply::Error(format!(
-                "the scene was not reloaded ({} problem(s)): {}",
+                "the scene was not {done} ({} problem(s)): {}",
                 problems.len(),
                 problems.join("; ")
             ));

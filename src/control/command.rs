@@ -73,6 +73,14 @@ pub enum Command {
         #[serde(default = "ten")]
         seconds: u32,
     },
+    /// Checks the scene given as RON text and swaps it in like a hot reload; a bad one
+    /// changes nothing and is answered with its problems. The running scene's file is
+    /// replaced only when the scene started with `control.allow_write_scene: true`:
+    /// `{"cmd": "load", "scene": "Scene(widgets: [])"}`.
+    Load {
+        /// The whole scene, as the text of a scene file.
+        scene: String,
+    },
 }
 
 fn ten() -> u32 {
@@ -150,6 +158,9 @@ impl Command {
             Command::Step { n } if *n == 0 || *n > MAX_STEP => Err(CommandError::Invalid(format!(
                 "step n must be 1..={MAX_STEP}, not {n}"
             ))),
+            Command::Load { scene } if scene.trim().is_empty() => Err(CommandError::Invalid(
+                "load needs the scene's text in \"scene\" (RON, as in a scene file)".into(),
+            )),
             Command::Alert { seconds, .. } if *seconds == 0 || *seconds > MAX_ALERT_SECONDS => {
                 Err(CommandError::Invalid(format!(
                     "alert seconds must be 1..={MAX_ALERT_SECONDS}, not {seconds}"
@@ -176,6 +187,7 @@ impl Command {
             Command::Sleep => "sleep",
             Command::Wake => "wake",
             Command::Alert { .. } => "alert",
+            Command::Load { .. } => "load",
         }
     }
 
@@ -271,6 +283,12 @@ mod tests {
                     seconds: 10,
                 },
             ),
+            (
+                json!({"cmd": "load", "scene": "Scene(widgets: [])"}),
+                Command::Load {
+                    scene: "Scene(widgets: [])".into(),
+                },
+            ),
         ];
         for (v, want) in cases {
             let got = Command::from_value(v.clone()).unwrap_or_else(|e| panic!("{v}: {e}"));
@@ -281,7 +299,9 @@ mod tests {
 
     #[test]
     fn malformed_commands_are_typed_errors_with_a_reason() {
-        let bad: [&[u8]; 10] = [
+        let bad: [&[u8]; 12] = [
+            br#"{"cmd": "load"}"#,
+            br#"{"cmd": "load", "scene": "  "}"#,
             b"not json",
             b"[1, 2]",
             br#"{"n": 5}"#,

@@ -32,6 +32,7 @@ pub mod command;
 pub mod home_assistant;
 #[cfg(feature = "http")]
 pub mod http;
+pub mod load;
 #[cfg(feature = "http")]
 pub mod metrics;
 /// Without the `http` feature there is no `/metrics`: tick timing is not kept.

@@ -183,6 +183,18 @@ pub(super) fn unknown_field_message(path: &str) -> String {
 /// A leading UTF-8 byte-order mark is ignored; nesting deeper than
 /// [`crate::data::limits::MAX_NESTING`] brackets is refused before parsing.
 pub fn compile_str(src: &str, path: &Path) -> Result<CompiledScene, SceneError> {
+    compile_with(src, path, false)
+}
+
+/// Like [`compile_str`] for scene text from elsewhere (the `load` command): an `include`
+/// that is absolute, climbs out with `..`, or resolves (links followed) to a file outside
+/// the folder of `path` is an error and is not read.
+pub fn compile_confined(src: &str, path: &Path) -> Result<CompiledScene, SceneError> {
+    compile_with(src, path, true)
+}
+
+/// Parses and checks scene text; `confine`: includes stay inside the scene's folder.
+fn compile_with(src: &str, path: &Path, confine: bool) -> Result<CompiledScene, SceneError> {
     let src = src.strip_prefix('\u{feff}').unwrap_or(src);
     let (mut parsed, mut file, mut located) = read(src, path)?;
     let mut raw: Vec<Raw> = std::mem::take(&mut parsed.unknown)
@@ -195,7 +207,7 @@ pub fn compile_str(src: &str, path: &Path) -> Result<CompiledScene, SceneError> 
         .collect();
 
     let scene_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-    let includes = super::include::merge(&mut file, &scene_dir, &mut raw, &mut located);
+    let includes = super::include::merge(&mut file, &scene_dir, confine, &mut raw, &mut located);
     let display = check_display(&file, &scene_dir, &mut raw);
     let data = check_data(&file, &scene_dir, &mut raw);
     let sources = check_sources(&file, &scene_dir, &mut raw);

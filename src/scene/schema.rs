@@ -104,6 +104,11 @@ pub struct ControlSpec {
     /// `home_assistant: (text_keys: ["msg.text"])`.
     #[serde(default)]
     pub home_assistant: Option<HomeAssistantSpec>,
+    /// Whether a scene sent with the `load` command is also written over this scene's
+    /// file (atomically), so it survives a restart (default false: it runs until the next
+    /// reload or restart). Read when tinydisplay starts.
+    #[serde(default)]
+    pub allow_write_scene: bool,
 }
 
 /// The Home Assistant section: where HA looks for discovery and which dataset keys HA
@@ -144,6 +149,7 @@ impl Default for ControlSpec {
             nats: None,
             on_change: BTreeMap::new(),
             home_assistant: None,
+            allow_write_scene: false,
         }
     }
 }
