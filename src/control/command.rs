@@ -94,6 +94,9 @@ fn one() -> u64 {
     1
 }
 
+/// Bytes of a command shown in its audit line at most.
+pub const SUMMARY_BYTES: usize = 200;
+
 /// The most ticks one `step` may ask for (a day at 30 fps).
 pub const MAX_STEP: u64 = 30 * 60 * 60 * 24;
 
@@ -189,6 +192,26 @@ impl Command {
             Command::Alert { .. } => "alert",
             Command::Load { .. } => "load",
         }
+    }
+
+    /// The command for a log line: its JSON, a `load`'s scene as its size, cut to
+    /// [`SUMMARY_BYTES`].
+    pub fn summary(&self) -> String {
+        let text = match self {
+            Command::Load { scene } => {
+                serde_json::json!({"cmd": "load", "scene": format!("({} bytes)", scene.len())})
+                    .to_string()
+            }
+            other => other.to_value().to_string(),
+        };
+        if text.len() <= SUMMARY_BYTES {
+            return text;
+        }
+        let mut end = SUMMARY_BYTES;
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        format!("{}… ({} bytes)", &text[..end], text.len())
     }
 
     /// The command as a JSON value (what [`Command::from_value`] reads back).
@@ -336,6 +359,21 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(unknown.contains("jump"), "{unknown}");
+    }
+
+    #[test]
+    fn summaries_are_short() {
+        let load = Command::Load {
+            scene: "x".repeat(10_000),
+        };
+        assert_eq!(load.summary(), r#"{"cmd":"load","scene":"(10000 bytes)"}"#);
+        let set = Command::Set {
+            key: "k".into(),
+            value: json!("é".repeat(500)),
+        };
+        let s = set.summary();
+        assert!(s.len() < SUMMARY_BYTES + 30 && s.ends_with("bytes)"), "{s}");
+        assert_eq!(Command::Pause.summary(), r#"{"cmd":"pause"}"#);
     }
 
     #[test]

@@ -224,8 +224,10 @@ pub fn hot_reload(world: &mut World) {
                 hr.follow(&scene);
             }
             let tick = world.get_resource::<crate::app::Tick>().map_or(0, |t| t.0);
+            let origin = super::Origin::surface("watch");
+            log::info!("control ({origin}): reload");
             if let Some(mut applied) = world.get_resource_mut::<super::Applied>() {
-                applied.0.push((tick, super::Command::Reload));
+                applied.0.push((tick, super::Command::Reload, origin));
             }
         }
     }

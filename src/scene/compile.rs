@@ -159,6 +159,18 @@ fn locate_all(
     problems
 }
 
+/// The control section with its credential and TLS files resolved against the scene's
+/// folder.
+fn resolve_control(
+    control: &super::schema::ControlSpec,
+    scene_dir: &Path,
+) -> super::schema::ControlSpec {
+    let mut out = control.clone();
+    out.mqtt_auth = out.mqtt_auth.map(|a| a.resolved(scene_dir));
+    out.nats_auth = out.nats_auth.map(|a| a.resolved(scene_dir));
+    out
+}
+
 /// Reads, parses and checks a scene file.
 pub fn load(path: &Path) -> Result<CompiledScene, SceneError> {
     let src = std::fs::read_to_string(path).map_err(|source| SceneError::Io {
@@ -259,7 +271,7 @@ fn compile_with(src: &str, path: &Path, confine: bool) -> Result<CompiledScene, 
         limits,
         contrast,
         image_cache: image_cache(&file, &scene_dir),
-        control: file.control.clone(),
+        control: resolve_control(&file.control, &scene_dir),
         name: file.name.clone(),
         files,
     })
