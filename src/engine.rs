@@ -88,9 +88,16 @@ impl Engine {
         };
         let scene = isolation.apply(self.scene);
         let mut app = App::new();
+        // A run that keeps no files (a replay) never writes a loaded scene either.
+        let writes = self.persistence && scene.control.allow_write_scene;
+        app.insert_resource(crate::control::load::SceneWrites(writes));
         // Before the scene: a scene swapped in later (reload, reset) leaves out the same.
         app.insert_resource(isolation);
+        let rate_limit = scene.control.rate_limit;
         app.add_plugins((crate::TinyDisplayPlugins, ScenePlugin { scene }));
+        if let Some(inbox) = app.world().get_resource::<crate::control::ControlInbox>() {
+            inbox.limits().set(rate_limit);
+        }
         app.insert_resource(RenderAhead::new(ahead));
         app
     }

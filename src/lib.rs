@@ -20,11 +20,13 @@
 //! The modules form layers, one way down: each uses only the modules before it in this
 //! list, never one after it (`tests/layers.rs` fails otherwise).
 //!
-//! Layers, bottom up: `features`, `runtime`, `atomic_file`, `problem`, `registry`, `app`,
+//! Layers, bottom up: `features`, `runtime`, `atomic_file`, `net`, `problem`, `registry`, `app`,
 //! `render`, `data`, `timeline`, `widget`, `motion`, `ahead`, `panel`, `sink`, `scene`,
 //! `control`, `engine`, `cells`, `bench`.
 //!
-//! `features` tells which optional surfaces (cargo features) the build has; `render` knows
+//! `features` tells which optional surfaces (cargo features) the build has; `net` sets up
+//! broker connections (URLs, secrets, TLS, MQTT and NATS options) for sources and
+//! control alike; `render` knows
 //! pixels only; `data` knows the dataset and its sources and evaluates
 //! bindings, not widgets; `timeline` is motion as pure functions of the tick; `widget`
 //! holds the kinds, each with its fields, draw and motion systems; `motion` slides any widget;
@@ -46,6 +48,7 @@ pub mod data;
 pub mod engine;
 pub mod features;
 pub mod motion;
+pub mod net;
 pub mod panel;
 pub mod problem;
 pub mod registry;

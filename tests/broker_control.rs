@@ -263,3 +263,69 @@ fn nats_applies_a_burst_of_sets_in_a_few_ticks_and_refuses_too_large_ones() {
     let reply = nats_request(&subject, set("t.small", json!("fine")));
     assert_eq!(reply, json!({"ok": true}));
 }
+
+#[test]
+fn nats_control_round_trip_answers_requests_and_publishes_the_state() {
+    if server(NATS, "nats-server").is_none() {
+        return;
+    }
+    let name = unique("natsrt");
+    let subject = format!("tinydisplay.{name}.control");
+    let engine = Engine::start(&name, 30, false, true);
+    // The surface is up once a request is answered.
+    let end = Instant::now() + Duration::from_secs(30);
+    let reply = loop {
+        let reply = tinydisplay::runtime::handle().block_on(async {
+            let client = async_nats::connect(format!("nats://127.0.0.1:{NATS}"))
+                .await
+                .expect("nats-server reachable");
+            tokio::time::timeout(
+                Duration::from_secs(2),
+                client.request(subject.clone(), br#"{"cmd": "resume"}"#.to_vec().into()),
+            )
+            .await
+        });
+        match reply {
+            Ok(Ok(m)) => break serde_json::from_slice::<Value>(&m.payload).expect("JSON"),
+            _ => assert!(Instant::now() < end, "the surface never answered"),
+        }
+    };
+    assert_eq!(reply, json!({"ok": true}));
+    // A pause is answered once applied, and the state subject says so.
+    let pause_to = subject.clone();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let state = servers::nats_collect(
+        NATS,
+        &format!("tinydisplay.{name}.state"),
+        move || {
+            let _ = tx.send(nats_request(&pause_to, br#"{"cmd": "pause"}"#.to_vec()));
+        },
+        |got| {
+            got.iter().any(|(_, p)| {
+                serde_json::from_str::<Value>(p).is_ok_and(|v| v["paused"] == json!(true))
+            })
+        },
+    );
+    let reply = rx.recv_timeout(Duration::from_secs(20)).expect("a reply");
+    assert_eq!(reply, json!({"ok": true}));
+    assert!(
+        engine.control.published().state().paused,
+        "applied before the answer"
+    );
+    let doc: Value = serde_json::from_str(&state.last().expect("a state").1).expect("JSON");
+    assert_eq!(doc["paused"], json!(true), "{doc}");
+    assert_eq!(doc["name"], json!(name), "{doc}");
+    let refused = nats_request(&subject, br#"{"cmd": "page", "name": "nope"}"#.to_vec());
+    assert_eq!(refused["ok"], json!(false), "{refused}");
+    assert!(
+        refused["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("nope")),
+        "{refused}"
+    );
+    assert_eq!(
+        nats_request(&subject, br#"{"cmd": "resume"}"#.to_vec()),
+        json!({"ok": true})
+    );
+    assert!(!engine.control.published().state().paused);
+}

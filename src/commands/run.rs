@@ -422,7 +422,7 @@ fn start_ha(
 #[cfg(feature = "mqtt")]
 #[allow(clippy::print_stdout, reason = "the count is the command's output")]
 fn ha_forget(args: &RunArgs, scene: &CompiledScene) -> Result<(), String> {
-    use tinydisplay::control::home_assistant::{catalogue::Catalogue, forget};
+    use tinydisplay::control::home_assistant::{catalogue::Catalogue, forget_with};
     let name =
         tinydisplay::control::broker::display_name(args.name.as_deref(), scene.name.as_deref());
     let mqtt_url = args.mqtt.clone().or_else(|| scene.control.mqtt.clone());
@@ -430,7 +430,8 @@ fn ha_forget(args: &RunArgs, scene: &CompiledScene) -> Result<(), String> {
         return Ok(());
     };
     let cat = Catalogue::of(scene, &Default::default());
-    let n = forget(url, &name, &cat).map_err(|e| format!("--ha-forget: {e}"))?;
+    let auth = scene.control.mqtt_auth.clone().unwrap_or_default();
+    let n = forget_with(url, &name, &cat, &auth).map_err(|e| format!("--ha-forget: {e}"))?;
     println!(
         "removed {n} Home Assistant entit{} of {name}",
         if n == 1 { "y" } else { "ies" }

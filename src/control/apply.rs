@@ -5,6 +5,7 @@ use bevy_ecs::prelude::*;
 
 use super::channel::ControlInbox;
 use super::command::{Command, Reply};
+use super::events::EngineEvent;
 use super::state::SceneStatus;
 use crate::app::{Fps, Paused, Tick};
 use crate::data::Dataset;
@@ -19,9 +20,10 @@ use crate::widget::sequence::{Page, Sequence};
 /// so every queued command is applied in the next tick.
 pub const PER_TICK: usize = super::channel::QUEUE;
 
-/// A command that was applied, for whoever records the run (see [`super::record`]).
+/// A command that was applied, with its tick and who sent it, for whoever records the
+/// run (see [`super::record`]).
 #[derive(Resource, Debug, Default)]
-pub struct Applied(pub Vec<(u64, Command)>);
+pub struct Applied(pub Vec<(u64, Command, super::Origin)>);
 
 /// Replies held until the tick has published what its commands changed, so a client
 /// that reads the state or the dataset after its reply sees the command's effect.
@@ -55,7 +57,8 @@ pub fn apply_commands(world: &mut World, mut refusals: Local<Throttle>) {
     for req in requests {
         let reply = apply(world, &req.command);
         match &reply {
-            Reply::Ok => log::debug!("control ({}): {}", req.origin, req.command.name()),
+            // The audit line: every applied command, once, with who sent it.
+            Reply::Ok => log::info!("control ({}): {}", req.origin, req.command.summary()),
             Reply::Error(e) => {
                 if let Some(held) = refusals.allow() {
                     log::info!(
@@ -74,7 +77,9 @@ pub fn apply_commands(world: &mut World, mut refusals: Local<Throttle>) {
         if reply.is_ok() {
             let tick = world.get_resource::<Tick>().map_or(0, |t| t.0);
             if let Some(mut applied) = world.get_resource_mut::<Applied>() {
-                applied.0.push((tick, req.command.clone()));
+                applied
+                    .0
+                    .push((tick, req.command.clone(), req.origin.clone()));
             }
         }
         world
@@ -119,6 +124,7 @@ pub fn apply(world: &mut World, cmd: &Command) -> Reply {
         }
         Command::Reset => reset(world),
         Command::Reload => reload(world),
+        Command::Load { scene } => super::load::load(world, scene),
         Command::Contrast { value } | Command::Brightness { value } => contrast(world, *value),
         Command::Alert { page, seconds } => {
             let fps = world.get_resource::<Fps>().map_or(30, |f| f.0.max(1));
@@ -272,6 +278,34 @@ pub fn swap_in(
     world: &mut World,
     loaded: Result<crate::scene::CompiledScene, crate::scene::SceneError>,
 ) -> Reply {
+    swap_in_as(world, loaded, SceneChange::Reload)
+}
+
+/// What brought a new scene: a reload of its file or the `load` command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SceneChange {
+    /// The scene file was read again.
+    Reload,
+    /// The `load` command sent the scene's text.
+    Load,
+}
+
+impl SceneChange {
+    /// The past tense for log lines (`reloaded`, `loaded`).
+    fn done(self) -> &'static str {
+        match self {
+            SceneChange::Reload => "reloaded",
+            SceneChange::Load => "loaded",
+        }
+    }
+}
+
+/// [`swap_in`], saying in its log lines and reply what brought the scene.
+pub fn swap_in_as(
+    world: &mut World,
+    loaded: Result<crate::scene::CompiledScene, crate::scene::SceneError>,
+    change: SceneChange,
+) -> Reply {
     let result = match loaded {
         Ok(scene) => {
             let path = scene.path.display().to_string();
@@ -281,11 +315,27 @@ pub fn swap_in(
         }
         Err(e) => Err(problems_of(&e)),
     };
+    let done = change.done();
+    let by = match change {
+        SceneChange::Reload => "reload",
+        SceneChange::Load => "load",
+    };
+    let event = match &result {
+        Ok((path, _)) => EngineEvent::ReloadApplied {
+            path: path.clone(),
+            by,
+        },
+        Err(problems) => EngineEvent::ReloadRefused {
+            by,
+            problems: problems.clone(),
+        },
+    };
+    super::events::emit(world, event);
     let mut status = world.get_resource_or_init::<SceneStatus>();
     match result {
         Ok((path, swapped)) => {
             log::info!(
-                "{path}: reloaded (sources restarted: {})",
+                "{path}: {done} (sources restarted: {})",
                 if swapped.started.is_empty() {
                     "none".to_string()
                 } else {
@@ -299,10 +349,10 @@ pub fn swap_in(
         }
         Err(problems) => {
             for p in &problems {
-                log::error!("reload refused, the running scene stays: {p}");
+                log::error!("scene not {done}, the running scene stays: {p}");
             }
             let reply = Reply::Error(format!(
-                "the scene was not reloaded ({} problem(s)): {}",
+                "the scene was not {done} ({} problem(s)): {}",
                 problems.len(),
                 problems.join("; ")
             ));

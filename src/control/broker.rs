@@ -117,12 +117,19 @@ impl Surfaces {
         }
         check_name(name)?;
         let control = super::control_sender(world);
+        // Credentials and TLS come from the running scene (`control.mqtt_auth`, `nats_auth`).
+        let spec = world
+            .get_resource::<crate::scene::swap::ActiveScene>()
+            .map(|a| a.0.control.clone())
+            .unwrap_or_default();
         let mut running = Vec::new();
         if let Some(url) = mqtt {
-            running.push(start_mqtt(url, name, control.clone())?);
+            let auth = spec.mqtt_auth.unwrap_or_default();
+            running.push(start_mqtt(url, name, &auth, control.clone())?);
         }
         if let Some(url) = nats {
-            running.push(start_nats(url, name, control)?);
+            let auth = spec.nats_auth.unwrap_or_default();
+            running.push(start_nats(url, name, &auth, control)?);
         }
         Ok(Self(running))
     }
@@ -135,29 +142,49 @@ impl Surfaces {
 
 /// Starts the MQTT surface.
 #[cfg(feature = "mqtt")]
-fn start_mqtt(url: &str, name: &str, control: ControlSender) -> Result<Box<dyn Send>, String> {
-    super::mqtt::MqttControl::start(url, name, control)
+fn start_mqtt(
+    url: &str,
+    name: &str,
+    auth: &crate::net::auth::MqttAuth,
+    control: ControlSender,
+) -> Result<Box<dyn Send>, String> {
+    super::mqtt::MqttControl::start_with(url, name, auth, control)
         .map(|s| Box::new(s) as Box<dyn Send>)
         .map_err(|e| format!("--mqtt {url}: {e}"))
 }
 
 /// Refuses: this build has no MQTT.
 #[cfg(not(feature = "mqtt"))]
-fn start_mqtt(_url: &str, _name: &str, _control: ControlSender) -> Result<Box<dyn Send>, String> {
+fn start_mqtt(
+    _url: &str,
+    _name: &str,
+    _auth: &crate::net::auth::MqttAuth,
+    _control: ControlSender,
+) -> Result<Box<dyn Send>, String> {
     Err(crate::features::lacking("--mqtt", "mqtt"))
 }
 
 /// Starts the NATS surface.
 #[cfg(feature = "nats")]
-fn start_nats(url: &str, name: &str, control: ControlSender) -> Result<Box<dyn Send>, String> {
-    super::nats::NatsControl::start(url, name, control)
+fn start_nats(
+    url: &str,
+    name: &str,
+    auth: &crate::net::auth::NatsAuth,
+    control: ControlSender,
+) -> Result<Box<dyn Send>, String> {
+    super::nats::NatsControl::start_with(url, name, auth, control)
         .map(|s| Box::new(s) as Box<dyn Send>)
         .map_err(|e| format!("--nats {url}: {e}"))
 }
 
 /// Refuses: this build has no NATS.
 #[cfg(not(feature = "nats"))]
-fn start_nats(_url: &str, _name: &str, _control: ControlSender) -> Result<Box<dyn Send>, String> {
+fn start_nats(
+    _url: &str,
+    _name: &str,
+    _auth: &crate::net::auth::NatsAuth,
+    _control: ControlSender,
+) -> Result<Box<dyn Send>, String> {
     Err(crate::features::lacking("--nats", "nats"))
 }
 

@@ -6,20 +6,53 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use bevy_ecs::prelude::*;
+use serde::{Deserialize, Serialize};
 use tokio::sync::oneshot;
 
 use super::command::{Command, Reply};
+use super::limit::RateLimits;
 use super::state::Published;
 
 /// Commands that may wait for the next tick at once; more are refused as busy.
 pub const QUEUE: usize = 256;
 
+/// Who sent a command: the surface and, over HTTP, the client's address (for the audit
+/// line, the recording and the rate limit).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Origin {
+    /// The surface: `http`, `mqtt`, `nats`, `on_change`, `home_assistant`, `watch` (a
+    /// file change or SIGHUP), or what an embedding program names.
+    pub surface: String,
+    /// The client's address and port, when the surface knows it (HTTP).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client: Option<String>,
+}
+
+impl Origin {
+    /// A command from `surface`, client unknown.
+    pub fn surface(surface: &str) -> Origin {
+        Origin {
+            surface: surface.to_owned(),
+            client: None,
+        }
+    }
+}
+
+impl std::fmt::Display for Origin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.client {
+            Some(c) => write!(f, "{} from {c}", self.surface),
+            None => f.write_str(&self.surface),
+        }
+    }
+}
+
 /// A command on its way to the tick, with where its reply goes.
 pub struct Request {
     /// What to do.
     pub command: Command,
-    /// Which surface sent it (`http`, `mqtt`, …), for logs.
-    pub origin: &'static str,
+    /// Who sent it, for the audit log and the recording.
+    pub origin: Origin,
     /// Gets the reply once the tick has applied it.
     pub reply: oneshot::Sender<Reply>,
 }
@@ -29,6 +62,7 @@ pub struct Request {
 pub struct ControlSender {
     tx: SyncSender<Request>,
     published: Arc<Published>,
+    limits: Arc<RateLimits>,
 }
 
 /// A reply that will come from the tick.
@@ -79,6 +113,15 @@ impl ControlSender {
     /// Hands `command` to the engine; its reply comes once the next tick has applied it
     /// and published the result (a read after the reply sees the change).
     pub fn send(&self, command: Command, origin: &'static str) -> PendingReply {
+        self.send_from(command, Origin::surface(origin))
+    }
+
+    /// Like [`ControlSender::send`], saying who sent it; refused at once when that surface
+    /// is over its rate limit ([`super::limit`]).
+    pub fn send_from(&self, command: Command, origin: Origin) -> PendingReply {
+        if let Err(e) = self.limits.take(&origin.surface) {
+            return PendingReply::ready(Reply::Error(e));
+        }
         let (reply, rx) = oneshot::channel();
         let request = Request {
             command,
@@ -117,6 +160,11 @@ impl ControlSender {
     pub fn published(&self) -> &Arc<Published> {
         &self.published
     }
+
+    /// The surfaces' rate limits and what they refused.
+    pub fn limits(&self) -> &Arc<RateLimits> {
+        &self.limits
+    }
 }
 
 /// The engine's end of the command channel (a resource).
@@ -125,6 +173,7 @@ pub struct ControlInbox {
     tx: SyncSender<Request>,
     rx: Mutex<Receiver<Request>>,
     published: Arc<Published>,
+    limits: Arc<RateLimits>,
 }
 
 impl Default for ControlInbox {
@@ -134,6 +183,7 @@ impl Default for ControlInbox {
             tx,
             rx: Mutex::new(rx),
             published: Arc::new(Published::default()),
+            limits: Arc::new(RateLimits::default()),
         }
     }
 }
@@ -144,12 +194,18 @@ impl ControlInbox {
         ControlSender {
             tx: self.tx.clone(),
             published: self.published.clone(),
+            limits: self.limits.clone(),
         }
     }
 
     /// What the engine publishes for surfaces.
     pub fn published(&self) -> &Arc<Published> {
         &self.published
+    }
+
+    /// The surfaces' rate limits (set from the scene's `control.rate_limit`).
+    pub fn limits(&self) -> &Arc<RateLimits> {
+        &self.limits
     }
 
     /// Takes up to `max` waiting requests without blocking.

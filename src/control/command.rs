@@ -73,6 +73,14 @@ pub enum Command {
         #[serde(default = "ten")]
         seconds: u32,
     },
+    /// Checks the scene given as RON text and swaps it in like a hot reload; a bad one
+    /// changes nothing and is answered with its problems. The running scene's file is
+    /// replaced only when the scene started with `control.allow_write_scene: true`:
+    /// `{"cmd": "load", "scene": "Scene(widgets: [])"}`.
+    Load {
+        /// The whole scene, as the text of a scene file.
+        scene: String,
+    },
 }
 
 fn ten() -> u32 {
@@ -85,6 +93,9 @@ pub const MAX_ALERT_SECONDS: u32 = 86_400;
 fn one() -> u64 {
     1
 }
+
+/// Bytes of a command shown in its audit line at most.
+pub const SUMMARY_BYTES: usize = 200;
 
 /// The most ticks one `step` may ask for (a day at 30 fps).
 pub const MAX_STEP: u64 = 30 * 60 * 60 * 24;
@@ -150,6 +161,9 @@ impl Command {
             Command::Step { n } if *n == 0 || *n > MAX_STEP => Err(CommandError::Invalid(format!(
                 "step n must be 1..={MAX_STEP}, not {n}"
             ))),
+            Command::Load { scene } if scene.trim().is_empty() => Err(CommandError::Invalid(
+                "load needs the scene's text in \"scene\" (RON, as in a scene file)".into(),
+            )),
             Command::Alert { seconds, .. } if *seconds == 0 || *seconds > MAX_ALERT_SECONDS => {
                 Err(CommandError::Invalid(format!(
                     "alert seconds must be 1..={MAX_ALERT_SECONDS}, not {seconds}"
@@ -176,7 +190,28 @@ impl Command {
             Command::Sleep => "sleep",
             Command::Wake => "wake",
             Command::Alert { .. } => "alert",
+            Command::Load { .. } => "load",
         }
+    }
+
+    /// The command for a log line: its JSON, a `load`'s scene as its size, cut to
+    /// [`SUMMARY_BYTES`].
+    pub fn summary(&self) -> String {
+        let text = match self {
+            Command::Load { scene } => {
+                serde_json::json!({"cmd": "load", "scene": format!("({} bytes)", scene.len())})
+                    .to_string()
+            }
+            other => other.to_value().to_string(),
+        };
+        if text.len() <= SUMMARY_BYTES {
+            return text;
+        }
+        let mut end = SUMMARY_BYTES;
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        format!("{}… ({} bytes)", &text[..end], text.len())
     }
 
     /// The command as a JSON value (what [`Command::from_value`] reads back).
@@ -271,6 +306,12 @@ mod tests {
                     seconds: 10,
                 },
             ),
+            (
+                json!({"cmd": "load", "scene": "Scene(widgets: [])"}),
+                Command::Load {
+                    scene: "Scene(widgets: [])".into(),
+                },
+            ),
         ];
         for (v, want) in cases {
             let got = Command::from_value(v.clone()).unwrap_or_else(|e| panic!("{v}: {e}"));
@@ -281,7 +322,9 @@ mod tests {
 
     #[test]
     fn malformed_commands_are_typed_errors_with_a_reason() {
-        let bad: [&[u8]; 10] = [
+        let bad: [&[u8]; 12] = [
+            br#"{"cmd": "load"}"#,
+            br#"{"cmd": "load", "scene": "  "}"#,
             b"not json",
             b"[1, 2]",
             br#"{"n": 5}"#,
@@ -316,6 +359,21 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(unknown.contains("jump"), "{unknown}");
+    }
+
+    #[test]
+    fn summaries_are_short() {
+        let load = Command::Load {
+            scene: "x".repeat(10_000),
+        };
+        assert_eq!(load.summary(), r#"{"cmd":"load","scene":"(10000 bytes)"}"#);
+        let set = Command::Set {
+            key: "k".into(),
+            value: json!("é".repeat(500)),
+        };
+        let s = set.summary();
+        assert!(s.len() < SUMMARY_BYTES + 30 && s.ends_with("bytes)"), "{s}");
+        assert_eq!(Command::Pause.summary(), r#"{"cmd":"pause"}"#);
     }
 
     #[test]

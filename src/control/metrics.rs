@@ -122,7 +122,11 @@ fn labelled<
 }
 
 /// The metrics text: state counters, panels, sources, dataset, preview stream bytes.
-pub fn render(published: &Published, feed: Option<&FrameFeed>) -> String {
+pub fn render(
+    published: &Published,
+    feed: Option<&FrameFeed>,
+    limits: Option<&super::limit::RateLimits>,
+) -> String {
     let s = published.state();
     let mut r = Registry::with_prefix("tinydisplay");
     r.register(
@@ -145,6 +149,20 @@ pub fn render(published: &Published, feed: Option<&FrameFeed>) -> String {
         "Keys in the dataset",
         i64::try_from(s.dataset_keys).unwrap_or(i64::MAX),
     );
+    if let Some(limits) = limits {
+        let refused = limits.refused();
+        labelled::<Counter>(
+            &mut r,
+            "control_rate_limited",
+            "Commands refused because their surface sent more than control.rate_limit a second",
+            |f| {
+                for (surface, n) in &refused {
+                    f.get_or_create(&vec![("surface".to_string(), surface.clone())])
+                        .inc_by(*n);
+                }
+            },
+        );
+    }
     if let Some(feed) = feed {
         counter(
             &mut r,

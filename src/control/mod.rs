@@ -28,10 +28,13 @@ pub mod apply;
 pub mod broker;
 pub mod channel;
 pub mod command;
+pub mod events;
 #[cfg(feature = "mqtt")]
 pub mod home_assistant;
 #[cfg(feature = "http")]
 pub mod http;
+pub mod limit;
+pub mod load;
 #[cfg(feature = "http")]
 pub mod metrics;
 /// Without the `http` feature there is no `/metrics`: tick timing is not kept.
@@ -53,7 +56,7 @@ use bevy_app::{App, Plugin};
 use bevy_ecs::prelude::*;
 
 pub use apply::Applied;
-pub use channel::{ControlInbox, ControlSender, PendingReply, control_sender};
+pub use channel::{ControlInbox, ControlSender, Origin, PendingReply, control_sender};
 pub use command::{Command, CommandError, Reply};
 pub use state::{DataItem, PanelList, Published, SceneStatus, State};
 
@@ -71,6 +74,27 @@ impl Plugin for ControlPlugin {
         app.init_resource::<PanelList>();
         app.init_resource::<actions::BadActions>();
         app.init_resource::<apply::HeldReplies>();
+        app.init_resource::<bevy_ecs::message::Messages<events::EngineEvent>>();
+        app.add_systems(
+            TickSchedule,
+            events::rotate
+                .before(apply::apply_commands)
+                .in_set(IngestSet::Begin),
+        );
+        app.add_systems(
+            TickSchedule,
+            // In this order, so the events of one tick come in the order their causes do:
+            // a source's data, the pages it moved, the panel.
+            (
+                events::watch_sources,
+                events::watch_pages,
+                events::watch_panels,
+                events::forward,
+            )
+                .chain()
+                .after(crate::sink::present::present)
+                .in_set(TickSet::Present),
+        );
         app.add_systems(
             TickSchedule,
             actions::run_key_actions.in_set(TickSet::Propagate),

@@ -13,8 +13,9 @@ use tokio::task::JoinHandle;
 use super::ControlSender;
 use super::broker::{STATE_EVERY, offline_document, state_changed, state_document};
 use super::queue::{COMMAND_BYTES, CommandQueue};
-use crate::data::source::broker::BrokerUrl;
-use crate::data::source::mqtt::{MAX_PACKET_BYTES, PACKET_OVERHEAD, SCHEMES, options, oversized};
+use crate::net::auth::MqttAuth;
+use crate::net::mqtt::{MAX_PACKET_BYTES, PACKET_OVERHEAD, SCHEMES, options, oversized};
+use crate::net::url::BrokerUrl;
 
 /// The running MQTT surface; dropping it publishes `offline` and stops it.
 pub struct MqttControl {
@@ -31,14 +32,30 @@ pub fn topics(name: &str) -> (String, String, String) {
     )
 }
 
+/// The topic display `name` publishes its events on (one JSON object per message).
+pub fn event_topic(name: &str) -> String {
+    format!("tinydisplay/{name}/event")
+}
+
 impl MqttControl {
-    /// Connects to the broker at `url` (`mqtt://host:port`) as display `name`.
+    /// Connects to the broker at `url` (`mqtt://host:port`) as display `name`, without
+    /// credentials.
     pub fn start(url: &str, name: &str, control: ControlSender) -> Result<Self, String> {
+        MqttControl::start_with(url, name, &MqttAuth::default(), control)
+    }
+
+    /// Connects to the broker at `url` as display `name` with `auth`'s credentials and TLS
+    /// (`mqtts://` turns TLS on too).
+    pub fn start_with(
+        url: &str,
+        name: &str,
+        auth: &MqttAuth,
+        control: ControlSender,
+    ) -> Result<Self, String> {
         let url = BrokerUrl::parse(url, SCHEMES).map_err(|e| e.to_string())?;
         let (control_topic, error_topic, state_topic) = topics(name);
         let client_id = format!("tinydisplay-{name}-control-{}", std::process::id());
-        let mut opts =
-            options(&client_id, &url, None, None, None, 10).map_err(|e| e.to_string())?;
+        let mut opts = options(&client_id, &url, auth, 10).map_err(|e| e.to_string())?;
         opts.set_last_will(LastWill::new(
             &state_topic,
             offline_document(name).to_string(),
@@ -54,6 +71,8 @@ impl MqttControl {
         let (stop_tx, mut stop_rx) = tokio::sync::oneshot::channel::<()>();
         let display = name.to_owned();
         let state = state_topic;
+        let events_topic = event_topic(name);
+        let mut events_rx = control.published().events.subscribe();
         let task = handle.spawn(async move {
             let mut watch = control.published().watch_state();
             let mut backoff = Duration::from_millis(250);
@@ -129,6 +148,15 @@ impl MqttControl {
                         let doc = state_document(&display, &control).to_string();
                         let _ = client.try_publish(state.clone(), QoS::AtLeastOnce, true, doc);
                     }
+                    event = events_rx.recv() => match event {
+                        Ok(json) => {
+                            let _ = client.try_publish(&events_topic, QoS::AtLeastOnce, false, json.as_bytes().to_vec());
+                        }
+                        Err(tokio::sync::broadcast::error::RecvError::Lagged(n)) => {
+                            log::warn!("MQTT control: {n} events were not published (the connection was too slow)");
+                        }
+                        Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
+                    },
                 }
             }
         });

@@ -13,8 +13,9 @@ use tokio::task::JoinHandle;
 use super::ControlSender;
 use super::broker::{offline_document, state_changed, state_document};
 use super::queue::CommandQueue;
-use crate::data::source::broker::BrokerUrl;
-use crate::data::source::nats::SCHEMES;
+use crate::net::auth::NatsAuth;
+use crate::net::nats::{SCHEMES, address, connect_options};
+use crate::net::url::BrokerUrl;
 
 /// The running NATS surface; dropping it publishes `offline` and stops it.
 pub struct NatsControl {
@@ -31,20 +32,46 @@ pub fn subjects(name: &str) -> (String, String, String) {
     )
 }
 
+/// The subject display `name` publishes its events on (one JSON object per message).
+pub fn event_subject(name: &str) -> String {
+    format!("tinydisplay.{name}.event")
+}
+
 impl NatsControl {
-    /// Connects to the server at `url` (`nats://host:port`) as display `name`.
+    /// Connects to the server at `url` (`nats://host:port`) as display `name`, without
+    /// credentials.
     pub fn start(url: &str, name: &str, control: ControlSender) -> Result<Self, String> {
+        NatsControl::start_with(url, name, &NatsAuth::default(), control)
+    }
+
+    /// Connects to the server at `url` as display `name` with `auth`'s credentials and
+    /// TLS (`tls://` requires TLS too); secrets are read before this returns.
+    pub fn start_with(
+        url: &str,
+        name: &str,
+        auth: &NatsAuth,
+        control: ControlSender,
+    ) -> Result<Self, String> {
         let url = BrokerUrl::parse(url, SCHEMES).map_err(|e| e.to_string())?;
-        let address = format!("nats://{}:{}", url.host, url.port);
+        // Secrets are read now, so a missing one stops the start with its reason.
+        auth.credentials().map_err(|e| e.to_string())?;
+        let auth = auth.clone();
+        let address = address(&url);
         let (control_subject, error_subject, state_subject) = subjects(name);
         let handle = crate::runtime::try_handle().map_err(|e| e.to_string())?;
         let (stop_tx, mut stop_rx) = tokio::sync::oneshot::channel::<()>();
         let display = name.to_owned();
+        let events_subject = event_subject(name);
+        let mut events_rx = control.published().events.subscribe();
         let task = handle.spawn(async move {
-            let connect = async_nats::ConnectOptions::new()
-                .name(format!("tinydisplay-{display}-control"))
-                .retry_on_initial_connect()
-                .connect(address.as_str());
+            let opts = match connect_options(&format!("tinydisplay-{display}-control"), &url, &auth).await {
+                Ok(o) => o,
+                Err(e) => {
+                    log::error!("NATS control at {address}: {e}");
+                    return;
+                }
+            };
+            let connect = opts.retry_on_initial_connect().connect(address.as_str());
             let client = match connect.await {
                 Ok(c) => c,
                 Err(e) => {
@@ -101,6 +128,15 @@ impl NatsControl {
                         last_state = tokio::time::Instant::now();
                         publish_state(client.clone(), display.clone(), state_subject.clone()).await;
                     }
+                    event = events_rx.recv() => match event {
+                        Ok(json) => {
+                            let _ = client.publish(events_subject.clone(), json.as_bytes().to_vec().into()).await;
+                        }
+                        Err(tokio::sync::broadcast::error::RecvError::Lagged(n)) => {
+                            log::warn!("NATS control: {n} events were not published (the connection was too slow)");
+                        }
+                        Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
+                    },
                 }
             }
         });

@@ -53,6 +53,10 @@ pub struct Line {
     /// Control commands applied, in order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub cmd: Vec<Command>,
+    /// Who sent each of `cmd` (same order): `{"surface": "http", "client": "…"}`; the
+    /// audit trail (a replay does not need it).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub by: Vec<super::Origin>,
     /// The recording ended cleanly after `u` updates.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub end: bool,
@@ -170,7 +174,7 @@ pub fn record(
             line.set.insert(k.to_string(), v.clone());
         }
     }
-    line.cmd = applied.0.drain(..).map(|(_, c)| c).collect();
+    (line.cmd, line.by) = applied.0.drain(..).map(|(_, c, o)| (c, o)).unzip();
     if u == 0 || line.tick_to.is_some() || !line.set.is_empty() || !line.cmd.is_empty() {
         line.t = Some(tick.0);
         rec.write(&line);

@@ -91,6 +91,9 @@ pub struct HotReload {
     pub requested: Arc<AtomicBool>,
     loading: Arc<AtomicBool>,
     path: PathBuf,
+    /// The text the `load` command just wrote over the scene file: a change that leaves
+    /// the file holding exactly that is the engine's own, not a reason to reload.
+    written: Arc<Mutex<Option<String>>>,
 }
 
 impl HotReload {
@@ -107,6 +110,7 @@ impl HotReload {
             requested,
             loading: Arc::new(AtomicBool::new(false)),
             path: scene.path.clone(),
+            written: Arc::new(Mutex::new(None)),
         };
         let (files, flag) = (me.watched.clone(), me.requested.clone());
         let watcher = notify::recommended_watcher(move |ev: notify::Result<notify::Event>| {
@@ -153,16 +157,25 @@ impl HotReload {
         }
     }
 
+    /// Notes that the engine is about to write `text` over the scene file (the `load`
+    /// command), so the change it causes is not loaded again; "" forgets it.
+    pub fn expect_written(&self, text: &str) {
+        if let Ok(mut w) = self.written.lock() {
+            *w = (!text.is_empty()).then(|| text.to_owned());
+        }
+    }
+
     /// Starts loading the scene on a thread of its own, unless a load is under way.
     fn load(&self) {
         if self.loading.swap(true, Ordering::AcqRel) {
             return;
         }
-        let (tx, path, loading, again) = (
+        let (tx, path, loading, again, written) = (
             self.tx.clone(),
             self.path.clone(),
             self.loading.clone(),
             self.requested.clone(),
+            self.written.clone(),
         );
         let spawned = std::thread::Builder::new()
             .name("tinydisplay-reload".into())
@@ -170,7 +183,16 @@ impl HotReload {
                 // Let the burst of events of one save settle.
                 std::thread::sleep(SETTLE);
                 again.store(false, Ordering::Relaxed);
-                let _ = tx.send(crate::scene::load(&path));
+                let ours = match (std::fs::read_to_string(&path), written.lock()) {
+                    (Ok(now), Ok(mut w)) if w.as_deref() == Some(now.as_str()) => {
+                        *w = None;
+                        true
+                    }
+                    _ => false,
+                };
+                if !ours {
+                    let _ = tx.send(crate::scene::load(&path));
+                }
                 loading.store(false, Ordering::Release);
             });
         if spawned.is_err() {
@@ -202,8 +224,10 @@ pub fn hot_reload(world: &mut World) {
                 hr.follow(&scene);
             }
             let tick = world.get_resource::<crate::app::Tick>().map_or(0, |t| t.0);
+            let origin = super::Origin::surface("watch");
+            log::info!("control ({origin}): reload");
             if let Some(mut applied) = world.get_resource_mut::<super::Applied>() {
-                applied.0.push((tick, super::Command::Reload));
+                applied.0.push((tick, super::Command::Reload, origin));
             }
         }
     }

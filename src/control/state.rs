@@ -165,6 +165,8 @@ pub struct Published {
     data_version: AtomicU64,
     /// Tick durations and present lateness, for `/metrics`.
     pub timing: super::metrics::Timing,
+    /// The engine's events as JSON lines (see [`super::events`]).
+    pub events: super::events::EventFeed,
     /// Set while no surface holds a sender: the next publication is a whole one.
     unwatched: AtomicBool,
     /// Set by [`publish`] when [`publish_rest`] is due (`REFRESH_*`).
@@ -179,6 +181,7 @@ impl Default for Published {
             data: RwLock::new(BTreeMap::new()),
             data_version: AtomicU64::new(0),
             timing: super::metrics::Timing::default(),
+            events: super::events::EventFeed::default(),
             unwatched: AtomicBool::new(true),
             refresh: AtomicU8::new(REFRESH_NONE),
         }

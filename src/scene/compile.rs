@@ -159,6 +159,18 @@ fn locate_all(
     problems
 }
 
+/// The control section with its credential and TLS files resolved against the scene's
+/// folder.
+fn resolve_control(
+    control: &super::schema::ControlSpec,
+    scene_dir: &Path,
+) -> super::schema::ControlSpec {
+    let mut out = control.clone();
+    out.mqtt_auth = out.mqtt_auth.map(|a| a.resolved(scene_dir));
+    out.nats_auth = out.nats_auth.map(|a| a.resolved(scene_dir));
+    out
+}
+
 /// Reads, parses and checks a scene file.
 pub fn load(path: &Path) -> Result<CompiledScene, SceneError> {
     let src = std::fs::read_to_string(path).map_err(|source| SceneError::Io {
@@ -183,6 +195,18 @@ pub(super) fn unknown_field_message(path: &str) -> String {
 /// A leading UTF-8 byte-order mark is ignored; nesting deeper than
 /// [`crate::data::limits::MAX_NESTING`] brackets is refused before parsing.
 pub fn compile_str(src: &str, path: &Path) -> Result<CompiledScene, SceneError> {
+    compile_with(src, path, false)
+}
+
+/// Like [`compile_str`] for scene text from elsewhere (the `load` command): an `include`
+/// that is absolute, climbs out with `..`, or resolves (links followed) to a file outside
+/// the folder of `path` is an error and is not read.
+pub fn compile_confined(src: &str, path: &Path) -> Result<CompiledScene, SceneError> {
+    compile_with(src, path, true)
+}
+
+/// Parses and checks scene text; `confine`: includes stay inside the scene's folder.
+fn compile_with(src: &str, path: &Path, confine: bool) -> Result<CompiledScene, SceneError> {
     let src = src.strip_prefix('\u{feff}').unwrap_or(src);
     let (mut parsed, mut file, mut located) = read(src, path)?;
     let mut raw: Vec<Raw> = std::mem::take(&mut parsed.unknown)
@@ -195,7 +219,7 @@ pub fn compile_str(src: &str, path: &Path) -> Result<CompiledScene, SceneError> 
         .collect();
 
     let scene_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-    let includes = super::include::merge(&mut file, &scene_dir, &mut raw, &mut located);
+    let includes = super::include::merge(&mut file, &scene_dir, confine, &mut raw, &mut located);
     let display = check_display(&file, &scene_dir, &mut raw);
     let data = check_data(&file, &scene_dir, &mut raw);
     let sources = check_sources(&file, &scene_dir, &mut raw);
@@ -247,7 +271,7 @@ pub fn compile_str(src: &str, path: &Path) -> Result<CompiledScene, SceneError> 
         limits,
         contrast,
         image_cache: image_cache(&file, &scene_dir),
-        control: file.control.clone(),
+        control: resolve_control(&file.control, &scene_dir),
         name: file.name.clone(),
         files,
     })

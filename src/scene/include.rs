@@ -75,6 +75,7 @@ impl Includes {
 pub(super) fn merge(
     file: &mut SceneFile,
     scene_dir: &Path,
+    confine: bool,
     raw: &mut Vec<Raw>,
     problems: &mut Vec<Problem>,
 ) -> Includes {
@@ -86,6 +87,14 @@ pub(super) fn merge(
     let own_initial: HashSet<String> = file.data.initial.keys().cloned().collect();
     for (i, name) in file.include.clone().iter().enumerate() {
         let path = scene_dir.join(name);
+        if confine && let Err(message) = inside(scene_dir, name, &path) {
+            raw.push(Raw {
+                severity: Severity::Error,
+                path: format!("include[{i}]"),
+                message,
+            });
+            continue;
+        }
         let Some(mut inc) = read(&path, i, raw, problems) else {
             continue;
         };
@@ -149,6 +158,33 @@ pub(super) fn merge(
         }
     }
     out
+}
+
+/// Whether include `name` (at `path`) stays inside `scene_dir`: relative, no `..`, and,
+/// once links are followed, still under the folder; else why not.
+fn inside(scene_dir: &Path, name: &str, path: &Path) -> Result<(), String> {
+    use std::path::Component;
+    let refused = || {
+        format!(
+            "include {name:?} is outside the scene's folder; a scene sent with `load` may \
+             include only files in its folder or below"
+        )
+    };
+    if Path::new(name)
+        .components()
+        .any(|c| !matches!(c, Component::Normal(_) | Component::CurDir))
+    {
+        return Err(refused());
+    }
+    let folder = std::fs::canonicalize(if scene_dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        scene_dir
+    });
+    match (folder, std::fs::canonicalize(path)) {
+        (Ok(folder), Ok(real)) if !real.starts_with(&folder) => Err(refused()),
+        _ => Ok(()),
+    }
 }
 
 /// Inserts the entries of `from` whose keys the scene does not define itself.

@@ -17,6 +17,6 @@ pub mod spawn;
 pub mod swap;
 mod tree;
 
-pub use compile::{CompiledScene, compile_str, load};
+pub use compile::{CompiledScene, compile_confined, compile_str, load};
 pub use problems::{Problem, SceneError, Severity};
 pub use spawn::{ScenePlugin, WidgetName};

@@ -104,6 +104,30 @@ pub struct ControlSpec {
     /// `home_assistant: (text_keys: ["msg.text"])`.
     #[serde(default)]
     pub home_assistant: Option<HomeAssistantSpec>,
+    /// Whether a scene sent with the `load` command is also written over this scene's
+    /// file (atomically), so it survives a restart (default false: it runs until the next
+    /// reload or restart). Read when tinydisplay starts.
+    #[serde(default)]
+    pub allow_write_scene: bool,
+    /// Commands a second each control surface may send (`http`, `mqtt`, `nats`, …), in
+    /// bursts of up to ten seconds' worth; more are refused (default 50; 0: no limit).
+    #[serde(default = "default_rate_limit")]
+    pub rate_limit: u32,
+    /// Credentials and TLS of the `mqtt` control connection (and Home Assistant's):
+    /// `mqtt_auth: (username: "display", password_file: "mqtt.pw")`.
+    #[serde(default)]
+    pub mqtt_auth: Option<crate::net::auth::MqttAuth>,
+    /// Credentials and TLS of the `nats` control connection:
+    /// `nats_auth: (token_env: "NATS_TOKEN", tls: (ca_file: "ca.pem"))`.
+    #[serde(default)]
+    pub nats_auth: Option<crate::net::auth::NatsAuth>,
+}
+
+/// Default commands a second per control surface (`control.rate_limit`).
+pub const DEFAULT_RATE_LIMIT: u32 = 50;
+
+fn default_rate_limit() -> u32 {
+    DEFAULT_RATE_LIMIT
 }
 
 /// The Home Assistant section: where HA looks for discovery and which dataset keys HA
@@ -144,6 +168,10 @@ impl Default for ControlSpec {
             nats: None,
             on_change: BTreeMap::new(),
             home_assistant: None,
+            allow_write_scene: false,
+            rate_limit: DEFAULT_RATE_LIMIT,
+            mqtt_auth: None,
+            nats_auth: None,
         }
     }
 }

@@ -248,3 +248,56 @@ pub fn mqtt_collect(
         got
     })
 }
+
+/// Collects messages on `subject` (wildcards allowed) at 127.0.0.1:`port` until `done`
+/// holds for the list (or 20 s pass); `after_subscribe` runs once the subscription is in
+/// place.
+#[cfg(feature = "nats")]
+pub fn nats_collect(
+    port: u16,
+    subject: &str,
+    after_subscribe: impl FnOnce() + Send + 'static,
+    done: impl Fn(&[(String, String)]) -> bool,
+) -> Vec<(String, String)> {
+    use futures_util::StreamExt;
+    let subject = subject.to_owned();
+    tinydisplay::runtime::handle().block_on(async move {
+        let client = async_nats::connect(format!("nats://127.0.0.1:{port}"))
+            .await
+            .expect("nats-server reachable");
+        let mut sub = client.subscribe(subject).await.expect("subscribed");
+        client.flush().await.expect("flushed");
+        std::thread::spawn(after_subscribe);
+        let mut got = Vec::new();
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+        while !done(&got) {
+            match tokio::time::timeout_at(deadline, sub.next()).await {
+                Ok(Some(m)) => got.push((
+                    m.subject.to_string(),
+                    String::from_utf8_lossy(&m.payload).into_owned(),
+                )),
+                _ => break,
+            }
+        }
+        got
+    })
+}
+
+/// A NATS request to `subject` at 127.0.0.1:`port`: the reply as JSON.
+#[cfg(feature = "nats")]
+pub fn nats_request(port: u16, subject: &str, payload: &[u8]) -> Value {
+    let (subject, payload) = (subject.to_owned(), payload.to_vec());
+    tinydisplay::runtime::handle().block_on(async move {
+        let client = async_nats::connect(format!("nats://127.0.0.1:{port}"))
+            .await
+            .expect("nats-server reachable");
+        let reply = tokio::time::timeout(
+            Duration::from_secs(10),
+            client.request(subject, payload.into()),
+        )
+        .await
+        .expect("a reply within 10 s")
+        .expect("a reply");
+        serde_json::from_slice(&reply.payload).expect("the reply is JSON")
+    })
+}

@@ -10,18 +10,29 @@ use super::catalogue::Catalogue;
 use super::discovery::{self, Topics};
 use super::{HaError, MAX_PACKET};
 use crate::control::broker::check_name;
-use crate::data::source::broker::BrokerUrl;
-use crate::data::source::mqtt::{SCHEMES, options};
+use crate::net::auth::MqttAuth;
+use crate::net::mqtt::{SCHEMES, options};
+use crate::net::url::BrokerUrl;
 
 /// Clears every discovery config display `name` has under `prefix` on the broker at
 /// `url` (those found retained, and those `cat` would announce) and its HA state;
 /// returns how many configs were found. Waits at most about 10 s.
 pub fn forget(url: &str, name: &str, cat: &Catalogue) -> Result<usize, HaError> {
+    forget_with(url, name, cat, &MqttAuth::default())
+}
+
+/// [`forget`] with the broker's credentials and TLS.
+pub fn forget_with(
+    url: &str,
+    name: &str,
+    cat: &Catalogue,
+    auth: &MqttAuth,
+) -> Result<usize, HaError> {
     check_name(name).map_err(HaError::Name)?;
     let url = BrokerUrl::parse(url, SCHEMES).map_err(|e| HaError::Broker(e.to_string()))?;
     let client_id = format!("tinydisplay-{name}-ha-forget-{}", std::process::id());
-    let mut opts = options(&client_id, &url, None, None, None, 10)
-        .map_err(|e| HaError::Broker(e.to_string()))?;
+    let mut opts =
+        options(&client_id, &url, auth, 10).map_err(|e| HaError::Broker(e.to_string()))?;
     opts.set_max_packet_size(MAX_PACKET, MAX_PACKET);
     let handle = crate::runtime::try_handle().map_err(|e| HaError::Runtime(e.to_string()))?;
     let topics = Topics::new(name);

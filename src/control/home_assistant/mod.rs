@@ -24,7 +24,7 @@ pub mod commands;
 pub mod discovery;
 mod forget;
 
-pub use forget::forget;
+pub use forget::{forget, forget_with};
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -40,8 +40,8 @@ use self::commands::Target;
 use self::discovery::Topics;
 use super::ControlSender;
 use super::broker::{check_name, handle_command};
-use crate::data::source::broker::BrokerUrl;
-use crate::data::source::mqtt::{SCHEMES, options};
+use crate::net::mqtt::{SCHEMES, options};
+use crate::net::url::BrokerUrl;
 use crate::scene::schema::HomeAssistantSpec;
 use crate::scene::swap::ActiveScene;
 
@@ -90,14 +90,19 @@ impl HomeAssistant {
             .get_resource::<ActiveScene>()
             .map(|a| Catalogue::of(&a.0, &fallback))
             .ok_or(HaError::NoScene)?;
+        // The same credentials and TLS as the control surface on this broker.
+        let auth = world
+            .get_resource::<ActiveScene>()
+            .and_then(|a| a.0.control.mqtt_auth.clone())
+            .unwrap_or_default();
         let feed = CatalogueFeed::new(first, fallback);
         let catalogue = feed.subscribe();
         world.insert_resource(feed);
         let control = super::control_sender(world);
         let url = BrokerUrl::parse(url, SCHEMES).map_err(|e| HaError::Broker(e.to_string()))?;
         let client_id = format!("tinydisplay-{name}-ha-{}", std::process::id());
-        let mut opts = options(&client_id, &url, None, None, None, 10)
-            .map_err(|e| HaError::Broker(e.to_string()))?;
+        let mut opts =
+            options(&client_id, &url, &auth, 10).map_err(|e| HaError::Broker(e.to_string()))?;
         opts.set_max_packet_size(MAX_PACKET, MAX_PACKET);
         let handle = crate::runtime::try_handle().map_err(|e| HaError::Runtime(e.to_string()))?;
         let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();

@@ -3,15 +3,18 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
+use axum::Extension;
 use axum::Json;
 use axum::body::Body;
-use axum::extract::{Query, State};
+use axum::extract::{ConnectInfo, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
 use super::Ctx;
+use crate::control::Origin;
 use crate::control::command::{Command, Reply};
+use crate::control::limit::REFUSED_PREFIX;
 use crate::render::{FrameBuffer, PixelMode};
 
 /// How long `POST /api/control` waits for the tick to answer.
@@ -59,7 +62,12 @@ fn is_json(headers: &HeaderMap) -> bool {
 
 /// `POST /api/control` with one JSON command (`Content-Type: application/json`, which a
 /// cross-site form cannot send), its body read within the body timeout.
-pub(crate) async fn control(State(ctx): State<Ctx>, headers: HeaderMap, body: Body) -> Response {
+pub(crate) async fn control(
+    State(ctx): State<Ctx>,
+    client: Option<Extension<ConnectInfo<std::net::SocketAddr>>>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
     if !is_json(&headers) {
         return error(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -87,9 +95,16 @@ pub(crate) async fn control(State(ctx): State<Ctx>, headers: HeaderMap, body: Bo
         Ok(c) => c,
         Err(e) => return error(StatusCode::BAD_REQUEST, e.to_string()),
     };
-    let pending = ctx.control.send(cmd, "http");
+    let origin = Origin {
+        surface: "http".into(),
+        client: client.map(|Extension(ConnectInfo(addr))| addr.to_string()),
+    };
+    let pending = ctx.control.send_from(cmd, origin);
     match tokio::time::timeout(REPLY_WAIT, pending.wait()).await {
         Ok(Reply::Ok) => Json(Reply::Ok.to_json()).into_response(),
+        Ok(Reply::Error(e)) if e.starts_with(REFUSED_PREFIX) => {
+            error(StatusCode::TOO_MANY_REQUESTS, e)
+        }
         Ok(Reply::Error(e)) => error(StatusCode::CONFLICT, e),
         Err(_) => error(
             StatusCode::GATEWAY_TIMEOUT,
@@ -139,7 +154,11 @@ pub fn encode_png(fb: &FrameBuffer) -> Result<Vec<u8>, String> {
 
 /// `GET /metrics` in the Prometheus text format (0.0.4).
 pub(crate) async fn metrics(State(ctx): State<Ctx>) -> Response {
-    let text = crate::control::metrics::render(ctx.control.published(), Some(&ctx.feed));
+    let text = crate::control::metrics::render(
+        ctx.control.published(),
+        Some(&ctx.feed),
+        Some(ctx.control.limits()),
+    );
     (
         [(
             header::CONTENT_TYPE,
@@ -154,6 +173,6 @@ pub(crate) async fn metrics(State(ctx): State<Ctx>) -> Response {
 pub(crate) async fn not_found() -> Response {
     error(
         StatusCode::NOT_FOUND,
-        "no such page; try /, /api/state, /api/data, /api/control, /api/frame.png, /metrics",
+        "no such page; try /, /api/state, /api/data, /api/control, /api/events, /api/frame.png, /metrics",
     )
 }

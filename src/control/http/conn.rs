@@ -168,8 +168,8 @@ pub(super) async fn serve(
             () = &mut stopped => break,
             a = listener.accept() => a,
         };
-        let stream = match accepted {
-            Ok((stream, _)) => stream,
+        let (stream, peer) = match accepted {
+            Ok(accepted) => accepted,
             Err(e) => {
                 // Out of file descriptors, most likely: wait a little, then go on.
                 if let Some(held) = refused.allow() {
@@ -220,6 +220,7 @@ pub(super) async fn serve(
         };
         tokio::spawn(connection(
             io,
+            peer,
             app.clone(),
             limits,
             activity,
@@ -234,6 +235,7 @@ pub(super) async fn serve(
 /// server stops.
 async fn connection(
     io: Watched,
+    peer: std::net::SocketAddr,
     app: Router,
     limits: ConnectionLimits,
     activity: Arc<Activity>,
@@ -242,7 +244,10 @@ async fn connection(
 ) {
     let tower = TowerToHyperService::new(app);
     let counted = activity.clone();
-    let service = hyper::service::service_fn(move |req: hyper::Request<Incoming>| {
+    let service = hyper::service::service_fn(move |mut req: hyper::Request<Incoming>| {
+        // The client's address, for the audit line of the commands it sends.
+        req.extensions_mut()
+            .insert(axum::extract::ConnectInfo(peer));
         let busy = Busy::new(&counted);
         let call = hyper::service::Service::call(&tower, req);
         async move {

@@ -10,6 +10,7 @@
 mod api;
 mod auth;
 pub mod conn;
+mod events;
 mod origin;
 mod preview;
 
@@ -152,6 +153,7 @@ fn router(ctx: Ctx) -> Router {
         .route("/preview.css", get(preview::style))
         .route("/api/stream", get(preview::stream))
         .route("/api/state", get(api::state))
+        .route("/api/events", get(events::events))
         .route("/api/data", get(api::data))
         .route("/api/control", post(api::control))
         .route("/api/frame.png", get(api::frame_png))

@@ -50,8 +50,6 @@ pub mod stdin;
 mod stop;
 pub mod system;
 pub(crate) mod throttle;
-#[cfg(any(feature = "mqtt", feature = "nats"))]
-pub mod tls;
 
 use serde::Deserialize;
 
@@ -216,6 +214,14 @@ pub enum SourceError {
     /// The source panicked during the attempt.
     #[error("the source panicked: {0}")]
     Panicked(String),
+}
+
+impl From<crate::net::NetError> for SourceError {
+    fn from(e: crate::net::NetError) -> SourceError {
+        match e {
+            crate::net::NetError::Config(message) => SourceError::Config(message),
+        }
+    }
 }
 
 /// How a file's or a command's output is read.

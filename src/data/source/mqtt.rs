@@ -8,48 +8,20 @@
 //! (retained) on connect and leaves a last will of `offline`, so others see the display go.
 //!
 //! A message larger than the source's `max_output_bytes` is refused on its own (health
-//! and a throttled log) and the connection stays; only a packet over [`MAX_PACKET_BYTES`]
+//! and a throttled log) and the connection stays; only a packet over [`crate::net::mqtt::MAX_PACKET_BYTES`]
 //! makes the client drop the connection (it would have to be held whole in memory).
 
-use std::time::Duration;
-
-use rumqttc::{
-    AsyncClient, ConnectionError, Event, LastWill, MqttOptions, Packet, QoS, StateError,
-    TlsConfiguration, Transport,
-};
+use rumqttc::{AsyncClient, Event, LastWill, Packet, QoS};
 use serde::Deserialize;
 
-use super::broker::{BrokerUrl, broker_error, run_session, secret};
+use super::broker::{broker_error, run_session};
 use super::mapping::{MQTT, Router, Subscription};
 use super::throttle::Throttle;
-use super::tls::TlsConfig;
 use super::{PROBLEM_KEY, SourceError, StreamSource, Value, join_key};
-
-/// Bytes of an MQTT packet besides its payload (header, topic) allowed on top of a
-/// payload limit.
-pub const PACKET_OVERHEAD: usize = 64 * 1024;
-/// Largest packet an MQTT connection reads at all (16 MiB, rumqttc's own default is
-/// 10 KiB): a message up to it is read and, when over a payload limit, refused on its
-/// own; a larger packet ends the connection, since the client holds a packet whole.
-pub const MAX_PACKET_BYTES: usize = 16 * 1024 * 1024;
-
-/// The size of the packet, when `e` is the client refusing one over its maximum.
-pub fn oversized(e: &ConnectionError) -> Option<usize> {
-    match e {
-        ConnectionError::MqttState(StateError::Deserialization(
-            rumqttc::mqttbytes::Error::PayloadSizeLimitExceeded(n),
-        )) => Some(*n),
-        _ => None,
-    }
-}
-
-/// Accepted URL schemes and their default ports (`mqtts` is MQTT over TLS).
-pub const SCHEMES: &[(&str, u16)] = &[
-    ("mqtt", 1883),
-    ("tcp", 1883),
-    ("mqtts", 8883),
-    ("ssl", 8883),
-];
+use crate::net::auth::MqttAuth;
+use crate::net::mqtt::{MAX_PACKET_BYTES, PACKET_OVERHEAD, SCHEMES, options};
+use crate::net::tls::TlsConfig;
+use crate::net::url::BrokerUrl;
 
 /// Settings of an MQTT source.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -74,6 +46,9 @@ pub struct MqttConfig {
     /// The environment variable holding the password (never the password itself).
     #[serde(default)]
     pub password_env: Option<String>,
+    /// A file whose first line is the password (instead of `password_env`).
+    #[serde(default)]
+    pub password_file: Option<std::path::PathBuf>,
     /// TLS options (TLS is on with `mqtts://` or when this is given).
     #[serde(default)]
     pub tls: Option<TlsConfig>,
@@ -102,6 +77,16 @@ fn default_keep_alive() -> u64 {
 }
 
 impl MqttConfig {
+    /// The credentials and TLS of these settings.
+    pub fn auth(&self) -> MqttAuth {
+        MqttAuth {
+            username: self.username.clone(),
+            password_env: self.password_env.clone(),
+            password_file: self.password_file.clone(),
+            tls: self.tls.clone(),
+        }
+    }
+
     /// Settings for `url` with these subscriptions and every default.
     pub fn new(url: &str, subscriptions: Vec<Subscription>) -> Self {
         Self {
@@ -112,6 +97,7 @@ impl MqttConfig {
             client_id: None,
             username: None,
             password_env: None,
+            password_file: None,
             tls: None,
             keep_alive_s: default_keep_alive(),
             status_topic: None,
@@ -127,40 +113,6 @@ pub fn qos(level: u8) -> Result<QoS, SourceError> {
         2 => Ok(QoS::ExactlyOnce),
         n => Err(SourceError::Config(format!("qos {n}: use 0, 1 or 2"))),
     }
-}
-
-/// Client options for a broker URL: address, keep-alive, credentials and TLS.
-pub fn options(
-    client_id: &str,
-    url: &BrokerUrl,
-    username: Option<&str>,
-    password_env: Option<&str>,
-    tls: Option<&TlsConfig>,
-    keep_alive_s: u64,
-) -> Result<MqttOptions, SourceError> {
-    let mut opts = MqttOptions::new(client_id, url.host.clone(), url.port);
-    opts.set_keep_alive(Duration::from_secs(keep_alive_s.max(5)));
-    opts.set_clean_session(true);
-    match (username, password_env) {
-        (Some(user), Some(var)) => {
-            opts.set_credentials(user, secret(var, "MQTT password")?);
-        }
-        (Some(user), None) => {
-            opts.set_credentials(user, "");
-        }
-        (None, Some(_)) => {
-            return Err(SourceError::Config(
-                "MQTT: `password_env` needs a `username`".to_owned(),
-            ));
-        }
-        (None, None) => {}
-    }
-    let wants_tls = matches!(url.scheme.as_str(), "mqtts" | "ssl") || tls.is_some();
-    if wants_tls {
-        let config = tls.cloned().unwrap_or_default().rustls()?;
-        opts.set_transport(Transport::tls_with_config(TlsConfiguration::Rustls(config)));
-    }
-    Ok(opts)
 }
 
 /// Subscribes to a broker and emits what arrives; ends with an error when the
@@ -209,14 +161,7 @@ impl MqttSource {
         connected: &mut bool,
     ) -> Result<(), SourceError> {
         let c = &self.config;
-        let mut opts = options(
-            &self.client_id,
-            &self.url,
-            c.username.as_deref(),
-            c.password_env.as_deref(),
-            c.tls.as_ref(),
-            c.keep_alive_s,
-        )?;
+        let mut opts = options(&self.client_id, &self.url, &c.auth(), c.keep_alive_s)?;
         if let Some(topic) = &c.status_topic {
             opts.set_last_will(LastWill::new(topic, "offline", QoS::AtLeastOnce, true));
         }
@@ -334,16 +279,12 @@ mod tests {
         let c = MqttConfig::new("mqtt://127.0.0.1", vec![Subscription::new("a/#/b")]);
         assert!(MqttSource::new(c, "x").is_err());
         let url = BrokerUrl::parse("mqtt://h", SCHEMES).expect("valid");
-        let err = options(
-            "id",
-            &url,
-            Some("u"),
-            Some("TINYDISPLAY_TEST_UNSET_VAR"),
-            None,
-            30,
-        )
-        .map(|_| ())
-        .unwrap_err();
+        let auth = MqttAuth {
+            username: Some("u".into()),
+            password_env: Some("TINYDISPLAY_TEST_UNSET_VAR".into()),
+            ..MqttAuth::default()
+        };
+        let err = options("id", &url, &auth, 30).map(|_| ()).unwrap_err();
         assert!(
             err.to_string().contains("TINYDISPLAY_TEST_UNSET_VAR"),
             "{err}"

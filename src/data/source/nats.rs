@@ -8,19 +8,18 @@
 //! from environment variables or files, never from the scene itself.
 
 use std::path::PathBuf;
-use std::time::Duration;
 
-use async_nats::{ConnectOptions, Event};
+use async_nats::Event;
 use futures_util::StreamExt;
 use serde::Deserialize;
 
-use super::broker::{BrokerUrl, broker_error, run_session, secret};
+use super::broker::{broker_error, run_session};
 use super::mapping::{NATS, Router, Subscription};
-use super::tls::TlsConfig;
 use super::{SourceError, StreamSource, Value, join_key};
-
-/// Accepted URL schemes and their default ports (`tls` asks for TLS).
-pub const SCHEMES: &[(&str, u16)] = &[("nats", 4222), ("tls", 4222)];
+use crate::net::auth::NatsAuth;
+use crate::net::nats::{SCHEMES, connect_options};
+use crate::net::tls::TlsConfig;
+use crate::net::url::BrokerUrl;
 
 /// Settings of a NATS source.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -39,9 +38,21 @@ pub struct NatsConfig {
     /// The environment variable holding the password.
     #[serde(default)]
     pub password_env: Option<String>,
+    /// A file whose first line is the password.
+    #[serde(default)]
+    pub password_file: Option<PathBuf>,
     /// The environment variable holding an authentication token.
     #[serde(default)]
     pub token_env: Option<String>,
+    /// A file whose first line is the token.
+    #[serde(default)]
+    pub token_file: Option<PathBuf>,
+    /// The environment variable holding an NKey seed.
+    #[serde(default)]
+    pub nkey_env: Option<String>,
+    /// A file whose first line is an NKey seed.
+    #[serde(default)]
+    pub nkey_file: Option<PathBuf>,
     /// A `.creds` file (JWT and NKey seed) for NATS accounts.
     #[serde(default)]
     pub creds_file: Option<PathBuf>,
@@ -59,6 +70,21 @@ fn default_namespace() -> String {
 }
 
 impl NatsConfig {
+    /// The credentials and TLS of these settings.
+    pub fn auth(&self) -> NatsAuth {
+        NatsAuth {
+            user: self.user.clone(),
+            password_env: self.password_env.clone(),
+            password_file: self.password_file.clone(),
+            token_env: self.token_env.clone(),
+            token_file: self.token_file.clone(),
+            nkey_env: self.nkey_env.clone(),
+            nkey_file: self.nkey_file.clone(),
+            creds_file: self.creds_file.clone(),
+            tls: self.tls.clone(),
+        }
+    }
+
     /// Settings for `url` with these subscriptions and every default.
     pub fn new(url: &str, subscriptions: Vec<Subscription>) -> Self {
         Self {
@@ -67,52 +93,15 @@ impl NatsConfig {
             namespace: default_namespace(),
             user: None,
             password_env: None,
+            password_file: None,
             token_env: None,
+            token_file: None,
+            nkey_env: None,
+            nkey_file: None,
             creds_file: None,
             tls: None,
         }
     }
-}
-
-/// Connection options from credentials and TLS settings (shared with the control surface).
-pub async fn connect_options(
-    name: &str,
-    url: &BrokerUrl,
-    user: Option<&str>,
-    password_env: Option<&str>,
-    token_env: Option<&str>,
-    creds_file: Option<&PathBuf>,
-    tls: Option<&TlsConfig>,
-) -> Result<ConnectOptions, SourceError> {
-    let mut opts = match (user, password_env, token_env, creds_file) {
-        (Some(u), Some(p), None, None) => {
-            ConnectOptions::with_user_and_password(u.to_owned(), secret(p, "NATS password")?)
-        }
-        (None, None, Some(t), None) => ConnectOptions::with_token(secret(t, "NATS token")?),
-        (None, None, None, Some(path)) => ConnectOptions::with_credentials_file(path.clone())
-            .await
-            .map_err(|e| {
-                SourceError::Config(format!("NATS credentials {}: {e}", path.display()))
-            })?,
-        (None, None, None, None) => ConnectOptions::new(),
-        _ => {
-            return Err(SourceError::Config(
-                "NATS: give one of `user` + `password_env`, `token_env` or `creds_file`".to_owned(),
-            ));
-        }
-    };
-    opts = opts
-        .name(name)
-        .connection_timeout(Duration::from_secs(5))
-        .max_reconnects(Some(0));
-    if url.scheme == "tls" || tls.is_some() {
-        let tls = tls.cloned().unwrap_or_default();
-        opts = opts.require_tls(true).add_root_certificates(tls.ca_path());
-        if let (Some(cert), Some(key)) = (tls.client_cert, tls.client_key) {
-            opts = opts.add_client_certificate(cert, key);
-        }
-    }
-    Ok(opts)
 }
 
 /// Subscribes to subjects and emits what arrives; ends with an error when the
@@ -145,22 +134,16 @@ impl NatsSource {
     ) -> Result<(), SourceError> {
         let c = &self.config;
         let (events_tx, mut events) = tokio::sync::mpsc::unbounded_channel();
-        let opts = connect_options(
-            &self.name,
-            &self.url,
-            c.user.as_deref(),
-            c.password_env.as_deref(),
-            c.token_env.as_deref(),
-            c.creds_file.as_ref(),
-            c.tls.as_ref(),
-        )
-        .await?
-        .event_callback(move |event| {
-            let tx = events_tx.clone();
-            async move {
-                let _ = tx.send(event);
-            }
-        });
+        let opts = connect_options(&self.name, &self.url, &c.auth())
+            .await?
+            // The runner reconnects, with the source's backoff.
+            .max_reconnects(Some(0))
+            .event_callback(move |event| {
+                let tx = events_tx.clone();
+                async move {
+                    let _ = tx.send(event);
+                }
+            });
         let what = format!("NATS {}:{}", self.url.host, self.url.port);
         let address = format!("nats://{}:{}", self.url.host, self.url.port);
         let client = opts

@@ -17,7 +17,7 @@ use std::time::Duration;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::broker::{run_session, secret};
+use super::broker::run_session;
 use super::{SourceError, StreamSource, Value, join_key};
 use crate::data::ramp::Ramp;
 use protocol::{Address, Connection, quote};
@@ -78,7 +78,7 @@ impl MpdConfig {
         env_port: Option<&str>,
     ) -> Result<(Address, Option<String>), SourceError> {
         let mut password = match &self.password_env {
-            Some(var) => Some(secret(var, "MPD password")?),
+            Some(var) => Some(crate::net::secret::from_env(var, "MPD password")?),
             None => None,
         };
         if let Some(socket) = &self.socket {

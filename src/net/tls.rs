@@ -1,21 +1,15 @@
-//! TLS settings of the broker sources: which certificate authorities to trust and an
+//! TLS settings of a broker connection: which certificate authorities to trust and an
 //! optional client certificate, read from PEM files (rustls with the ring provider).
 
 use std::path::PathBuf;
-use std::sync::Arc;
 
-use rustls::ClientConfig;
-use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use serde::Deserialize;
-
-use super::SourceError;
 
 /// The system's bundle of trusted certificate authorities (Debian, Raspberry Pi OS).
 pub const SYSTEM_CA_FILE: &str = "/etc/ssl/certs/ca-certificates.crt";
 
-/// TLS options: `tls: Some((ca_file: Some("/etc/mosquitto/ca.crt")))`.
-#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+/// TLS options: `tls: (ca_file: "/etc/mosquitto/ca.crt")`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
 #[serde(default)]
 pub struct TlsConfig {
     /// PEM file of the authorities to trust (default: the system bundle).
@@ -34,11 +28,26 @@ impl TlsConfig {
             .unwrap_or_else(|| PathBuf::from(SYSTEM_CA_FILE))
     }
 
+    /// Each path relative to `dir` made absolute against it (a scene's folder).
+    pub fn resolved(&self, dir: &std::path::Path) -> TlsConfig {
+        let at = |p: &Option<PathBuf>| p.as_ref().map(|p| dir.join(p));
+        TlsConfig {
+            ca_file: at(&self.ca_file),
+            client_cert: at(&self.client_cert),
+            client_key: at(&self.client_key),
+        }
+    }
+
     /// A rustls client configuration from these files.
-    pub fn rustls(&self) -> Result<Arc<ClientConfig>, SourceError> {
+    #[cfg(any(feature = "mqtt", feature = "nats"))]
+    pub fn rustls(&self) -> Result<std::sync::Arc<rustls::ClientConfig>, super::NetError> {
+        use rustls::ClientConfig;
+        use rustls::pki_types::pem::PemObject;
+        use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+        use std::sync::Arc;
         let ca = self.ca_path();
         let bad = |what: String, e: &dyn std::fmt::Display| {
-            SourceError::Config(format!("TLS: {what}: {e}"))
+            super::NetError::Config(format!("TLS: {what}: {e}"))
         };
         let mut roots = rustls::RootCertStore::empty();
         let certs = CertificateDer::pem_file_iter(&ca)
@@ -68,7 +77,7 @@ impl TlsConfig {
                     .map_err(|e| bad("the client certificate".to_owned(), &e))?
             }
             _ => {
-                return Err(SourceError::Config(
+                return Err(super::NetError::Config(
                     "TLS: `client_cert` and `client_key` go together".to_owned(),
                 ));
             }
@@ -77,7 +86,7 @@ impl TlsConfig {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, any(feature = "mqtt", feature = "nats")))]
 mod tests {
     use super::*;
 

@@ -1,0 +1,354 @@
+//! Control over brokers that want credentials and TLS: a private Mosquitto (user name and
+//! password, TLS with a test CA) and a private nats-server (a token, TLS), each started by
+//! the test in a temporary folder. The scene names the secrets' files (never the secrets)
+//! and the CA file; a command from an authenticated client is applied.
+
+mod common;
+mod servers;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::mpsc;
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+use servers::{Killed, free_port, program, skip, unique, wait_listening};
+use tinydisplay::app::{RunMode, StopFlag, run_ticks};
+use tinydisplay::control::{ControlSender, control_sender};
+
+/// A folder with a test CA (`ca.pem`) and a certificate for 127.0.0.1 and localhost
+/// signed by it (`server.pem`, `server.key`).
+fn pki(tag: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(unique(tag));
+    std::fs::create_dir_all(&dir).expect("a temp dir");
+    let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).expect("CA params");
+    ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    ca_params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, "tinydisplay test CA");
+    let ca_key = rcgen::KeyPair::generate().expect("CA key");
+    let ca = ca_params.self_signed(&ca_key).expect("CA certificate");
+    let params =
+        rcgen::CertificateParams::new(vec!["127.0.0.1".to_string(), "localhost".to_string()])
+            .expect("params");
+    let key = rcgen::KeyPair::generate().expect("server key");
+    let cert = params.signed_by(&key, &ca, &ca_key).expect("server cert");
+    std::fs::write(dir.join("ca.pem"), ca.pem()).expect("written");
+    std::fs::write(dir.join("server.pem"), cert.pem()).expect("written");
+    std::fs::write(dir.join("server.key"), key.serialize_pem()).expect("written");
+    dir
+}
+
+/// An engine running `scene.ron` of `dir` in real time with the broker surfaces the scene
+/// names.
+struct Engine {
+    control: ControlSender,
+    stop: StopFlag,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Engine {
+    fn start(dir: &Path, name: &str) -> Engine {
+        let scene =
+            tinydisplay::scene::load(&dir.join("scene.ron")).unwrap_or_else(|e| panic!("{e}"));
+        let name = name.to_owned();
+        let (tx, rx) = mpsc::channel();
+        let thread = std::thread::spawn(move || {
+            let mqtt = scene.control.mqtt.clone();
+            let nats = scene.control.nats.clone();
+            let mut app = common::app_for(scene);
+            let stop = StopFlag::default();
+            app.insert_resource(stop.clone());
+            let control = control_sender(app.world_mut());
+            let surfaces = tinydisplay::control::broker::Surfaces::start(
+                &name,
+                mqtt.as_deref(),
+                nats.as_deref(),
+                app.world_mut(),
+            );
+            let surfaces = match surfaces {
+                Ok(s) => s,
+                Err(e) => {
+                    let _ = tx.send(Err(e));
+                    return;
+                }
+            };
+            tx.send(Ok((control, stop))).expect("the test waits");
+            run_ticks(&mut app, RunMode::RealTime(None));
+            drop(surfaces);
+            tinydisplay::shutdown(app.world_mut());
+        });
+        let (control, stop) = rx
+            .recv_timeout(Duration::from_secs(60))
+            .expect("the engine started")
+            .unwrap_or_else(|e| panic!("the surfaces did not start: {e}"));
+        Engine {
+            control,
+            stop,
+            thread: Some(thread),
+        }
+    }
+
+    fn value(&self, key: &str) -> Option<Value> {
+        self.control
+            .published()
+            .data(key)
+            .get(key)
+            .map(|i| i.value.clone())
+    }
+}
+
+impl Drop for Engine {
+    fn drop(&mut self) {
+        self.stop.set();
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+#[cfg(feature = "mqtt")]
+#[test]
+fn mqtt_control_with_a_password_over_tls() {
+    use rumqttc::{AsyncClient, QoS};
+    use tinydisplay::net::auth::MqttAuth;
+    use tinydisplay::net::tls::TlsConfig;
+    use tinydisplay::net::url::BrokerUrl;
+    let Some(mosquitto) = program(&["/usr/sbin/mosquitto", "mosquitto"]) else {
+        let _: Option<()> = skip("mosquitto is not installed");
+        return;
+    };
+    let Some(passwd) = program(&["/usr/bin/mosquitto_passwd", "mosquitto_passwd"]) else {
+        let _: Option<()> = skip("mosquitto_passwd is not installed");
+        return;
+    };
+    let dir = pki("mqttauth");
+    let port = free_port();
+    let users = dir.join("passwd");
+    for (i, (user, pw)) in [("display", "pw-display"), ("admin", "pw-admin")]
+        .iter()
+        .enumerate()
+    {
+        let mut cmd = Command::new(&passwd);
+        cmd.arg("-b");
+        if i == 0 {
+            cmd.arg("-c");
+        }
+        let ok = cmd
+            .arg(&users)
+            .args([user, pw])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        assert!(ok, "mosquitto_passwd failed");
+    }
+    let conf = dir.join("mosquitto.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            "per_listener_settings false\nallow_anonymous false\npassword_file {}\n\
+             listener {port} 127.0.0.1\ncertfile {}\nkeyfile {}\n",
+            users.display(),
+            dir.join("server.pem").display(),
+            dir.join("server.key").display(),
+        ),
+    )
+    .expect("the config");
+    let _server = Killed(
+        Command::new(mosquitto)
+            .arg("-c")
+            .arg(&conf)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("mosquitto starts"),
+    );
+    assert!(
+        wait_listening(port, Duration::from_secs(10)),
+        "mosquitto did not listen on {port}"
+    );
+    std::fs::write(dir.join("mqtt.pw"), "pw-display\n").expect("the secret");
+    std::fs::write(
+        dir.join("scene.ron"),
+        format!(
+            r#"Scene(
+    display: (width: 32, height: 8, mode: Mono, fps: 30),
+    control: (
+        mqtt: "mqtts://127.0.0.1:{port}",
+        mqtt_auth: (username: "display", password_file: "mqtt.pw", tls: (ca_file: "ca.pem")),
+    ),
+    widgets: [],
+)"#
+        ),
+    )
+    .expect("the scene");
+    let name = unique("auth");
+    let engine = Engine::start(&dir, &name);
+
+    // An admin client, with its own password over TLS, sends a command.
+    let url = BrokerUrl::parse(
+        &format!("mqtts://127.0.0.1:{port}"),
+        tinydisplay::net::mqtt::SCHEMES,
+    )
+    .expect("a URL");
+    let admin = MqttAuth {
+        username: Some("admin".into()),
+        password_env: None,
+        password_file: Some(dir.join("admin.pw")),
+        tls: Some(TlsConfig {
+            ca_file: Some(dir.join("ca.pem")),
+            ..TlsConfig::default()
+        }),
+    };
+    std::fs::write(dir.join("admin.pw"), "pw-admin").expect("the secret");
+    let opts = tinydisplay::net::mqtt::options(&unique("admin"), &url, &admin, 10)
+        .expect("client options");
+    let topic = format!("tinydisplay/{name}/control");
+    let end = Instant::now() + Duration::from_secs(30);
+    tinydisplay::runtime::handle().block_on(async {
+        let (client, mut events) = AsyncClient::new(opts, 10);
+        let mut n = 0;
+        while engine.value("auth.ok") != Some(json!(true)) {
+            assert!(
+                Instant::now() < end,
+                "no command arrived over the authenticated link"
+            );
+            n += 1;
+            let cmd = json!({"cmd": "set", "key": "auth.ok", "value": true}).to_string();
+            client
+                .publish(topic.clone(), QoS::AtLeastOnce, false, cmd)
+                .await
+                .expect("queued");
+            let _ = tokio::time::timeout(Duration::from_millis(300), async {
+                loop {
+                    if let Err(e) = events.poll().await {
+                        assert!(n < 100, "the admin client cannot connect: {e}");
+                        tokio::time::sleep(Duration::from_millis(100)).await;
+                    }
+                }
+            })
+            .await;
+        }
+    });
+    drop(engine);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[cfg(feature = "nats")]
+#[test]
+fn nats_control_with_a_token_over_tls() {
+    use tinydisplay::net::auth::NatsAuth;
+    use tinydisplay::net::tls::TlsConfig;
+    use tinydisplay::net::url::BrokerUrl;
+    let Some(nats) = program(&["/usr/sbin/nats-server", "nats-server"]) else {
+        let _: Option<()> = skip("nats-server is not installed");
+        return;
+    };
+    let dir = pki("natsauth");
+    let port = free_port();
+    let conf = dir.join("nats.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            "listen: \"127.0.0.1:{port}\"\nauthorization {{ token: \"t0ken-s3cret\" }}\n\
+             tls {{ cert_file: \"{}\", key_file: \"{}\" }}\n",
+            dir.join("server.pem").display(),
+            dir.join("server.key").display(),
+        ),
+    )
+    .expect("the config");
+    let _server = Killed(
+        Command::new(nats)
+            .arg("-c")
+            .arg(&conf)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("nats-server starts"),
+    );
+    assert!(
+        wait_listening(port, Duration::from_secs(10)),
+        "nats-server did not listen on {port}"
+    );
+    std::fs::write(dir.join("nats.token"), "t0ken-s3cret\n").expect("the secret");
+    std::fs::write(
+        dir.join("scene.ron"),
+        format!(
+            r#"Scene(
+    display: (width: 32, height: 8, mode: Mono, fps: 30),
+    control: (
+        nats: "tls://127.0.0.1:{port}",
+        nats_auth: (token_file: "nats.token", tls: (ca_file: "ca.pem")),
+    ),
+    widgets: [],
+)"#
+        ),
+    )
+    .expect("the scene");
+    let name = unique("auth");
+    let engine = Engine::start(&dir, &name);
+    let url = BrokerUrl::parse(
+        &format!("tls://127.0.0.1:{port}"),
+        tinydisplay::net::nats::SCHEMES,
+    )
+    .expect("a URL");
+    let auth = NatsAuth {
+        token_file: Some(dir.join("nats.token")),
+        tls: Some(TlsConfig {
+            ca_file: Some(dir.join("ca.pem")),
+            ..TlsConfig::default()
+        }),
+        ..NatsAuth::default()
+    };
+    let subject = format!("tinydisplay.{name}.control");
+    let reply = tinydisplay::runtime::handle().block_on(async {
+        let client = tinydisplay::net::nats::connect_options("admin", &url, &auth)
+            .await
+            .expect("options")
+            .connect(tinydisplay::net::nats::address(&url))
+            .await
+            .expect("the test client connects with the token over TLS");
+        // The display's surface is subscribed once a request is answered.
+        let end = Instant::now() + Duration::from_secs(30);
+        loop {
+            let cmd = json!({"cmd": "set", "key": "auth.ok", "value": true}).to_string();
+            match tokio::time::timeout(
+                Duration::from_secs(2),
+                client.request(subject.clone(), cmd.into()),
+            )
+            .await
+            {
+                Ok(Ok(m)) => break serde_json::from_slice::<Value>(&m.payload).expect("JSON"),
+                _ => assert!(Instant::now() < end, "the display never answered"),
+            }
+        }
+    });
+    assert_eq!(reply, json!({"ok": true}));
+    assert_eq!(engine.value("auth.ok"), Some(json!(true)));
+    // Without the token the server turns a client away.
+    let anonymous = tinydisplay::runtime::handle().block_on(async {
+        let opts = tinydisplay::net::nats::connect_options(
+            "anon",
+            &url,
+            &NatsAuth {
+                tls: auth.tls.clone(),
+                ..NatsAuth::default()
+            },
+        )
+        .await
+        .expect("options");
+        tokio::time::timeout(
+            Duration::from_secs(10),
+            opts.connect(tinydisplay::net::nats::address(&url)),
+        )
+        .await
+    });
+    assert!(
+        !matches!(anonymous, Ok(Ok(_))),
+        "an anonymous client got in"
+    );
+    drop(engine);
+    let _ = std::fs::remove_dir_all(&dir);
+}
