@@ -127,6 +127,8 @@ pub struct SourceState {
     pub last_ok_tick: Option<u64>,
     /// Wall time of its last success (seconds since 1970).
     pub last_ok_at: Option<f64>,
+    /// True while its `enabled` keeps it stopped (`_source.<name>.enabled` false).
+    pub disabled: bool,
 }
 
 /// The running scene and the outcome of the last reload (a resource too).
@@ -539,6 +541,7 @@ fn source_states(data: &Dataset) -> BTreeMap<String, SourceState> {
             "ok" => s.ok = v.as_bool().unwrap_or(false),
             "last_error" => s.last_error = v.as_str().map(str::to_string),
             "failures" => s.failures = v.as_u64().unwrap_or(0),
+            "enabled" => s.disabled = v.as_bool() == Some(false),
             "last_ok_tick" => {
                 s.last_ok_tick = v.as_u64();
                 s.last_ok_at = e

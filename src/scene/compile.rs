@@ -77,6 +77,8 @@ pub struct CompiledScene {
     pub data: crate::scene::schema::DataSpec,
     /// Data sources by name (file paths resolved against the scene).
     pub sources: Vec<(String, crate::data::sources::SourceSpec)>,
+    /// The sources whose `enabled` is `false` or a condition, with the condition compiled.
+    pub gates: Vec<crate::data::gate::Gate>,
     /// The display's `sleep_when`, compiled.
     pub sleep_when: Option<binding::Binding>,
     /// The scene's resource limits.
@@ -224,6 +226,11 @@ pub fn compile_str(src: &str, path: &Path) -> Result<CompiledScene, SceneError> 
     };
     let widgets = super::tree::compile_list(&file.widgets, "widgets", frame, false, &mut ctx);
     let (sleep_when, contrast) = display_rules(&file, &env, &mut raw, &locate, path);
+    let origin = |field: &str| {
+        let (line, col) = locate(field);
+        format!("{}:{line}:{col}: {field}", path.display())
+    };
+    let gates = super::sections::source_gates(&sources, &env, &mut raw, &origin);
     super::sections::check_control(&file.control, &mut raw);
     let problems = locate_all(raw, located, &parsed, &includes, &locate, path);
     if problems.iter().any(|p| p.severity == Severity::Error) {
@@ -243,6 +250,7 @@ pub fn compile_str(src: &str, path: &Path) -> Result<CompiledScene, SceneError> 
         env,
         data,
         sources,
+        gates,
         sleep_when,
         limits,
         contrast,

@@ -258,6 +258,48 @@ pub(super) fn check_sources(
     out
 }
 
+/// The gates of the sources whose `enabled` is `false` or a condition; a condition that
+/// does not compile is reported at its field.
+pub(super) fn source_gates(
+    sources: &[(String, crate::data::sources::SourceSpec)],
+    env: &minijinja::Environment<'static>,
+    raw: &mut Vec<Raw>,
+    origin: &dyn Fn(&str) -> String,
+) -> Vec<crate::data::gate::Gate> {
+    use crate::data::sources::Enabled;
+    let mut out = Vec::new();
+    for (name, spec) in sources {
+        let when = match &spec.enabled {
+            Enabled::Always(true) => continue,
+            Enabled::Always(false) => None,
+            Enabled::When(src) => {
+                let field = format!("sources.{name}.enabled");
+                match crate::data::binding::compile_expression(env, "enabled", src, false.into()) {
+                    Ok(mut b) => {
+                        b.origin = origin(&field);
+                        Some(b)
+                    }
+                    Err(e) => {
+                        raw.push(Raw {
+                            severity: Severity::Error,
+                            path: field,
+                            message: format!("expression does not compile: {e}"),
+                        });
+                        continue;
+                    }
+                }
+            }
+        };
+        out.push(crate::data::gate::Gate {
+            name: name.clone(),
+            spec: spec.clone(),
+            when,
+            open: false,
+        });
+    }
+    out
+}
+
 /// Resolves a source's relative file and program paths against `dir` (the folder of the
 /// file that names the source); absolute paths and bare program names stay as they are.
 pub(super) fn resolve_source_paths(spec: &mut crate::data::sources::SourceSpec, dir: &Path) {
