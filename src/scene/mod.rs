@@ -13,6 +13,7 @@ pub mod problems;
 mod recover;
 pub mod schema;
 mod sections;
+pub mod seek;
 pub mod spawn;
 pub mod swap;
 mod tree;
