@@ -37,6 +37,8 @@ pub struct Display {
     pub panel: Option<crate::panel::PanelConfig>,
     /// Render-ahead settings, when the scene gives them.
     pub render_ahead: Option<crate::ahead::AheadConfig>,
+    /// True when the render-ahead workers are `Auto` (resolved for this machine's cores).
+    pub workers_auto: bool,
 }
 
 pub use crate::widget::kind::CompiledKind;

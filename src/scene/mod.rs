@@ -9,6 +9,7 @@ mod include;
 pub mod locate;
 mod nesting;
 mod parse;
+pub mod plan;
 pub mod problems;
 mod recover;
 pub mod schema;

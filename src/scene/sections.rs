@@ -79,6 +79,9 @@ pub(super) fn check_display(file: &SceneFile, dir: &Path, raw: &mut Vec<Raw>) ->
                 ..Default::default()
             }
         }),
+        workers_auto: d
+            .render_ahead
+            .is_none_or(|r| r.workers == crate::ahead::Workers::Auto),
     }
 }
 
