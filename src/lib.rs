@@ -22,14 +22,15 @@
 //!
 //! Layers, bottom up: `features`, `runtime`, `atomic_file`, `problem`, `registry`, `app`,
 //! `render`, `data`, `timeline`, `widget`, `motion`, `ahead`, `panel`, `sink`, `scene`,
-//! `control`, `engine`, `cells`, `bench`.
+//! `control`, `orchestrator`, `engine`, `cells`, `bench`.
 //!
 //! `features` tells which optional surfaces (cargo features) the build has; `render` knows
 //! pixels only; `data` knows the dataset and its sources and evaluates
 //! bindings, not widgets; `timeline` is motion as pure functions of the tick; `widget`
 //! holds the kinds, each with its fields, draw and motion systems; `motion` slides any widget;
 //! `ahead` renders future ticks; `panel` drives controllers and `sink` sends frames out;
-//! `scene` reads a file and spawns it; `control` steers a running engine; `engine` builds
+//! `scene` reads a file and spawns it; `control` steers a running engine; `orchestrator`
+//! is the API plugins steer render-ahead and hear of state changes with; `engine` builds
 //! one; `cells` runs a character-LCD scene's pages for `check`.
 
 // Lets the exported macros name this crate the same way inside it and in a user's crate.
@@ -46,6 +47,7 @@ pub mod data;
 pub mod engine;
 pub mod features;
 pub mod motion;
+pub mod orchestrator;
 pub mod panel;
 pub mod problem;
 pub mod registry;
