@@ -576,3 +576,21 @@ fn page_states(
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_source_stopped_by_its_enabled_shows_as_disabled() {
+        let mut data = Dataset::new();
+        data.set("_source.lyrics.ok", serde_json::json!(true), 1);
+        data.set("_source.lyrics.enabled", serde_json::json!(false), 2);
+        data.set("_source.mpd.ok", serde_json::json!(true), 1);
+        data.set("_source.radio.enabled", serde_json::json!(true), 2);
+        let states = source_states(&data);
+        assert!(states["lyrics"].disabled);
+        assert!(!states["mpd"].disabled, "no enabled key: enabled");
+        assert!(!states["radio"].disabled);
+    }
+}
