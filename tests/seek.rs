@@ -79,6 +79,11 @@ fn seek_shows_the_frame_a_run_stepped_to_n_shows() {
             let reply =
                 tinydisplay::control::apply::apply(b.world_mut(), &Command::Seek { tick: n });
             assert!(reply.is_ok(), "{reply:?}");
+            assert_eq!(
+                b.world().resource::<RenderAhead>().queued(),
+                0,
+                "frames rendered ahead are thrown away"
+            );
             run_ticks(&mut b, RunMode::Ticks(1));
             assert!(
                 png(&b) == stepped_to(n, workers),
