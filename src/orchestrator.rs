@@ -10,6 +10,8 @@
 //!   `MessageReader<KeyChanged>` in a system) and an event observers see
 //!   (`app.add_observer(|k: On<KeyChanged>| …)`). Without the plugin nothing is written,
 //!   so an engine no plugin listens to pays nothing.
+//! * Any message the engine (or a plugin) writes reaches observers too once
+//!   [`observe::<M>`](observe) was called: `On<`[`Observed<M>`]`>`.
 //!
 //! ```no_run
 //! use bevy_app::App;
@@ -31,7 +33,7 @@
 //! ```
 
 use bevy_app::{App, Plugin};
-use bevy_ecs::message::{Message, MessageWriter, Messages};
+use bevy_ecs::message::{Message, MessageReader, MessageWriter, Messages};
 use bevy_ecs::prelude::*;
 
 pub use crate::ahead::RenderAhead;
@@ -68,6 +70,33 @@ pub fn announce_keys(
 /// Keeps each message for two ticks, so a reader anywhere in the tick sees it once.
 pub fn rotate_keys(mut messages: ResMut<Messages<KeyChanged>>) {
     messages.update();
+}
+
+/// Any engine message `M` as an event observers see: `app.add_observer(|e: On<Observed<M>>| …)`
+/// once [`observe::<M>`](observe) was called.
+#[derive(Event, Debug, Clone, PartialEq)]
+pub struct Observed<M: Message + Clone>(pub M);
+
+/// Triggers an [`Observed`] for every `M` written this tick (at its end, in
+/// `TickSet::Advance`, once every step wrote its messages).
+pub fn forward_to_observers<M: Message + Clone>(
+    mut messages: MessageReader<M>,
+    mut commands: Commands,
+) {
+    for m in messages.read() {
+        commands.trigger(Observed(m.clone()));
+    }
+}
+
+/// Lets observers hear of every message `M` the engine writes (as [`Observed<M>`]): the
+/// engine's own state-change messages, or a plugin's.
+pub fn observe<M: Message + Clone>(app: &mut App) {
+    app.add_systems(
+        TickSchedule,
+        forward_to_observers::<M>
+            .run_if(resource_exists::<Messages<M>>)
+            .in_set(TickSet::Advance),
+    );
 }
 
 /// Adds the state-change messages and observers of this module to an engine's app.

@@ -182,3 +182,33 @@ fn key_changes_reach_message_readers_and_observers_once() {
     );
     assert_eq!(*seen.observed.lock().expect("lock"), want);
 }
+
+/// A plugin's own message, for `observe`.
+#[derive(bevy_ecs::message::Message, Debug, Clone, PartialEq)]
+struct Ping(u64);
+
+#[test]
+fn any_message_reaches_observers_through_observe() {
+    use tinydisplay::orchestrator::{Observed, observe};
+    let mut a = app(0, false);
+    a.init_resource::<bevy_ecs::message::Messages<Ping>>();
+    a.add_systems(
+        TickSchedule,
+        (|tick: Res<tinydisplay::app::Tick>, mut out: MessageWriter<Ping>| {
+            if tick.0.is_multiple_of(2) {
+                out.write(Ping(tick.0));
+            }
+        })
+        .in_set(TickSet::Animate),
+    );
+    observe::<Ping>(&mut a);
+    let heard = Arc::new(Mutex::new(Vec::new()));
+    let h = heard.clone();
+    a.add_observer(move |p: On<Observed<Ping>>| {
+        if let Ok(mut h) = h.lock() {
+            h.push(p.0.0);
+        }
+    });
+    run_ticks(&mut a, RunMode::Ticks(6));
+    assert_eq!(*heard.lock().expect("lock"), vec![0, 2, 4], "each once");
+}
