@@ -27,6 +27,7 @@ pub struct Engine {
     depth: Option<usize>,
     sources: bool,
     persistence: bool,
+    start_tick: u64,
 }
 
 impl Engine {
@@ -38,6 +39,7 @@ impl Engine {
             depth: None,
             sources: true,
             persistence: true,
+            start_tick: 0,
         }
     }
 
@@ -62,6 +64,13 @@ impl Engine {
     /// Neither restores nor saves the scene's persisted namespaces.
     pub fn without_persistence(mut self) -> Engine {
         self.persistence = false;
+        self
+    }
+
+    /// The tick the run starts at (`run --start-tick`): the first frame is the one a run
+    /// from tick 0 shows at `tick` (see [`crate::scene::seek`]).
+    pub fn start_tick(mut self, tick: u64) -> Engine {
+        self.start_tick = tick;
         self
     }
 
@@ -99,6 +108,9 @@ impl Engine {
             inbox.limits().set(rate_limit);
         }
         app.insert_resource(RenderAhead::new(ahead));
+        if self.start_tick > 0 {
+            crate::scene::seek::start_at(app.world_mut(), self.start_tick);
+        }
         app
     }
 

@@ -22,7 +22,7 @@
 //!
 //! Layers, bottom up: `features`, `runtime`, `atomic_file`, `net`, `problem`, `registry`, `app`,
 //! `render`, `data`, `timeline`, `widget`, `motion`, `ahead`, `panel`, `sink`, `scene`,
-//! `control`, `engine`, `cells`, `bench`.
+//! `control`, `orchestrator`, `engine`, `cells`, `bench`.
 //!
 //! `features` tells which optional surfaces (cargo features) the build has; `net` sets up
 //! broker connections (URLs, secrets, TLS, MQTT and NATS options) for sources and
@@ -31,7 +31,8 @@
 //! bindings, not widgets; `timeline` is motion as pure functions of the tick; `widget`
 //! holds the kinds, each with its fields, draw and motion systems; `motion` slides any widget;
 //! `ahead` renders future ticks; `panel` drives controllers and `sink` sends frames out;
-//! `scene` reads a file and spawns it; `control` steers a running engine; `engine` builds
+//! `scene` reads a file and spawns it; `control` steers a running engine; `orchestrator`
+//! is the API plugins steer render-ahead and hear of state changes with; `engine` builds
 //! one; `cells` runs a character-LCD scene's pages for `check`.
 
 // Lets the exported macros name this crate the same way inside it and in a user's crate.
@@ -49,6 +50,7 @@ pub mod engine;
 pub mod features;
 pub mod motion;
 pub mod net;
+pub mod orchestrator;
 pub mod panel;
 pub mod problem;
 pub mod registry;

@@ -59,6 +59,14 @@ enum Command {
         /// on stdout: file, line, column, severity, message, hint).
         #[arg(long, value_enum, default_value = "human")]
         format: commands::check::Format,
+        /// Print each scene's memory plan: what it needs at most, item by item, against
+        /// its budget (text on stdout; one JSON object with --format json).
+        #[arg(long)]
+        plan: bool,
+        /// Check the memory plan against this Raspberry Pi's RAM less a 256 MB reserve:
+        /// pi-zero-2w (512 MB), pi3 (1 GB), pi4 (1 GB), pi5 (2 GB).
+        #[arg(long, value_name = "MODEL")]
+        device: Option<tinydisplay::scene::plan::Device>,
     },
     /// Turn a capture file (from `bus: Capture(file: ...)`) back into the image the panel
     /// would show.
@@ -114,7 +122,17 @@ fn main() -> ExitCode {
             scenes,
             strict,
             format,
-        } => commands::check::check(&scenes, strict, format),
+            plan,
+            device,
+        } => commands::check::check(
+            &scenes,
+            strict,
+            format,
+            commands::check::PlanArgs {
+                print: plan,
+                device,
+            },
+        ),
         Command::Run(args) => commands::run::run(args),
         #[cfg(feature = "bench")]
         Command::Bench(args) => commands::bench::bench(args),

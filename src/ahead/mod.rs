@@ -119,6 +119,11 @@ pub struct RenderAhead {
     engaged: bool,
     /// This tick's damage was checked against the snapshot (an inline paint is a miss).
     checked: bool,
+    /// Ticks before this one are rendered ahead whether or not render-ahead is engaged
+    /// ([`RenderAhead::render_ahead`]).
+    burst_until: u64,
+    /// The tick the orchestrator last ran at.
+    tick: u64,
     stats: Arc<AheadStats>,
 }
 
@@ -138,6 +143,8 @@ impl RenderAhead {
             free: Arc::new(Mutex::new(Vec::new())),
             depth_now: config.depth.max(1),
             paint_ewma_ns: 0.0,
+            burst_until: 0,
+            tick: 0,
             cooldown: 1,
             resume_at: 0,
             hits_this_generation: 0,
@@ -184,7 +191,9 @@ impl RenderAhead {
             self.engaged = true;
         } else if self.engaged && self.paint_ewma_ns < threshold / 2.0 {
             self.engaged = false;
-            self.purge(tick);
+            if !self.bursting(tick) {
+                self.purge(tick);
+            }
         }
     }
 
@@ -195,6 +204,59 @@ impl RenderAhead {
         self.cooldown = 1;
         self.resume_at = 0;
         self.next = 0;
+    }
+
+    /// Throws away every frame rendered ahead and every one being rendered (a plugin that
+    /// knows the picture is about to change); rendering ahead resumes at the next tick.
+    pub fn purge_queue(&mut self) {
+        self.purge(self.tick);
+        self.cooldown = 1;
+        self.resume_at = 0;
+        self.burst_until = 0;
+    }
+
+    /// Renders the next `ticks` ticks ahead now, whether or not painting is slow enough for
+    /// render-ahead to engage by itself (see [`AheadConfig::engage_above`]), at most as deep
+    /// as that asks and as far as the motion can be predicted; a change on screen purges
+    /// them as usual. Nothing happens with no workers.
+    pub fn render_ahead(&mut self, ticks: usize) {
+        self.burst_until = self.tick.saturating_add(1 + ticks as u64);
+    }
+
+    /// Frames rendered ahead at most from now on (0 renders inline); a lower depth drops
+    /// what is queued beyond it.
+    pub fn set_depth(&mut self, depth: usize) {
+        if depth < self.config.depth {
+            self.purge_queue();
+        }
+        self.config.depth = depth;
+        self.depth_now = self.depth_now.min(depth).max(1);
+    }
+
+    /// Worker threads from now on (0 renders inline): the queue is purged and the pool
+    /// restarted with that many threads the next time it renders ahead.
+    pub fn set_workers(&mut self, workers: usize) {
+        if workers == self.config.workers {
+            return;
+        }
+        self.purge_queue();
+        self.pool = None;
+        self.config.workers = workers;
+    }
+
+    /// The settings in force (depth and workers as last set).
+    pub fn config(&self) -> AheadConfig {
+        self.config
+    }
+
+    /// Frames rendered ahead and waiting for their tick.
+    pub fn queued(&self) -> usize {
+        self.queue.len()
+    }
+
+    /// True while a [`RenderAhead::render_ahead`] request runs.
+    fn bursting(&self, tick: u64) -> bool {
+        tick < self.burst_until
     }
 
     /// Throws the queue away and starts a new generation.
@@ -284,9 +346,13 @@ impl RenderAhead {
             return;
         }
         self.next = self.next.max(tick + 1);
-        while self.in_flight.len() + self.queue.len() < self.depth_now
-            && self.next <= tick + self.depth_now as u64
-        {
+        let depth = if self.bursting(tick) {
+            let wanted = usize::try_from(self.burst_until - tick - 1).unwrap_or(usize::MAX);
+            self.depth_now.max(wanted).min(self.config.depth)
+        } else {
+            self.depth_now
+        };
+        while self.in_flight.len() + self.queue.len() < depth && self.next <= tick + depth as u64 {
             let (snap, free, t) = (snap.clone(), self.free.clone(), self.next);
             let generation = snap.generation;
             let task = self.pool().spawn(async move {
@@ -355,10 +421,11 @@ pub fn fill_from_queue(
     ahead.checked = false;
     // An idle tick paints nothing and needs no frame: its prediction is not even checked
     // (the next tick with damage checks its own).
-    if !ahead.active() || !ahead.engaged || fb.damage().is_empty() {
+    let t = tick.0;
+    ahead.tick = t;
+    if !ahead.active() || !(ahead.engaged || ahead.bursting(t)) || fb.damage().is_empty() {
         return;
     }
-    let t = tick.0;
     let predicted = ahead
         .snapshot
         .as_ref()
@@ -406,6 +473,8 @@ pub fn render_ahead(
     }
     let t = tick.0;
     let ahead = &mut *ahead;
+    ahead.tick = t;
+    let bursting = ahead.bursting(t);
     if let Some(took) = state.inline {
         let budget = Duration::from_secs_f64(1.0 / f64::from(fps.map_or(30, |f| f.0.max(1))));
         let was_engaged = ahead.engaged;
@@ -414,10 +483,10 @@ pub fn render_ahead(
         }
         ahead.note_paint_time(took, budget);
         ahead.follow_engagement(t);
-        if !was_engaged || !ahead.engaged {
+        if (!was_engaged || !ahead.engaged) && !bursting {
             return;
         }
-    } else if !ahead.engaged {
+    } else if !ahead.engaged && !bursting {
         return;
     }
     ahead.collect(None);

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use tinydisplay::cells;
-use tinydisplay::scene::{self, Problem, SceneError, Severity};
+use tinydisplay::scene::{self, Problem, SceneError, Severity, plan};
 
 /// Prints a scene's problems; the scene when it has no errors.
 pub fn report(path: &Path) -> Option<scene::CompiledScene> {
@@ -102,16 +102,50 @@ fn split_hint(message: &str) -> (&str, Option<&str>) {
     }
 }
 
-/// Checks every scene (a character LCD's pages rendered for their custom characters);
-/// exit status 2 when any has errors, or with `strict` warnings.
+/// What `check` does with the memory plan.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PlanArgs {
+    /// `--plan`: print it.
+    pub print: bool,
+    /// `--device`: the budget is that device's.
+    pub device: Option<plan::Device>,
+}
+
+/// The memory plan of a loaded scene: printed when asked, and an error when over budget.
+#[allow(clippy::print_stdout, reason = "the plan is the command's output")]
+fn memory_plan(
+    path: &Path,
+    scene: &scene::CompiledScene,
+    args: PlanArgs,
+    format: Format,
+) -> Option<Problem> {
+    let plan = plan::plan(scene, args.device);
+    if args.print {
+        match format {
+            Format::Human => print!("{}: memory plan\n{}", path.display(), plan.text()),
+            Format::Json => println!(
+                "{}",
+                serde_json::json!({"file": path.display().to_string(), "plan": plan})
+            ),
+        }
+    }
+    plan.problem()
+        .map(|message| Problem::error(path, 0, 0, message))
+}
+
+/// Checks every scene (a character LCD's pages rendered for their custom characters) and
+/// its memory plan; exit status 2 when any has errors, or with `strict` warnings.
 #[allow(
     clippy::print_stdout,
     reason = "the JSON problems are the command's output"
 )]
-pub fn check(scenes: &[PathBuf], strict: bool, format: Format) -> ExitCode {
+pub fn check(scenes: &[PathBuf], strict: bool, format: Format, plan_args: PlanArgs) -> ExitCode {
     let mut ok = true;
     for path in scenes {
-        let (scene, problems) = problems_of(path);
+        let (scene, mut problems) = problems_of(path);
+        if let Some(s) = &scene {
+            problems.extend(memory_plan(path, s, plan_args, format));
+        }
         let errors = problems
             .iter()
             .filter(|p| p.severity == Severity::Error || strict)

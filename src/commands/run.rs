@@ -59,6 +59,11 @@ pub struct RunArgs {
     /// Run exactly this many ticks, as fast as possible (deterministic).
     #[arg(long)]
     pub ticks: Option<u64>,
+    /// Start at this tick: the first frame is exactly the one a run from tick 0 shows at
+    /// tick N (motion, sequences and alerts; the data as it is). With --ticks, that many
+    /// ticks from N on.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub start_tick: u64,
     /// Before the first tick, wait up to MS milliseconds for every data source's first
     /// answer (so a short --ticks run shows the data).
     #[arg(long, value_name = "MS")]
@@ -316,6 +321,7 @@ fn start_and_run(args: &RunArgs, scene: &CompiledScene) -> Result<Vec<String>, S
     let mut app = Engine::new(scene.clone())
         .workers(args.workers.map(tinydisplay::ahead::Workers::resolve))
         .depth(args.depth)
+        .start_tick(args.start_tick)
         .build();
     app.insert_resource(panels);
     let server = start_http(args, scene, &sinks, &mut app).map_err(|e| e.to_string())?;

@@ -123,6 +123,10 @@ pub fn apply(world: &mut World, cmd: &Command) -> Reply {
             Reply::Ok
         }
         Command::Reset => reset(world),
+        Command::Seek { tick } => match crate::scene::seek::seek(world, *tick) {
+            Ok(()) => Reply::Ok,
+            Err(e) => Reply::Error(e.to_string()),
+        },
         Command::Reload => reload(world),
         Command::Load { scene } => super::load::load(world, scene),
         Command::Contrast { value } | Command::Brightness { value } => contrast(world, *value),

@@ -47,6 +47,13 @@ pub enum Command {
     },
     /// Starts the scene over from tick 0 (widgets respawned, the dataset kept).
     Reset,
+    /// Shows the frame of tick `tick` at once, exactly as running to it would (widgets
+    /// respawned, motion, sequences and alerts at that tick, the dataset kept, frames
+    /// rendered ahead thrown away): `{"cmd": "seek", "tick": 900}`.
+    Seek {
+        /// The tick to show, 0..=[`MAX_SEEK`].
+        tick: u64,
+    },
     /// Reads the scene file again; a bad one leaves the running scene as it is.
     Reload,
     /// Sets the panel's contrast (OLED) or brightness (TFT), 0..=255.
@@ -99,6 +106,10 @@ pub const SUMMARY_BYTES: usize = 200;
 
 /// The most ticks one `step` may ask for (a day at 30 fps).
 pub const MAX_STEP: u64 = 30 * 60 * 60 * 24;
+
+/// The furthest tick a `seek` may go to (a year at 240 fps; beyond it a tick's seconds
+/// lose precision in the templates' clock).
+pub const MAX_SEEK: u64 = 240 * 60 * 60 * 24 * 366;
 
 /// A command that could not be understood; it changes nothing.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -164,6 +175,9 @@ impl Command {
             Command::Load { scene } if scene.trim().is_empty() => Err(CommandError::Invalid(
                 "load needs the scene's text in \"scene\" (RON, as in a scene file)".into(),
             )),
+            Command::Seek { tick } if *tick > MAX_SEEK => Err(CommandError::Invalid(format!(
+                "seek tick must be 0..={MAX_SEEK}, not {tick}"
+            ))),
             Command::Alert { seconds, .. } if *seconds == 0 || *seconds > MAX_ALERT_SECONDS => {
                 Err(CommandError::Invalid(format!(
                     "alert seconds must be 1..={MAX_ALERT_SECONDS}, not {seconds}"
@@ -184,6 +198,7 @@ impl Command {
             Command::Resume => "resume",
             Command::Step { .. } => "step",
             Command::Reset => "reset",
+            Command::Seek { .. } => "seek",
             Command::Reload => "reload",
             Command::Contrast { .. } => "contrast",
             Command::Brightness { .. } => "brightness",
@@ -281,6 +296,10 @@ mod tests {
             (json!({"cmd": "previous"}), Command::Previous),
             (json!({"cmd": "prev"}), Command::Previous),
             (json!({"cmd": "reset"}), Command::Reset),
+            (
+                json!({"cmd": "seek", "tick": 90}),
+                Command::Seek { tick: 90 },
+            ),
             (json!({"cmd": "reload"}), Command::Reload),
             (
                 json!({"cmd": "contrast", "value": 40}),

@@ -127,6 +127,8 @@ pub struct SourceState {
     pub last_ok_tick: Option<u64>,
     /// Wall time of its last success (seconds since 1970).
     pub last_ok_at: Option<f64>,
+    /// True while its `enabled` keeps it stopped (`_source.<name>.enabled` false).
+    pub disabled: bool,
 }
 
 /// The running scene and the outcome of the last reload (a resource too).
@@ -542,6 +544,7 @@ fn source_states(data: &Dataset) -> BTreeMap<String, SourceState> {
             "ok" => s.ok = v.as_bool().unwrap_or(false),
             "last_error" => s.last_error = v.as_str().map(str::to_string),
             "failures" => s.failures = v.as_u64().unwrap_or(0),
+            "enabled" => s.disabled = v.as_bool() == Some(false),
             "last_ok_tick" => {
                 s.last_ok_tick = v.as_u64();
                 s.last_ok_at = e
@@ -575,4 +578,22 @@ fn page_states(
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_source_stopped_by_its_enabled_shows_as_disabled() {
+        let mut data = Dataset::new();
+        data.set("_source.lyrics.ok", serde_json::json!(true), 1);
+        data.set("_source.lyrics.enabled", serde_json::json!(false), 2);
+        data.set("_source.mpd.ok", serde_json::json!(true), 1);
+        data.set("_source.radio.enabled", serde_json::json!(true), 2);
+        let states = source_states(&data);
+        assert!(states["lyrics"].disabled);
+        assert!(!states["mpd"].disabled, "no enabled key: enabled");
+        assert!(!states["radio"].disabled);
+    }
 }

@@ -51,6 +51,9 @@ pub struct Limits {
     /// Work one template or expression evaluation may do (minijinja fuel); past it, the
     /// evaluation fails and the fallback shows.
     pub template_fuel: u64,
+    /// Megabytes the scene may need at most by `check`'s memory plan (0, the default: no
+    /// budget); `check` fails when the plan is over it.
+    pub memory_mb: u64,
 }
 
 impl Default for Limits {
@@ -64,6 +67,7 @@ impl Default for Limits {
             layer_pixels: DEFAULT_LAYER_PIXELS,
             image_pixels: DEFAULT_IMAGE_PIXELS,
             template_fuel: DEFAULT_TEMPLATE_FUEL,
+            memory_mb: 0,
         }
     }
 }

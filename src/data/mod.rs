@@ -11,6 +11,7 @@ pub mod dataset;
 pub mod fetch;
 pub mod filters;
 pub mod formatted;
+pub mod gate;
 pub mod history;
 pub mod ingest;
 pub mod inspect;
@@ -89,7 +90,11 @@ impl Plugin for DataPlugin {
         });
         app.add_systems(
             TickSchedule,
-            (propagate::propagate, propagate::apply_bound)
+            (
+                gate::gate_sources,
+                propagate::propagate,
+                propagate::apply_bound,
+            )
                 .chain()
                 .in_set(TickSet::Propagate),
         );

@@ -66,6 +66,11 @@ impl Layer {
         self.width
     }
 
+    /// Bytes its pixels take (colour and alpha).
+    pub fn bytes(&self) -> u64 {
+        (self.color.len() + self.alpha.len()) as u64
+    }
+
     /// Height in pixels.
     pub fn height(&self) -> u32 {
         self.height

@@ -37,6 +37,8 @@ pub struct Display {
     pub panel: Option<crate::panel::PanelConfig>,
     /// Render-ahead settings, when the scene gives them.
     pub render_ahead: Option<crate::ahead::AheadConfig>,
+    /// True when the render-ahead workers are `Auto` (resolved for this machine's cores).
+    pub workers_auto: bool,
 }
 
 pub use crate::widget::kind::CompiledKind;
@@ -77,6 +79,8 @@ pub struct CompiledScene {
     pub data: crate::scene::schema::DataSpec,
     /// Data sources by name (file paths resolved against the scene).
     pub sources: Vec<(String, crate::data::sources::SourceSpec)>,
+    /// The sources whose `enabled` is `false` or a condition, with the condition compiled.
+    pub gates: Vec<crate::data::gate::Gate>,
     /// The display's `sleep_when`, compiled.
     pub sleep_when: Option<binding::Binding>,
     /// The scene's resource limits.
@@ -248,6 +252,11 @@ fn compile_with(src: &str, path: &Path, confine: bool) -> Result<CompiledScene, 
     };
     let widgets = super::tree::compile_list(&file.widgets, "widgets", frame, false, &mut ctx);
     let (sleep_when, contrast) = display_rules(&file, &env, &mut raw, &locate, path);
+    let origin = |field: &str| {
+        let (line, col) = locate(field);
+        format!("{}:{line}:{col}: {field}", path.display())
+    };
+    let gates = super::sections::source_gates(&sources, &env, &mut raw, &origin);
     super::sections::check_control(&file.control, &mut raw);
     let problems = locate_all(raw, located, &parsed, &includes, &locate, path);
     if problems.iter().any(|p| p.severity == Severity::Error) {
@@ -267,6 +276,7 @@ fn compile_with(src: &str, path: &Path, confine: bool) -> Result<CompiledScene, 
         env,
         data,
         sources,
+        gates,
         sleep_when,
         limits,
         contrast,

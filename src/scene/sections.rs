@@ -79,6 +79,9 @@ pub(super) fn check_display(file: &SceneFile, dir: &Path, raw: &mut Vec<Raw>) ->
                 ..Default::default()
             }
         }),
+        workers_auto: d
+            .render_ahead
+            .is_none_or(|r| r.workers == crate::ahead::Workers::Auto),
     }
 }
 
@@ -254,6 +257,48 @@ pub(super) fn check_sources(
             });
         }
         out.push((name.clone(), spec));
+    }
+    out
+}
+
+/// The gates of the sources whose `enabled` is `false` or a condition; a condition that
+/// does not compile is reported at its field.
+pub(super) fn source_gates(
+    sources: &[(String, crate::data::sources::SourceSpec)],
+    env: &minijinja::Environment<'static>,
+    raw: &mut Vec<Raw>,
+    origin: &dyn Fn(&str) -> String,
+) -> Vec<crate::data::gate::Gate> {
+    use crate::data::sources::Enabled;
+    let mut out = Vec::new();
+    for (name, spec) in sources {
+        let when = match &spec.enabled {
+            Enabled::Always(true) => continue,
+            Enabled::Always(false) => None,
+            Enabled::When(src) => {
+                let field = format!("sources.{name}.enabled");
+                match crate::data::binding::compile_expression(env, "enabled", src, false.into()) {
+                    Ok(mut b) => {
+                        b.origin = origin(&field);
+                        Some(b)
+                    }
+                    Err(e) => {
+                        raw.push(Raw {
+                            severity: Severity::Error,
+                            path: field,
+                            message: format!("expression does not compile: {e}"),
+                        });
+                        continue;
+                    }
+                }
+            }
+        };
+        out.push(crate::data::gate::Gate {
+            name: name.clone(),
+            spec: spec.clone(),
+            when,
+            open: false,
+        });
     }
     out
 }

@@ -9,7 +9,6 @@ use crate::data::Dataset;
 use crate::data::ingest::DataInbox;
 use crate::data::persist::{self, Persistence};
 use crate::data::propagate::{BindingEnv, Bindings, KeyIndex};
-use crate::data::source::Message;
 use crate::data::sources::RunningSources;
 use crate::motion::Sliding;
 use crate::render::FrameBuffer;
@@ -67,19 +66,26 @@ impl Plugin for ScenePlugin {
         let mut ramps = crate::data::ramp::Ramps::default();
         for (name, s) in &self.scene.sources {
             ramps.0.extend(s.source.ramps());
-            match s.source.spawn(name, s.policy.clone(), tx.clone()) {
-                Ok(handle) => running.0.push(handle),
-                Err(e) => {
-                    log::error!("source {name}: {e}; it does not run");
-                    let _ = tx.send(Message::Health {
-                        source: name.clone(),
-                        ok: false,
-                        last_error: Some(e.to_string()),
-                        failures: 1,
-                    });
-                }
+            let gated = self.scene.gates.iter().any(|g| &g.name == name);
+            if !gated && let Some(handle) = crate::data::sources::start(name, s, &tx) {
+                running.0.push(handle);
             }
         }
+        // Gated sources whose condition holds on the initial values start now (so
+        // `--wait-data` waits for them too); the rest when it turns true.
+        let mut gates = crate::data::gate::SourceGates::of(&self.scene.gates, &self.scene.sources);
+        if let Some(mut data) = app.world_mut().get_resource_mut::<Dataset>() {
+            crate::data::gate::reconcile(
+                &mut gates,
+                &mut data,
+                &self.scene.env,
+                &mut running,
+                &tx,
+                0,
+                true,
+            );
+        }
+        app.insert_resource(gates);
         app.insert_resource(running);
         app.insert_resource(ramps);
         let world = app.world_mut();

@@ -10,7 +10,6 @@ use crate::data::Dataset;
 use crate::data::ingest::DataInbox;
 use crate::data::persist::Persistence;
 use crate::data::propagate::{BindingEnv, KeyIndex};
-use crate::data::source::Message;
 use crate::data::sources::RunningSources;
 use crate::panel::power::SleepWhen;
 use crate::render::FrameBuffer;
@@ -186,26 +185,31 @@ fn restart_sources(world: &mut World, old: Option<&CompiledScene>, new: &Compile
         }
     }
     for (name, s) in &new.sources {
-        if kept.iter().any(|h| h.name() == name) {
+        if kept.iter().any(|h| h.name() == name) || new.gates.iter().any(|g| &g.name == name) {
             continue;
         }
-        match s.source.spawn(name, s.policy.clone(), tx.clone()) {
-            Ok(handle) => {
-                swapped.started.push(name.clone());
-                kept.push(handle);
-            }
-            Err(e) => {
-                log::error!("source {name}: {e}; it does not run");
-                let _ = tx.send(Message::Health {
-                    source: name.clone(),
-                    ok: false,
-                    last_error: Some(e.to_string()),
-                    failures: 1,
-                });
-            }
+        if let Some(handle) = crate::data::sources::start(name, s, &tx) {
+            swapped.started.push(name.clone());
+            kept.push(handle);
         }
     }
     running.0 = kept;
+    // Gated sources: a kept one runs on while its condition holds, the rest start when
+    // theirs does (evaluated now, on the dataset as it is).
+    let mut gates = crate::data::gate::SourceGates::of(&new.gates, &new.sources);
+    let tick = world.get_resource::<crate::app::Tick>().map_or(0, |t| t.0);
+    if let Some(mut data) = world.get_resource_mut::<Dataset>() {
+        crate::data::gate::reconcile(
+            &mut gates,
+            &mut data,
+            &new.env,
+            &mut running,
+            &tx,
+            tick,
+            true,
+        );
+    }
+    world.insert_resource(gates);
     world.insert_resource(running);
     swapped
 }

@@ -319,6 +319,14 @@ impl crate::widget::kind::Kind for ImageKind {
         compiled.file.iter().map(|f| compiled.dir.join(f)).collect()
     }
 
+    fn decoded_bytes(compiled: &Image) -> u64 {
+        let frames = compiled
+            .animation
+            .as_ref()
+            .map_or(0, |a| a.frames.iter().map(|f| f.bytes()).sum());
+        compiled.pixels.bytes() + frames
+    }
+
     fn systems(app: &mut bevy_app::App) {
         app.init_resource::<crate::widget::remote::RemoteImages>();
         crate::widget::bind::add_apply::<Image>(app);

@@ -117,6 +117,12 @@ pub trait Kind: Send + Sync + 'static {
         Vec::new()
     }
 
+    /// Bytes it holds decoded beside its layer (an image's pixels, a GIF's frames), for
+    /// `check`'s memory plan (default: none).
+    fn decoded_bytes(_compiled: &Self::Compiled) -> u64 {
+        0
+    }
+
     /// Adds the kind's systems to an engine's app: its draw system (in
     /// [`RenderSet::Draw`](crate::render::RenderSet::Draw)), the
     /// [`apply`](super::bind::apply) of its bound fields (in the
@@ -170,6 +176,10 @@ pub trait AnyCompiled: Debug + Send + Sync {
     /// Files it read at load (default: none).
     fn files(&self) -> Vec<PathBuf> {
         Vec::new()
+    }
+    /// Bytes it holds decoded beside its layer (default: none).
+    fn decoded_bytes(&self) -> u64 {
+        0
     }
     /// The registered kind it is of, whose systems its widget needs (default: none, as
     /// for a sequence's page, which its sequence's systems serve).
@@ -239,6 +249,9 @@ impl<K: Kind> AnyCompiled for CompiledOf<K> {
     }
     fn files(&self) -> Vec<PathBuf> {
         K::files(&self.0)
+    }
+    fn decoded_bytes(&self) -> u64 {
+        K::decoded_bytes(&self.0)
     }
     fn kind_name(&self) -> Option<&'static str> {
         Some(K::NAME)
@@ -314,6 +327,11 @@ impl CompiledKind {
     /// Files it read at load.
     pub fn files(&self) -> Vec<PathBuf> {
         self.0.files()
+    }
+
+    /// Bytes it holds decoded beside its layer (images, GIF frames).
+    pub fn decoded_bytes(&self) -> u64 {
+        self.0.decoded_bytes()
     }
 
     /// The registered kind it is of, if it is one's.

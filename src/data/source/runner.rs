@@ -35,6 +35,26 @@ impl SourceHandle {
         drop(self);
     }
 
+    /// Tells the source to stop at once and joins its thread on a thread of its own, so
+    /// the caller (a tick) does not wait for an attempt under way to return.
+    pub fn stop_detached(mut self) {
+        self.stop.stop();
+        if let Some(thread) = self.thread.take() {
+            let name = self.name.clone();
+            let joiner = spawn_named(format!("stop-{name}"), move || {
+                if thread.join().is_err() {
+                    log::error!("source {name}: its thread panicked");
+                }
+            });
+            if let Err(e) = joiner {
+                log::warn!(
+                    "source {}: cannot join its thread in the background: {e}",
+                    self.name
+                );
+            }
+        }
+    }
+
     /// The name the source was spawned with.
     pub fn name(&self) -> &str {
         &self.name

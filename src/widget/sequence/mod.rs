@@ -153,6 +153,9 @@ pub struct SequenceState {
     pub started: bool,
     /// A page the `alert` command shows above everything else, and the tick it ends at.
     pub forced: Option<(usize, u64)>,
+    /// The tick a rotation not yet started counts from (a seek: 0), when that is before
+    /// the first tick it runs at; `None`: it starts at the first tick it runs at.
+    pub origin: Option<u64>,
 }
 
 impl SequenceState {

@@ -32,6 +32,14 @@ pub fn displayed(st: &SequenceState, pages: &[&Page]) -> Option<usize> {
 /// periodic, so once the state after an event repeats (relative to the event's tick) the
 /// whole periods before `t` are skipped at once.
 pub fn advance(st: &mut SequenceState, pages: &[&Page], changed: &[String], t: u64) {
+    // A seek: the rotation started at its origin, as if every tick since had run.
+    if !st.started
+        && let Some(origin) = st.origin.take()
+        && origin < t
+    {
+        step(st, pages, &[], origin);
+        st.last_tick = origin;
+    }
     if st.started && st.last_shown.len() == pages.len() {
         let mut u = st.last_tick.saturating_add(1);
         let mut cycle = Cycle::new(pages);
