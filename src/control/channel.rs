@@ -10,6 +10,7 @@ use tokio::sync::oneshot;
 
 use super::command::{Command, Reply};
 use super::state::Published;
+use crate::app::Alarm;
 
 /// Commands that may wait for the next tick at once; more are refused as busy.
 pub const QUEUE: usize = 256;
@@ -29,6 +30,7 @@ pub struct Request {
 pub struct ControlSender {
     tx: SyncSender<Request>,
     published: Arc<Published>,
+    alarm: Alarm,
 }
 
 /// A reply that will come from the tick.
@@ -86,7 +88,11 @@ impl ControlSender {
             reply,
         };
         match self.tx.try_send(request) {
-            Ok(()) => PendingReply(Some(rx), None),
+            Ok(()) => {
+                // A tickless runner wakes to apply it.
+                self.alarm.ring();
+                PendingReply(Some(rx), None)
+            }
             Err(TrySendError::Full(_)) => PendingReply::ready(Reply::Error(format!(
                 "busy: {QUEUE} commands are already waiting for the tick"
             ))),
@@ -125,15 +131,17 @@ pub struct ControlInbox {
     tx: SyncSender<Request>,
     rx: Mutex<Receiver<Request>>,
     published: Arc<Published>,
+    alarm: Alarm,
 }
 
-impl Default for ControlInbox {
-    fn default() -> Self {
+impl FromWorld for ControlInbox {
+    fn from_world(world: &mut World) -> Self {
         let (tx, rx) = sync_channel(QUEUE);
         ControlInbox {
             tx,
             rx: Mutex::new(rx),
             published: Arc::new(Published::default()),
+            alarm: world.get_resource_or_init::<Alarm>().clone(),
         }
     }
 }
@@ -144,6 +152,7 @@ impl ControlInbox {
         ControlSender {
             tx: self.tx.clone(),
             published: self.published.clone(),
+            alarm: self.alarm.clone(),
         }
     }
 

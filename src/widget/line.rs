@@ -86,6 +86,7 @@ pub struct LineKind;
 
 impl crate::widget::kind::Kind for LineKind {
     const NAME: &'static str = "Line";
+    const STILL: bool = true;
     type Spec = LineSpec;
     type Compiled = Line;
 

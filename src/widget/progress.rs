@@ -191,6 +191,7 @@ pub struct ProgressBarKind;
 
 impl crate::widget::kind::Kind for ProgressBarKind {
     const NAME: &'static str = "ProgressBar";
+    const STILL: bool = true;
     type Spec = ProgressBarSpec;
     type Compiled = ProgressBar;
 

@@ -81,6 +81,7 @@ pub struct RectangleKind;
 
 impl crate::widget::kind::Kind for RectangleKind {
     const NAME: &'static str = "Rectangle";
+    const STILL: bool = true;
     type Spec = RectangleSpec;
     type Compiled = Rectangle;
 

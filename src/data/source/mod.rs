@@ -122,6 +122,9 @@ pub enum Message {
         /// Consecutive failures (for a stream: exits since its last long, stable run).
         failures: u64,
     },
+    /// No news: wakes a sleeping (tickless) engine for something else that came (a
+    /// control command, a signal, a changed file).
+    Wake,
 }
 
 /// A source that is asked for values at an interval (clock, system, file, command, http).
