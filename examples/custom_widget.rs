@@ -64,6 +64,7 @@ pub struct GaugeKind;
 
 impl Kind for GaugeKind {
     const NAME: &'static str = "Gauge";
+    const STILL: bool = true; // it changes only when its value does
     type Spec = GaugeSpec;
     type Compiled = Gauge;
 

@@ -39,9 +39,10 @@ impl StopFlag {
         self.0.load(Ordering::Relaxed)
     }
 
-    /// Asks the run to stop.
+    /// Asks the run to stop (a sleeping, tickless runner wakes for it).
     pub fn set(&self) {
         self.0.store(true, Ordering::Relaxed);
+        super::wake::ring_all();
     }
 }
 
