@@ -227,7 +227,11 @@ fn realtime_lines(rt: &RealtimeReport) -> String {
     }
     s += &format!(
         "                    {}: {} wakes/s for the whole process ({:.1} of the runner), {} ticks idle\n",
-        if rt.tickless { "tickless" } else { "every tick (--no-tickless)" },
+        if rt.tickless {
+            "tickless"
+        } else {
+            "every tick (--no-tickless)"
+        },
         rt.wakes_per_second
             .map_or_else(|| "?".to_string(), |w| format!("{w:.1}")),
         rt.runner_wakes_per_second,
