@@ -346,7 +346,10 @@ fn sleep_until_due(
         }
         // News: the tick whose period it came in (due now or within a period) takes it
         // in, at once. Its data lands at the tick it would land at in a run that wakes
-        // every tick; only the frame shows sooner.
+        // every tick; only the frame shows sooner. A sender this wake preempted (a
+        // source sends a poll's values one by one) finishes its burst first, so the
+        // tick takes it whole rather than waking again for the rest.
+        std::thread::yield_now();
         let now = Instant::now();
         let since = now.saturating_duration_since(start).as_nanos();
         let window = since.div_ceil(period.as_nanos().max(1)) as u64;
@@ -354,9 +357,11 @@ fn sleep_until_due(
             return target.map_or(window, |t| t.min(window)).max(n);
         }
         // That tick ran already (early): the next one waits for its period to begin.
+        // Whatever else comes meanwhile waits for it too (no wake per message).
+        let now = Instant::now();
         let begins = due(n - 1);
-        while Instant::now() < begins && !stop.is_set() {
-            let _ = alarm.wait_until(begins);
+        if now < begins {
+            std::thread::sleep(begins - now);
             pacing.wakes += 1;
         }
         return n;

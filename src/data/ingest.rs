@@ -142,8 +142,10 @@ pub fn ingest(
     inbox: Res<DataInbox>,
     tick: Res<Tick>,
     paused: Option<Res<Paused>>,
+    plan: Option<ResMut<crate::app::WakePlan>>,
     mut latest: Local<foldhash::HashMap<String, Option<Value>>>,
 ) {
+    let mut woken = false;
     let Ok(rx) = inbox.shared.rx.lock() else {
         return;
     };
@@ -164,7 +166,9 @@ pub fn ingest(
             Message::Remove { key } => {
                 latest.insert(key, None);
             }
-            Message::Wake => {}
+            // Something else came (a command, a file change) after its system looked
+            // this tick: the next tick runs to see to it.
+            Message::Wake => woken = true,
             Message::Health {
                 source,
                 ok,
@@ -185,6 +189,9 @@ pub fn ingest(
         }
     }
     drop(rx);
+    if woken && let Some(mut plan) = plan {
+        plan.every_tick();
+    }
     if latest.is_empty() || paused.is_some_and(|p| !p.moving()) {
         return;
     }
