@@ -290,6 +290,7 @@ fn bench_counts_the_refreshes_of_ten_minutes_of_a_clock() {
         viewers: 0,
         preview_fps: None,
         cold: false,
+        every_tick: false,
     };
     let report = run(&scene, &opts);
     // The first frame's full refresh, then one every 3 s (200): every tenth is full.

@@ -188,7 +188,7 @@ fn hostile_sources_keep_memory_threads_and_fds_flat() {
                 Message::Remove { key } => {
                     data.remove(&key);
                 }
-                Message::Health { .. } => {}
+                Message::Health { .. } | Message::Wake => {}
             }
         }
         tick += 1;

@@ -511,6 +511,14 @@ pub fn render_ahead(
     ahead.schedule(t);
 }
 
+/// While render-ahead is engaged (painting is slow, something moves every tick) the
+/// runner wakes every tick: its workers' frames are taken tick by tick (tickless idle).
+pub fn plan_wake(ahead: Res<RenderAhead>, mut plan: ResMut<crate::app::WakePlan>) {
+    if ahead.active() && ahead.engaged {
+        plan.every_tick();
+    }
+}
+
 /// Adds render-ahead around the paint step, as configured by a [`RenderAhead`] resource
 /// inserted before it (else the default: one worker, four frames). Without this plugin
 /// every tick is painted inline.
@@ -526,6 +534,7 @@ impl Plugin for AheadPlugin {
             TickSchedule,
             (fill_from_queue.before(paint), render_ahead.after(paint)).in_set(RenderSet::Paint),
         );
+        app.add_systems(TickSchedule, plan_wake.in_set(crate::app::PlanWake));
         app.add_systems(
             crate::app::Shutdown,
             (|ahead: Option<ResMut<RenderAhead>>| {

@@ -13,6 +13,7 @@ pub mod after;
 pub mod runner;
 pub mod signals;
 pub mod tick;
+pub mod wake;
 
 use bevy_app::{App, Plugin};
 use bevy_ecs::prelude::*;
@@ -21,6 +22,7 @@ use bevy_ecs::schedule::{ScheduleLabel, SingleThreadedExecutor};
 pub use after::{AfterTick, make_queued_edits};
 pub use runner::{Pacing, RunMode, StopFlag, run_ticks};
 pub use tick::{Fps, Paused, Tick};
+pub use wake::{Alarm, NextChange, PlanWake, Tickless, WakePlan};
 
 /// The schedule run once per tick (the app's update schedule).
 #[derive(ScheduleLabel, Debug, Clone, PartialEq, Eq, Hash)]
@@ -108,6 +110,13 @@ impl Plugin for TickPlugin {
         app.init_resource::<Fps>();
         app.init_resource::<Paused>();
         app.init_resource::<Pacing>();
+        app.init_resource::<Alarm>();
+        app.init_resource::<WakePlan>();
+        app.init_resource::<Tickless>();
+        app.configure_sets(
+            TickSchedule,
+            PlanWake.in_set(TickSet::Advance).before(tick::advance_tick),
+        );
         app.add_systems(TickSchedule, tick::advance_tick.in_set(TickSet::Advance));
     }
 }

@@ -3,6 +3,12 @@
 //! In real time tick n is due at `start + n / fps`. Deadlines are computed from the start,
 //! never from the previous tick, so nothing drifts over hours; a tick that starts after
 //! its deadline is counted as late and the next one is not delayed to make up for it.
+//!
+//! With [`Tickless`] on, the runner sleeps until the next tick at which anything can
+//! change ([`WakePlan`](super::wake::WakePlan)), or until its [`Alarm`] rings (a
+//! source's message, a control command, a signal, a changed file): it then runs the
+//! tick whose period the ring came in, at once. The ticks in between are skipped: the
+//! tick counter jumps over them, as it does over ticks a late tick missed.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -12,6 +18,7 @@ use bevy_app::{App, AppExit, PluginsState};
 use bevy_ecs::prelude::*;
 
 use super::tick::{Fps, Paused, Tick};
+use super::wake::{Alarm, Tickless, WakePlan};
 
 /// How long to run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,9 +39,10 @@ impl StopFlag {
         self.0.load(Ordering::Relaxed)
     }
 
-    /// Asks the run to stop.
+    /// Asks the run to stop (a sleeping, tickless runner wakes for it).
     pub fn set(&self) {
         self.0.store(true, Ordering::Relaxed);
+        super::wake::ring_all();
     }
 }
 
@@ -56,6 +64,12 @@ pub struct Pacing {
     pub last_bucket: Option<usize>,
     /// How long the last tick's schedule took (its `app.update()`).
     pub last_tick: Duration,
+    /// Times the runner woke from sleeping (to run a tick, or rung by news).
+    pub wakes: u64,
+    /// Ticks skipped because nothing could change at them (tickless idle).
+    pub idle: u64,
+    /// Time since the run began, at the last tick.
+    pub elapsed: Duration,
 }
 
 /// Buckets of [`Pacing::present_late`].
@@ -73,11 +87,24 @@ impl Default for Pacing {
             present_late: [0; LATE_BUCKETS],
             last_bucket: None,
             last_tick: Duration::ZERO,
+            wakes: 0,
+            idle: 0,
+            elapsed: Duration::ZERO,
         }
     }
 }
 
 impl Pacing {
+    /// Wakes per second over the run so far (0 before the first tick).
+    pub fn wakes_per_second(&self) -> f64 {
+        let secs = self.elapsed.as_secs_f64();
+        if secs > 0.0 {
+            self.wakes as f64 / secs
+        } else {
+            0.0
+        }
+    }
+
     /// The present lateness below which fraction `q` (0..=1) of the ticks fall (upper
     /// edge of the bucket; None before any real-time tick).
     pub fn present_late_quantile(&self, q: f64) -> Option<Duration> {
@@ -108,6 +135,9 @@ fn publish(app: &mut App, pacing: &Pacing, whole: bool, bucket: Option<usize>) {
             p.skipped = pacing.skipped;
             p.last_bucket = bucket;
             p.last_tick = pacing.last_tick;
+            p.wakes = pacing.wakes;
+            p.idle = pacing.idle;
+            p.elapsed = pacing.elapsed;
             if let Some(b) = bucket {
                 p.present_late[b] = pacing.present_late[b];
             }
@@ -127,6 +157,21 @@ pub fn run_ticks(app: &mut App, mode: RunMode) -> AppExit {
     }
     let fps = app.world().get_resource::<Fps>().map_or(30, |f| f.0.max(1));
     let stop = app.world_mut().get_resource_or_init::<StopFlag>().clone();
+    let alarm = app.world_mut().get_resource_or_init::<Alarm>().clone();
+    let tickless = app
+        .world()
+        .get_resource::<Tickless>()
+        .copied()
+        .unwrap_or_default();
+    let real_time = matches!(mode, RunMode::RealTime(_));
+    let tickless = if real_time {
+        tickless.real_time
+    } else {
+        tickless.stepped
+    };
+    if tickless {
+        app.world_mut().get_resource_or_init::<WakePlan>();
+    }
     let period = Duration::from_secs_f64(1.0 / fps as f64);
     let start = Instant::now();
     let limit = match mode {
@@ -135,15 +180,49 @@ pub fn run_ticks(app: &mut App, mode: RunMode) -> AppExit {
     };
     let mut pacing = Pacing::default();
     let mut n: u64 = 0;
+    // The next tick to run (tickless): `None` until something is due.
+    let mut planned = Some(0);
     let mut bucket = None;
     let mut first = true;
     while limit.is_none_or(|l| n < l) && !stop.is_set() {
-        if let RunMode::RealTime(_) = mode {
+        if tickless {
+            // The last tick of a bounded run always runs (its frame is the run's last).
+            let last = limit.map(|l| l - 1);
+            let mut target = match (planned, last) {
+                (Some(p), Some(l)) => Some(p.min(l)),
+                (p, None) => p,
+                (None, l) => l,
+            };
+            if real_time {
+                target = Some(sleep_until_due(
+                    &alarm,
+                    &stop,
+                    start,
+                    period,
+                    n,
+                    target,
+                    &mut pacing,
+                ));
+                if stop.is_set() {
+                    break;
+                }
+            }
+            let to = target.unwrap_or(n).max(n);
+            if to > n {
+                jump(app, to - n);
+                pacing.idle += to - n;
+                n = to;
+            }
+        }
+        if real_time {
             let mut due = start + period.mul_f64(n as f64);
             let mut begun = Instant::now();
             if begun < due {
-                std::thread::sleep(due - begun);
-                begun = Instant::now();
+                if !tickless {
+                    std::thread::sleep(due - begun);
+                    pacing.wakes += 1;
+                    begun = Instant::now();
+                }
             } else {
                 let late = begun - due;
                 if late > Duration::from_millis(1) {
@@ -159,31 +238,36 @@ pub fn run_ticks(app: &mut App, mode: RunMode) -> AppExit {
                 if behind > 0 {
                     n += behind;
                     pacing.skipped += behind;
-                    let moving = app
-                        .world()
-                        .get_resource::<Paused>()
-                        .is_none_or(|p| !p.paused);
-                    if moving && let Some(mut t) = app.world_mut().get_resource_mut::<Tick>() {
-                        t.0 += behind;
-                    }
+                    jump(app, behind);
                     due = start + period.mul_f64(n as f64);
                 }
+            }
+            if tickless {
+                app.world_mut().resource_mut::<WakePlan>().reset();
             }
             app.update();
             let ended = Instant::now();
             pacing.last_tick = ended.saturating_duration_since(begun);
+            pacing.elapsed = ended.saturating_duration_since(start);
             let late = ended.saturating_duration_since(due);
             let b = ((late.as_nanos() / LATE_BUCKET.as_nanos()) as usize).min(LATE_BUCKETS - 1);
             pacing.present_late[b] += 1;
             pacing.last_bucket = Some(b);
             bucket = Some(b);
         } else {
+            if tickless {
+                app.world_mut().resource_mut::<WakePlan>().reset();
+            }
             let begun = Instant::now();
             app.update();
             pacing.last_tick = begun.elapsed();
+            pacing.elapsed = start.elapsed();
         }
         n += 1;
         pacing.ticks = n;
+        if tickless {
+            planned = next_planned(app, n);
+        }
         // Published every tick so the control surfaces (state, metrics) see it live:
         // written in place (inserting a resource each tick runs its hooks), whole the
         // first time (the run's figures replace an earlier run's).
@@ -196,4 +280,90 @@ pub fn run_ticks(app: &mut App, mode: RunMode) -> AppExit {
     }
     publish(app, &pacing, true, None);
     AppExit::Success
+}
+
+/// Moves the tick counter over `ticks` ticks that are not run (unless paused).
+fn jump(app: &mut App, ticks: u64) {
+    let moving = app
+        .world()
+        .get_resource::<Paused>()
+        .is_none_or(|p| !p.paused);
+    if moving && let Some(mut t) = app.world_mut().get_resource_mut::<Tick>() {
+        t.0 += ticks;
+    }
+}
+
+/// The runner tick to run after tick `n` − 1 ran, from what the tick reported: `n`
+/// itself while paused, with edits queued or while anything may change every tick.
+fn next_planned(app: &App, n: u64) -> Option<u64> {
+    let world = app.world();
+    let paused = world.get_resource::<Paused>().is_some_and(|p| p.paused);
+    let edits = world
+        .get_resource::<super::AfterTick>()
+        .is_some_and(|a| !a.is_empty());
+    if paused || edits {
+        return Some(n);
+    }
+    let Some(plan) = world.get_resource::<WakePlan>() else {
+        return Some(n);
+    };
+    let next_tick = world.get_resource::<Tick>().map_or(0, |t| t.0);
+    plan.wake_at(next_tick)
+        .map(|t| n + t.saturating_sub(next_tick))
+}
+
+/// Sleeps (tickless, real time) until tick `target` is due, or until the alarm rings:
+/// then the tick whose period the ring came in is run at once. Returns the tick to run
+/// (at least `n`, the next one not run).
+fn sleep_until_due(
+    alarm: &Alarm,
+    stop: &StopFlag,
+    start: Instant,
+    period: Duration,
+    n: u64,
+    target: Option<u64>,
+    pacing: &mut Pacing,
+) -> u64 {
+    // Nothing planned: wake now and then anyway (cheap, and a safety net).
+    const IDLE: Duration = Duration::from_secs(3600);
+    let due = |t: u64| start + period.mul_f64(t as f64);
+    loop {
+        let now = Instant::now();
+        let deadline = target.map_or(now + IDLE, due);
+        if target.is_some() && deadline <= now {
+            return target.unwrap_or(n).max(n);
+        }
+        let rung = alarm.wait_until(deadline);
+        pacing.wakes += 1;
+        if stop.is_set() {
+            return target.unwrap_or(n).max(n);
+        }
+        if !rung {
+            if target.is_some() {
+                return target.unwrap_or(n).max(n);
+            }
+            continue;
+        }
+        // News: the tick whose period it came in (due now or within a period) takes it
+        // in, at once. Its data lands at the tick it would land at in a run that wakes
+        // every tick; only the frame shows sooner. A sender this wake preempted (a
+        // source sends a poll's values one by one) finishes its burst first, so the
+        // tick takes it whole rather than waking again for the rest.
+        std::thread::yield_now();
+        let now = Instant::now();
+        let since = now.saturating_duration_since(start).as_nanos();
+        let window = since.div_ceil(period.as_nanos().max(1)) as u64;
+        if window >= n {
+            return target.map_or(window, |t| t.min(window)).max(n);
+        }
+        // That tick ran already (early): the next one waits for its period to begin.
+        // Whatever else comes meanwhile waits for it too (no wake per message).
+        let now = Instant::now();
+        let begins = due(n - 1);
+        if now < begins {
+            std::thread::sleep(begins - now);
+            pacing.wakes += 1;
+        }
+        return n;
+    }
 }

@@ -42,12 +42,23 @@ pub enum SignalError {
 
 /// What a signal does to the run; `hangup_reloads`: hot reload handles SIGHUP.
 pub fn on_signal(sig: Signal, stop: &StopFlag, hangup_reloads: bool) {
+    // A sleeping (tickless) runner wakes to act on it.
+    let _ring = RingOnDrop;
     match sig {
         Signal::Hangup if hangup_reloads => log::info!("SIGHUP: reloading the scene"),
         Signal::Interrupt | Signal::Terminate | Signal::Hangup => {
             log::info!("{sig:?}: stopping after this tick");
             stop.set();
         }
+    }
+}
+
+/// Rings every alarm once the signal's flag is set (so the runner sees it when woken).
+struct RingOnDrop;
+
+impl Drop for RingOnDrop {
+    fn drop(&mut self) {
+        super::wake::ring_all();
     }
 }
 

@@ -60,6 +60,8 @@ pub struct BenchOptions {
     /// ticks does: the tick figures become cold-cache ones, repeatable where real-time
     /// CPU figures are noisy.
     pub cold: bool,
+    /// Wake every tick in the real-time run (`--no-tickless`): no tickless idle.
+    pub every_tick: bool,
 }
 
 /// A median and a 99th percentile, in microseconds.
@@ -259,6 +261,17 @@ pub struct RealtimeReport {
     /// This machine's floor: CPU of a thread that only sleeps to each tick's deadline
     /// (no work), % of one core, measured after the run with the other core still busy.
     pub wake_floor_percent: Option<f64>,
+    /// Wakes per second of the whole process over the run (its threads' voluntary
+    /// context switches: waits that ended), the spinner's left out.
+    pub wakes_per_second: Option<f64>,
+    /// Wakes per second of the floor's thread.
+    pub floor_wakes_per_second: Option<f64>,
+    /// Wakes per second of the runner alone (the tick thread; `/metrics` shows it too).
+    pub runner_wakes_per_second: f64,
+    /// Ticks skipped because nothing could change at them (tickless idle).
+    pub idle_ticks: u64,
+    /// True when the run was tickless (the default; `--no-tickless` wakes every tick).
+    pub tickless: bool,
 }
 
 /// CPU time run so far by every live thread of this process, in ns (Linux schedstat).
@@ -269,6 +282,45 @@ fn process_cpu_ns() -> Option<u64> {
         total += schedstat_ns(&std::fs::read_to_string(path).ok()?)?;
     }
     Some(total)
+}
+
+/// Voluntary context switches (waits that ended) so far of every live thread of this
+/// process but `except` (a thread id).
+fn process_wakes(except: Option<u64>) -> Option<u64> {
+    let mut total = 0;
+    for task in std::fs::read_dir("/proc/self/task").ok()? {
+        let task = task.ok()?;
+        if except.is_some_and(|t| task.file_name().to_string_lossy() == t.to_string()) {
+            continue;
+        }
+        total += wakes_in(&std::fs::read_to_string(task.path().join("status")).ok()?)?;
+    }
+    Some(total)
+}
+
+/// Voluntary context switches of the calling thread so far.
+fn thread_wakes() -> Option<u64> {
+    wakes_in(&std::fs::read_to_string("/proc/thread-self/status").ok()?)
+}
+
+/// The `voluntary_ctxt_switches` of a /proc status text.
+fn wakes_in(status: &str) -> Option<u64> {
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("voluntary_ctxt_switches:"))?
+        .trim()
+        .parse()
+        .ok()
+}
+
+/// The calling thread's id (Linux).
+fn thread_id() -> Option<u64> {
+    std::fs::read_link("/proc/thread-self")
+        .ok()?
+        .file_name()?
+        .to_str()?
+        .parse()
+        .ok()
 }
 
 /// CPU time run so far by the calling thread, in ns.
@@ -505,8 +557,13 @@ fn realtime(
             .in_set(crate::app::TickSet::Advance),
         );
     }
+    app.insert_resource(crate::app::Tickless {
+        real_time: !opts.every_tick,
+        stepped: false,
+    });
     let cpu_start = process_cpu_ns();
     let spinner = Spinner::start();
+    let wakes_start = process_wakes(spinner.tid);
     let stop = StopFlag::default();
     app.insert_resource(stop.clone());
     let ticks = (length.as_secs_f64() * f64::from(fps)).round() as u64;
@@ -516,15 +573,20 @@ fn realtime(
     let tick_thread_end = thread_cpu_ns();
     let seconds = start.elapsed().as_secs_f64();
     let cpu_end = process_cpu_ns();
+    let wakes_end = process_wakes(spinner.tid);
     let spun = spinner.stop();
     // Measured apart, with its own spinner, so the run's figures above leave it out;
     // once per configuration (the run with viewers reports no floor of its own).
-    let wake_floor_percent = (viewers == 0).then(|| {
+    let floor = (viewers == 0).then(|| {
         let floor_spinner = Spinner::start();
         let floor = wake_floor(fps, length.min(Duration::from_secs(10)));
         floor_spinner.stop();
         floor
     });
+    let (wake_floor_percent, floor_wakes_per_second) = match floor.flatten() {
+        Some((cpu, wakes)) => (Some(cpu), wakes),
+        None => (None, None),
+    };
     let streamed = preview.map(viewers::Preview::stop).unwrap_or_default();
     let not_ours = spun.zip(streamed.cpu_ns).map(|(s, v)| s + v);
     let cpu_percent = match (cpu_start, cpu_end, not_ours) {
@@ -554,7 +616,14 @@ fn realtime(
         tick_thread_cpu_percent: tick_thread_start
             .zip(tick_thread_end)
             .map(|(a, b)| b.saturating_sub(a) as f64 / 1e9 / seconds.max(1e-9) * 100.0),
-        wake_floor_percent: wake_floor_percent.flatten(),
+        wake_floor_percent,
+        wakes_per_second: wakes_start
+            .zip(wakes_end)
+            .map(|(a, b)| b.saturating_sub(a) as f64 / seconds.max(1e-9)),
+        floor_wakes_per_second,
+        runner_wakes_per_second: pacing.wakes as f64 / seconds.max(1e-9),
+        idle_ticks: pacing.idle,
+        tickless: !opts.every_tick,
     };
     (report, streamed)
 }
@@ -563,6 +632,8 @@ fn realtime(
 struct Spinner {
     busy: Arc<AtomicBool>,
     thread: std::thread::JoinHandle<Option<u64>>,
+    /// Its thread id (its wakes are not the engine's).
+    tid: Option<u64>,
 }
 
 impl Spinner {
@@ -570,14 +641,17 @@ impl Spinner {
     fn start() -> Spinner {
         let busy = Arc::new(AtomicBool::new(true));
         let flag = busy.clone();
+        let (tx, rx) = std::sync::mpsc::channel();
         let thread = std::thread::spawn(move || {
+            let _ = tx.send(thread_id());
             let mut x: u64 = 1;
             while flag.load(Ordering::Relaxed) {
                 x = std::hint::black_box(x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1));
             }
             thread_cpu_ns()
         });
-        Spinner { busy, thread }
+        let tid = rx.recv().ok().flatten();
+        Spinner { busy, thread, tid }
     }
 
     /// Stops it; the CPU time it spun, in ns.
@@ -588,10 +662,12 @@ impl Spinner {
 }
 
 /// CPU of a loop that sleeps to each of `fps` deadlines for `length` and does nothing
-/// else, % of one core: what waking once per tick costs on this machine.
-fn wake_floor(fps: u32, length: Duration) -> Option<f64> {
+/// else, % of one core: what waking once per tick costs on this machine; and its wakes
+/// per second.
+fn wake_floor(fps: u32, length: Duration) -> Option<(f64, Option<f64>)> {
     let period = Duration::from_secs_f64(1.0 / f64::from(fps.max(1)));
     let ticks = (length.as_secs_f64() * f64::from(fps)).round().max(1.0) as u32;
+    let wakes_start = thread_wakes();
     let cpu_start = thread_cpu_ns()?;
     let start = Instant::now();
     for n in 1..=ticks {
@@ -603,7 +679,10 @@ fn wake_floor(fps: u32, length: Duration) -> Option<f64> {
     }
     let seconds = start.elapsed().as_secs_f64();
     let cpu = thread_cpu_ns()?.saturating_sub(cpu_start);
-    Some(cpu as f64 / 1e9 / seconds.max(1e-9) * 100.0)
+    let wakes = wakes_start
+        .zip(thread_wakes())
+        .map(|(a, b)| b.saturating_sub(a) as f64 / seconds.max(1e-9));
+    Some((cpu as f64 / 1e9 / seconds.max(1e-9) * 100.0, wakes))
 }
 
 #[cfg(test)]
@@ -616,11 +695,13 @@ mod tests {
         let floor = wake_floor(50, Duration::from_millis(200));
         // Ten deadlines 20 ms apart: the loop slept to them rather than spinning.
         assert!(start.elapsed() >= Duration::from_millis(180));
-        if let Some(f) = floor {
+        if let Some((f, wakes)) = floor {
             assert!(
                 (0.0..50.0).contains(&f),
                 "{f} % of a core for a sleeping loop"
             );
+            // It woke for its deadlines (a wait that ended each time).
+            assert!(wakes.is_none_or(|w| w > 0.0), "{wakes:?}");
         }
     }
 

@@ -38,6 +38,10 @@ pub struct BenchArgs {
     /// Keep the scene's data sources running during the real-time run (their CPU counts).
     #[arg(long)]
     pub sources: bool,
+    /// Wake every tick in the real-time run (default: tickless, sleeping until the next
+    /// tick at which something can change).
+    #[arg(long)]
+    pub no_tickless: bool,
     /// After the real-time run, run it again serving the web preview to this many
     /// viewers, and report what that cost (needs --realtime).
     #[arg(long, default_value_t = 0)]
@@ -105,6 +109,7 @@ pub fn bench(args: BenchArgs) -> ExitCode {
             viewers: args.viewers,
             preview_fps: args.preview_fps,
             cold: args.cold,
+            every_tick: args.no_tickless,
         };
         let r = bench::run(&scene, &opts);
         if args.json {
@@ -220,9 +225,28 @@ fn realtime_lines(rt: &RealtimeReport) -> String {
     if let Some(t) = rt.tick_thread_cpu_percent {
         s += &format!("                    tick thread CPU {t:.3} % of a core\n");
     }
+    s += &format!(
+        "                    {}: {} wakes/s for the whole process ({:.1} of the runner), {} ticks idle\n",
+        if rt.tickless {
+            "tickless"
+        } else {
+            "every tick (--no-tickless)"
+        },
+        rt.wakes_per_second
+            .map_or_else(|| "?".to_string(), |w| format!("{w:.1}")),
+        rt.runner_wakes_per_second,
+        rt.idle_ticks,
+    );
     if let Some(f) = rt.wake_floor_percent {
         s += &format!(
-            "                    floor: a thread that only sleeps to each deadline uses {f:.3} % of a core here\n"
+            "                    floor: a thread that only sleeps to each deadline uses {f:.3} % of a core here{}{}\n",
+            rt.floor_wakes_per_second
+                .map(|w| format!(", {w:.1} wakes/s"))
+                .unwrap_or_default(),
+            rt.cpu_percent
+                .filter(|_| f > 0.0)
+                .map(|c| format!("; the engine {:.2}× the floor", c / f))
+                .unwrap_or_default(),
         );
     }
     s

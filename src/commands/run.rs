@@ -93,6 +93,11 @@ pub struct RunArgs {
     /// Do not reload the scene when its files change.
     #[arg(long)]
     pub no_watch: bool,
+    /// Wake every tick, even when nothing can change until a later one (by default a
+    /// real-time run sleeps until the next tick at which something can change, or until
+    /// a source's message, a command, a signal or a file change comes).
+    #[arg(long)]
+    pub no_tickless: bool,
     /// Render-ahead worker threads (0: render inline; `auto`: from the cores), instead of
     /// the scene's.
     #[arg(long)]
@@ -323,6 +328,10 @@ fn start_and_run(args: &RunArgs, scene: &CompiledScene) -> Result<Vec<String>, S
         .depth(args.depth)
         .start_tick(args.start_tick)
         .build();
+    app.insert_resource(tinydisplay::app::Tickless {
+        real_time: !args.no_tickless,
+        stepped: false,
+    });
     app.insert_resource(panels);
     let server = start_http(args, scene, &sinks, &mut app).map_err(|e| e.to_string())?;
     app.insert_resource(sinks);

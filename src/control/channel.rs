@@ -12,6 +12,7 @@ use tokio::sync::oneshot;
 use super::command::{Command, Reply};
 use super::limit::RateLimits;
 use super::state::Published;
+use crate::app::Alarm;
 
 /// Commands that may wait for the next tick at once; more are refused as busy.
 pub const QUEUE: usize = 256;
@@ -63,6 +64,7 @@ pub struct ControlSender {
     tx: SyncSender<Request>,
     published: Arc<Published>,
     limits: Arc<RateLimits>,
+    alarm: Alarm,
 }
 
 /// A reply that will come from the tick.
@@ -129,7 +131,11 @@ impl ControlSender {
             reply,
         };
         match self.tx.try_send(request) {
-            Ok(()) => PendingReply(Some(rx), None),
+            Ok(()) => {
+                // A tickless runner wakes to apply it.
+                self.alarm.ring();
+                PendingReply(Some(rx), None)
+            }
             Err(TrySendError::Full(_)) => PendingReply::ready(Reply::Error(format!(
                 "busy: {QUEUE} commands are already waiting for the tick"
             ))),
@@ -174,16 +180,18 @@ pub struct ControlInbox {
     rx: Mutex<Receiver<Request>>,
     published: Arc<Published>,
     limits: Arc<RateLimits>,
+    alarm: Alarm,
 }
 
-impl Default for ControlInbox {
-    fn default() -> Self {
+impl FromWorld for ControlInbox {
+    fn from_world(world: &mut World) -> Self {
         let (tx, rx) = sync_channel(QUEUE);
         ControlInbox {
             tx,
             rx: Mutex::new(rx),
             published: Arc::new(Published::default()),
             limits: Arc::new(RateLimits::default()),
+            alarm: world.get_resource_or_init::<Alarm>().clone(),
         }
     }
 }
@@ -195,6 +203,7 @@ impl ControlInbox {
             tx: self.tx.clone(),
             published: self.published.clone(),
             limits: self.limits.clone(),
+            alarm: self.alarm.clone(),
         }
     }
 

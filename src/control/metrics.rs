@@ -188,6 +188,25 @@ fn tick_metrics(r: &mut Registry, s: &State) {
         s.skipped_ticks,
     );
     counter(r, "late_ticks", "Ticks that started late", s.late_ticks);
+    counter(
+        r,
+        "wakes",
+        "Times the engine woke from sleeping (a tick due, or news)",
+        s.wakes,
+    );
+    counter(
+        r,
+        "idle_ticks",
+        "Ticks skipped because nothing could change at them (tickless idle)",
+        s.idle_ticks,
+    );
+    let g: Gauge<f64, std::sync::atomic::AtomicU64> = Gauge::default();
+    g.set(s.wakes_per_second);
+    r.register(
+        "wakes_per_second",
+        "Wakes per second over the run so far",
+        g,
+    );
     gauge(r, "paused", "1 while paused", i64::from(s.paused));
 }
 

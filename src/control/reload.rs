@@ -121,6 +121,8 @@ impl HotReload {
             let Ok(files) = files.lock() else { return };
             if ev.paths.iter().any(|p| files.contains(p)) {
                 flag.store(true, Ordering::Relaxed);
+                // A tickless runner wakes to start the load.
+                crate::app::wake::ring_all();
             }
         });
         match watcher {
@@ -194,6 +196,7 @@ impl HotReload {
                     let _ = tx.send(crate::scene::load(&path));
                 }
                 loading.store(false, Ordering::Release);
+                crate::app::wake::ring_all();
             });
         if spawned.is_err() {
             self.loading.store(false, Ordering::Release);

@@ -122,6 +122,9 @@ impl Plugin for ReplayPlugin {
                 advance
                     .after(crate::app::tick::advance_tick)
                     .in_set(TickSet::Advance),
+                // A replay runs every recorded update (their tick jumps are recorded).
+                (|mut plan: ResMut<crate::app::WakePlan>| plan.every_tick())
+                    .in_set(crate::app::PlanWake),
             ),
         );
     }

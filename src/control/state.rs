@@ -48,6 +48,12 @@ pub struct State {
     pub skipped_ticks: u64,
     /// Ticks that started late.
     pub late_ticks: u64,
+    /// Times the engine woke from sleeping (a tick due, or news).
+    pub wakes: u64,
+    /// Wakes per second, over the run so far.
+    pub wakes_per_second: f64,
+    /// Ticks skipped because nothing could change at them (tickless idle).
+    pub idle_ticks: u64,
     /// The page each sequence shows.
     pub pages: Vec<PageState>,
     /// Render-ahead counters.
@@ -334,6 +340,9 @@ pub fn publish(
     state.steps_pending = paused.steps;
     state.skipped_ticks = pacing.as_ref().map_or(0, |p| p.skipped);
     state.late_ticks = pacing.as_ref().map_or(0, |p| p.late);
+    state.wakes = pacing.as_ref().map_or(0, |p| p.wakes);
+    state.wakes_per_second = pacing.as_ref().map_or(0.0, |p| p.wakes_per_second());
+    state.idle_ticks = pacing.as_ref().map_or(0, |p| p.idle);
     state.dataset_keys = data.len();
     let mut salient = Salient::of(state) != before;
     if let Some(h) = health {

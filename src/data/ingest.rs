@@ -2,8 +2,8 @@
 //! updates to one key within a tick coalesce to the latest, so a chatty source costs
 //! one change per key per tick.
 
-use std::sync::Mutex;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use bevy_ecs::prelude::*;
@@ -13,12 +13,19 @@ use super::dataset::Dataset;
 use super::source::Message;
 use crate::app::{Paused, Tick};
 
-/// The channel sources send on; Ingest drains it every tick.
+/// The channel sources send on; Ingest drains it every tick. A tickless runner sleeps
+/// on it ([`InboxSleep`]): a source's message wakes the engine.
 #[derive(Resource)]
 pub struct DataInbox {
     tx: Sender<Message>,
+    shared: Arc<Shared>,
+}
+
+/// The receiving end, shared with the runner's [`InboxSleep`].
+struct Shared {
     rx: Mutex<Receiver<Message>>,
-    /// Messages taken while waiting for the sources' first answers, not yet ingested.
+    /// Messages taken while waiting (for the sources' first answers, or for the next
+    /// tick), not yet ingested.
     held: Mutex<Vec<Message>>,
 }
 
@@ -27,8 +34,49 @@ impl Default for DataInbox {
         let (tx, rx) = channel();
         DataInbox {
             tx,
-            rx: Mutex::new(rx),
-            held: Mutex::new(Vec::new()),
+            shared: Arc::new(Shared {
+                rx: Mutex::new(rx),
+                held: Mutex::new(Vec::new()),
+            }),
+        }
+    }
+}
+
+/// The runner's sleep on the sources' channel: a message (or [`Message::Wake`], which
+/// control commands, signals and file changes send) ends it and waits for the next tick.
+pub struct InboxSleep {
+    tx: Mutex<Sender<Message>>,
+    shared: Arc<Shared>,
+}
+
+impl crate::app::wake::Sleep for InboxSleep {
+    fn sleep_until(&self, deadline: Instant) -> bool {
+        let (Ok(rx), now) = (self.shared.rx.lock(), Instant::now()) else {
+            return false;
+        };
+        if now >= deadline {
+            return false;
+        }
+        match rx.recv_timeout(deadline - now) {
+            Ok(Message::Wake) => true,
+            Ok(msg) => {
+                if let Ok(mut held) = self.shared.held.lock() {
+                    held.push(msg);
+                }
+                true
+            }
+            Err(RecvTimeoutError::Timeout) => false,
+            Err(RecvTimeoutError::Disconnected) => {
+                drop(rx);
+                std::thread::sleep(deadline.saturating_duration_since(Instant::now()));
+                false
+            }
+        }
+    }
+
+    fn wake(&self) {
+        if let Ok(tx) = self.tx.lock() {
+            let _ = tx.send(Message::Wake);
         }
     }
 }
@@ -43,6 +91,14 @@ impl DataInbox {
         self.tx.clone()
     }
 
+    /// The runner's sleep on this inbox (see [`InboxSleep`]).
+    pub fn sleep(&self) -> InboxSleep {
+        InboxSleep {
+            tx: Mutex::new(self.tx.clone()),
+            shared: self.shared.clone(),
+        }
+    }
+
     /// Waits (before the first tick: `run --wait-data`) until each of `sources` has
     /// answered once (its first health report: a poll that ended, a stream that started or
     /// failed) and nothing more arrived for 100 ms, or until `timeout`. What arrived lands
@@ -50,7 +106,7 @@ impl DataInbox {
     pub fn wait_for_first_answers(&self, sources: &[String], timeout: Duration) -> Vec<String> {
         let mut pending: Vec<String> = sources.to_vec();
         let deadline = Instant::now() + timeout;
-        let (Ok(rx), Ok(mut held)) = (self.rx.lock(), self.held.lock()) else {
+        let (Ok(rx), Ok(mut held)) = (self.shared.rx.lock(), self.shared.held.lock()) else {
             return pending;
         };
         loop {
@@ -86,10 +142,15 @@ pub fn ingest(
     inbox: Res<DataInbox>,
     tick: Res<Tick>,
     paused: Option<Res<Paused>>,
+    plan: Option<ResMut<crate::app::WakePlan>>,
     mut latest: Local<foldhash::HashMap<String, Option<Value>>>,
 ) {
-    let Ok(rx) = inbox.rx.lock() else { return };
+    let mut woken = false;
+    let Ok(rx) = inbox.shared.rx.lock() else {
+        return;
+    };
     let held = inbox
+        .shared
         .held
         .lock()
         .map(|mut h| std::mem::take(&mut *h))
@@ -105,6 +166,9 @@ pub fn ingest(
             Message::Remove { key } => {
                 latest.insert(key, None);
             }
+            // Something else came (a command, a file change) after its system looked
+            // this tick: the next tick runs to see to it.
+            Message::Wake => woken = true,
             Message::Health {
                 source,
                 ok,
@@ -125,6 +189,9 @@ pub fn ingest(
         }
     }
     drop(rx);
+    if woken && let Some(mut plan) = plan {
+        plan.every_tick();
+    }
     if latest.is_empty() || paused.is_some_and(|p| !p.moving()) {
         return;
     }

@@ -72,6 +72,9 @@ impl Plugin for DataPlugin {
                 .in_set(TickSet::Ingest),
         );
         app.init_resource::<ingest::DataInbox>();
+        // The runner sleeps on the sources' channel: a message wakes it.
+        let sleep = app.world().resource::<ingest::DataInbox>().sleep();
+        app.insert_resource(crate::app::Alarm::new(sleep));
         app.init_resource::<sources::RunningSources>();
         app.add_systems(TickSchedule, begin_tick.in_set(IngestSet::Begin));
         app.init_resource::<ramp::Ramps>();
@@ -97,6 +100,15 @@ impl Plugin for DataPlugin {
             )
                 .chain()
                 .in_set(TickSet::Propagate),
+        );
+        app.add_systems(
+            TickSchedule,
+            (
+                ramp::plan_wake.run_if(|r: Res<ramp::Ramps>| !r.0.is_empty()),
+                propagate::plan_wake,
+                snapshots::plan_wake.run_if(|p: Res<persist::Persistence>| !p.0.is_empty()),
+            )
+                .in_set(crate::app::PlanWake),
         );
         app.add_systems(
             TickSchedule,

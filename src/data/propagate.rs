@@ -136,6 +136,31 @@ pub fn propagate(
     }
 }
 
+/// Tells the runner the next tick at which a `changed_ago` read by a binding moves to
+/// another whole second (tickless idle).
+pub fn plan_wake(
+    index: Res<KeyIndex>,
+    data: Res<Dataset>,
+    q: Query<&Bindings>,
+    mut plan: ResMut<crate::app::WakePlan>,
+) {
+    if index.timed.is_empty() {
+        return;
+    }
+    let (tick, fps) = data.clock();
+    let fps = u64::from(fps.max(1));
+    for bindings in index.timed.iter().filter_map(|e| q.get(*e).ok()) {
+        for b in bindings.0.iter().filter(|b| b.timed) {
+            for key in &b.history_keys {
+                // A key not there yet: it appears with a message, which wakes the runner.
+                let Some(e) = data.entry(key) else { continue };
+                let age = tick.saturating_sub(e.changed_tick);
+                plan.at(e.changed_tick + (age / fps + 1) * fps);
+            }
+        }
+    }
+}
+
 /// A widget's compiled bindings.
 #[derive(Component, Debug, Clone, Default)]
 pub struct Bindings(pub Vec<Binding>);

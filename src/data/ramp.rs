@@ -74,6 +74,18 @@ pub fn value_at(ramp: &Ramp, data: &Dataset, tick: u64, fps: u32) -> Option<f64>
     Some(cap.map_or(value, |m| value.min(m)))
 }
 
+/// While a ramp's condition holds its value moves every tick: the runner wakes every
+/// tick (tickless idle).
+pub fn plan_wake(data: Res<Dataset>, ramps: Res<Ramps>, mut plan: ResMut<crate::app::WakePlan>) {
+    if ramps
+        .0
+        .iter()
+        .any(|r| data.get(&r.while_key) == Some(&r.while_value))
+    {
+        plan.every_tick();
+    }
+}
+
 /// Advances every ramp whose condition holds (runs in Ingest, after the sources' values).
 pub fn advance_ramps(mut data: ResMut<Dataset>, ramps: Res<Ramps>, tick: Res<Tick>, fps: Res<Fps>) {
     for ramp in &ramps.0 {

@@ -171,6 +171,23 @@ pub fn save_changed(
     }
 }
 
+/// Tells the runner when [`save_changed`] next has a save to hand over: the next whole
+/// `every_s` of ticks of a namespace with unsaved changes (tickless idle).
+pub fn plan_wake(
+    tick: Res<Tick>,
+    fps: Res<Fps>,
+    specs: Res<Persistence>,
+    snaps: Res<Snapshots>,
+    mut plan: ResMut<crate::app::WakePlan>,
+) {
+    for s in &specs.0 {
+        if snaps.is_unsaved(s) {
+            let every = u64::from(s.every_s.max(1)) * u64::from(fps.0.max(1));
+            plan.at((tick.0 / every + 1) * every);
+        }
+    }
+}
+
 /// Saves every persisted namespace with unsaved changes now, after the writer thread's
 /// pending saves (at shutdown: it returns when everything is on disk).
 pub fn save_all(world: &mut World) {

@@ -8,11 +8,12 @@
 use bevy_app::{App, Plugin};
 use bevy_ecs::prelude::*;
 
-use crate::app::{Tick, TickSchedule, TickSet};
+use crate::app::{NextChange, Tick, TickSchedule, TickSet};
 use crate::render::compose::WidgetLayer;
 
 /// A widget that slides: its motion and the tick it counts from.
 #[derive(Component, Debug, Clone, Copy, PartialEq, Eq)]
+#[require(NextChange<Sliding>)]
 pub struct Sliding {
     /// The motion.
     pub slide: crate::timeline::Slide,
@@ -20,13 +21,30 @@ pub struct Sliding {
     pub start: u64,
 }
 
-/// Places each sliding widget for this tick.
-pub fn animate_slides(tick: Res<Tick>, mut q: Query<(&Sliding, &mut WidgetLayer)>) {
-    for (s, mut wl) in &mut q {
+/// Places each sliding widget for this tick, and notes when it next moves.
+pub fn animate_slides(
+    tick: Res<Tick>,
+    mut q: Query<(Ref<Sliding>, &mut WidgetLayer, &mut NextChange<Sliding>)>,
+) {
+    for (s, mut wl, mut next) in &mut q {
         let motion = crate::timeline::place::Motion::Slide {
             slide: s.slide,
             start: s.start,
         };
+        if s.is_changed() || next.at.is_none_or(|a| a <= tick.0) {
+            let settled = s
+                .slide
+                .settled_after()
+                .is_some_and(|p| tick.0.saturating_sub(s.start) >= p);
+            let at = (!settled).then(|| {
+                crate::app::wake::next_change_of(tick.0, crate::app::wake::HORIZON, |u| {
+                    motion.place_at(u).map(|p| p.offset)
+                })
+            });
+            if next.at != at {
+                next.at = at;
+            }
+        }
         if let Some(placed) = motion.place_at(tick.0)
             && wl.offset != placed.offset
         {
@@ -42,5 +60,6 @@ pub struct MotionPlugin;
 impl Plugin for MotionPlugin {
     fn build(&self, app: &mut App) {
         app.add_systems(TickSchedule, animate_slides.in_set(TickSet::Animate));
+        crate::app::wake::track::<Sliding>(app);
     }
 }

@@ -32,6 +32,17 @@ impl Animation {
         self.ends.last().copied().unwrap_or(1).max(1)
     }
 
+    /// Ticks from `elapsed` to the next change of frame (None for one frame: it stays).
+    pub fn until_next_frame(&self, elapsed: u64) -> Option<u64> {
+        if self.frames.len() < 2 {
+            return None;
+        }
+        let t = elapsed % self.period();
+        let i = self.ends.partition_point(|&end| end <= t);
+        let end = self.ends.get(i).copied().unwrap_or(self.period());
+        Some(end.saturating_sub(t).max(1))
+    }
+
     /// The frame shown `elapsed` ticks after the animation started (looping).
     pub fn frame_at(&self, elapsed: u64) -> usize {
         let t = elapsed % self.period();

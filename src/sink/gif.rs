@@ -147,6 +147,11 @@ impl Sink for GifSink {
         self.record(frame)
     }
 
+    fn every_tick(&self) -> bool {
+        // One frame per tick: a skipped tick would shorten the recording.
+        true
+    }
+
     fn finish(&mut self, frame: &FrameBuffer, _tick: u64) -> Result<(), SinkError> {
         if self.encoder.is_none() {
             // Nothing was presented: record the final frame so the file is a valid GIF.

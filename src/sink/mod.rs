@@ -53,8 +53,16 @@ pub trait Sink: Send + 'static {
     /// A short name for logs and error messages.
     fn name(&self) -> &str;
 
-    /// Shows the frame rendered this tick (called every tick; `frame.damage()` is empty on an idle tick).
+    /// Shows the frame rendered this tick (called every tick that runs; `frame.damage()`
+    /// is empty on an idle tick). A tickless runner skips ticks at which nothing changes:
+    /// `tick` may then jump by more than one.
     fn present(&mut self, frame: &FrameBuffer, tick: u64) -> Result<(), SinkError>;
+
+    /// True when it must be called at every tick, also those at which nothing changes (a
+    /// GIF records one frame per tick): the runner then wakes every tick (default: false).
+    fn every_tick(&self) -> bool {
+        false
+    }
 
     /// The panel should sleep (true) or wake (called when that changes; most sinks have
     /// nothing to switch off).

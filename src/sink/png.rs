@@ -90,6 +90,11 @@ impl Sink for PngSink {
         Ok(())
     }
 
+    fn every_tick(&self) -> bool {
+        // A file per tick.
+        self.per_tick
+    }
+
     fn finish(&mut self, frame: &FrameBuffer, tick: u64) -> Result<(), SinkError> {
         if !self.per_tick {
             write_png(&self.path_for(tick), frame)?;

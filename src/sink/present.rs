@@ -64,10 +64,16 @@ pub fn present(
     sinks: Res<Sinks>,
     power: Option<Res<crate::panel::power::PanelPower>>,
     contrast: Option<Res<crate::panel::power::PanelContrast>>,
+    plan: Option<ResMut<crate::app::WakePlan>>,
 ) {
     let Ok(mut list) = sinks.list.lock() else {
         return;
     };
+    if let Some(mut plan) = plan
+        && list.iter().any(|s| s.sink.every_tick())
+    {
+        plan.every_tick();
+    }
     let power = power.filter(|p| p.is_changed()).map(|p| p.asleep);
     let contrast = contrast.filter(|c| c.is_changed()).and_then(|c| c.0);
     for slot in list.iter_mut() {

@@ -66,6 +66,8 @@ impl FrameFeed {
     pub fn request(&self) {
         // Release: a reader counted in `waiting` before asking is seen by the tick.
         self.wanted.store(true, Ordering::Release);
+        // A sleeping (tickless) engine wakes for it.
+        crate::app::wake::ring_all();
     }
 
     /// Asks for the mirror to be brought up to date and waits for the next tick to do it
@@ -260,6 +262,12 @@ impl Sink for WebSink {
             }
         }
         Ok(())
+    }
+
+    fn every_tick(&self) -> bool {
+        // Damage not mirrored yet: the next tick, standing still, mirrors it (a tickless
+        // engine would otherwise sleep with the preview behind).
+        !self.unsynced.is_empty()
     }
 }
 

@@ -371,6 +371,21 @@ fn yes() -> bool {
 }
 
 impl Slide {
+    /// Ticks after the start from which it stays where it is (None: it repeats).
+    pub fn settled_after(&self) -> Option<u64> {
+        let (pause, dur, end) = (
+            u64::from(self.pause),
+            u64::from(self.duration),
+            u64::from(self.pause_end),
+        );
+        let period = if self.back {
+            pause + dur + end + dur
+        } else {
+            pause + dur
+        };
+        (!self.repeat || period == 0).then_some(period)
+    }
+
     /// The offset at `t` ticks after the start.
     pub fn at(&self, t: u64) -> (i32, i32) {
         let (pause, dur, end) = (

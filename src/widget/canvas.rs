@@ -73,6 +73,7 @@ pub struct CanvasKind;
 
 impl crate::widget::kind::Kind for CanvasKind {
     const NAME: &'static str = "Canvas";
+    const STILL: bool = true;
     type Spec = CanvasSpec;
     type Compiled = Canvas;
 

@@ -76,6 +76,8 @@ pub struct Drawn<D>(PhantomData<fn() -> D>);
 
 impl<D: Drawing> Kind for Drawn<D> {
     const NAME: &'static str = D::NAME;
+    // A drawing is a function of its fields: it changes only when they do.
+    const STILL: bool = true;
     type Spec = D::Spec;
     type Compiled = D;
 

@@ -235,12 +235,27 @@ fn number(v: &serde_json::Value) -> Option<f64> {
 
 /// Moves each graph's right edge and takes its key's samples when the key changed or the
 /// window slid by a column. A graph that did not change is not marked changed.
-pub fn update_graphs(data: Res<Dataset>, tick: Res<Tick>, mut q: Query<&mut Graph>) {
+pub fn update_graphs(
+    data: Res<Dataset>,
+    tick: Res<Tick>,
+    mut q: Query<(&mut Graph, Option<&mut crate::app::NextChange<Graph>>)>,
+) {
     let t = tick.0;
-    for mut g in &mut q {
+    for (mut g, next) in &mut q {
         let entry = data.entry(&g.key);
         let newest = entry.and_then(|e| e.history.back().map(|s| s.0));
         let now = g.edge_at(t, newest);
+        if let Some(mut next) = next {
+            // The window slides by a column: the next tick its right edge moves.
+            let at = Some(crate::app::wake::next_change_of(
+                t,
+                crate::app::wake::HORIZON,
+                |u| g.edge_at(u, newest),
+            ));
+            if next.at != at {
+                next.at = at;
+            }
+        }
         let key_changed = data.changed().iter().any(|k| *k == g.key);
         if now == g.now && !key_changed && !(t == 0 && g.samples.is_empty()) {
             continue;
@@ -358,7 +373,11 @@ impl crate::widget::kind::Kind for GraphKind {
     }
 
     fn spawn(compiled: &Graph, entity: &mut bevy_ecs::world::EntityWorldMut) {
-        entity.insert(compiled.clone());
+        entity.insert((
+            compiled.clone(),
+            crate::app::NextChange::<Graph>::default(),
+            crate::app::wake::Declared,
+        ));
     }
 
     fn systems(app: &mut bevy_app::App) {
@@ -369,6 +388,7 @@ impl crate::widget::kind::Kind for GraphKind {
                 draw_graphs.in_set(crate::render::RenderSet::Draw),
             ),
         );
+        crate::app::wake::track::<Graph>(app);
     }
 }
 

@@ -102,6 +102,7 @@ pub struct IndexKind;
 
 impl crate::widget::kind::Kind for IndexKind {
     const NAME: &'static str = "Index";
+    const STILL: bool = true;
     type Spec = IndexSpec;
     type Compiled = Index;
 
@@ -151,6 +152,7 @@ pub struct StackKind;
 
 impl crate::widget::kind::Kind for StackKind {
     const NAME: &'static str = "Stack";
+    const STILL: bool = true;
     type Spec = StackSpec;
     type Compiled = Stack;
 

@@ -265,16 +265,31 @@ pub fn compile(spec: &ImageSpec, ctx: &mut Ctx) -> Image {
 /// Shows each animated image's frame for this tick; only a new frame marks it changed
 /// (so it is redrawn and damaged only then). The frame is a function of the ticks since
 /// the animation was shown, so stepping and jumping agree.
-pub fn animate_images(tick: Res<Tick>, mut q: Query<&mut Image>) {
-    for mut img in &mut q {
+pub fn animate_images(
+    tick: Res<Tick>,
+    mut q: Query<(&mut Image, Option<&mut crate::app::NextChange<Image>>)>,
+) {
+    for (mut img, next) in &mut q {
         let Some(anim) = img.animation.clone() else {
+            if let Some(mut next) = next
+                && next.at.is_some()
+            {
+                next.at = None;
+            }
             continue;
         };
         let start = *img
             .bypass_change_detection()
             .anim_start
             .get_or_insert(tick.0);
-        let i = anim.frame_at(tick.0.saturating_sub(start));
+        let elapsed = tick.0.saturating_sub(start);
+        if let Some(mut next) = next {
+            let at = anim.until_next_frame(elapsed).map(|d| tick.0 + d);
+            if next.at != at {
+                next.at = at;
+            }
+        }
+        let i = anim.frame_at(elapsed);
         if i != img.frame
             && let Some(layer) = anim.frames.get(i).cloned()
         {
@@ -312,7 +327,11 @@ impl crate::widget::kind::Kind for ImageKind {
     }
 
     fn spawn(compiled: &Image, entity: &mut bevy_ecs::world::EntityWorldMut) {
-        entity.insert(compiled.clone());
+        entity.insert((
+            compiled.clone(),
+            crate::app::NextChange::<Image>::new(compiled.animation.as_ref().map(|_| 0)),
+            crate::app::wake::Declared,
+        ));
     }
 
     fn files(compiled: &Image) -> Vec<std::path::PathBuf> {
@@ -341,8 +360,10 @@ impl crate::widget::kind::Kind for ImageKind {
                     .chain()
                     .in_set(crate::app::TickSet::Animate),
                 draw_images.in_set(crate::render::RenderSet::Draw),
+                crate::widget::remote::plan_wake.in_set(crate::app::PlanWake),
             ),
         );
+        crate::app::wake::track::<Image>(app);
     }
 }
 

@@ -107,6 +107,13 @@ pub trait Kind: Send + Sync + 'static {
     /// Inserts its components into the widget's entity.
     fn spawn(compiled: &Self::Compiled, entity: &mut EntityWorldMut);
 
+    /// True when its widgets never change by themselves, only when their data or fields
+    /// do: a tickless runner sleeps through them. A kind that moves by itself leaves this
+    /// false and fills a [`NextChange`](crate::app::NextChange) (with
+    /// [`Declared`](crate::app::wake::Declared)) instead; a kind that does neither makes
+    /// the runner wake every tick (default: false).
+    const STILL: bool = false;
+
     /// The children its fields list (default: none).
     fn children(_spec: &Self::Spec) -> Children<'_> {
         Children::None
@@ -246,6 +253,9 @@ impl<K: Kind> AnyCompiled for CompiledOf<K> {
     }
     fn spawn(&self, entity: &mut EntityWorldMut) {
         K::spawn(&self.0, entity);
+        if K::STILL {
+            entity.insert(crate::app::wake::Still);
+        }
     }
     fn files(&self) -> Vec<PathBuf> {
         K::files(&self.0)

@@ -203,12 +203,17 @@ impl crate::widget::kind::Kind for MarqueeKind {
                 .after(crate::widget::group::layout_stacks)
                 .in_set(crate::render::RenderSet::Layout),
         );
+        crate::app::wake::track::<Marquee>(app);
     }
 }
 
 /// A marquee or popup: its window clips and places its one child.
 fn spawn_window(compiled: &Marquee, entity: &mut bevy_ecs::world::EntityWorldMut) {
     crate::widget::canvas::spawn_clipping(entity, compiled.clone(), compiled.window, None);
+    entity.insert((
+        crate::app::NextChange::<Marquee>::new(None),
+        crate::app::wake::Declared,
+    ));
 }
 
 /// The `Popup` kind.
@@ -249,13 +254,22 @@ impl crate::widget::kind::Kind for PopupKind {
 /// Places each marquee's content for this tick: offset (and repeat) from the tick.
 pub fn animate_marquees(
     tick: Res<Tick>,
-    mut marquees: Query<(&mut Marquee, &Children)>,
+    mut marquees: Query<(
+        Entity,
+        &mut Marquee,
+        &Children,
+        Option<&mut crate::app::NextChange<Marquee>>,
+    )>,
     mut layers: Query<&mut WidgetLayer>,
     mut groups: Local<HashMap<String, (u64, u64)>>,
+    mut planned: Local<HashMap<Entity, (crate::timeline::place::Motion, Option<u64>)>>,
 ) {
     // First pass: restarts, and each sync group's common start and longest cycle.
     groups.clear();
-    for (mut m, children) in &mut marquees {
+    if planned.len() > 2 * marquees.iter().len() + 16 {
+        planned.retain(|e, _| marquees.contains(*e));
+    }
+    for (_, mut m, children, _) in &mut marquees {
         let Some(child) = children.iter().next() else {
             continue;
         };
@@ -276,7 +290,7 @@ pub fn animate_marquees(
         }
     }
     // Second pass: place every marquee's content for this tick.
-    for (mut m, children) in &mut marquees {
+    for (entity, mut m, children, next) in &mut marquees {
         let Some(child) = children.iter().next() else {
             continue;
         };
@@ -298,6 +312,16 @@ pub fn animate_marquees(
             content,
             window,
         };
+        if let Some(mut next) = next {
+            let at = match planned.get(&entity) {
+                Some((seen, at)) if *seen == motion && at.is_none_or(|a| a > tick.0) => *at,
+                _ => next_change(&motion, content, window, tick.0),
+            };
+            planned.insert(entity, (motion, at));
+            if next.at != at {
+                next.at = at;
+            }
+        }
         let Some(placed) = motion.place_at(tick.0) else {
             continue;
         };
@@ -306,6 +330,24 @@ pub fn animate_marquees(
             wl.repeat = placed.repeat;
         }
     }
+}
+
+/// The next tick after `t` at which `motion` places the content elsewhere (None: content
+/// that fits its window never moves).
+fn next_change(
+    motion: &crate::timeline::place::Motion,
+    content: u32,
+    window: u32,
+    t: u64,
+) -> Option<u64> {
+    if content <= window {
+        return None;
+    }
+    Some(crate::app::wake::next_change_of(
+        t,
+        crate::app::wake::HORIZON,
+        |u| motion.place_at(u),
+    ))
 }
 
 /// Content and window lengths along a marquee's direction of motion.

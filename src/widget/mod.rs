@@ -304,5 +304,25 @@ impl Plugin for WidgetPlugin {
         }
         bind::add_apply::<crate::render::compose::Visible>(app);
         app.init_resource::<kind::KindSystems>();
+        app.add_systems(
+            crate::app::TickSchedule,
+            wake_for_undeclared.in_set(crate::app::PlanWake),
+        );
+    }
+}
+
+/// Widgets that neither are still nor say when they next change.
+pub type Undeclared = (
+    With<crate::render::compose::WidgetLayer>,
+    Without<crate::app::wake::Still>,
+    Without<crate::app::wake::Declared>,
+);
+
+/// A widget whose kind neither is still ([`kind::Kind::STILL`]) nor says when it next
+/// changes ([`crate::app::wake::Declared`]) may change at any tick: the runner wakes
+/// every tick while there is one (tickless idle stays correct for a user's kind).
+pub fn wake_for_undeclared(q: Query<(), Undeclared>, mut plan: ResMut<crate::app::WakePlan>) {
+    if !q.is_empty() {
+        plan.every_tick();
     }
 }

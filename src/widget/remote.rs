@@ -218,6 +218,14 @@ pub fn fetches_to_tend(
     remote.is_some_and(|r| !r.asked.is_empty() || !r.failed.is_empty() || !changed.is_empty())
 }
 
+/// While a fetch is in flight or a failed one waits to be tried again, the runner wakes
+/// every tick (to show what arrives; tickless idle).
+pub fn plan_wake(remote: Option<Res<RemoteImages>>, mut plan: ResMut<crate::app::WakePlan>) {
+    if remote.is_some_and(|r| !r.asked.is_empty() || !r.failed.is_empty()) {
+        plan.every_tick();
+    }
+}
+
 /// Starts a fetch for every image waiting for a URL, and shows what has arrived. A failed
 /// fetch keeps the previous picture (logged) and is tried again with backoff.
 pub fn fetch_remote_images(

@@ -218,6 +218,7 @@ pub struct TextKind;
 
 impl crate::widget::kind::Kind for TextKind {
     const NAME: &'static str = "Text";
+    const STILL: bool = true;
     type Spec = TextSpec;
     type Compiled = Text;
 

@@ -298,7 +298,8 @@ mod tests {
                     failures.push(n);
                     errors.push(last_error.unwrap_or_default());
                 }
-                Ok(Message::Health { ok: true, .. } | Message::Remove { .. }) | Err(_) => {}
+                Ok(Message::Health { ok: true, .. } | Message::Remove { .. } | Message::Wake)
+                | Err(_) => {}
             }
         }
         let t = Instant::now();

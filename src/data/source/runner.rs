@@ -243,6 +243,41 @@ impl PollWorker {
     }
 }
 
+/// Where a poll source's attempts run: on its own thread (one that never blocks) or on a
+/// worker that times them out.
+enum Poller {
+    /// Polled right here.
+    Inline(Box<dyn PollSource>),
+    /// Polled by a worker thread.
+    Worker(PollWorker),
+}
+
+impl Poller {
+    /// One attempt (see [`PollWorker::attempt`]); `None` if stopped.
+    fn attempt(&mut self, timeout: Duration, stop: &Stop) -> Option<PollResult> {
+        match self {
+            Poller::Inline(source) => {
+                if stop.is_stopped() {
+                    return None;
+                }
+                Some(
+                    catch_unwind(AssertUnwindSafe(|| source.poll())).unwrap_or_else(|payload| {
+                        Err(SourceError::Panicked(panic_text(&*payload)))
+                    }),
+                )
+            }
+            Poller::Worker(w) => w.attempt(timeout, stop),
+        }
+    }
+
+    /// Ends the worker, if there is one.
+    fn shutdown(self, name: &str, grace: Duration) {
+        if let Poller::Worker(w) = self {
+            w.shutdown(name, grace);
+        }
+    }
+}
+
 fn worker_gone() -> SourceError {
     SourceError::Panicked("the poll worker thread is gone".to_owned())
 }
@@ -258,12 +293,16 @@ fn run_poll(source: Box<dyn PollSource>, policy: Policy, mut reporter: Reporter,
     reporter.max_value_bytes = policy.max_value_bytes;
     let name = reporter.name.clone();
     let timeout = Duration::from_millis(policy.timeout_ms.max(1));
-    let mut worker = match PollWorker::start(&name, source, stop.clone()) {
-        Ok(w) => w,
-        Err(e) => {
-            log::error!("source {name}: cannot start its worker thread: {e}");
-            reporter.failed(format!("cannot start its worker thread: {e}"), 1);
-            return;
+    let mut worker = if source.never_blocks() {
+        Poller::Inline(source)
+    } else {
+        match PollWorker::start(&name, source, stop.clone()) {
+            Ok(w) => Poller::Worker(w),
+            Err(e) => {
+                log::error!("source {name}: cannot start its worker thread: {e}");
+                reporter.failed(format!("cannot start its worker thread: {e}"), 1);
+                return;
+            }
         }
     };
     let base = Instant::now();
@@ -493,6 +532,39 @@ mod tests {
                 set(4),
                 health(true, 0)
             ]
+        );
+    }
+
+    /// A source that never blocks, noting the thread each poll runs on.
+    struct Quick(Arc<std::sync::Mutex<Vec<String>>>);
+
+    impl PollSource for Quick {
+        fn poll(&mut self) -> Result<Vec<(String, Value)>, SourceError> {
+            let name = std::thread::current().name().unwrap_or("").to_owned();
+            if let Ok(mut seen) = self.0.lock() {
+                seen.push(name);
+            }
+            Ok(vec![("q.n".to_owned(), Value::from(1))])
+        }
+
+        fn never_blocks(&self) -> bool {
+            true
+        }
+    }
+
+    #[test]
+    fn a_poll_that_never_blocks_runs_on_the_source_thread() {
+        let (tx, rx) = mpsc::channel();
+        let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let handle = spawn_poll("q", Box::new(Quick(seen.clone())), fast_policy(), tx);
+        let first = rx.recv_timeout(Duration::from_secs(3));
+        handle.stop();
+        assert!(matches!(first, Ok(Message::Set { .. })), "{first:?}");
+        let seen = seen.lock().map(|s| s.clone()).unwrap_or_default();
+        assert_eq!(
+            seen.first().map(String::as_str),
+            Some("src-q"),
+            "no worker thread"
         );
     }
 

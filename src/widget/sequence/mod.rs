@@ -277,6 +277,10 @@ impl crate::widget::kind::Kind for SequenceKind {
 
     fn spawn(compiled: &Sequence, entity: &mut bevy_ecs::world::EntityWorldMut) {
         crate::widget::canvas::spawn_clipping(entity, compiled.clone(), compiled.size, None);
+        entity.insert((
+            crate::app::NextChange::<Sequence>::new(None),
+            crate::app::wake::Declared,
+        ));
     }
 
     fn children(spec: &SequenceSpec) -> crate::widget::kind::Children<'_> {
@@ -291,6 +295,7 @@ impl crate::widget::kind::Kind for SequenceKind {
             crate::app::TickSchedule,
             run::run_sequences.in_set(crate::app::TickSet::Animate),
         );
+        crate::app::wake::track::<Sequence>(app);
     }
 }
 
@@ -327,6 +332,8 @@ impl crate::widget::kind::AnyCompiled for CompiledPage {
             self.size,
             self.background,
         );
+        // Its sequence says when it moves.
+        entity.insert(crate::app::wake::Still);
     }
     fn clone_box(&self) -> Box<dyn crate::widget::kind::AnyCompiled> {
         Box::new(self.clone())

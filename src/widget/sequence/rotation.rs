@@ -280,6 +280,12 @@ fn rotate(st: &mut SequenceState, pages: &[&Page], t: u64) {
     }
 }
 
+/// The first tick after `t` at which the rotation could change without a data change
+/// (None: never); the tickless runner sleeps until then.
+pub fn next_change(st: &SequenceState, pages: &[&Page], t: u64) -> Option<u64> {
+    next_event(st, pages, t.saturating_add(1))
+}
+
 /// The first tick from `u` on at which [`step`] could change the state without a data
 /// change (None: never).
 fn next_event(st: &SequenceState, pages: &[&Page], u: u64) -> Option<u64> {

@@ -4,7 +4,7 @@
 use bevy_ecs::prelude::*;
 
 use super::rotation;
-use crate::app::Tick;
+use crate::app::{NextChange, Tick};
 use crate::data::Dataset;
 use crate::render::FrameBuffer;
 use crate::render::compose::{Placement, Visible, WidgetLayer};
@@ -25,12 +25,12 @@ pub fn run_sequences(
     tick: Res<Tick>,
     fb: Res<FrameBuffer>,
     data: Option<Res<Dataset>>,
-    mut seqs: Query<(&mut Sequence, &Children)>,
+    mut seqs: Query<(&mut Sequence, &Children, Option<&mut NextChange<Sequence>>)>,
     pages: Query<&Page>,
     mut looks: Query<(&mut Visible, &mut WidgetLayer, &mut Placement), With<Page>>,
 ) {
     let changed: &[String] = data.as_ref().map_or(&[], |d| d.changed());
-    for (mut seq, children) in &mut seqs {
+    for (mut seq, children, next) in &mut seqs {
         let ids: Vec<Entity> = children.iter().filter(|c| pages.contains(*c)).collect();
         let list: Vec<&Page> = ids.iter().filter_map(|id| pages.get(*id).ok()).collect();
         if list.is_empty() {
@@ -39,6 +39,12 @@ pub fn run_sequences(
         let seq = &mut *seq;
         rotation::advance(&mut seq.state, &list, changed, tick.0);
         let shown = rotation::displayed(&seq.state, &list);
+        if let Some(mut next) = next {
+            let at = next_change(seq, &list, tick.0);
+            if next.at != at {
+                next.at = at;
+            }
+        }
         let fade_ok = fb.mode().has_levels();
         for (i, id) in ids.iter().enumerate() {
             let look = look_of(seq, shown, i, tick.0, fade_ok);
@@ -56,6 +62,22 @@ pub fn run_sequences(
                 }
             }
         }
+    }
+}
+
+/// The next tick after `t` at which `seq` looks different by itself: the next event of
+/// its rotation, or the next tick while a transition runs.
+fn next_change(seq: &Sequence, pages: &[&Page], t: u64) -> Option<u64> {
+    let rotation = rotation::next_change(&seq.state, pages, t);
+    let moving = seq.state.transition.is_some_and(|(from, to, start)| {
+        seq.transition != Transition::Cut
+            && from != to
+            && t.saturating_sub(start) < u64::from(seq.transition_ticks)
+    });
+    let transition = moving.then_some(t + 1);
+    match (rotation, transition) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
     }
 }
 
