@@ -423,7 +423,8 @@ pub fn run(scene: &CompiledScene, opts: &BenchOptions) -> BenchReport {
         wire_ratio: (panel.is_some() && m.ideal_bytes > 0.0)
             .then(|| m.bytes_sum as f64 / m.ideal_bytes),
         bytes_need_mean: m.need_sum as f64 / ticks,
-        need_ratio: (panel.is_some() && m.need_sum > 0).then(|| m.bytes_sum as f64 / m.need_sum as f64),
+        need_ratio: (panel.is_some() && m.need_sum > 0)
+            .then(|| m.bytes_sum as f64 / m.need_sum as f64),
         over_need_ticks: m.over_need,
         idle_ticks,
         idle_tick_us: (idle_ticks > 0).then(|| Spread::of(&mut m.idle).median),

@@ -310,14 +310,13 @@ pub fn run(args: RunArgs) -> ExitCode {
 /// Opens the outputs and surfaces, runs the scene until it stops, and shuts down; the
 /// errors of the shutdown, or why it could not start.
 fn start_and_run(args: &RunArgs, scene: &CompiledScene) -> Result<Vec<String>, String> {
-    let Opened { sinks, panels } =
-        open_sinks(
-            &args.output,
-            scene,
-            args.bus.as_deref(),
-            args.ticks.is_some() && !args.realtime,
-        )
-        .map_err(|e| e.to_string())?;
+    let Opened { sinks, panels } = open_sinks(
+        &args.output,
+        scene,
+        args.bus.as_deref(),
+        args.ticks.is_some() && !args.realtime,
+    )
+    .map_err(|e| e.to_string())?;
     let panel_stats: Option<Arc<PanelStats>> = panels.0.first().map(|p| p.1.clone());
     let broker_name =
         tinydisplay::control::broker::display_name(args.name.as_deref(), scene.name.as_deref());

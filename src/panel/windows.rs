@@ -342,7 +342,10 @@ mod tests {
         assert_eq!(rects, [Rect::new(40, 10, 4, 2)]);
         assert_eq!(bytes, 7 + 2 * 2);
         let (none, zero) = windows_for(&held, &held, &[Rect::new(0, 0, 256, 64)]);
-        assert!(none.is_empty() && zero == 0, "nothing differs, nothing is sent");
+        assert!(
+            none.is_empty() && zero == 0,
+            "nothing differs, nothing is sent"
+        );
     }
 
     #[test]
