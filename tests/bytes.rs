@@ -182,32 +182,75 @@ fn capture(scene: &Path, ticks: u32, workers: &str, out: &Path) -> String {
 
 #[test]
 fn a_runs_bytes_are_the_same_with_and_without_render_ahead_workers() {
-    let status = temp("status.ron");
-    std::fs::write(
-        &status,
-        status_scene("Sh1106").replace(
-            "../assets/",
-            &format!("{}/assets/", common::root().display()),
-        ),
-    )
-    .expect("scene");
-    let scenes = [
-        common::root().join("scenes/reference.ron"),
-        common::root().join("scenes/status-128x64.ron"),
-        status,
+    // Render-ahead told to engage from the first tick (engage_above_us: 0), so with
+    // workers the frames come from its queue, with their own damage rectangles.
+    let reference =
+        std::fs::read_to_string(common::root().join("scenes/reference.ron")).expect("reference");
+    let variants = [
+        ("reference", reference),
+        ("status-ssd1306", status_scene("Ssd1306")),
+        ("status-sh1106", status_scene("Sh1106")),
     ];
-    for (k, scene) in scenes.iter().enumerate() {
-        let inline = capture(scene, 300, "0", &temp(&format!("{k}-inline.capture")));
-        let ahead = capture(scene, 300, "2", &temp(&format!("{k}-ahead.capture")));
+    for (name, src) in variants {
+        let src = src
+            .replace(
+                "on_exit: Keep,",
+                "on_exit: Keep, render_ahead: (engage_above_us: 0),",
+            )
+            .replace(
+                "../assets/",
+                &format!("{}/assets/", common::root().display()),
+            );
+        assert!(src.contains("engage_above_us: 0"), "{name}");
+        let scene = temp(&format!("{name}.ron"));
+        std::fs::write(&scene, src).expect("scene");
+        let inline = capture(&scene, 300, "0", &temp(&format!("{name}-inline.capture")));
+        let ahead = capture(&scene, 300, "2", &temp(&format!("{name}-ahead.capture")));
         assert!(
             inline.lines().count() > 100,
-            "{}: a capture of 300 ticks",
-            scene.display()
+            "{name}: a capture of 300 ticks"
         );
         assert!(
             inline == ahead,
-            "{}: --workers 0 and --workers 2 sent different bytes",
-            scene.display()
+            "{name}: --workers 0 and --workers 2 sent different bytes"
+        );
+    }
+}
+
+#[test]
+#[cfg(feature = "bench")]
+fn bench_reports_bytes_never_above_what_the_damage_needs() {
+    use tinydisplay::bench::{BenchOptions, run};
+    let reference =
+        tinydisplay::scene::load(&common::root().join("scenes/reference.ron")).expect("reference");
+    let status = common::compile(&status_scene("Sh1106"));
+    for (scene, model) in [
+        (&reference, "ssd1322"),
+        (&status, "sh1106"),
+        (&status, "ssd1306"),
+    ] {
+        let opts = BenchOptions {
+            ticks: 120,
+            workers: 0,
+            depth: 0,
+            model: Model::named(model),
+            churn: true,
+            realtime: None,
+            fps: None,
+            sources: false,
+            viewers: 0,
+            preview_fps: None,
+            cold: false,
+        };
+        let report = run(scene, &opts);
+        assert_eq!(report.over_need_ticks, 0, "{model}");
+        let ratio = report.need_ratio.expect("a panel was measured");
+        assert!(ratio <= 1.0, "{model}: {ratio}");
+        assert!(
+            report.bytes_damage_mean <= report.bytes_need_mean,
+            "{model}: {} > {}",
+            report.bytes_damage_mean,
+            report.bytes_need_mean
         );
     }
 }
