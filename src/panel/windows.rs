@@ -232,7 +232,11 @@ impl Windows {
         let mut best: Option<(usize, i64)> = None;
         for (i, w) in self.cells.iter().enumerate() {
             let forced = w.overlaps(n);
-            if !forced && w.y1 + REACH < n.y0 {
+            // Too far above, or dearer as one window than as two even before what it
+            // would take in: not a candidate (this keeps the closure for the few that are).
+            if !forced
+                && (w.y1 + REACH < n.y0 || w.union(n).cost(&c) > w.cost(&c) + n.cost(&c))
+            {
                 continue;
             }
             let (u, absorbed) = self.closure(w.union(n), i);
@@ -289,6 +293,9 @@ impl Windows {
             for i in 0..self.cells.len() {
                 for j in i + 1..self.cells.len() {
                     let (a, b) = (self.cells[i], self.cells[j]);
+                    if a.union(b).cost(&c) >= a.cost(&c) + b.cost(&c) {
+                        continue;
+                    }
                     let (u, absorbed) = self.closure(a.union(b), i);
                     // `absorbed` counts b (it overlaps u) and whatever else u took in.
                     let saving = (a.cost(&c) + absorbed) as i64 - u.cost(&c) as i64;
