@@ -234,9 +234,7 @@ impl Windows {
             let forced = w.overlaps(n);
             // Too far above, or dearer as one window than as two even before what it
             // would take in: not a candidate (this keeps the closure for the few that are).
-            if !forced
-                && (w.y1 + REACH < n.y0 || w.union(n).cost(&c) > w.cost(&c) + n.cost(&c))
-            {
+            if !forced && (w.y1 + REACH < n.y0 || w.union(n).cost(&c) > w.cost(&c) + n.cost(&c)) {
                 continue;
             }
             let (u, absorbed) = self.closure(w.union(n), i);
