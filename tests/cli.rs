@@ -460,9 +460,15 @@ fn bench_prints_one_json_object_per_configuration() {
             "a full SSD1322 frame: window + 8192 bytes"
         );
         assert!(v["tick_us"]["median"].as_f64().is_some_and(|t| t > 0.0));
-        // The clock, the bar and the marquee change every tick, so every tick sends bytes.
+        // The clock, the bar and the marquee change every tick, so every tick sends bytes:
+        // only the cells that differ from what the panel holds, never more than the
+        // damage's aligned rectangles need.
         let mean = v["bytes_damage_mean"].as_f64().unwrap_or(0.0);
-        assert!(mean > 500.0 && mean < 8199.0, "{mean}");
+        assert!(mean > 200.0 && mean < 8199.0, "{mean}");
+        let need = v["bytes_need_mean"].as_f64().unwrap_or(0.0);
+        assert!(mean < need, "{mean} bytes sent, the damage needs {need}");
+        assert!(v["need_ratio"].as_f64().is_some_and(|r| r < 1.0), "{v}");
+        assert_eq!(v["over_need_ticks"], 0);
     }
     assert!(lines[0]["hit_rate"].is_null(), "no queue without workers");
     // A scene this cheap to paint is painted inline: render-ahead does not engage

@@ -670,6 +670,29 @@ fn every_model_sends_the_bytes_of_its_golden() {
         panel.update(&fb, fb.damage(), &mut wire);
         out.push_str("## partial (3, 5) 7x3\n");
         describe(&wire, &mut out);
+        // After a full frame the panel knows what it holds: of a damage over the whole
+        // frame, only the cells of the two changed patches travel.
+        let mut p = Panel::new(model, Rotation::R0, Settings::default());
+        let mut fb = noise(model, Rotation::R0, 21);
+        wire.clear();
+        p.init(&mut wire);
+        p.full(&fb, &mut wire);
+        let (w, h) = (fb.width() as i32, fb.height() as i32);
+        scribble(
+            &mut fb,
+            &[Rect::new(2, 1, 3, 2), Rect::new(w - 6, h - 3, 4, 2)],
+        );
+        fb.add_damage(fb.bounds());
+        let mut emu = emulator::for_model(model);
+        emulator::feed_wire(emu.as_mut(), &wire);
+        wire.clear();
+        p.update(&fb, fb.damage(), &mut wire);
+        emulator::feed_wire(emu.as_mut(), &wire);
+        if !character(model) {
+            assert_shows(emu.as_ref(), &fb, model, Rotation::R0, model.name());
+        }
+        out.push_str("## after a full frame: (2, 1) 3x2 and (w-6, h-3) 4x2 changed, all damaged\n");
+        describe(&wire, &mut out);
         wire.clear();
         panel.contrast(0x42, &mut wire);
         panel.invert(true, &mut wire);

@@ -125,6 +125,14 @@ pub struct BenchReport {
     /// Partial-update bytes over the bytes of the damaged area at the panel's depth
     /// (1.0 = nothing but the damaged pixels; alignment and commands add to it).
     pub wire_ratio: Option<f64>,
+    /// Mean bytes per tick the damage needs: its aligned rectangles sent as they are,
+    /// windows included (what the panel sent before it compared with what it holds).
+    pub bytes_need_mean: f64,
+    /// Bytes sent over the bytes the damage needs (at most 1.0: only the cells that
+    /// differ from what the panel holds are sent, when that is cheaper).
+    pub need_ratio: Option<f64>,
+    /// Ticks that sent more bytes than their damage needs (0 expected).
+    pub over_need_ticks: u64,
     /// Ticks that had no damage.
     pub idle_ticks: u64,
     /// Median time of a tick without damage, µs.
@@ -167,6 +175,8 @@ struct Refreshing {
     policy: RefreshPolicy,
     state: RefreshState,
     pending: Vec<crate::render::Rect>,
+    /// The damage of the last partial refresh.
+    sent: Vec<crate::render::Rect>,
     period: Duration,
     counts: RefreshCounts,
 }
@@ -180,6 +190,7 @@ impl Refreshing {
             policy,
             state,
             pending: Vec::new(),
+            sent: Vec::new(),
             period: Duration::from_secs(1) / fps.max(1),
             counts: RefreshCounts {
                 full: 1,
@@ -188,8 +199,9 @@ impl Refreshing {
         }
     }
 
-    /// Tick `i` (from 0) rendered `fb`: refreshes the panel when the policy says so.
-    fn tick(&mut self, i: u64, fb: &FrameBuffer, panel: &mut Panel, wire: &mut Wire) {
+    /// Tick `i` (from 0) rendered `fb`: refreshes the panel when the policy says so, and
+    /// says what it sent (a partial refresh's damage is left in `sent`).
+    fn tick(&mut self, i: u64, fb: &FrameBuffer, panel: &mut Panel, wire: &mut Wire) -> Sent {
         self.pending.extend_from_slice(fb.damage());
         let now = self.period * u32::try_from(i + 1).unwrap_or(u32::MAX);
         self.counts.seconds = now.as_secs();
@@ -202,16 +214,30 @@ impl Refreshing {
                 self.state.refreshed(now, true);
                 self.counts.full += 1;
                 self.pending.clear();
+                Sent::Full
             }
             Decision::Partial => {
                 panel.update(fb, &self.pending, wire);
                 self.state.refreshed(now, false);
                 self.counts.partial += 1;
+                std::mem::swap(&mut self.sent, &mut self.pending);
                 self.pending.clear();
+                Sent::Partial
             }
-            Decision::Wait(_) | Decision::Nothing => {}
+            Decision::Wait(_) | Decision::Nothing => Sent::Nothing,
         }
     }
+}
+
+/// What a bench tick sent to the panel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Sent {
+    /// Nothing (an e-paper frame waiting for its refresh).
+    Nothing,
+    /// The whole frame.
+    Full,
+    /// A partial update.
+    Partial,
 }
 
 /// What serving the web preview to viewers cost, from two real-time runs.
@@ -378,6 +404,14 @@ pub fn run(scene: &CompiledScene, opts: &BenchOptions) -> BenchReport {
         p.full(app.world().resource::<FrameBuffer>(), &mut wire);
         wire.len_bytes()
     });
+    // The yardstick: the same panel sending each tick's damage as it comes.
+    let mut need = panel.as_ref().map(|p| {
+        let mut q = Panel::new(p.model(), rotation, Settings::default())
+            .with_refresh(refresh)
+            .sending_damage();
+        q.full(app.world().resource::<FrameBuffer>(), &mut Wire::new());
+        (q, Wire::new())
+    });
     let fps = opts.fps.unwrap_or(scene.display.fps);
     let mut refreshing = panel
         .as_ref()
@@ -397,12 +431,26 @@ pub fn run(scene: &CompiledScene, opts: &BenchOptions) -> BenchReport {
         let fb = app.world().resource::<FrameBuffer>();
         wire.clear();
         let pack_start = Instant::now();
-        match (panel.as_mut(), refreshing.as_mut()) {
+        let sent = match (panel.as_mut(), refreshing.as_mut()) {
             (Some(p), Some(r)) => r.tick(i, fb, p, &mut wire),
-            (Some(p), None) => p.update(fb, fb.damage(), &mut wire),
-            _ => {}
-        }
-        m.add(took, pack_start.elapsed(), fb, wire.len_bytes(), bits);
+            (Some(p), None) => {
+                p.update(fb, fb.damage(), &mut wire);
+                Sent::Partial
+            }
+            _ => Sent::Nothing,
+        };
+        let packed = pack_start.elapsed();
+        let needed = need.as_mut().map_or(0, |(q, w)| {
+            w.clear();
+            match (sent, refreshing.as_ref()) {
+                (Sent::Full, _) => q.full(fb, w),
+                (Sent::Partial, Some(r)) => q.update(fb, &r.sent, w),
+                (Sent::Partial, None) => q.update(fb, fb.damage(), w),
+                (Sent::Nothing, _) => {}
+            }
+            w.len_bytes()
+        });
+        m.add(took, packed, fb, (wire.len_bytes(), needed), bits);
     }
     let stats = app.world().resource::<RenderAhead>().stats();
     let (hits, misses) = (AheadStats::get(&stats.hits), AheadStats::get(&stats.misses));
@@ -426,6 +474,10 @@ pub fn run(scene: &CompiledScene, opts: &BenchOptions) -> BenchReport {
         damage_px_mean: m.px_sum as f64 / ticks,
         wire_ratio: (panel.is_some() && m.ideal_bytes > 0.0)
             .then(|| m.bytes_sum as f64 / m.ideal_bytes),
+        bytes_need_mean: m.need_sum as f64 / ticks,
+        need_ratio: (panel.is_some() && m.need_sum > 0)
+            .then(|| m.bytes_sum as f64 / m.need_sum as f64),
+        over_need_ticks: m.over_need,
         idle_ticks,
         idle_tick_us: (idle_ticks > 0).then(|| Spread::of(&mut m.idle).median),
         idle_bytes: m.idle_bytes,
@@ -483,13 +535,24 @@ struct Samples {
     px_sum: u64,
     idle_bytes: usize,
     ideal_bytes: f64,
+    need_sum: usize,
+    over_need: u64,
 }
 
 impl Samples {
     /// Adds one tick that took `took` and `packed` to pack `bytes` bytes (`bits` per
-    /// pixel on the wire) of `fb`'s damage.
-    fn add(&mut self, took: Duration, packed: Duration, fb: &FrameBuffer, bytes: usize, bits: u32) {
+    /// pixel on the wire) of `fb`'s damage, whose aligned rectangles take `need` bytes.
+    fn add(
+        &mut self,
+        took: Duration,
+        packed: Duration,
+        fb: &FrameBuffer,
+        (bytes, need): (usize, usize),
+        bits: u32,
+    ) {
         let px: u64 = fb.damage().iter().map(|r| r.area()).sum();
+        self.need_sum += need;
+        self.over_need += u64::from(bytes > need);
         self.tick.push(took);
         self.pack.push(packed);
         self.both.push(took + packed);

@@ -170,6 +170,18 @@ fn human(r: &BenchReport) -> String {
                 .map(|w| format!(" ({w:.2}× the damaged pixels)"))
                 .unwrap_or_default()
         );
+        s += &format!(
+            "  bytes vs need     the damage's rectangles need {:.0} per frame; sent {}{}\n",
+            r.bytes_need_mean,
+            r.need_ratio
+                .map(|n| format!("{n:.2}× that"))
+                .unwrap_or_else(|| "nothing".into()),
+            if r.over_need_ticks > 0 {
+                format!(", more on {} ticks", r.over_need_ticks)
+            } else {
+                String::new()
+            }
+        );
     }
     if let Some(c) = &r.refreshes {
         s += &format!(

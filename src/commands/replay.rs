@@ -45,7 +45,7 @@ pub fn replay(args: ReplayArgs) -> ExitCode {
     let Some(scene) = report(&path) else {
         return ExitCode::from(2);
     };
-    let Opened { sinks, .. } = match open_sinks(&args.output, &scene, None) {
+    let Opened { sinks, .. } = match open_sinks(&args.output, &scene, None, !args.realtime) {
         Ok(o) => o,
         Err(e) => {
             eprintln!("error: {e}");

@@ -174,11 +174,13 @@ pub struct Opened {
     pub panels: PanelList,
 }
 
-/// Opens the sinks `kinds` for `scene`.
+/// Opens the sinks `kinds` for `scene`. With `every_frame` (a run as fast as possible)
+/// a panel is sent every frame, so what it is sent depends on the ticks alone.
 pub fn open_sinks(
     output: &OutputArgs,
     scene: &CompiledScene,
     bus: Option<&str>,
+    every_frame: bool,
 ) -> Result<Opened, String> {
     let sinks = Sinks::default();
     let mut panels = PanelList::default();
@@ -195,8 +197,11 @@ pub fn open_sinks(
                 sinks.push(Box::new(GifSink::new(need_out("gif")?, scene.display.fps)))
             }
             SinkKind::Panel => {
-                let sink = PanelSink::open(scene.display.panel.as_ref(), bus, &scene.path)
+                let mut sink = PanelSink::open(scene.display.panel.as_ref(), bus, &scene.path)
                     .map_err(|e| e.to_string())?;
+                if every_frame {
+                    sink = sink.every_frame();
+                }
                 panels.0.push((sink.name().to_string(), sink.stats()));
                 sinks.push(Box::new(sink));
             }
@@ -315,8 +320,13 @@ pub fn run(args: RunArgs) -> ExitCode {
 /// Opens the outputs and surfaces, runs the scene until it stops, and shuts down; the
 /// errors of the shutdown, or why it could not start.
 fn start_and_run(args: &RunArgs, scene: &CompiledScene) -> Result<Vec<String>, String> {
-    let Opened { sinks, panels } =
-        open_sinks(&args.output, scene, args.bus.as_deref()).map_err(|e| e.to_string())?;
+    let Opened { sinks, panels } = open_sinks(
+        &args.output,
+        scene,
+        args.bus.as_deref(),
+        args.ticks.is_some() && !args.realtime,
+    )
+    .map_err(|e| e.to_string())?;
     let panel_stats: Option<Arc<PanelStats>> = panels.0.first().map(|p| p.1.clone());
     let broker_name =
         tinydisplay::control::broker::display_name(args.name.as_deref(), scene.name.as_deref());

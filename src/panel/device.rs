@@ -1,6 +1,10 @@
 //! A panel as the engine uses it: a controller's driver, how the panel is mounted and its
-//! settings. It turns a frame's damage into the fewest aligned panel rectangles and packs
-//! them, or the whole frame after an init.
+//! settings. It packs the whole frame after an init; after that, of a frame's damage it
+//! sends only the cells that differ from what the panel holds (the last frame sent), in
+//! the windows that cost the fewest bytes on that controller ([`super::windows`]), never
+//! more bytes than the damage's aligned rectangles would take.
+
+use std::cell::Cell;
 
 use crate::render::{FrameBuffer, Rect};
 
@@ -8,6 +12,7 @@ use super::driver::{Driver, Pixels, Settings};
 use super::models::Model;
 use super::refresh::{RefreshOptions, RefreshPolicy};
 use super::rotation::Rotation;
+use super::windows::Windows;
 use super::wire::Wire;
 
 /// A driven panel.
@@ -18,19 +23,43 @@ pub struct Panel {
     settings: Settings,
     rects: Vec<Rect>,
     refresh: Option<RefreshOptions>,
+    /// The changed cells and their windows (None: the controller's damage goes as it is).
+    windows: Option<Windows>,
+    /// What the panel's RAM holds, as a frame: the last frame sent.
+    held: Option<FrameBuffer>,
+    /// `held` is what the RAM holds: false until a full frame follows an init.
+    known: Cell<bool>,
+    /// The windows chosen for a frame.
+    chosen: Vec<Rect>,
 }
 
 impl Panel {
     /// A panel of `model`, mounted turned by `rotation`, with init `settings`.
     pub fn new(model: Model, rotation: Rotation, settings: Settings) -> Panel {
+        let driver = model.driver();
+        let windows = driver
+            .window_cost()
+            .map(|cost| Windows::new(cost, model.native()));
         Panel {
             model,
-            driver: model.driver(),
+            driver,
             rotation,
             settings,
             rects: Vec::new(),
             refresh: None,
+            windows,
+            held: None,
+            known: Cell::new(false),
+            chosen: Vec::new(),
         }
+    }
+
+    /// Sends every frame's damage as it comes, aligned, never comparing with what the
+    /// panel holds: the yardstick of what the damaged pixels need (`bench`).
+    pub fn sending_damage(mut self) -> Panel {
+        self.windows = None;
+        self.held = None;
+        self
     }
 
     /// Takes the scene's refresh options (e-paper) instead of the controller's defaults.
@@ -63,6 +92,8 @@ impl Panel {
 
     /// Reset pulse and the controller's init sequence.
     pub fn init(&self, wire: &mut Wire) {
+        // A reset leaves RAM unknown until the next full frame.
+        self.known.set(false);
         wire.reset();
         if self.settings.backlight_pwm {
             wire.backlight_level(self.settings.contrast);
@@ -77,11 +108,51 @@ impl Panel {
         let all = Rect::new(0, 0, w, h);
         self.driver.pack(&px, all, wire);
         self.driver.refresh(&px, &[all], true, wire);
+        if self.windows.is_some() {
+            match &mut self.held {
+                Some(held) => held.copy_from(frame),
+                None => self.held = Some(frame.clone()),
+            }
+            self.known.set(true);
+        }
     }
 
-    /// Only the damaged parts of the frame, as aligned, non-overlapping panel rectangles
-    /// (and a partial refresh of them, on e-paper that has one).
+    /// Only what changed of the frame's damage (and a partial refresh of it, on e-paper
+    /// that has one): the cells that differ from what the panel holds, in the cheapest
+    /// windows, unless that costs more bytes than the damage's aligned rectangles (then
+    /// those). Before a full frame, or on a controller without a window cost, the
+    /// damage's aligned, non-overlapping rectangles.
     pub fn update(&mut self, frame: &FrameBuffer, damage: &[Rect], wire: &mut Wire) {
+        self.damage_rects(frame, damage);
+        if self.known.get()
+            && let (Some(windows), Some(held)) = (&mut self.windows, &mut self.held)
+            && held.width() == frame.width()
+            && held.height() == frame.height()
+            && held.mode() == frame.mode()
+        {
+            for r in damage {
+                windows.mark(frame, held, *r, self.rotation);
+            }
+            let changed = windows.choose(&mut self.chosen);
+            let plain: u64 = self.rects.iter().map(|r| windows.cost_of(*r)).sum();
+            if changed <= plain {
+                std::mem::swap(&mut self.rects, &mut self.chosen);
+            }
+            for r in damage {
+                held.copy_rect(frame, *r);
+            }
+        }
+        let px = Pixels::new(frame, self.rotation, self.model.native());
+        for r in &self.rects {
+            self.driver.pack(&px, *r, wire);
+        }
+        if !self.rects.is_empty() {
+            self.driver.refresh(&px, &self.rects, false, wire);
+        }
+    }
+
+    /// The damage as aligned, non-overlapping panel rectangles, into `self.rects`.
+    fn damage_rects(&mut self, frame: &FrameBuffer, damage: &[Rect]) {
         let native = self.model.native();
         let panel = Rect::new(0, 0, native.0, native.1);
         self.rects.clear();
@@ -99,13 +170,6 @@ impl Panel {
                 cur = cur.union(&self.rects.swap_remove(i));
             }
             self.rects.push(cur);
-        }
-        let px = Pixels::new(frame, self.rotation, native);
-        for r in &self.rects {
-            self.driver.pack(&px, *r, wire);
-        }
-        if !self.rects.is_empty() {
-            self.driver.refresh(&px, &self.rects, false, wire);
         }
     }
 

@@ -12,6 +12,7 @@ pub mod power;
 pub mod refresh;
 pub mod rom;
 pub mod rotation;
+pub mod windows;
 pub mod wire;
 
 pub use self::bus::{Bus, BusError, BusSpec, BusyWait};

@@ -9,6 +9,11 @@
 //! it gets a full frame when it wakes. A new contrast (a command, or a bound `contrast`)
 //! goes to the driver and is kept for later initialisations.
 //!
+//! A sink asked for [`PanelSink::every_frame`] (a run as fast as possible) drops nothing:
+//! the render thread waits until the panel thread has taken the frame before, so the
+//! bytes sent depend on the frames alone, never on timing (the panel itself sends only
+//! what differs from what it holds; see [`crate::panel::device`]).
+//!
 //! An e-paper panel refreshes as its [`RefreshPolicy`] allows: at most every
 //! `min_interval`, full every `full_every` partial refreshes. Until a refresh is allowed
 //! the frame waits in the mailbox, where newer frames replace it and merge their damage,
@@ -72,6 +77,8 @@ struct Slot {
 struct Shared {
     slot: Mutex<Slot>,
     ready: Condvar,
+    /// Signalled when the panel thread takes what the slot holds.
+    taken: Condvar,
 }
 
 impl Shared {
@@ -89,6 +96,10 @@ pub struct PanelSink {
     mismatch_logged: bool,
     expected: ((u32, u32), crate::render::PixelMode),
     on_exit: OnExit,
+    /// The panel's refreshes follow the clock (e-paper): frames always coalesce.
+    timed: bool,
+    /// Every frame is sent: `present` waits for the panel thread rather than replace.
+    every_frame: bool,
 }
 
 impl PanelSink {
@@ -127,6 +138,7 @@ impl PanelSink {
     pub fn start(panel: Panel, bus: Box<dyn Bus>) -> PanelSink {
         let name = format!("panel {} on {}", panel.model().name(), bus.describe());
         let expected = (panel.frame_size(), panel.model().mode());
+        let timed = panel.refresh_policy().is_some();
         let shared = Arc::new(Shared::default());
         let stats = Arc::new(PanelStats::default());
         let thread = {
@@ -147,7 +159,18 @@ impl PanelSink {
             mismatch_logged: false,
             expected,
             on_exit: OnExit::Keep,
+            timed,
+            every_frame: false,
         }
+    }
+
+    /// Sends every frame: `present` waits until the panel thread has taken the frame
+    /// before instead of replacing it, so a run as fast as possible sends the same bytes
+    /// whatever the timing. An e-paper panel, whose refreshes follow the clock, still
+    /// coalesces frames.
+    pub fn every_frame(mut self) -> PanelSink {
+        self.every_frame = !self.timed;
+        self
     }
 
     /// Sets what the panel shows once the sink finishes (a sink started alone keeps its
@@ -199,6 +222,17 @@ impl Sink for PanelSink {
             return Ok(());
         }
         let mut slot = self.shared.lock();
+        while self.every_frame
+            && slot.pending
+            && !slot.stop
+            && self.thread.as_ref().is_some_and(|t| !t.is_finished())
+        {
+            slot = self
+                .shared
+                .taken
+                .wait_timeout(slot, Duration::from_millis(100))
+                .map_or_else(|p| p.into_inner().0, |r| r.0);
+        }
         match &mut slot.frame {
             None => {
                 slot.frame = Some(frame.clone());
@@ -314,6 +348,7 @@ fn feed(panel: Panel, bus: Box<dyn Bus>, shared: &Shared, stats: &PanelStats) {
                     .map_or_else(|p| p.into_inner().0, |r| r.0);
             }
             slot.pending = false;
+            shared.taken.notify_all();
             let full = std::mem::take(&mut slot.full) || f.needs_init;
             damage.clear();
             damage.append(&mut slot.damage);

@@ -11,7 +11,7 @@ use crate::render::{PixelMode, Rect};
 
 use super::gray::{DisplayModes, GrayArgs};
 use super::mipi::rgb565;
-use super::{Driver, Pixels, Settings};
+use super::{Driver, Pixels, Settings, WindowCost};
 
 /// One step of a colour OLED's power-on sequence.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -174,6 +174,18 @@ impl Driver for Color {
 
     fn sleep(&self, asleep: bool, wire: &mut Wire) {
         self.cmd(wire, if asleep { 0xAE } else { 0xAF }, &[]);
+    }
+
+    fn window_cost(&self) -> Option<WindowCost> {
+        // 0x15 x0 x1, 0x75 y0 y1 (as commands or data), the RAM write command where there
+        // is one; two bytes a pixel.
+        Some(WindowCost {
+            col: 1,
+            row: 1,
+            window: 6 + u32::from(self.0.chip.write_ram.is_some()),
+            per_row: 0,
+            cell: 2,
+        })
     }
 
     fn align(&self, r: Rect) -> Rect {

@@ -10,7 +10,7 @@
 use crate::panel::wire::Wire;
 use crate::render::{PixelMode, Rect};
 
-use super::{Driver, Pixels, Settings, align_span};
+use super::{Driver, Pixels, Settings, WindowCost, align_span};
 
 /// How a controller takes a command's arguments.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -223,6 +223,19 @@ impl Driver for Gray {
 
     fn sleep(&self, asleep: bool, wire: &mut Wire) {
         self.cmd(wire, if asleep { 0xAE } else { 0xAF }, &[]);
+    }
+
+    fn window_cost(&self) -> Option<WindowCost> {
+        // Column and row windows of three bytes each (as commands or data), the RAM write
+        // command where there is one; a column address is `column_segments` nibbles.
+        let chip = self.0.chip;
+        Some(WindowCost {
+            col: chip.column_pixels(),
+            row: 1,
+            window: 6 + u32::from(chip.write_ram.is_some()),
+            per_row: 0,
+            cell: chip.column_segments / 2,
+        })
     }
 
     fn align(&self, r: Rect) -> Rect {

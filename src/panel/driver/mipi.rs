@@ -7,7 +7,7 @@
 
 use crate::render::{PixelMode, Rect};
 
-use super::{Driver, Pixels, Settings};
+use super::{Driver, Pixels, Settings, WindowCost};
 use crate::panel::wire::Wire;
 
 /// Software reset.
@@ -219,6 +219,20 @@ impl Driver for Mipi {
             cmd(wire, DISPON, &[]);
             wire.backlight(true);
         }
+    }
+
+    fn window_cost(&self) -> Option<WindowCost> {
+        // CASET and RASET with four bytes each, RAMWR; two or three bytes a pixel.
+        Some(WindowCost {
+            col: 1,
+            row: 1,
+            window: 11,
+            per_row: 0,
+            cell: match self.0.chip.pixel {
+                MipiPixel::Rgb565 => 2,
+                MipiPixel::Rgb666 => 3,
+            },
+        })
     }
 
     fn align(&self, r: Rect) -> Rect {

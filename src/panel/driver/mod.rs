@@ -62,6 +62,39 @@ pub trait Driver: Send {
     fn refresh_limits(&self) -> Option<super::refresh::RefreshLimits> {
         None
     }
+
+    /// What a window costs on the wire, for sending only the cells that changed (None:
+    /// damage is sent as it comes, aligned; the character displays).
+    fn window_cost(&self) -> Option<WindowCost> {
+        None
+    }
+}
+
+/// The bytes a controller's window costs on the wire: its address commands, a command
+/// per row unit where it has one (page mode), and its pixels, in cells (the smallest
+/// writable step: 4 columns of a row on the SSD1322, one column of an 8-row page on the
+/// page-addressed controllers, one pixel on a TFT). Partial writes of an e-paper panel
+/// count both RAM planes they write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WindowCost {
+    /// Panel columns a cell spans.
+    pub col: u32,
+    /// Panel rows a cell spans.
+    pub row: u32,
+    /// Bytes that open a window, before its pixels.
+    pub window: u32,
+    /// Bytes each row of cells of a window adds besides its pixels.
+    pub per_row: u32,
+    /// Bytes of one cell's pixels.
+    pub cell: u32,
+}
+
+impl WindowCost {
+    /// Bytes of a window `cols` cells wide and `rows` cells tall.
+    #[inline]
+    pub const fn bytes(&self, cols: u32, rows: u32) -> u64 {
+        self.window as u64 + rows as u64 * (self.per_row as u64 + cols as u64 * self.cell as u64)
+    }
 }
 
 /// Settings sent at init.

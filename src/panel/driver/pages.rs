@@ -6,7 +6,7 @@
 use crate::panel::wire::Wire;
 use crate::render::{PixelMode, Rect};
 
-use super::{Driver, Pixels, Settings, align_span};
+use super::{Driver, Pixels, Settings, WindowCost, align_span};
 
 /// How a controller is told where the next bytes go.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -176,6 +176,22 @@ impl Driver for Paged {
     fn sleep(&self, asleep: bool, wire: &mut Wire) {
         let chip = self.0.chip;
         wire.command(if asleep { chip.sleep } else { chip.wake });
+    }
+
+    fn window_cost(&self) -> Option<WindowCost> {
+        // Window mode: 0x21 c0 c1 0x22 p0 p1 once; page mode: page and column (3 bytes)
+        // for every page. A byte is a column of a page.
+        let (window, per_row) = match self.0.chip.addressing {
+            PageAddressing::Window => (6, 0),
+            PageAddressing::Page => (0, 3),
+        };
+        Some(WindowCost {
+            col: 1,
+            row: 8,
+            window,
+            per_row,
+            cell: 1,
+        })
     }
 
     fn align(&self, r: Rect) -> Rect {

@@ -10,7 +10,7 @@ use crate::panel::wire::Wire;
 use crate::render::{PixelMode, Rect};
 
 use super::pages::{align_pages, push_page};
-use super::{Driver, Pixels, Settings};
+use super::{Driver, Pixels, Settings, WindowCost};
 
 /// Columns.
 pub const WIDTH: u32 = 84;
@@ -63,6 +63,17 @@ impl Driver for Pcd8544 {
 
     fn sleep(&self, asleep: bool, wire: &mut Wire) {
         wire.command(&[if asleep { 0x24 } else { 0x20 }]);
+    }
+
+    fn window_cost(&self) -> Option<WindowCost> {
+        // Bank (Y) and column (X) address for every bank, a byte a column of a bank.
+        Some(WindowCost {
+            col: 1,
+            row: 8,
+            window: 0,
+            per_row: 2,
+            cell: 1,
+        })
     }
 
     fn align(&self, r: Rect) -> Rect {

@@ -5,7 +5,7 @@
 
 use crate::render::{PixelMode, Rect};
 
-use super::{Driver, Pixels, Settings, align_span};
+use super::{Driver, Pixels, Settings, WindowCost, align_span};
 use crate::panel::wire::Wire;
 
 /// Column address (4 pixels each) of the panel's first pixel.
@@ -67,6 +67,17 @@ impl Driver for Ssd1322 {
 
     fn sleep(&self, asleep: bool, wire: &mut Wire) {
         cmd(wire, if asleep { 0xAE } else { 0xAF }, &[]);
+    }
+
+    fn window_cost(&self) -> Option<WindowCost> {
+        // 0x15 c0 c1, 0x75 r0 r1, 0x5C; a column address is 4 pixels, 2 bytes a row.
+        Some(WindowCost {
+            col: 4,
+            row: 1,
+            window: 7,
+            per_row: 0,
+            cell: 2,
+        })
     }
 
     fn align(&self, r: Rect) -> Rect {

@@ -11,7 +11,7 @@
 use std::time::Duration;
 
 use super::epaper::{Plane, align_bytes, byte_span, push_plane};
-use super::{Driver, Pixels, Settings};
+use super::{Driver, Pixels, Settings, WindowCost};
 use crate::panel::refresh::RefreshLimits;
 use crate::panel::wire::Wire;
 use crate::render::{PixelMode, Rect};
@@ -153,6 +153,19 @@ impl Driver for Ssd1680 {
             wire.reset();
             self.init(&Settings::default(), wire);
         }
+    }
+
+    fn window_cost(&self) -> Option<WindowCost> {
+        // A plane written through its window (0x44, 0x45, 0x4E, 0x4F: 13 bytes) and RAM
+        // command, twice: both planes (three colours), or the new picture and, after a
+        // partial refresh, the previous one (black/white). A byte is 8 columns.
+        Some(WindowCost {
+            col: 8,
+            row: 1,
+            window: 2 * 14,
+            per_row: 0,
+            cell: 2,
+        })
     }
 
     fn align(&self, r: Rect) -> Rect {

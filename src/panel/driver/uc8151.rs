@@ -11,7 +11,7 @@
 use std::time::Duration;
 
 use super::epaper::{Plane, align_bytes, bounds, byte_span, push_plane};
-use super::{Driver, Pixels, Settings};
+use super::{Driver, Pixels, Settings, WindowCost};
 use crate::panel::refresh::RefreshLimits;
 use crate::panel::wire::Wire;
 use crate::render::{PixelMode, Rect};
@@ -159,6 +159,19 @@ impl Driver for Uc8151 {
             wire.reset();
             self.init(&Settings::default(), wire);
         }
+    }
+
+    fn window_cost(&self) -> Option<WindowCost> {
+        // A plane through its partial window (0x91, 0x90 and 7 bytes) and DTM command,
+        // twice (both planes, or the new picture and then the previous one), with 0x92
+        // (partial out) after the new picture, and after the previous one on black/white.
+        Some(WindowCost {
+            col: 8,
+            row: 1,
+            window: if self.0.red { 21 } else { 22 },
+            per_row: 0,
+            cell: 2,
+        })
     }
 
     fn align(&self, r: Rect) -> Rect {
