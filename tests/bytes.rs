@@ -241,6 +241,7 @@ fn bench_reports_bytes_never_above_what_the_damage_needs() {
             viewers: 0,
             preview_fps: None,
             cold: false,
+            every_tick: false,
         };
         let report = run(scene, &opts);
         assert_eq!(report.over_need_ticks, 0, "{model}");
