@@ -221,8 +221,8 @@ fn engine_events_reach_observers_with_the_plugin() {
     display: (width: 64, height: 16, fps: 10),
     widgets: [
         Sequence(name: "seq", width: 64, height: 10, pages: [
-            Page(name: "a", duration: 200, children: [Text(text: "a")]),
-            Page(name: "b", duration: 200, children: [Text(text: "b")]),
+            Page(name: "a", duration: 2, children: [Text(text: "a")]),
+            Page(name: "b", duration: 2, children: [Text(text: "b")]),
         ]),
     ],
 )"#;

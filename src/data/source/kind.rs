@@ -20,6 +20,61 @@ use crate::data::ramp::Ramp;
 use crate::registry::{Reader, Registry};
 
 /// A source kind (see the module docs).
+///
+/// ```
+/// use std::sync::mpsc::{Sender, channel};
+/// use std::time::Duration;
+/// use serde_json::Value;
+/// use tinydisplay::data::source::kind::{SourceKind, register};
+/// use tinydisplay::data::source::{Message, Policy, PollSource, SourceError, SourceHandle, spawn_poll};
+///
+/// /// `Dice(sides: 6)`: a number from 1 to `sides` at each poll, as `dice.value`.
+/// #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+/// struct DiceConfig { sides: u64 }
+///
+/// struct Dice { sides: u64, rolls: u64 }
+///
+/// impl PollSource for Dice {
+///     fn poll(&mut self) -> Result<Vec<(String, Value)>, SourceError> {
+///         self.rolls += 1;
+///         Ok(vec![("dice.value".into(), Value::from(self.rolls % self.sides + 1))])
+///     }
+/// }
+///
+/// struct DiceKind;
+///
+/// impl SourceKind for DiceKind {
+///     const NAME: &'static str = "Dice";
+///     type Config = DiceConfig;
+///
+///     fn start(c: &DiceConfig, name: &str, policy: Policy, tx: Sender<Message>)
+///     -> Result<SourceHandle, SourceError> {
+///         Ok(spawn_poll(name, Box::new(Dice { sides: c.sides, rolls: 0 }), policy, tx))
+///     }
+///
+///     fn check(c: &DiceConfig) -> Result<(), String> {
+///         if c.sides == 0 { Err("a die needs at least one side".into()) } else { Ok(()) }
+///     }
+/// }
+///
+/// // A scene names it once it is registered; `check` reports its problems at their place.
+/// register::<DiceKind>();
+/// let bad = "Scene(sources: {\"dice\": (source: Dice(sides: 0))}, widgets: [])";
+/// let err = tinydisplay::scene::compile_str(bad, "dice.ron".as_ref()).expect_err("0 sides");
+/// assert!(err.to_string().contains("a die needs at least one side"), "{err}");
+///
+/// // Started, it sends its values to the engine's inbox (here, a channel of our own).
+/// let (tx, rx) = channel();
+/// let handle = DiceKind::start(&DiceConfig { sides: 6 }, "dice", Policy::default(), tx)
+///     .expect("started");
+/// let first_value = std::iter::from_fn(|| rx.recv_timeout(Duration::from_secs(5)).ok())
+///     .find_map(|m| match m {
+///         Message::Set { key, value } if key == "dice.value" => Some(value),
+///         _ => None,
+///     });
+/// assert_eq!(first_value, Some(Value::from(2)));
+/// handle.stop();
+/// ```
 pub trait SourceKind: Send + Sync + 'static {
     /// The name a scene writes: `Clock(...)`, `Counter(...)`.
     const NAME: &'static str;
