@@ -19,7 +19,33 @@ pub mod ssd1680;
 pub mod uc8151;
 pub mod ws0010;
 
-/// A display controller driver.
+/// A display controller driver: it writes commands and pixels into a [`Wire`], which a
+/// bus sends, or a controller emulator decodes back into what the glass shows.
+///
+/// ```
+/// use tinydisplay::panel::driver::Pixels;
+/// use tinydisplay::panel::emulator::feed_wire;
+/// use tinydisplay::panel::{Model, Rotation, Settings, Wire};
+/// use tinydisplay::render::{Color, FrameBuffer, Rect};
+///
+/// let model = Model::named("ssd1306").expect("a model of the table");
+/// let driver = model.driver();
+/// let (w, h) = driver.native();
+/// let mut frame = FrameBuffer::new(w, h, driver.mode());
+/// frame.fill_rect(Rect::new(10, 20, 3, 3), Color::WHITE);
+///
+/// let mut wire = Wire::new();
+/// driver.init(&Settings::default(), &mut wire);
+/// let all = driver.align(Rect::new(0, 0, w, h));
+/// driver.pack(&Pixels::new(&frame, Rotation::R0, (w, h)), all, &mut wire);
+///
+/// // The bytes, decoded by an SSD1306 emulator, show the frame.
+/// let mut glass = model.emulator();
+/// feed_wire(&mut *glass, &wire);
+/// assert!(glass.state().on, "the init turned the display on");
+/// assert_eq!(glass.pixel(11, 21), [255, 255, 255]);
+/// assert_eq!(glass.pixel(9, 21), [0, 0, 0]);
+/// ```
 pub trait Driver: Send {
     /// The panel's size as the controller scans it (before rotation).
     fn native(&self) -> (u32, u32);
