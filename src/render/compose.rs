@@ -181,25 +181,36 @@ impl AnyChanged<'_, '_> {
     }
 }
 
+/// The widget tree as composition reads it: its roots, each node's data, and what changed
+/// in it since the last composition.
+#[derive(bevy_ecs::system::SystemParam)]
+pub struct WidgetTree<'w, 's> {
+    roots: Query<'w, 's, (Entity, &'static Placement), Without<ChildOf>>,
+    nodes: Query<'w, 's, NodeData<'static>>,
+    changed: Query<'w, 's, Entity, AnyChange>,
+    quick: AnyChanged<'w, 's>,
+    moved: Query<'w, 's, (), Moved>,
+    removed: RemovedComponents<'w, 's, WidgetLayer>,
+}
+
 /// Rebuilds the draw list when any widget changed and works out this tick's damage (the
 /// paint step, [`crate::render::paint::paint`], fills it in).
-#[allow(
-    clippy::too_many_arguments,
-    reason = "a system's parameters are its inputs"
-)]
 pub fn compose(
     mut fb: ResMut<FrameBuffer>,
     background: Res<Background>,
     mut list: ResMut<DrawList>,
     stats: Res<RenderStats>,
-    roots: Query<(Entity, &Placement), Without<ChildOf>>,
-    nodes: Query<NodeData>,
-    changed: Query<Entity, AnyChange>,
-    quick: AnyChanged,
-    moved: Query<(), Moved>,
-    mut removed: RemovedComponents<WidgetLayer>,
+    mut tree: WidgetTree,
     mut scratch: Local<Scratch>,
 ) {
+    let WidgetTree {
+        roots,
+        nodes,
+        changed,
+        quick,
+        moved,
+        removed,
+    } = &mut tree;
     fb.clear_damage();
     let removed_any = removed.read().count() > 0;
     if list.composed_once && !removed_any && !quick.any() && !background.is_changed() {
@@ -224,7 +235,7 @@ pub fn compose(
             clip: frame,
             opacity: 255,
         };
-        collect(entity, parent, &nodes, &mut list.items, &mut scratch.order);
+        collect(entity, parent, nodes, &mut list.items, &mut scratch.order);
     }
 
     if !list.composed_once || background.is_changed() {
