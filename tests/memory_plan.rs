@@ -152,3 +152,21 @@ fn decoded_gif_frames_count_in_the_plan() {
     let (three, six) = (gif(3), gif(6));
     assert_eq!(six - three, 3 * 64, "three frames more: {three} → {six}");
 }
+
+#[test]
+fn a_source_that_never_runs_holds_nothing_in_the_plan() {
+    let sources = |enabled: &str| {
+        let src = format!(
+            r#"Scene(sources: {{"a": (source: Clock(), enabled: {enabled})}}, widgets: [])"#
+        );
+        let scene = tinydisplay::scene::compile_str(&src, "s.ron".as_ref()).expect("the scene");
+        plan(&scene, None)
+            .items
+            .iter()
+            .filter(|i| i.what.starts_with("source a"))
+            .count()
+    };
+    assert_eq!(sources("true"), 1, "a running source counts");
+    assert_eq!(sources("\"x == 1\""), 1, "one that may run counts");
+    assert_eq!(sources("false"), 0, "one that never runs does not");
+}

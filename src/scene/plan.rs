@@ -237,6 +237,10 @@ pub fn plan(scene: &CompiledScene, device: Option<Device>) -> Plan {
         bytes: scene.limits.dataset_bytes as u64,
     });
     for (name, spec) in &scene.sources {
+        // A source set to `enabled: false` never runs: it holds nothing.
+        if spec.enabled == crate::data::sources::Enabled::Always(false) {
+            continue;
+        }
         let p = &spec.policy;
         items.push(Item {
             what: format!("source {name}: line, output and value limits"),
