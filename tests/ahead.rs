@@ -276,3 +276,91 @@ fn the_web_preview_follows_every_frame_across_hot_reloads_under_render_ahead() {
     assert!(AheadStats::get(&s.hits) > 100, "render-ahead was used");
     tinydisplay::shutdown(ahead.world_mut());
 }
+
+/// A user's kind that moves: a square that walks right and back by `actions`, told to
+/// the engine only by the [`Motion`](tinydisplay::timeline::place::Motion) component
+/// it writes (render-ahead names no widget kind).
+mod walker {
+    use bevy_ecs::world::EntityWorldMut;
+    use tinydisplay::render::compose::Placement;
+    use tinydisplay::timeline::place::{Clock, Motion, Script, Step};
+    use tinydisplay::widget::compile::Ctx;
+    use tinydisplay::widget::drawing::Drawn;
+    use tinydisplay::widget::kind::{Kind, require};
+    use tinydisplay::widget::rectangle::Rectangle;
+
+    tinydisplay::widget_spec! {
+        /// A walking square: `Walker(side: 4, steps: 20)`.
+        pub struct WalkerSpec {
+            /// Its side in pixels.
+            pub side: u32,
+            /// How far it walks, in pixels.
+            pub steps: i32,
+        }
+    }
+
+    /// The square and how it walks.
+    #[derive(Debug, Clone)]
+    pub struct Walker(Rectangle, Motion);
+
+    /// The `Walker` kind.
+    pub struct WalkerKind;
+
+    impl Kind for WalkerKind {
+        const NAME: &'static str = "Walker";
+        type Spec = WalkerSpec;
+        type Compiled = Walker;
+
+        fn compile(spec: &WalkerSpec, ctx: &mut Ctx, _: &mut Placement) -> Walker {
+            let walk = |by: i32| Step::Move {
+                by: Some((by, 0)),
+                to: None,
+                ticks: None,
+                px_per_tick: Some(1),
+            };
+            let steps = [Step::Wait(5), walk(spec.steps), Step::Wait(3), walk(-spec.steps), Step::Loop];
+            let script = Script::compile(&steps).unwrap_or_default();
+            let square = Rectangle {
+                size: (spec.side, spec.side),
+                outline: None,
+                fill: Some(ctx.foreground),
+                line_width: 1,
+            };
+            Walker(square, Motion::Script { script, clock: Clock::from(0) })
+        }
+        fn size(w: &Walker) -> (u32, u32) {
+            w.0.size
+        }
+        fn spawn(w: &Walker, entity: &mut EntityWorldMut) {
+            entity.insert((w.0.clone(), w.1.clone(), tinydisplay::app::wake::Declared));
+        }
+        fn systems(app: &mut bevy_app::App) {
+            require::<Drawn<Rectangle>>(app);
+        }
+    }
+}
+
+#[test]
+fn render_ahead_predicts_a_user_kind_that_moves_by_its_motion_component() {
+    tinydisplay::widget::kind::register::<walker::WalkerKind>();
+    let src = r#"Scene(
+        display: (width: 64, height: 16, mode: Gray4),
+        widgets: [Text(text: "still"), Walker(x: 2, y: 10, side: 4, steps: 30)],
+    )"#;
+    let mut inline = app_with(common::compile(src), 0);
+    let mut ahead = app_with(common::compile(src), 1);
+    let (mut first, mut moved) = (None, false);
+    for t in 0..150 {
+        let a = step(&mut inline);
+        let b = step(&mut ahead);
+        assert!(a.data() == b.data(), "tick {t} differs");
+        moved |= first.as_ref().is_some_and(|f: &FrameBuffer| f.data() != a.data());
+        first.get_or_insert(a);
+    }
+    assert!(moved, "the walker walks");
+    let s = stats(&ahead);
+    assert_eq!(AheadStats::get(&s.misses), 0, "every moving frame was predicted");
+    assert_eq!(AheadStats::get(&s.purges), 0, "no prediction failed");
+    assert!(AheadStats::get(&s.hits) > 100, "frames came from the queue");
+    tinydisplay::shutdown(ahead.world_mut());
+}

@@ -327,3 +327,74 @@ fn a_sequence_with_an_alert_and_transitions_jumps_as_it_steps() {
         }
     }
 }
+
+/// The offset of the widget named `name`.
+fn offset_of(app: &mut App, name: &str) -> Option<(i32, i32)> {
+    let world = app.world_mut();
+    let mut q = world.query::<(
+        &tinydisplay::scene::WidgetName,
+        &tinydisplay::render::compose::WidgetLayer,
+    )>();
+    q.iter(world)
+        .find(|(n, _)| n.0 == name)
+        .map(|(_, w)| w.offset)
+}
+
+#[test]
+fn a_marquee_with_run_when_waits_at_its_start_until_the_condition_holds() {
+    for hold in ["reset", "freeze"] {
+        let src = format!(
+            r#"Scene(
+            display: (width: 40, height: 16, mode: Mono),
+            data: (initial: {{"m.state": "stop"}}),
+            widgets: [
+                Marquee(width: 40, height: 8, run_when: "m.state == 'play'", hold: {hold},
+                    child: Text(name: "t", text: "a line longer than forty px")),
+                Text(name: "s", y: 8, text: "s", run_when: "m.state == 'play'",
+                    slide: (by: (20, 0), duration: 20, back: false, repeat: false)),
+            ],
+        )"#
+        );
+        let mut app = common::app_for(common::compile(&src));
+        run_ticks(&mut app, RunMode::Ticks(30));
+        assert_eq!(offset_of(&mut app, "t"), Some((0, 0)), "{hold}: waits");
+        assert_eq!(offset_of(&mut app, "s"), Some((0, 0)), "{hold}: waits");
+        common::set(&mut app, "m.state", serde_json::json!("play"));
+        run_ticks(&mut app, RunMode::Ticks(1));
+        assert_eq!(offset_of(&mut app, "t"), Some((0, 0)), "{hold}: starts");
+        run_ticks(&mut app, RunMode::Ticks(5));
+        assert_eq!(offset_of(&mut app, "t"), Some((-5, 0)), "{hold}: from its start");
+        assert_eq!(offset_of(&mut app, "s"), Some((5, 0)), "{hold}: from its start");
+        common::set(&mut app, "m.state", serde_json::json!("pause"));
+        run_ticks(&mut app, RunMode::Ticks(20));
+        let held = if hold == "reset" { 0 } else { 6 };
+        assert_eq!(offset_of(&mut app, "t"), Some((-held, 0)), "{hold}: held");
+        assert_eq!(offset_of(&mut app, "s"), Some((held, 0)), "{hold}: held");
+        common::set(&mut app, "m.state", serde_json::json!("play"));
+        run_ticks(&mut app, RunMode::Ticks(4));
+        assert_eq!(offset_of(&mut app, "t"), Some((-held - 3, 0)), "{hold}: runs on");
+        assert_eq!(offset_of(&mut app, "s"), Some((held + 3, 0)), "{hold}: runs on");
+    }
+}
+
+#[test]
+fn a_popup_follows_its_actions() {
+    let src = r#"Scene(
+        display: (width: 40, height: 8, mode: Mono),
+        widgets: [Popup(width: 40, height: 8,
+            actions: [Wait(10), Move(by: (0, -16), ticks: 16), Pause(5), Move(to: (0, 0), px_per_tick: 4), Loop],
+            child: Text(name: "t", text: "one\ntwo\nthree"))],
+    )"#;
+    // A pass: 10 + 16 + 5 + 4 = 35 ticks.
+    for (tick, y) in [(0, 0), (9, 0), (18, -8), (26, -16), (30, -16), (33, -8), (35, 0), (35 * 7 + 18, -8)] {
+        let mut app = common::app_for(common::compile(src));
+        run_ticks(&mut app, RunMode::Ticks(tick + 1));
+        assert_eq!(offset_of(&mut app, "t"), Some((0, y)), "tick {tick}");
+    }
+    let bad = r#"Scene(widgets: [Marquee(width: 8, height: 8, actions: [Loop, Wait(3)], child: Text(text: "x"))])"#;
+    let err = match tinydisplay::scene::compile_str(bad, "a.ron".as_ref()) {
+        Ok(_) => panic!("a Loop before the last step passed the check"),
+        Err(e) => e.to_string(),
+    };
+    assert!(err.contains("`Loop` must be the last step"), "{err}");
+}

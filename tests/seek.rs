@@ -13,7 +13,9 @@ use tinydisplay::control::Command;
 use tinydisplay::engine::Engine;
 use tinydisplay::render::FrameBuffer;
 
-/// A sequence with transitions and a recurring alert, a marquee and a sliding widget.
+/// A sequence with transitions and a recurring alert, a marquee and a sliding widget; a
+/// popup following `actions` while its `run_when` holds, and a slide whose `run_when`
+/// does not (it waits at its start).
 const SCENE: &str = r#"Scene(
     display: (width: 128, height: 32, mode: Gray4, fps: 30),
     data: (initial: {"x.alarm": true, "x.title": "A title far too long for the window it scrolls in"}),
@@ -27,6 +29,10 @@ const SCENE: &str = r#"Scene(
         Marquee(x: 0, y: 16, width: 80, height: 8, px_per_tick: 1, pause: 12, gap: 10,
             child: Text(text: "{{ x.title }}")),
         Text(text: "*", x: 0, y: 24, slide: (by: (100, 0), duration: 45, pause: 10, pause_end: 5, back: true, repeat: true)),
+        Popup(x: 84, y: 16, width: 44, height: 8, run_when: "x.alarm",
+            actions: [Wait(7), Move(by: (0, -8), ticks: 8), Pause(11), Move(to: (0, 0), px_per_tick: 2), Loop],
+            child: Text(text: "up\ndown")),
+        Text(text: "z", x: 110, y: 24, run_when: "x.title == ''", slide: (by: (-20, 0), duration: 9)),
     ],
 )"#;
 

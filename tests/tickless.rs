@@ -26,7 +26,7 @@ const HEAD: &str = r#"Scene(
 
 /// Widgets with every kind of motion the engine has, one scene each (the last has them
 /// all at once).
-const MOTIONS: [(&str, &str); 9] = [
+const MOTIONS: [(&str, &str); 10] = [
     (
         "marquee loop",
         r#"Marquee(x: 0, y: 0, width: 40, height: 8, ticks_per_px: 5, pause: 40, gap: 8,
@@ -78,6 +78,16 @@ const MOTIONS: [(&str, &str); 9] = [
                 Page(duration: 33, children: [Text(text: "fade a")]),
                 Page(duration: 21, children: [Text(text: "fade b")]),
             ])"#,
+    ),
+    (
+        "motion waiting on data: run_when, hold and actions",
+        r#"Marquee(x: 0, y: 56, width: 40, height: 8, ticks_per_px: 3, run_when: "m.state == 'play'",
+            hold: freeze, child: Text(text: "{{ m.title }} waits for play")),
+        Popup(x: 40, y: 56, width: 40, height: 8, run_when: "m.volume > 1",
+            actions: [Wait(20), Move(by: (0, -8), ticks: 16), Pause(30), Reset, Loop],
+            child: Text(text: "a\nb")),
+        Text(x: 90, y: 56, text: "go", run_when: "m.state == 'play'",
+            slide: (by: (10, 0), duration: 10, pause: 5))"#,
     ),
     ("all at once", ""),
 ];

@@ -1,16 +1,15 @@
 //! The render-relevant state of the visible widgets at one tick, frozen: every draw item
 //! with its (shared) layer and, for the items that move by themselves, the motion that
-//! places them at later ticks. Drawing a frame is a function of (snapshot, tick).
+//! places them at later ticks (the [`Motion`] component their kind wrote, whatever the
+//! kind). Drawing a frame is a function of (snapshot, tick).
 
 use std::sync::Arc;
 
 use bevy_ecs::prelude::*;
 
-use crate::motion::Sliding;
 use crate::render::compose::{DrawItem, DrawList, WidgetLayer, paint_rect, shown_of};
 use crate::render::{Color, FrameBuffer, Layer};
 pub use crate::timeline::place::Motion;
-use crate::widget::marquee::Marquee;
 
 /// One visible widget as frozen.
 #[derive(Debug, Clone)]
@@ -32,9 +31,10 @@ impl SnapItem {
             return self.item;
         };
         // A scroll places its repeat too; a slide moves the layer and keeps its repeat.
-        let repeat = match self.motion {
-            Motion::Scroll { .. } => placed.repeat,
-            _ => self.item.repeat,
+        let repeat = if self.motion.places_repeat() {
+            placed.repeat
+        } else {
+            self.item.repeat
         };
         let offset = placed.offset;
         let origin = (
@@ -68,10 +68,10 @@ pub struct Snapshot {
     pub moving: Vec<usize>,
 }
 
-/// What a snapshot reads of the motion components.
+/// What a snapshot reads of the motion components: each item's [`Motion`], and the
+/// tree (a mover's descendants would move with it).
 pub type MotionQuery<'w, 's> = (
-    Query<'w, 's, (&'static Marquee, &'static Children)>,
-    Query<'w, 's, &'static Sliding>,
+    Query<'w, 's, &'static Motion>,
     Query<'w, 's, &'static ChildOf>,
 );
 
@@ -85,18 +85,15 @@ impl Snapshot {
         list: &DrawList,
         frame: &FrameBuffer,
         layers: &Query<&WidgetLayer>,
-        (marquees, slides, parents): &MotionQuery,
+        (motions, parents): &MotionQuery,
     ) -> Option<Snapshot> {
         let mut items = Vec::with_capacity(list.items.len());
         let mut moving = Vec::new();
         for (k, item) in list.items.iter().enumerate() {
             let wl = layers.get(item.entity).ok()?;
-            let mut motion = Motion::Still;
-            if let Ok(s) = slides.get(item.entity) {
-                motion = Motion::Slide {
-                    slide: s.slide,
-                    start: s.start,
-                };
+            let motion = motions.get(item.entity).cloned().unwrap_or_default();
+            if motion != Motion::Still {
+                moving.push(k);
             }
             items.push(SnapItem {
                 layer: wl.layer.clone(),
@@ -104,27 +101,6 @@ impl Snapshot {
                 offset: wl.offset,
                 motion,
             });
-            if motion != Motion::Still {
-                moving.push(k);
-            }
-        }
-        for (m, children) in marquees {
-            let Some(child) = children.iter().next() else {
-                continue;
-            };
-            let Some(k) = list.items.iter().position(|i| i.entity == child) else {
-                continue;
-            };
-            let wl = layers.get(child).ok()?;
-            let (content, window) = crate::widget::marquee::lengths(m, wl);
-            items[k].motion = Motion::Scroll {
-                scroll: m.scroll,
-                start: m.placed.0,
-                period: m.placed.1,
-                content,
-                window,
-            };
-            moving.push(k);
         }
         // A mover's descendants would move with it: not followed, so no snapshot. In
         // paint order a subtree follows its root directly.

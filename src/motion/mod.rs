@@ -3,63 +3,67 @@
 //! stack's layout) is a system of that kind's module, added by its `Kind::systems`.
 //!
 //! Motion changes only where a layer is blitted (its offset), never its pixels, so a
-//! scrolling title costs a clipped blit per tick, not a text render.
+//! scrolling title costs a clipped blit per tick, not a text render. Each motion is
+//! written as a [`Motion`] component on the entity it moves; the one placing system
+//! ([`crate::timeline::place::place_moving`]) places layers from it.
 
 use bevy_app::{App, Plugin};
 use bevy_ecs::prelude::*;
 
-use crate::app::{NextChange, Tick, TickSchedule, TickSet};
-use crate::render::compose::WidgetLayer;
+use crate::app::{Tick, TickSchedule, TickSet};
+use crate::timeline::place::{Clock, Motion, RunGate};
 
-/// A widget that slides: its motion and the tick it counts from.
+/// A widget that slides: its motion and the ticks it counts.
 #[derive(Component, Debug, Clone, Copy, PartialEq, Eq)]
-#[require(NextChange<Sliding>)]
+#[require(Motion)]
 pub struct Sliding {
     /// The motion.
     pub slide: crate::timeline::Slide,
-    /// Tick the motion counts from.
-    pub start: u64,
+    /// The ticks the motion counts (from 0; held while its `run_when` is false).
+    pub clock: Clock,
+    /// The `run_when` value the clock last followed.
+    pub seen: Option<bool>,
 }
 
-/// Places each sliding widget for this tick, and notes when it next moves.
-pub fn animate_slides(
-    tick: Res<Tick>,
-    mut q: Query<(Ref<Sliding>, &mut WidgetLayer, &mut NextChange<Sliding>)>,
-) {
-    for (s, mut wl, mut next) in &mut q {
-        let motion = crate::timeline::place::Motion::Slide {
-            slide: s.slide,
-            start: s.start,
-        };
-        if s.is_changed() || next.at.is_none_or(|a| a <= tick.0) {
-            let settled = s
-                .slide
-                .settled_after()
-                .is_some_and(|p| tick.0.saturating_sub(s.start) >= p);
-            let at = (!settled).then(|| {
-                crate::app::wake::next_change_of(tick.0, crate::app::wake::HORIZON, |u| {
-                    motion.place_at(u).map(|p| p.offset)
-                })
-            });
-            if next.at != at {
-                next.at = at;
-            }
-        }
-        if let Some(placed) = motion.place_at(tick.0)
-            && wl.offset != placed.offset
-        {
-            wl.offset = placed.offset;
+impl Sliding {
+    /// A slide counting from tick 0.
+    pub fn new(slide: crate::timeline::Slide) -> Sliding {
+        Sliding {
+            slide,
+            clock: Clock::from(0),
+            seen: None,
         }
     }
 }
 
-/// Adds the motion systems to the Animate step.
+/// Writes each sliding widget's [`Motion`] when its slide or its `run_when` changed.
+pub fn animate_slides(
+    tick: Res<Tick>,
+    mut q: Query<(&mut Sliding, Option<&RunGate>, &mut Motion)>,
+) {
+    for (mut s, gate, mut motion) in &mut q {
+        if let Some(gate) = gate {
+            let s = s.bypass_change_detection();
+            let Sliding { clock, seen, .. } = s;
+            clock.follow(seen, gate, tick.0);
+        }
+        let now = Motion::Slide {
+            slide: s.slide,
+            clock: s.clock,
+        };
+        if *motion != now {
+            *motion = now;
+        }
+    }
+}
+
+/// Adds the motion systems to the Animate step, and the placing of moving layers.
 #[derive(Debug, Default)]
 pub struct MotionPlugin;
 
 impl Plugin for MotionPlugin {
     fn build(&self, app: &mut App) {
         app.add_systems(TickSchedule, animate_slides.in_set(TickSet::Animate));
-        crate::app::wake::track::<Sliding>(app);
+        crate::timeline::place::add_placement(app);
     }
 }

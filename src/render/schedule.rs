@@ -14,9 +14,10 @@ use crate::app::{TickSchedule, TickSet};
 pub enum RenderSet {
     /// Widgets whose content changed redraw their layers (in parallel).
     Draw,
-    /// Motion that depends on the size of freshly drawn content (marquees) is placed.
+    /// Motion that depends on the size of freshly drawn content (marquees) is worked out.
     Layout,
-    /// The draw list is rebuilt where widgets changed and this tick's damage worked out.
+    /// Moving layers are placed (first), the draw list is rebuilt where widgets changed
+    /// and this tick's damage worked out.
     Compose,
     /// The damaged rectangles are painted into the frame buffer.
     Paint,

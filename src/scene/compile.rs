@@ -60,6 +60,8 @@ pub struct CompiledWidget {
     pub bindings: Vec<Binding>,
     /// Slide motion, if any.
     pub slide: Option<crate::timeline::Slide>,
+    /// Its motion waits on `run_when` (bound as `run_when`), holding like this.
+    pub run: Option<crate::timeline::place::Hold>,
 }
 
 /// A scene that passed the check.

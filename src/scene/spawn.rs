@@ -104,7 +104,10 @@ pub fn spawn_widget(world: &mut World, w: &CompiledWidget, parent: Option<Entity
         e.insert(ChildOf(p));
     }
     if let Some(slide) = w.slide {
-        e.insert(Sliding { slide, start: 0 });
+        e.insert(Sliding::new(slide));
+    }
+    if let Some(hold) = w.run {
+        e.insert(crate::timeline::place::RunGate::new(hold));
     }
     if let Some(name) = &w.name {
         e.insert(WidgetName(name.clone()));

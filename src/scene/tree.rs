@@ -53,6 +53,7 @@ fn compile_pages(
             children,
             bindings,
             slide: None,
+            run: None,
         });
     }
     out
@@ -91,6 +92,14 @@ fn compile_widget(
     if let Some(when) = &common.when {
         ctx.bind_expression("when", "when", when, serde_json::Value::Bool(false));
     }
+    if let Some(run_when) = &common.run_when {
+        ctx.bind_expression(
+            "run_when",
+            "run_when",
+            run_when,
+            serde_json::Value::Bool(false),
+        );
+    }
     let mut placement = Placement {
         x: common.x,
         y: common.y,
@@ -113,6 +122,7 @@ fn compile_widget(
         children,
         bindings,
         slide: common.slide,
+        run: common.run_when.is_some().then_some(common.hold),
     }
 }
 

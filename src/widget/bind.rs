@@ -75,6 +75,13 @@ impl BindFields for Visible {
     })];
 }
 
+impl BindFields for crate::timeline::place::RunGate {
+    const FIELDS: &'static [Field<Self>] = &[Field::new("run_when", |this, value| {
+        set_if_changed(this, |g| &mut g.on, Some(truthy(value)));
+        Ok(())
+    })];
+}
+
 /// A result as a colour (`"#ff8800"`, `"red"`); anything else is an error.
 pub fn color(value: &Value) -> Result<Color, BindingError> {
     Color::parse(&as_text(value)).map_err(|_| BindingError(format!("{value} is not a colour")))

@@ -7,6 +7,7 @@ use bevy_ecs::prelude::*;
 use super::widget_spec;
 use crate::app::Tick;
 use crate::render::compose::WidgetLayer;
+use crate::timeline::place::{Clock, Motion, RunGate, Script, Step};
 use crate::timeline::{Direction, Mode, Scroll};
 use crate::widget::compile::Ctx;
 use crate::widget::kind::WidgetSpec;
@@ -48,29 +49,34 @@ widget_spec! {
         /// there, so they restart together.
         #[serde(default)]
         pub group: Option<String>,
+        /// Steps the content follows instead of scrolling:
+        /// `actions: [Wait(20), Move(by: (-60, 0), ticks: 60), Pause(30), Reset, Loop]`.
+        #[serde(default)]
+        pub actions: Option<Vec<Step>>,
         /// The content that scrolls.
         pub child: Box<WidgetSpec>,
     }
 }
 
-/// A marquee's motion and the tick its current cycle started.
+/// A marquee's motion and the ticks its current cycle counts.
 #[derive(Component, Debug, Clone, PartialEq, Eq)]
 pub struct Marquee {
     /// Motion parameters.
     pub scroll: Scroll,
+    /// The steps the content follows instead of scrolling (`actions`).
+    pub script: Option<Script>,
     /// Window size.
     pub window: (u32, u32),
-    /// Tick the motion counts from.
-    pub start: u64,
+    /// The ticks the motion counts (from its start; held while `run_when` is false).
+    pub clock: Clock,
+    /// The `run_when` value the clock last followed.
+    pub gate_seen: Option<bool>,
     /// Start over when the content changes.
     pub restart: bool,
     /// The content generation last seen (restart detection).
     pub seen: Option<u64>,
     /// Sync group name.
     pub group: Option<String>,
-    /// The start and cycle length this tick's placement used (the group's, in a group):
-    /// what a render-ahead snapshot needs to place the content at later ticks.
-    pub placed: (u64, Option<u64>),
 }
 
 /// Checks a scene marquee and makes its component (the child is compiled by the scene).
@@ -101,13 +107,30 @@ pub fn compile(spec: &MarqueeSpec, ctx: &mut Ctx) -> Marquee {
         pause: spec.pause,
         pause_end: spec.pause_end,
     };
+    let script = spec
+        .actions
+        .as_ref()
+        .and_then(|steps| match Script::compile(steps) {
+            Ok(s) => Some(s),
+            Err(e) => {
+                ctx.error(Some("actions"), e.to_string());
+                None
+            }
+        });
+    if script.is_some() && spec.group.is_some() {
+        ctx.error(
+            Some("group"),
+            "a marquee with `actions` follows its steps: it takes no part in a sync group",
+        );
+    }
     Marquee {
         scroll,
+        script,
         window,
-        start: 0,
+        clock: Clock::from(0),
+        gate_seen: None,
         restart: spec.restart,
         seen: None,
-        placed: (0, None),
         group: spec.group.clone(),
     }
 }
@@ -128,6 +151,9 @@ widget_spec! {
         /// Ticks per pixel moved (instead of `px_per_tick`).
         #[serde(default)]
         pub ticks_per_px: Option<u32>,
+        /// Steps the content follows instead of moving up and back (as a marquee's).
+        #[serde(default)]
+        pub actions: Option<Vec<Step>>,
         /// The tall content.
         pub child: Box<WidgetSpec>,
     }
@@ -150,6 +176,8 @@ pub fn compile_popup(spec: &PopupSpec, ctx: &mut Ctx) -> Marquee {
         visible: spec.visible,
         when: None,
         slide: None,
+        run_when: None,
+        hold: Default::default(),
         direction: Direction::Up,
         mode: Mode::Bounce,
         px_per_tick: spec.px_per_tick,
@@ -159,6 +187,7 @@ pub fn compile_popup(spec: &PopupSpec, ctx: &mut Ctx) -> Marquee {
         pause_end: spec.pause_end,
         restart: true,
         group: None,
+        actions: spec.actions.clone(),
         child: spec.child.clone(),
     };
     compile(&as_marquee, ctx)
@@ -203,17 +232,15 @@ impl crate::widget::kind::Kind for MarqueeKind {
                 .after(crate::widget::group::layout_stacks)
                 .in_set(crate::render::RenderSet::Layout),
         );
-        crate::app::wake::track::<Marquee>(app);
+        crate::timeline::place::add_placement(app);
     }
 }
 
 /// A marquee or popup: its window clips and places its one child.
 fn spawn_window(compiled: &Marquee, entity: &mut bevy_ecs::world::EntityWorldMut) {
     crate::widget::canvas::spawn_clipping(entity, compiled.clone(), compiled.window, None);
-    entity.insert((
-        crate::app::NextChange::<Marquee>::new(None),
-        crate::app::wake::Declared,
-    ));
+    // Its motion is its content's, reported by the content's `Motion`.
+    entity.insert(crate::app::wake::Declared);
 }
 
 /// The `Popup` kind.
@@ -251,25 +278,21 @@ impl crate::widget::kind::Kind for PopupKind {
     }
 }
 
-/// Places each marquee's content for this tick: offset (and repeat) from the tick.
+/// Writes each marquee's content's [`Motion`] when it changes (a restart, the content's
+/// size, its sync group, its `run_when`); the content is placed from it by
+/// [`place_moving`](crate::timeline::place::place_moving).
 pub fn animate_marquees(
     tick: Res<Tick>,
-    mut marquees: Query<(
-        Entity,
-        &mut Marquee,
-        &Children,
-        Option<&mut crate::app::NextChange<Marquee>>,
-    )>,
-    mut layers: Query<&mut WidgetLayer>,
+    mut marquees: Query<(&mut Marquee, &Children, Option<&RunGate>)>,
+    layers: Query<&WidgetLayer>,
+    mut motions: Query<&mut Motion>,
+    mut commands: Commands,
     mut groups: Local<HashMap<String, (u64, u64)>>,
-    mut planned: Local<HashMap<Entity, (crate::timeline::place::Motion, Option<u64>)>>,
 ) {
-    // First pass: restarts, and each sync group's common start and longest cycle.
+    // First pass: restarts, `run_when`, and each sync group's common start and longest
+    // cycle.
     groups.clear();
-    if planned.len() > 2 * marquees.iter().len() + 16 {
-        planned.retain(|e, _| marquees.contains(*e));
-    }
-    for (_, mut m, children, _) in &mut marquees {
+    for (mut m, children, gate) in &mut marquees {
         let Some(child) = children.iter().next() else {
             continue;
         };
@@ -277,77 +300,64 @@ pub fn animate_marquees(
         if m.seen != Some(wl.generation) {
             // New content: count from now. The first content counts from the start.
             if m.seen.is_some() && m.restart {
-                m.start = tick.0;
+                m.clock.restart(tick.0);
             }
             m.seen = Some(wl.generation);
+        }
+        if let Some(gate) = gate {
+            let Marquee {
+                clock, gate_seen, ..
+            } = m.bypass_change_detection();
+            clock.follow(gate_seen, gate, tick.0);
         }
         if let Some(g) = &m.group {
             let (content, window) = lengths(&m, wl);
             let period = m.scroll.period(content, window).unwrap_or(0);
-            let entry = groups.entry(g.clone()).or_insert((m.start, period));
-            entry.0 = entry.0.max(m.start);
+            let entry = groups.entry(g.clone()).or_insert((m.clock.start, period));
+            entry.0 = entry.0.max(m.clock.start);
             entry.1 = entry.1.max(period);
         }
     }
-    // Second pass: place every marquee's content for this tick.
-    for (entity, mut m, children, next) in &mut marquees {
+    // Second pass: every marquee's content's motion for this tick.
+    for (m, children, _) in &marquees {
         let Some(child) = children.iter().next() else {
             continue;
         };
-        let Ok(mut wl) = layers.get_mut(child) else {
-            continue;
+        let Ok(wl) = layers.get(child) else { continue };
+        let motion = match &m.script {
+            Some(script) => Motion::Script {
+                script: script.clone(),
+                clock: m.clock,
+            },
+            None => {
+                let (content, window) = lengths(m, wl);
+                let (start, period) = match m.group.as_ref().and_then(|g| groups.get(g)) {
+                    Some(&(start, period)) => (start, Some(period)),
+                    None => (m.clock.start, None),
+                };
+                Motion::Scroll {
+                    scroll: m.scroll,
+                    clock: Clock {
+                        start,
+                        held: m.clock.held,
+                    },
+                    period,
+                    content,
+                    window,
+                }
+            }
         };
-        let (content, window) = lengths(&m, &wl);
-        let (start, period) = match m.group.as_ref().and_then(|g| groups.get(g)) {
-            Some(&(start, period)) => (start, Some(period)),
-            None => (m.start, None),
-        };
-        if m.placed != (start, period) {
-            m.placed = (start, period);
-        }
-        let motion = crate::timeline::place::Motion::Scroll {
-            scroll: m.scroll,
-            start,
-            period,
-            content,
-            window,
-        };
-        if let Some(mut next) = next {
-            let at = match planned.get(&entity) {
-                Some((seen, at)) if *seen == motion && at.is_none_or(|a| a > tick.0) => *at,
-                _ => next_change(&motion, content, window, tick.0),
-            };
-            planned.insert(entity, (motion, at));
-            if next.at != at {
-                next.at = at;
+        match motions.get_mut(child) {
+            Ok(mut now) => {
+                if *now != motion {
+                    *now = motion;
+                }
+            }
+            Err(_) => {
+                commands.entity(child).insert(motion);
             }
         }
-        let Some(placed) = motion.place_at(tick.0) else {
-            continue;
-        };
-        if wl.offset != placed.offset || wl.repeat != placed.repeat {
-            wl.offset = placed.offset;
-            wl.repeat = placed.repeat;
-        }
     }
-}
-
-/// The next tick after `t` at which `motion` places the content elsewhere (None: content
-/// that fits its window never moves).
-fn next_change(
-    motion: &crate::timeline::place::Motion,
-    content: u32,
-    window: u32,
-    t: u64,
-) -> Option<u64> {
-    if content <= window {
-        return None;
-    }
-    Some(crate::app::wake::next_change_of(
-        t,
-        crate::app::wake::HORIZON,
-        |u| motion.place_at(u),
-    ))
 }
 
 /// Content and window lengths along a marquee's direction of motion.

@@ -157,6 +157,10 @@ pub struct Common {
     pub when: Option<String>,
     /// Slide motion, if any.
     pub slide: Option<crate::timeline::Slide>,
+    /// Condition the widget's motion runs under (an expression over the dataset).
+    pub run_when: Option<String>,
+    /// What its motion does while `run_when` is false.
+    pub hold: crate::timeline::place::Hold,
 }
 
 /// A number in a scene, or an expression over the dataset that computes it.
@@ -204,7 +208,8 @@ pub(crate) fn one() -> u32 {
 }
 
 /// Declares a widget's scene type: the given fields plus the fields every widget has
-/// (`name`, `x`, `y`, `anchor`, `z`, `width`, `height`, `visible`, `when`, `slide`). A
+/// (`name`, `x`, `y`, `anchor`, `z`, `width`, `height`, `visible`, `when`, `slide`,
+/// `run_when`, `hold`). A
 /// user's kind declares its spec with it too (`tinydisplay::widget_spec! { … }`).
 #[macro_export]
 macro_rules! widget_spec {
@@ -244,6 +249,15 @@ macro_rules! widget_spec {
             /// `slide: (by: (40, 0), duration: 30, pause: 60, easing: ease_in_out)`.
             #[serde(default)]
             pub slide: Option<$crate::timeline::Slide>,
+            /// An expression over the dataset; the widget's motion (its `slide`, a
+            /// marquee's or popup's scroll or `actions`) runs only while it is true
+            /// (`run_when: "mpd.state == 'play'"`).
+            #[serde(default)]
+            pub run_when: Option<String>,
+            /// What the motion does while `run_when` is false: `reset` (back to its
+            /// start, the default) or `freeze` (stays where it is, goes on from there).
+            #[serde(default)]
+            pub hold: $crate::timeline::place::Hold,
             $($fields)*
         }
 
@@ -259,6 +273,8 @@ macro_rules! widget_spec {
                     visible: self.visible,
                     when: self.when.clone(),
                     slide: self.slide,
+                    run_when: self.run_when.clone(),
+                    hold: self.hold,
                 }
             }
 
@@ -303,6 +319,7 @@ impl Plugin for WidgetPlugin {
             app.add_plugins(RenderPlugin);
         }
         bind::add_apply::<crate::render::compose::Visible>(app);
+        bind::add_apply::<crate::timeline::place::RunGate>(app);
         app.init_resource::<kind::KindSystems>();
         app.add_systems(
             crate::app::TickSchedule,
