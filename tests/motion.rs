@@ -350,7 +350,7 @@ fn a_marquee_with_run_when_waits_at_its_start_until_the_condition_holds() {
             widgets: [
                 Marquee(width: 40, height: 8, run_when: "m.state == 'play'", hold: {hold},
                     child: Text(name: "t", text: "a line longer than forty px")),
-                Text(name: "s", y: 8, text: "s", run_when: "m.state == 'play'",
+                Text(name: "s", y: 8, text: "s", run_when: "m.state == 'play'", hold: {hold},
                     slide: (by: (20, 0), duration: 20, back: false, repeat: false)),
             ],
         )"#
