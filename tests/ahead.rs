@@ -318,7 +318,13 @@ mod walker {
                 ticks: None,
                 px_per_tick: Some(1),
             };
-            let steps = [Step::Wait(5), walk(spec.steps), Step::Wait(3), walk(-spec.steps), Step::Loop];
+            let steps = [
+                Step::Wait(5),
+                walk(spec.steps),
+                Step::Wait(3),
+                walk(-spec.steps),
+                Step::Loop,
+            ];
             let script = Script::compile(&steps).unwrap_or_default();
             let square = Rectangle {
                 size: (spec.side, spec.side),
@@ -326,7 +332,13 @@ mod walker {
                 fill: Some(ctx.foreground),
                 line_width: 1,
             };
-            Walker(square, Motion::Script { script, clock: Clock::from(0) })
+            Walker(
+                square,
+                Motion::Script {
+                    script,
+                    clock: Clock::from(0),
+                },
+            )
         }
         fn size(w: &Walker) -> (u32, u32) {
             w.0.size
@@ -354,12 +366,18 @@ fn render_ahead_predicts_a_user_kind_that_moves_by_its_motion_component() {
         let a = step(&mut inline);
         let b = step(&mut ahead);
         assert!(a.data() == b.data(), "tick {t} differs");
-        moved |= first.as_ref().is_some_and(|f: &FrameBuffer| f.data() != a.data());
+        moved |= first
+            .as_ref()
+            .is_some_and(|f: &FrameBuffer| f.data() != a.data());
         first.get_or_insert(a);
     }
     assert!(moved, "the walker walks");
     let s = stats(&ahead);
-    assert_eq!(AheadStats::get(&s.misses), 0, "every moving frame was predicted");
+    assert_eq!(
+        AheadStats::get(&s.misses),
+        0,
+        "every moving frame was predicted"
+    );
     assert_eq!(AheadStats::get(&s.purges), 0, "no prediction failed");
     assert!(AheadStats::get(&s.hits) > 100, "frames came from the queue");
     tinydisplay::shutdown(ahead.world_mut());

@@ -363,8 +363,16 @@ fn a_marquee_with_run_when_waits_at_its_start_until_the_condition_holds() {
         run_ticks(&mut app, RunMode::Ticks(1));
         assert_eq!(offset_of(&mut app, "t"), Some((0, 0)), "{hold}: starts");
         run_ticks(&mut app, RunMode::Ticks(5));
-        assert_eq!(offset_of(&mut app, "t"), Some((-5, 0)), "{hold}: from its start");
-        assert_eq!(offset_of(&mut app, "s"), Some((5, 0)), "{hold}: from its start");
+        assert_eq!(
+            offset_of(&mut app, "t"),
+            Some((-5, 0)),
+            "{hold}: from its start"
+        );
+        assert_eq!(
+            offset_of(&mut app, "s"),
+            Some((5, 0)),
+            "{hold}: from its start"
+        );
         common::set(&mut app, "m.state", serde_json::json!("pause"));
         run_ticks(&mut app, RunMode::Ticks(20));
         let held = if hold == "reset" { 0 } else { 6 };
@@ -372,8 +380,16 @@ fn a_marquee_with_run_when_waits_at_its_start_until_the_condition_holds() {
         assert_eq!(offset_of(&mut app, "s"), Some((held, 0)), "{hold}: held");
         common::set(&mut app, "m.state", serde_json::json!("play"));
         run_ticks(&mut app, RunMode::Ticks(4));
-        assert_eq!(offset_of(&mut app, "t"), Some((-held - 3, 0)), "{hold}: runs on");
-        assert_eq!(offset_of(&mut app, "s"), Some((held + 3, 0)), "{hold}: runs on");
+        assert_eq!(
+            offset_of(&mut app, "t"),
+            Some((-held - 3, 0)),
+            "{hold}: runs on"
+        );
+        assert_eq!(
+            offset_of(&mut app, "s"),
+            Some((held + 3, 0)),
+            "{hold}: runs on"
+        );
     }
 }
 
@@ -386,7 +402,16 @@ fn a_popup_follows_its_actions() {
             child: Text(name: "t", text: "one\ntwo\nthree"))],
     )"#;
     // A pass: 10 + 16 + 5 + 4 = 35 ticks.
-    for (tick, y) in [(0, 0), (9, 0), (18, -8), (26, -16), (30, -16), (33, -8), (35, 0), (35 * 7 + 18, -8)] {
+    for (tick, y) in [
+        (0, 0),
+        (9, 0),
+        (18, -8),
+        (26, -16),
+        (30, -16),
+        (33, -8),
+        (35, 0),
+        (35 * 7 + 18, -8),
+    ] {
         let mut app = common::app_for(common::compile(src));
         run_ticks(&mut app, RunMode::Ticks(tick + 1));
         assert_eq!(offset_of(&mut app, "t"), Some((0, y)), "tick {tick}");

@@ -442,8 +442,8 @@ mod tests {
 
     #[test]
     fn steps_give_offsets_in_closed_form() {
-        let s = Script::compile(&[Step::Wait(20), mv((-60, 0), 60), Step::Wait(30)])
-            .expect("a script");
+        let s =
+            Script::compile(&[Step::Wait(20), mv((-60, 0), 60), Step::Wait(30)]).expect("a script");
         assert_eq!(s.at(0), (0, 0));
         assert_eq!(s.at(19), (0, 0), "waiting");
         assert_eq!(s.at(20), (0, 0), "starts moving");
@@ -525,7 +525,11 @@ mod tests {
             assert_eq!(m.next_change(50), None, "a held motion does not change");
             gate.on = Some(true);
             assert!(clock.follow(&mut seen, &gate, 100));
-            assert_eq!(at(clock, 110), Some((10, 0)), "counts from the tick it turned");
+            assert_eq!(
+                at(clock, 110),
+                Some((10, 0)),
+                "counts from the tick it turned"
+            );
             gate.on = Some(false);
             clock.follow(&mut seen, &gate, 110);
             assert_eq!(at(clock, 500), Some((hold_at(hold), 0)));
