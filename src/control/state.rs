@@ -29,7 +29,7 @@ use crate::panel::power::{PanelContrast, PanelPower};
 use crate::scene::WidgetName;
 use crate::scene::swap::ActiveScene;
 use crate::sink::panel::PanelStats;
-use crate::widget::sequence::{Page, Sequence};
+use crate::widget::paged::Paged;
 
 /// The engine as surfaces see it (`GET /api/state`, the broker's `state` topic).
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -54,7 +54,7 @@ pub struct State {
     pub wakes_per_second: f64,
     /// Ticks skipped because nothing could change at them (tickless idle).
     pub idle_ticks: u64,
-    /// The page each sequence shows.
+    /// The page each widget with pages (a sequence) shows.
     pub pages: Vec<PageState>,
     /// Render-ahead counters.
     pub render_ahead: AheadState,
@@ -73,16 +73,16 @@ pub struct State {
     pub scene: SceneStatus,
 }
 
-/// Which page a sequence shows.
+/// Which page a widget with pages (a sequence) shows.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct PageState {
-    /// The sequence's `name`, if it has one.
+    /// The widget's `name`, if it has one (a sequence's, whatever the kind).
     pub sequence: Option<String>,
-    /// Index of the page shown.
+    /// Index of the page shown (0 while none is).
     pub index: usize,
     /// That page's `name`, if it has one.
     pub page: Option<String>,
-    /// How many pages the sequence has.
+    /// How many pages the widget has.
     pub pages: usize,
 }
 
@@ -383,9 +383,8 @@ pub fn publish_rest(
         Option<Res<PanelContrast>>,
     ),
     (scene, active): (Option<Res<SceneStatus>>, Option<Res<ActiveScene>>),
-    seqs: Query<(&Sequence, Option<&WidgetName>, &Children)>,
-    pages: Query<Option<&WidgetName>, With<Page>>,
-    moved_pages: Query<(), Or<(Changed<Sequence>, Changed<Children>)>>,
+    paged: Query<(&Paged, Option<&WidgetName>)>,
+    moved_pages: Query<(), Or<(Changed<Paged>, Changed<Children>)>>,
 ) {
     let published = inbox.published();
     let whole = published.refresh.swap(REFRESH_NONE, Ordering::Relaxed) == REFRESH_WHOLE;
@@ -403,7 +402,7 @@ pub fn publish_rest(
     state.asleep = power.is_some_and(|p| p.asleep);
     state.contrast = contrast.and_then(|c| c.0);
     if scene_moved || !moved_pages.is_empty() {
-        state.pages = page_states(&seqs, &pages);
+        state.pages = page_states(&paged);
     }
     if scene_moved {
         state.scene = scene_status(scene.as_deref(), active.as_deref());
@@ -568,22 +567,17 @@ fn source_states(data: &Dataset) -> BTreeMap<String, SourceState> {
     out
 }
 
-fn page_states(
-    seqs: &Query<(&Sequence, Option<&WidgetName>, &Children)>,
-    pages: &Query<Option<&WidgetName>, With<Page>>,
-) -> Vec<PageState> {
-    seqs.iter()
-        .map(|(seq, name, children)| {
-            let ids: Vec<Entity> = children.iter().filter(|c| pages.contains(*c)).collect();
-            let index = seq.state.shown();
+/// The page each widget with pages shows.
+fn page_states(paged: &Query<(&Paged, Option<&WidgetName>)>) -> Vec<PageState> {
+    paged
+        .iter()
+        .map(|(paged, name)| {
+            let index = paged.current.unwrap_or(0);
             PageState {
                 sequence: name.map(|n| n.0.clone()),
                 index,
-                page: ids
-                    .get(index)
-                    .and_then(|id| pages.get(*id).ok().flatten())
-                    .map(|n| n.0.clone()),
-                pages: ids.len(),
+                page: paged.pages.get(index).and_then(|p| p.name.clone()),
+                pages: paged.pages.len(),
             }
         })
         .collect()
