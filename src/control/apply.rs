@@ -6,6 +6,7 @@ use bevy_ecs::prelude::*;
 use super::channel::ControlInbox;
 use super::command::{Command, Reply};
 use super::events::EngineEvent;
+use super::replies::HeldReplies;
 use super::state::SceneStatus;
 use crate::app::{Fps, Paused, Tick};
 use crate::data::Dataset;
@@ -23,26 +24,6 @@ pub const PER_TICK: usize = super::channel::QUEUE;
 /// run (see [`super::record`]).
 #[derive(Resource, Debug, Default)]
 pub struct Applied(pub Vec<(u64, Command, super::Origin)>);
-
-/// Replies held until the tick has published what its commands changed, so a client
-/// that reads the state or the dataset after its reply sees the command's effect.
-#[derive(Resource, Default)]
-pub struct HeldReplies(Vec<(tokio::sync::oneshot::Sender<Reply>, Reply)>);
-
-impl HeldReplies {
-    /// True when no reply waits.
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-
-    /// Sends the replies held this tick (at `Present`, once the state is published).
-    pub fn answer(&mut self) {
-        for (to, reply) in self.0.drain(..) {
-            // The surface may have given up waiting; that changes nothing here.
-            let _ = to.send(reply);
-        }
-    }
-}
 
 /// Drains waiting commands and applies them in order (an exclusive system at `Ingest`).
 /// Refusals are logged at most once per 10 s with a count (a client may send thousands).
@@ -83,8 +64,7 @@ pub fn apply_commands(world: &mut World, mut refusals: Local<Throttle>) {
         }
         world
             .get_resource_or_init::<HeldReplies>()
-            .0
-            .push((req.reply, reply));
+            .hold(req.reply, reply);
     }
 }
 
