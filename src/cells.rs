@@ -114,21 +114,21 @@ fn find_sequences(
     for (i, w) in widgets.iter().enumerate() {
         let me = format!("{path}[{i}]");
         at.push(i);
-        match w.kind.kind_name() {
-            Some("Sequence") => {
-                out.push((me.clone(), at.clone(), w.children.len()));
-                for (j, page) in w.children.iter().enumerate() {
-                    at.push(j);
-                    find_sequences(
-                        &page.children,
-                        &format!("{me}.pages[{j}].children"),
-                        at,
-                        out,
-                    );
-                    at.pop();
-                }
+        // A widget with pages (a sequence): each page is checked alone.
+        if w.children.iter().any(|c| c.kind.is_page()) {
+            out.push((me.clone(), at.clone(), w.children.len()));
+            for (j, page) in w.children.iter().enumerate() {
+                at.push(j);
+                find_sequences(
+                    &page.children,
+                    &format!("{me}.pages[{j}].children"),
+                    at,
+                    out,
+                );
+                at.pop();
             }
-            _ => find_sequences(&w.children, &format!("{me}.children"), at, out),
+        } else {
+            find_sequences(&w.children, &format!("{me}.children"), at, out);
         }
         at.pop();
     }

@@ -1,7 +1,8 @@
 //! A user's widget kind (the gauge of `examples/custom_widget.rs`) and source kind (the
 //! counter of `examples/custom_source.rs`) named in RON scenes: they render like the
 //! built-in kinds, a bound field follows the data, and `check` reports their field
-//! errors at file:line:col.
+//! errors at file:line:col; a user's kind with pages takes the `page`, `next` and
+//! `previous` commands.
 
 mod common;
 
@@ -13,12 +14,17 @@ mod custom_widget;
 #[path = "../examples/custom_source.rs"]
 mod custom_source;
 
+use bevy_ecs::prelude::{IntoScheduleConfigs, Query, With};
 use custom_source::CounterKind;
 use custom_widget::{Gauge, SCENE};
-use tinydisplay::app::{RunMode, run_ticks};
+use tinydisplay::app::{RunMode, TickSchedule, TickSet, run_ticks};
+use tinydisplay::control::{Reply, control_sender};
 use tinydisplay::render::FrameBuffer;
+use tinydisplay::render::compose::Placement;
+use tinydisplay::widget::compile::Ctx;
 use tinydisplay::widget::drawing::Drawn;
-use tinydisplay::widget::kind::register;
+use tinydisplay::widget::kind::{Kind, register};
+use tinydisplay::widget::paged::{PageEntry, Paged};
 
 fn app(src: &str) -> bevy_app::App {
     register::<Drawn<Gauge>>();
@@ -138,5 +144,99 @@ fn the_gauges_drawing_reads_as_a_picture() {
     assert_pattern(
         &layer,
         &["###.###.###.###.", "###.###.#.#.#.#.", "###.###.###.###."],
+    );
+}
+
+tinydisplay::widget_spec! {
+    /// Tabs of a user's kind, one shown at a time: `Tabs(width: 8, height: 2, tabs: ["cpu"])`.
+    pub struct TabsSpec {
+        /// The tabs' names, in order.
+        #[serde(default)]
+        pub tabs: Vec<String>,
+    }
+}
+
+/// A user's kind with pages: it carries `Paged` and shows the tab a command asks for.
+struct TabsKind;
+
+/// Marks a `Tabs` widget (its system serves only its own kind's pages).
+#[derive(bevy_ecs::component::Component, Debug, Clone)]
+struct Tabs;
+
+/// A checked `Tabs` widget: its size and its pages.
+#[derive(Debug, Clone)]
+struct CompiledTabs {
+    size: (u32, u32),
+    paged: Paged,
+}
+
+impl Kind for TabsKind {
+    const NAME: &'static str = "Tabs";
+    type Spec = TabsSpec;
+    type Compiled = CompiledTabs;
+
+    fn compile(spec: &TabsSpec, ctx: &mut Ctx, _: &mut Placement) -> CompiledTabs {
+        let mut paged = Paged::new(spec.tabs.iter().map(|t| PageEntry::named(t)).collect());
+        paged.current = Some(0);
+        CompiledTabs {
+            size: ctx.required_size(spec.width, spec.height),
+            paged,
+        }
+    }
+    fn size(c: &CompiledTabs) -> (u32, u32) {
+        c.size
+    }
+    fn spawn(c: &CompiledTabs, entity: &mut bevy_ecs::world::EntityWorldMut) {
+        entity.insert((Tabs, c.paged.clone()));
+    }
+    fn systems(app: &mut bevy_app::App) {
+        app.add_systems(TickSchedule, serve_tabs.in_set(TickSet::Animate));
+    }
+}
+
+/// Shows the tab asked for last.
+fn serve_tabs(mut tabs: Query<&mut Paged, With<Tabs>>) {
+    for mut paged in &mut tabs {
+        if paged.has_requests() {
+            paged.serve();
+        }
+    }
+}
+
+#[test]
+fn the_page_commands_reach_a_custom_kind_with_pages() {
+    register::<TabsKind>();
+    let src = r#"Scene(display: (width: 16, height: 8), widgets: [
+        Tabs(name: "tabs", width: 8, height: 2, tabs: ["cpu", "net", "disk"]),
+    ])"#;
+    let mut app = common::app_for(common::compile(src));
+    let control = control_sender(app.world_mut());
+    let mut command = |json: serde_json::Value| {
+        let reply = control.send_json(json.to_string().as_bytes(), "test");
+        run_ticks(&mut app, RunMode::Ticks(1));
+        let reply = reply.wait_blocking(std::time::Duration::from_secs(30));
+        let state = control.published().state();
+        (reply, state.pages[0].clone())
+    };
+    let (reply, shown) = command(serde_json::json!({"cmd": "page", "name": "disk"}));
+    assert_eq!(reply, Reply::Ok);
+    assert_eq!(
+        (
+            shown.sequence.as_deref(),
+            shown.page.as_deref(),
+            shown.index,
+            shown.pages
+        ),
+        (Some("tabs"), Some("disk"), 2, 3),
+        "the state reports the tab shown"
+    );
+    let (_, shown) = command(serde_json::json!({"cmd": "next"}));
+    assert_eq!(shown.page.as_deref(), Some("cpu"), "next wraps around");
+    let (_, shown) = command(serde_json::json!({"cmd": "previous"}));
+    assert_eq!(shown.page.as_deref(), Some("disk"));
+    let (reply, _) = command(serde_json::json!({"cmd": "page", "name": "nope"}));
+    assert_eq!(
+        reply,
+        Reply::Error(r#"no page named "nope" (pages: cpu, net, disk)"#.into())
     );
 }

@@ -6,15 +6,15 @@ use bevy_ecs::prelude::*;
 use super::channel::ControlInbox;
 use super::command::{Command, Reply};
 use super::events::EngineEvent;
+use super::replies::HeldReplies;
 use super::state::SceneStatus;
 use crate::app::{Fps, Paused, Tick};
 use crate::data::Dataset;
 use crate::data::source::throttle::Throttle;
 use crate::panel::power::{PanelContrast, PanelPower};
-use crate::scene::WidgetName;
 use crate::scene::swap::{ActiveScene, swap};
 use crate::sink::present::Sinks;
-use crate::widget::sequence::{Page, Sequence};
+use crate::widget::paged::Paged;
 
 /// Commands applied per tick at most: as many as may wait ([`super::channel::QUEUE`]),
 /// so every queued command is applied in the next tick.
@@ -24,26 +24,6 @@ pub const PER_TICK: usize = super::channel::QUEUE;
 /// run (see [`super::record`]).
 #[derive(Resource, Debug, Default)]
 pub struct Applied(pub Vec<(u64, Command, super::Origin)>);
-
-/// Replies held until the tick has published what its commands changed, so a client
-/// that reads the state or the dataset after its reply sees the command's effect.
-#[derive(Resource, Default)]
-pub struct HeldReplies(Vec<(tokio::sync::oneshot::Sender<Reply>, Reply)>);
-
-impl HeldReplies {
-    /// True when no reply waits.
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-
-    /// Sends the replies held this tick (at `Present`, once the state is published).
-    pub fn answer(&mut self) {
-        for (to, reply) in self.0.drain(..) {
-            // The surface may have given up waiting; that changes nothing here.
-            let _ = to.send(reply);
-        }
-    }
-}
 
 /// Drains waiting commands and applies them in order (an exclusive system at `Ingest`).
 /// Refusals are logged at most once per 10 s with a count (a client may send thousands).
@@ -84,8 +64,7 @@ pub fn apply_commands(world: &mut World, mut refusals: Local<Throttle>) {
         }
         world
             .get_resource_or_init::<HeldReplies>()
-            .0
-            .push((req.reply, reply));
+            .hold(req.reply, reply);
     }
 }
 
@@ -133,11 +112,8 @@ pub fn apply(world: &mut World, cmd: &Command) -> Reply {
         Command::Alert { page, seconds } => {
             let fps = world.get_resource::<Fps>().map_or(30, |f| f.0.max(1));
             let ticks = u64::from(*seconds) * u64::from(fps);
-            with_named(world, page, |world, seq, pages, i| {
-                let n = pages.len();
-                if let Some(mut s) = world.get_mut::<Sequence>(seq) {
-                    s.state.force(i, n, tick, ticks);
-                }
+            with_named(world, page, |paged, i| {
+                paged.force(i, tick, ticks);
                 Reply::Ok
             })
         }
@@ -152,65 +128,41 @@ pub fn apply(world: &mut World, cmd: &Command) -> Reply {
     }
 }
 
-/// The pages (entities, in order) of every sequence, with their sequence.
-fn sequences(world: &mut World) -> Vec<(Entity, Vec<Entity>)> {
-    let mut pages = world.query_filtered::<Entity, With<Page>>();
-    let page_ids: Vec<Entity> = pages.iter(world).collect();
-    let mut seqs = world.query_filtered::<(Entity, &Children), With<Sequence>>();
-    seqs.iter(world)
-        .map(|(e, children)| {
-            let list = children
-                .iter()
-                .filter(|c| page_ids.contains(c))
-                .collect::<Vec<_>>();
-            (e, list)
-        })
-        .collect()
-}
-
-/// Shows page `index` of the sequence `seq` whose pages are `pages`.
-fn show(world: &mut World, seq: Entity, pages: &[Entity], index: usize, tick: u64) {
-    let eligible: Vec<bool> = pages
-        .iter()
-        .map(|p| world.get::<Page>(*p).is_some_and(|p| p.eligible))
-        .collect();
-    if let Some(mut s) = world.get_mut::<Sequence>(seq) {
-        s.state.show(index, &eligible, tick);
-    }
+/// Every widget with pages, in query order.
+fn paged_widgets(world: &mut World) -> Vec<Entity> {
+    let mut q = world.query_filtered::<Entity, With<Paged>>();
+    q.iter(world).collect()
 }
 
 fn show_named(world: &mut World, name: &str, tick: u64) -> Reply {
-    with_named(world, name, |world, seq, pages, i| {
-        if world.get::<Page>(pages[i]).is_some_and(|p| !p.eligible) {
+    with_named(world, name, |paged, i| {
+        if !paged.pages[i].showable {
             // Shown now, the rotation would take it away at the next tick.
             return Reply::Error(format!(
                 "page {name:?} cannot be shown now: its `when` is false (it shows by itself once its condition holds)"
             ));
         }
-        show(world, seq, pages, i, tick);
+        paged.show(i, tick);
         Reply::Ok
     })
 }
 
-/// Runs `act` on the sequence holding the page named `name` (with its pages and the
-/// page's index) and answers what it answers, or says which names there are.
+/// Runs `act` on the widget with pages holding the page named `name` (with the page's
+/// index) and answers what it answers, or says which names there are.
 fn with_named(
     world: &mut World,
     name: &str,
-    act: impl FnOnce(&mut World, Entity, &[Entity], usize) -> Reply,
+    act: impl FnOnce(&mut Paged, usize) -> Reply,
 ) -> Reply {
-    let seqs = sequences(world);
     let mut known = Vec::new();
-    for (seq, pages) in &seqs {
-        for (i, p) in pages.iter().enumerate() {
-            match world.get::<WidgetName>(*p) {
-                Some(n) if n.0 == name => {
-                    return act(world, *seq, pages, i);
-                }
-                Some(n) => known.push(n.0.clone()),
-                None => {}
-            }
+    for e in paged_widgets(world) {
+        let Some(mut paged) = world.get_mut::<Paged>(e) else {
+            continue;
+        };
+        if let Some(i) = paged.find(name) {
+            return act(&mut paged, i);
         }
+        known.extend(paged.pages.iter().filter_map(|p| p.name.clone()));
     }
     Reply::Error(if known.is_empty() {
         format!("no page named {name:?}: no page has a name (give a Page a `name`)")
@@ -219,32 +171,19 @@ fn with_named(
     })
 }
 
+/// Shows the page `by` steps on in every widget with pages (rotation pages only: alerts
+/// come by themselves).
 fn shift(world: &mut World, by: i64, tick: u64) -> Reply {
-    let seqs = sequences(world);
-    if seqs.is_empty() {
+    let all = paged_widgets(world);
+    if all.is_empty() {
         return Reply::Error("the scene has no Sequence to page through".into());
     }
-    for (seq, pages) in &seqs {
-        let n = pages.len() as i64;
-        if n == 0 {
-            continue;
+    for e in all {
+        if let Some(mut paged) = world.get_mut::<Paged>(e)
+            && let Some(next) = paged.step(by)
+        {
+            paged.show(next, tick);
         }
-        // Rotation pages only: alerts come by themselves.
-        let rotation: Vec<bool> = pages
-            .iter()
-            .map(|p| world.get::<Page>(*p).is_some_and(|p| p.priority.is_none()))
-            .collect();
-        let Some(shown) = world
-            .get::<Sequence>(*seq)
-            .map(|s| s.state.current.unwrap_or(0))
-        else {
-            continue;
-        };
-        let next = (1..=n)
-            .map(|k| (shown as i64 + by * k).rem_euclid(n) as usize)
-            .find(|&j| rotation[j])
-            .unwrap_or(shown);
-        show(world, *seq, pages, next, tick);
     }
     Reply::Ok
 }

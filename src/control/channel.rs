@@ -11,7 +11,7 @@ use tokio::sync::oneshot;
 
 use super::command::{Command, Reply};
 use super::limit::RateLimits;
-use super::state::Published;
+use super::publish::Published;
 use crate::app::Alarm;
 
 /// Commands that may wait for the next tick at once; more are refused as busy.

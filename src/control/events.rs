@@ -28,7 +28,7 @@ use crate::app::Tick;
 use crate::data::Dataset;
 use crate::scene::WidgetName;
 use crate::sink::panel::PanelStats;
-use crate::widget::sequence::{Page, Sequence};
+use crate::widget::paged::Paged;
 
 /// One thing that happened, as a message the engine writes (serialised with an `event`
 /// field naming it).
@@ -150,32 +150,22 @@ pub fn rotate(mut messages: ResMut<Messages<EngineEvent>>) {
     messages.update();
 }
 
-/// Each sequence's shown page and whether it was an alert, by sequence entity.
+/// Each widget's shown page and whether it was an alert, by widget entity.
 #[derive(Default)]
 pub struct ShownPages(HashMap<Entity, (usize, bool)>);
 
-/// Writes page shown / alert raised / alert cleared when a sequence's shown page changes.
+/// Writes page shown / alert raised / alert cleared when the page a widget with pages
+/// shows changes.
 pub fn watch_pages(
-    seqs: Query<(Entity, &Sequence, Option<&WidgetName>, &Children), Changed<Sequence>>,
-    pages: Query<(Option<&WidgetName>, &Page)>,
+    paged: Query<(Entity, &Paged, Option<&WidgetName>), Changed<Paged>>,
     mut shown: Local<ShownPages>,
     mut out: MessageWriter<EngineEvent>,
 ) {
-    for (e, seq, name, children) in &seqs {
-        if !seq.state.started {
-            continue;
-        }
-        let list: Vec<(Option<String>, bool)> = children
-            .iter()
-            .filter_map(|c| pages.get(c).ok())
-            .map(|(n, p)| (n.map(|n| n.0.clone()), p.priority.is_some()))
-            .collect();
-        let st = &seq.state;
-        let index = st.forced.map(|(i, _)| i).or(st.alert).or(st.current);
-        let Some(index) = index.filter(|i| *i < list.len()) else {
+    for (e, paged, name) in &paged {
+        let Some(index) = paged.current.filter(|i| *i < paged.pages.len()) else {
             continue;
         };
-        let alert = st.forced.is_some() || list[index].1;
+        let alert = paged.alert;
         let before = shown.0.insert(e, (index, alert));
         if before == Some((index, alert)) {
             continue;
@@ -184,10 +174,10 @@ pub fn watch_pages(
         if let Some((was, true)) = before {
             out.write(EngineEvent::AlertCleared {
                 sequence: sequence.clone(),
-                page: list.get(was).and_then(|p| p.0.clone()),
+                page: paged.pages.get(was).and_then(|p| p.name.clone()),
             });
         }
-        let page = list[index].0.clone();
+        let page = paged.pages[index].name.clone();
         if alert {
             out.write(EngineEvent::AlertRaised {
                 sequence: sequence.clone(),

@@ -12,7 +12,8 @@ use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::Registry;
 
-use super::state::{AheadState, PanelState, Published, SourceState, State};
+use super::publish::Published;
+use super::state::{AheadState, PanelState, SourceState, State};
 use crate::app::Pacing;
 use crate::app::runner::{LATE_BUCKET, LATE_BUCKETS};
 use crate::sink::web::FrameFeed;

@@ -45,12 +45,15 @@ pub mod metrics;
 pub mod mqtt;
 #[cfg(feature = "nats")]
 pub mod nats;
+pub mod publish;
 #[cfg(any(feature = "mqtt", feature = "nats"))]
 pub mod queue;
 pub mod record;
 pub mod reload;
 pub mod replay;
+pub mod replies;
 pub mod state;
+pub mod timing;
 
 use bevy_app::{App, Plugin};
 use bevy_ecs::prelude::*;
@@ -58,7 +61,8 @@ use bevy_ecs::prelude::*;
 pub use apply::Applied;
 pub use channel::{ControlInbox, ControlSender, Origin, PendingReply, control_sender};
 pub use command::{Command, CommandError, Reply};
-pub use state::{DataItem, PanelList, Published, SceneStatus, State};
+pub use publish::Published;
+pub use state::{DataItem, PanelList, SceneStatus, State};
 
 use crate::app::{TickSchedule, TickSet};
 use crate::data::IngestSet;
@@ -73,7 +77,7 @@ impl Plugin for ControlPlugin {
         app.init_resource::<SceneStatus>();
         app.init_resource::<PanelList>();
         app.init_resource::<actions::BadActions>();
-        app.init_resource::<apply::HeldReplies>();
+        app.init_resource::<replies::HeldReplies>();
         app.init_resource::<bevy_ecs::message::Messages<events::EngineEvent>>();
         app.add_systems(
             TickSchedule,
@@ -122,8 +126,11 @@ impl Plugin for ControlPlugin {
         app.add_systems(
             TickSchedule,
             (
-                state::publish.run_if(state::surface_attached),
-                state::publish_rest.run_if(state::rest_due),
+                (timing::observe, publish::publish)
+                    .chain()
+                    .run_if(publish::surface_attached),
+                publish::publish_rest.run_if(publish::rest_due),
+                replies::answer.run_if(replies::waiting),
             )
                 .chain()
                 .after(crate::sink::present::present)

@@ -90,13 +90,23 @@ pub struct CompiledScene {
     /// The display's `contrast` when it is an expression, compiled.
     pub contrast: Option<binding::Binding>,
     /// Where images from URLs are cached (folder resolved against the scene).
-    pub image_cache: crate::widget::remote::CacheConfig,
+    pub image_cache: crate::widget::setup::CacheConfig,
     /// The control section (surfaces to start).
     pub control: crate::scene::schema::ControlSpec,
     /// The scene's `name` (the display's name on a broker).
     pub name: Option<String>,
     /// Files besides the scene it read at load time (fonts; includes), for hot reload.
     pub files: Vec<PathBuf>,
+}
+
+impl CompiledScene {
+    /// The scene-wide settings its kinds set their resources up from (see
+    /// [`Kind::setup`](crate::widget::kind::Kind::setup)).
+    pub fn setup(&self) -> crate::widget::setup::SceneSetup {
+        crate::widget::setup::SceneSetup {
+            image_cache: self.image_cache.clone(),
+        }
+    }
 }
 
 /// The display's `sleep_when` and bound `contrast`, compiled, each knowing its place in

@@ -11,6 +11,7 @@ use crate::panel::bus::CaptureSpec;
 use crate::panel::models::Family;
 use crate::panel::{BusSpec, Controller, Model, PanelConfig, Rotation, Settings};
 use crate::render::Color;
+use crate::widget::setup::{CacheConfig, default_cache_dir};
 
 /// Checks the display section: sizes, tick rate and colours.
 pub(super) fn check_display(file: &SceneFile, dir: &Path, raw: &mut Vec<Raw>) -> Display {
@@ -411,13 +412,13 @@ pub(super) fn compile_display_rule(
 }
 
 /// The image cache settings, the folder resolved against the scene's.
-pub(super) fn image_cache(file: &SceneFile, dir: &Path) -> crate::widget::remote::CacheConfig {
+pub(super) fn image_cache(file: &SceneFile, dir: &Path) -> CacheConfig {
     let spec = &file.image_cache;
-    crate::widget::remote::CacheConfig {
+    CacheConfig {
         dir: spec
             .dir
             .as_ref()
-            .map_or_else(crate::widget::remote::default_cache_dir, |d| dir.join(d)),
+            .map_or_else(default_cache_dir, |d| dir.join(d)),
         max_bytes: spec.max_mb.saturating_mul(1024 * 1024),
     }
 }

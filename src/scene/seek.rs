@@ -9,7 +9,6 @@ use bevy_ecs::prelude::*;
 use super::swap::{ActiveScene, SwapError, swap};
 use crate::app::{Fps, Tick};
 use crate::data::Dataset;
-use crate::widget::sequence::Sequence;
 
 /// Why a seek did not happen.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -35,20 +34,16 @@ pub fn seek(world: &mut World, tick: u64) -> Result<(), SeekError> {
 }
 
 /// Moves the clock of freshly spawned widgets to `tick` (`run --start-tick`, and a seek
-/// after the respawn): the tick counter, the dataset's clock, every sequence's rotation
-/// counted from tick 0; render-ahead starts over.
+/// after the respawn): the tick counter, the dataset's clock, every widget's own clock
+/// (a sequence's rotation) counted from tick 0; render-ahead starts over.
 pub fn start_at(world: &mut World, tick: u64) {
     world.insert_resource(Tick(tick));
     let fps = world.get_resource::<Fps>().map_or(30, |f| f.0);
     if let Some(mut data) = world.get_resource_mut::<Dataset>() {
         data.bypass_change_detection().set_clock(tick, fps);
     }
-    let mut seqs = world.query::<&mut Sequence>();
-    for mut seq in seqs.iter_mut(world) {
-        if !seq.state.started {
-            seq.state.origin = Some(0);
-        }
-    }
+    // Each kind whose widgets start a state at their first tick counts it from 0.
+    crate::widget::kind::start_all(world);
     if let Some(mut ahead) = world.get_resource_mut::<crate::ahead::RenderAhead>() {
         ahead.restart();
     }

@@ -38,9 +38,7 @@ impl Plugin for ScenePlugin {
         if let Some(rule) = &self.scene.contrast {
             app.insert_resource(crate::panel::power::ContrastRule(rule.clone()));
         }
-        app.insert_resource(crate::widget::remote::RemoteImages::new(
-            self.scene.image_cache.clone(),
-        ));
+        crate::widget::kind::setup_all(app.world_mut(), &self.scene.setup());
         if let Some(cfg) = d.render_ahead {
             app.insert_resource(crate::ahead::RenderAhead::new(cfg));
         }

@@ -131,9 +131,7 @@ pub fn swap(world: &mut World, new: CompiledScene) -> Result<Swapped, SwapError>
             world.remove_resource::<crate::panel::power::ContrastRule>();
         }
     }
-    world.insert_resource(crate::widget::remote::RemoteImages::new(
-        new.image_cache.clone(),
-    ));
+    crate::widget::kind::setup_all(world, &new.setup());
     world.insert_resource(BindingEnv(new.env.clone()));
     {
         let mut data = world.get_resource_or_init::<Dataset>();

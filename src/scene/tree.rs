@@ -1,55 +1,45 @@
 //! The widget tree's compile: each widget checked by its kind, placed in its parent,
 //! checked against its parent's area, and its children compiled in turn.
 
-use super::compile::{CompiledKind, CompiledWidget};
+use super::compile::CompiledWidget;
 use crate::problem::join;
 use crate::render::Rect;
 use crate::render::compose::Placement;
 use crate::widget::compile::Ctx;
-use crate::widget::kind::{Children, WidgetSpec};
-use crate::widget::sequence::{self, PageSpec};
+use crate::widget::kind::{Children, PageList, WidgetSpec};
 
-/// Compiles a sequence's pages: each a clipping area of the sequence's size.
+/// Compiles a widget's pages (see [`Children::Pages`]): each an area of the widget's
+/// size, its own fields checked by its kind, its widgets as any widget's children.
 fn compile_pages(
-    pages: &[PageSpec],
+    pages: &dyn PageList,
     path: &str,
     size: (u32, u32),
     ctx: &mut Ctx,
 ) -> Vec<CompiledWidget> {
     let mut out = Vec::new();
-    for (i, page) in pages.iter().enumerate() {
+    for (i, page) in pages.pages().into_iter().enumerate() {
         let page_path = format!("{path}.pages[{i}]");
         ctx.path = page_path.clone();
         ctx.label = format!("Page {page_path}");
         ctx.bindings.clear();
-        if let Some(when) = &page.when {
-            ctx.bind_expression("eligible", "when", when, serde_json::Value::Bool(false));
-        }
-        let background = page
-            .background
-            .as_deref()
-            .map(|c| ctx.color("background", c));
+        let kind = page.compile(ctx, size);
         let bindings = std::mem::take(&mut ctx.bindings);
         let area = Rect::new(0, 0, size.0, size.1);
         let children = compile_list(
-            &page.children,
+            page.children(),
             &join(&page_path, "children"),
             area,
             true,
             ctx,
         );
         out.push(CompiledWidget {
-            name: page.name.clone(),
+            name: page.name().map(str::to_string),
             placement: Placement {
                 order: i as u32,
                 ..Placement::default()
             },
             visible: i == 0,
-            kind: CompiledKind::new(sequence::CompiledPage {
-                page: sequence::compile_page(page),
-                background,
-                size,
-            }),
+            kind,
             children,
             bindings,
             slide: None,
@@ -167,7 +157,7 @@ fn check_area(
 }
 
 /// The children of a widget: a stack's against its parent (it has no size of its own),
-/// a sequence's pages, a marquee's one scrolled child, others inside the widget.
+/// pages (a sequence's), a marquee's one scrolled child, others inside the widget.
 fn compile_children(
     children: Children,
     parent: Rect,

@@ -346,6 +346,13 @@ impl crate::widget::kind::Kind for ImageKind {
         compiled.pixels.bytes() + frames
     }
 
+    fn setup(world: &mut bevy_ecs::world::World, scene: &crate::widget::setup::SceneSetup) {
+        // A fresh cache handle per scene: fetches of the last scene's widgets are dropped.
+        world.insert_resource(crate::widget::remote::RemoteImages::new(
+            scene.image_cache.clone(),
+        ));
+    }
+
     fn systems(app: &mut bevy_app::App) {
         app.init_resource::<crate::widget::remote::RemoteImages>();
         crate::widget::bind::add_apply::<Image>(app);

@@ -26,7 +26,7 @@ use bevy_ecs::world::EntityWorldMut;
 use serde::de::DeserializeOwned;
 
 use super::compile::Ctx;
-use super::sequence::PageSpec;
+use super::setup::SceneSetup;
 use super::{Common, WidgetSpecCommon};
 use crate::registry::Registry;
 use crate::render::compose::Placement;
@@ -130,6 +130,18 @@ pub trait Kind: Send + Sync + 'static {
         0
     }
 
+    /// Adds the scene-wide resources its widgets need when a scene is spawned or swapped
+    /// in (the image kind's cache of images fetched from URLs), from the scene's
+    /// settings; called for every registered kind, whether the scene has widgets of it
+    /// or not (default: nothing).
+    fn setup(_world: &mut World, _scene: &SceneSetup) {}
+
+    /// Moves the clocks of its freshly spawned widgets to count from tick 0 although
+    /// they first run at a later tick (a seek, `run --start-tick`): a kind whose widgets
+    /// keep a state that starts when they first run (a sequence's rotation) marks it
+    /// here; called for every registered kind (default: nothing).
+    fn start_at(_world: &mut World) {}
+
     /// Adds the kind's systems to an engine's app: its draw system (in
     /// [`RenderSet::Draw`](crate::render::RenderSet::Draw)), the
     /// [`apply`](super::bind::apply) of its bound fields (in the
@@ -150,8 +162,33 @@ pub enum Children<'a> {
     Beside(&'a [WidgetSpec]),
     /// One child inside a window it may be larger than (a marquee's content).
     Scrolled(&'a WidgetSpec),
-    /// The pages of a sequence.
-    Pages(&'a [PageSpec]),
+    /// Pages shown one at a time, each an area of the widget's size holding its own
+    /// widgets (a sequence's); the widget carries [`Paged`](super::paged::Paged).
+    Pages(&'a dyn PageList),
+}
+
+/// One page of a widget with pages, as the scene tree compiles it: its own fields
+/// (checked by [`AnyPage::compile`]) and its widgets.
+pub trait AnyPage: Debug + Send + Sync {
+    /// The page's `name`.
+    fn name(&self) -> Option<&str>;
+    /// The page's widgets.
+    fn children(&self) -> &[WidgetSpec];
+    /// Checks the page's own fields (report problems and bind fields through `ctx`) and
+    /// makes its part; every page has the widget's `size`.
+    fn compile(&self, ctx: &mut Ctx, size: (u32, u32)) -> CompiledKind;
+}
+
+/// The pages a widget lists (see [`Children::Pages`]).
+pub trait PageList: Debug + Send + Sync {
+    /// The pages, in order.
+    fn pages(&self) -> Vec<&dyn AnyPage>;
+}
+
+impl<P: AnyPage> PageList for Vec<P> {
+    fn pages(&self) -> Vec<&dyn AnyPage> {
+        self.iter().map(|p| p as &dyn AnyPage).collect()
+    }
 }
 
 /// A widget spec of any kind, as the scene tree holds it.
@@ -192,6 +229,10 @@ pub trait AnyCompiled: Debug + Send + Sync {
     /// for a sequence's page, which its sequence's systems serve).
     fn kind_name(&self) -> Option<&'static str> {
         None
+    }
+    /// True for a page of a widget with pages (see [`AnyPage`]; default: false).
+    fn is_page(&self) -> bool {
+        false
     }
     /// A boxed copy.
     fn clone_box(&self) -> Box<dyn AnyCompiled>;
@@ -348,6 +389,11 @@ impl CompiledKind {
     pub fn kind_name(&self) -> Option<&'static str> {
         self.0.kind_name()
     }
+
+    /// True for a page of a widget with pages.
+    pub fn is_page(&self) -> bool {
+        self.0.is_page()
+    }
 }
 
 impl Clone for CompiledKind {
@@ -359,11 +405,30 @@ impl Clone for CompiledKind {
 /// Reads one kind's spec.
 pub(crate) type Reader = crate::registry::Reader<dyn AnySpec>;
 
-/// What the registry keeps of a kind: its name, its reader and its systems.
+/// What the registry keeps of a kind: its name, its reader and its hooks.
 pub(crate) struct Entry {
     name: &'static str,
     read: Reader,
+    hooks: Hooks,
+}
+
+/// A kind's name and the functions the engine calls for it, whatever the scene.
+#[derive(Clone, Copy)]
+struct Hooks {
+    name: &'static str,
     systems: fn(&mut App),
+    setup: fn(&mut World, &SceneSetup),
+    start_at: fn(&mut World),
+}
+
+/// The hooks of kind `K`.
+fn hooks<K: Kind>() -> Hooks {
+    Hooks {
+        name: K::NAME,
+        systems: K::systems,
+        setup: K::setup,
+        start_at: K::start_at,
+    }
 }
 
 /// The entry of kind `K`, for [`register_builtins`](super::register_builtins).
@@ -371,7 +436,7 @@ pub(crate) fn entry<K: Kind>() -> Entry {
     Entry {
         name: K::NAME,
         read: read::<K>,
-        systems: K::systems,
+        hooks: hooks::<K>(),
     }
 }
 
@@ -385,18 +450,30 @@ fn builtins() -> Vec<Entry> {
 static REGISTRY: LazyLock<Registry<dyn AnySpec>> =
     LazyLock::new(|| Registry::new(builtins().into_iter().map(|e| (e.name, e.read))));
 
-/// A kind's name and the function adding its systems.
-type Systems = (&'static str, fn(&mut App));
+/// Every registered kind's hooks, in registration order.
+static HOOKS: LazyLock<RwLock<Vec<Hooks>>> =
+    LazyLock::new(|| RwLock::new(builtins().into_iter().map(|e| e.hooks).collect()));
 
-/// Every registered kind's systems, by name, in registration order.
-static SYSTEMS: LazyLock<RwLock<Vec<Systems>>> = LazyLock::new(|| {
-    RwLock::new(
-        builtins()
-            .into_iter()
-            .map(|e| (e.name, e.systems))
-            .collect(),
-    )
-});
+/// Every registered kind's hooks now, in registration order.
+fn all_hooks() -> Vec<Hooks> {
+    HOOKS.read().map(|h| h.clone()).unwrap_or_default()
+}
+
+/// Has every registered kind add the scene-wide resources its widgets need
+/// ([`Kind::setup`]); the scene calls it when it is spawned or swapped in.
+pub fn setup_all(world: &mut World, scene: &SceneSetup) {
+    for h in all_hooks() {
+        (h.setup)(world, scene);
+    }
+}
+
+/// Has every registered kind move its freshly spawned widgets' clocks to count from
+/// tick 0 ([`Kind::start_at`]).
+pub fn start_all(world: &mut World) {
+    for h in all_hooks() {
+        (h.start_at)(world);
+    }
+}
 
 fn read<'de, K: Kind>(
     de: &mut dyn erased_serde::Deserializer<'de>,
@@ -410,10 +487,10 @@ fn read<'de, K: Kind>(
 /// building the engine's app.
 pub fn register<K: Kind>() {
     REGISTRY.add(K::NAME, read::<K>);
-    if let Ok(mut systems) = SYSTEMS.write()
-        && !systems.iter().any(|(n, _)| *n == K::NAME)
+    if let Ok(mut all) = HOOKS.write()
+        && !all.iter().any(|h| h.name == K::NAME)
     {
-        systems.push((K::NAME, K::systems));
+        all.push(hooks::<K>());
     }
 }
 
@@ -456,11 +533,14 @@ fn add_systems_of(app: &mut App, name: &str) {
     if kinds.added.contains(&name) {
         return;
     }
-    let found = SYSTEMS
+    let found = HOOKS
         .read()
         .ok()
-        .and_then(|s| s.iter().find(|(n, _)| *n == name).copied());
-    let Some((name, add)) = found else {
+        .and_then(|s| s.iter().find(|h| h.name == name).copied());
+    let Some(Hooks {
+        name, systems: add, ..
+    }) = found
+    else {
         return;
     };
     kinds.added.push(name);

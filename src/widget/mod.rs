@@ -23,10 +23,12 @@ pub mod image;
 pub mod kind;
 pub mod line;
 pub mod marquee;
+pub mod paged;
 pub mod progress;
 pub mod rectangle;
 pub mod remote;
 pub mod sequence;
+pub mod setup;
 pub mod text;
 
 use bevy_app::{App, Plugin};

@@ -21,36 +21,7 @@ pub const MAX_IMAGE_BYTES: u64 = 16 * 1024 * 1024;
 /// How long one image fetch may take.
 const FETCH_TIMEOUT: Duration = Duration::from_secs(20);
 
-/// Where fetched images are kept, and how much of them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CacheConfig {
-    /// The cache folder.
-    pub dir: PathBuf,
-    /// Bytes kept at most; the least recently used files go first.
-    pub max_bytes: u64,
-}
-
-impl Default for CacheConfig {
-    fn default() -> Self {
-        CacheConfig {
-            dir: default_cache_dir(),
-            max_bytes: 32 * 1024 * 1024,
-        }
-    }
-}
-
-/// `$XDG_CACHE_HOME/tinydisplay/images`, else `~/.cache/tinydisplay/images`, else a
-/// folder in the temporary directory.
-pub fn default_cache_dir() -> PathBuf {
-    let base = std::env::var_os("XDG_CACHE_HOME")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")));
-    match base {
-        Some(b) => b.join("tinydisplay").join("images"),
-        None => std::env::temp_dir().join("tinydisplay-images"),
-    }
-}
+pub use super::setup::{CacheConfig, default_cache_dir};
 
 /// The cache file of a URL: a stable (FNV-1a) hash of it.
 pub fn cache_path(dir: &Path, url: &str) -> PathBuf {

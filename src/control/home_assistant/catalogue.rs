@@ -18,7 +18,8 @@ use crate::scene::swap::ActiveScene;
 pub struct Catalogue {
     /// HA's discovery prefix (`homeassistant`).
     pub prefix: String,
-    /// Every named page of every sequence, alerts included, in file order, each once.
+    /// Every named page of every widget with pages (sequences), alerts included, in file
+    /// order, each once.
     pub pages: Vec<String>,
     /// The scene's data sources by name, in order.
     pub sources: Vec<String>,
@@ -34,7 +35,7 @@ impl Catalogue {
     pub fn of(scene: &CompiledScene, fallback: &HomeAssistantSpec) -> Catalogue {
         let spec = scene.control.home_assistant.as_ref().unwrap_or(fallback);
         let mut pages = Vec::new();
-        collect_pages(&scene.widgets, false, &mut pages);
+        collect_pages(&scene.widgets, &mut pages);
         let mut seen = BTreeSet::new();
         pages.retain(|p| seen.insert(p.clone()));
         let d = &scene.display;
@@ -52,14 +53,15 @@ impl Catalogue {
     }
 }
 
-/// Names of the pages under `widgets` (`in_sequence`: `widgets` are a sequence's pages).
-fn collect_pages(widgets: &[CompiledWidget], in_sequence: bool, out: &mut Vec<String>) {
+/// Names of the pages (of any widget with pages) under `widgets`, in file order.
+fn collect_pages(widgets: &[CompiledWidget], out: &mut Vec<String>) {
     for w in widgets {
-        if in_sequence && let Some(name) = &w.name {
+        if w.kind.is_page()
+            && let Some(name) = &w.name
+        {
             out.push(name.clone());
         }
-        let is_sequence = w.kind.0.kind_name() == Some("Sequence");
-        collect_pages(&w.children, is_sequence, out);
+        collect_pages(&w.children, out);
     }
 }
 

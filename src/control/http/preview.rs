@@ -20,7 +20,7 @@ use serde_json::{Value, json};
 use tokio::sync::{Notify, broadcast};
 
 use super::Ctx;
-use crate::control::state::Published;
+use crate::control::publish::Published;
 use crate::sink::web::{FrameFeed, FrameUpdate};
 
 pub use crate::scene::schema::DEFAULT_PREVIEW_FPS;

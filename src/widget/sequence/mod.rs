@@ -8,6 +8,7 @@ pub mod run;
 use bevy_ecs::prelude::*;
 use serde::Deserialize;
 
+use super::paged::{PageEntry, Paged};
 use super::widget_spec;
 use crate::timeline::Easing;
 use crate::widget::compile::Ctx;
@@ -224,6 +225,30 @@ impl SequenceState {
     }
 }
 
+/// A sequence, checked: its component and its pages as the commands see them.
+#[derive(Debug, Clone)]
+pub struct CompiledSequence {
+    /// The sequence's component.
+    pub sequence: Sequence,
+    /// Its pages for the `page`, `next`, `previous` and `alert` commands.
+    pub paged: Paged,
+}
+
+/// The pages of a sequence as the commands see them: by name, those whose `when` is
+/// false not shown on request, alerts skipped by `next` and `previous`.
+pub fn paged(spec: &SequenceSpec) -> Paged {
+    Paged::new(
+        spec.pages
+            .iter()
+            .map(|p| PageEntry {
+                name: p.name.clone(),
+                showable: p.when.is_none(),
+                in_turn: p.priority.is_none(),
+            })
+            .collect(),
+    )
+}
+
 /// Checks a scene sequence and makes its component (pages are compiled by the scene).
 pub fn compile(spec: &SequenceSpec, ctx: &mut Ctx) -> Sequence {
     let size = ctx.required_size(spec.width, spec.height);
@@ -261,23 +286,28 @@ pub struct SequenceKind;
 impl crate::widget::kind::Kind for SequenceKind {
     const NAME: &'static str = "Sequence";
     type Spec = SequenceSpec;
-    type Compiled = Sequence;
+    type Compiled = CompiledSequence;
 
     fn compile(
         spec: &SequenceSpec,
         ctx: &mut Ctx,
         _placement: &mut crate::render::compose::Placement,
-    ) -> Sequence {
-        compile(spec, ctx)
+    ) -> CompiledSequence {
+        CompiledSequence {
+            sequence: compile(spec, ctx),
+            paged: paged(spec),
+        }
     }
 
-    fn size(compiled: &Sequence) -> (u32, u32) {
-        compiled.size
+    fn size(compiled: &CompiledSequence) -> (u32, u32) {
+        compiled.sequence.size
     }
 
-    fn spawn(compiled: &Sequence, entity: &mut bevy_ecs::world::EntityWorldMut) {
-        crate::widget::canvas::spawn_clipping(entity, compiled.clone(), compiled.size, None);
+    fn spawn(compiled: &CompiledSequence, entity: &mut bevy_ecs::world::EntityWorldMut) {
+        let seq = &compiled.sequence;
+        crate::widget::canvas::spawn_clipping(entity, seq.clone(), seq.size, None);
         entity.insert((
+            compiled.paged.clone(),
             crate::app::NextChange::<Sequence>::new(None),
             crate::app::wake::Declared,
         ));
@@ -285,6 +315,16 @@ impl crate::widget::kind::Kind for SequenceKind {
 
     fn children(spec: &SequenceSpec) -> crate::widget::kind::Children<'_> {
         crate::widget::kind::Children::Pages(&spec.pages)
+    }
+
+    fn start_at(world: &mut World) {
+        // A rotation not started yet counts from tick 0, as if every tick since had run.
+        let mut seqs = world.query::<&mut Sequence>();
+        for mut seq in seqs.iter_mut(world) {
+            if !seq.state.started {
+                seq.state.origin = Some(0);
+            }
+        }
     }
 
     fn systems(app: &mut bevy_app::App) {
@@ -321,7 +361,35 @@ pub struct CompiledPage {
     pub size: (u32, u32),
 }
 
+impl crate::widget::kind::AnyPage for PageSpec {
+    fn name(&self) -> Option<&str> {
+        self.name.as_deref()
+    }
+
+    fn children(&self) -> &[WidgetSpec] {
+        &self.children
+    }
+
+    fn compile(&self, ctx: &mut Ctx, size: (u32, u32)) -> crate::widget::kind::CompiledKind {
+        if let Some(when) = &self.when {
+            ctx.bind_expression("eligible", "when", when, serde_json::Value::Bool(false));
+        }
+        let background = self
+            .background
+            .as_deref()
+            .map(|c| ctx.color("background", c));
+        crate::widget::kind::CompiledKind::new(CompiledPage {
+            page: compile_page(self),
+            background,
+            size,
+        })
+    }
+}
+
 impl crate::widget::kind::AnyCompiled for CompiledPage {
+    fn is_page(&self) -> bool {
+        true
+    }
     fn size(&self) -> (u32, u32) {
         self.size
     }

@@ -8,7 +8,8 @@ use crate::app::{NextChange, Tick};
 use crate::data::Dataset;
 use crate::render::FrameBuffer;
 use crate::render::compose::{Placement, Visible, WidgetLayer};
-use crate::widget::sequence::{Page, Sequence, Transition};
+use crate::widget::paged::{PageRequest, Paged};
+use crate::widget::sequence::{Page, Sequence, SequenceState, Transition};
 
 /// How one page looks this tick.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -20,24 +21,41 @@ struct Look {
     on_top: bool,
 }
 
-/// Advances every sequence's rotation and places its pages for this tick.
+/// A sequence with what it needs this tick: its pages' requests and its wake tick.
+type SequenceParts<'a> = (
+    &'a mut Sequence,
+    &'a Children,
+    Option<&'a mut NextChange<Sequence>>,
+    Option<&'a mut Paged>,
+);
+
+/// Serves the page commands' requests, advances every sequence's rotation, places its
+/// pages for this tick and tells its [`Paged`] which page is shown.
 pub fn run_sequences(
     tick: Res<Tick>,
     fb: Res<FrameBuffer>,
     data: Option<Res<Dataset>>,
-    mut seqs: Query<(&mut Sequence, &Children, Option<&mut NextChange<Sequence>>)>,
+    mut seqs: Query<SequenceParts>,
     pages: Query<&Page>,
     mut looks: Query<(&mut Visible, &mut WidgetLayer, &mut Placement), With<Page>>,
 ) {
     let changed: &[String] = data.as_ref().map_or(&[], |d| d.changed());
-    for (mut seq, children, next) in &mut seqs {
+    for (mut seq, children, next, mut paged) in &mut seqs {
         let ids: Vec<Entity> = children.iter().filter(|c| pages.contains(*c)).collect();
         let list: Vec<&Page> = ids.iter().filter_map(|id| pages.get(*id).ok()).collect();
         if list.is_empty() {
             continue;
         }
         let seq = &mut *seq;
+        if let Some(paged) = paged.as_mut()
+            && paged.has_requests()
+        {
+            serve(&mut seq.state, &list, paged.take_requests());
+        }
         rotation::advance(&mut seq.state, &list, changed, tick.0);
+        if let Some(paged) = paged.as_mut() {
+            report(paged, &seq.state, &list);
+        }
         let shown = rotation::displayed(&seq.state, &list);
         if let Some(mut next) = next {
             let at = next_change(seq, &list, tick.0);
@@ -61,6 +79,41 @@ pub fn run_sequences(
                     wl.transparency = look.transparency;
                 }
             }
+        }
+    }
+}
+
+/// Applies the page commands' requests, in the order they came, at the ticks they came.
+fn serve(st: &mut SequenceState, pages: &[&Page], requests: Vec<PageRequest>) {
+    let eligible: Vec<bool> = pages.iter().map(|p| p.eligible).collect();
+    for r in requests {
+        match r {
+            PageRequest::Show { index, tick } => st.show(index, &eligible, tick),
+            PageRequest::Force { index, tick, ticks } => st.force(index, pages.len(), tick, ticks),
+        }
+    }
+}
+
+/// Tells the commands and the state which page is shown (an alert, else the rotation's
+/// page), which the rotation is at, and which pages may be shown on request; changes
+/// `paged` only where it differs.
+fn report(paged: &mut Mut<Paged>, st: &SequenceState, pages: &[&Page]) {
+    let current = st.alert.or(st.current);
+    let alert = current
+        .is_some_and(|i| st.forced.is_some() || pages.get(i).is_some_and(|p| p.priority.is_some()));
+    if paged.current != current || paged.turn != st.current || paged.alert != alert {
+        paged.current = current;
+        paged.turn = st.current;
+        paged.alert = alert;
+    }
+    let stale = paged
+        .pages
+        .iter()
+        .zip(pages)
+        .any(|(entry, page)| entry.showable != page.eligible);
+    if stale {
+        for (entry, page) in paged.pages.iter_mut().zip(pages) {
+            entry.showable = page.eligible;
         }
     }
 }
@@ -130,7 +183,6 @@ fn look_of(seq: &Sequence, shown: Option<usize>, i: usize, t: u64, fade_ok: bool
 mod tests {
     use super::*;
     use crate::timeline::Easing;
-    use crate::widget::sequence::SequenceState;
 
     #[test]
     fn transitions_move_both_pages_by_the_tick() {
