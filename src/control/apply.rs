@@ -9,11 +9,11 @@ use super::events::EngineEvent;
 use super::state::SceneStatus;
 use crate::app::{Fps, Paused, Tick};
 use crate::data::Dataset;
-use crate::data::source::throttle::Throttle;
 use crate::panel::power::{PanelContrast, PanelPower};
 use crate::scene::WidgetName;
 use crate::scene::swap::{ActiveScene, swap};
 use crate::sink::present::Sinks;
+use crate::source::throttle::Throttle;
 use crate::widget::sequence::{Page, Sequence};
 
 /// Commands applied per tick at most: as many as may wait ([`super::channel::QUEUE`]),
@@ -99,7 +99,7 @@ pub fn apply(world: &mut World, cmd: &Command) -> Reply {
                 .try_set(key, value.clone(), tick)
             {
                 Ok(_) => Reply::Ok,
-                Err(why) => Reply::Error(why),
+                Err(why) => Reply::Error(why.to_string()),
             }
         }
         Command::Page { name } => show_named(world, name, tick),

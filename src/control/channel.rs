@@ -122,7 +122,7 @@ impl ControlSender {
     /// is over its rate limit ([`super::limit`]).
     pub fn send_from(&self, command: Command, origin: Origin) -> PendingReply {
         if let Err(e) = self.limits.take(&origin.surface) {
-            return PendingReply::ready(Reply::Error(e));
+            return PendingReply::ready(Reply::Error(e.to_string()));
         }
         let (reply, rx) = oneshot::channel();
         let request = Request {
