@@ -15,8 +15,8 @@ use tinydisplay::TinyDisplayPlugins;
 use tinydisplay::app::{RunMode, run_ticks};
 use tinydisplay::data::Dataset;
 use tinydisplay::data::ingest::DataInbox;
-use tinydisplay::data::source::Message;
 use tinydisplay::scene::{ScenePlugin, compile_str};
+use tinydisplay::source::Message;
 
 const WIDGETS: usize = 200;
 

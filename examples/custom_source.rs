@@ -13,13 +13,13 @@ use std::sync::mpsc::Sender;
 use std::time::Duration;
 
 use serde_json::Value;
-use tinydisplay::data::source::kind::{SourceKind, register};
-use tinydisplay::data::source::{
-    Message, Policy, PollSource, SourceError, SourceHandle, join_key, spawn_poll,
-};
 use tinydisplay::prelude::*;
 use tinydisplay::scene::compile_str;
 use tinydisplay::sink::png::PngSink;
+use tinydisplay::source::kind::{CheckError, SourceKind, register};
+use tinydisplay::source::{
+    Message, Policy, PollSource, SourceError, SourceHandle, join_key, spawn_poll,
+};
 
 /// The scene's configuration: `Counter(fail_every: 5)`.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
@@ -82,7 +82,7 @@ impl SourceKind for CounterKind {
         Ok(spawn_poll(name, Box::new(source), policy, tx))
     }
 
-    fn check(config: &CounterConfig) -> Result<(), String> {
+    fn check(config: &CounterConfig) -> Result<(), CheckError> {
         if config.namespace.is_empty() {
             return Err("a counter needs a namespace".into());
         }

@@ -17,10 +17,10 @@ use bevy_app::{App, Plugin};
 use bevy_ecs::prelude::*;
 use tinydisplay::ahead::{AheadStats, RenderAhead};
 use tinydisplay::data::ingest::DataInbox;
-use tinydisplay::data::source::Message as SourceMessage;
 use tinydisplay::orchestrator::{KeyChanged, OrchestratorPlugin};
 use tinydisplay::prelude::*;
 use tinydisplay::scene::compile_str;
+use tinydisplay::source::Message as SourceMessage;
 
 const SCENE: &str = r#"Scene(
     display: (width: 128, height: 32, mode: Gray4, render_ahead: (workers: 2, depth: 4)),

@@ -132,6 +132,6 @@ impl Engine {
 }
 
 /// What went wrong in a run's sinks and sources, found when it shut down.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[error("{}", .0.join("; "))]
-pub struct RunErrors(pub Vec<String>);
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
+pub struct RunErrors(pub Vec<crate::app::ShutdownError>);

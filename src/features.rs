@@ -49,12 +49,26 @@ pub fn lacking(what: &str, feature: &str) -> String {
     format!("{what} needs the `{feature}` feature; this build was made without it")
 }
 
-/// Err with [`lacking`]'s message when this build lacks `feature`.
-pub fn require(what: &str, feature: &str) -> Result<(), String> {
+/// Something asked for (a flag, a scene field) that needs a feature this build lacks;
+/// shown as [`lacking`]'s message.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}", lacking(what, feature))]
+pub struct Lacking {
+    /// What was asked for (`--http`, `control.mqtt`).
+    pub what: String,
+    /// The cargo feature it needs.
+    pub feature: String,
+}
+
+/// Err ([`Lacking`]) when this build lacks `feature`.
+pub fn require(what: &str, feature: &str) -> Result<(), Lacking> {
     if enabled(feature) {
         Ok(())
     } else {
-        Err(lacking(what, feature))
+        Err(Lacking {
+            what: what.to_owned(),
+            feature: feature.to_owned(),
+        })
     }
 }
 

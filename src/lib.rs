@@ -20,15 +20,16 @@
 //! The modules form layers, one way down: each uses only the modules before it in this
 //! list, never one after it (`tests/layers.rs` fails otherwise).
 //!
-//! Layers, bottom up: `features`, `runtime`, `atomic_file`, `net`, `problem`, `registry`, `app`,
-//! `render`, `data`, `timeline`, `widget`, `motion`, `ahead`, `panel`, `sink`, `scene`,
-//! `control`, `orchestrator`, `engine`, `cells`, `bench`.
+//! Layers, bottom up: `features`, `runtime`, `atomic_file`, `net`, `problem`, `registry`,
+//! `source`, `app`, `render`, `data`, `timeline`, `widget`, `motion`, `ahead`, `panel`, `sink`,
+//! `scene`, `control`, `orchestrator`, `engine`, `cells`, `bench`.
 //!
 //! `features` tells which optional surfaces (cargo features) the build has; `net` sets up
-//! broker connections (URLs, secrets, TLS, MQTT and NATS options) for sources and
-//! control alike; `render` knows
-//! pixels only; `data` knows the dataset and its sources and evaluates
-//! bindings, not widgets; `timeline` is motion as pure functions of the tick; `widget`
+//! connections (broker URLs, secrets, TLS, MQTT and NATS options, the HTTP client) for
+//! sources, images and control alike; `source` runs the data sources (each kind on its own
+//! thread under a failure policy, sending values over a channel; no ECS); `render` knows
+//! pixels only; `data` knows the dataset, starts and drains the scene's sources and
+//! evaluates bindings, not widgets; `timeline` is motion as pure functions of the tick; `widget`
 //! holds the kinds, each with its fields, draw and motion systems; `motion` slides any widget;
 //! `ahead` renders future ticks; `panel` drives controllers and `sink` sends frames out;
 //! `scene` reads a file and spawns it; `control` steers a running engine; `orchestrator`
@@ -58,6 +59,7 @@ pub mod render;
 pub mod runtime;
 pub mod scene;
 pub mod sink;
+pub mod source;
 pub mod timeline;
 pub mod widget;
 
@@ -88,7 +90,7 @@ impl PluginGroup for TinyDisplayPlugins {
 /// what it owns (sources stop, render-ahead's workers are joined, persisted namespaces
 /// are saved, sinks finish: last PNG, GIF closed, terminal restored). Returns the sinks'
 /// errors.
-pub fn shutdown(world: &mut bevy_ecs::world::World) -> Vec<String> {
+pub fn shutdown(world: &mut bevy_ecs::world::World) -> Vec<app::ShutdownError> {
     if world.try_run_schedule(app::Shutdown).is_err() {
         log::debug!("no shutdown schedule: the app has no TickPlugin");
     }

@@ -15,7 +15,7 @@ use std::sync::OnceLock;
 
 use tokio::runtime::{Builder, Handle, Runtime};
 
-static RUNTIME: OnceLock<Result<Runtime, String>> = OnceLock::new();
+static RUNTIME: OnceLock<Result<Runtime, RuntimeError>> = OnceLock::new();
 
 /// Why the runtime could not be started (the OS refused threads or an event loop).
 #[derive(Debug, Clone, thiserror::Error)]
@@ -30,11 +30,11 @@ pub fn try_handle() -> Result<Handle, RuntimeError> {
             .thread_name("tinydisplay-io")
             .enable_all()
             .build()
-            .map_err(|e| e.to_string())
+            .map_err(|e| RuntimeError(e.to_string()))
     });
     match runtime {
         Ok(rt) => Ok(rt.handle().clone()),
-        Err(e) => Err(RuntimeError(e.clone())),
+        Err(e) => Err(e.clone()),
     }
 }
 

@@ -8,7 +8,7 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use serde_json::json;
-use tinydisplay::data::source::{
+use tinydisplay::source::{
     CommandConfig, CommandSource, Format, Message, Policy, PollSource, ProcessConfig,
     ProcessSource, spawn_stream,
 };

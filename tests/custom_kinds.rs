@@ -87,7 +87,7 @@ fn an_unregistered_kind_is_refused_with_the_known_ones() {
 
 #[test]
 fn a_custom_source_kind_from_ron_feeds_the_scene() {
-    tinydisplay::data::source::kind::register::<CounterKind>();
+    tinydisplay::source::kind::register::<CounterKind>();
     // A long interval: only the first poll (at start) comes, so the frame is certain.
     let src = custom_source::SCENE.replace("interval_ms: 20", "interval_ms: 600000");
     let mut app = common::app_for(common::compile_with_sources(&src));
@@ -110,7 +110,7 @@ fn a_custom_source_kind_from_ron_feeds_the_scene() {
 
 #[test]
 fn check_reports_a_custom_sources_problems_at_their_place() {
-    tinydisplay::data::source::kind::register::<CounterKind>();
+    tinydisplay::source::kind::register::<CounterKind>();
     let src = "Scene(\n  sources: {\n    \"c\": (source: Counter(namespace: \"\",\n      fail_evry: 3)),\n  },\n)";
     let err = match tinydisplay::scene::compile_str(src, "c.ron".as_ref()) {
         Ok(_) => panic!("a bad counter passed the check"),

@@ -8,10 +8,10 @@ use serde_json::json;
 use tinydisplay::app::{RunMode, run_ticks};
 use tinydisplay::data::Dataset;
 use tinydisplay::data::ingest::DataInbox;
-use tinydisplay::data::source::Message;
 use tinydisplay::render::compose::{RenderStats, Visible};
 use tinydisplay::render::{FrameBuffer, Rect};
 use tinydisplay::scene::WidgetName;
+use tinydisplay::source::Message;
 use tinydisplay::widget::progress::ProgressBar;
 use tinydisplay::widget::text::Text;
 

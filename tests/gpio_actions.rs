@@ -10,9 +10,9 @@ use std::time::Duration;
 use serde_json::json;
 use servers::{tick_until, value};
 use tinydisplay::data::ingest::DataInbox;
-use tinydisplay::data::source::gpio::pin::FakeBank;
-use tinydisplay::data::source::{GpioConfig, GpioSource, Policy, spawn_stream};
 use tinydisplay::render::FrameBuffer;
+use tinydisplay::source::kinds::gpio::pin::FakeBank;
+use tinydisplay::source::{GpioConfig, GpioSource, Policy, spawn_stream};
 
 const SCENE: &str = r#"Scene(
     display: (width: 64, height: 16, mode: Mono, fps: 30),

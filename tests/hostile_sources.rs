@@ -11,7 +11,7 @@ use std::sync::mpsc::{self, Receiver};
 use std::time::{Duration, Instant};
 
 use serde_json::json;
-use tinydisplay::data::source::{
+use tinydisplay::source::{
     CommandConfig, CommandSource, Format, Message, Policy, ProcessConfig, ProcessSource,
     StdinConfig, StdinSource, spawn_poll, spawn_stream,
 };

@@ -126,7 +126,7 @@ fn pages_at(ticks: &[u64]) -> Vec<FrameBuffer> {
                 .world()
                 .resource::<tinydisplay::data::ingest::DataInbox>()
                 .sender();
-            let _ = tx.send(tinydisplay::data::source::Message::Set {
+            let _ = tx.send(tinydisplay::source::Message::Set {
                 key: "mpd.volume".into(),
                 value: 70.into(),
             });
@@ -168,11 +168,11 @@ fn index_and_stack_follow_the_data() {
         .world()
         .resource::<tinydisplay::data::ingest::DataInbox>()
         .sender();
-    let _ = tx.send(tinydisplay::data::source::Message::Set {
+    let _ = tx.send(tinydisplay::source::Message::Set {
         key: "w.code".into(),
         value: 2.into(),
     });
-    let _ = tx.send(tinydisplay::data::source::Message::Set {
+    let _ = tx.send(tinydisplay::source::Message::Set {
         key: "w.extra".into(),
         value: true.into(),
     });

@@ -13,9 +13,9 @@ use serde_json::json;
 use tinydisplay::ahead::{AheadConfig, AheadStats, RenderAhead};
 use tinydisplay::app::{RunMode, TickSchedule, TickSet, run_ticks};
 use tinydisplay::data::ingest::DataInbox;
-use tinydisplay::data::source::Message as SourceMessage;
 use tinydisplay::orchestrator::{KeyChanged, OrchestratorPlugin};
 use tinydisplay::render::FrameBuffer;
+use tinydisplay::source::Message as SourceMessage;
 
 const SCENE: &str = r#"Scene(
     display: (width: 128, height: 16, mode: Gray4),

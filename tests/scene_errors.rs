@@ -446,7 +446,7 @@ fn an_include_shares_fonts_data_and_sources_with_paths_from_its_own_folder() {
     assert_eq!(name, "room");
     let Some(c) = spec
         .source
-        .downcast::<tinydisplay::data::source::command::CommandKind>()
+        .downcast::<tinydisplay::source::kinds::command::CommandKind>()
     else {
         panic!("a command source")
     };

@@ -13,7 +13,7 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use tinydisplay::data::Dataset;
-use tinydisplay::data::source::{
+use tinydisplay::source::{
     CommandConfig, CommandSource, Format, Message, Policy, ProcessConfig, ProcessSource,
     StdinConfig, StdinSource, spawn_poll, spawn_stream,
 };
@@ -210,7 +210,7 @@ fn hostile_sources_keep_memory_threads_and_fds_flat() {
         h.stop();
     }
     let _ = feeder.join();
-    let killed = tinydisplay::data::source::kill_children();
+    let killed = tinydisplay::source::kill_children();
     let first = first.expect("sampled after the warm-up");
     eprintln!(
         "soak {secs} s, {messages} messages: after warm-up rss {} KiB, {} threads, {} fds; \

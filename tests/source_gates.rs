@@ -9,8 +9,8 @@ use serde_json::json;
 use tinydisplay::app::{RunMode, run_ticks};
 use tinydisplay::data::Dataset;
 use tinydisplay::data::ingest::DataInbox;
-use tinydisplay::data::source::Message;
-use tinydisplay::data::sources::RunningSources;
+use tinydisplay::data::scene_sources::RunningSources;
+use tinydisplay::source::Message;
 
 /// A scene reading `file` with a File source gated by `enabled`.
 fn scene(file: &std::path::Path, enabled: &str) -> String {

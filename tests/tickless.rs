@@ -14,8 +14,8 @@ use tinydisplay::app::{Pacing, RunMode, Tick, TickSchedule, TickSet, Tickless, r
 use tinydisplay::data::Dataset;
 use tinydisplay::data::ingest::DataInbox;
 use tinydisplay::data::ramp::{Ramp, Ramps};
-use tinydisplay::data::source::Message;
 use tinydisplay::render::FrameBuffer;
+use tinydisplay::source::Message;
 
 /// The scene's frame: a gray display, data that changes now and then.
 const HEAD: &str = r#"Scene(

@@ -66,7 +66,18 @@ pub enum ShutdownSet {
 
 /// What went wrong while shutting down (a sink that could not finish), for the caller.
 #[derive(Resource, Debug, Default)]
-pub struct ShutdownErrors(pub Vec<String>);
+pub struct ShutdownErrors(pub Vec<ShutdownError>);
+
+/// One part that could not finish at shutdown: `sink gif: cannot write out.gif: …`.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{part}: {source}")]
+pub struct ShutdownError {
+    /// What failed to finish (`sink gif`).
+    pub part: String,
+    /// Why.
+    #[source]
+    pub source: std::sync::Arc<dyn std::error::Error + Send + Sync>,
+}
 
 /// Sets up the tick schedule, its ordered sets, the shutdown schedule and the
 /// `Tick`/`Fps` resources.

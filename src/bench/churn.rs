@@ -5,7 +5,7 @@
 use serde_json::Value;
 
 use crate::data::ingest::DataInbox;
-use crate::data::source::Message;
+use crate::source::Message;
 
 /// The keys to change and their kinds.
 #[derive(Debug, Clone, Default)]

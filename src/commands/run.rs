@@ -319,7 +319,10 @@ pub fn run(args: RunArgs) -> ExitCode {
 
 /// Opens the outputs and surfaces, runs the scene until it stops, and shuts down; the
 /// errors of the shutdown, or why it could not start.
-fn start_and_run(args: &RunArgs, scene: &CompiledScene) -> Result<Vec<String>, String> {
+fn start_and_run(
+    args: &RunArgs,
+    scene: &CompiledScene,
+) -> Result<Vec<tinydisplay::app::ShutdownError>, String> {
     let Opened { sinks, panels } = open_sinks(
         &args.output,
         scene,
@@ -384,7 +387,7 @@ fn start_and_run(args: &RunArgs, scene: &CompiledScene) -> Result<Vec<String>, S
     let errors = tinydisplay::shutdown(app.world_mut());
     // A command whose attempt hung was left behind by its source: its group goes now, so
     // nothing we started outlives the engine (it runs in its own process group).
-    let killed = tinydisplay::data::source::kill_children();
+    let killed = tinydisplay::source::kill_children();
     if killed > 0 {
         log::info!("killed {killed} child process group(s) still running at exit");
     }
@@ -474,7 +477,7 @@ fn ha_forget(_args: &RunArgs, _scene: &CompiledScene) -> Result<(), String> {
 fn wait_for_data(app: &App, ms: u64) {
     let world = app.world();
     let names: Vec<String> = world
-        .get_resource::<tinydisplay::data::sources::RunningSources>()
+        .get_resource::<tinydisplay::data::scene_sources::RunningSources>()
         .map(|r| r.0.iter().map(|h| h.name().to_string()).collect())
         .unwrap_or_default();
     let Some(inbox) = world.get_resource::<tinydisplay::data::ingest::DataInbox>() else {

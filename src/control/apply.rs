@@ -10,10 +10,10 @@ use super::replies::HeldReplies;
 use super::state::SceneStatus;
 use crate::app::{Fps, Paused, Tick};
 use crate::data::Dataset;
-use crate::data::source::throttle::Throttle;
 use crate::panel::power::{PanelContrast, PanelPower};
 use crate::scene::swap::{ActiveScene, swap};
 use crate::sink::present::Sinks;
+use crate::source::throttle::Throttle;
 use crate::widget::paged::Paged;
 
 /// Commands applied per tick at most: as many as may wait ([`super::channel::QUEUE`]),
@@ -78,7 +78,7 @@ pub fn apply(world: &mut World, cmd: &Command) -> Reply {
                 .try_set(key, value.clone(), tick)
             {
                 Ok(_) => Reply::Ok,
-                Err(why) => Reply::Error(why),
+                Err(why) => Reply::error(why.to_string()),
             }
         }
         Command::Page { name } => show_named(world, name, tick),
@@ -104,7 +104,7 @@ pub fn apply(world: &mut World, cmd: &Command) -> Reply {
         Command::Reset => reset(world),
         Command::Seek { tick } => match crate::scene::seek::seek(world, *tick) {
             Ok(()) => Reply::Ok,
-            Err(e) => Reply::Error(e.to_string()),
+            Err(e) => Reply::error(e.to_string()),
         },
         Command::Reload => reload(world),
         Command::Load { scene } => super::load::load(world, scene),
@@ -138,7 +138,7 @@ fn show_named(world: &mut World, name: &str, tick: u64) -> Reply {
     with_named(world, name, |paged, i| {
         if !paged.pages[i].showable {
             // Shown now, the rotation would take it away at the next tick.
-            return Reply::Error(format!(
+            return Reply::error(format!(
                 "page {name:?} cannot be shown now: its `when` is false (it shows by itself once its condition holds)"
             ));
         }
@@ -164,7 +164,7 @@ fn with_named(
         }
         known.extend(paged.pages.iter().filter_map(|p| p.name.clone()));
     }
-    Reply::Error(if known.is_empty() {
+    Reply::error(if known.is_empty() {
         format!("no page named {name:?}: no page has a name (give a Page a `name`)")
     } else {
         format!("no page named {name:?} (pages: {})", known.join(", "))
@@ -199,7 +199,7 @@ fn reset(world: &mut World) -> Reply {
             }
             Reply::Ok
         }
-        Err(e) => Reply::Error(e.to_string()),
+        Err(e) => Reply::error(e.to_string()),
     }
 }
 
@@ -294,7 +294,7 @@ pub fn swap_in_as(
             for p in &problems {
                 log::error!("scene not {done}, the running scene stays: {p}");
             }
-            let reply = Reply::Error(format!(
+            let reply = Reply::error(format!(
                 "the scene was not {done} ({} problem(s)): {}",
                 problems.len(),
                 problems.join("; ")
@@ -318,7 +318,7 @@ fn contrast(world: &mut World, level: u8) -> Reply {
         return Reply::Error("no sink to set the contrast of".into());
     };
     match sinks.contrast(level) {
-        (0, names) => Reply::Error(format!(
+        (0, names) => Reply::error(format!(
             "none of the sinks has a contrast (sinks: {}); run with --sink panel",
             if names.is_empty() {
                 "none".to_string()

@@ -48,16 +48,63 @@ pub fn display_name(flag: Option<&str>, scene: Option<&str>) -> String {
         .unwrap_or_else(|| "tinydisplay".to_owned())
 }
 
+/// A display name that cannot be part of a topic or a subject.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BadName {
+    /// It holds a wildcard, a separator or a space.
+    #[error(
+        "display name {name:?}: {found:?} cannot be part of a topic; use letters, digits, - and _"
+    )]
+    Character {
+        /// The name.
+        name: String,
+        /// The first character that cannot be used.
+        found: char,
+    },
+    /// It is empty.
+    #[error("the display name is empty")]
+    Empty,
+}
+
+/// Why a broker control surface could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum SurfaceError {
+    /// The display name cannot be part of a topic.
+    #[error(transparent)]
+    Name(#[from] BadName),
+    /// The broker URL, a secret or a TLS setting cannot be used.
+    #[error(transparent)]
+    Net(#[from] crate::net::NetError),
+    /// The shared runtime could not start.
+    #[error(transparent)]
+    Runtime(#[from] crate::runtime::RuntimeError),
+    /// This build was made without the surface's feature.
+    #[error(transparent)]
+    Lacking(#[from] crate::features::Lacking),
+    /// One surface of a run could not start: `--mqtt mqtt://broker: why`.
+    #[error("{flag} {url}: {source}")]
+    Start {
+        /// The flag that asked for it (`--mqtt`, `--nats`).
+        flag: &'static str,
+        /// The broker's URL as given.
+        url: String,
+        /// Why it could not start.
+        #[source]
+        source: Box<SurfaceError>,
+    },
+}
+
 /// Whether `name` is usable in a topic and a subject (no wildcards, separators or spaces).
-pub fn check_name(name: &str) -> Result<(), String> {
+pub fn check_name(name: &str) -> Result<(), BadName> {
     let bad = name
         .chars()
         .find(|c| matches!(c, '/' | '.' | '+' | '#' | '*' | '>') || c.is_whitespace());
     match bad {
-        Some(c) => Err(format!(
-            "display name {name:?}: {c:?} cannot be part of a topic; use letters, digits, - and _"
-        )),
-        None if name.is_empty() => Err("the display name is empty".to_owned()),
+        Some(found) => Err(BadName::Character {
+            name: name.to_owned(),
+            found,
+        }),
+        None if name.is_empty() => Err(BadName::Empty),
         None => Ok(()),
     }
 }
@@ -111,7 +158,7 @@ impl Surfaces {
         mqtt: Option<&str>,
         nats: Option<&str>,
         world: &mut bevy_ecs::world::World,
-    ) -> Result<Self, String> {
+    ) -> Result<Self, SurfaceError> {
         if mqtt.is_none() && nats.is_none() {
             return Ok(Self::default());
         }
@@ -147,10 +194,14 @@ fn start_mqtt(
     name: &str,
     auth: &crate::net::auth::MqttAuth,
     control: ControlSender,
-) -> Result<Box<dyn Send>, String> {
+) -> Result<Box<dyn Send>, SurfaceError> {
     super::mqtt::MqttControl::start_with(url, name, auth, control)
         .map(|s| Box::new(s) as Box<dyn Send>)
-        .map_err(|e| format!("--mqtt {url}: {e}"))
+        .map_err(|e| SurfaceError::Start {
+            flag: "--mqtt",
+            url: url.to_owned(),
+            source: Box::new(e),
+        })
 }
 
 /// Refuses: this build has no MQTT.
@@ -160,8 +211,12 @@ fn start_mqtt(
     _name: &str,
     _auth: &crate::net::auth::MqttAuth,
     _control: ControlSender,
-) -> Result<Box<dyn Send>, String> {
-    Err(crate::features::lacking("--mqtt", "mqtt"))
+) -> Result<Box<dyn Send>, SurfaceError> {
+    Err(crate::features::Lacking {
+        what: "--mqtt".to_owned(),
+        feature: "mqtt".to_owned(),
+    }
+    .into())
 }
 
 /// Starts the NATS surface.
@@ -171,10 +226,14 @@ fn start_nats(
     name: &str,
     auth: &crate::net::auth::NatsAuth,
     control: ControlSender,
-) -> Result<Box<dyn Send>, String> {
+) -> Result<Box<dyn Send>, SurfaceError> {
     super::nats::NatsControl::start_with(url, name, auth, control)
         .map(|s| Box::new(s) as Box<dyn Send>)
-        .map_err(|e| format!("--nats {url}: {e}"))
+        .map_err(|e| SurfaceError::Start {
+            flag: "--nats",
+            url: url.to_owned(),
+            source: Box::new(e),
+        })
 }
 
 /// Refuses: this build has no NATS.
@@ -184,8 +243,12 @@ fn start_nats(
     _name: &str,
     _auth: &crate::net::auth::NatsAuth,
     _control: ControlSender,
-) -> Result<Box<dyn Send>, String> {
-    Err(crate::features::lacking("--nats", "nats"))
+) -> Result<Box<dyn Send>, SurfaceError> {
+    Err(crate::features::Lacking {
+        what: "--nats".to_owned(),
+        feature: "nats".to_owned(),
+    }
+    .into())
 }
 
 /// Stops a surface's task: tells it to stop (it publishes its last words), waits up to

@@ -122,7 +122,7 @@ impl ControlSender {
     /// is over its rate limit ([`super::limit`]).
     pub fn send_from(&self, command: Command, origin: Origin) -> PendingReply {
         if let Err(e) = self.limits.take(&origin.surface) {
-            return PendingReply::ready(Reply::Error(e));
+            return PendingReply::ready(Reply::error(e.to_string()));
         }
         let (reply, rx) = oneshot::channel();
         let request = Request {
@@ -136,7 +136,7 @@ impl ControlSender {
                 self.alarm.ring();
                 PendingReply(Some(rx), None)
             }
-            Err(TrySendError::Full(_)) => PendingReply::ready(Reply::Error(format!(
+            Err(TrySendError::Full(_)) => PendingReply::ready(Reply::error(format!(
                 "busy: {QUEUE} commands are already waiting for the tick"
             ))),
             Err(TrySendError::Disconnected(_)) => PendingReply::ready(stopped()),

@@ -241,10 +241,53 @@ pub enum Reply {
     /// Done.
     Ok,
     /// Not done, and why.
-    Error(String),
+    Error(ReplyError),
+}
+
+/// Why the engine did not do a command: the text a reply's `error` shows (it reads as a
+/// `str`: `e.contains("…")`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct ReplyError(String);
+
+impl ReplyError {
+    /// The message.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::ops::Deref for ReplyError {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<String> for ReplyError {
+    fn from(message: String) -> ReplyError {
+        ReplyError(message)
+    }
+}
+
+impl From<&str> for ReplyError {
+    fn from(message: &str) -> ReplyError {
+        ReplyError(message.to_owned())
+    }
+}
+
+impl From<ReplyError> for String {
+    fn from(e: ReplyError) -> String {
+        e.0
+    }
 }
 
 impl Reply {
+    /// [`Reply::Error`] with this message.
+    pub fn error(message: impl Into<ReplyError>) -> Reply {
+        Reply::Error(message.into())
+    }
+
     /// True for [`Reply::Ok`].
     pub fn is_ok(&self) -> bool {
         matches!(self, Reply::Ok)
@@ -254,14 +297,14 @@ impl Reply {
     pub fn to_json(&self) -> Value {
         match self {
             Reply::Ok => serde_json::json!({"ok": true}),
-            Reply::Error(e) => serde_json::json!({"ok": false, "error": e}),
+            Reply::Error(e) => serde_json::json!({"ok": false, "error": e.as_str()}),
         }
     }
 }
 
 impl From<CommandError> for Reply {
     fn from(e: CommandError) -> Reply {
-        Reply::Error(e.to_string())
+        Reply::Error(e.to_string().into())
     }
 }
 

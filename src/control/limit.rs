@@ -27,6 +27,22 @@ pub const BURST_SECONDS: u32 = 10;
 /// How a refusal's error starts (the HTTP API answers it with 429).
 pub const REFUSED_PREFIX: &str = "rate limit:";
 
+/// A command refused because its surface sent too many; the reply's error starts with
+/// [`REFUSED_PREFIX`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "{REFUSED_PREFIX} {surface} sent more than {rate} commands a second \
+     (control.rate_limit, bursts up to {burst}); try again shortly"
+)]
+pub struct RateLimited {
+    /// The surface that sent them (`http`, `mqtt`).
+    pub surface: String,
+    /// The limit: commands a second.
+    pub rate: u32,
+    /// The burst it may send at once.
+    pub burst: u32,
+}
+
 /// The buckets of every surface and what they refused (shared by the senders).
 #[derive(Debug)]
 pub struct RateLimits(Mutex<Inner>);
@@ -76,9 +92,9 @@ impl RateLimits {
             .per_second
     }
 
-    /// Takes one command's allowance for `surface`; Err(the reply's error) when it has
+    /// Takes one command's allowance for `surface`; Err (the reply's error) when it has
     /// sent too many.
-    pub fn take(&self, surface: &str) -> Result<(), String> {
+    pub fn take(&self, surface: &str) -> Result<(), RateLimited> {
         let mut inner = self.0.lock().unwrap_or_else(PoisonError::into_inner);
         let rate = inner.per_second;
         if rate == 0 {
@@ -98,11 +114,11 @@ impl RateLimits {
             return Ok(());
         }
         *inner.refused.entry(surface.to_owned()).or_default() += 1;
-        Err(format!(
-            "{REFUSED_PREFIX} {surface} sent more than {rate} commands a second \
-             (control.rate_limit, bursts up to {}); try again shortly",
-            rate.saturating_mul(BURST_SECONDS)
-        ))
+        Err(RateLimited {
+            surface: surface.to_owned(),
+            rate,
+            burst: rate.saturating_mul(BURST_SECONDS),
+        })
     }
 
     /// Commands refused so far, by surface.
@@ -132,7 +148,7 @@ mod tests {
     fn a_refusal_says_why_and_how_to_change_it() {
         let limits = RateLimits::new(2);
         let refused = (0..21).find_map(|_| limits.take("nats").err());
-        let e = refused.expect("the 21st is refused");
+        let e = refused.expect("the 21st is refused").to_string();
         assert!(e.starts_with(REFUSED_PREFIX), "{e}");
         assert!(e.contains("control.rate_limit"), "{e}");
         limits.set(5);

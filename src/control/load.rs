@@ -48,7 +48,7 @@ pub fn load(world: &mut World, text: &str) -> Reply {
             if let Some(hr) = world.get_resource::<HotReload>() {
                 hr.expect_written("");
             }
-            return Reply::Error(format!("the scene was not loaded: {problem}"));
+            return Reply::error(format!("the scene was not loaded: {problem}"));
         }
         log::info!("{}: written by the load command", path.display());
     }

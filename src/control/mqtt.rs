@@ -11,6 +11,7 @@ use rumqttc::{AsyncClient, Event, LastWill, Packet, QoS};
 use tokio::task::JoinHandle;
 
 use super::ControlSender;
+use super::broker::SurfaceError;
 use super::broker::{STATE_EVERY, offline_document, state_changed, state_document};
 use super::queue::{COMMAND_BYTES, CommandQueue};
 use crate::net::auth::MqttAuth;
@@ -40,7 +41,7 @@ pub fn event_topic(name: &str) -> String {
 impl MqttControl {
     /// Connects to the broker at `url` (`mqtt://host:port`) as display `name`, without
     /// credentials.
-    pub fn start(url: &str, name: &str, control: ControlSender) -> Result<Self, String> {
+    pub fn start(url: &str, name: &str, control: ControlSender) -> Result<Self, SurfaceError> {
         MqttControl::start_with(url, name, &MqttAuth::default(), control)
     }
 
@@ -51,11 +52,11 @@ impl MqttControl {
         name: &str,
         auth: &MqttAuth,
         control: ControlSender,
-    ) -> Result<Self, String> {
-        let url = BrokerUrl::parse(url, SCHEMES).map_err(|e| e.to_string())?;
+    ) -> Result<Self, SurfaceError> {
+        let url = BrokerUrl::parse(url, SCHEMES)?;
         let (control_topic, error_topic, state_topic) = topics(name);
         let client_id = format!("tinydisplay-{name}-control-{}", std::process::id());
-        let mut opts = options(&client_id, &url, auth, 10).map_err(|e| e.to_string())?;
+        let mut opts = options(&client_id, &url, auth, 10)?;
         opts.set_last_will(LastWill::new(
             &state_topic,
             offline_document(name).to_string(),
@@ -66,7 +67,7 @@ impl MqttControl {
         // the connection.
         let packet = MAX_PACKET_BYTES.max(COMMAND_BYTES + PACKET_OVERHEAD);
         opts.set_max_packet_size(packet, packet);
-        let handle = crate::runtime::try_handle().map_err(|e| e.to_string())?;
+        let handle = crate::runtime::try_handle()?;
         let (client, mut events) = AsyncClient::new(opts, 64);
         let (stop_tx, mut stop_rx) = tokio::sync::oneshot::channel::<()>();
         let display = name.to_owned();

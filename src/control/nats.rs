@@ -11,6 +11,7 @@ use futures_util::StreamExt;
 use tokio::task::JoinHandle;
 
 use super::ControlSender;
+use super::broker::SurfaceError;
 use super::broker::{offline_document, state_changed, state_document};
 use super::queue::CommandQueue;
 use crate::net::auth::NatsAuth;
@@ -40,7 +41,7 @@ pub fn event_subject(name: &str) -> String {
 impl NatsControl {
     /// Connects to the server at `url` (`nats://host:port`) as display `name`, without
     /// credentials.
-    pub fn start(url: &str, name: &str, control: ControlSender) -> Result<Self, String> {
+    pub fn start(url: &str, name: &str, control: ControlSender) -> Result<Self, SurfaceError> {
         NatsControl::start_with(url, name, &NatsAuth::default(), control)
     }
 
@@ -51,14 +52,14 @@ impl NatsControl {
         name: &str,
         auth: &NatsAuth,
         control: ControlSender,
-    ) -> Result<Self, String> {
-        let url = BrokerUrl::parse(url, SCHEMES).map_err(|e| e.to_string())?;
+    ) -> Result<Self, SurfaceError> {
+        let url = BrokerUrl::parse(url, SCHEMES)?;
         // Secrets are read now, so a missing one stops the start with its reason.
-        auth.credentials().map_err(|e| e.to_string())?;
+        auth.credentials()?;
         let auth = auth.clone();
         let address = address(&url);
         let (control_subject, error_subject, state_subject) = subjects(name);
-        let handle = crate::runtime::try_handle().map_err(|e| e.to_string())?;
+        let handle = crate::runtime::try_handle()?;
         let (stop_tx, mut stop_rx) = tokio::sync::oneshot::channel::<()>();
         let display = name.to_owned();
         let events_subject = event_subject(name);

@@ -15,7 +15,7 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 use super::{ControlSender, Reply};
-use crate::data::source::throttle::{LOG_EVERY, Throttle};
+use crate::source::throttle::{LOG_EVERY, Throttle};
 
 /// Largest command accepted from a broker (1 MiB, NATS's default largest message); a
 /// larger one is refused without being parsed.

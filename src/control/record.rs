@@ -36,9 +36,9 @@ pub struct Header {
     pub fps: u32,
 }
 
-/// One update's events.
+/// One update's events: a line of the recording.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct Line {
+pub struct RecordedUpdate {
     /// The update (schedule run) number, from 0.
     pub u: u64,
     /// The tick at this update's Ingest.
@@ -122,7 +122,7 @@ impl Recorder {
         })
     }
 
-    fn write(&mut self, line: &Line) {
+    fn write(&mut self, line: &RecordedUpdate) {
         let Some(out) = self.out.as_mut() else { return };
         let text = serde_json::to_string(line).unwrap_or_default();
         if let Err(e) = writeln!(out, "{text}").and_then(|()| out.flush())
@@ -139,10 +139,10 @@ impl Recorder {
 
     /// Writes the end line and closes the file.
     pub fn finish(&mut self) {
-        let line = Line {
+        let line = RecordedUpdate {
             u: self.update,
             end: true,
-            ..Line::default()
+            ..RecordedUpdate::default()
         };
         self.write(&line);
         self.out = None;
@@ -157,9 +157,9 @@ pub fn record(
     mut applied: ResMut<Applied>,
 ) {
     let u = rec.update;
-    let mut line = Line {
+    let mut line = RecordedUpdate {
         u,
-        ..Line::default()
+        ..RecordedUpdate::default()
     };
     if rec.after.is_some_and(|a| a != tick.0) {
         line.tick_to = Some(tick.0);
@@ -262,11 +262,11 @@ impl LineReader {
     /// The next line, checked; None at the end. A line that does not parse is an error
     /// unless it is the last one (a crash may cut the last line short: what came before
     /// still replays), which is logged and ends the recording.
-    pub fn next_line(&mut self) -> Result<Option<Line>, RecordError> {
+    pub fn next_line(&mut self) -> Result<Option<RecordedUpdate>, RecordError> {
         if !self.next_text()? {
             return Ok(None);
         }
-        let parsed = serde_json::from_str::<Line>(self.text.trim_end());
+        let parsed = serde_json::from_str::<RecordedUpdate>(self.text.trim_end());
         match parsed {
             Ok(line) => check(&line).map(|()| Some(line)).map_err(|m| self.bad(m)),
             Err(e) => {
@@ -286,7 +286,7 @@ impl LineReader {
 }
 
 /// Refuses numbers a replay cannot reach: past [`MAX_TICK`].
-fn check(line: &Line) -> Result<(), String> {
+fn check(line: &RecordedUpdate) -> Result<(), String> {
     let numbers = [
         ("u", Some(line.u)),
         ("t", line.t),

@@ -7,7 +7,7 @@ use bevy_ecs::prelude::*;
 
 use super::apply::apply;
 use super::command::Command;
-use super::record::{Line, LineReader};
+use super::record::{LineReader, RecordedUpdate};
 use crate::app::Tick;
 use crate::app::{TickSchedule, TickSet};
 use crate::data::{Dataset, IngestSet};
@@ -17,8 +17,8 @@ use crate::data::{Dataset, IngestSet};
 #[derive(Resource, Debug, Default)]
 pub struct Replay {
     reader: Option<LineReader>,
-    ahead: Option<Line>,
-    current: Option<Line>,
+    ahead: Option<RecordedUpdate>,
+    current: Option<RecordedUpdate>,
     update: u64,
 }
 
@@ -32,7 +32,7 @@ impl Replay {
     }
 
     /// The next line, read when needed (None at the end).
-    fn peek(&mut self) -> Option<&Line> {
+    fn peek(&mut self) -> Option<&RecordedUpdate> {
         if self.ahead.is_none()
             && let Some(reader) = self.reader.as_mut()
         {

@@ -19,7 +19,7 @@ pub type Target = &'static str;
 
 /// How the binding's result is computed.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Source {
+pub enum Formula {
     /// A template registered in the environment under this name; renders to a string.
     Template(String),
     /// A template of literal text and bare keys, `"v={{ d.k0 }}"` (registered under
@@ -60,7 +60,7 @@ pub struct Binding {
     /// The property it sets.
     pub target: Target,
     /// Template or expression.
-    pub source: Source,
+    pub formula: Formula,
     /// The dataset keys (or key prefixes) it reads.
     pub keys: Vec<String>,
     /// Shown while the binding cannot be evaluated (missing key, type error).
@@ -128,25 +128,25 @@ pub fn compile_template(
         Err(e) => return Err(BindingError(describe(&e))),
     };
     let uses = inspect::template(env, name);
-    let source = match plain::pieces(src) {
+    let formula = match plain::pieces(src) {
         Some(pieces)
             if plain::keys(&pieces).len() == vars.len()
                 && plain::keys(&pieces).iter().all(|k| vars.contains(*k)) =>
         {
-            Source::Plain {
+            Formula::Plain {
                 name: name.to_string(),
                 pieces,
             }
         }
         _ => match formatted::parse(src) {
-            Some(form) if vars.len() == 1 && vars.contains(&form.key) => Source::Formatted {
+            Some(form) if vars.len() == 1 && vars.contains(&form.key) => Formula::Formatted {
                 name: name.to_string(),
                 form,
             },
-            _ => Source::Template(name.to_string()),
+            _ => Formula::Template(name.to_string()),
         },
     };
-    let result = finish(env, target, source, vars, uses, fallback);
+    let result = finish(env, target, formula, vars, uses, fallback);
     if result.is_err() {
         env.remove_template(name);
     }
@@ -169,7 +169,7 @@ pub fn compile_expression(
     finish(
         env,
         target,
-        Source::Expression(src.to_string()),
+        Formula::Expression(src.to_string()),
         vars,
         uses,
         fallback,
@@ -181,7 +181,7 @@ pub fn compile_expression(
 fn finish(
     env: &Environment<'static>,
     target: Target,
-    source: Source,
+    formula: Formula,
     vars: std::collections::HashSet<String>,
     uses: inspect::Uses,
     fallback: Value,
@@ -214,7 +214,7 @@ fn finish(
     Ok(Binding {
         keys_hash,
         target,
-        source,
+        formula,
         keys,
         fallback,
         failing: false,
@@ -250,7 +250,7 @@ impl Binding {
     /// `name`, instead of at every evaluation. An expression that cannot be written as
     /// such a template (one holding `%}`) stays as it is.
     pub fn cache_in(&mut self, env: &mut Environment<'static>, name: String) {
-        let Source::Expression(src) = &self.source else {
+        let Formula::Expression(src) = &self.formula else {
             return;
         };
         if src.contains("%}") || src.contains("{%") || src.contains("#}") {
@@ -258,7 +258,7 @@ impl Binding {
         }
         let wrapped = format!("{{% set {RESULT_VAR} = ({src}) %}}");
         if env.add_template_owned(name.clone(), wrapped).is_ok() {
-            self.source = Source::Compiled {
+            self.formula = Formula::Compiled {
                 name,
                 src: src.clone(),
             };
@@ -287,26 +287,26 @@ impl Binding {
         contexts: &mut Contexts,
     ) -> Result<Value, BindingError> {
         let err = |e: minijinja::Error| BindingError(describe(&e));
-        if let Source::Plain { pieces, .. } = &self.source
+        if let Formula::Plain { pieces, .. } = &self.formula
             && let Some(s) = plain::render(pieces, data)
         {
             return Ok(Value::String(s));
         }
-        if let Source::Formatted { form, .. } = &self.source
+        if let Formula::Formatted { form, .. } = &self.formula
             && let Some(s) = formatted::render(form, data)
         {
             return Ok(Value::String(s));
         }
         let ctx = contexts.get(self, data);
-        let value = match &self.source {
-            Source::Template(name)
-            | Source::Plain { name, .. }
-            | Source::Formatted { name, .. } => {
+        let value = match &self.formula {
+            Formula::Template(name)
+            | Formula::Plain { name, .. }
+            | Formula::Formatted { name, .. } => {
                 let t = env.get_template(name).map_err(err)?;
                 return t.render(ctx).map(Value::String).map_err(err);
             }
-            Source::Expression(src) => env.compile_expression(src).map_err(err)?.eval(ctx),
-            Source::Compiled { name, .. } => {
+            Formula::Expression(src) => env.compile_expression(src).map_err(err)?.eval(ctx),
+            Formula::Compiled { name, .. } => {
                 let t = env.get_template(name).map_err(err)?;
                 t.render_captured(ctx)
                     .map(|c| c.state().lookup(RESULT_VAR).unwrap_or_default())
@@ -383,7 +383,7 @@ impl Binding {
     /// The binding for a log line: its widget, field and scene position, or its source.
     pub fn describe(&self) -> String {
         if self.origin.is_empty() {
-            format!("binding {:?}", self.source)
+            format!("binding {:?}", self.formula)
         } else {
             self.origin.clone()
         }
@@ -621,11 +621,11 @@ mod tests {
         for (i, src) in forms.iter().enumerate() {
             let b = compile_template(&mut env, &format!("f{i}"), "text", src, json!("fb"))
                 .expect("compiles");
-            let Source::Formatted { form, .. } = &b.source else {
+            let Formula::Formatted { form, .. } = &b.formula else {
                 panic!("{src} is a formatted key");
             };
             let mut slow = b.clone();
-            slow.source = Source::Template(format!("f{i}"));
+            slow.formula = Formula::Template(format!("f{i}"));
             for v in &values {
                 d.set("x.v", v.clone(), 0);
                 fast_used += usize::from(formatted::render(form, &d).is_some());
@@ -646,7 +646,7 @@ mod tests {
         )
         .expect("compiles");
         assert!(
-            matches!(t.source, Source::Template(_)),
+            matches!(t.formula, Formula::Template(_)),
             "two keys run the engine"
         );
     }
@@ -678,7 +678,7 @@ mod tests {
             let slow = compile_expression(&env, "value", src, json!("fb")).expect("compiles");
             let mut fast = slow.clone();
             fast.cache_in(&mut env, format!("e{i}"));
-            assert!(matches!(fast.source, Source::Compiled { .. }), "{src}");
+            assert!(matches!(fast.formula, Formula::Compiled { .. }), "{src}");
             assert_eq!(fast.evaluate(&env, &d), slow.evaluate(&env, &d), "{src}");
         }
         d.set("a.big", json!(u64::MAX), 0);
@@ -712,7 +712,7 @@ mod tests {
         for (i, src) in srcs.iter().enumerate() {
             let fast = compile_template(&mut env, &format!("k{i}"), "text", src, json!(""))
                 .expect("compiles");
-            let Source::Plain { pieces, .. } = &fast.source else {
+            let Formula::Plain { pieces, .. } = &fast.formula else {
                 panic!("{src} is plain");
             };
             let scalar = !["a.list", "a.missing", "a.big"]
@@ -720,13 +720,13 @@ mod tests {
                 .any(|k| src.contains(k));
             assert_eq!(plain::render(pieces, &d).is_some(), scalar, "{src}");
             let mut slow = fast.clone();
-            slow.source = Source::Template(format!("k{i}"));
+            slow.formula = Formula::Template(format!("k{i}"));
             assert_eq!(fast.evaluate(&env, &d), slow.evaluate(&env, &d), "{src}");
         }
         let t =
             compile_template(&mut env, "t", "text", "{{ a.s }}\n", json!("")).expect("compiles");
         assert!(
-            matches!(t.source, Source::Template(_)),
+            matches!(t.formula, Formula::Template(_)),
             "a trailing newline runs the engine"
         );
     }

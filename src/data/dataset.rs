@@ -61,6 +61,70 @@ pub struct Dataset {
 /// memory is cleared, so a flood of new keys cannot grow it.
 const WARNED_MAX: usize = 4096;
 
+/// Why the dataset refused a value: its key's rule, or one of the scene's limits. The
+/// message starts with the key and names the limit to raise.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum Refused {
+    /// The key's rule refused it.
+    #[error("{key}: {error}")]
+    Rule {
+        /// The key.
+        key: String,
+        /// The rule's reason.
+        error: RuleError,
+    },
+    /// The value is larger than `limits.value_bytes`.
+    #[error(
+        "{key}: refused a value over the limit of {limit} bytes (limits.value_bytes); keeping the previous value"
+    )]
+    ValueBytes {
+        /// The key.
+        key: String,
+        /// The limit in bytes.
+        limit: usize,
+    },
+    /// A new key while the dataset has `limits.dataset_keys` keys.
+    #[error("{key}: refused a new key, the dataset already has {limit} keys (limits.dataset_keys)")]
+    DatasetKeys {
+        /// The key.
+        key: String,
+        /// The limit in keys.
+        limit: usize,
+    },
+    /// A new key that would take the dataset over `limits.dataset_bytes`.
+    #[error(
+        "{key}: refused a new key, the dataset would hold over {room} bytes (limits.dataset_bytes)"
+    )]
+    NewKeyBytes {
+        /// The key.
+        key: String,
+        /// The limit in bytes.
+        room: usize,
+    },
+    /// A larger value that would take the dataset over `limits.dataset_bytes`.
+    #[error(
+        "{key}: refused a larger value, the dataset would hold over {room} bytes (limits.dataset_bytes); keeping the previous value"
+    )]
+    LargerValueBytes {
+        /// The key.
+        key: String,
+        /// The limit in bytes.
+        room: usize,
+    },
+    /// A new key in a namespace that has `limits.namespace_keys` keys.
+    #[error(
+        "{key}: refused a new key, namespace {ns:?} already has {limit} keys (limits.namespace_keys)"
+    )]
+    NamespaceKeys {
+        /// The key.
+        key: String,
+        /// Its namespace.
+        ns: String,
+        /// The limit in keys.
+        limit: usize,
+    },
+}
+
 /// The keys changed in this tick, in the order they changed.
 #[derive(Debug, Default)]
 struct Changed {
@@ -196,7 +260,7 @@ impl Dataset {
 
     /// Like [`Dataset::set`], with the reason when the value was refused (its rule, a
     /// limit): Ok(whether it changed) or Err(why, one line).
-    pub fn try_set(&mut self, key: &str, value: Value, tick: u64) -> Result<bool, String> {
+    pub fn try_set(&mut self, key: &str, value: Value, tick: u64) -> Result<bool, Refused> {
         let rule = (!self.rules.is_empty())
             .then(|| self.rules.get(key))
             .flatten();
@@ -207,13 +271,16 @@ impl Dataset {
         let value = match checked {
             Ok(v) => v,
             Err(e) => {
-                let why = format!("{key}: {e}");
+                let why = Refused::Rule {
+                    key: key.to_owned(),
+                    error: e.clone(),
+                };
                 self.refuse(key, e);
                 return Err(why);
             }
         };
         if let Err(why) = self.within_limits(key, &value) {
-            self.refuse_limit(key, why.clone());
+            self.refuse_limit(key, &why);
             return Err(why);
         }
         if !self.warned.is_empty() {
@@ -231,26 +298,28 @@ impl Dataset {
     }
 
     /// Whether `value` may be stored at `key`: its size, and room in its namespace.
-    fn within_limits(&self, key: &str, value: &Value) -> Result<(), String> {
+    fn within_limits(&self, key: &str, value: &Value) -> Result<(), Refused> {
         let limit = self.limits.value_bytes;
         if json_bytes(value, limit) > limit {
-            return Err(format!(
-                "{key}: refused a value over the limit of {limit} bytes (limits.value_bytes); keeping the previous value"
-            ));
+            return Err(Refused::ValueBytes {
+                key: key.to_owned(),
+                limit,
+            });
         }
         let size = self.size_of(value);
         let room = self.limits.dataset_bytes;
         match self.entries.get(key) {
             None if self.entries.len() >= self.limits.dataset_keys => {
-                return Err(format!(
-                    "{key}: refused a new key, the dataset already has {} keys (limits.dataset_keys)",
-                    self.limits.dataset_keys
-                ));
+                return Err(Refused::DatasetKeys {
+                    key: key.to_owned(),
+                    limit: self.limits.dataset_keys,
+                });
             }
             None if self.total_bytes + key.len() + size > room => {
-                return Err(format!(
-                    "{key}: refused a new key, the dataset would hold over {room} bytes (limits.dataset_bytes)"
-                ));
+                return Err(Refused::NewKeyBytes {
+                    key: key.to_owned(),
+                    room,
+                });
             }
             Some(e)
                 if size > e.value_bytes
@@ -260,9 +329,10 @@ impl Dataset {
                         + size
                         > room =>
             {
-                return Err(format!(
-                    "{key}: refused a larger value, the dataset would hold over {room} bytes (limits.dataset_bytes); keeping the previous value"
-                ));
+                return Err(Refused::LargerValueBytes {
+                    key: key.to_owned(),
+                    room,
+                });
             }
             _ => {}
         }
@@ -271,26 +341,28 @@ impl Dataset {
             && self.ns_keys.get(ns).copied().unwrap_or(0) >= self.limits.namespace_keys
             && !self.entries.contains_key(key)
         {
-            return Err(format!(
-                "{key}: refused a new key, namespace {ns:?} already has {} keys (limits.namespace_keys)",
-                self.limits.namespace_keys
-            ));
+            return Err(Refused::NamespaceKeys {
+                key: key.to_owned(),
+                ns: ns.to_owned(),
+                limit: self.limits.namespace_keys,
+            });
         }
         Ok(())
     }
 
     /// Logs a refusal once per key and records the reason as `_data.<ns>.refused`.
-    fn refuse_limit(&mut self, key: &str, why: String) {
+    fn refuse_limit(&mut self, key: &str, refused: &Refused) {
         let ns = namespace(key).to_owned();
         // One report per namespace for new keys, one for the whole dataset when it is
         // full, per key for values.
-        let once = if why.contains("limits.dataset_") {
-            "\u{2}dataset".to_owned()
-        } else if why.contains("new key") {
-            format!("\u{1}{ns}")
-        } else {
-            key.to_owned()
+        let once = match refused {
+            Refused::DatasetKeys { .. }
+            | Refused::NewKeyBytes { .. }
+            | Refused::LargerValueBytes { .. } => "\u{2}dataset".to_owned(),
+            Refused::NamespaceKeys { .. } => format!("\u{1}{ns}"),
+            Refused::Rule { .. } | Refused::ValueBytes { .. } => key.to_owned(),
         };
+        let why = refused.to_string();
         if self.warned.len() >= WARNED_MAX {
             self.warned.clear();
         }
@@ -565,7 +637,7 @@ mod tests {
         for i in 0..10 {
             assert_eq!(d.try_set(&format!("_n{i}.k"), json!(i), 1), Ok(true));
         }
-        let err = d.try_set("_n10.k", json!(1), 1).unwrap_err();
+        let err = d.try_set("_n10.k", json!(1), 1).unwrap_err().to_string();
         assert!(err.contains("limits.dataset_keys"), "{err}");
         assert_eq!(d.len(), 10);
         assert_eq!(d.try_set("_n0.k", json!("changed"), 2), Ok(true));
@@ -582,7 +654,7 @@ mod tests {
         let err = loop {
             match d.try_set(&format!("ns{keys}.k"), v(keys), 1) {
                 Ok(changed) => assert!(changed),
-                Err(e) => break e,
+                Err(e) => break e.to_string(),
             }
             keys += 1;
             assert!(keys < 10, "never refused");

@@ -13,8 +13,8 @@ use super::Dataset;
 use super::binding::{Binding, Contexts};
 use super::ingest::DataInbox;
 use super::propagate::{BindingEnv, truthy};
-use super::source::Message;
-use super::sources::{RunningSources, SourceSpec, start};
+use super::scene_sources::{RunningSources, SourceSpec, start};
+use crate::source::Message;
 
 /// One gated source: its definition and its condition.
 #[derive(Debug, Clone)]

@@ -10,8 +10,8 @@ use bevy_ecs::prelude::*;
 use serde_json::Value;
 
 use super::dataset::Dataset;
-use super::source::Message;
 use crate::app::{Paused, Tick};
+use crate::source::Message;
 
 /// The channel sources send on; Ingest drains it every tick. A tickless runner sleeps
 /// on it ([`InboxSleep`]): a source's message wakes the engine.

@@ -4,6 +4,8 @@
 
 use serde::Deserialize;
 
+pub use crate::source::size::json_bytes;
+
 /// Default largest value in the dataset (its JSON text), 64 KiB.
 pub const DEFAULT_VALUE_BYTES: usize = 64 * 1024;
 /// Default bytes of past values kept per key, 256 KiB.
@@ -68,35 +70,6 @@ impl Default for Limits {
             image_pixels: DEFAULT_IMAGE_PIXELS,
             template_fuel: DEFAULT_TEMPLATE_FUEL,
             memory_mb: 0,
-        }
-    }
-}
-
-/// Roughly the size of `v` as JSON text; stops counting once past `limit`.
-pub fn json_bytes(v: &serde_json::Value, limit: usize) -> usize {
-    match v {
-        serde_json::Value::Null | serde_json::Value::Bool(_) => 5,
-        serde_json::Value::Number(_) => 8,
-        serde_json::Value::String(s) => s.len() + 2,
-        serde_json::Value::Array(items) => {
-            let mut n = 2;
-            for item in items {
-                n += json_bytes(item, limit) + 1;
-                if n > limit {
-                    break;
-                }
-            }
-            n
-        }
-        serde_json::Value::Object(map) => {
-            let mut n = 2;
-            for (k, item) in map {
-                n += k.len() + 4 + json_bytes(item, limit);
-                if n > limit {
-                    break;
-                }
-            }
-            n
         }
     }
 }

@@ -8,7 +8,6 @@
 
 pub mod binding;
 pub mod dataset;
-pub mod fetch;
 pub mod filters;
 pub mod formatted;
 pub mod gate;
@@ -22,9 +21,8 @@ pub mod printf;
 pub mod propagate;
 pub mod ramp;
 pub mod rules;
+pub mod scene_sources;
 pub mod snapshots;
-pub mod source;
-pub mod sources;
 
 use bevy_app::{App, Plugin};
 use bevy_ecs::prelude::*;
@@ -75,7 +73,7 @@ impl Plugin for DataPlugin {
         // The runner sleeps on the sources' channel: a message wakes it.
         let sleep = app.world().resource::<ingest::DataInbox>().sleep();
         app.insert_resource(crate::app::Alarm::new(sleep));
-        app.init_resource::<sources::RunningSources>();
+        app.init_resource::<scene_sources::RunningSources>();
         app.add_systems(TickSchedule, begin_tick.in_set(IngestSet::Begin));
         app.init_resource::<ramp::Ramps>();
         app.add_systems(TickSchedule, ingest::ingest.in_set(IngestSet::Receive));
@@ -119,7 +117,7 @@ impl Plugin for DataPlugin {
         app.add_systems(
             crate::app::Shutdown,
             (
-                sources::stop_all.in_set(crate::app::ShutdownSet::Inputs),
+                scene_sources::stop_all.in_set(crate::app::ShutdownSet::Inputs),
                 snapshots::save_all.in_set(crate::app::ShutdownSet::Save),
             ),
         );

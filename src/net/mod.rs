@@ -15,6 +15,7 @@
 //! ```
 
 pub mod auth;
+pub mod fetch;
 #[cfg(feature = "mqtt")]
 pub mod mqtt;
 #[cfg(feature = "nats")]

@@ -240,7 +240,7 @@ fn draw_glyph(layer: &mut Layer, clip: Rect, g: &Glyph, x: i32, y: i32, color: C
 /// One line of ASCII text, measured without a glyph list: what [`layout`] gives for
 /// it, at no allocation (most bound texts are one short line: a value, a clock).
 #[derive(Debug, Clone, Copy)]
-pub struct Line<'a> {
+pub struct AsciiLine<'a> {
     text: &'a str,
     fonts: &'a [Arc<Font>],
     ascent: i32,
@@ -250,9 +250,9 @@ pub struct Line<'a> {
     pub height: u32,
 }
 
-/// `text` as one [`Line`]; `None` when it needs [`layout`]: a character beyond ASCII, a
+/// `text` as one [`AsciiLine`]; `None` when it needs [`layout`]: a character beyond ASCII, a
 /// newline, wrapping, no font, or advances that sum below zero.
-pub fn line<'a>(text: &'a str, fonts: &'a [Arc<Font>], style: &TextStyle) -> Option<Line<'a>> {
+pub fn line<'a>(text: &'a str, fonts: &'a [Arc<Font>], style: &TextStyle) -> Option<AsciiLine<'a>> {
     if style.wrap_width.is_some() || !text.is_ascii() || text.contains('\n') {
         return None;
     }
@@ -265,7 +265,7 @@ pub fn line<'a>(text: &'a str, fonts: &'a [Arc<Font>], style: &TextStyle) -> Opt
     // As `layout` computes one line's height, saturation included.
     let line_h = primary.line_height().saturating_add(style.line_spacing);
     let height = (i64::from(line_h) - i64::from(style.line_spacing)).clamp(0, i64::from(u16::MAX));
-    Some(Line {
+    Some(AsciiLine {
         text,
         fonts,
         ascent: primary.ascent(),
@@ -282,13 +282,13 @@ fn table_shape(ch: char, fonts: &[Arc<Font>]) -> Option<&Glyph> {
         .or_else(|| fonts.first()?.table_glyph('?'))
 }
 
-impl Line<'_> {
+impl AsciiLine<'_> {
     /// Draws the line with its top-left at (x, y) of `layer`, as [`TextLayout::draw`] would.
     pub fn draw(&self, layer: &mut Layer, x: i32, y: i32, color: Color) {
         self.draw_in(layer, layer.bounds(), x, y, color);
     }
 
-    /// [`Line::draw`] painting only inside `clip`; glyphs wholly outside it are skipped.
+    /// [`AsciiLine::draw`] painting only inside `clip`; glyphs wholly outside it are skipped.
     fn draw_in(&self, layer: &mut Layer, clip: Rect, x: i32, y: i32, color: Color) {
         let mut pen = x;
         for b in self.text.bytes().filter(|&b| b != b'\r') {
@@ -302,8 +302,8 @@ impl Line<'_> {
         }
     }
 
-    /// Makes `layer`, which holds the line `old` drawn by [`Line::draw`] at the same
-    /// (x, y), colour and fonts, hold this line as [`Line::draw`] would draw it on a
+    /// Makes `layer`, which holds the line `old` drawn by [`AsciiLine::draw`] at the same
+    /// (x, y), colour and fonts, hold this line as [`AsciiLine::draw`] would draw it on a
     /// fresh layer of the same size, redrawing only the columns where the two differ:
     /// from the first differing character on, as far as either line's changed glyphs
     /// reach. Returns those columns (the layer's full height; empty when nothing

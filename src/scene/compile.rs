@@ -80,7 +80,7 @@ pub struct CompiledScene {
     /// Dataset set-up: rules, history lengths, initial values, persistence (paths resolved).
     pub data: crate::scene::schema::DataSpec,
     /// Data sources by name (file paths resolved against the scene).
-    pub sources: Vec<(String, crate::data::sources::SourceSpec)>,
+    pub sources: Vec<(String, crate::data::scene_sources::SourceSpec)>,
     /// The sources whose `enabled` is `false` or a condition, with the condition compiled.
     pub gates: Vec<crate::data::gate::Gate>,
     /// The display's `sleep_when`, compiled.

@@ -14,7 +14,7 @@ use super::locate::Locator;
 use super::problems::{Problem, Raw, Severity};
 use super::recover::parse_all;
 use super::schema::{DataSpec, FontSpec, SceneFile};
-use crate::data::sources::SourceSpec;
+use crate::data::scene_sources::SourceSpec;
 
 /// An included file: the sections scenes can share.
 #[derive(Debug, Clone, Default, Deserialize)]

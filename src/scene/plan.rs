@@ -238,7 +238,7 @@ pub fn plan(scene: &CompiledScene, device: Option<Device>) -> Plan {
     });
     for (name, spec) in &scene.sources {
         // A source set to `enabled: false` never runs: it holds nothing.
-        if spec.enabled == crate::data::sources::Enabled::Always(false) {
+        if spec.enabled == crate::data::scene_sources::Enabled::Always(false) {
             continue;
         }
         let p = &spec.policy;

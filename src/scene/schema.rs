@@ -7,7 +7,7 @@ use serde::Deserialize;
 
 use crate::data::persist::PersistSpec;
 use crate::data::rules::Rule;
-use crate::data::sources::SourceSpec;
+use crate::data::scene_sources::SourceSpec;
 use crate::render::PixelMode;
 pub use crate::widget::kind::WidgetSpec;
 

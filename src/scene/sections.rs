@@ -238,16 +238,16 @@ pub(super) fn check_sources(
     file: &SceneFile,
     dir: &Path,
     raw: &mut Vec<Raw>,
-) -> Vec<(String, crate::data::sources::SourceSpec)> {
+) -> Vec<(String, crate::data::scene_sources::SourceSpec)> {
     let mut out = Vec::new();
     for (name, spec) in &file.sources {
         let mut spec = spec.clone();
         resolve_source_paths(&mut spec, dir);
-        if let Err(message) = spec.source.check() {
+        if let Err(problem) = spec.source.check() {
             raw.push(Raw {
                 severity: Severity::Error,
                 path: format!("sources.{name}.source"),
-                message,
+                message: problem.to_string(),
             });
         }
         if name.contains('.') || name.is_empty() {
@@ -265,12 +265,12 @@ pub(super) fn check_sources(
 /// The gates of the sources whose `enabled` is `false` or a condition; a condition that
 /// does not compile is reported at its field.
 pub(super) fn source_gates(
-    sources: &[(String, crate::data::sources::SourceSpec)],
+    sources: &[(String, crate::data::scene_sources::SourceSpec)],
     env: &minijinja::Environment<'static>,
     raw: &mut Vec<Raw>,
     origin: &dyn Fn(&str) -> String,
 ) -> Vec<crate::data::gate::Gate> {
-    use crate::data::sources::Enabled;
+    use crate::data::scene_sources::Enabled;
     let mut out = Vec::new();
     for (name, spec) in sources {
         let when = match &spec.enabled {
@@ -306,7 +306,7 @@ pub(super) fn source_gates(
 
 /// Resolves a source's relative file and program paths against `dir` (the folder of the
 /// file that names the source); absolute paths and bare program names stay as they are.
-pub(super) fn resolve_source_paths(spec: &mut crate::data::sources::SourceSpec, dir: &Path) {
+pub(super) fn resolve_source_paths(spec: &mut crate::data::scene_sources::SourceSpec, dir: &Path) {
     spec.source.resolve_paths(dir);
 }
 
@@ -472,11 +472,11 @@ pub(super) fn check_control(control: &super::schema::ControlSpec, raw: &mut Vec<
     ];
     for (surface, asked) in surfaces {
         let path = format!("control.{surface}");
-        if let (true, Err(message)) = (asked, crate::features::require(&path, surface)) {
+        if let (true, Err(lacking)) = (asked, crate::features::require(&path, surface)) {
             raw.push(Raw {
                 severity: Severity::Error,
                 path,
-                message,
+                message: lacking.to_string(),
             });
         }
     }
@@ -512,8 +512,8 @@ fn check_home_assistant(ha: &super::schema::HomeAssistantSpec, raw: &mut Vec<Raw
             message,
         })
     };
-    if let Err(message) = crate::features::require("control.home_assistant", "mqtt") {
-        err("", message);
+    if let Err(lacking) = crate::features::require("control.home_assistant", "mqtt") {
+        err("", lacking.to_string());
     }
     let prefix = ha.discovery_prefix.trim_matches('/');
     if prefix.is_empty() || prefix.contains(['+', '#']) || prefix.contains(char::is_whitespace) {

@@ -9,7 +9,7 @@ use crate::data::Dataset;
 use crate::data::ingest::DataInbox;
 use crate::data::persist::{self, Persistence};
 use crate::data::propagate::{BindingEnv, Bindings, KeyIndex};
-use crate::data::sources::RunningSources;
+use crate::data::scene_sources::RunningSources;
 use crate::motion::Sliding;
 use crate::render::FrameBuffer;
 use crate::render::compose::{Background, Visible, WidgetLayer};
@@ -65,7 +65,7 @@ impl Plugin for ScenePlugin {
         for (name, s) in &self.scene.sources {
             ramps.0.extend(s.source.ramps());
             let gated = self.scene.gates.iter().any(|g| &g.name == name);
-            if !gated && let Some(handle) = crate::data::sources::start(name, s, &tx) {
+            if !gated && let Some(handle) = crate::data::scene_sources::start(name, s, &tx) {
                 running.0.push(handle);
             }
         }

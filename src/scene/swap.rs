@@ -10,7 +10,7 @@ use crate::data::Dataset;
 use crate::data::ingest::DataInbox;
 use crate::data::persist::Persistence;
 use crate::data::propagate::{BindingEnv, KeyIndex};
-use crate::data::sources::RunningSources;
+use crate::data::scene_sources::RunningSources;
 use crate::panel::power::SleepWhen;
 use crate::render::FrameBuffer;
 use crate::render::compose::{Background, DrawList, WidgetLayer};
@@ -186,7 +186,7 @@ fn restart_sources(world: &mut World, old: Option<&CompiledScene>, new: &Compile
         if kept.iter().any(|h| h.name() == name) || new.gates.iter().any(|g| &g.name == name) {
             continue;
         }
-        if let Some(handle) = crate::data::sources::start(name, s, &tx) {
+        if let Some(handle) = crate::data::scene_sources::start(name, s, &tx) {
             swapped.started.push(name.clone());
             kept.push(handle);
         }

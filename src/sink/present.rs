@@ -98,7 +98,7 @@ pub fn present(
 }
 
 /// Lets every sink finish (write the last PNG, close the GIF, restore the terminal).
-pub fn finish_sinks(world: &mut World) -> Vec<String> {
+pub fn finish_sinks(world: &mut World) -> Vec<crate::app::ShutdownError> {
     let tick = world.get_resource::<Tick>().map_or(0, |t| t.0);
     let Some(fb) = world.get_resource::<FrameBuffer>() else {
         return Vec::new();
@@ -112,7 +112,10 @@ pub fn finish_sinks(world: &mut World) -> Vec<String> {
     let mut errors = Vec::new();
     for slot in list.iter_mut() {
         if let Err(e) = slot.sink.finish(fb, tick.saturating_sub(1)) {
-            errors.push(format!("sink {}: {e}", slot.sink.name()));
+            errors.push(crate::app::ShutdownError {
+                part: format!("sink {}", slot.sink.name()),
+                source: std::sync::Arc::new(e),
+            });
         }
     }
     errors

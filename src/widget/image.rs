@@ -237,7 +237,7 @@ pub fn compile(spec: &ImageSpec, ctx: &mut Ctx) -> Image {
     }
     if is_url(&spec.file) {
         if let Err(e) = crate::features::require("an image from a URL", "http") {
-            ctx.error(Some("file"), e);
+            ctx.error(Some("file"), e.to_string());
             return image;
         }
         // Fetched once the scene runs; nothing is shown until it arrives.

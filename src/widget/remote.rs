@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use bevy_ecs::prelude::*;
 
 use super::image::{Image, Picture, decode};
-use crate::data::fetch::{self, FetchError};
+use crate::net::fetch::{self, FetchError};
 use crate::render::PixelMode;
 use crate::render::image::ImageOptions;
 

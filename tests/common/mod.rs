@@ -122,7 +122,7 @@ pub fn set(app: &mut App, key: &str, value: serde_json::Value) {
         .world()
         .resource::<tinydisplay::data::ingest::DataInbox>()
         .sender();
-    tx.send(tinydisplay::data::source::Message::Set {
+    tx.send(tinydisplay::source::Message::Set {
         key: key.into(),
         value,
     })

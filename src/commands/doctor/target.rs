@@ -1,10 +1,10 @@
 //! What a scene asks of the machine: the panel's model and bus, and every GPIO pin it
 //! uses (the panel's DC, RESET and backlight, the buttons and encoders of GPIO sources).
 
-#[cfg(feature = "gpio")]
-use tinydisplay::data::source::gpio::GpioKind;
 use tinydisplay::panel::{BusSpec, Model};
 use tinydisplay::scene::CompiledScene;
+#[cfg(feature = "gpio")]
+use tinydisplay::source::kinds::gpio::GpioKind;
 
 /// One use of a GPIO pin, named by where the scene sets it.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -28,7 +28,7 @@ pub fn forget_with(
     cat: &Catalogue,
     auth: &MqttAuth,
 ) -> Result<usize, HaError> {
-    check_name(name).map_err(HaError::Name)?;
+    check_name(name).map_err(|e| HaError::Name(e.to_string()))?;
     let url = BrokerUrl::parse(url, SCHEMES).map_err(|e| HaError::Broker(e.to_string()))?;
     let client_id = format!("tinydisplay-{name}-ha-forget-{}", std::process::id());
     let mut opts =

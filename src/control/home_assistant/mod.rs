@@ -85,7 +85,7 @@ impl HomeAssistant {
         fallback: HomeAssistantSpec,
         world: &mut bevy_ecs::world::World,
     ) -> Result<Self, HaError> {
-        check_name(name).map_err(HaError::Name)?;
+        check_name(name).map_err(|e| HaError::Name(e.to_string()))?;
         let first = world
             .get_resource::<ActiveScene>()
             .map(|a| Catalogue::of(&a.0, &fallback))

@@ -132,12 +132,12 @@ pub(crate) async fn frame_png(State(ctx): State<Ctx>) -> Response {
             png,
         )
             .into_response(),
-        Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, e),
+        Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
     }
 }
 
 /// The frame as PNG bytes.
-pub fn encode_png(fb: &FrameBuffer) -> Result<Vec<u8>, String> {
+pub fn encode_png(fb: &FrameBuffer) -> Result<Vec<u8>, image::ImageError> {
     use image::ImageEncoder;
     let (pixels, color) = match fb.mode() {
         PixelMode::Rgb565 | PixelMode::Rgb888 | PixelMode::Bwr => {
@@ -146,9 +146,12 @@ pub fn encode_png(fb: &FrameBuffer) -> Result<Vec<u8>, String> {
         _ => (fb.data().to_vec(), image::ExtendedColorType::L8),
     };
     let mut out = Vec::new();
-    image::codecs::png::PngEncoder::new(&mut out)
-        .write_image(&pixels, fb.width(), fb.height(), color)
-        .map_err(|e| e.to_string())?;
+    image::codecs::png::PngEncoder::new(&mut out).write_image(
+        &pixels,
+        fb.width(),
+        fb.height(),
+        color,
+    )?;
     Ok(out)
 }
 

@@ -20,7 +20,7 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{Notify, watch};
 
-use crate::data::source::throttle::Throttle;
+use crate::source::throttle::Throttle;
 
 /// Default most connections open at once.
 pub const DEFAULT_MAX_CONNECTIONS: usize = 128;

@@ -1,17 +1,17 @@
 //! I2C for the SSD1306/SH1106: each transfer starts with a control byte, 0x00 for a
 //! command stream and 0x40 for a data stream.
 
-use super::{Bus, BusError, I2cSpec};
+use super::{Bus, BusError, I2cSpec, PortError};
 
 /// Something that writes bytes to the addressed I2C device.
 pub trait I2cPort: Send {
     /// Writes `bytes` as one message; returns how many went out.
-    fn write(&mut self, bytes: &[u8]) -> Result<usize, String>;
+    fn write(&mut self, bytes: &[u8]) -> Result<usize, PortError>;
 }
 
 impl I2cPort for rppal::i2c::I2c {
-    fn write(&mut self, bytes: &[u8]) -> Result<usize, String> {
-        rppal::i2c::I2c::write(self, bytes).map_err(|e| e.to_string())
+    fn write(&mut self, bytes: &[u8]) -> Result<usize, PortError> {
+        rppal::i2c::I2c::write(self, bytes).map_err(|e| PortError(e.to_string()))
     }
 }
 
@@ -51,7 +51,7 @@ impl<P: I2cPort> I2cBus<P> {
                 Err(reason) => {
                     return Err(BusError::Write {
                         what: self.what.clone(),
-                        reason,
+                        reason: reason.to_string(),
                     });
                 }
             }
@@ -118,7 +118,7 @@ mod tests {
 
     struct Fake(Vec<Vec<u8>>);
     impl I2cPort for &mut Fake {
-        fn write(&mut self, bytes: &[u8]) -> Result<usize, String> {
+        fn write(&mut self, bytes: &[u8]) -> Result<usize, PortError> {
             self.0.push(bytes.to_vec());
             Ok(bytes.len())
         }

@@ -72,6 +72,23 @@ pub struct BusyWait {
     pub max_ms: u32,
 }
 
+/// Why one transfer or pin operation of a port failed: what the system (or a fake) said.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct PortError(pub String);
+
+impl From<String> for PortError {
+    fn from(message: String) -> PortError {
+        PortError(message)
+    }
+}
+
+impl From<&str> for PortError {
+    fn from(message: &str) -> PortError {
+        PortError(message.to_owned())
+    }
+}
+
 /// A bus that could not be opened or written.
 #[derive(Debug, thiserror::Error)]
 pub enum BusError {

@@ -34,7 +34,7 @@ impl<P: I2cPort> Pcf8574Bus<P> {
                 Err(reason) => {
                     return Err(BusError::Write {
                         what: self.what.clone(),
-                        reason,
+                        reason: reason.to_string(),
                     });
                 }
             }
@@ -76,10 +76,11 @@ PCF8574T boards, 0x3F on PCF8574AT)",
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::panel::bus::PortError;
 
     struct Fake(Vec<Vec<u8>>);
     impl I2cPort for &mut Fake {
-        fn write(&mut self, bytes: &[u8]) -> Result<usize, String> {
+        fn write(&mut self, bytes: &[u8]) -> Result<usize, PortError> {
             self.0.push(bytes.to_vec());
             Ok(bytes.len())
         }

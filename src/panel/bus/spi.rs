@@ -4,12 +4,12 @@
 
 use std::time::{Duration, Instant};
 
-use super::{Bus, BusError, BusyWait, SpiSpec};
+use super::{Bus, BusError, BusyWait, PortError, SpiSpec};
 
 /// Something that writes bytes on an SPI bus with chip select handled.
 pub trait SpiPort: Send {
     /// Writes all of `bytes` in one transfer; returns how many went out.
-    fn write(&mut self, bytes: &[u8]) -> Result<usize, String>;
+    fn write(&mut self, bytes: &[u8]) -> Result<usize, PortError>;
 }
 
 /// A GPIO output.
@@ -19,7 +19,7 @@ pub trait OutPin: Send {
 
     /// Drives the pin with PWM at `hz` and `duty` (0.0..=1.0); a steady level for duty 0
     /// or 1. A pin without PWM is on for any duty above 0.
-    fn pwm(&mut self, hz: f64, duty: f64) -> Result<(), String> {
+    fn pwm(&mut self, hz: f64, duty: f64) -> Result<(), PortError> {
         let _ = hz;
         self.set(duty > 0.0);
         Ok(())
@@ -39,8 +39,8 @@ impl InPin for rppal::gpio::InputPin {
 }
 
 impl SpiPort for rppal::spi::Spi {
-    fn write(&mut self, bytes: &[u8]) -> Result<usize, String> {
-        rppal::spi::Spi::write(self, bytes).map_err(|e| e.to_string())
+    fn write(&mut self, bytes: &[u8]) -> Result<usize, PortError> {
+        rppal::spi::Spi::write(self, bytes).map_err(|e| PortError(e.to_string()))
     }
 }
 
@@ -53,14 +53,15 @@ impl OutPin for rppal::gpio::OutputPin {
         }
     }
 
-    fn pwm(&mut self, hz: f64, duty: f64) -> Result<(), String> {
+    fn pwm(&mut self, hz: f64, duty: f64) -> Result<(), PortError> {
         // Full on and full off need no PWM thread.
         if duty <= 0.0 || duty >= 1.0 {
-            self.clear_pwm().map_err(|e| e.to_string())?;
+            self.clear_pwm().map_err(|e| PortError(e.to_string()))?;
             OutPin::set(self, duty >= 1.0);
             return Ok(());
         }
-        self.set_pwm_frequency(hz, duty).map_err(|e| e.to_string())
+        self.set_pwm_frequency(hz, duty)
+            .map_err(|e| PortError(e.to_string()))
     }
 }
 
@@ -112,7 +113,7 @@ impl<S: SpiPort, P: OutPin> SpiBus<S, P> {
                 .pwm(f64::from(hz), f64::from(level) / 255.0)
                 .map_err(|reason| BusError::Write {
                     what: format!("{} backlight", self.what),
-                    reason,
+                    reason: reason.to_string(),
                 }),
             None => {
                 pin.set(level > 0);
@@ -147,7 +148,7 @@ impl<S: SpiPort, P: OutPin> SpiBus<S, P> {
                 Err(reason) => {
                     return Err(BusError::Write {
                         what: self.what.clone(),
-                        reason,
+                        reason: reason.to_string(),
                     });
                 }
             }
@@ -302,7 +303,7 @@ mod tests {
 
     struct FakeSpi(Log);
     impl SpiPort for FakeSpi {
-        fn write(&mut self, bytes: &[u8]) -> Result<usize, String> {
+        fn write(&mut self, bytes: &[u8]) -> Result<usize, PortError> {
             let dc = *self.0.1.lock().unwrap();
             self.0.0.lock().unwrap().push((dc, bytes.len()));
             Ok(bytes.len())
@@ -314,7 +315,7 @@ mod tests {
             *self.0.1.lock().unwrap() = high;
         }
 
-        fn pwm(&mut self, _hz: f64, duty: f64) -> Result<(), String> {
+        fn pwm(&mut self, _hz: f64, duty: f64) -> Result<(), PortError> {
             self.set(duty > 0.0);
             Ok(())
         }
@@ -328,7 +329,7 @@ mod tests {
             self.0.lock().unwrap().push(format!("set {high}"));
         }
 
-        fn pwm(&mut self, hz: f64, duty: f64) -> Result<(), String> {
+        fn pwm(&mut self, hz: f64, duty: f64) -> Result<(), PortError> {
             self.0.lock().unwrap().push(format!("pwm {hz} {duty:.3}"));
             Ok(())
         }
@@ -338,7 +339,7 @@ mod tests {
     struct Quiet;
     impl OutPin for Quiet {
         fn set(&mut self, _high: bool) {}
-        fn pwm(&mut self, _hz: f64, _duty: f64) -> Result<(), String> {
+        fn pwm(&mut self, _hz: f64, _duty: f64) -> Result<(), PortError> {
             Ok(())
         }
     }
@@ -355,7 +356,7 @@ mod tests {
                 Pin::Backlight(p) => p.set(high),
             }
         }
-        fn pwm(&mut self, hz: f64, duty: f64) -> Result<(), String> {
+        fn pwm(&mut self, hz: f64, duty: f64) -> Result<(), PortError> {
             match self {
                 Pin::Quiet(p) => p.pwm(hz, duty),
                 Pin::Backlight(p) => p.pwm(hz, duty),
@@ -419,7 +420,7 @@ mod tests {
     fn a_short_write_is_an_error() {
         struct Short;
         impl SpiPort for Short {
-            fn write(&mut self, bytes: &[u8]) -> Result<usize, String> {
+            fn write(&mut self, bytes: &[u8]) -> Result<usize, PortError> {
                 Ok(bytes.len() / 2)
             }
         }

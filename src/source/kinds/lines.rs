@@ -4,7 +4,7 @@
 //!
 //! Lines are bounded: a line ends at `\n` or `\r` (so `\r`-progress output gives one line
 //! per update), and a line longer than the limit is not kept: its bytes are skipped up to
-//! the next line end and the reader reports [`Line::TooLong`] instead, so output without
+//! the next line end and the reader reports [`ReadLine::TooLong`] instead, so output without
 //! any line end never grows memory. At most [`QUEUE`] lines wait in the channel; a faster
 //! writer is held back by the pipe.
 
@@ -12,15 +12,15 @@ use std::io::BufRead;
 use std::sync::mpsc::{self, Receiver, TryRecvError};
 use std::thread;
 
-use super::throttle::Throttle;
-use super::{PROBLEM_KEY, SourceError, Stop, Value, Woken, flatten};
+use crate::source::throttle::Throttle;
+use crate::source::{PROBLEM_KEY, SourceError, Stop, Value, Woken, flatten};
 
 /// Lines buffered between the reader thread and the source.
 pub const QUEUE: usize = 256;
 
 /// What the reader thread hands over.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Line {
+pub enum ReadLine {
     /// A complete line (without its line end; invalid UTF-8 replaced).
     Text(String),
     /// A line over the limit was skipped; it had at least this many bytes.
@@ -36,7 +36,7 @@ pub fn spawn_line_reader<R: BufRead + Send + 'static>(
     mut reader: R,
     max_bytes: usize,
     wake: Stop,
-) -> Result<Receiver<std::io::Result<Line>>, SourceError> {
+) -> Result<Receiver<std::io::Result<ReadLine>>, SourceError> {
     let (tx, rx) = mpsc::sync_channel(QUEUE);
     thread::Builder::new()
         .name(thread_name)
@@ -69,7 +69,7 @@ pub fn spawn_line_reader<R: BufRead + Send + 'static>(
 #[derive(Debug)]
 pub enum Next {
     /// A line (or the read error that ended the input).
-    Line(std::io::Result<Line>),
+    Line(std::io::Result<ReadLine>),
     /// The input ended.
     End,
     /// The source was told to stop.
@@ -78,7 +78,7 @@ pub enum Next {
 
 /// Sleeps until the reader spawned with `stop` hands over a line, the input ends, or
 /// the source is stopped.
-pub fn next_line(lines: &Receiver<std::io::Result<Line>>, stop: &Stop) -> Next {
+pub fn next_line(lines: &Receiver<std::io::Result<ReadLine>>, stop: &Stop) -> Next {
     loop {
         if stop.is_stopped() {
             return Next::Stopped;
@@ -114,7 +114,7 @@ impl BoundedLines {
     }
 
     /// The next line, `None` at end of input.
-    pub fn next_line<R: BufRead>(&mut self, reader: &mut R) -> std::io::Result<Option<Line>> {
+    pub fn next_line<R: BufRead>(&mut self, reader: &mut R) -> std::io::Result<Option<ReadLine>> {
         loop {
             let chunk = match reader.fill_buf() {
                 Ok(c) => c,
@@ -124,7 +124,7 @@ impl BoundedLines {
             if chunk.is_empty() {
                 // End of input: what is left is the last line.
                 if let Some(n) = self.skipping.take() {
-                    return Ok(Some(Line::TooLong(n)));
+                    return Ok(Some(ReadLine::TooLong(n)));
                 }
                 if self.buf.is_empty() {
                     return Ok(None);
@@ -146,22 +146,22 @@ impl BoundedLines {
             reader.consume(used);
             if end.is_some() {
                 if let Some(n) = self.skipping.take() {
-                    return Ok(Some(Line::TooLong(n)));
+                    return Ok(Some(ReadLine::TooLong(n)));
                 }
                 return Ok(Some(self.take()));
             }
         }
     }
 
-    fn take(&mut self) -> Line {
+    fn take(&mut self) -> ReadLine {
         let text = String::from_utf8_lossy(&self.buf).into_owned();
         self.buf.clear();
-        Line::Text(text)
+        ReadLine::Text(text)
     }
 }
 
 /// Turns received lines into updates under a namespace; a bad line (not JSON, over the
-/// limit) is skipped, counted, logged at most once per [`super::throttle::LOG_EVERY`] and
+/// limit) is skipped, counted, logged at most once per [`crate::source::throttle::LOG_EVERY`] and
 /// reported to the runner as a problem (the source's health says why).
 #[derive(Debug)]
 pub struct LineHandler {
@@ -190,9 +190,9 @@ impl LineHandler {
     }
 
     /// Emits the updates of `line`, or reports why it was skipped.
-    pub fn handle(&mut self, line: Line, emit: &mut dyn FnMut(String, Value)) {
+    pub fn handle(&mut self, line: ReadLine, emit: &mut dyn FnMut(String, Value)) {
         let problem = match line {
-            Line::Text(text) => match json_line_updates(&self.namespace, &text) {
+            ReadLine::Text(text) => match json_line_updates(&self.namespace, &text) {
                 Ok(updates) => {
                     for (key, value) in updates {
                         emit(key, value);
@@ -201,7 +201,7 @@ impl LineHandler {
                 }
                 Err(e) => format!("skipped a line: {e}"),
             },
-            Line::TooLong(n) => format!(
+            ReadLine::TooLong(n) => format!(
                 "refused a line of {n} bytes: over the limit of {} bytes (policy max_line_bytes)",
                 self.max_bytes
             ),
@@ -234,7 +234,7 @@ pub fn json_line_updates(ns: &str, line: &str) -> Result<Vec<(String, Value)>, S
     })?;
     Ok(match value {
         Value::Object(_) | Value::Array(_) => flatten(ns, &value),
-        scalar => vec![(super::join_key(ns, "value"), scalar)],
+        scalar => vec![(crate::source::join_key(ns, "value"), scalar)],
     })
 }
 
@@ -263,7 +263,7 @@ mod tests {
         }
     }
 
-    fn all(input: &[u8], max: usize) -> Vec<Line> {
+    fn all(input: &[u8], max: usize) -> Vec<ReadLine> {
         let mut r = std::io::Cursor::new(input.to_vec());
         let mut lines = BoundedLines::new(max);
         let mut out = Vec::new();
@@ -275,14 +275,14 @@ mod tests {
 
     #[test]
     fn carriage_returns_end_lines_and_long_lines_are_refused() {
-        let t = |s: &str| Line::Text(s.to_owned());
+        let t = |s: &str| ReadLine::Text(s.to_owned());
         assert_eq!(
             all(b"10%\r20%\r{\"a\":1}\n", 16),
             vec![t("10%"), t("20%"), t("{\"a\":1}")]
         );
         assert_eq!(
             all(b"short\nxxxxxxxxxxxxxxxxxxxxxxxx\nok\nlast", 8),
-            vec![t("short"), Line::TooLong(24), t("ok"), t("last")]
+            vec![t("short"), ReadLine::TooLong(24), t("ok"), t("last")]
         );
         assert_eq!(all(b"a\r\nb", 8), vec![t("a"), t(""), t("b")]);
     }
@@ -293,7 +293,7 @@ mod tests {
         let mut r = BufReader::with_capacity(8192, Endless(b'y').take(64 << 20));
         let mut lines = BoundedLines::new(1024);
         let first = lines.next_line(&mut r).expect("reads");
-        assert_eq!(first, Some(Line::TooLong(64 << 20)));
+        assert_eq!(first, Some(ReadLine::TooLong(64 << 20)));
         assert!(lines.buf.capacity() <= 4096, "{}", lines.buf.capacity());
         assert_eq!(lines.next_line(&mut r).expect("reads"), None);
     }

@@ -10,7 +10,7 @@ use std::path::Path;
 
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader};
 
-use super::super::SourceError;
+use crate::source::SourceError;
 
 /// The largest album art accepted, in bytes.
 pub const MAX_ART: usize = 16 * 1024 * 1024;

@@ -11,7 +11,7 @@ use std::sync::Mutex;
 use nix::sys::signal::{Signal, killpg};
 use nix::unistd::Pid;
 
-use super::SourceError;
+use crate::source::SourceError;
 
 /// Process groups started by sources and not yet killed.
 static GROUPS: Mutex<Vec<u32>> = Mutex::new(Vec::new());

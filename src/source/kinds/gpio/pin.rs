@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 
 use serde::Deserialize;
 
-use super::super::SourceError;
+use crate::source::SourceError;
 
 /// The internal resistor of an input pin.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]

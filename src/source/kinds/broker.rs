@@ -4,7 +4,7 @@
 
 use std::future::Future;
 
-use super::{SourceError, Stop};
+use crate::source::{SourceError, Stop};
 
 /// A broker client's failure (connecting, subscribing, or the connection dropping).
 pub fn broker_error(what: &str, e: impl std::fmt::Display) -> SourceError {
@@ -21,7 +21,7 @@ pub fn report_lost(
 ) {
     if connected && result.is_err() {
         emit(
-            super::join_key(namespace, "connected"),
+            crate::source::join_key(namespace, "connected"),
             serde_json::Value::Bool(false),
         );
     }

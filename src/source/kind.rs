@@ -15,8 +15,8 @@ use std::sync::mpsc::Sender;
 use serde::de::DeserializeOwned;
 
 use super::policy::Policy;
+use super::ramp::Ramp;
 use super::{Message, SourceError, SourceHandle};
-use crate::data::ramp::Ramp;
 use crate::registry::{Reader, Registry};
 
 /// A source kind (see the module docs).
@@ -25,8 +25,8 @@ use crate::registry::{Reader, Registry};
 /// use std::sync::mpsc::{Sender, channel};
 /// use std::time::Duration;
 /// use serde_json::Value;
-/// use tinydisplay::data::source::kind::{SourceKind, register};
-/// use tinydisplay::data::source::{Message, Policy, PollSource, SourceError, SourceHandle, spawn_poll};
+/// use tinydisplay::source::kind::{CheckError, SourceKind, register};
+/// use tinydisplay::source::{Message, Policy, PollSource, SourceError, SourceHandle, spawn_poll};
 ///
 /// /// `Dice(sides: 6)`: a number from 1 to `sides` at each poll, as `dice.value`.
 /// #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
@@ -52,7 +52,7 @@ use crate::registry::{Reader, Registry};
 ///         Ok(spawn_poll(name, Box::new(Dice { sides: c.sides, rolls: 0 }), policy, tx))
 ///     }
 ///
-///     fn check(c: &DiceConfig) -> Result<(), String> {
+///     fn check(c: &DiceConfig) -> Result<(), CheckError> {
 ///         if c.sides == 0 { Err("a die needs at least one side".into()) } else { Ok(()) }
 ///     }
 /// }
@@ -95,13 +95,31 @@ pub trait SourceKind: Send + Sync + 'static {
     fn resolve_paths(_config: &mut Self::Config, _dir: &Path) {}
 
     /// A problem `check` reports before the source runs, if any (default: none).
-    fn check(_config: &Self::Config) -> Result<(), String> {
+    fn check(_config: &Self::Config) -> Result<(), CheckError> {
         Ok(())
     }
 
     /// Keys its values make advance with the tick (default: none).
     fn ramps(_config: &Self::Config) -> Vec<Ramp> {
         Vec::new()
+    }
+}
+
+/// A problem a kind's [`SourceKind::check`] finds in a configuration, as `check` shows it
+/// (at the source's place in the scene): `unknown time zone "Mars/Olympus"`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct CheckError(pub String);
+
+impl From<String> for CheckError {
+    fn from(message: String) -> CheckError {
+        CheckError(message)
+    }
+}
+
+impl From<&str> for CheckError {
+    fn from(message: &str) -> CheckError {
+        CheckError(message.to_owned())
     }
 }
 
@@ -114,7 +132,7 @@ trait AnySource: Debug + Send + Sync {
         tx: Sender<Message>,
     ) -> Result<SourceHandle, SourceError>;
     fn resolve_paths(&mut self, dir: &Path);
-    fn check(&self) -> Result<(), String>;
+    fn check(&self) -> Result<(), CheckError>;
     fn ramps(&self) -> Vec<Ramp>;
     fn clone_box(&self) -> Box<dyn AnySource>;
     fn eq_any(&self, other: &dyn AnySource) -> bool;
@@ -142,7 +160,7 @@ impl<K: SourceKind> AnySource for ConfigOf<K> {
     fn resolve_paths(&mut self, dir: &Path) {
         K::resolve_paths(&mut self.0, dir);
     }
-    fn check(&self) -> Result<(), String> {
+    fn check(&self) -> Result<(), CheckError> {
         K::check(&self.0)
     }
     fn ramps(&self) -> Vec<Ramp> {
@@ -193,7 +211,7 @@ impl SourceConfig {
     }
 
     /// A problem to report before it runs (see [`SourceKind::check`]).
-    pub fn check(&self) -> Result<(), String> {
+    pub fn check(&self) -> Result<(), CheckError> {
         self.0.check()
     }
 
@@ -230,22 +248,22 @@ fn reader<K: SourceKind>() -> (&'static str, Reader<dyn AnySource>) {
 /// feature this build lacks is not registered (see [`crate::features`]).
 static REGISTRY: LazyLock<Registry<dyn AnySource>> = LazyLock::new(|| {
     Registry::new([
-        reader::<super::clock::ClockKind>(),
-        reader::<super::system::SystemKind>(),
-        reader::<super::file::FileKind>(),
-        reader::<super::command::CommandKind>(),
-        reader::<super::process::ProcessKind>(),
+        reader::<super::kinds::clock::ClockKind>(),
+        reader::<super::kinds::system::SystemKind>(),
+        reader::<super::kinds::file::FileKind>(),
+        reader::<super::kinds::command::CommandKind>(),
+        reader::<super::kinds::process::ProcessKind>(),
         #[cfg(feature = "http")]
-        reader::<super::http::HttpKind>(),
-        reader::<super::stdin::StdinKind>(),
+        reader::<super::kinds::http::HttpKind>(),
+        reader::<super::kinds::stdin::StdinKind>(),
         #[cfg(feature = "mqtt")]
-        reader::<super::mqtt::MqttKind>(),
+        reader::<super::kinds::mqtt::MqttKind>(),
         #[cfg(feature = "nats")]
-        reader::<super::nats::NatsKind>(),
+        reader::<super::kinds::nats::NatsKind>(),
         #[cfg(feature = "mpd")]
-        reader::<super::mpd::MpdKind>(),
+        reader::<super::kinds::mpd::MpdKind>(),
         #[cfg(feature = "gpio")]
-        reader::<super::gpio::GpioKind>(),
+        reader::<super::kinds::gpio::GpioKind>(),
     ])
 });
 

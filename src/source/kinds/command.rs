@@ -7,7 +7,7 @@ use serde::Deserialize;
 
 use super::child::{first_line, kill_group, spawn_piped};
 use super::drain::run_to_exit;
-use super::{Format, PollSource, SourceError, Value};
+use crate::source::{Format, PollSource, SourceError, Value};
 
 /// Settings of a command source.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -60,7 +60,7 @@ impl CommandSource {
         Ok(Self {
             config,
             timeout,
-            max_output: super::policy::DEFAULT_MAX_OUTPUT_BYTES,
+            max_output: crate::source::policy::DEFAULT_MAX_OUTPUT_BYTES,
         })
     }
 
@@ -126,24 +126,29 @@ impl PollSource for CommandSource {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct CommandKind;
 
-impl super::kind::SourceKind for CommandKind {
+impl crate::source::kind::SourceKind for CommandKind {
     const NAME: &'static str = "Command";
     type Config = CommandConfig;
 
     fn start(
         c: &CommandConfig,
         name: &str,
-        policy: super::Policy,
-        tx: std::sync::mpsc::Sender<super::Message>,
-    ) -> Result<super::SourceHandle, super::SourceError> {
+        policy: crate::source::Policy,
+        tx: std::sync::mpsc::Sender<crate::source::Message>,
+    ) -> Result<crate::source::SourceHandle, crate::source::SourceError> {
         let timeout = std::time::Duration::from_millis(policy.timeout_ms.max(1));
         let source =
             CommandSource::new(c.clone(), timeout)?.with_output_limit(policy.max_output_bytes);
-        Ok(super::spawn_poll(name, Box::new(source), policy, tx))
+        Ok(crate::source::spawn_poll(
+            name,
+            Box::new(source),
+            policy,
+            tx,
+        ))
     }
 
     fn resolve_paths(c: &mut CommandConfig, dir: &std::path::Path) {
-        c.program = super::kind::resolve_program(dir, &c.program);
+        c.program = crate::source::kind::resolve_program(dir, &c.program);
     }
 }
 

@@ -16,12 +16,12 @@ use serde::Deserialize;
 
 use super::broker::{broker_error, run_session};
 use super::mapping::{MQTT, Router, Subscription};
-use super::throttle::Throttle;
-use super::{PROBLEM_KEY, SourceError, StreamSource, Value, join_key};
 use crate::net::auth::MqttAuth;
 use crate::net::mqtt::{MAX_PACKET_BYTES, PACKET_OVERHEAD, SCHEMES, options};
 use crate::net::tls::TlsConfig;
 use crate::net::url::BrokerUrl;
+use crate::source::throttle::Throttle;
+use crate::source::{PROBLEM_KEY, SourceError, StreamSource, Value, join_key};
 
 /// Settings of an MQTT source.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -144,7 +144,7 @@ impl MqttSource {
             router,
             qos,
             client_id,
-            max_payload: super::policy::DEFAULT_MAX_OUTPUT_BYTES,
+            max_payload: crate::source::policy::DEFAULT_MAX_OUTPUT_BYTES,
             refused: Throttle::default(),
         })
     }
@@ -220,7 +220,7 @@ impl StreamSource for MqttSource {
     fn run(
         &mut self,
         emit: &mut dyn FnMut(String, Value),
-        stop: &super::Stop,
+        stop: &crate::source::Stop,
     ) -> Result<(), SourceError> {
         let mut connected = false;
         let result = run_session(stop, self.session(emit, &mut connected));
@@ -233,18 +233,23 @@ impl StreamSource for MqttSource {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct MqttKind;
 
-impl super::kind::SourceKind for MqttKind {
+impl crate::source::kind::SourceKind for MqttKind {
     const NAME: &'static str = "Mqtt";
     type Config = MqttConfig;
 
     fn start(
         c: &MqttConfig,
         name: &str,
-        policy: super::Policy,
-        tx: std::sync::mpsc::Sender<super::Message>,
-    ) -> Result<super::SourceHandle, super::SourceError> {
+        policy: crate::source::Policy,
+        tx: std::sync::mpsc::Sender<crate::source::Message>,
+    ) -> Result<crate::source::SourceHandle, crate::source::SourceError> {
         let source = MqttSource::new(c.clone(), name)?.with_payload_limit(policy.max_output_bytes);
-        Ok(super::spawn_stream(name, Box::new(source), policy, tx))
+        Ok(crate::source::spawn_stream(
+            name,
+            Box::new(source),
+            policy,
+            tx,
+        ))
     }
 }
 

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use serde::Deserialize;
 
-use super::{PollSource, SourceError, Value, join_key};
+use crate::source::{PollSource, SourceError, Value, join_key};
 
 /// Settings of a system source.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -212,18 +212,23 @@ fn pick_ip(routes: &[Route], iface: &str, locals: &[Ipv4Addr]) -> Option<Ipv4Add
 #[derive(Debug, Clone, Copy, Default)]
 pub struct SystemKind;
 
-impl super::kind::SourceKind for SystemKind {
+impl crate::source::kind::SourceKind for SystemKind {
     const NAME: &'static str = "System";
     type Config = SystemConfig;
 
     fn start(
         c: &SystemConfig,
         name: &str,
-        policy: super::Policy,
-        tx: std::sync::mpsc::Sender<super::Message>,
-    ) -> Result<super::SourceHandle, super::SourceError> {
+        policy: crate::source::Policy,
+        tx: std::sync::mpsc::Sender<crate::source::Message>,
+    ) -> Result<crate::source::SourceHandle, crate::source::SourceError> {
         let source = SystemSource::new(c.clone());
-        Ok(super::spawn_poll(name, Box::new(source), policy, tx))
+        Ok(crate::source::spawn_poll(
+            name,
+            Box::new(source),
+            policy,
+            tx,
+        ))
     }
 }
 

@@ -4,9 +4,9 @@
 use std::sync::mpsc::Sender;
 use std::time::{Duration, Instant};
 
+use super::size::json_bytes;
 use super::throttle::Throttle;
 use super::{Message, Stop, Value};
-use crate::data::limits::json_bytes;
 
 /// How long a reported problem (a refused line or value) keeps a running stream's health
 /// at not-ok although good values keep coming, so the health stays readable.

@@ -5,7 +5,7 @@ use jiff::tz::TimeZone;
 use jiff::{Timestamp, Zoned};
 use serde::Deserialize;
 
-use super::{PollSource, SourceError, Value, join_key};
+use crate::source::{PollSource, SourceError, Value, join_key};
 
 /// Settings of a clock source.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -94,24 +94,29 @@ impl PollSource for ClockSource {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ClockKind;
 
-impl super::kind::SourceKind for ClockKind {
+impl crate::source::kind::SourceKind for ClockKind {
     const NAME: &'static str = "Clock";
     type Config = ClockConfig;
 
     fn start(
         c: &ClockConfig,
         name: &str,
-        policy: super::Policy,
-        tx: std::sync::mpsc::Sender<super::Message>,
-    ) -> Result<super::SourceHandle, super::SourceError> {
+        policy: crate::source::Policy,
+        tx: std::sync::mpsc::Sender<crate::source::Message>,
+    ) -> Result<crate::source::SourceHandle, crate::source::SourceError> {
         let source = ClockSource::new(c.clone())?;
-        Ok(super::spawn_poll(name, Box::new(source), policy, tx))
+        Ok(crate::source::spawn_poll(
+            name,
+            Box::new(source),
+            policy,
+            tx,
+        ))
     }
 
-    fn check(c: &ClockConfig) -> Result<(), String> {
+    fn check(c: &ClockConfig) -> Result<(), crate::source::kind::CheckError> {
         match &c.timezone {
             Some(tz) if jiff::tz::TimeZone::get(tz).is_err() => {
-                Err(format!("unknown time zone {tz:?}"))
+                Err(format!("unknown time zone {tz:?}").into())
             }
             _ => Ok(()),
         }

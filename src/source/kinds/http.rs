@@ -10,7 +10,7 @@ use std::time::Duration;
 use serde::Deserialize;
 use ureq::Agent;
 
-use super::{PollSource, SourceError, Value, flatten, join_key};
+use crate::source::{PollSource, SourceError, Value, flatten, join_key};
 
 /// Settings of an HTTP source.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -93,7 +93,7 @@ impl HttpSource {
                 "JSON pointer {p:?} must be empty or start with '/'"
             )));
         }
-        let agent = crate::data::fetch::agent(timeout, config.ca_file.as_deref())
+        let agent = crate::net::fetch::agent(timeout, config.ca_file.as_deref())
             .map_err(|e| SourceError::Config(e.to_string()))?;
         let headers = config
             .headers
@@ -175,19 +175,24 @@ impl PollSource for HttpSource {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct HttpKind;
 
-impl super::kind::SourceKind for HttpKind {
+impl crate::source::kind::SourceKind for HttpKind {
     const NAME: &'static str = "Http";
     type Config = HttpConfig;
 
     fn start(
         c: &HttpConfig,
         name: &str,
-        policy: super::Policy,
-        tx: std::sync::mpsc::Sender<super::Message>,
-    ) -> Result<super::SourceHandle, super::SourceError> {
+        policy: crate::source::Policy,
+        tx: std::sync::mpsc::Sender<crate::source::Message>,
+    ) -> Result<crate::source::SourceHandle, crate::source::SourceError> {
         let timeout = std::time::Duration::from_millis(policy.timeout_ms.max(1));
         let source = HttpSource::new(c.clone(), timeout)?;
-        Ok(super::spawn_poll(name, Box::new(source), policy, tx))
+        Ok(crate::source::spawn_poll(
+            name,
+            Box::new(source),
+            policy,
+            tx,
+        ))
     }
 
     fn resolve_paths(c: &mut HttpConfig, dir: &std::path::Path) {
@@ -199,8 +204,8 @@ impl super::kind::SourceKind for HttpKind {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{Message, Policy, spawn_poll};
     use super::*;
+    use crate::source::{Message, Policy, spawn_poll};
     use serde_json::json;
     use std::io::{Read, Write};
     use std::net::{TcpListener, TcpStream};

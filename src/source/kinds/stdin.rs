@@ -7,8 +7,8 @@ use std::sync::mpsc::Receiver;
 
 use serde::Deserialize;
 
-use super::lines::{Line, LineHandler, Next, next_line, spawn_line_reader};
-use super::{SourceError, Stop, StreamSource, Value};
+use super::lines::{LineHandler, Next, ReadLine, next_line, spawn_line_reader};
+use crate::source::{SourceError, Stop, StreamSource, Value};
 
 /// Settings of a stdin source.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -34,7 +34,7 @@ impl Default for StdinConfig {
 pub struct StdinSource<R: BufRead + Send + 'static> {
     config: StdinConfig,
     reader: Option<R>,
-    lines: Option<Receiver<std::io::Result<Line>>>,
+    lines: Option<Receiver<std::io::Result<ReadLine>>>,
     skipped: AtomicU64,
     max_line_bytes: usize,
 }
@@ -54,7 +54,7 @@ impl<R: BufRead + Send + 'static> StdinSource<R> {
             reader: Some(reader),
             lines: None,
             skipped: AtomicU64::new(0),
-            max_line_bytes: super::policy::DEFAULT_MAX_LINE_BYTES,
+            max_line_bytes: crate::source::policy::DEFAULT_MAX_LINE_BYTES,
         }
     }
 
@@ -113,18 +113,23 @@ impl<R: BufRead + Send + 'static> StreamSource for StdinSource<R> {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct StdinKind;
 
-impl super::kind::SourceKind for StdinKind {
+impl crate::source::kind::SourceKind for StdinKind {
     const NAME: &'static str = "Stdin";
     type Config = StdinConfig;
 
     fn start(
         c: &StdinConfig,
         name: &str,
-        policy: super::Policy,
-        tx: std::sync::mpsc::Sender<super::Message>,
-    ) -> Result<super::SourceHandle, super::SourceError> {
+        policy: crate::source::Policy,
+        tx: std::sync::mpsc::Sender<crate::source::Message>,
+    ) -> Result<crate::source::SourceHandle, crate::source::SourceError> {
         let source = StdinSource::stdin(c.clone()).with_line_limit(policy.max_line_bytes);
-        Ok(super::spawn_stream(name, Box::new(source), policy, tx))
+        Ok(crate::source::spawn_stream(
+            name,
+            Box::new(source),
+            policy,
+            tx,
+        ))
     }
 }
 
@@ -149,7 +154,7 @@ mod tests {
         let mut problems = Vec::new();
         let result = src.run(
             &mut |k, v| {
-                if k == crate::data::source::PROBLEM_KEY {
+                if k == crate::source::PROBLEM_KEY {
                     problems.push(v);
                 } else {
                     got.push((k, v));
@@ -206,7 +211,7 @@ mod tests {
         let stop = Stop::new();
         let result = src.run(
             &mut |k, v| {
-                if k == crate::data::source::PROBLEM_KEY {
+                if k == crate::source::PROBLEM_KEY {
                     problems.push(v);
                 } else {
                     got.push((k, v));

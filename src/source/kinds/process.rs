@@ -10,9 +10,9 @@ use std::time::{Duration, Instant};
 use serde::Deserialize;
 
 use super::child::{forget_group, kill_group, kill_group_id, spawn_piped};
-use super::lines::{BoundedLines, Line, LineHandler, Next, next_line, spawn_line_reader};
+use super::lines::{BoundedLines, LineHandler, Next, ReadLine, next_line, spawn_line_reader};
 use super::pipe::{ReleasablePipe, Release};
-use super::{SourceError, Stop, StreamSource, Value, Woken};
+use crate::source::{SourceError, Stop, StreamSource, Value, Woken};
 
 /// Settings of a process source.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -59,7 +59,7 @@ impl ProcessSource {
         }
         Ok(Self {
             config,
-            max_line_bytes: super::policy::DEFAULT_MAX_LINE_BYTES,
+            max_line_bytes: crate::source::policy::DEFAULT_MAX_LINE_BYTES,
         })
     }
 
@@ -201,7 +201,7 @@ fn log_stderr<R: std::io::Read + Send + 'static>(
             let mut reader = BufReader::new(stderr);
             let mut split = BoundedLines::new(max);
             while let Ok(Some(line)) = split.next_line(&mut reader) {
-                let Line::Text(line) = line else { continue };
+                let ReadLine::Text(line) = line else { continue };
                 let line = line.trim().to_owned();
                 if line.is_empty() {
                     continue;
@@ -230,29 +230,34 @@ fn join_soon(t: thread::JoinHandle<()>, wait: Duration) {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ProcessKind;
 
-impl super::kind::SourceKind for ProcessKind {
+impl crate::source::kind::SourceKind for ProcessKind {
     const NAME: &'static str = "Process";
     type Config = ProcessConfig;
 
     fn start(
         c: &ProcessConfig,
         name: &str,
-        policy: super::Policy,
-        tx: std::sync::mpsc::Sender<super::Message>,
-    ) -> Result<super::SourceHandle, super::SourceError> {
+        policy: crate::source::Policy,
+        tx: std::sync::mpsc::Sender<crate::source::Message>,
+    ) -> Result<crate::source::SourceHandle, crate::source::SourceError> {
         let source = ProcessSource::new(c.clone())?.with_line_limit(policy.max_line_bytes);
-        Ok(super::spawn_stream(name, Box::new(source), policy, tx))
+        Ok(crate::source::spawn_stream(
+            name,
+            Box::new(source),
+            policy,
+            tx,
+        ))
     }
 
     fn resolve_paths(c: &mut ProcessConfig, dir: &std::path::Path) {
-        c.program = super::kind::resolve_program(dir, &c.program);
+        c.program = crate::source::kind::resolve_program(dir, &c.program);
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::super::{Message, Policy, spawn_stream};
     use super::*;
+    use crate::source::{Message, Policy, spawn_stream};
     use serde_json::json;
     use std::sync::mpsc;
 

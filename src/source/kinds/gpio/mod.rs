@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use serde::Deserialize;
 
-use super::{SourceError, StreamSource, Value, join_key};
+use crate::source::{SourceError, StreamSource, Value, join_key};
 use button::{ButtonEvent, Debouncer};
 use encoder::Quadrature;
 use pin::{InputPin, PinBank, Pull, RppalBank};
@@ -176,7 +176,7 @@ impl StreamSource for GpioSource {
     fn run(
         &mut self,
         emit: &mut dyn FnMut(String, Value),
-        stop: &super::Stop,
+        stop: &crate::source::Stop,
     ) -> Result<(), SourceError> {
         let (mut buttons, mut encoders) = self.open()?;
         let ns = self.config.namespace.clone();
@@ -251,18 +251,23 @@ impl StreamSource for GpioSource {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct GpioKind;
 
-impl super::kind::SourceKind for GpioKind {
+impl crate::source::kind::SourceKind for GpioKind {
     const NAME: &'static str = "Gpio";
     type Config = GpioConfig;
 
     fn start(
         c: &GpioConfig,
         name: &str,
-        policy: super::Policy,
-        tx: std::sync::mpsc::Sender<super::Message>,
-    ) -> Result<super::SourceHandle, super::SourceError> {
+        policy: crate::source::Policy,
+        tx: std::sync::mpsc::Sender<crate::source::Message>,
+    ) -> Result<crate::source::SourceHandle, crate::source::SourceError> {
         let source = GpioSource::new(c.clone())?;
-        Ok(super::spawn_stream(name, Box::new(source), policy, tx))
+        Ok(crate::source::spawn_stream(
+            name,
+            Box::new(source),
+            policy,
+            tx,
+        ))
     }
 }
 
@@ -287,7 +292,7 @@ mod tests {
 
     /// Waits (hang guard only) until `key` has `want`, collecting what arrives.
     fn wait_for(
-        rx: &std::sync::mpsc::Receiver<super::super::Message>,
+        rx: &std::sync::mpsc::Receiver<crate::source::Message>,
         seen: &mut BTreeMap<String, Value>,
         key: &str,
         want: &Value,
@@ -297,7 +302,7 @@ mod tests {
             if seen.get(key) == Some(want) {
                 return true;
             }
-            if let Ok(super::super::Message::Set { key, value }) =
+            if let Ok(crate::source::Message::Set { key, value }) =
                 rx.recv_timeout(Duration::from_millis(20))
             {
                 seen.insert(key, value);
@@ -317,7 +322,7 @@ mod tests {
         let bank = pin::FakeBank::new();
         let src = GpioSource::with_bank(c, Box::new(bank.clone())).expect("configured");
         let (tx, rx) = std::sync::mpsc::channel();
-        let handle = super::super::spawn_stream("in", Box::new(src), Default::default(), tx);
+        let handle = crate::source::spawn_stream("in", Box::new(src), Default::default(), tx);
         let mut seen = BTreeMap::new();
         assert!(wait_for(&rx, &mut seen, "gpio.ok.presses", &json!(0)));
         // Active low: pulling the pin to ground presses the button.
@@ -350,7 +355,7 @@ mod tests {
         if std::path::Path::new("/dev/gpiomem").exists() {
             return; // a real Pi: the pins open.
         }
-        let stop = super::super::Stop::new();
+        let stop = crate::source::Stop::new();
         let err = src.run(&mut |_, _| {}, &stop).map(|_| ()).unwrap_err();
         assert!(err.to_string().contains("no GPIO on this machine"), "{err}");
     }

@@ -15,11 +15,11 @@ use serde::Deserialize;
 
 use super::broker::{broker_error, run_session};
 use super::mapping::{NATS, Router, Subscription};
-use super::{SourceError, StreamSource, Value, join_key};
 use crate::net::auth::NatsAuth;
 use crate::net::nats::{SCHEMES, connect_options};
 use crate::net::tls::TlsConfig;
 use crate::net::url::BrokerUrl;
+use crate::source::{SourceError, StreamSource, Value, join_key};
 
 /// Settings of a NATS source.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -187,7 +187,7 @@ impl StreamSource for NatsSource {
     fn run(
         &mut self,
         emit: &mut dyn FnMut(String, Value),
-        stop: &super::Stop,
+        stop: &crate::source::Stop,
     ) -> Result<(), SourceError> {
         let mut connected = false;
         let result = run_session(stop, self.session(emit, &mut connected));
@@ -200,18 +200,23 @@ impl StreamSource for NatsSource {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct NatsKind;
 
-impl super::kind::SourceKind for NatsKind {
+impl crate::source::kind::SourceKind for NatsKind {
     const NAME: &'static str = "Nats";
     type Config = NatsConfig;
 
     fn start(
         c: &NatsConfig,
         name: &str,
-        policy: super::Policy,
-        tx: std::sync::mpsc::Sender<super::Message>,
-    ) -> Result<super::SourceHandle, super::SourceError> {
+        policy: crate::source::Policy,
+        tx: std::sync::mpsc::Sender<crate::source::Message>,
+    ) -> Result<crate::source::SourceHandle, crate::source::SourceError> {
         let source = NatsSource::new(c.clone(), name)?;
-        Ok(super::spawn_stream(name, Box::new(source), policy, tx))
+        Ok(crate::source::spawn_stream(
+            name,
+            Box::new(source),
+            policy,
+            tx,
+        ))
     }
 }
 

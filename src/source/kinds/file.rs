@@ -8,7 +8,7 @@ use std::time::SystemTime;
 
 use serde::Deserialize;
 
-use super::{Format, PollSource, SourceError, Value};
+use crate::source::{Format, PollSource, SourceError, Value};
 
 /// Settings of a file source.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -53,7 +53,7 @@ impl FileSource {
         Self {
             config,
             seen: None,
-            max_bytes: super::policy::DEFAULT_MAX_OUTPUT_BYTES,
+            max_bytes: crate::source::policy::DEFAULT_MAX_OUTPUT_BYTES,
         }
     }
 
@@ -112,18 +112,23 @@ impl PollSource for FileSource {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct FileKind;
 
-impl super::kind::SourceKind for FileKind {
+impl crate::source::kind::SourceKind for FileKind {
     const NAME: &'static str = "File";
     type Config = FileConfig;
 
     fn start(
         c: &FileConfig,
         name: &str,
-        policy: super::Policy,
-        tx: std::sync::mpsc::Sender<super::Message>,
-    ) -> Result<super::SourceHandle, super::SourceError> {
+        policy: crate::source::Policy,
+        tx: std::sync::mpsc::Sender<crate::source::Message>,
+    ) -> Result<crate::source::SourceHandle, crate::source::SourceError> {
         let source = FileSource::new(c.clone()).with_size_limit(policy.max_output_bytes);
-        Ok(super::spawn_poll(name, Box::new(source), policy, tx))
+        Ok(crate::source::spawn_poll(
+            name,
+            Box::new(source),
+            policy,
+            tx,
+        ))
     }
 
     fn resolve_paths(c: &mut FileConfig, dir: &std::path::Path) {

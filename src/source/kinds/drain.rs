@@ -10,8 +10,8 @@ use std::time::{Duration, Instant};
 
 use nix::fcntl::{FcntlArg, OFlag, fcntl};
 
-use super::SourceError;
 use super::child::kill_group;
+use crate::source::SourceError;
 
 /// One pipe being read: what was kept, whether it ended.
 struct Pipe<R> {

@@ -6,8 +6,8 @@ use std::sync::mpsc::Sender;
 use bevy_ecs::prelude::*;
 use serde::Deserialize;
 
-use super::source::policy::Policy;
-use super::source::{Message, SourceConfig, SourceHandle};
+use crate::source::policy::Policy;
+use crate::source::{Message, SourceConfig, SourceHandle};
 
 /// One source in a scene: `"weather": (source: Http(url: "…"), policy: (interval_ms: 600000))`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]

@@ -1,7 +1,7 @@
 //! MPD's `status` and `currentsong` answers turned into dataset keys.
 
-use super::super::{Value, join_key};
-use crate::data::ramp::clock_text;
+use crate::source::ramp::clock_text;
+use crate::source::{Value, join_key};
 
 fn get<'a>(pairs: &'a [(String, String)], key: &str) -> Option<&'a str> {
     pairs

@@ -9,7 +9,7 @@
 
 use serde::Deserialize;
 
-use super::{SourceError, Value, flatten, join_key};
+use crate::source::{SourceError, Value, flatten, join_key};
 
 /// How a message's payload becomes a value.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]

@@ -1,4 +1,10 @@
-//! Data sources: threads that fetch live values and send them to the engine over a channel.
+//! Data sources, a layer of their own: threads that fetch live values and send them to the
+//! engine over a channel. No ECS here: the data layer (`data::scene_sources`) starts the scene's
+//! sources and drains their channel once per tick.
+//!
+//! [`kind`] says what a source kind is and holds the registry scenes name kinds from;
+//! [`kinds`] holds the built-in kinds; [`runner`](spawn_poll) runs one under its
+//! [`policy`] and [`Stop`] signal; the reporter sends its values and health.
 //!
 //! A source is either polled ([`PollSource`]: clock, system, file, command, http) or runs
 //! as a stream ([`StreamSource`]: process, stdin). [`spawn_poll`] and [`spawn_stream`] run
@@ -9,7 +15,7 @@
 //!
 //! ```no_run
 //! use std::sync::mpsc;
-//! use tinydisplay::data::source::{ClockConfig, ClockSource, Message, Policy, spawn_poll};
+//! use tinydisplay::source::{ClockConfig, ClockSource, Message, Policy, spawn_poll};
 //!
 //! let (tx, rx) = mpsc::channel();
 //! let clock = ClockSource::new(ClockConfig::default()).expect("the local time zone");
@@ -20,70 +26,48 @@
 //! handle.stop();
 //! ```
 
-#[cfg(any(feature = "mqtt", feature = "nats", feature = "mpd"))]
-pub mod broker;
-mod child;
-pub mod clock;
-pub mod command;
-mod drain;
-pub mod file;
 mod flatten;
-#[cfg(feature = "gpio")]
-pub mod gpio;
-#[cfg(feature = "http")]
-pub mod http;
 pub mod kind;
-mod lines;
-pub mod mapping;
-#[cfg(feature = "mpd")]
-pub mod mpd;
-#[cfg(feature = "mqtt")]
-pub mod mqtt;
-#[cfg(feature = "nats")]
-pub mod nats;
-mod pipe;
+pub mod kinds;
 pub mod policy;
-pub mod process;
+pub mod ramp;
 mod reporter;
 mod runner;
-pub mod stdin;
+pub mod size;
 mod stop;
-pub mod system;
 pub(crate) mod throttle;
 
 use serde::Deserialize;
 
-pub use clock::{ClockConfig, ClockSource};
-pub use command::{CommandConfig, CommandSource};
-pub use file::{FileConfig, FileSource};
 pub use flatten::{flatten, join_key};
+pub use kind::{CheckError, SourceConfig, SourceKind};
 #[cfg(feature = "gpio")]
-pub use gpio::{GpioConfig, GpioSource};
+pub use kinds::gpio::{GpioConfig, GpioSource};
 #[cfg(feature = "http")]
-pub use http::{HttpConfig, HttpSource};
-pub use kind::{SourceConfig, SourceKind};
+pub use kinds::http::{HttpConfig, HttpSource};
 #[cfg(feature = "mpd")]
-pub use mpd::{MpdConfig, MpdSource};
+pub use kinds::mpd::{MpdConfig, MpdSource};
 #[cfg(feature = "mqtt")]
-pub use mqtt::{MqttConfig, MqttSource};
+pub use kinds::mqtt::{MqttConfig, MqttSource};
 #[cfg(feature = "nats")]
-pub use nats::{NatsConfig, NatsSource};
+pub use kinds::nats::{NatsConfig, NatsSource};
+pub use kinds::{
+    ClockConfig, ClockSource, CommandConfig, CommandSource, FileConfig, FileSource, ProcessConfig,
+    ProcessSource, StdinConfig, StdinSource, SystemConfig, SystemSource,
+};
 pub use policy::{Breaker, Policy, PolicyState};
-pub use process::{ProcessConfig, ProcessSource};
 pub use runner::{SourceHandle, spawn_poll, spawn_stream};
-pub use stdin::{StdinConfig, StdinSource};
 pub use stop::{Stop, Woken};
-pub use system::{SystemConfig, SystemSource};
 
 /// Kills the process groups of every command and process still running (at shutdown, so
 /// a hung command never outlives the engine); returns how many groups were signalled.
 pub fn kill_children() -> usize {
-    child::kill_all()
+    kinds::child::kill_all()
 }
 
 /// How many child process groups sources have running.
 pub fn running_children() -> usize {
-    child::live_groups()
+    kinds::child::live_groups()
 }
 
 /// The key a stream source emits to report a problem that does not end its run (a
@@ -288,17 +272,17 @@ mod tests {
         assert_eq!(list.len(), 7);
         assert_eq!(
             list[0],
-            SourceConfig::of::<clock::ClockKind>(ClockConfig {
+            SourceConfig::of::<kinds::clock::ClockKind>(ClockConfig {
                 timezone: Some("UTC".to_owned()),
                 ..ClockConfig::default()
             })
         );
         let c = list[3]
-            .downcast::<command::CommandKind>()
+            .downcast::<kinds::command::CommandKind>()
             .expect("a command");
         assert_eq!(c.namespace, "cmd");
         assert_eq!(c.format, Format::Text);
-        let h = list[5].downcast::<http::HttpKind>().expect("http");
+        let h = list[5].downcast::<kinds::http::HttpKind>().expect("http");
         assert_eq!(h.namespace, "http");
         let err = ron::from_str::<SourceConfig>("Weather(())").expect_err("not a kind");
         assert!(err.to_string().contains("`Clock`"), "{err}");
@@ -323,7 +307,7 @@ mod tests {
     #[test]
     fn spawned_from_config_and_stopped() {
         let (tx, rx) = std::sync::mpsc::channel();
-        let config = SourceConfig::of::<clock::ClockKind>(ClockConfig::default());
+        let config = SourceConfig::of::<kinds::clock::ClockKind>(ClockConfig::default());
         let policy = Policy {
             interval_ms: 20,
             ..Policy::default()

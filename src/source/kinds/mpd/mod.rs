@@ -18,8 +18,8 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::broker::run_session;
-use super::{SourceError, StreamSource, Value, join_key};
-use crate::data::ramp::Ramp;
+use crate::source::ramp::Ramp;
+use crate::source::{SourceError, StreamSource, Value, join_key};
 use protocol::{Address, Connection, quote};
 
 /// MPD's default port.
@@ -257,7 +257,7 @@ impl StreamSource for MpdSource {
     fn run(
         &mut self,
         emit: &mut dyn FnMut(String, Value),
-        stop: &super::Stop,
+        stop: &crate::source::Stop,
     ) -> Result<(), SourceError> {
         let mut this = self.clone();
         let mut connected = false;
@@ -278,21 +278,26 @@ impl StreamSource for MpdSource {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct MpdKind;
 
-impl super::kind::SourceKind for MpdKind {
+impl crate::source::kind::SourceKind for MpdKind {
     const NAME: &'static str = "Mpd";
     type Config = MpdConfig;
 
     fn start(
         c: &MpdConfig,
         name: &str,
-        policy: super::Policy,
-        tx: std::sync::mpsc::Sender<super::Message>,
-    ) -> Result<super::SourceHandle, super::SourceError> {
+        policy: crate::source::Policy,
+        tx: std::sync::mpsc::Sender<crate::source::Message>,
+    ) -> Result<crate::source::SourceHandle, crate::source::SourceError> {
         let source = MpdSource::new(c.clone())?;
-        Ok(super::spawn_stream(name, Box::new(source), policy, tx))
+        Ok(crate::source::spawn_stream(
+            name,
+            Box::new(source),
+            policy,
+            tx,
+        ))
     }
 
-    fn ramps(c: &MpdConfig) -> Vec<crate::data::ramp::Ramp> {
+    fn ramps(c: &MpdConfig) -> Vec<crate::source::ramp::Ramp> {
         c.ramps()
     }
 }
