@@ -401,18 +401,25 @@ impl Default for RenderAhead {
     }
 }
 
+/// What this tick's frame is drawn from: the tick, the background, the draw list and the
+/// widgets' layers (what a snapshot freezes and a prediction compares).
+#[derive(bevy_ecs::system::SystemParam)]
+pub struct DrawInputs<'w, 's> {
+    /// The tick being drawn.
+    tick: Res<'w, Tick>,
+    /// The colour under every widget.
+    background: Res<'w, Background>,
+    /// The visible widgets in paint order.
+    list: Res<'w, DrawList>,
+    /// The widgets' layers.
+    layers: Query<'w, 's, &'static WidgetLayer>,
+}
+
 /// Before [`paint`]: when the state is as predicted, fills this tick's damage from a
 /// frame rendered ahead (paint then leaves it); when it is not, purges the queue.
-#[allow(
-    clippy::too_many_arguments,
-    reason = "a system's parameters are its inputs"
-)]
 pub fn fill_from_queue(
     mut fb: ResMut<FrameBuffer>,
-    background: Res<Background>,
-    list: Res<DrawList>,
-    tick: Res<Tick>,
-    layers: Query<&WidgetLayer>,
+    input: DrawInputs,
     mut ahead: ResMut<RenderAhead>,
     mut state: ResMut<PaintState>,
     mut damage: Local<Vec<Rect>>,
@@ -421,7 +428,7 @@ pub fn fill_from_queue(
     ahead.checked = false;
     // An idle tick paints nothing and needs no frame: its prediction is not even checked
     // (the next tick with damage checks its own).
-    let t = tick.0;
+    let t = input.tick.0;
     ahead.tick = t;
     if !ahead.active() || !(ahead.engaged || ahead.bursting(t)) || fb.damage().is_empty() {
         return;
@@ -429,7 +436,7 @@ pub fn fill_from_queue(
     let predicted = ahead
         .snapshot
         .as_ref()
-        .map(|s| s.predicts(&list, t, background.0, &layers));
+        .map(|s| s.predicts(&input.list, t, input.background.0, &input.layers));
     ahead.checked = predicted.is_some();
     match predicted {
         Some(true) => {
@@ -453,17 +460,10 @@ pub fn fill_from_queue(
 
 /// After [`paint`]: times an inline paint (render-ahead engages only while painting is
 /// slow), then keeps the workers busy rendering the ticks to come.
-#[allow(
-    clippy::too_many_arguments,
-    reason = "a system's parameters are its inputs"
-)]
 pub fn render_ahead(
     fb: Res<FrameBuffer>,
-    background: Res<Background>,
-    list: Res<DrawList>,
-    tick: Res<Tick>,
+    input: DrawInputs,
     fps: Option<Res<Fps>>,
-    layers: Query<&WidgetLayer>,
     motion: MotionQuery,
     mut ahead: ResMut<RenderAhead>,
     state: Res<PaintState>,
@@ -471,7 +471,7 @@ pub fn render_ahead(
     if !ahead.active() {
         return;
     }
-    let t = tick.0;
+    let t = input.tick.0;
     let ahead = &mut *ahead;
     ahead.tick = t;
     let bursting = ahead.bursting(t);
@@ -495,10 +495,10 @@ pub fn render_ahead(
         ahead.snapshot = Snapshot::take(
             ahead.generation,
             t,
-            background.0,
-            &list,
+            input.background.0,
+            &input.list,
             &fb,
-            &layers,
+            &input.layers,
             &motion,
         )
         .map(Arc::new);

@@ -27,6 +27,17 @@ pub fn capped_size(width: u32, height: u32) -> (u32, u32) {
     (w as u32, h as u32)
 }
 
+/// A coverage mask to paint a colour through (a glyph's).
+#[derive(Debug, Clone, Copy)]
+pub struct Mask<'a> {
+    /// Width and height.
+    pub size: (u32, u32),
+    /// Row-major coverage, 0..=255.
+    pub coverage: &'a [u8],
+    /// True when it holds only 0 and 255 (a bitmap glyph).
+    pub binary: bool,
+}
+
 /// A small RGBA-like pixel buffer in the display's mode: `channels` colour bytes plus one alpha byte per pixel.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Layer {
@@ -186,24 +197,18 @@ impl Layer {
         binary: bool,
         color: Color,
     ) {
-        self.blend_mask_in(self.bounds(), x, y, size, mask, binary, color);
+        let mask = Mask {
+            size,
+            coverage: mask,
+            binary,
+        };
+        self.blend_mask_in(self.bounds(), (x, y), mask, color);
     }
 
-    /// [`Layer::blend_mask_of`] painting only inside `clip` (and the layer).
-    #[allow(
-        clippy::too_many_arguments,
-        reason = "a mask's place, size, kind and colour"
-    )]
-    pub fn blend_mask_in(
-        &mut self,
-        clip: Rect,
-        x: i32,
-        y: i32,
-        (w, h): (u32, u32),
-        mask: &[u8],
-        binary: bool,
-        color: Color,
-    ) {
+    /// [`Layer::blend_mask_of`] painting only inside `clip` (and the layer), the mask's
+    /// top-left at `at`.
+    pub fn blend_mask_in(&mut self, clip: Rect, at: (i32, i32), mask: Mask<'_>, color: Color) {
+        let ((x, y), (w, h), binary, mask) = (at, mask.size, mask.binary, mask.coverage);
         let area = Rect::new(x, y, w, h)
             .intersect(&self.bounds())
             .intersect(&clip);

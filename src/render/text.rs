@@ -8,7 +8,7 @@ use serde::Deserialize;
 use super::color::Color;
 use super::font::{Font, Glyph};
 use super::geometry::Rect;
-use super::layer::Layer;
+use super::layer::{Layer, Mask};
 
 /// Horizontal alignment of each line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
@@ -225,15 +225,12 @@ fn draw_glyph(layer: &mut Layer, clip: Rect, g: &Glyph, x: i32, y: i32, color: C
     if !g.rows.is_empty() && color.a == 255 {
         layer.stamp_bits_in(clip, x, y, g.width, &g.rows, color);
     } else {
-        layer.blend_mask_in(
-            clip,
-            x,
-            y,
-            (g.width, g.height),
-            &g.coverage,
-            g.binary,
-            color,
-        );
+        let mask = Mask {
+            size: (g.width, g.height),
+            coverage: &g.coverage,
+            binary: g.binary,
+        };
+        layer.blend_mask_in(clip, (x, y), mask, color);
     }
 }
 
