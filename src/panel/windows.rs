@@ -9,9 +9,10 @@
 //! The grouping is one pass, top down, linear in the rows and runs. Each row of cells
 //! becomes runs of changed cells, neighbouring runs joined where the cells between cost
 //! no more than another window on the same rows ([`WindowCost::hop`]: a controller that
-//! keeps its address registers needs only the command that changed). A run inside the
-//! columns of a window that ends on the row above extends that window down when the
-//! cells it adds cost no more than a window of its own; otherwise it opens a window.
+//! keeps its address registers needs only the command that changed). A run that overlaps
+//! the columns of a window ending on the row above extends that window down when the
+//! cells it adds cost no more than a window of its own (only a window one row tall
+//! widens to take it); otherwise it opens a window.
 //! Windows never overlap. They come out ordered by their rows, so windows on the same
 //! rows follow each other and share their row address.
 
@@ -159,12 +160,44 @@ impl Windows {
             let (cb, b_rest) = b.as_chunks::<8>();
             for (k, (p, q)) in ca.iter().zip(cb).enumerate() {
                 let mut diff = u64::from_le_bytes(*p) ^ u64::from_le_bytes(*q);
+                if diff == 0 {
+                    continue;
+                }
+                any = true;
+                match cell_bytes {
+                    // Two cells a chunk (4 grey pixels a cell: the SSD1322).
+                    4 => {
+                        let cx = first_cell + 2 * k;
+                        if diff as u32 != 0 {
+                            bits[cx / 64] |= 1 << (cx % 64);
+                        }
+                        if diff >> 32 != 0 {
+                            bits[(cx + 1) / 64] |= 1 << ((cx + 1) % 64);
+                        }
+                        continue;
+                    }
+                    // A cell a byte (page-addressed mono): the non-zero bytes gathered
+                    // into eight bits.
+                    1 => {
+                        let mut t = diff | (diff >> 4);
+                        t |= t >> 2;
+                        t |= t >> 1;
+                        t &= 0x0101_0101_0101_0101;
+                        let lanes = t.wrapping_mul(0x0102_0408_1020_4080) >> 56;
+                        let cx = first_cell + 8 * k;
+                        bits[cx / 64] |= lanes << (cx % 64);
+                        if cx % 64 > 56 {
+                            bits[cx / 64 + 1] |= lanes >> (64 - cx % 64);
+                        }
+                        continue;
+                    }
+                    _ => {}
+                }
                 while diff != 0 {
                     let lane = diff.trailing_zeros() as usize / 8;
                     let cell = cell_of(k * 8 + lane);
                     let cx = first_cell + cell;
                     bits[cx / 64] |= 1 << (cx % 64);
-                    any = true;
                     // Skip the rest of this cell's lanes.
                     let next = (cell + 1) * cell_bytes - k * 8;
                     diff = if next >= 8 {
@@ -224,8 +257,9 @@ impl Windows {
             self.next_open.clear();
             let mut j = 0;
             let mut alone_on_row = false;
-            // Cells of this row left of here are covered by a window extended down.
-            let mut covered = 0;
+            // Cells of this row left of `covered` are in a window extended down; windows
+            // on this row end at `row_end` at most.
+            let (mut covered, mut row_end) = (0, 0);
             for k in 0..self.runs.len() {
                 let (a, b) = self.runs[k];
                 let a = a.max(covered);
@@ -239,17 +273,31 @@ impl Windows {
                 if let Some(&i) = self.open.get(j) {
                     let w = self.cells[i];
                     if w.x0 < b {
-                        // Overlapping columns: extend the window down when the run lies
-                        // inside it and the cells it adds cost no more than a window.
+                        // Overlapping columns: extend the window down (over the union of
+                        // their columns) when the cells it adds cost no more than a window
+                        // of the run's own. A window is widened only while it is one row
+                        // tall, and never over a neighbour.
+                        let (u0, u1) = (a.min(w.x0), b.max(w.x1));
+                        let rows = u64::from(w.y1 - w.y0);
+                        let added = (u64::from((u1 - u0) - (w.x1 - w.x0)) * rows
+                            + u64::from((u1 - u0) - (b - a)))
+                            * cell;
+                        let fits = (u0, u1) == (w.x0, w.x1)
+                            || (rows == 1
+                                && u0 >= row_end
+                                && (j == 0 || self.cells[self.open[j - 1]].x1 <= u0)
+                                && self.open.get(j + 1).is_none_or(|&n| self.cells[n].x0 >= u1));
                         j += 1;
                         let alone = if alone_on_row { hop } else { window };
-                        if w.x0 <= a
-                            && b <= w.x1
-                            && u64::from((w.x1 - w.x0) - (b - a)) * cell <= alone
-                        {
-                            self.cells[i].y1 = y + 1;
+                        if fits && added <= alone {
+                            self.cells[i] = Cells {
+                                x0: u0,
+                                y0: w.y0,
+                                x1: u1,
+                                y1: y + 1,
+                            };
                             self.next_open.push(i);
-                            covered = w.x1;
+                            (covered, row_end) = (u1, u1);
                             continue;
                         }
                     }
@@ -259,6 +307,7 @@ impl Windows {
                     j += 1;
                 }
                 alone_on_row = true;
+                row_end = b;
                 self.next_open.push(self.cells.len());
                 self.cells.push(Cells {
                     x0: a,
