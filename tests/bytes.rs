@@ -122,6 +122,53 @@ fn the_reference_scene_sends_what_changed_and_never_more_than_its_damage_needs()
     }
 }
 
+/// Sends `frames` to `model` (a full frame of the first, then partial updates with the
+/// whole frame as damage), checks the glass after each and returns each update's bytes.
+fn update_bytes(model: Model, frames: &[FrameBuffer]) -> Vec<usize> {
+    let mut panel = Panel::new(model, Rotation::R0, Settings::default());
+    let mut emu = emulator::for_model(model);
+    let mut wire = Wire::new();
+    panel.init(&mut wire);
+    panel.full(&frames[0], &mut wire);
+    emulator::feed_wire(emu.as_mut(), &wire);
+    let mut bytes = Vec::new();
+    for (i, fb) in frames.iter().enumerate().skip(1) {
+        wire.clear();
+        panel.update(fb, &[fb.bounds()], &mut wire);
+        emulator::feed_wire(emu.as_mut(), &wire);
+        assert_shows(emu.as_ref(), fb, model, Rotation::R0, &format!("frame {i}"));
+        bytes.push(wire.len_bytes());
+    }
+    bytes
+}
+
+#[test]
+fn an_address_the_controller_holds_is_not_sent_again() {
+    use tinydisplay::render::{Color, PixelMode, Rect};
+    // SSD1322: two changes far apart on one row are two windows; the second sends its
+    // column address and the write command (4 bytes), not the row address again.
+    let blank = FrameBuffer::new(256, 64, PixelMode::Gray4);
+    let mut two = blank.clone();
+    two.fill_rect(Rect::new(8, 10, 4, 1), Color::WHITE);
+    two.fill_rect(Rect::new(200, 10, 4, 1), Color::WHITE);
+    // Then the same columns one row down: only the row address and the write command.
+    let mut below = two.clone();
+    below.fill_rect(Rect::new(200, 11, 4, 1), Color::WHITE);
+    let ssd1322 = Model::named("ssd1322").expect("ssd1322");
+    assert_eq!(
+        update_bytes(ssd1322, &[blank, two, below]),
+        [(7 + 2) + (4 + 2), 4 + 2]
+    );
+    // SH1106 (page addressing): a second run on the page within the same 16 columns
+    // moves the column pointer with its low nibble alone (1 byte).
+    let blank = FrameBuffer::new(128, 64, PixelMode::Mono);
+    let mut two = blank.clone();
+    two.fill_rect(Rect::new(20, 0, 2, 1), Color::WHITE);
+    two.fill_rect(Rect::new(26, 0, 2, 1), Color::WHITE);
+    let sh1106 = Model::named("sh1106").expect("sh1106");
+    assert_eq!(update_bytes(sh1106, &[blank, two]), [(3 + 2) + (1 + 2)]);
+}
+
 #[test]
 fn a_128x64_scene_sends_what_changed_on_every_mono_panel_of_that_size() {
     let src = status_scene("Ssd1306");

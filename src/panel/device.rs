@@ -8,7 +8,7 @@ use std::cell::Cell;
 
 use crate::render::{FrameBuffer, Rect};
 
-use super::driver::{Driver, Pixels, Settings};
+use super::driver::{Driver, Pixels, Registers, Settings};
 use super::models::Model;
 use super::refresh::{RefreshOptions, RefreshPolicy};
 use super::rotation::Rotation;
@@ -31,6 +31,8 @@ pub struct Panel {
     known: Cell<bool>,
     /// The windows chosen for a frame.
     chosen: Vec<Rect>,
+    /// What the controller's address registers hold (unknown after an init).
+    regs: Cell<Registers>,
 }
 
 impl Panel {
@@ -51,6 +53,7 @@ impl Panel {
             held: None,
             known: Cell::new(false),
             chosen: Vec::new(),
+            regs: Cell::new(Registers::default()),
         }
     }
 
@@ -94,6 +97,7 @@ impl Panel {
     pub fn init(&self, wire: &mut Wire) {
         // A reset leaves RAM unknown until the next full frame.
         self.known.set(false);
+        self.regs.set(Registers::default());
         wire.reset();
         if self.settings.backlight_pwm {
             wire.backlight_level(self.settings.contrast);
@@ -106,7 +110,9 @@ impl Panel {
         let (w, h) = self.model.native();
         let px = Pixels::new(frame, self.rotation, self.model.native());
         let all = Rect::new(0, 0, w, h);
-        self.driver.pack(&px, all, wire);
+        let mut regs = self.regs.get();
+        self.driver.pack_whole(&px, all, &mut regs, wire);
+        self.regs.set(regs);
         self.driver.refresh(&px, &[all], true, wire);
         if self.windows.is_some() {
             match &mut self.held {
@@ -120,20 +126,36 @@ impl Panel {
     /// Only what changed of the frame's damage (and a partial refresh of it, on e-paper
     /// that has one): the cells that differ from what the panel holds, in the cheapest
     /// windows, unless that costs more bytes than the damage's aligned rectangles (then
-    /// those). Before a full frame, or on a controller without a window cost, the
-    /// damage's aligned, non-overlapping rectangles.
+    /// those); address commands the controller's registers already hold are left out.
+    /// Before a full frame, or on a controller without a window cost, the damage's
+    /// aligned, non-overlapping rectangles, each with all its commands.
     pub fn update(&mut self, frame: &FrameBuffer, damage: &[Rect], wire: &mut Wire) {
         self.damage_rects(frame, damage);
+        let mut sticky = false;
         if self.known.get()
             && let (Some(windows), Some(held)) = (&mut self.windows, &mut self.held)
             && held.width() == frame.width()
             && held.height() == frame.height()
             && held.mode() == frame.mode()
         {
+            sticky = true;
             for r in damage {
                 windows.mark(frame, held, *r, self.rotation);
             }
-            let changed = windows.choose(&mut self.chosen);
+            let driver = &*self.driver;
+            windows.choose(&mut self.chosen, &|end, start| driver.hop_bytes(end, start));
+            let regs = self.regs.get();
+            let mut changed = bytes_from(driver, windows, &self.chosen, regs);
+            if self.chosen.len() > 1
+                && let Some(all) = self.chosen.iter().copied().reduce(|a, b| a.union(&b))
+            {
+                let one = bytes_from(driver, windows, &[all], regs);
+                if one <= changed {
+                    self.chosen.clear();
+                    self.chosen.push(all);
+                    changed = one;
+                }
+            }
             let plain: u64 = self.rects.iter().map(|r| windows.cost_of(*r)).sum();
             if changed <= plain {
                 std::mem::swap(&mut self.rects, &mut self.chosen);
@@ -143,9 +165,16 @@ impl Panel {
             }
         }
         let px = Pixels::new(frame, self.rotation, self.model.native());
+        let mut regs = self.regs.get();
         for r in &self.rects {
-            self.driver.pack(&px, *r, wire);
+            if sticky {
+                self.driver.pack_from(&px, *r, &mut regs, wire);
+            } else {
+                regs = Registers::default();
+                self.driver.pack(&px, *r, wire);
+            }
         }
+        self.regs.set(regs);
         if !self.rects.is_empty() {
             self.driver.refresh(&px, &self.rects, false, wire);
         }
@@ -201,4 +230,13 @@ impl Panel {
             self.driver.sleep(asleep, wire);
         }
     }
+}
+
+/// The exact bytes of sending `rects` in order from registers `regs`: the address
+/// commands the driver would send and the pixels.
+fn bytes_from(driver: &dyn Driver, windows: &Windows, rects: &[Rect], mut regs: Registers) -> u64 {
+    rects
+        .iter()
+        .map(|r| driver.address_bytes(*r, &mut regs) + windows.pixel_bytes_of(*r))
+        .sum()
 }

@@ -1,28 +1,25 @@
 //! Which windows carry a partial update: the cells (a controller's smallest writable
 //! step, see [`WindowCost`]) whose pixels differ from what the panel already holds,
-//! grouped into the windows that cost the fewest bytes by that controller's window cost.
+//! grouped into windows by that controller's window cost.
 //!
 //! Only the pixels decide: the same two frames give the same windows whichever damage
 //! rectangles pointed at the change (render-ahead's, an inline paint's, several frames'
 //! merged), so the bytes of a run depend on its frames alone.
 //!
-//! The grouping is greedy and deterministic. Each row of cells becomes runs of changed
-//! cells, neighbouring runs joined where the cells between cost less than another
-//! window. Rows are taken top down; a run joins the window above it (or a little above:
-//! [`REACH`]) when one window over both costs no more than two, and windows that grow
-//! into others swallow them, so windows never overlap. A last pass joins pairs that
-//! still save bytes, and one window over everything is taken when it is cheapest.
+//! The grouping is one pass, top down, linear in the rows and runs. Each row of cells
+//! becomes runs of changed cells, neighbouring runs joined where the cells between cost
+//! no more than another window on the same rows ([`WindowCost::hop`]: a controller that
+//! keeps its address registers needs only the command that changed). A run that overlaps
+//! the columns of a window ending on the row above extends that window down when the
+//! cells it adds cost no more than a window of its own (only a window one row tall
+//! widens to take it); otherwise it opens a window.
+//! Windows never overlap. They come out ordered by their rows, so windows on the same
+//! rows follow each other and share their row address.
 
 use crate::render::{FrameBuffer, Rect};
 
 use super::driver::WindowCost;
 use super::rotation::Rotation;
-
-/// Blank rows of cells a window may grow over to take in a change below it.
-const REACH: u32 = 2;
-
-/// Windows up to which the last pass looks at every pair (it is cubic).
-const PAIRWISE_UP_TO: usize = 16;
 
 /// A rectangle of cells: columns `x0..x1`, rows `y0..y1`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,25 +28,6 @@ struct Cells {
     y0: u32,
     x1: u32,
     y1: u32,
-}
-
-impl Cells {
-    fn union(self, o: Cells) -> Cells {
-        Cells {
-            x0: self.x0.min(o.x0),
-            y0: self.y0.min(o.y0),
-            x1: self.x1.max(o.x1),
-            y1: self.y1.max(o.y1),
-        }
-    }
-
-    fn overlaps(self, o: Cells) -> bool {
-        self.x0 < o.x1 && o.x0 < self.x1 && self.y0 < o.y1 && o.y0 < self.y1
-    }
-
-    fn cost(self, c: &WindowCost) -> u64 {
-        c.bytes(self.x1 - self.x0, self.y1 - self.y0)
-    }
 }
 
 /// The changed cells of one panel and the windows chosen for them; the memory is kept
@@ -66,6 +44,10 @@ pub struct Windows {
     touched: Option<(u32, u32)>,
     /// One row's runs of changed cells.
     runs: Vec<(u32, u32)>,
+    /// Windows (indices into `cells`) that end on the row above, left to right.
+    open: Vec<usize>,
+    /// The same for the row being placed.
+    next_open: Vec<usize>,
     /// The windows chosen so far.
     cells: Vec<Cells>,
 }
@@ -83,6 +65,8 @@ impl Windows {
             mask: vec![0; words * rows as usize],
             touched: None,
             runs: Vec::new(),
+            open: Vec::new(),
+            next_open: Vec::new(),
             cells: Vec::new(),
         }
     }
@@ -93,11 +77,21 @@ impl Windows {
         c.bytes(r.w.div_ceil(c.col.max(1)), r.h.div_ceil(c.row.max(1)))
     }
 
+    /// The bytes of the pixels alone of the aligned panel rectangle `r`.
+    pub fn pixel_bytes_of(&self, r: Rect) -> u64 {
+        let c = &self.cost;
+        c.pixel_bytes(r.w.div_ceil(c.col.max(1)), r.h.div_ceil(c.row.max(1)))
+    }
+
     /// Marks the cells of the panel pixels that differ between `new` and `held` inside
     /// the frame rectangle `r` (frames of one size and mode, mounted turned by `rotation`).
     pub fn mark(&mut self, new: &FrameBuffer, held: &FrameBuffer, r: Rect, rotation: Rotation) {
         let r = r.intersect(&new.bounds());
         if r.is_empty() || new.data().len() != held.data().len() {
+            return;
+        }
+        if rotation == Rotation::R0 {
+            self.mark_upright(new, held, r);
             return;
         }
         let ch = new.mode().channels();
@@ -118,20 +112,114 @@ impl Windows {
                     i += 8;
                     continue;
                 }
-                if a[i] == b[i] {
+                if a[i] != b[i] {
+                    let x = x0 + i / ch;
+                    let (px, py) = rotation.to_panel(x as u32, y as u32, self.native);
+                    self.set(px / col, py / row);
+                    i = (x + 1 - x0) * ch;
+                } else {
                     i += 1;
+                }
+            }
+        }
+    }
+
+    /// [`Windows::mark`] of a panel mounted upright: frame rows are panel rows, so each
+    /// row is compared eight bytes at a time and its changed cells set in one pass.
+    fn mark_upright(&mut self, new: &FrameBuffer, held: &FrameBuffer, r: Rect) {
+        let ch = new.mode().channels();
+        let w = new.width() as usize;
+        let (col, row) = (self.cost.col.max(1) as usize, self.cost.row.max(1));
+        // Bytes of a cell's row; a shift when it is a power of two (it nearly always is).
+        let cell_bytes = col * ch;
+        let shift = cell_bytes
+            .is_power_of_two()
+            .then(|| cell_bytes.trailing_zeros());
+        let cell_of = |offset: usize| match shift {
+            Some(s) => offset >> s,
+            None => offset / cell_bytes,
+        };
+        // Compare from the start of the first cell: the row's bytes from `base` on, where
+        // byte offset o is in cell o / cell_bytes.
+        let first_cell = r.x as usize / col;
+        let (x1, words) = (r.right() as usize, self.words);
+        for y in r.y as usize..r.bottom() as usize {
+            let base = (y * w + first_cell * col) * ch;
+            let end = (y * w + x1) * ch;
+            let (a, b) = (&new.data()[base..end], &held.data()[base..end]);
+            if a == b {
+                continue;
+            }
+            let cy = y as u32 / row;
+            let line = cy as usize * words;
+            let Some(bits) = self.mask.get_mut(line..line + words) else {
+                continue;
+            };
+            let mut any = false;
+            let (ca, a_rest) = a.as_chunks::<8>();
+            let (cb, b_rest) = b.as_chunks::<8>();
+            for (k, (p, q)) in ca.iter().zip(cb).enumerate() {
+                let mut diff = u64::from_le_bytes(*p) ^ u64::from_le_bytes(*q);
+                if diff == 0 {
                     continue;
                 }
-                let x = x0 + i / ch;
-                let (px, py) = rotation.to_panel(x as u32, y as u32, self.native);
-                self.set(px / col, py / row);
-                // Unturned, the rest of this cell's columns are marked already.
-                let next = if rotation == Rotation::R0 {
-                    ((px / col + 1) * col) as usize
-                } else {
-                    x + 1
-                };
-                i = (next - x0) * ch;
+                any = true;
+                match cell_bytes {
+                    // Two cells a chunk (4 grey pixels a cell: the SSD1322).
+                    4 => {
+                        let cx = first_cell + 2 * k;
+                        if diff as u32 != 0 {
+                            bits[cx / 64] |= 1 << (cx % 64);
+                        }
+                        if diff >> 32 != 0 {
+                            bits[(cx + 1) / 64] |= 1 << ((cx + 1) % 64);
+                        }
+                        continue;
+                    }
+                    // A cell a byte (page-addressed mono): the non-zero bytes gathered
+                    // into eight bits.
+                    1 => {
+                        let mut t = diff | (diff >> 4);
+                        t |= t >> 2;
+                        t |= t >> 1;
+                        t &= 0x0101_0101_0101_0101;
+                        let lanes = t.wrapping_mul(0x0102_0408_1020_4080) >> 56;
+                        let cx = first_cell + 8 * k;
+                        bits[cx / 64] |= lanes << (cx % 64);
+                        if cx % 64 > 56 {
+                            bits[cx / 64 + 1] |= lanes >> (64 - cx % 64);
+                        }
+                        continue;
+                    }
+                    _ => {}
+                }
+                while diff != 0 {
+                    let lane = diff.trailing_zeros() as usize / 8;
+                    let cell = cell_of(k * 8 + lane);
+                    let cx = first_cell + cell;
+                    bits[cx / 64] |= 1 << (cx % 64);
+                    // Skip the rest of this cell's lanes.
+                    let next = (cell + 1) * cell_bytes - k * 8;
+                    diff = if next >= 8 {
+                        0
+                    } else {
+                        diff & (u64::MAX << (next * 8))
+                    };
+                }
+            }
+            let tail = ca.len() * 8;
+            for (i, (p, q)) in a_rest.iter().zip(b_rest).enumerate() {
+                if p != q {
+                    let cx = first_cell + cell_of(tail + i);
+                    bits[cx / 64] |= 1 << (cx % 64);
+                    any = true;
+                }
+            }
+            if any {
+                self.touched = Some(match self.touched {
+                    Some((a, b)) => (a.min(cy), b.max(cy)),
+                    None => (cy, cy),
+                });
             }
         }
     }
@@ -150,38 +238,87 @@ impl Windows {
     }
 
     /// The windows for the cells marked since the last call, as aligned panel
-    /// rectangles into `out` (cleared first), and the bytes they cost; the marks are
-    /// cleared.
-    pub fn choose(&mut self, out: &mut Vec<Rect>) -> u64 {
+    /// rectangles into `out` (cleared first), ordered by their rows then columns; the
+    /// marks are cleared. `hop(end, start)` is the bytes of a window on the rows of one
+    /// just sent that ended at panel column `end`, starting at panel column `start`.
+    pub fn choose(&mut self, out: &mut Vec<Rect>, hop_at: &dyn Fn(u32, u32) -> u32) {
         out.clear();
         self.cells.clear();
+        self.open.clear();
         let Some((first, last)) = self.touched.take() else {
-            return 0;
+            return;
         };
         let c = self.cost;
-        let gap = u64::from(c.window + c.per_row) / u64::from(c.cell.max(1));
+        let cell = u64::from(c.cell.max(1));
+        let hop = u64::from(c.hop);
+        let window = u64::from(c.window + c.per_row);
         for y in first..=last {
-            self.runs_of(y, gap);
+            self.runs_of(y, cell, hop_at);
+            self.next_open.clear();
+            let mut j = 0;
+            let mut alone_on_row = false;
+            // Cells of this row left of `covered` are in a window extended down; windows
+            // on this row end at `row_end` at most.
+            let (mut covered, mut row_end) = (0, 0);
             for k in 0..self.runs.len() {
-                let (x0, x1) = self.runs[k];
-                self.place(Cells {
-                    x0,
+                let (a, b) = self.runs[k];
+                let a = a.max(covered);
+                if a >= b {
+                    continue;
+                }
+                // Windows above that end left of this run cannot take it (nor later ones).
+                while j < self.open.len() && self.cells[self.open[j]].x1 <= a {
+                    j += 1;
+                }
+                if let Some(&i) = self.open.get(j) {
+                    let w = self.cells[i];
+                    if w.x0 < b {
+                        // Overlapping columns: extend the window down (over the union of
+                        // their columns) when the cells it adds cost no more than a window
+                        // of the run's own. A window is widened only while it is one row
+                        // tall, and never over a neighbour.
+                        let (u0, u1) = (a.min(w.x0), b.max(w.x1));
+                        let rows = u64::from(w.y1 - w.y0);
+                        let added = (u64::from((u1 - u0) - (w.x1 - w.x0)) * rows
+                            + u64::from((u1 - u0) - (b - a)))
+                            * cell;
+                        let fits = (u0, u1) == (w.x0, w.x1)
+                            || (rows == 1
+                                && u0 >= row_end
+                                && (j == 0 || self.cells[self.open[j - 1]].x1 <= u0)
+                                && self.open.get(j + 1).is_none_or(|&n| self.cells[n].x0 >= u1));
+                        j += 1;
+                        let alone = if alone_on_row { hop } else { window };
+                        if fits && added <= alone {
+                            self.cells[i] = Cells {
+                                x0: u0,
+                                y0: w.y0,
+                                x1: u1,
+                                y1: y + 1,
+                            };
+                            self.next_open.push(i);
+                            (covered, row_end) = (u1, u1);
+                            continue;
+                        }
+                    }
+                }
+                // Windows above under this run's columns end here.
+                while j < self.open.len() && self.cells[self.open[j]].x0 < b {
+                    j += 1;
+                }
+                alone_on_row = true;
+                row_end = b;
+                self.next_open.push(self.cells.len());
+                self.cells.push(Cells {
+                    x0: a,
                     y0: y,
-                    x1,
+                    x1: b,
                     y1: y + 1,
                 });
             }
+            std::mem::swap(&mut self.open, &mut self.next_open);
         }
-        self.join_pairs();
-        let mut total: u64 = self.cells.iter().map(|w| w.cost(&c)).sum();
-        if let Some(all) = self.cells.iter().copied().reduce(Cells::union)
-            && self.cells.len() > 1
-            && all.cost(&c) <= total
-        {
-            self.cells.clear();
-            self.cells.push(all);
-            total = all.cost(&c);
-        }
+        self.cells.sort_unstable_by_key(|w| (w.y0, w.y1, w.x0));
         let panel = Rect::new(0, 0, self.native.0, self.native.1);
         out.extend(self.cells.iter().map(|w| {
             Rect::new(
@@ -192,12 +329,13 @@ impl Windows {
             )
             .intersect(&panel)
         }));
-        total
     }
 
-    /// Row `y`'s runs of marked cells into `self.runs`, runs at most `gap` cells apart
-    /// joined; the row's marks are cleared.
-    fn runs_of(&mut self, y: u32, gap: u64) {
+    /// Row `y`'s runs of marked cells into `self.runs`, neighbouring runs joined where
+    /// the cells between (`cell` bytes each) cost no more than a hop between them; the
+    /// row's marks are cleared.
+    fn runs_of(&mut self, y: u32, cell: u64, hop_at: &dyn Fn(u32, u32) -> u32) {
+        let col = self.cost.col.max(1);
         self.runs.clear();
         let row = &mut self.mask[y as usize * self.words..(y as usize + 1) * self.words];
         let mut open: Option<(u32, u32)> = None;
@@ -213,7 +351,11 @@ impl Windows {
                     bits & (u64::MAX << (start + len))
                 };
                 open = match open {
-                    Some((oa, ob)) if u64::from(a - ob) <= gap => Some((oa, b)),
+                    Some((oa, ob))
+                        if u64::from(a - ob) * cell <= u64::from(hop_at(ob * col, a * col)) =>
+                    {
+                        Some((oa, b))
+                    }
                     Some(prev) => {
                         self.runs.push(prev);
                         Some((a, b))
@@ -223,89 +365,6 @@ impl Windows {
             }
         }
         self.runs.extend(open);
-    }
-
-    /// Adds the run `n`: into the window it overlaps, or the nearby window it is
-    /// cheapest to join (when joining costs no more than a window of its own), or alone.
-    fn place(&mut self, n: Cells) {
-        let c = self.cost;
-        let mut best: Option<(usize, i64)> = None;
-        for (i, w) in self.cells.iter().enumerate() {
-            let forced = w.overlaps(n);
-            // Too far above, or dearer as one window than as two even before what it
-            // would take in: not a candidate (this keeps the closure for the few that are).
-            if !forced && (w.y1 + REACH < n.y0 || w.union(n).cost(&c) > w.cost(&c) + n.cost(&c)) {
-                continue;
-            }
-            let (u, absorbed) = self.closure(w.union(n), i);
-            let saving = (w.cost(&c) + n.cost(&c) + absorbed) as i64 - u.cost(&c) as i64;
-            if forced {
-                best = Some((i, i64::MAX));
-                break;
-            }
-            if saving >= 0 && best.is_none_or(|(_, s)| saving > s) {
-                best = Some((i, saving));
-            }
-        }
-        match best {
-            Some((i, _)) => {
-                let u = self.closure(self.cells[i].union(n), i).0;
-                self.cells.retain(|w| !w.overlaps(u));
-                self.cells.push(u);
-            }
-            None => self.cells.push(n),
-        }
-    }
-
-    /// `u` grown by every window but `skip` it overlaps, until it overlaps no other; and
-    /// the bytes of the windows it took in.
-    fn closure(&self, mut u: Cells, skip: usize) -> (Cells, u64) {
-        loop {
-            let grown = self
-                .cells
-                .iter()
-                .enumerate()
-                .filter(|&(j, w)| j != skip && w.overlaps(u))
-                .fold(u, |acc, (_, w)| acc.union(*w));
-            if grown == u {
-                break;
-            }
-            u = grown;
-        }
-        let absorbed = self
-            .cells
-            .iter()
-            .enumerate()
-            .filter(|&(j, w)| j != skip && w.overlaps(u))
-            .map(|(_, w)| w.cost(&self.cost))
-            .sum();
-        (u, absorbed)
-    }
-
-    /// Joins pairs of windows while one window over a pair (and whatever it then
-    /// overlaps) costs fewer bytes than they do.
-    fn join_pairs(&mut self) {
-        let c = self.cost;
-        while self.cells.len() > 1 && self.cells.len() <= PAIRWISE_UP_TO {
-            let mut best: Option<(Cells, i64)> = None;
-            for i in 0..self.cells.len() {
-                for j in i + 1..self.cells.len() {
-                    let (a, b) = (self.cells[i], self.cells[j]);
-                    if a.union(b).cost(&c) >= a.cost(&c) + b.cost(&c) {
-                        continue;
-                    }
-                    let (u, absorbed) = self.closure(a.union(b), i);
-                    // `absorbed` counts b (it overlaps u) and whatever else u took in.
-                    let saving = (a.cost(&c) + absorbed) as i64 - u.cost(&c) as i64;
-                    if saving > 0 && best.is_none_or(|(_, s)| saving > s) {
-                        best = Some((u, saving));
-                    }
-                }
-            }
-            let Some((u, _)) = best else { break };
-            self.cells.retain(|w| !w.overlaps(u));
-            self.cells.push(u);
-        }
     }
 }
 
@@ -320,6 +379,7 @@ mod tests {
         window: 7,
         per_row: 0,
         cell: 2,
+        hop: 4,
     };
 
     fn frames() -> (FrameBuffer, FrameBuffer) {
@@ -335,7 +395,8 @@ mod tests {
             w.mark(new, held, *r, Rotation::R0);
         }
         let mut out = Vec::new();
-        let bytes = w.choose(&mut out);
+        w.choose(&mut out, &|_, _| 4);
+        let bytes = out.iter().map(|r| w.cost_of(*r)).sum();
         (out, bytes)
     }
 
@@ -424,7 +485,7 @@ mod tests {
         let mut w = Windows::new(SSD1322, (256, 64));
         w.mark(&new, &held, Rect::new(0, 0, 64, 256), Rotation::R90);
         let mut out = Vec::new();
-        w.choose(&mut out);
+        w.choose(&mut out, &|_, _| 4);
         let (px, py) = Rotation::R90.to_panel(0, 0, (256, 64));
         assert_eq!(out, [Rect::new((px / 4 * 4) as i32, py as i32, 4, 1)]);
     }

@@ -185,6 +185,7 @@ impl Driver for Color {
             window: 6 + u32::from(self.0.chip.write_ram.is_some()),
             per_row: 0,
             cell: 2,
+            hop: 6 + u32::from(self.0.chip.write_ram.is_some()),
         })
     }
 

@@ -235,6 +235,7 @@ impl Driver for Gray {
             window: 6 + u32::from(chip.write_ram.is_some()),
             per_row: 0,
             cell: chip.column_segments / 2,
+            hop: 6 + u32::from(chip.write_ram.is_some()),
         })
     }
 

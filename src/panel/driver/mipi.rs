@@ -232,6 +232,7 @@ impl Driver for Mipi {
                 MipiPixel::Rgb565 => 2,
                 MipiPixel::Rgb666 => 3,
             },
+            hop: 11,
         })
     }
 

@@ -94,6 +94,54 @@ pub trait Driver: Send {
     fn window_cost(&self) -> Option<WindowCost> {
         None
     }
+
+    /// Bytes of the address commands [`Driver::pack_from`] sends before the pixels of the
+    /// aligned panel rectangle `r` when the controller's registers hold `regs`, which
+    /// become what they hold after it. Default: every address command of the window (as
+    /// [`WindowCost`] counts them), the registers then unknown.
+    fn address_bytes(&self, r: Rect, regs: &mut Registers) -> u64 {
+        *regs = Registers::default();
+        self.window_cost().map_or(0, |c| {
+            u64::from(c.window) + u64::from(c.per_row) * u64::from(r.h.div_ceil(c.row.max(1)))
+        })
+    }
+
+    /// Bytes that open a window on the rows of the window just sent, which ended at panel
+    /// column `end` (exclusive), at panel column `start`. Default: [`WindowCost::hop`].
+    fn hop_bytes(&self, end: u32, start: u32) -> u32 {
+        let _ = (end, start);
+        self.window_cost().map_or(0, |c| c.hop)
+    }
+
+    /// [`Driver::pack`] of the whole panel `r` (a full frame: every address command, so
+    /// its bytes never depend on what came before), then `regs` set to what the
+    /// registers hold after it.
+    fn pack_whole(&self, frame: &Pixels, r: Rect, regs: &mut Registers, wire: &mut Wire) {
+        self.pack(frame, r, wire);
+        *regs = Registers::default();
+        self.address_bytes(r, regs);
+    }
+
+    /// [`Driver::pack`], leaving out the address commands whose registers already hold
+    /// what they would set (`regs`, updated to what they hold after). Default: all of
+    /// them, the registers then unknown.
+    fn pack_from(&self, frame: &Pixels, r: Rect, regs: &mut Registers, wire: &mut Wire) {
+        *regs = Registers::default();
+        self.pack(frame, r, wire);
+    }
+}
+
+/// What a controller's address registers hold after the writes sent so far, where that is
+/// known (a reset, an init or a full frame after a failure make it unknown): under window
+/// addressing the last window's columns and rows, its RAM pointer back at the window's
+/// start once the window was written whole; under page addressing the page and the next
+/// column (`cols` is that column twice). In the controller's own RAM units.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Registers {
+    /// Columns (first, last), or the next column under page addressing.
+    pub cols: Option<(u32, u32)>,
+    /// Rows or pages (first, last).
+    pub rows: Option<(u32, u32)>,
 }
 
 /// The bytes a controller's window costs on the wire: its address commands, a command
@@ -113,6 +161,10 @@ pub struct WindowCost {
     pub per_row: u32,
     /// Bytes of one cell's pixels.
     pub cell: u32,
+    /// Bytes that open a window on the same rows as the window sent just before it (a
+    /// controller that keeps its address registers needs only the column command, and the
+    /// write command where it has one); `window + per_row` where nothing is shared.
+    pub hop: u32,
 }
 
 impl WindowCost {
@@ -120,6 +172,12 @@ impl WindowCost {
     #[inline]
     pub const fn bytes(&self, cols: u32, rows: u32) -> u64 {
         self.window as u64 + rows as u64 * (self.per_row as u64 + cols as u64 * self.cell as u64)
+    }
+
+    /// Bytes of the pixels alone of a window `cols` cells wide and `rows` cells tall.
+    #[inline]
+    pub const fn pixel_bytes(&self, cols: u32, rows: u32) -> u64 {
+        rows as u64 * cols as u64 * self.cell as u64
     }
 }
 

@@ -6,7 +6,7 @@
 use crate::panel::wire::Wire;
 use crate::render::{PixelMode, Rect};
 
-use super::{Driver, Pixels, Settings, WindowCost, align_span};
+use super::{Driver, Pixels, Registers, Settings, WindowCost, align_span};
 
 /// How a controller is told where the next bytes go.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -181,9 +181,11 @@ impl Driver for Paged {
     fn window_cost(&self) -> Option<WindowCost> {
         // Window mode: 0x21 c0 c1 0x22 p0 p1 once; page mode: page and column (3 bytes)
         // for every page. A byte is a column of a page.
-        let (window, per_row) = match self.0.chip.addressing {
-            PageAddressing::Window => (6, 0),
-            PageAddressing::Page => (0, 3),
+        // Kept registers: a window on the same pages needs only 0x21 c0 c1; a run on the
+        // same page at most the two column commands.
+        let (window, per_row, hop) = match self.0.chip.addressing {
+            PageAddressing::Window => (6, 0, 3),
+            PageAddressing::Page => (0, 3, 2),
         };
         Some(WindowCost {
             col: 1,
@@ -191,28 +193,40 @@ impl Driver for Paged {
             window,
             per_row,
             cell: 1,
+            hop,
         })
     }
 
-    fn align(&self, r: Rect) -> Rect {
-        align_pages(r)
+    fn hop_bytes(&self, end: u32, start: u32) -> u32 {
+        match self.0.chip.addressing {
+            PageAddressing::Window => 3,
+            PageAddressing::Page => {
+                // The column pointer is at `end`: the low nibble, and the high one if it
+                // differs.
+                let off = self.0.column_offset;
+                1 + u32::from((end + off) >> 4 != (start + off) >> 4)
+            }
+        }
     }
 
-    fn pack(&self, px: &Pixels, r: Rect, wire: &mut Wire) {
-        let m = self.0;
+    fn address_bytes(&self, r: Rect, regs: &mut Registers) -> u64 {
+        match self.0.chip.addressing {
+            PageAddressing::Window => self.window_address(r, regs, None),
+            PageAddressing::Page => {
+                let (p0, p1) = (r.y as u32 / 8, r.bottom() as u32 / 8);
+                (p0..p1)
+                    .map(|page| self.page_address(r, page, regs, None))
+                    .sum()
+            }
+        }
+    }
+
+    fn pack_from(&self, px: &Pixels, r: Rect, regs: &mut Registers, wire: &mut Wire) {
         let (x0, x1) = (r.x as u32, r.right() as u32);
         let (p0, p1) = (r.y as u32 / 8, r.bottom() as u32 / 8);
-        let col = x0 + m.column_offset;
-        match m.chip.addressing {
+        match self.0.chip.addressing {
             PageAddressing::Window => {
-                wire.command(&[
-                    0x21,
-                    col as u8,
-                    (x1 - 1 + m.column_offset) as u8,
-                    0x22,
-                    (p0 + m.page_offset) as u8,
-                    (p1 - 1 + m.page_offset) as u8,
-                ]);
+                self.window_address(r, regs, Some(&mut *wire));
                 let out = wire.open_data();
                 for page in p0..p1 {
                     push_page(px, page, x0, x1, out);
@@ -221,15 +235,107 @@ impl Driver for Paged {
             }
             PageAddressing::Page => {
                 for page in p0..p1 {
-                    wire.command(&[
-                        0xB0 | (page + m.page_offset) as u8,
-                        (col & 0x0F) as u8,
-                        0x10 | (col >> 4) as u8,
-                    ]);
+                    self.page_address(r, page, regs, Some(&mut *wire));
                     push_page(px, page, x0, x1, wire.open_data());
                     wire.close_data();
                 }
             }
         }
+    }
+
+    fn align(&self, r: Rect) -> Rect {
+        align_pages(r)
+    }
+
+    fn pack(&self, px: &Pixels, r: Rect, wire: &mut Wire) {
+        match self.0.chip.addressing {
+            PageAddressing::Window => self.pack_from(px, r, &mut Registers::default(), wire),
+            PageAddressing::Page => {
+                // Every page with all its commands.
+                let (p0, p1) = (r.y as u32 / 8, r.bottom() as u32 / 8);
+                for page in p0..p1 {
+                    let row = Rect::new(r.x, (page * 8) as i32, r.w, 8);
+                    self.pack_from(px, row, &mut Registers::default(), wire);
+                }
+            }
+        }
+    }
+}
+
+impl Paged {
+    /// Window addressing: the column (0x21) and page (0x22) windows of panel rectangle
+    /// `r` that the registers do not already hold (a window written whole leaves the
+    /// pointer at its start), into `wire` when given; their bytes.
+    fn window_address(&self, r: Rect, regs: &mut Registers, wire: Option<&mut Wire>) -> u64 {
+        let m = self.0;
+        let cols = (
+            r.x as u32 + m.column_offset,
+            r.right() as u32 - 1 + m.column_offset,
+        );
+        let pages = (
+            r.y as u32 / 8 + m.page_offset,
+            r.bottom() as u32 / 8 - 1 + m.page_offset,
+        );
+        let mut bytes = [0u8; 6];
+        let mut n = 0;
+        if regs.cols != Some(cols) {
+            bytes[..3].copy_from_slice(&[0x21, cols.0 as u8, cols.1 as u8]);
+            n = 3;
+        }
+        if regs.rows != Some(pages) {
+            bytes[n..n + 3].copy_from_slice(&[0x22, pages.0 as u8, pages.1 as u8]);
+            n += 3;
+        }
+        if let Some(w) = wire
+            && n > 0
+        {
+            w.command(&bytes[..n]);
+        }
+        *regs = Registers {
+            cols: Some(cols),
+            rows: Some(pages),
+        };
+        n as u64
+    }
+
+    /// Page addressing: the page (0xB0 | page) and column (0x0L, 0x1H) commands for
+    /// `page` of panel rectangle `r` that the registers do not already hold, into `wire`
+    /// when given; their bytes. Writing moves the column on by the bytes written.
+    fn page_address(
+        &self,
+        r: Rect,
+        page: u32,
+        regs: &mut Registers,
+        wire: Option<&mut Wire>,
+    ) -> u64 {
+        let m = self.0;
+        let col = r.x as u32 + m.column_offset;
+        let page = page + m.page_offset;
+        let held = regs.cols.map(|c| c.0);
+        let mut bytes = [0u8; 3];
+        let mut n = 0;
+        if regs.rows != Some((page, page)) {
+            bytes[n] = 0xB0 | page as u8;
+            n += 1;
+        }
+        if held.map(|c| c & 0x0F) != Some(col & 0x0F) {
+            bytes[n] = (col & 0x0F) as u8;
+            n += 1;
+        }
+        if held.map(|c| c >> 4) != Some(col >> 4) {
+            bytes[n] = 0x10 | (col >> 4) as u8;
+            n += 1;
+        }
+        if let Some(w) = wire
+            && n > 0
+        {
+            w.command(&bytes[..n]);
+        }
+        let next = col + r.w;
+        *regs = Registers {
+            cols: Some((next, next)),
+            rows: Some((page, page)),
+        };
+        n as u64
     }
 }

@@ -73,6 +73,7 @@ impl Driver for Pcd8544 {
             window: 0,
             per_row: 2,
             cell: 1,
+            hop: 2,
         })
     }
 

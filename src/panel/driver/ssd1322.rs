@@ -5,7 +5,7 @@
 
 use crate::render::{PixelMode, Rect};
 
-use super::{Driver, Pixels, Settings, WindowCost, align_span};
+use super::{Driver, Pixels, Registers, Settings, WindowCost, align_span};
 use crate::panel::wire::Wire;
 
 /// Column address (4 pixels each) of the panel's first pixel.
@@ -77,7 +77,18 @@ impl Driver for Ssd1322 {
             window: 7,
             per_row: 0,
             cell: 2,
+            // 0x15 c0 c1, 0x5C: the row address kept.
+            hop: 4,
         })
+    }
+
+    fn address_bytes(&self, r: Rect, regs: &mut Registers) -> u64 {
+        address(r, regs, None)
+    }
+
+    fn pack_from(&self, px: &Pixels, r: Rect, regs: &mut Registers, wire: &mut Wire) {
+        address(r, regs, Some(&mut *wire));
+        pack_pixels(px, r, wire);
     }
 
     fn align(&self, r: Rect) -> Rect {
@@ -86,27 +97,60 @@ impl Driver for Ssd1322 {
     }
 
     fn pack(&self, px: &Pixels, r: Rect, wire: &mut Wire) {
-        let (x0, x1) = (r.x as u32, r.right() as u32);
-        let (y0, y1) = (r.y as u32, r.bottom() as u32);
-        let c0 = (COLUMN_OFFSET + x0 / 4) as u8;
-        let c1 = (COLUMN_OFFSET + x1 / 4 - 1) as u8;
-        cmd(wire, 0x15, &[c0, c1]);
-        cmd(wire, 0x75, &[y0 as u8, (y1 - 1) as u8]);
-        cmd(wire, 0x5C, &[]);
-        let out = wire.open_data();
-        for y in y0..y1 {
-            if let Some(row) = px.gray_row(y, x0, x1) {
-                let start = out.len();
-                out.resize(start + row.len() / 2, 0);
-                pack_row(&mut out[start..], row);
-                continue;
-            }
-            for x in (x0..x1).step_by(2) {
-                out.push(((px.gray(x, y) / 17) << 4) | (px.gray(x + 1, y) / 17));
-            }
-        }
-        wire.close_data();
+        address(r, &mut Registers::default(), Some(&mut *wire));
+        pack_pixels(px, r, wire);
     }
+}
+
+/// The window commands of panel rectangle `r` (into `wire`, when given) that the
+/// registers `regs` do not already hold, then the RAM write command; their bytes. A
+/// window written whole leaves the RAM pointer at its start, so a column (0x15) or row
+/// (0x75) address the controller holds need not be sent again.
+fn address(r: Rect, regs: &mut Registers, mut wire: Option<&mut Wire>) -> u64 {
+    let (x0, x1) = (r.x as u32, r.right() as u32);
+    let (y0, y1) = (r.y as u32, r.bottom() as u32);
+    let cols = (COLUMN_OFFSET + x0 / 4, COLUMN_OFFSET + x1 / 4 - 1);
+    let rows = (y0, y1 - 1);
+    let mut bytes = 1;
+    if regs.cols != Some(cols) {
+        bytes += 3;
+        if let Some(w) = wire.as_deref_mut() {
+            cmd(w, 0x15, &[cols.0 as u8, cols.1 as u8]);
+        }
+    }
+    if regs.rows != Some(rows) {
+        bytes += 3;
+        if let Some(w) = wire.as_deref_mut() {
+            cmd(w, 0x75, &[rows.0 as u8, rows.1 as u8]);
+        }
+    }
+    if let Some(w) = wire {
+        cmd(w, 0x5C, &[]);
+    }
+    *regs = Registers {
+        cols: Some(cols),
+        rows: Some(rows),
+    };
+    bytes
+}
+
+/// The pixels of panel rectangle `r`, two a byte, as one data step.
+fn pack_pixels(px: &Pixels, r: Rect, wire: &mut Wire) {
+    let (x0, x1) = (r.x as u32, r.right() as u32);
+    let (y0, y1) = (r.y as u32, r.bottom() as u32);
+    let out = wire.open_data();
+    for y in y0..y1 {
+        if let Some(row) = px.gray_row(y, x0, x1) {
+            let start = out.len();
+            out.resize(start + row.len() / 2, 0);
+            pack_row(&mut out[start..], row);
+            continue;
+        }
+        for x in (x0..x1).step_by(2) {
+            out.push(((px.gray(x, y) / 17) << 4) | (px.gray(x + 1, y) / 17));
+        }
+    }
+    wire.close_data();
 }
 
 /// Packs one row of stored grey levels, two pixels per byte. Levels are stored as

@@ -165,6 +165,7 @@ impl Driver for Ssd1680 {
             window: 2 * 14,
             per_row: 0,
             cell: 2,
+            hop: 2 * 14,
         })
     }
 

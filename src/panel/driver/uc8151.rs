@@ -171,6 +171,7 @@ impl Driver for Uc8151 {
             window: if self.0.red { 21 } else { 22 },
             per_row: 0,
             cell: 2,
+            hop: if self.0.red { 21 } else { 22 },
         })
     }
 
