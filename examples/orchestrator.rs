@@ -2,6 +2,9 @@
 //! API ([`tinydisplay::orchestrator`]).
 //!
 //! * An observer hears every dataset key that changes ([`KeyChanged`] as an event).
+//! * Another hears what happens to the display ([`EngineEvent`]: a page shown, an alert
+//!   raised or cleared, a source failed or recovered, a reload applied or refused, a panel
+//!   error): here the sequence's pages.
 //! * A system reads the same changes as messages: when the song changes it throws away the
 //!   frames rendered ahead (`purge_queue`) and asks for the next 8 ticks at once
 //!   (`render_ahead`), so the new title's scroll is ready before its ticks come.
@@ -16,8 +19,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use bevy_app::{App, Plugin};
 use bevy_ecs::prelude::*;
 use tinydisplay::ahead::{AheadStats, RenderAhead};
+use tinydisplay::control::events::EngineEvent;
 use tinydisplay::data::ingest::DataInbox;
-use tinydisplay::orchestrator::{KeyChanged, OrchestratorPlugin};
+use tinydisplay::orchestrator::{KeyChanged, Observed, OrchestratorPlugin};
 use tinydisplay::prelude::*;
 use tinydisplay::scene::compile_str;
 use tinydisplay::source::Message as SourceMessage;
@@ -28,6 +32,10 @@ const SCENE: &str = r#"Scene(
     widgets: [
         Marquee(x: 0, y: 8, width: 128, height: 10, px_per_tick: 1,
             child: Text(text: "{{ song.title }}")),
+        Sequence(name: "corner", y: 22, width: 128, height: 10, pages: [
+            Page(name: "clock", duration: 40, children: [Text(text: "12:00")]),
+            Page(name: "date", duration: 40, children: [Text(text: "Sunday")]),
+        ]),
     ],
 )"#;
 
@@ -46,6 +54,12 @@ impl Plugin for SongPlugin {
         app.add_observer(move |k: On<KeyChanged>| {
             heard.0.fetch_add(1, Ordering::Relaxed);
             eprintln!("observer: {} changed at tick {}", k.key, k.tick);
+        });
+        app.add_observer(|e: On<Observed<EngineEvent>>| match &e.0 {
+            EngineEvent::PageShown { page, .. } => eprintln!("observer: page {page:?} shown"),
+            EngineEvent::SourceFailed { source, .. } => eprintln!("observer: {source} failed"),
+            EngineEvent::ReloadApplied { path, .. } => eprintln!("observer: {path} reloaded"),
+            other => eprintln!("observer: {other:?}"),
         });
         app.add_systems(TickSchedule, steer.in_set(TickSet::Animate));
     }

@@ -155,131 +155,194 @@ pub fn run_ticks(app: &mut App, mode: RunMode) -> AppExit {
         app.finish();
         app.cleanup();
     }
-    let fps = app.world().get_resource::<Fps>().map_or(30, |f| f.0.max(1));
-    let stop = app.world_mut().get_resource_or_init::<StopFlag>().clone();
-    let alarm = app.world_mut().get_resource_or_init::<Alarm>().clone();
-    let tickless = app
-        .world()
-        .get_resource::<Tickless>()
-        .copied()
-        .unwrap_or_default();
-    let real_time = matches!(mode, RunMode::RealTime(_));
-    let tickless = if real_time {
-        tickless.real_time
-    } else {
-        tickless.stepped
-    };
-    if tickless {
-        app.world_mut().get_resource_or_init::<WakePlan>();
-    }
-    let period = Duration::from_secs_f64(1.0 / fps as f64);
-    let start = Instant::now();
-    let limit = match mode {
-        RunMode::Ticks(n) => Some(n),
-        RunMode::RealTime(n) => n,
-    };
-    let mut pacing = Pacing::default();
-    let mut n: u64 = 0;
-    // The next tick to run (tickless): `None` until something is due.
-    let mut planned = Some(0);
-    let mut bucket = None;
-    let mut first = true;
-    while limit.is_none_or(|l| n < l) && !stop.is_set() {
-        if tickless {
-            // The last tick of a bounded run always runs (its frame is the run's last).
-            let last = limit.map(|l| l - 1);
-            let mut target = match (planned, last) {
-                (Some(p), Some(l)) => Some(p.min(l)),
-                (p, None) => p,
-                (None, l) => l,
-            };
-            if real_time {
-                target = Some(sleep_until_due(
-                    &alarm,
-                    &stop,
-                    start,
-                    period,
-                    n,
-                    target,
-                    &mut pacing,
-                ));
-                if stop.is_set() {
-                    break;
-                }
-            }
-            let to = target.unwrap_or(n).max(n);
-            if to > n {
-                jump(app, to - n);
-                pacing.idle += to - n;
-                n = to;
-            }
+    let mut run = Runner::new(app, mode);
+    while run.limit.is_none_or(|l| run.n < l) && !run.stop.is_set() {
+        if run.tickless && !run.skip_idle(app) {
+            break;
         }
-        if real_time {
-            let mut due = start + period.mul_f64(n as f64);
-            let mut begun = Instant::now();
-            if begun < due {
-                if !tickless {
-                    std::thread::sleep(due - begun);
-                    pacing.wakes += 1;
-                    begun = Instant::now();
-                }
-            } else {
-                let late = begun - due;
-                if late > Duration::from_millis(1) {
-                    pacing.late += 1;
-                }
-                pacing.max_late = pacing.max_late.max(late);
-                // A whole period behind: skip the ticks that are past rather than drift.
-                // Motion is a function of the tick, so the frame is the one due now.
-                let mut behind = (late.as_nanos() / period.as_nanos().max(1)) as u64;
-                if let Some(l) = limit {
-                    behind = behind.min(l.saturating_sub(n + 1));
-                }
-                if behind > 0 {
-                    n += behind;
-                    pacing.skipped += behind;
-                    jump(app, behind);
-                    due = start + period.mul_f64(n as f64);
-                }
-            }
-            if tickless {
-                app.world_mut().resource_mut::<WakePlan>().reset();
-            }
-            app.update();
-            let ended = Instant::now();
-            pacing.last_tick = ended.saturating_duration_since(begun);
-            pacing.elapsed = ended.saturating_duration_since(start);
-            let late = ended.saturating_duration_since(due);
-            let b = ((late.as_nanos() / LATE_BUCKET.as_nanos()) as usize).min(LATE_BUCKETS - 1);
-            pacing.present_late[b] += 1;
-            pacing.last_bucket = Some(b);
-            bucket = Some(b);
+        if run.real_time {
+            run.tick_in_time(app);
         } else {
-            if tickless {
-                app.world_mut().resource_mut::<WakePlan>().reset();
-            }
-            let begun = Instant::now();
-            app.update();
-            pacing.last_tick = begun.elapsed();
-            pacing.elapsed = start.elapsed();
+            run.tick_at_once(app);
         }
-        n += 1;
-        pacing.ticks = n;
+        if let Some(exit) = run.after_tick(app) {
+            return exit;
+        }
+    }
+    publish(app, &run.pacing, true, None);
+    AppExit::Success
+}
+
+/// The state of one [`run_ticks`]: how it keeps time and where it is.
+struct Runner {
+    /// Stops the run (Ctrl-C, a `stop` command).
+    stop: StopFlag,
+    /// Rung by news while a tickless runner sleeps.
+    alarm: Alarm,
+    /// Sleeps until the next tick at which anything can change.
+    tickless: bool,
+    /// Paced by deadline rather than as fast as possible.
+    real_time: bool,
+    /// One tick's length.
+    period: Duration,
+    /// When tick 0 was due.
+    start: Instant,
+    /// Ticks to run at most.
+    limit: Option<u64>,
+    /// What was measured so far.
+    pacing: Pacing,
+    /// The next runner tick.
+    n: u64,
+    /// The next tick to run (tickless): `None` until something is due.
+    planned: Option<u64>,
+    /// The lateness bucket the last tick counted in.
+    bucket: Option<usize>,
+    /// True until the first tick's figures are published.
+    first: bool,
+}
+
+impl Runner {
+    fn new(app: &mut App, mode: RunMode) -> Runner {
+        let fps = app.world().get_resource::<Fps>().map_or(30, |f| f.0.max(1));
+        let stop = app.world_mut().get_resource_or_init::<StopFlag>().clone();
+        let alarm = app.world_mut().get_resource_or_init::<Alarm>().clone();
+        let modes = app
+            .world()
+            .get_resource::<Tickless>()
+            .copied()
+            .unwrap_or_default();
+        let real_time = matches!(mode, RunMode::RealTime(_));
+        let tickless = if real_time {
+            modes.real_time
+        } else {
+            modes.stepped
+        };
         if tickless {
-            planned = next_planned(app, n);
+            app.world_mut().get_resource_or_init::<WakePlan>();
+        }
+        Runner {
+            stop,
+            alarm,
+            tickless,
+            real_time,
+            period: Duration::from_secs_f64(1.0 / fps as f64),
+            start: Instant::now(),
+            limit: match mode {
+                RunMode::Ticks(n) => Some(n),
+                RunMode::RealTime(n) => n,
+            },
+            pacing: Pacing::default(),
+            n: 0,
+            planned: Some(0),
+            bucket: None,
+            first: true,
+        }
+    }
+
+    /// Tickless: moves over the ticks at which nothing changes (sleeping to the next one
+    /// due in real time). False when a stop came while sleeping.
+    fn skip_idle(&mut self, app: &mut App) -> bool {
+        // The last tick of a bounded run always runs (its frame is the run's last).
+        let last = self.limit.map(|l| l - 1);
+        let mut target = match (self.planned, last) {
+            (Some(p), Some(l)) => Some(p.min(l)),
+            (p, None) => p,
+            (None, l) => l,
+        };
+        if self.real_time {
+            target = Some(sleep_until_due(
+                &self.alarm,
+                &self.stop,
+                (self.start, self.period),
+                self.n,
+                target,
+                &mut self.pacing,
+            ));
+            if self.stop.is_set() {
+                return false;
+            }
+        }
+        let to = target.unwrap_or(self.n).max(self.n);
+        if to > self.n {
+            jump(app, to - self.n);
+            self.pacing.idle += to - self.n;
+            self.n = to;
+        }
+        true
+    }
+
+    /// Runs tick `n` at its deadline (sleeping until it unless tickless, skipping the
+    /// ticks a late one missed), and measures how late its frame was.
+    fn tick_in_time(&mut self, app: &mut App) {
+        let pacing = &mut self.pacing;
+        let mut due = self.start + self.period.mul_f64(self.n as f64);
+        let mut begun = Instant::now();
+        if begun < due {
+            if !self.tickless {
+                std::thread::sleep(due - begun);
+                pacing.wakes += 1;
+                begun = Instant::now();
+            }
+        } else {
+            let late = begun - due;
+            if late > Duration::from_millis(1) {
+                pacing.late += 1;
+            }
+            pacing.max_late = pacing.max_late.max(late);
+            // A whole period behind: skip the ticks that are past rather than drift.
+            // Motion is a function of the tick, so the frame is the one due now.
+            let mut behind = (late.as_nanos() / self.period.as_nanos().max(1)) as u64;
+            if let Some(l) = self.limit {
+                behind = behind.min(l.saturating_sub(self.n + 1));
+            }
+            if behind > 0 {
+                self.n += behind;
+                pacing.skipped += behind;
+                jump(app, behind);
+                due = self.start + self.period.mul_f64(self.n as f64);
+            }
+        }
+        if self.tickless {
+            app.world_mut().resource_mut::<WakePlan>().reset();
+        }
+        app.update();
+        let ended = Instant::now();
+        pacing.last_tick = ended.saturating_duration_since(begun);
+        pacing.elapsed = ended.saturating_duration_since(self.start);
+        let late = ended.saturating_duration_since(due);
+        let b = ((late.as_nanos() / LATE_BUCKET.as_nanos()) as usize).min(LATE_BUCKETS - 1);
+        pacing.present_late[b] += 1;
+        pacing.last_bucket = Some(b);
+        self.bucket = Some(b);
+    }
+
+    /// Runs tick `n` now (a run as fast as possible).
+    fn tick_at_once(&mut self, app: &mut App) {
+        if self.tickless {
+            app.world_mut().resource_mut::<WakePlan>().reset();
+        }
+        let begun = Instant::now();
+        app.update();
+        self.pacing.last_tick = begun.elapsed();
+        self.pacing.elapsed = self.start.elapsed();
+    }
+
+    /// Counts the tick, plans the next one (tickless), publishes the figures and applies
+    /// the edits queued for after the tick; the exit when the app asked for one.
+    fn after_tick(&mut self, app: &mut App) -> Option<AppExit> {
+        self.n += 1;
+        self.pacing.ticks = self.n;
+        if self.tickless {
+            self.planned = next_planned(app, self.n);
         }
         // Published every tick so the control surfaces (state, metrics) see it live:
         // written in place (inserting a resource each tick runs its hooks), whole the
         // first time (the run's figures replace an earlier run's).
-        publish(app, &pacing, first, bucket);
-        first = false;
+        publish(app, &self.pacing, self.first, self.bucket);
+        self.first = false;
         super::after::make_queued_edits(app);
-        if let Some(exit) = app.should_exit() {
-            return exit;
-        }
+        app.should_exit()
     }
-    publish(app, &pacing, true, None);
-    AppExit::Success
 }
 
 /// Moves the tick counter over `ticks` ticks that are not run (unless paused).
@@ -318,8 +381,7 @@ fn next_planned(app: &App, n: u64) -> Option<u64> {
 fn sleep_until_due(
     alarm: &Alarm,
     stop: &StopFlag,
-    start: Instant,
-    period: Duration,
+    (start, period): (Instant, Duration),
     n: u64,
     target: Option<u64>,
     pacing: &mut Pacing,
