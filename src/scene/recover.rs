@@ -11,6 +11,7 @@ use serde::de::DeserializeOwned;
 
 use super::locate::Locator;
 use super::parse::{ParseError, parse, syntax};
+use crate::widget::kinds::Kinds;
 
 /// At most this many readings of one file (each blanks one entry).
 const MAX_READINGS: usize = 200;
@@ -41,9 +42,9 @@ impl<T> Parsed<T> {
 }
 
 /// Reads `src` as a `T`, collecting every error in its values (see the module docs).
-pub(super) fn parse_all<T: DeserializeOwned>(src: &str) -> Parsed<T> {
+pub(super) fn parse_all<T: DeserializeOwned>(src: &str, kinds: &Kinds) -> Parsed<T> {
     let mut unknown = Vec::new();
-    let first = match parse::<T>(src, &mut |p| unknown.push(p)) {
+    let first = match parse::<T>(src, kinds, &mut |p| unknown.push(p)) {
         Ok(value) => {
             return Parsed {
                 value: Some(value),
@@ -104,7 +105,7 @@ pub(super) fn parse_all<T: DeserializeOwned>(src: &str) -> Parsed<T> {
         blank(&mut text, s, e);
         blanked.push((path, s, e));
         let again: String = text.iter().collect();
-        match parse::<T>(&again, &mut |p| unknown.push(p)) {
+        match parse::<T>(&again, kinds, &mut |p| unknown.push(p)) {
             Ok(value) => {
                 return Parsed {
                     value: Some(value),
