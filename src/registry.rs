@@ -93,10 +93,7 @@ impl<T: ?Sized + 'static> Registry<T> {
     }
 
     fn reader(&self, name: &str) -> Option<Reader<T>> {
-        self.kinds
-            .iter()
-            .find(|(n, _)| *n == name)
-            .map(|(_, f)| *f)
+        self.kinds.iter().find(|(n, _)| *n == name).map(|(_, f)| *f)
     }
 
     /// Reads `Name(fields…)`: the kind by its name, then its fields by that kind.

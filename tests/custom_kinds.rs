@@ -258,12 +258,18 @@ fn two_apps_have_independent_kinds() {
     let read = |app: &mut bevy_app::App, file: &str| {
         tinydisplay::scene::compile_str_with(src, file.as_ref(), &app.kinds())
     };
-    assert!(read(&mut with, "a.ron").is_ok(), "the app that registered it reads it");
+    assert!(
+        read(&mut with, "a.ron").is_ok(),
+        "the app that registered it reads it"
+    );
     let err = match read(&mut without, "b.ron") {
         Ok(_) => panic!("a kind registered in another app was read"),
         Err(e) => e.to_string(),
     };
     assert!(err.contains("b.ron:3:5: error:"), "{err}");
     assert!(err.contains("expected one of `Text`"), "{err}");
-    assert!(!err.contains("`Gauge`,"), "not among the known kinds: {err}");
+    assert!(
+        !err.contains("`Gauge`,"),
+        "not among the known kinds: {err}"
+    );
 }

@@ -224,7 +224,11 @@ pub fn compile_str(src: &str, path: &Path) -> Result<CompiledScene, SceneError> 
 
 /// Like [`compile_str`] for a scene whose widgets and sources are of `kinds` (an app's
 /// [`Kinds`], with the kinds registered on it).
-pub fn compile_str_with(src: &str, path: &Path, kinds: &Kinds) -> Result<CompiledScene, SceneError> {
+pub fn compile_str_with(
+    src: &str,
+    path: &Path,
+    kinds: &Kinds,
+) -> Result<CompiledScene, SceneError> {
     compile_with(src, path, false, kinds)
 }
 
@@ -258,7 +262,14 @@ fn compile_with(
         .collect();
 
     let scene_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-    let includes = super::include::merge(&mut file, &scene_dir, confine, kinds, &mut raw, &mut located);
+    let includes = super::include::merge(
+        &mut file,
+        &scene_dir,
+        confine,
+        kinds,
+        &mut raw,
+        &mut located,
+    );
     let display = check_display(&file, &scene_dir, &mut raw);
     let data = check_data(&file, &scene_dir, &mut raw);
     let sources = check_sources(&file, &scene_dir, &mut raw);

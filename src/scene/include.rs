@@ -13,9 +13,9 @@ use serde::Deserialize;
 use super::locate::Locator;
 use super::problems::{Problem, Raw, Severity};
 use super::recover::parse_all;
-use crate::widget::kinds::Kinds;
 use super::schema::{DataSpec, FontSpec, SceneFile};
 use crate::data::scene_sources::SourceSpec;
+use crate::widget::kinds::Kinds;
 
 /// An included file: the sections scenes can share.
 #[derive(Debug, Clone, Default, Deserialize)]

@@ -240,7 +240,7 @@ mod tests {
         Rectangle(width: 4, height: 4),
     ],
 )"#;
-        let parsed = parse_all::<SceneFile>(src);
+        let parsed = parse_all::<SceneFile>(src, &Kinds::builtin());
         let at: Vec<(usize, usize)> = parsed.errors.iter().map(|e| (e.line, e.col)).collect();
         assert_eq!(parsed.errors.len(), 3, "{:?}", parsed.errors);
         assert_eq!(at[0].0, 2);
@@ -252,7 +252,10 @@ mod tests {
 
     #[test]
     fn a_syntax_error_stops_the_reading() {
-        let parsed = parse_all::<SceneFile>("Scene(widgets: [Text(text: \"a\" font: \"x\")])");
+        let parsed = parse_all::<SceneFile>(
+            "Scene(widgets: [Text(text: \"a\" font: \"x\")])",
+            &Kinds::builtin(),
+        );
         assert!(parsed.value.is_none());
         assert_eq!(parsed.errors.len(), 1);
     }
@@ -261,7 +264,7 @@ mod tests {
     fn a_struct_missing_a_required_field_is_dropped_once() {
         // Image's `file` is required; a bad `file` value blanks it, then the whole Image.
         let src = "Scene(widgets: [Image(file: 3), Text(text: \"ok\", anchor: nowhere)])";
-        let parsed = parse_all::<SceneFile>(src);
+        let parsed = parse_all::<SceneFile>(src, &Kinds::builtin());
         assert_eq!(parsed.errors.len(), 2, "{:?}", parsed.errors);
         assert!(
             !parsed.errors.iter().any(|e| e.missing.is_some()),

@@ -3,7 +3,8 @@
 //!
 //! Like widget kinds, the built-in sources and a user's take the same path: a type
 //! implementing [`SourceKind`] (its name, its configuration as serde reads it, how it
-//! starts), registered with [`register`] before a scene naming it is loaded.
+//! starts), registered on the app's [`Kinds`](crate::widget::kinds::Kinds) that a scene
+//! naming it is read with ([`SourceKinds`] is the value it holds, not a global).
 //! `examples/custom_source.rs` adds a `Counter` this way.
 
 use std::any::Any;
@@ -25,7 +26,8 @@ use crate::registry::{Reader, Registry, Scope, current};
 /// use std::sync::mpsc::{Sender, channel};
 /// use std::time::Duration;
 /// use serde_json::Value;
-/// use tinydisplay::source::kind::{CheckError, SourceKind, register};
+/// use tinydisplay::source::kind::{CheckError, SourceKind};
+/// use tinydisplay::widget::kinds::Kinds;
 /// use tinydisplay::source::{Message, Policy, PollSource, SourceError, SourceHandle, spawn_poll};
 ///
 /// /// `Dice(sides: 6)`: a number from 1 to `sides` at each poll, as `dice.value`.
@@ -58,9 +60,10 @@ use crate::registry::{Reader, Registry, Scope, current};
 /// }
 ///
 /// // A scene names it once it is registered; `check` reports its problems at their place.
-/// register::<DiceKind>();
+/// let kinds = Kinds::builtin().register_source::<DiceKind>().clone();
 /// let bad = "Scene(sources: {\"dice\": (source: Dice(sides: 0))}, widgets: [])";
-/// let err = tinydisplay::scene::compile_str(bad, "dice.ron".as_ref()).expect_err("0 sides");
+/// let err = tinydisplay::scene::compile_str_with(bad, "dice.ron".as_ref(), &kinds)
+///     .expect_err("0 sides");
 /// assert!(err.to_string().contains("a die needs at least one side"), "{err}");
 ///
 /// // Started, it sends its values to the engine's inbox (here, a channel of our own).

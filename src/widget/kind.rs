@@ -3,9 +3,10 @@
 //! A kind says the name a scene writes, the type serde reads its fields into, how it is
 //! checked (problems at their field), its size, how it is spawned, and the systems it
 //! runs (its draw system, the apply of its bound fields). The built-in kinds and a
-//! user's kinds take exactly the same path: a type implementing [`Kind`], registered
-//! once with [`register`] before a scene naming it is loaded and before the engine's app
-//! is built. `examples/custom_widget.rs` adds a gauge as a
+//! user's kinds take exactly the same path: a type implementing [`Kind`], registered on
+//! the app's [`Kinds`](super::kinds::Kinds) that a scene naming it is read with (see
+//! [`super::kinds`]); the registry of kinds ([`WidgetKinds`]) is a value an app holds,
+//! not a global. `examples/custom_widget.rs` adds a gauge as a
 //! [`Drawn`](super::drawing::Drawn) drawing.
 //!
 //! An app runs the systems of the kinds it has widgets of, not of every registered kind:
@@ -41,7 +42,7 @@ use crate::render::compose::Placement;
 /// use tinydisplay::prelude::*;
 /// use tinydisplay::widget::compile::Ctx;
 /// use tinydisplay::widget::drawing::Drawn;
-/// use tinydisplay::widget::kind::{Kind, register, require};
+/// use tinydisplay::widget::kind::{Kind, require};
 /// use tinydisplay::widget::rectangle::Rectangle;
 ///
 /// tinydisplay::widget_spec! {
@@ -79,10 +80,11 @@ use crate::render::compose::Placement;
 ///     }
 /// }
 ///
-/// register::<SquareKind>();
+/// let kinds = Kinds::builtin().register_kind::<SquareKind>().clone();
 /// let src = "Scene(display: (width: 8, height: 8), widgets: [Square(x: 1, y: 1, side: 4)])";
-/// let scene = tinydisplay::scene::compile_str(src, "square.ron".as_ref()).expect("a scene");
-/// let mut app = Engine::new(scene).build();
+/// let scene = tinydisplay::scene::compile_str_with(src, "square.ron".as_ref(), &kinds)
+///     .expect("a scene");
+/// let mut app = Engine::new(scene).kinds(kinds).build();
 /// run_ticks(&mut app, RunMode::Ticks(1));
 /// let fb = app.world().resource::<FrameBuffer>();
 /// let lit = |x: usize, y: usize| fb.data()[y * 8 + x] > 0;
