@@ -273,3 +273,21 @@ fn two_apps_have_independent_kinds() {
         "not among the known kinds: {err}"
     );
 }
+
+#[test]
+fn the_load_command_reads_a_scene_with_its_apps_kinds() {
+    let gauge = r#"Scene(widgets: [Gauge(width: 40, height: 6)])"#;
+    let load = |app: &mut bevy_app::App| {
+        let control = control_sender(app.world_mut());
+        let command = serde_json::json!({"cmd": "load", "scene": gauge});
+        let reply = control.send_json(command.to_string().as_bytes(), "test");
+        run_ticks(app, RunMode::Ticks(1));
+        reply.wait_blocking(std::time::Duration::from_secs(30))
+    };
+    assert_eq!(load(&mut app("Scene(widgets: [])")), Reply::Ok);
+    let mut plain = common::app_for(common::compile("Scene(widgets: [])"));
+    match load(&mut plain) {
+        Reply::Error(e) => assert!(e.contains("expected one of `Text`"), "{e}"),
+        other => panic!("an app without the gauge loaded it: {other:?}"),
+    }
+}
