@@ -205,3 +205,39 @@ impl<'de, T: ?Sized + 'static> DeserializeSeed<'de> for KindSeed<T> {
         (self.0)(&mut erased).map_err(de::Error::custom)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    type Num = dyn Fn() -> u32 + Send + Sync;
+
+    fn one<'de>(
+        _: &mut dyn erased_serde::Deserializer<'de>,
+    ) -> Result<Box<Num>, erased_serde::Error> {
+        Ok(Box::new(|| 1))
+    }
+
+    #[test]
+    fn registries_are_independent_and_share_their_names_lists() {
+        let mut a: Registry<Num> = Registry::new([("One", one as Reader<Num>)]);
+        let b: Registry<Num> = Registry::new([("One", one as Reader<Num>)]);
+        assert!(
+            std::ptr::eq(a.names(), b.names()),
+            "one list for equal kinds"
+        );
+        a.add("Two", one);
+        a.add("Two", one);
+        assert_eq!(a.names(), ["One", "Two"]);
+        assert_eq!(
+            b.names(),
+            ["One"],
+            "adding to one leaves the other as it was"
+        );
+        let c: Registry<Num> = Registry::new([("One", one as Reader<Num>), ("Two", one)]);
+        assert!(
+            std::ptr::eq(a.names(), c.names()),
+            "interned, not leaked again"
+        );
+    }
+}
