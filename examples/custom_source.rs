@@ -2,8 +2,8 @@
 //!
 //! Implement [`PollSource`] (asked at an interval) or `StreamSource` (runs and emits), and
 //! a [`SourceKind`]: the name scenes write (`Counter`), the configuration serde reads, and
-//! how it starts (`spawn_poll`/`spawn_stream`). Register it with [`register`] before
-//! loading a scene that names it. The engine's failure policy (timeout, backoff with
+//! how it starts (`spawn_poll`/`spawn_stream`). Register it on the [`Kinds`] a scene
+//! naming it is read with, and give the engine those kinds. The engine's failure policy (timeout, backoff with
 //! jitter, circuit breaker) applies to it like to the built-in ones, and its health shows
 //! up as `_source.<name>.*` keys.
 //!
@@ -14,9 +14,9 @@ use std::time::Duration;
 
 use serde_json::Value;
 use tinydisplay::prelude::*;
-use tinydisplay::scene::compile_str;
+use tinydisplay::scene::compile_str_with;
 use tinydisplay::sink::png::PngSink;
-use tinydisplay::source::kind::{CheckError, SourceKind, register};
+use tinydisplay::source::kind::{CheckError, SourceKind};
 use tinydisplay::source::{
     Message, Policy, PollSource, SourceError, SourceHandle, join_key, spawn_poll,
 };
@@ -105,10 +105,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let out = std::env::args()
         .nth(1)
         .unwrap_or_else(|| "custom_source.png".into());
-    // The kind is registered before a scene that names it is loaded.
-    register::<CounterKind>();
-    let scene = compile_str(SCENE, "custom.ron".as_ref())?;
-    let mut app = Engine::new(scene).build();
+    // The built-in kinds and ours: the scene is read with them, the engine runs with them.
+    let mut kinds = Kinds::builtin();
+    kinds.register_source::<CounterKind>();
+    let scene = compile_str_with(SCENE, "custom.ron".as_ref(), &kinds)?;
+    let mut app = Engine::new(scene).kinds(kinds).build();
     app.world_mut()
         .resource::<Sinks>()
         .push(Box::new(PngSink::new(out.clone().into())));

@@ -4,7 +4,7 @@
 
 use tinydisplay::prelude::*;
 use tinydisplay::render::{layer::Layer, shapes::stroke_rect};
-use tinydisplay::widget::{drawing::Draw, drawing::Drawn, kind::register};
+use tinydisplay::widget::drawing::{Draw, Drawn};
 
 tinydisplay::drawing! {
     /// A gauge: `Gauge(width: 60, height: 8, value: "cpu.load / 100", segments: 10)`.
@@ -49,7 +49,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let out = std::env::args()
         .nth(1)
         .unwrap_or_else(|| "gauge.png".into());
-    register::<Drawn<Gauge>>(); // before a scene naming it is loaded
-    let scene = tinydisplay::scene::compile_str(SCENE, "gauge.ron".as_ref())?;
-    Ok(Engine::new(scene).write_png(3, out.as_ref())?)
+    let kinds = Kinds::builtin().register_kind::<Drawn<Gauge>>().clone(); // + the gauge
+    let scene = tinydisplay::scene::compile_str_with(SCENE, "gauge.ron".as_ref(), &kinds)?;
+    Ok(Engine::new(scene).kinds(kinds).write_png(3, out.as_ref())?)
 }

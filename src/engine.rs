@@ -18,6 +18,7 @@ use bevy_app::App;
 use crate::ahead::{AheadConfig, RenderAhead};
 use crate::scene::swap::Isolation;
 use crate::scene::{CompiledScene, ScenePlugin};
+use crate::widget::kinds::Kinds;
 
 /// An engine about to be built: a scene and what the run changes about it.
 #[derive(Debug, Clone)]
@@ -28,6 +29,7 @@ pub struct Engine {
     sources: bool,
     persistence: bool,
     start_tick: u64,
+    kinds: Kinds,
 }
 
 impl Engine {
@@ -40,7 +42,16 @@ impl Engine {
             sources: true,
             persistence: true,
             start_tick: 0,
+            kinds: Kinds::builtin(),
         }
+    }
+
+    /// The kinds the app knows (the scene's own kinds, registered on a [`Kinds`] the scene
+    /// was read with; default: the built-ins): they run its widgets' systems and read the
+    /// scenes swapped in later (reload, `load`).
+    pub fn kinds(mut self, kinds: Kinds) -> Engine {
+        self.kinds = kinds;
+        self
     }
 
     /// Render-ahead worker threads instead of the scene's (`None`: the scene's).
@@ -102,6 +113,7 @@ impl Engine {
         app.insert_resource(crate::control::load::SceneWrites(writes));
         // Before the scene: a scene swapped in later (reload, reset) leaves out the same.
         app.insert_resource(isolation);
+        app.insert_resource(self.kinds);
         let rate_limit = scene.control.rate_limit;
         app.add_plugins((crate::TinyDisplayPlugins, ScenePlugin { scene }));
         if let Some(inbox) = app.world().get_resource::<crate::control::ControlInbox>() {

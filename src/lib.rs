@@ -112,5 +112,6 @@ pub mod prelude {
     pub use crate::scene::ScenePlugin;
     pub use crate::sink::Sink;
     pub use crate::sink::present::Sinks;
+    pub use crate::widget::kinds::{Kinds, KindsExt};
     pub use crate::{TinyDisplayPlugins, shutdown};
 }

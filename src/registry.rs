@@ -1,8 +1,22 @@
 //! Registries of named kinds that a scene picks by name (`Text(...)`, `Clock(...)`): the
 //! name is read as an enum variant, and the registered kind reads its own fields. The
 //! widget and source registries are two instances of this one mechanism.
+//!
+//! A registry is a plain value, owned by whoever reads scenes with it (an app holds its
+//! own, see [`crate::widget::kinds::Kinds`]); nothing here is global but the interned
+//! names lists. serde's "expected one of …" takes the names as `&'static [&'static str]`
+//! (and ron keeps them in its error), so each distinct list is interned once for the
+//! program's life ([`intern`]): registering the same kinds in many apps or registries
+//! adds nothing, and a new list costs a few words only when a new set of kinds is made.
+//!
+//! A registry reaches serde's `Deserialize` impls (which take no argument) through a
+//! [`Slot`], a thread-local set by a [`Scope`] for the duration of one reading: the
+//! `DeserializeSeed` that reads a scene enters the scope, and the nested boxed specs read
+//! the registry from the slot.
 
-use std::sync::RwLock;
+use std::cell::RefCell;
+use std::sync::{Arc, Mutex};
+use std::thread::LocalKey;
 
 use serde::de::{self, DeserializeSeed, EnumAccess, VariantAccess, Visitor};
 
@@ -12,61 +26,79 @@ pub type Reader<T> =
 
 /// The kinds of one sort, in the order they were registered.
 pub struct Registry<T: ?Sized + 'static> {
-    inner: RwLock<Inner<T>>,
+    kinds: Vec<(&'static str, Reader<T>)>,
+    /// The names, for serde's "expected one of" (interned again when a kind is added).
+    names: &'static [&'static str],
 }
 
-struct Inner<T: ?Sized + 'static> {
-    kinds: Vec<(&'static str, Reader<T>)>,
-    /// The names, for serde's "expected one of" (rebuilt when a kind is added).
-    names: &'static [&'static str],
+impl<T: ?Sized + 'static> Clone for Registry<T> {
+    fn clone(&self) -> Self {
+        Registry {
+            kinds: self.kinds.clone(),
+            names: self.names,
+        }
+    }
+}
+
+impl<T: ?Sized + 'static> std::fmt::Debug for Registry<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Registry").field(&self.names).finish()
+    }
+}
+
+/// Every names list handed out so far (see the module docs).
+static INTERNED: Mutex<Vec<&'static [&'static str]>> = Mutex::new(Vec::new());
+
+/// `names` as a list that lives as long as the program, made once per distinct list.
+pub fn intern(names: &[&'static str]) -> &'static [&'static str] {
+    let Ok(mut all) = INTERNED.lock() else {
+        return &[];
+    };
+    if let Some(found) = all.iter().find(|l| **l == names) {
+        return found;
+    }
+    let list: &'static [&'static str] = Box::leak(names.to_vec().into_boxed_slice());
+    all.push(list);
+    list
 }
 
 impl<T: ?Sized + 'static> Registry<T> {
     /// A registry holding `kinds`.
     pub fn new(kinds: impl IntoIterator<Item = (&'static str, Reader<T>)>) -> Registry<T> {
-        let r = Registry {
-            inner: RwLock::new(Inner {
-                kinds: Vec::new(),
-                names: &[],
-            }),
+        let mut r = Registry {
+            kinds: Vec::new(),
+            names: &[],
         };
         for (name, read) in kinds {
-            r.add(name, read);
+            if !r.kinds.iter().any(|(n, _)| *n == name) {
+                r.kinds.push((name, read));
+            }
         }
+        r.names = intern(&r.kinds.iter().map(|(n, _)| *n).collect::<Vec<_>>());
         r
     }
 
     /// Adds a kind (a name already there is left as it is).
-    pub fn add(&self, name: &'static str, read: Reader<T>) {
-        let Ok(mut inner) = self.inner.write() else {
-            return;
-        };
-        if inner.kinds.iter().any(|(n, _)| *n == name) {
+    pub fn add(&mut self, name: &'static str, read: Reader<T>) {
+        if self.kinds.iter().any(|(n, _)| *n == name) {
             return;
         }
-        inner.kinds.push((name, read));
-        let names: Vec<&'static str> = inner.kinds.iter().map(|(n, _)| *n).collect();
-        // A handful of kinds, registered once each: the list lives as long as the program.
-        inner.names = Box::leak(names.into_boxed_slice());
+        self.kinds.push((name, read));
+        self.names = intern(&self.kinds.iter().map(|(n, _)| *n).collect::<Vec<_>>());
     }
 
     /// The names of every kind, in registration order.
     pub fn names(&self) -> &'static [&'static str] {
-        self.inner.read().map_or(&[], |i| i.names)
+        self.names
     }
 
     fn reader(&self, name: &str) -> Option<Reader<T>> {
-        let inner = self.inner.read().ok()?;
-        inner
-            .kinds
-            .iter()
-            .find(|(n, _)| *n == name)
-            .map(|(_, f)| *f)
+        self.kinds.iter().find(|(n, _)| *n == name).map(|(_, f)| *f)
     }
 
     /// Reads `Name(fields…)`: the kind by its name, then its fields by that kind.
     pub fn deserialize<'de, D: serde::Deserializer<'de>>(
-        &'static self,
+        &self,
         d: D,
         what: &'static str,
     ) -> Result<Box<T>, D::Error> {
@@ -81,12 +113,41 @@ impl<T: ?Sized + 'static> Registry<T> {
     }
 }
 
-struct KindVisitor<T: ?Sized + 'static> {
-    registry: &'static Registry<T>,
+/// A thread-local holding the registry nested values read with (see the module docs).
+pub type Slot<R> = LocalKey<RefCell<Option<Arc<R>>>>;
+
+/// The registry in `slot` on this thread, while a [`Scope`] is entered.
+pub fn current<R: 'static>(slot: &'static Slot<R>) -> Option<Arc<R>> {
+    slot.with(|s| s.borrow().clone())
+}
+
+/// Puts a registry in a [`Slot`] until dropped, then puts back what was there.
+pub struct Scope<R: 'static> {
+    slot: &'static Slot<R>,
+    before: Option<Arc<R>>,
+}
+
+impl<R: 'static> Scope<R> {
+    /// Makes `registry` the one `slot` holds on this thread until the scope is dropped.
+    pub fn enter(slot: &'static Slot<R>, registry: Arc<R>) -> Scope<R> {
+        let before = slot.with(|s| s.borrow_mut().replace(registry));
+        Scope { slot, before }
+    }
+}
+
+impl<R: 'static> Drop for Scope<R> {
+    fn drop(&mut self) {
+        let before = self.before.take();
+        self.slot.with(|s| *s.borrow_mut() = before);
+    }
+}
+
+struct KindVisitor<'a, T: ?Sized + 'static> {
+    registry: &'a Registry<T>,
     what: &'static str,
 }
 
-impl<'de, T: ?Sized + 'static> Visitor<'de> for KindVisitor<T> {
+impl<'de, T: ?Sized + 'static> Visitor<'de> for KindVisitor<'_, T> {
     type Value = Box<T>;
 
     fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -142,5 +203,41 @@ impl<'de, T: ?Sized + 'static> DeserializeSeed<'de> for KindSeed<T> {
     fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Box<T>, D::Error> {
         let mut erased = <dyn erased_serde::Deserializer>::erase(d);
         (self.0)(&mut erased).map_err(de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    type Num = dyn Fn() -> u32 + Send + Sync;
+
+    fn one<'de>(
+        _: &mut dyn erased_serde::Deserializer<'de>,
+    ) -> Result<Box<Num>, erased_serde::Error> {
+        Ok(Box::new(|| 1))
+    }
+
+    #[test]
+    fn registries_are_independent_and_share_their_names_lists() {
+        let mut a: Registry<Num> = Registry::new([("One", one as Reader<Num>)]);
+        let b: Registry<Num> = Registry::new([("One", one as Reader<Num>)]);
+        assert!(
+            std::ptr::eq(a.names(), b.names()),
+            "one list for equal kinds"
+        );
+        a.add("Two", one);
+        a.add("Two", one);
+        assert_eq!(a.names(), ["One", "Two"]);
+        assert_eq!(
+            b.names(),
+            ["One"],
+            "adding to one leaves the other as it was"
+        );
+        let c: Registry<Num> = Registry::new([("One", one as Reader<Num>), ("Two", one)]);
+        assert!(
+            std::ptr::eq(a.names(), c.names()),
+            "interned, not leaked again"
+        );
     }
 }

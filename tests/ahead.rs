@@ -14,7 +14,11 @@ use tinydisplay::prelude::*;
 /// An app for `src` with `workers` render-ahead workers (0: inline) that always waits for
 /// a frame in flight, so queued frames are really used.
 fn app_with(scene: tinydisplay::scene::CompiledScene, workers: usize) -> App {
-    let mut app = common::app_for(scene);
+    with_workers(common::app_for(scene), workers)
+}
+
+/// `app` with render-ahead on `workers` threads.
+fn with_workers(mut app: App, workers: usize) -> App {
     app.insert_resource(RenderAhead::new(AheadConfig {
         workers,
         depth: 6,
@@ -354,13 +358,18 @@ mod walker {
 
 #[test]
 fn render_ahead_predicts_a_user_kind_that_moves_by_its_motion_component() {
-    tinydisplay::widget::kind::register::<walker::WalkerKind>();
+    let kinds = Kinds::builtin()
+        .register_kind::<walker::WalkerKind>()
+        .clone();
     let src = r#"Scene(
         display: (width: 64, height: 16, mode: Gray4),
         widgets: [Text(text: "still"), Walker(x: 2, y: 10, side: 4, steps: 30)],
     )"#;
-    let mut inline = app_with(common::compile(src), 0);
-    let mut ahead = app_with(common::compile(src), 1);
+    let app = |workers| {
+        let scene = common::compile_kinds(src, &kinds);
+        with_workers(common::app_kinds(scene, &kinds), workers)
+    };
+    let (mut inline, mut ahead) = (app(0), app(1));
     let (mut first, mut moved) = (None, false);
     for t in 0..150 {
         let a = step(&mut inline);

@@ -23,12 +23,23 @@ use tinydisplay::render::FrameBuffer;
 use tinydisplay::render::compose::Placement;
 use tinydisplay::widget::compile::Ctx;
 use tinydisplay::widget::drawing::Drawn;
-use tinydisplay::widget::kind::{Kind, register};
+use tinydisplay::widget::kind::Kind;
+use tinydisplay::widget::kinds::{Kinds, KindsExt};
 use tinydisplay::widget::paged::{PageEntry, Paged};
 
+/// The built-in kinds and this file's: the gauge, the tabs, the counter.
+fn kinds() -> Kinds {
+    let mut kinds = Kinds::builtin();
+    kinds
+        .register_kind::<Drawn<Gauge>>()
+        .register_kind::<TabsKind>()
+        .register_source::<CounterKind>();
+    kinds
+}
+
 fn app(src: &str) -> bevy_app::App {
-    register::<Drawn<Gauge>>();
-    common::app_for(common::compile(src))
+    let kinds = kinds();
+    common::app_kinds(common::compile_kinds(src, &kinds), &kinds)
 }
 
 #[test]
@@ -59,9 +70,8 @@ fn a_custom_kinds_bound_field_follows_the_data() {
 
 #[test]
 fn check_reports_a_custom_kinds_field_errors_at_their_place() {
-    register::<Drawn<Gauge>>();
     let src = "Scene(\n  widgets: [\n    Gauge(width: 40, height: 6,\n      segments: 0, colr: \"red\"),\n  ],\n)";
-    let err = match tinydisplay::scene::compile_str(src, "g.ron".as_ref()) {
+    let err = match tinydisplay::scene::compile_str_with(src, "g.ron".as_ref(), &kinds()) {
         Ok(_) => panic!("a gauge with 0 segments and an unknown field passed the check"),
         Err(e) => e.to_string(),
     };
@@ -87,10 +97,9 @@ fn an_unregistered_kind_is_refused_with_the_known_ones() {
 
 #[test]
 fn a_custom_source_kind_from_ron_feeds_the_scene() {
-    tinydisplay::source::kind::register::<CounterKind>();
     // A long interval: only the first poll (at start) comes, so the frame is certain.
     let src = custom_source::SCENE.replace("interval_ms: 20", "interval_ms: 600000");
-    let mut app = common::app_for(common::compile_with_sources(&src));
+    let mut app = common::app_kinds(common::compile_kinds(&src, &kinds()), &kinds());
     let mut ticks = 0;
     loop {
         run_ticks(&mut app, RunMode::Ticks(1));
@@ -110,9 +119,8 @@ fn a_custom_source_kind_from_ron_feeds_the_scene() {
 
 #[test]
 fn check_reports_a_custom_sources_problems_at_their_place() {
-    tinydisplay::source::kind::register::<CounterKind>();
     let src = "Scene(\n  sources: {\n    \"c\": (source: Counter(namespace: \"\",\n      fail_evry: 3)),\n  },\n)";
-    let err = match tinydisplay::scene::compile_str(src, "c.ron".as_ref()) {
+    let err = match tinydisplay::scene::compile_str_with(src, "c.ron".as_ref(), &kinds()) {
         Ok(_) => panic!("a bad counter passed the check"),
         Err(e) => e.to_string(),
     };
@@ -205,11 +213,10 @@ fn serve_tabs(mut tabs: Query<&mut Paged, With<Tabs>>) {
 
 #[test]
 fn the_page_commands_reach_a_custom_kind_with_pages() {
-    register::<TabsKind>();
     let src = r#"Scene(display: (width: 16, height: 8), widgets: [
         Tabs(name: "tabs", width: 8, height: 2, tabs: ["cpu", "net", "disk"]),
     ])"#;
-    let mut app = common::app_for(common::compile(src));
+    let mut app = app(src);
     let control = control_sender(app.world_mut());
     let mut command = |json: serde_json::Value| {
         let reply = control.send_json(json.to_string().as_bytes(), "test");
@@ -239,4 +246,48 @@ fn the_page_commands_reach_a_custom_kind_with_pages() {
         reply,
         Reply::Error(r#"no page named "nope" (pages: cpu, net, disk)"#.into())
     );
+}
+
+#[test]
+fn two_apps_have_independent_kinds() {
+    let empty = "Scene(widgets: [])";
+    let mut with = common::app_for(common::compile(empty));
+    with.register_kind::<Drawn<Gauge>>();
+    let mut without = common::app_for(common::compile(empty));
+    let src = "Scene(\n  widgets: [\n    Gauge(width: 40, height: 6),\n  ],\n)";
+    let read = |app: &mut bevy_app::App, file: &str| {
+        tinydisplay::scene::compile_str_with(src, file.as_ref(), &app.kinds())
+    };
+    assert!(
+        read(&mut with, "a.ron").is_ok(),
+        "the app that registered it reads it"
+    );
+    let err = match read(&mut without, "b.ron") {
+        Ok(_) => panic!("a kind registered in another app was read"),
+        Err(e) => e.to_string(),
+    };
+    assert!(err.contains("b.ron:3:5: error:"), "{err}");
+    assert!(err.contains("expected one of `Text`"), "{err}");
+    assert!(
+        !err.contains("`Gauge`,"),
+        "not among the known kinds: {err}"
+    );
+}
+
+#[test]
+fn the_load_command_reads_a_scene_with_its_apps_kinds() {
+    let gauge = r#"Scene(widgets: [Gauge(width: 40, height: 6)])"#;
+    let load = |app: &mut bevy_app::App| {
+        let control = control_sender(app.world_mut());
+        let command = serde_json::json!({"cmd": "load", "scene": gauge});
+        let reply = control.send_json(command.to_string().as_bytes(), "test");
+        run_ticks(app, RunMode::Ticks(1));
+        reply.wait_blocking(std::time::Duration::from_secs(30))
+    };
+    assert_eq!(load(&mut app("Scene(widgets: [])")), Reply::Ok);
+    let mut plain = common::app_for(common::compile("Scene(widgets: [])"));
+    match load(&mut plain) {
+        Reply::Error(e) => assert!(e.contains("expected one of `Text`"), "{e}"),
+        other => panic!("an app without the gauge loaded it: {other:?}"),
+    }
 }

@@ -212,7 +212,11 @@ pub fn reload(world: &mut World) -> Reply {
     else {
         return Reply::Error("no scene is running".into());
     };
-    let loaded = crate::scene::load(&path);
+    let kinds = world
+        .get_resource::<crate::widget::kinds::Kinds>()
+        .cloned()
+        .unwrap_or_default();
+    let loaded = crate::scene::load_with(&path, &kinds);
     swap_in(world, loaded)
 }
 

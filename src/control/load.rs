@@ -26,7 +26,11 @@ pub fn load(world: &mut World, text: &str) -> Reply {
         return Reply::Error("no scene is running".into());
     };
     let path = running.path.clone();
-    let compiled = crate::scene::compile_confined(text, &path);
+    let kinds = world
+        .get_resource::<crate::widget::kinds::Kinds>()
+        .cloned()
+        .unwrap_or_default();
+    let compiled = crate::scene::compile_confined(text, &path, &kinds);
     let reply = swap_in_as(world, compiled, SceneChange::Load);
     if !reply.is_ok() {
         return reply;

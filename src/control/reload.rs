@@ -167,8 +167,9 @@ impl HotReload {
         }
     }
 
-    /// Starts loading the scene on a thread of its own, unless a load is under way.
-    fn load(&self) {
+    /// Starts loading the scene (of `kinds`, the app's) on a thread of its own, unless a
+    /// load is under way.
+    fn load(&self, kinds: crate::widget::kinds::Kinds) {
         if self.loading.swap(true, Ordering::AcqRel) {
             return;
         }
@@ -193,7 +194,7 @@ impl HotReload {
                     _ => false,
                 };
                 if !ours {
-                    let _ = tx.send(crate::scene::load(&path));
+                    let _ = tx.send(crate::scene::load_with(&path, &kinds));
                 }
                 loading.store(false, Ordering::Release);
                 crate::app::wake::ring_all();
@@ -212,7 +213,11 @@ pub fn hot_reload(world: &mut World) {
         return;
     };
     if hr.requested.load(Ordering::Relaxed) {
-        hr.load();
+        let kinds = world
+            .get_resource::<crate::widget::kinds::Kinds>()
+            .cloned()
+            .unwrap_or_default();
+        hr.load(kinds);
     }
     let loaded: Vec<Loaded> = match hr.rx.lock() {
         Ok(rx) => rx.try_iter().collect(),

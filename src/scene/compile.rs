@@ -17,6 +17,7 @@ use crate::data::binding::{self, Binding};
 use crate::render::compose::Placement;
 use crate::render::{Color, PixelMode, Rect};
 use crate::widget::compile::Ctx;
+use crate::widget::kinds::Kinds;
 
 /// The display settings of a checked scene.
 #[derive(Debug, Clone, PartialEq)]
@@ -187,13 +188,20 @@ fn resolve_control(
     out
 }
 
-/// Reads, parses and checks a scene file.
+/// Reads, parses and checks a scene file naming only built-in kinds (`check`; see
+/// [`load_with`] for an app's own kinds).
 pub fn load(path: &Path) -> Result<CompiledScene, SceneError> {
+    load_with(path, &Kinds::builtin())
+}
+
+/// Reads, parses and checks a scene file whose widgets and sources are of `kinds` (an
+/// app's [`Kinds`]).
+pub fn load_with(path: &Path, kinds: &Kinds) -> Result<CompiledScene, SceneError> {
     let src = std::fs::read_to_string(path).map_err(|source| SceneError::Io {
         path: path.to_path_buf(),
         source,
     })?;
-    compile_str(&src, path)
+    compile_str_with(&src, path, kinds)
 }
 
 /// The message for a field serde did not know, pointing to where the fields are listed.
@@ -211,20 +219,39 @@ pub(super) fn unknown_field_message(path: &str) -> String {
 /// A leading UTF-8 byte-order mark is ignored; nesting deeper than
 /// [`crate::data::limits::MAX_NESTING`] brackets is refused before parsing.
 pub fn compile_str(src: &str, path: &Path) -> Result<CompiledScene, SceneError> {
-    compile_with(src, path, false)
+    compile_with(src, path, false, &Kinds::builtin())
+}
+
+/// Like [`compile_str`] for a scene whose widgets and sources are of `kinds` (an app's
+/// [`Kinds`], with the kinds registered on it).
+pub fn compile_str_with(
+    src: &str,
+    path: &Path,
+    kinds: &Kinds,
+) -> Result<CompiledScene, SceneError> {
+    compile_with(src, path, false, kinds)
 }
 
 /// Like [`compile_str`] for scene text from elsewhere (the `load` command): an `include`
 /// that is absolute, climbs out with `..`, or resolves (links followed) to a file outside
 /// the folder of `path` is an error and is not read.
-pub fn compile_confined(src: &str, path: &Path) -> Result<CompiledScene, SceneError> {
-    compile_with(src, path, true)
+pub fn compile_confined(
+    src: &str,
+    path: &Path,
+    kinds: &Kinds,
+) -> Result<CompiledScene, SceneError> {
+    compile_with(src, path, true, kinds)
 }
 
 /// Parses and checks scene text; `confine`: includes stay inside the scene's folder.
-fn compile_with(src: &str, path: &Path, confine: bool) -> Result<CompiledScene, SceneError> {
+fn compile_with(
+    src: &str,
+    path: &Path,
+    confine: bool,
+    kinds: &Kinds,
+) -> Result<CompiledScene, SceneError> {
     let src = src.strip_prefix('\u{feff}').unwrap_or(src);
-    let (mut parsed, mut file, mut located) = read(src, path)?;
+    let (mut parsed, mut file, mut located) = read(src, path, kinds)?;
     let mut raw: Vec<Raw> = std::mem::take(&mut parsed.unknown)
         .into_iter()
         .map(|p| Raw {
@@ -235,7 +262,14 @@ fn compile_with(src: &str, path: &Path, confine: bool) -> Result<CompiledScene, 
         .collect();
 
     let scene_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-    let includes = super::include::merge(&mut file, &scene_dir, confine, &mut raw, &mut located);
+    let includes = super::include::merge(
+        &mut file,
+        &scene_dir,
+        confine,
+        kinds,
+        &mut raw,
+        &mut located,
+    );
     let display = check_display(&file, &scene_dir, &mut raw);
     let data = check_data(&file, &scene_dir, &mut raw);
     let sources = check_sources(&file, &scene_dir, &mut raw);
@@ -304,6 +338,7 @@ fn compile_with(src: &str, path: &Path, confine: bool) -> Result<CompiledScene, 
 fn read(
     src: &str,
     path: &Path,
+    kinds: &Kinds,
 ) -> Result<
     (
         super::recover::Parsed<super::schema::SceneFile>,
@@ -323,7 +358,7 @@ fn read(
             ),
         )]));
     }
-    let mut parsed = super::recover::parse_all::<super::schema::SceneFile>(src);
+    let mut parsed = super::recover::parse_all::<super::schema::SceneFile>(src, kinds);
     let located: Vec<Problem> = std::mem::take(&mut parsed.errors)
         .into_iter()
         .map(|e| at(e.line, e.col, e.message))

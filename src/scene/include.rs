@@ -15,6 +15,7 @@ use super::problems::{Problem, Raw, Severity};
 use super::recover::parse_all;
 use super::schema::{DataSpec, FontSpec, SceneFile};
 use crate::data::scene_sources::SourceSpec;
+use crate::widget::kinds::Kinds;
 
 /// An included file: the sections scenes can share.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -76,6 +77,7 @@ pub(super) fn merge(
     file: &mut SceneFile,
     scene_dir: &Path,
     confine: bool,
+    kinds: &Kinds,
     raw: &mut Vec<Raw>,
     problems: &mut Vec<Problem>,
 ) -> Includes {
@@ -95,7 +97,7 @@ pub(super) fn merge(
             });
             continue;
         }
-        let Some(mut inc) = read(&path, i, raw, problems) else {
+        let Some(mut inc) = read(&path, i, kinds, raw, problems) else {
             continue;
         };
         let index = out.files.len();
@@ -208,6 +210,7 @@ fn merge_map<V>(
 fn read(
     path: &Path,
     i: usize,
+    kinds: &Kinds,
     raw: &mut Vec<Raw>,
     problems: &mut Vec<Problem>,
 ) -> Option<IncludeFile> {
@@ -228,7 +231,7 @@ fn read(
         problems.push(at(line, col, "the file nests too deeply here".into()));
         return None;
     }
-    let parsed = parse_all::<IncludeFile>(src);
+    let parsed = parse_all::<IncludeFile>(src, kinds);
     problems.extend(
         parsed
             .errors

@@ -19,6 +19,8 @@ pub mod spawn;
 pub mod swap;
 mod tree;
 
-pub use compile::{CompiledScene, compile_confined, compile_str, load};
+pub use compile::{
+    CompiledScene, compile_confined, compile_str, compile_str_with, load, load_with,
+};
 pub use problems::{Problem, SceneError, Severity};
 pub use spawn::{ScenePlugin, WidgetName};

@@ -5,6 +5,7 @@ use ron::extensions::Extensions;
 use serde::de::DeserializeOwned;
 
 use super::locate::join;
+use crate::widget::kinds::Kinds;
 
 /// Why a text did not parse: where, what, and the field a struct lacked (if that was it).
 #[derive(Debug, Clone)]
@@ -60,15 +61,18 @@ fn spanned(src: &str, e: ron::error::SpannedError) -> ParseError {
     }
 }
 
-/// RON → `T`, calling `unknown` with the path of each field serde did not know.
+/// RON → `T` whose widgets and sources are of `kinds`, calling `unknown` with the path of each field serde did not know.
 pub(super) fn parse<T: DeserializeOwned>(
     src: &str,
+    kinds: &Kinds,
     unknown: &mut dyn FnMut(String),
 ) -> Result<T, ParseError> {
     let opts = options();
     let spanned = |e: ron::error::SpannedError| spanned(src, e);
     let mut de = ron::Deserializer::from_str_with_options(src, &opts).map_err(spanned)?;
-    let file: T = serde_ignored::deserialize(&mut de, |p| unknown(path_string(&p)))
+    let mut note = |p: serde_ignored::Path<'_>| unknown(path_string(&p));
+    let ignoring = serde_ignored::Deserializer::new(&mut de, &mut note);
+    let file: T = serde::de::DeserializeSeed::deserialize(kinds.seed::<T>(), ignoring)
         .map_err(|e| spanned(de.span_error(e)))?;
     de.end().map_err(|e| spanned(de.span_error(e)))?;
     Ok(file)

@@ -11,6 +11,7 @@ use serde::de::DeserializeOwned;
 
 use super::locate::Locator;
 use super::parse::{ParseError, parse, syntax};
+use crate::widget::kinds::Kinds;
 
 /// At most this many readings of one file (each blanks one entry).
 const MAX_READINGS: usize = 200;
@@ -41,9 +42,9 @@ impl<T> Parsed<T> {
 }
 
 /// Reads `src` as a `T`, collecting every error in its values (see the module docs).
-pub(super) fn parse_all<T: DeserializeOwned>(src: &str) -> Parsed<T> {
+pub(super) fn parse_all<T: DeserializeOwned>(src: &str, kinds: &Kinds) -> Parsed<T> {
     let mut unknown = Vec::new();
-    let first = match parse::<T>(src, &mut |p| unknown.push(p)) {
+    let first = match parse::<T>(src, kinds, &mut |p| unknown.push(p)) {
         Ok(value) => {
             return Parsed {
                 value: Some(value),
@@ -104,7 +105,7 @@ pub(super) fn parse_all<T: DeserializeOwned>(src: &str) -> Parsed<T> {
         blank(&mut text, s, e);
         blanked.push((path, s, e));
         let again: String = text.iter().collect();
-        match parse::<T>(&again, &mut |p| unknown.push(p)) {
+        match parse::<T>(&again, kinds, &mut |p| unknown.push(p)) {
             Ok(value) => {
                 return Parsed {
                     value: Some(value),
@@ -239,7 +240,7 @@ mod tests {
         Rectangle(width: 4, height: 4),
     ],
 )"#;
-        let parsed = parse_all::<SceneFile>(src);
+        let parsed = parse_all::<SceneFile>(src, &Kinds::builtin());
         let at: Vec<(usize, usize)> = parsed.errors.iter().map(|e| (e.line, e.col)).collect();
         assert_eq!(parsed.errors.len(), 3, "{:?}", parsed.errors);
         assert_eq!(at[0].0, 2);
@@ -251,7 +252,10 @@ mod tests {
 
     #[test]
     fn a_syntax_error_stops_the_reading() {
-        let parsed = parse_all::<SceneFile>("Scene(widgets: [Text(text: \"a\" font: \"x\")])");
+        let parsed = parse_all::<SceneFile>(
+            "Scene(widgets: [Text(text: \"a\" font: \"x\")])",
+            &Kinds::builtin(),
+        );
         assert!(parsed.value.is_none());
         assert_eq!(parsed.errors.len(), 1);
     }
@@ -260,7 +264,7 @@ mod tests {
     fn a_struct_missing_a_required_field_is_dropped_once() {
         // Image's `file` is required; a bad `file` value blanks it, then the whole Image.
         let src = "Scene(widgets: [Image(file: 3), Text(text: \"ok\", anchor: nowhere)])";
-        let parsed = parse_all::<SceneFile>(src);
+        let parsed = parse_all::<SceneFile>(src, &Kinds::builtin());
         assert_eq!(parsed.errors.len(), 2, "{:?}", parsed.errors);
         assert!(
             !parsed.errors.iter().any(|e| e.missing.is_some()),

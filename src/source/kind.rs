@@ -3,13 +3,14 @@
 //!
 //! Like widget kinds, the built-in sources and a user's take the same path: a type
 //! implementing [`SourceKind`] (its name, its configuration as serde reads it, how it
-//! starts), registered with [`register`] before a scene naming it is loaded.
+//! starts), registered on the app's [`Kinds`](crate::widget::kinds::Kinds) that a scene
+//! naming it is read with ([`SourceKinds`] is the value it holds, not a global).
 //! `examples/custom_source.rs` adds a `Counter` this way.
 
 use std::any::Any;
 use std::fmt::Debug;
 use std::path::Path;
-use std::sync::LazyLock;
+use std::sync::Arc;
 use std::sync::mpsc::Sender;
 
 use serde::de::DeserializeOwned;
@@ -17,7 +18,7 @@ use serde::de::DeserializeOwned;
 use super::policy::Policy;
 use super::ramp::Ramp;
 use super::{Message, SourceError, SourceHandle};
-use crate::registry::{Reader, Registry};
+use crate::registry::{Reader, Registry, Scope, current};
 
 /// A source kind (see the module docs).
 ///
@@ -25,7 +26,8 @@ use crate::registry::{Reader, Registry};
 /// use std::sync::mpsc::{Sender, channel};
 /// use std::time::Duration;
 /// use serde_json::Value;
-/// use tinydisplay::source::kind::{CheckError, SourceKind, register};
+/// use tinydisplay::source::kind::{CheckError, SourceKind};
+/// use tinydisplay::widget::kinds::Kinds;
 /// use tinydisplay::source::{Message, Policy, PollSource, SourceError, SourceHandle, spawn_poll};
 ///
 /// /// `Dice(sides: 6)`: a number from 1 to `sides` at each poll, as `dice.value`.
@@ -58,9 +60,10 @@ use crate::registry::{Reader, Registry};
 /// }
 ///
 /// // A scene names it once it is registered; `check` reports its problems at their place.
-/// register::<DiceKind>();
+/// let kinds = Kinds::builtin().register_source::<DiceKind>().clone();
 /// let bad = "Scene(sources: {\"dice\": (source: Dice(sides: 0))}, widgets: [])";
-/// let err = tinydisplay::scene::compile_str(bad, "dice.ron".as_ref()).expect_err("0 sides");
+/// let err = tinydisplay::scene::compile_str_with(bad, "dice.ron".as_ref(), &kinds)
+///     .expect_err("0 sides");
 /// assert!(err.to_string().contains("a die needs at least one side"), "{err}");
 ///
 /// // Started, it sends its values to the engine's inbox (here, a channel of our own).
@@ -244,43 +247,70 @@ fn reader<K: SourceKind>() -> (&'static str, Reader<dyn AnySource>) {
     (K::NAME, read::<K>)
 }
 
-/// The kinds scenes may name; the built-in ones first, one line each. A kind whose
-/// feature this build lacks is not registered (see [`crate::features`]).
-static REGISTRY: LazyLock<Registry<dyn AnySource>> = LazyLock::new(|| {
-    Registry::new([
-        reader::<super::kinds::clock::ClockKind>(),
-        reader::<super::kinds::system::SystemKind>(),
-        reader::<super::kinds::file::FileKind>(),
-        reader::<super::kinds::command::CommandKind>(),
-        reader::<super::kinds::process::ProcessKind>(),
-        #[cfg(feature = "http")]
-        reader::<super::kinds::http::HttpKind>(),
-        reader::<super::kinds::stdin::StdinKind>(),
-        #[cfg(feature = "mqtt")]
-        reader::<super::kinds::mqtt::MqttKind>(),
-        #[cfg(feature = "nats")]
-        reader::<super::kinds::nats::NatsKind>(),
-        #[cfg(feature = "mpd")]
-        reader::<super::kinds::mpd::MpdKind>(),
-        #[cfg(feature = "gpio")]
-        reader::<super::kinds::gpio::GpioKind>(),
-    ])
-});
+/// The source kinds scenes may name: the built-in ones first, then a user's, in the order
+/// they were registered. An app holds one (in [`Kinds`](crate::widget::kinds::Kinds));
+/// reading a scene makes it the current one on the reading thread (see
+/// [`crate::registry`]).
+#[derive(Debug, Clone)]
+pub struct SourceKinds(Registry<dyn AnySource>);
 
-/// Lets scenes name source kind `K` (once is enough). Call it before loading a scene
-/// that uses the kind.
-pub fn register<K: SourceKind>() {
-    REGISTRY.add(K::NAME, read::<K>);
+impl SourceKinds {
+    /// The built-in kinds, one line each. A kind whose feature this build lacks is not
+    /// registered (see [`crate::features`]).
+    pub fn builtin() -> SourceKinds {
+        SourceKinds(Registry::new([
+            reader::<super::kinds::clock::ClockKind>(),
+            reader::<super::kinds::system::SystemKind>(),
+            reader::<super::kinds::file::FileKind>(),
+            reader::<super::kinds::command::CommandKind>(),
+            reader::<super::kinds::process::ProcessKind>(),
+            #[cfg(feature = "http")]
+            reader::<super::kinds::http::HttpKind>(),
+            reader::<super::kinds::stdin::StdinKind>(),
+            #[cfg(feature = "mqtt")]
+            reader::<super::kinds::mqtt::MqttKind>(),
+            #[cfg(feature = "nats")]
+            reader::<super::kinds::nats::NatsKind>(),
+            #[cfg(feature = "mpd")]
+            reader::<super::kinds::mpd::MpdKind>(),
+            #[cfg(feature = "gpio")]
+            reader::<super::kinds::gpio::GpioKind>(),
+        ]))
+    }
+
+    /// Lets scenes read with this registry name source kind `K` (again changes nothing).
+    pub fn add<K: SourceKind>(&mut self) {
+        self.0.add(K::NAME, read::<K>);
+    }
+
+    /// The names of every kind, in registration order.
+    pub fn names(&self) -> &'static [&'static str] {
+        self.0.names()
+    }
+
+    /// Makes this registry the one sources are read with on this thread until the scope
+    /// is dropped.
+    pub fn enter(self: &Arc<Self>) -> Scope<SourceKinds> {
+        Scope::enter(&READING, Arc::clone(self))
+    }
 }
 
-/// The names of every registered source kind, in registration order.
-pub fn names() -> &'static [&'static str] {
-    REGISTRY.names()
+impl Default for SourceKinds {
+    fn default() -> Self {
+        SourceKinds::builtin()
+    }
+}
+
+thread_local! {
+    /// The registry sources are being read with on this thread (none: the built-ins).
+    static READING: std::cell::RefCell<Option<Arc<SourceKinds>>> =
+        const { std::cell::RefCell::new(None) };
 }
 
 impl<'de> serde::Deserialize<'de> for SourceConfig {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        REGISTRY.deserialize(d, "source").map(SourceConfig)
+        let kinds = current(&READING).unwrap_or_else(|| Arc::new(SourceKinds::builtin()));
+        kinds.0.deserialize(d, "source").map(SourceConfig)
     }
 }
 

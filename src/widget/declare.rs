@@ -221,9 +221,9 @@ pub fn clamp<T: PartialOrd + Copy>(value: T, range: RangeInclusive<T>) -> T {
 ///     }
 /// }
 ///
-/// tinydisplay::widget::kind::register::<Drawn<Lamp>>();
+/// let kinds = tinydisplay::widget::kinds::Kinds::builtin().register_kind::<Drawn<Lamp>>().clone();
 /// let scene = "Scene(data: (initial: {\"door.open\": true}), widgets: [Lamp(width: 8, height: 8, on: \"door.open\")])";
-/// assert!(tinydisplay::scene::compile_str(scene, "lamp.ron".as_ref()).is_ok());
+/// assert!(tinydisplay::scene::compile_str_with(scene, "lamp.ron".as_ref(), &kinds).is_ok());
 /// ```
 #[macro_export]
 macro_rules! drawing {

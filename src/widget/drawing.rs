@@ -71,7 +71,7 @@ pub trait Drawing:
     fn size(&self) -> (u32, u32);
 }
 
-/// The widget kind of a [`Drawing`]: `register::<Drawn<Gauge>>()`.
+/// The widget kind of a [`Drawing`]: `kinds.register_kind::<Drawn<Gauge>>()`.
 pub struct Drawn<D>(PhantomData<fn() -> D>);
 
 impl<D: Drawing> Kind for Drawn<D> {

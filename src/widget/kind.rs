@@ -3,9 +3,10 @@
 //! A kind says the name a scene writes, the type serde reads its fields into, how it is
 //! checked (problems at their field), its size, how it is spawned, and the systems it
 //! runs (its draw system, the apply of its bound fields). The built-in kinds and a
-//! user's kinds take exactly the same path: a type implementing [`Kind`], registered
-//! once with [`register`] before a scene naming it is loaded and before the engine's app
-//! is built. `examples/custom_widget.rs` adds a gauge as a
+//! user's kinds take exactly the same path: a type implementing [`Kind`], registered on
+//! the app's [`Kinds`](super::kinds::Kinds) that a scene naming it is read with (see
+//! [`super::kinds`]); the registry of kinds ([`WidgetKinds`]) is a value an app holds,
+//! not a global. `examples/custom_widget.rs` adds a gauge as a
 //! [`Drawn`](super::drawing::Drawn) drawing.
 //!
 //! An app runs the systems of the kinds it has widgets of, not of every registered kind:
@@ -18,7 +19,7 @@
 use std::any::Any;
 use std::fmt::Debug;
 use std::path::PathBuf;
-use std::sync::{LazyLock, RwLock};
+use std::sync::Arc;
 
 use bevy_app::App;
 use bevy_ecs::prelude::{Resource, World};
@@ -28,7 +29,7 @@ use serde::de::DeserializeOwned;
 use super::compile::Ctx;
 use super::setup::SceneSetup;
 use super::{Common, WidgetSpecCommon};
-use crate::registry::Registry;
+use crate::registry::{Registry, Scope, current};
 use crate::render::compose::Placement;
 
 /// A widget kind (see the module docs). A kind that is only a drawing implements
@@ -41,7 +42,7 @@ use crate::render::compose::Placement;
 /// use tinydisplay::prelude::*;
 /// use tinydisplay::widget::compile::Ctx;
 /// use tinydisplay::widget::drawing::Drawn;
-/// use tinydisplay::widget::kind::{Kind, register, require};
+/// use tinydisplay::widget::kind::{Kind, require};
 /// use tinydisplay::widget::rectangle::Rectangle;
 ///
 /// tinydisplay::widget_spec! {
@@ -79,10 +80,11 @@ use crate::render::compose::Placement;
 ///     }
 /// }
 ///
-/// register::<SquareKind>();
+/// let kinds = Kinds::builtin().register_kind::<SquareKind>().clone();
 /// let src = "Scene(display: (width: 8, height: 8), widgets: [Square(x: 1, y: 1, side: 4)])";
-/// let scene = tinydisplay::scene::compile_str(src, "square.ron".as_ref()).expect("a scene");
-/// let mut app = Engine::new(scene).build();
+/// let scene = tinydisplay::scene::compile_str_with(src, "square.ron".as_ref(), &kinds)
+///     .expect("a scene");
+/// let mut app = Engine::new(scene).kinds(kinds).build();
 /// run_ticks(&mut app, RunMode::Ticks(1));
 /// let fb = app.world().resource::<FrameBuffer>();
 /// let lit = |x: usize, y: usize| fb.data()[y * 8 + x] > 0;
@@ -413,7 +415,7 @@ pub(crate) struct Entry {
 }
 
 /// A kind's name and the functions the engine calls for it, whatever the scene.
-#[derive(Clone, Copy)]
+#[derive(Debug, Clone, Copy)]
 struct Hooks {
     name: &'static str,
     systems: fn(&mut App),
@@ -440,37 +442,80 @@ pub(crate) fn entry<K: Kind>() -> Entry {
     }
 }
 
-fn builtins() -> Vec<Entry> {
-    let mut all = Vec::new();
-    super::register_builtins(&mut |e| all.push(e));
-    all
+/// The widget kinds scenes may name (their readers) and the engine's hooks for each: the
+/// built-in kinds first, then a user's, in the order they were registered. An app holds
+/// one (in [`Kinds`](super::kinds::Kinds)); reading a scene makes it the current one on
+/// the reading thread (see [`crate::registry`]).
+#[derive(Debug, Clone)]
+pub struct WidgetKinds {
+    readers: Registry<dyn AnySpec>,
+    hooks: Vec<Hooks>,
 }
 
-/// The kinds scenes may name; the built-in ones first.
-static REGISTRY: LazyLock<Registry<dyn AnySpec>> =
-    LazyLock::new(|| Registry::new(builtins().into_iter().map(|e| (e.name, e.read))));
+impl WidgetKinds {
+    /// The built-in kinds (see [`register_builtins`](super::register_builtins)).
+    pub fn builtin() -> WidgetKinds {
+        let mut all = Vec::new();
+        super::register_builtins(&mut |e| all.push(e));
+        WidgetKinds {
+            readers: Registry::new(all.iter().map(|e| (e.name, e.read))),
+            hooks: all.into_iter().map(|e| e.hooks).collect(),
+        }
+    }
 
-/// Every registered kind's hooks, in registration order.
-static HOOKS: LazyLock<RwLock<Vec<Hooks>>> =
-    LazyLock::new(|| RwLock::new(builtins().into_iter().map(|e| e.hooks).collect()));
+    /// Lets scenes read with this registry name kind `K`, and an app holding it run its
+    /// systems (again changes nothing).
+    pub fn add<K: Kind>(&mut self) {
+        self.readers.add(K::NAME, read::<K>);
+        if !self.hooks.iter().any(|h| h.name == K::NAME) {
+            self.hooks.push(hooks::<K>());
+        }
+    }
 
-/// Every registered kind's hooks now, in registration order.
-fn all_hooks() -> Vec<Hooks> {
-    HOOKS.read().map(|h| h.clone()).unwrap_or_default()
+    /// The names of every kind, in registration order.
+    pub fn names(&self) -> &'static [&'static str] {
+        self.readers.names()
+    }
+
+    /// Makes this registry the one widgets are read with on this thread until the scope
+    /// is dropped.
+    pub fn enter(self: &Arc<Self>) -> Scope<WidgetKinds> {
+        Scope::enter(&READING, Arc::clone(self))
+    }
 }
 
-/// Has every registered kind add the scene-wide resources its widgets need
+impl Default for WidgetKinds {
+    fn default() -> Self {
+        WidgetKinds::builtin()
+    }
+}
+
+thread_local! {
+    /// The registry widgets are being read with on this thread (none: the built-ins).
+    static READING: std::cell::RefCell<Option<Arc<WidgetKinds>>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// The hooks of the kinds `world`'s app holds (the built-ins when it holds none).
+fn all_hooks(world: &World) -> Vec<Hooks> {
+    match world.get_resource::<super::kinds::Kinds>() {
+        Some(kinds) => kinds.widgets().hooks.clone(),
+        None => WidgetKinds::builtin().hooks,
+    }
+}
+
+/// Has every kind of the app add the scene-wide resources its widgets need
 /// ([`Kind::setup`]); the scene calls it when it is spawned or swapped in.
 pub fn setup_all(world: &mut World, scene: &SceneSetup) {
-    for h in all_hooks() {
+    for h in all_hooks(world) {
         (h.setup)(world, scene);
     }
 }
 
-/// Has every registered kind move its freshly spawned widgets' clocks to count from
+/// Has every kind of the app move its freshly spawned widgets' clocks to count from
 /// tick 0 ([`Kind::start_at`]).
 pub fn start_all(world: &mut World) {
-    for h in all_hooks() {
+    for h in all_hooks(world) {
         (h.start_at)(world);
     }
 }
@@ -480,23 +525,6 @@ fn read<'de, K: Kind>(
 ) -> Result<Box<dyn AnySpec>, erased_serde::Error> {
     let spec: K::Spec = erased_serde::deserialize(de)?;
     Ok(Box::new(SpecOf::<K>(spec)))
-}
-
-/// Lets scenes name kind `K` and has the engine run its systems (once is enough; again
-/// changes nothing). Call it before loading a scene that uses the kind and before
-/// building the engine's app.
-pub fn register<K: Kind>() {
-    REGISTRY.add(K::NAME, read::<K>);
-    if let Ok(mut all) = HOOKS.write()
-        && !all.iter().any(|h| h.name == K::NAME)
-    {
-        all.push(hooks::<K>());
-    }
-}
-
-/// The names of every registered kind, in registration order.
-pub fn names() -> &'static [&'static str] {
-    REGISTRY.names()
 }
 
 /// The kinds whose systems an app runs, and the kinds of the widgets spawned since their
@@ -529,14 +557,11 @@ pub fn require<K: Kind>(app: &mut App) {
 
 /// Adds the systems of the registered kind `name` to `app`, unless it has them.
 fn add_systems_of(app: &mut App, name: &str) {
+    let found = all_hooks(app.world()).into_iter().find(|h| h.name == name);
     let mut kinds = app.world_mut().get_resource_or_init::<KindSystems>();
     if kinds.added.contains(&name) {
         return;
     }
-    let found = HOOKS
-        .read()
-        .ok()
-        .and_then(|s| s.iter().find(|h| h.name == name).copied());
     let Some(Hooks {
         name, systems: add, ..
     }) = found
@@ -577,6 +602,7 @@ pub fn add_spawned_after_tick(world: &mut World) {
 
 impl<'de> serde::Deserialize<'de> for WidgetSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        REGISTRY.deserialize(d, "widget").map(WidgetSpec)
+        let kinds = current(&READING).unwrap_or_else(|| Arc::new(WidgetKinds::builtin()));
+        kinds.readers.deserialize(d, "widget").map(WidgetSpec)
     }
 }

@@ -10,7 +10,7 @@
 //! [`drawing::Drawn`]; the others implement [`kind::Kind`], whose `systems` add their draw
 //! system (in [`RenderSet::Draw`](crate::render::RenderSet::Draw)) and the apply of their
 //! bound fields ([`bind::BindFields`]). Either way they are registered with
-//! [`kind::register`].
+//! [`kinds::KindsExt::register_kind`].
 
 pub mod bind;
 pub mod canvas;
@@ -21,6 +21,7 @@ pub mod graph;
 pub mod group;
 pub mod image;
 pub mod kind;
+pub mod kinds;
 pub mod line;
 pub mod marquee;
 pub mod paged;
@@ -289,7 +290,7 @@ macro_rules! widget_spec {
 pub use crate::widget_spec;
 
 /// Registers the built-in kinds, one line each, in the order scenes' error messages list
-/// them (a user's kind is registered with [`kind::register`]).
+/// them (a user's kind is registered with [`kinds::KindsExt::register_kind`]).
 pub(crate) fn register_builtins(add: &mut dyn FnMut(kind::Entry)) {
     for entry in [
         kind::entry::<text::TextKind>(),
@@ -323,6 +324,7 @@ impl Plugin for WidgetPlugin {
         bind::add_apply::<crate::render::compose::Visible>(app);
         bind::add_apply::<crate::timeline::place::RunGate>(app);
         app.init_resource::<kind::KindSystems>();
+        app.init_resource::<kinds::Kinds>();
         app.add_systems(
             crate::app::TickSchedule,
             wake_for_undeclared.in_set(crate::app::PlanWake),

@@ -13,6 +13,7 @@ use tinydisplay::app::{RunMode, run_ticks};
 use tinydisplay::engine::Engine;
 use tinydisplay::render::FrameBuffer;
 use tinydisplay::scene::{CompiledScene, compile_str};
+use tinydisplay::widget::kinds::Kinds;
 
 /// The repository root.
 pub fn root() -> PathBuf {
@@ -34,6 +35,20 @@ pub fn compile_with_sources(src: &str) -> CompiledScene {
         Ok(s) => s,
         Err(e) => panic!("scene did not compile:\n{e}"),
     }
+}
+
+/// Like [`compile_with_sources`] for a scene naming the kinds registered on `kinds`.
+pub fn compile_kinds(src: &str, kinds: &Kinds) -> CompiledScene {
+    let path = root().join("scenes").join("test.ron");
+    match tinydisplay::scene::compile_str_with(src, &path, kinds) {
+        Ok(s) => s,
+        Err(e) => panic!("scene did not compile:\n{e}"),
+    }
+}
+
+/// An app with the engine, `kinds` and the scene, not yet run.
+pub fn app_kinds(scene: CompiledScene, kinds: &Kinds) -> App {
+    Engine::new(scene).kinds(kinds.clone()).build()
 }
 
 /// An app with the engine and the scene, not yet run.
