@@ -170,3 +170,26 @@ fn a_source_that_never_runs_holds_nothing_in_the_plan() {
     assert_eq!(sources("\"x == 1\""), 1, "one that may run counts");
     assert_eq!(sources("false"), 0, "one that never runs does not");
 }
+
+#[test]
+fn an_image_whose_file_is_bound_counts_its_recent_files() {
+    let src = r#"Scene(display: (width: 128, height: 64, mode: Mono), data: (initial: {"art": ""}),
+        widgets: [Image(name: "art", file: "{{ art }}")])"#;
+    let scene = tinydisplay::scene::compile_str(src, "s.ron".as_ref()).expect("the scene");
+    let plan = plan(&scene, None);
+    let item = plan
+        .items
+        .iter()
+        .find(|i| i.what.starts_with("image art"))
+        .expect("the bound image is in the plan");
+    // Eight recent files at the display's size (a mono layer is 2 bytes a pixel), beside
+    // the placeholder decoded at load.
+    let recent = 8 * 128 * 64 * 2;
+    assert!(
+        (recent..recent + 64).contains(&item.bytes),
+        "{} bytes: {}",
+        item.bytes,
+        item.what
+    );
+    assert!(item.what.contains("bound file: 8 recent"), "{}", item.what);
+}

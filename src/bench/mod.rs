@@ -392,31 +392,18 @@ pub fn run(scene: &CompiledScene, opts: &BenchOptions) -> BenchReport {
     let mut app = app(scene, opts.workers, opts.depth, false);
     // The first tick draws everything; it is set-up, not a steady-state tick.
     run_ticks(&mut app, RunMode::Ticks(1));
-    let rotation = panel_for(scene).map_or(Rotation::R0, |p| p.1);
-    // The scene's refresh options (e-paper) apply to whichever panel is measured.
-    let refresh = scene.display.panel.as_ref().and_then(|p| p.refresh);
-    let mut panel = opts
-        .model
-        .map(|m| Panel::new(m, rotation, Settings::default()).with_refresh(refresh))
-        .filter(|p| p.fits(app.world().resource::<FrameBuffer>()));
     let mut wire = Wire::new();
-    let bytes_full = panel.as_mut().map_or(0, |p| {
-        p.full(app.world().resource::<FrameBuffer>(), &mut wire);
-        wire.len_bytes()
-    });
-    // The yardstick: the same panel sending each tick's damage as it comes.
-    let mut need = panel.as_ref().map(|p| {
-        let mut q = Panel::new(p.model(), rotation, Settings::default())
-            .with_refresh(refresh)
-            .sending_damage();
-        q.full(app.world().resource::<FrameBuffer>(), &mut Wire::new());
-        (q, Wire::new())
-    });
-    let fps = opts.fps.unwrap_or(scene.display.fps);
-    let mut refreshing = panel
-        .as_ref()
-        .and_then(Panel::refresh_policy)
-        .map(|p| Refreshing::new(p, fps));
+    let Measured {
+        mut panel,
+        bytes_full,
+        mut need,
+        mut refreshing,
+    } = Measured::new(
+        scene,
+        opts,
+        app.world().resource::<FrameBuffer>(),
+        &mut wire,
+    );
     let mut m = Samples::default();
     let bits = opts.model.map_or(0, |m| m.mode().wire_bits());
     let mut evict = Evict::new(opts.cold);
@@ -496,6 +483,52 @@ pub fn run(scene: &CompiledScene, opts: &BenchOptions) -> BenchReport {
         realtime: alone,
         preview: preview(scene, opts, &churn, alone),
         ..report
+    }
+}
+
+/// The panel a bench measures, set up with the first frame.
+struct Measured {
+    /// The panel as the engine drives it (`--display`), if it fits the scene.
+    panel: Option<Panel>,
+    /// Bytes of its full frame.
+    bytes_full: usize,
+    /// The yardstick: the same panel sending each tick's damage as it comes.
+    need: Option<(Panel, Wire)>,
+    /// Its refresh policy's state (e-paper).
+    refreshing: Option<Refreshing>,
+}
+
+impl Measured {
+    fn new(scene: &CompiledScene, opts: &BenchOptions, fb: &FrameBuffer, wire: &mut Wire) -> Self {
+        let rotation = panel_for(scene).map_or(Rotation::R0, |p| p.1);
+        // The scene's refresh options (e-paper) apply to whichever panel is measured.
+        let refresh = scene.display.panel.as_ref().and_then(|p| p.refresh);
+        let mut panel = opts
+            .model
+            .map(|m| Panel::new(m, rotation, Settings::default()).with_refresh(refresh))
+            .filter(|p| p.fits(fb));
+        let bytes_full = panel.as_mut().map_or(0, |p| {
+            p.full(fb, wire);
+            wire.len_bytes()
+        });
+        let need = panel.as_ref().map(|p| {
+            let mut q = Panel::new(p.model(), rotation, Settings::default())
+                .with_refresh(refresh)
+                .sending_damage();
+            q.full(fb, &mut Wire::new());
+            (q, Wire::new())
+        });
+        let fps = opts.fps.unwrap_or(scene.display.fps);
+        let refreshing = panel
+            .as_ref()
+            .and_then(Panel::refresh_policy)
+            .map(|p| Refreshing::new(p, fps));
+        Measured {
+            panel,
+            bytes_full,
+            need,
+            refreshing,
+        }
     }
 }
 
@@ -604,26 +637,9 @@ fn realtime(
     length: Duration,
     viewers: usize,
 ) -> (RealtimeReport, viewers::Streamed) {
-    let mut app = app(scene, opts.workers, opts.depth, opts.sources);
+    let (mut app, fps) = realtime_app(scene, opts, churn);
     let preview_fps = opts.preview_fps.unwrap_or(scene.control.preview_fps);
     let preview = (viewers > 0).then(|| viewers::Preview::start(&mut app, viewers, preview_fps));
-    let fps = opts.fps.unwrap_or(scene.display.fps).max(1);
-    app.insert_resource(Fps(fps));
-    if !churn.is_empty() {
-        let churn = churn.clone();
-        app.add_systems(
-            crate::app::TickSchedule,
-            (move |tick: bevy_ecs::prelude::Res<crate::app::Tick>,
-                   inbox: bevy_ecs::prelude::Res<DataInbox>| {
-                churn.send(&inbox, tick.0 + 1)
-            })
-            .in_set(crate::app::TickSet::Advance),
-        );
-    }
-    app.insert_resource(crate::app::Tickless {
-        real_time: !opts.every_tick,
-        stepped: false,
-    });
     let cpu_start = process_cpu_ns();
     let spinner = Spinner::start();
     let wakes_start = process_wakes(spinner.tid);
@@ -640,15 +656,10 @@ fn realtime(
     let spun = spinner.stop();
     // Measured apart, with its own spinner, so the run's figures above leave it out;
     // once per configuration (the run with viewers reports no floor of its own).
-    let floor = (viewers == 0).then(|| {
-        let floor_spinner = Spinner::start();
-        let floor = wake_floor(fps, length.min(Duration::from_secs(10)));
-        floor_spinner.stop();
-        floor
-    });
-    let (wake_floor_percent, floor_wakes_per_second) = match floor.flatten() {
-        Some((cpu, wakes)) => (Some(cpu), wakes),
-        None => (None, None),
+    let (wake_floor_percent, floor_wakes_per_second) = if viewers == 0 {
+        floor_beside_a_spinner(fps, length)
+    } else {
+        (None, None)
     };
     let streamed = preview.map(viewers::Preview::stop).unwrap_or_default();
     let not_ours = spun.zip(streamed.cpu_ns).map(|(s, v)| s + v);
@@ -689,6 +700,42 @@ fn realtime(
         tickless: !opts.every_tick,
     };
     (report, streamed)
+}
+
+/// The app a real-time bench runs: the scene at the bench's fps, the churn sent each
+/// tick, tickless unless `--no-tickless`; with its fps.
+fn realtime_app(scene: &CompiledScene, opts: &BenchOptions, churn: &Churn) -> (App, u32) {
+    let mut app = app(scene, opts.workers, opts.depth, opts.sources);
+    let fps = opts.fps.unwrap_or(scene.display.fps).max(1);
+    app.insert_resource(Fps(fps));
+    if !churn.is_empty() {
+        let churn = churn.clone();
+        app.add_systems(
+            crate::app::TickSchedule,
+            (move |tick: bevy_ecs::prelude::Res<crate::app::Tick>,
+                   inbox: bevy_ecs::prelude::Res<DataInbox>| {
+                churn.send(&inbox, tick.0 + 1)
+            })
+            .in_set(crate::app::TickSet::Advance),
+        );
+    }
+    app.insert_resource(crate::app::Tickless {
+        real_time: !opts.every_tick,
+        stepped: false,
+    });
+    (app, fps)
+}
+
+/// The machine's wake floor at `fps` (its CPU percent and wakes a second), measured for
+/// up to 10 s with the other core kept busy.
+fn floor_beside_a_spinner(fps: u32, length: Duration) -> (Option<f64>, Option<f64>) {
+    let spinner = Spinner::start();
+    let floor = wake_floor(fps, length.min(Duration::from_secs(10)));
+    spinner.stop();
+    match floor {
+        Some((cpu, wakes)) => (Some(cpu), wakes),
+        None => (None, None),
+    }
 }
 
 /// A thread spinning on the other core, as a busy machine would.

@@ -21,9 +21,6 @@ pub const BASELINE_BYTES: u64 = 16 * MIB;
 /// Memory a device keeps for the system (the kernel, systemd, a shell, MPD): 256 MB.
 pub const RESERVE_MB: u64 = 256;
 
-/// Recent files an image whose `file` is bound keeps decoded (see the Image widget).
-const BOUND_IMAGE_RECENT: u64 = 8;
-
 const MIB: u64 = 1024 * 1024;
 
 /// A Raspberry Pi model to plan for: its RAM (the smallest model commonly sold) less
@@ -205,24 +202,16 @@ pub fn plan(scene: &CompiledScene, device: Option<Device>) -> Plan {
         layers += layer_of(lw, lh);
         count += 1;
         let decoded = w.kind.decoded_bytes();
-        let bound_file =
-            w.kind.kind_name() == Some("Image") && w.bindings.iter().any(|b| b.target == "file");
-        let bytes = decoded
-            + if bound_file {
-                BOUND_IMAGE_RECENT * layer_of(d.width, d.height)
-            } else {
-                0
-            };
+        let bound: Vec<&str> = w.bindings.iter().map(|b| &*b.target).collect();
+        let recent = w.kind.bound_bytes(&bound, layer_of(d.width, d.height));
+        let bytes = decoded + recent.map_or(0, |r| r.0);
         if bytes > 0 {
             items.push(Item {
                 what: format!(
-                    "image {}{}",
+                    "{} {} ({})",
+                    w.kind.kind_name().unwrap_or("widget").to_lowercase(),
                     w.name.as_deref().unwrap_or("(unnamed)"),
-                    if bound_file {
-                        " (bound file: 8 recent at the display's size)"
-                    } else {
-                        " (decoded, GIF frames included)"
-                    }
+                    recent.map_or("decoded, GIF frames included", |r| r.1)
                 ),
                 bytes,
             });

@@ -338,6 +338,13 @@ impl crate::widget::kind::Kind for ImageKind {
         compiled.file.iter().map(|f| compiled.dir.join(f)).collect()
     }
 
+    fn bound_bytes(bound: &[&str], screen: u64) -> Option<(u64, &'static str)> {
+        bound.contains(&"file").then_some((
+            RECENT as u64 * screen,
+            "bound file: 8 recent at the display's size",
+        ))
+    }
+
     fn decoded_bytes(compiled: &Image) -> u64 {
         let frames = compiled
             .animation

@@ -132,6 +132,14 @@ pub trait Kind: Send + Sync + 'static {
         0
     }
 
+    /// Bytes it may come to hold because of the fields bound to data (`bound`, their
+    /// names), for the memory plan, with what they are; `screen` is one layer of the
+    /// display's size (default: none). An image whose `file` is bound keeps recent files
+    /// decoded.
+    fn bound_bytes(_bound: &[&str], _screen: u64) -> Option<(u64, &'static str)> {
+        None
+    }
+
     /// Adds the scene-wide resources its widgets need when a scene is spawned or swapped
     /// in (the image kind's cache of images fetched from URLs), from the scene's
     /// settings; called for every registered kind, whether the scene has widgets of it
@@ -227,6 +235,10 @@ pub trait AnyCompiled: Debug + Send + Sync {
     fn decoded_bytes(&self) -> u64 {
         0
     }
+    /// Bytes its bound fields may come to hold (see [`Kind::bound_bytes`]).
+    fn bound_bytes(&self, _bound: &[&str], _screen: u64) -> Option<(u64, &'static str)> {
+        None
+    }
     /// The registered kind it is of, whose systems its widget needs (default: none, as
     /// for a sequence's page, which its sequence's systems serve).
     fn kind_name(&self) -> Option<&'static str> {
@@ -305,6 +317,9 @@ impl<K: Kind> AnyCompiled for CompiledOf<K> {
     }
     fn decoded_bytes(&self) -> u64 {
         K::decoded_bytes(&self.0)
+    }
+    fn bound_bytes(&self, bound: &[&str], screen: u64) -> Option<(u64, &'static str)> {
+        K::bound_bytes(bound, screen)
     }
     fn kind_name(&self) -> Option<&'static str> {
         Some(K::NAME)
@@ -385,6 +400,12 @@ impl CompiledKind {
     /// Bytes it holds decoded beside its layer (images, GIF frames).
     pub fn decoded_bytes(&self) -> u64 {
         self.0.decoded_bytes()
+    }
+
+    /// Bytes its bound fields may come to hold, and what they are (see
+    /// [`Kind::bound_bytes`]).
+    pub fn bound_bytes(&self, bound: &[&str], screen: u64) -> Option<(u64, &'static str)> {
+        self.0.bound_bytes(bound, screen)
     }
 
     /// The registered kind it is of, if it is one's.
