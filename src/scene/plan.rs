@@ -202,7 +202,7 @@ pub fn plan(scene: &CompiledScene, device: Option<Device>) -> Plan {
         layers += layer_of(lw, lh);
         count += 1;
         let decoded = w.kind.decoded_bytes();
-        let bound: Vec<&str> = w.bindings.iter().map(|b| &*b.target).collect();
+        let bound: Vec<&str> = w.bindings.iter().map(|b| b.target).collect();
         let recent = w.kind.bound_bytes(&bound, layer_of(d.width, d.height));
         let bytes = decoded + recent.map_or(0, |r| r.0);
         if bytes > 0 {
