@@ -123,23 +123,78 @@ fn the_reference_scene_sends_what_changed_and_never_more_than_its_damage_needs()
 }
 
 /// Sends `frames` to `model` (a full frame of the first, then partial updates with the
-/// whole frame as damage), checks the glass after each and returns each update's bytes.
-fn update_bytes(model: Model, frames: &[FrameBuffer]) -> Vec<usize> {
+/// whole frame as damage), checks the glass after each and returns each update's wire.
+fn update_wires(model: Model, frames: &[FrameBuffer]) -> Vec<Wire> {
     let mut panel = Panel::new(model, Rotation::R0, Settings::default());
     let mut emu = emulator::for_model(model);
     let mut wire = Wire::new();
     panel.init(&mut wire);
     panel.full(&frames[0], &mut wire);
     emulator::feed_wire(emu.as_mut(), &wire);
-    let mut bytes = Vec::new();
+    let mut wires = Vec::new();
     for (i, fb) in frames.iter().enumerate().skip(1) {
-        wire.clear();
+        let mut wire = Wire::new();
         panel.update(fb, &[fb.bounds()], &mut wire);
         emulator::feed_wire(emu.as_mut(), &wire);
         assert_shows(emu.as_ref(), fb, model, Rotation::R0, &format!("frame {i}"));
-        bytes.push(wire.len_bytes());
+        wires.push(wire);
     }
-    bytes
+    wires
+}
+
+/// [`update_wires`]' bytes of each update.
+fn update_bytes(model: Model, frames: &[FrameBuffer]) -> Vec<usize> {
+    update_wires(model, frames)
+        .iter()
+        .map(Wire::len_bytes)
+        .collect()
+}
+
+/// The command steps of `wire`, in order.
+fn commands(wire: &Wire) -> Vec<Vec<u8>> {
+    use tinydisplay::panel::wire::Step;
+    wire.steps()
+        .iter()
+        .filter_map(|s| match s {
+            Step::Command(r) => Some(wire.bytes(r).to_vec()),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn an_ssd1306_partial_update_goes_in_page_mode_and_pages_are_sent_one_by_one() {
+    use tinydisplay::render::{Color, PixelMode, Rect};
+    // SSD1306: two runs on page 0 in one 16-column block go in page addressing (the
+    // init's 0x20 0x02): page, column low and high nibble (3 bytes), then the low nibble
+    // alone (1 byte), not two horizontal windows (0x21 c0 c1 0x22 p0 p1, then 0x21 c0 c1).
+    let blank = FrameBuffer::new(128, 64, PixelMode::Mono);
+    let mut two = blank.clone();
+    two.fill_rect(Rect::new(20, 0, 2, 1), Color::WHITE);
+    two.fill_rect(Rect::new(26, 0, 2, 1), Color::WHITE);
+    // Then a change across pages 2 and 3: each page its own run, page 2 first.
+    let mut tall = two.clone();
+    tall.fill_rect(Rect::new(40, 20, 3, 8), Color::WHITE);
+    let ssd1306 = Model::named("ssd1306").expect("ssd1306");
+    let wires = update_wires(ssd1306, &[blank.clone(), two.clone(), tall]);
+    assert_eq!(commands(&wires[0]), [vec![0xB0, 0x04, 0x11], vec![0x0A]]);
+    assert_eq!(
+        commands(&wires[1]),
+        [vec![0xB2, 0x08, 0x12], vec![0xB3, 0x08]]
+    );
+    assert_eq!(
+        wires.iter().map(Wire::len_bytes).collect::<Vec<_>>(),
+        [(3 + 2) + (1 + 2), (3 + 3) + (2 + 3)]
+    );
+    // SH1106 after a full frame holds its last page (7): a change on pages 6 and 7 in
+    // the same columns is sent bottom up, page 7 without its page command, each page a
+    // run of its own (not one window over both pages): 2 + 2 + (2 + 2) bytes, not 9.
+    let mut low = blank.clone();
+    low.fill_rect(Rect::new(30, 50, 2, 12), Color::WHITE);
+    let sh1106 = Model::named("sh1106").expect("sh1106");
+    let wires = update_wires(sh1106, &[blank, low]);
+    assert_eq!(commands(&wires[0]), [vec![0x00, 0x12], vec![0xB6, 0x00]]);
+    assert_eq!(wires[0].len_bytes(), (2 + 2) + (2 + 2));
 }
 
 #[test]

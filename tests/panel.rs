@@ -146,6 +146,23 @@ fn every_driver_full_and_partial_in_every_rotation_decodes_to_the_frame() {
 }
 
 #[test]
+fn the_ssd1306_emulator_wraps_the_column_within_the_page_in_page_mode() {
+    // Page addressing (0x20 0x02), page 1, column 127: the second byte goes to column 0
+    // of the same page (datasheet 10.1.3), the page does not advance.
+    let ssd1306 = model("ssd1306");
+    let mut emu = emulator::for_model(ssd1306);
+    let mut wire = Wire::new();
+    Panel::new(ssd1306, Rotation::R0, Settings::default()).init(&mut wire);
+    wire.command(&[0x20, 0x02, 0xB1, 0x0F, 0x17]);
+    wire.data(&[0x01, 0x80]);
+    emulator::feed_wire(emu.as_mut(), &wire);
+    assert!(emu.problems().is_empty(), "{:?}", emu.problems());
+    assert_eq!(emu.pixel(127, 8), [255; 3], "column 127, page 1, bit 0");
+    assert_eq!(emu.pixel(0, 15), [255; 3], "column 0, page 1, bit 7");
+    assert_eq!(emu.pixel(0, 23), [0; 3], "page 2 untouched");
+}
+
+#[test]
 fn init_sequences_set_what_the_panel_needs() {
     for model in Model::all() {
         let panel = Panel::new(

@@ -31,6 +31,8 @@ pub struct Panel {
     known: Cell<bool>,
     /// The windows chosen for a frame.
     chosen: Vec<Rect>,
+    /// The same windows in another order, to compare.
+    order: Vec<Rect>,
     /// What the controller's address registers hold (unknown after an init).
     regs: Cell<Registers>,
 }
@@ -53,6 +55,7 @@ impl Panel {
             held: None,
             known: Cell::new(false),
             chosen: Vec::new(),
+            order: Vec::new(),
             regs: Cell::new(Registers::default()),
         }
     }
@@ -146,6 +149,19 @@ impl Panel {
             windows.choose(&mut self.chosen, &|end, start| driver.hop_bytes(end, start));
             let regs = self.regs.get();
             let mut changed = bytes_from(driver, windows, &self.chosen, regs);
+            // The rows bottom up, when that is cheaper: the registers still hold the
+            // last rows of the frame before (page addressing: its last page).
+            if self.chosen.first().map(|r| r.y) != self.chosen.last().map(|r| r.y) {
+                self.order.clear();
+                self.order.extend_from_slice(&self.chosen);
+                self.order
+                    .sort_by_key(|r| (std::cmp::Reverse(r.y), r.bottom(), r.x));
+                let up = bytes_from(driver, windows, &self.order, regs);
+                if up < changed {
+                    std::mem::swap(&mut self.chosen, &mut self.order);
+                    changed = up;
+                }
+            }
             if self.chosen.len() > 1
                 && let Some(all) = self.chosen.iter().copied().reduce(|a, b| a.union(&b))
             {

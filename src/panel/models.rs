@@ -145,8 +145,9 @@ const SSD1306_COMMANDS: &[(u8, u8, u8)] = &[
     (0xE3, 0xE3, 0),
 ];
 
-/// SSD1306: 128×64 or 128×32 OLED with its own charge pump. Horizontal addressing; a
-/// partial update sets the column (0x21) and page (0x22) window and streams the pages.
+/// SSD1306: 128×64 or 128×32 OLED with its own charge pump. Page addressing for partial
+/// updates (page, column low and high nibble per page, fewer bytes than a window); a
+/// whole frame goes through one horizontal window (0x20 0x00, 0x21, 0x22) and back.
 pub const SSD1306: PagedSpec = PagedSpec {
     chip: "SSD1306",
     ram_columns: 128,
@@ -159,7 +160,7 @@ pub const SSD1306: PagedSpec = PagedSpec {
         P::Cmd(&[
             0x40, // start line 0
             0x8D, 0x14, // charge pump on
-            0x20, 0x00, // horizontal addressing
+            0x20, 0x02, // page addressing (whole frames switch to horizontal and back)
             0xA1, // segment remap: column 127 on SEG0
             0xC8, // COM scan from COM[N-1]
         ]),
@@ -251,7 +252,7 @@ pub const SSD1309: PagedSpec = PagedSpec {
         P::DisplayOffset,
         P::Cmd(&[
             0x40, // start line 0
-            0x20, 0x00, // horizontal addressing
+            0x20, 0x02, // page addressing (whole frames switch to horizontal and back)
             0xA1, // segment remap
             0xC8, // COM scan from COM[N-1]
         ]),

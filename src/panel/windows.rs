@@ -12,7 +12,8 @@
 //! keeps its address registers needs only the command that changed). A run that overlaps
 //! the columns of a window ending on the row above extends that window down when the
 //! cells it adds cost no more than a window of its own (only a window one row tall
-//! widens to take it); otherwise it opens a window.
+//! widens to take it); otherwise it opens a window. Where a window costs nothing but its
+//! rows' addresses ([`WindowCost::window`] 0: page addressing), windows are one row tall.
 //! Windows never overlap. They come out ordered by their rows, so windows on the same
 //! rows follow each other and share their row address.
 
@@ -317,6 +318,11 @@ impl Windows {
                 });
             }
             std::mem::swap(&mut self.open, &mut self.next_open);
+            if c.window == 0 {
+                // Every row of cells pays its own address (page addressing): a taller
+                // window saves nothing and would only widen over unchanged cells.
+                self.open.clear();
+            }
         }
         self.cells.sort_unstable_by_key(|w| (w.y0, w.y1, w.x0));
         let panel = Rect::new(0, 0, self.native.0, self.native.1);

@@ -11,8 +11,11 @@ use super::{Driver, Pixels, Registers, Settings, WindowCost, align_span};
 /// How a controller is told where the next bytes go.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PageAddressing {
-    /// Horizontal addressing inside a column (0x21) and page (0x22) window, set once per
-    /// rectangle (SSD1306, SSD1309, SSD1315/SSD1316).
+    /// Whole frames through a horizontal addressing window (0x20 0x00, then the column
+    /// (0x21) and page (0x22) window, set once), after which the controller goes back to
+    /// page addressing (0x20 0x02, as its init leaves it); everything else as under
+    /// [`PageAddressing::Page`], which costs fewer address bytes for partial updates
+    /// (SSD1306, SSD1309, SSD1315/SSD1316).
     Window,
     /// Page mode: each page of a rectangle gets its page (0xB0 | page) and column (low
     /// nibble 0x0L, high nibble 0x1H) commands, then its bytes (SH1106, SH1107, SSD1305,
@@ -179,66 +182,54 @@ impl Driver for Paged {
     }
 
     fn window_cost(&self) -> Option<WindowCost> {
-        // Window mode: 0x21 c0 c1 0x22 p0 p1 once; page mode: page and column (3 bytes)
-        // for every page. A byte is a column of a page.
-        // Kept registers: a window on the same pages needs only 0x21 c0 c1; a run on the
+        // Partial updates go in page mode (both addressings): page and column (3 bytes)
+        // for every page. A byte is a column of a page. Kept registers: a run on the
         // same page at most the two column commands.
-        let (window, per_row, hop) = match self.0.chip.addressing {
-            PageAddressing::Window => (6, 0, 3),
-            PageAddressing::Page => (0, 3, 2),
-        };
         Some(WindowCost {
             col: 1,
             row: 8,
-            window,
-            per_row,
+            window: 0,
+            per_row: 3,
             cell: 1,
-            hop,
+            hop: 2,
         })
     }
 
     fn hop_bytes(&self, end: u32, start: u32) -> u32 {
-        match self.0.chip.addressing {
-            PageAddressing::Window => 3,
-            PageAddressing::Page => {
-                // The column pointer is at `end`: the low nibble, and the high one if it
-                // differs.
-                let off = self.0.column_offset;
-                1 + u32::from((end + off) >> 4 != (start + off) >> 4)
-            }
-        }
+        // The column pointer is at `end`: the low nibble, and the high one if it differs.
+        let off = self.0.column_offset;
+        1 + u32::from((end + off) >> 4 != (start + off) >> 4)
     }
 
     fn address_bytes(&self, r: Rect, regs: &mut Registers) -> u64 {
-        match self.0.chip.addressing {
-            PageAddressing::Window => self.window_address(r, regs, None),
-            PageAddressing::Page => {
-                let (p0, p1) = (r.y as u32 / 8, r.bottom() as u32 / 8);
-                (p0..p1)
-                    .map(|page| self.page_address(r, page, regs, None))
-                    .sum()
-            }
-        }
+        let (p0, p1) = (r.y as u32 / 8, r.bottom() as u32 / 8);
+        (p0..p1)
+            .map(|page| self.page_address(r, page, regs, None))
+            .sum()
     }
 
     fn pack_from(&self, px: &Pixels, r: Rect, regs: &mut Registers, wire: &mut Wire) {
         let (x0, x1) = (r.x as u32, r.right() as u32);
         let (p0, p1) = (r.y as u32 / 8, r.bottom() as u32 / 8);
+        for page in p0..p1 {
+            self.page_address(r, page, regs, Some(&mut *wire));
+            push_page(px, page, x0, x1, wire.open_data());
+            wire.close_data();
+        }
+    }
+
+    fn pack_whole(&self, px: &Pixels, r: Rect, regs: &mut Registers, wire: &mut Wire) {
         match self.0.chip.addressing {
             PageAddressing::Window => {
-                self.window_address(r, regs, Some(&mut *wire));
-                let out = wire.open_data();
-                for page in p0..p1 {
-                    push_page(px, page, x0, x1, out);
-                }
-                wire.close_data();
+                // One horizontal window for the whole frame, then page mode again; where
+                // the pointer is after the switch is not documented: unknown.
+                self.window(px, r, wire);
+                *regs = Registers::default();
             }
             PageAddressing::Page => {
-                for page in p0..p1 {
-                    self.page_address(r, page, regs, Some(&mut *wire));
-                    push_page(px, page, x0, x1, wire.open_data());
-                    wire.close_data();
-                }
+                self.pack(px, r, wire);
+                *regs = Registers::default();
+                self.address_bytes(r, regs);
             }
         }
     }
@@ -248,54 +239,39 @@ impl Driver for Paged {
     }
 
     fn pack(&self, px: &Pixels, r: Rect, wire: &mut Wire) {
-        match self.0.chip.addressing {
-            PageAddressing::Window => self.pack_from(px, r, &mut Registers::default(), wire),
-            PageAddressing::Page => {
-                // Every page with all its commands.
-                let (p0, p1) = (r.y as u32 / 8, r.bottom() as u32 / 8);
-                for page in p0..p1 {
-                    let row = Rect::new(r.x, (page * 8) as i32, r.w, 8);
-                    self.pack_from(px, row, &mut Registers::default(), wire);
-                }
-            }
+        // Every page with all its commands.
+        let (p0, p1) = (r.y as u32 / 8, r.bottom() as u32 / 8);
+        for page in p0..p1 {
+            let row = Rect::new(r.x, (page * 8) as i32, r.w, 8);
+            self.pack_from(px, row, &mut Registers::default(), wire);
         }
     }
 }
 
 impl Paged {
-    /// Window addressing: the column (0x21) and page (0x22) windows of panel rectangle
-    /// `r` that the registers do not already hold (a window written whole leaves the
-    /// pointer at its start), into `wire` when given; their bytes.
-    fn window_address(&self, r: Rect, regs: &mut Registers, wire: Option<&mut Wire>) -> u64 {
+    /// Panel rectangle `r` through a horizontal addressing window: horizontal mode
+    /// (0x20 0x00), the column (0x21) and page (0x22) window, the pages' bytes, then page
+    /// addressing again (0x20 0x02).
+    fn window(&self, px: &Pixels, r: Rect, wire: &mut Wire) {
         let m = self.0;
-        let cols = (
-            r.x as u32 + m.column_offset,
-            r.right() as u32 - 1 + m.column_offset,
-        );
-        let pages = (
-            r.y as u32 / 8 + m.page_offset,
-            r.bottom() as u32 / 8 - 1 + m.page_offset,
-        );
-        let mut bytes = [0u8; 6];
-        let mut n = 0;
-        if regs.cols != Some(cols) {
-            bytes[..3].copy_from_slice(&[0x21, cols.0 as u8, cols.1 as u8]);
-            n = 3;
+        let (x0, x1) = (r.x as u32, r.right() as u32);
+        let (p0, p1) = (r.y as u32 / 8, r.bottom() as u32 / 8);
+        wire.command(&[
+            0x20,
+            0x00,
+            0x21,
+            (x0 + m.column_offset) as u8,
+            (x1 - 1 + m.column_offset) as u8,
+            0x22,
+            (p0 + m.page_offset) as u8,
+            (p1 - 1 + m.page_offset) as u8,
+        ]);
+        let out = wire.open_data();
+        for page in p0..p1 {
+            push_page(px, page, x0, x1, out);
         }
-        if regs.rows != Some(pages) {
-            bytes[n..n + 3].copy_from_slice(&[0x22, pages.0 as u8, pages.1 as u8]);
-            n += 3;
-        }
-        if let Some(w) = wire
-            && n > 0
-        {
-            w.command(&bytes[..n]);
-        }
-        *regs = Registers {
-            cols: Some(cols),
-            rows: Some(pages),
-        };
-        n as u64
+        wire.close_data();
+        wire.command(&[0x20, 0x02]);
     }
 
     /// Page addressing: the page (0xB0 | page) and column (0x0L, 0x1H) commands for

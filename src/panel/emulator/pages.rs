@@ -7,6 +7,8 @@
 //! the common modules are built: with the segment remap and COM scan the chip's spec
 //! calls upright (what the drivers send), RAM column `column_offset + x`, row
 //! `page_offset * 8 + y` shows at (x, y); with the other settings the image is mirrored.
+//! In page addressing the page does not advance; on the SSD130x the column wraps to 0
+//! after the last one (datasheet 10.1.3), elsewhere writing past it is a problem.
 
 use super::{Controller, Decoder, Emulator, State};
 use crate::panel::driver::pages::PagedModel;
@@ -172,7 +174,14 @@ impl Controller for PagesEmulator {
                     };
                 }
             }
-            Addressing::Page => self.col += 1,
+            Addressing::Page => {
+                // SSD130x (the chips whose 0x20 takes the mode as an argument): the column
+                // wraps to 0 of the same page; the others' pointer runs off the end.
+                self.col += 1;
+                if self.col >= self.ram_cols() && self.model.chip.args_of(0x20) == Some(1) {
+                    self.col = 0;
+                }
+            }
         }
     }
 
