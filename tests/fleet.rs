@@ -63,6 +63,35 @@ fn interrupt(child: &mut Child) {
     panic!("the engine did not stop on SIGINT within 10 s");
 }
 
+/// True once every display of `names` said it is online on its state topic.
+fn all_online(got: &[(String, String)], names: &[String], topic: fn(&str) -> String) -> bool {
+    names.iter().all(|n| {
+        got.iter()
+            .any(|(t, p)| *t == topic(n) && status(p).as_deref() == Some("online"))
+    })
+}
+
+/// Each display's last state document, checked to say online, its name and its tick.
+fn online_states(
+    got: &[(String, String)],
+    names: &[String],
+    topic: fn(&str) -> String,
+) -> Vec<Value> {
+    let docs = names.iter().map(|n| {
+        let doc = got
+            .iter()
+            .rev()
+            .find(|(t, _)| *t == topic(n))
+            .map(|(_, p)| serde_json::from_str::<Value>(p).expect("state is JSON"));
+        let doc = doc.unwrap_or_else(|| panic!("{n} published no state: {got:?}"));
+        assert_eq!(doc["status"], "online");
+        assert_eq!(doc["name"], n.as_str());
+        assert!(doc["tick"].as_u64().is_some(), "{doc}");
+        doc
+    });
+    docs.collect()
+}
+
 fn status(payload: &str) -> Option<String> {
     serde_json::from_str::<Value>(payload)
         .ok()
@@ -95,29 +124,15 @@ fn three_displays_one_broker() {
         .collect();
 
     // Every display publishes its state; all three come online.
+    let state_topic = |n: &str| format!("tinydisplay/{n}/state");
     let watched = names.clone();
     let online = mqtt_collect(
         PORT,
         "tinydisplay/+/state",
         || {},
-        move |got| {
-            watched.iter().all(|n| {
-                got.iter().any(|(t, p)| {
-                    t == &format!("tinydisplay/{n}/state") && status(p).as_deref() == Some("online")
-                })
-            })
-        },
+        move |got| all_online(got, &watched, state_topic),
     );
-    for n in &names {
-        let doc = online
-            .iter()
-            .rev()
-            .find(|(t, _)| t == &format!("tinydisplay/{n}/state"))
-            .map(|(_, p)| serde_json::from_str::<Value>(p).expect("state is JSON"));
-        let doc = doc.unwrap_or_else(|| panic!("{n} published no state: {online:?}"));
-        assert_eq!(doc["status"], "online");
-        assert_eq!(doc["name"], n.as_str());
-        assert!(doc["tick"].as_u64().is_some(), "{doc}");
+    for doc in online_states(&online, &names, state_topic) {
         assert!(doc.get("fps_achieved").is_some(), "{doc}");
         assert!(doc.get("skipped_ticks").is_some(), "{doc}");
         assert!(doc.get("sources").is_some(), "{doc}");
@@ -253,30 +268,15 @@ fn three_displays_one_nats_server() {
         .collect();
 
     // Every display publishes its state (once a second while it runs); all three online.
+    let state_subject = |n: &str| format!("tinydisplay.{n}.state");
     let watched = names.clone();
     let online = nats_collect(
         NATS_PORT,
         "tinydisplay.*.state",
         || {},
-        move |got| {
-            watched.iter().all(|n| {
-                got.iter().any(|(t, p)| {
-                    t == &format!("tinydisplay.{n}.state") && status(p).as_deref() == Some("online")
-                })
-            })
-        },
+        move |got| all_online(got, &watched, state_subject),
     );
-    for n in &names {
-        let doc = online
-            .iter()
-            .rev()
-            .find(|(t, _)| t == &format!("tinydisplay.{n}.state"))
-            .map(|(_, p)| serde_json::from_str::<Value>(p).expect("state is JSON"));
-        let doc = doc.unwrap_or_else(|| panic!("{n} published no state: {online:?}"));
-        assert_eq!(doc["status"], "online");
-        assert_eq!(doc["name"], n.as_str());
-        assert!(doc["tick"].as_u64().is_some(), "{doc}");
-    }
+    online_states(&online, &names, state_subject);
 
     // A malformed command to the first: the reply says so, and so does its error subject.
     let first = names[0].clone();
