@@ -156,19 +156,7 @@ fn mqtt_control_with_a_password_over_tls() {
         ),
     )
     .expect("the config");
-    let _server = Killed(
-        Command::new(mosquitto)
-            .arg("-c")
-            .arg(&conf)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("mosquitto starts"),
-    );
-    assert!(
-        wait_listening(port, Duration::from_secs(10)),
-        "mosquitto did not listen on {port}"
-    );
+    let _server = serve(&mosquitto, &conf, port);
     std::fs::write(dir.join("mqtt.pw"), "pw-display\n").expect("the secret");
     std::fs::write(
         dir.join("scene.ron"),
@@ -259,19 +247,7 @@ fn nats_control_with_a_token_over_tls() {
         ),
     )
     .expect("the config");
-    let _server = Killed(
-        Command::new(nats)
-            .arg("-c")
-            .arg(&conf)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("nats-server starts"),
-    );
-    assert!(
-        wait_listening(port, Duration::from_secs(10)),
-        "nats-server did not listen on {port}"
-    );
+    let _server = serve(&nats, &conf, port);
     std::fs::write(dir.join("nats.token"), "t0ken-s3cret\n").expect("the secret");
     std::fs::write(
         dir.join("scene.ron"),
@@ -351,4 +327,22 @@ fn nats_control_with_a_token_over_tls() {
     );
     drop(engine);
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Starts `server -c conf` and waits until it listens on `port`; killed when dropped.
+fn serve(server: &Path, conf: &Path, port: u16) -> Killed {
+    let child = Command::new(server)
+        .arg("-c")
+        .arg(conf)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{} does not start: {e}", server.display()));
+    let killed = Killed(child);
+    assert!(
+        wait_listening(port, Duration::from_secs(10)),
+        "{} did not listen on {port}",
+        server.display()
+    );
+    killed
 }
