@@ -213,6 +213,27 @@ fn an_alert_page_whose_condition_is_false_is_refused_with_the_reason() {
 }
 
 #[test]
+fn next_in_a_scene_without_pages_says_no_widget_has_pages() {
+    let src = r#"Scene(
+    display: (width: 32, height: 8),
+    widgets: [Text(text: "no pages")],
+)"#;
+    let mut app = common::app_for(common::compile(src));
+    let control = control_sender(app.world_mut());
+    run_ticks(&mut app, RunMode::Ticks(1));
+    for cmd in ["next", "previous"] {
+        let reply = command(&mut app, &control, json!({"cmd": cmd}));
+        let Reply::Error(e) = reply else {
+            panic!("`{cmd}` with nothing paged answered {reply:?}");
+        };
+        assert!(
+            e.to_string().contains("no widget of the scene has pages"),
+            "{e}"
+        );
+    }
+}
+
+#[test]
 fn malformed_commands_are_answered_and_change_nothing() {
     let (mut app, control) = app();
     run_ticks(&mut app, RunMode::Ticks(3));

@@ -1,4 +1,4 @@
-//! The `load` command: a scene sent as RON text over HTTP or MQTT is checked, swapped in
+//! The `load` command: a scene sent as RON text over HTTP, MQTT or NATS is checked, swapped in
 //! like a hot reload, refused with its problems (the running scene stays), kept inside
 //! its folder, and written over the scene file only when the scene allows it.
 
@@ -237,6 +237,82 @@ fn load_over_mqtt_swaps_the_scene_in_or_answers_its_problems_on_the_error_topic(
             .as_str()
             .is_some_and(|e| e.starts_with("the scene was not loaded")),
         "{doc}"
+    );
+    assert!(has("scene.second"), "the refused scene changed nothing");
+}
+
+#[cfg(feature = "nats")]
+#[test]
+fn load_over_nats_swaps_the_scene_in_or_answers_its_problems() {
+    use servers::{nats_request, server, unique};
+    const NATS: u16 = 4222;
+    if server(NATS, "nats-server").is_none() {
+        return;
+    }
+    let dir = scene_dir("nats", &scene_text("first", ""));
+    let path = dir.join("scene.ron");
+    let name = unique("loadnats");
+    let (tx, rx) = std::sync::mpsc::channel();
+    let scene = compile(&path);
+    let url = format!("nats://127.0.0.1:{NATS}");
+    let engine_name = name.clone();
+    let thread = std::thread::spawn(move || {
+        let mut app = common::app_for(scene);
+        let stop = tinydisplay::app::StopFlag::default();
+        app.insert_resource(stop.clone());
+        let control = tinydisplay::control::control_sender(app.world_mut());
+        let surfaces = tinydisplay::control::broker::Surfaces::start(
+            &engine_name,
+            None,
+            Some(&url),
+            app.world_mut(),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        tx.send((control, stop)).expect("the test waits");
+        tinydisplay::app::run_ticks(&mut app, tinydisplay::app::RunMode::RealTime(None));
+        drop(surfaces);
+        tinydisplay::shutdown(app.world_mut());
+    });
+    let (control, stop) = rx
+        .recv_timeout(Duration::from_secs(60))
+        .expect("the engine started");
+    let subject = format!("tinydisplay.{name}.control");
+    // The surface is up once a request is answered; a request is answered once applied.
+    let end = std::time::Instant::now() + Duration::from_secs(30);
+    let ok = loop {
+        let answered = std::panic::catch_unwind(|| {
+            nats_request(
+                NATS,
+                &subject,
+                load_cmd(&scene_text("second", "")).as_bytes(),
+            )
+        });
+        match answered {
+            Ok(reply) => break reply,
+            Err(_) => assert!(
+                std::time::Instant::now() < end,
+                "the surface never answered"
+            ),
+        }
+        std::thread::sleep(Duration::from_millis(300));
+    };
+    let refused = nats_request(NATS, &subject, load_cmd("Scene(oops").as_bytes());
+    let has = |key: &str| control.published().data(key).contains_key(key);
+    let end = std::time::Instant::now() + Duration::from_secs(10);
+    while !has("scene.second") && std::time::Instant::now() < end {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let loaded = has("scene.second");
+    stop.set();
+    let _ = thread.join();
+    assert_eq!(ok, json!({"ok": true}));
+    assert!(loaded, "the answered load applied");
+    assert_eq!(refused["ok"], json!(false), "{refused}");
+    assert!(
+        refused["error"]
+            .as_str()
+            .is_some_and(|e| e.starts_with("the scene was not loaded")),
+        "{refused}"
     );
     assert!(has("scene.second"), "the refused scene changed nothing");
 }

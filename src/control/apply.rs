@@ -176,7 +176,9 @@ fn with_named(
 fn shift(world: &mut World, by: i64, tick: u64) -> Reply {
     let all = paged_widgets(world);
     if all.is_empty() {
-        return Reply::Error("the scene has no Sequence to page through".into());
+        return Reply::error(
+            "no widget of the scene has pages to page through (a Sequence has, or a kind of yours with `Paged`)",
+        );
     }
     for e in all {
         if let Some(mut paged) = world.get_mut::<Paged>(e)
