@@ -1,7 +1,8 @@
 //! Control over brokers that want credentials and TLS: a private Mosquitto (user name and
-//! password, TLS with a test CA) and a private nats-server (a token, TLS), each started by
-//! the test in a temporary folder. The scene names the secrets' files (never the secrets)
-//! and the CA file; a command from an authenticated client is applied.
+//! password, TLS with a test CA) and a private nats-server (a token with TLS; an NKey
+//! seed), each started by the test in a temporary folder. The scene names the secrets'
+//! files (never the secrets) and the CA file; a command from an authenticated client is
+//! applied, and a client without credentials is turned away.
 
 mod common;
 mod servers;
@@ -229,63 +230,109 @@ fn mqtt_control_with_a_password_over_tls() {
 fn nats_control_with_a_token_over_tls() {
     use tinydisplay::net::auth::NatsAuth;
     use tinydisplay::net::tls::TlsConfig;
+    let dir = pki("natsauth");
+    std::fs::write(dir.join("nats.token"), "t0ken-s3cret\n").expect("the secret");
+    let tls = TlsConfig {
+        ca_file: Some(dir.join("ca.pem")),
+        ..TlsConfig::default()
+    };
+    nats_round_trip(
+        &dir,
+        "authorization { token: \"t0ken-s3cret\" }",
+        r#"(token_file: "nats.token", tls: (ca_file: "ca.pem"))"#,
+        NatsAuth {
+            token_file: Some(dir.join("nats.token")),
+            tls: Some(tls),
+            ..NatsAuth::default()
+        },
+    );
+}
+
+#[cfg(feature = "nats")]
+#[test]
+fn nats_control_with_an_nkey_seed() {
+    use tinydisplay::net::auth::NatsAuth;
+    let dir = std::env::temp_dir().join(unique("natsnkey"));
+    std::fs::create_dir_all(&dir).expect("a temp dir");
+    let user = nkeys::KeyPair::new_user();
+    let seed = user.seed().expect("the seed");
+    std::fs::write(dir.join("nats.nk"), format!("{seed}\n")).expect("the secret");
+    nats_round_trip(
+        &dir,
+        &format!(
+            "authorization {{ users: [ {{ nkey: \"{}\" }} ] }}",
+            user.public_key()
+        ),
+        r#"(nkey_file: "nats.nk")"#,
+        NatsAuth {
+            nkey_file: Some(dir.join("nats.nk")),
+            ..NatsAuth::default()
+        },
+    );
+}
+
+/// Starts a private nats-server with `server_auth` (its config's authorization block; TLS
+/// with `dir`'s test certificate when `client` has TLS settings) and an engine whose scene
+/// says `nats_auth: scene_auth`; a client with `client`'s credentials has a command
+/// applied, and one without them is turned away. `dir` is removed at the end.
+#[cfg(feature = "nats")]
+fn nats_round_trip(
+    dir: &Path,
+    server_auth: &str,
+    scene_auth: &str,
+    client: tinydisplay::net::auth::NatsAuth,
+) {
+    use tinydisplay::net::auth::NatsAuth;
     use tinydisplay::net::url::BrokerUrl;
     let Some(nats) = program(&["/usr/sbin/nats-server", "nats-server"]) else {
         let _: Option<()> = skip("nats-server is not installed");
         return;
     };
-    let dir = pki("natsauth");
     let port = free_port();
     let conf = dir.join("nats.conf");
+    let (scheme, tls_block) = match &client.tls {
+        Some(_) => (
+            "tls",
+            format!(
+                "tls {{ cert_file: \"{}\", key_file: \"{}\" }}\n",
+                dir.join("server.pem").display(),
+                dir.join("server.key").display(),
+            ),
+        ),
+        None => ("nats", String::new()),
+    };
     std::fs::write(
         &conf,
-        format!(
-            "listen: \"127.0.0.1:{port}\"\nauthorization {{ token: \"t0ken-s3cret\" }}\n\
-             tls {{ cert_file: \"{}\", key_file: \"{}\" }}\n",
-            dir.join("server.pem").display(),
-            dir.join("server.key").display(),
-        ),
+        format!("listen: \"127.0.0.1:{port}\"\n{server_auth}\n{tls_block}"),
     )
     .expect("the config");
     let _server = serve(&nats, &conf, port);
-    std::fs::write(dir.join("nats.token"), "t0ken-s3cret\n").expect("the secret");
     std::fs::write(
         dir.join("scene.ron"),
         format!(
             r#"Scene(
     display: (width: 32, height: 8, mode: Mono, fps: 30),
-    control: (
-        nats: "tls://127.0.0.1:{port}",
-        nats_auth: (token_file: "nats.token", tls: (ca_file: "ca.pem")),
-    ),
+    control: (nats: "{scheme}://127.0.0.1:{port}", nats_auth: {scene_auth}),
     widgets: [],
 )"#
         ),
     )
     .expect("the scene");
     let name = unique("auth");
-    let engine = Engine::start(&dir, &name);
+    let engine = Engine::start(dir, &name);
     let url = BrokerUrl::parse(
-        &format!("tls://127.0.0.1:{port}"),
+        &format!("{scheme}://127.0.0.1:{port}"),
         tinydisplay::net::nats::SCHEMES,
     )
     .expect("a URL");
-    let auth = NatsAuth {
-        token_file: Some(dir.join("nats.token")),
-        tls: Some(TlsConfig {
-            ca_file: Some(dir.join("ca.pem")),
-            ..TlsConfig::default()
-        }),
-        ..NatsAuth::default()
-    };
     let subject = format!("tinydisplay.{name}.control");
     let reply = tinydisplay::runtime::handle().block_on(async {
-        let client = tinydisplay::net::nats::connect_options("admin", &url, &auth)
+        let client = tinydisplay::net::nats::connect_options("admin", &url, &client)
             .await
             .expect("options")
             .connect(tinydisplay::net::nats::address(&url))
             .await
-            .expect("the test client connects with the token over TLS");
+            .expect("the test client connects with its credentials");
         // The display's surface is subscribed once a request is answered.
         let end = Instant::now() + Duration::from_secs(30);
         loop {
@@ -303,13 +350,13 @@ fn nats_control_with_a_token_over_tls() {
     });
     assert_eq!(reply, json!({"ok": true}));
     assert_eq!(engine.value("auth.ok"), Some(json!(true)));
-    // Without the token the server turns a client away.
+    // Without the credentials the server turns a client away.
     let anonymous = tinydisplay::runtime::handle().block_on(async {
         let opts = tinydisplay::net::nats::connect_options(
             "anon",
             &url,
             &NatsAuth {
-                tls: auth.tls.clone(),
+                tls: client.tls.clone(),
                 ..NatsAuth::default()
             },
         )
@@ -326,7 +373,7 @@ fn nats_control_with_a_token_over_tls() {
         "an anonymous client got in"
     );
     drop(engine);
-    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_dir_all(dir);
 }
 
 /// Starts `server -c conf` and waits until it listens on `port`; killed when dropped.
