@@ -173,30 +173,35 @@ fn load_needs_the_token_when_one_is_set() {
     assert_eq!(reply, json!({"ok": true}));
 }
 
-#[cfg(feature = "mqtt")]
-#[test]
-fn load_over_mqtt_swaps_the_scene_in_or_answers_its_problems_on_the_error_topic() {
-    use servers::{mqtt_collect, mqtt_publish, server, unique};
-    const MQTT: u16 = 1883;
-    if server(MQTT, "Mosquitto").is_none() {
-        return;
-    }
-    let dir = scene_dir("mqtt", &scene_text("first", ""));
-    let path = dir.join("scene.ron");
-    let name = unique("load");
+/// The scene of `dir` running in real time on a thread of its own with the broker
+/// surfaces named `name` at `mqtt` and `nats`: its control sender, stop flag and thread.
+#[cfg(any(feature = "mqtt", feature = "nats"))]
+fn start_with_surfaces(
+    dir: &Path,
+    name: &str,
+    mqtt: Option<&str>,
+    nats: Option<&str>,
+) -> (
+    tinydisplay::control::ControlSender,
+    tinydisplay::app::StopFlag,
+    std::thread::JoinHandle<()>,
+) {
+    let scene = compile(&dir.join("scene.ron"));
+    let (name, mqtt, nats) = (
+        name.to_owned(),
+        mqtt.map(str::to_owned),
+        nats.map(str::to_owned),
+    );
     let (tx, rx) = std::sync::mpsc::channel();
-    let scene = compile(&path);
-    let url = format!("mqtt://127.0.0.1:{MQTT}");
-    let engine_name = name.clone();
     let thread = std::thread::spawn(move || {
         let mut app = common::app_for(scene);
         let stop = tinydisplay::app::StopFlag::default();
         app.insert_resource(stop.clone());
         let control = tinydisplay::control::control_sender(app.world_mut());
         let surfaces = tinydisplay::control::broker::Surfaces::start(
-            &engine_name,
-            Some(&url),
-            None,
+            &name,
+            mqtt.as_deref(),
+            nats.as_deref(),
             app.world_mut(),
         )
         .unwrap_or_else(|e| panic!("{e}"));
@@ -208,6 +213,21 @@ fn load_over_mqtt_swaps_the_scene_in_or_answers_its_problems_on_the_error_topic(
     let (control, stop) = rx
         .recv_timeout(Duration::from_secs(60))
         .expect("the engine started");
+    (control, stop, thread)
+}
+
+#[cfg(feature = "mqtt")]
+#[test]
+fn load_over_mqtt_swaps_the_scene_in_or_answers_its_problems_on_the_error_topic() {
+    use servers::{mqtt_collect, mqtt_publish, server, unique};
+    const MQTT: u16 = 1883;
+    if server(MQTT, "Mosquitto").is_none() {
+        return;
+    }
+    let dir = scene_dir("mqtt", &scene_text("first", ""));
+    let name = unique("load");
+    let url = format!("mqtt://127.0.0.1:{MQTT}");
+    let (control, stop, thread) = start_with_surfaces(&dir, &name, Some(&url), None);
     let topic = format!("tinydisplay/{name}/control");
     let has = |key: &str| control.published().data(key).contains_key(key);
     let end = std::time::Instant::now() + Duration::from_secs(30);
@@ -250,32 +270,9 @@ fn load_over_nats_swaps_the_scene_in_or_answers_its_problems() {
         return;
     }
     let dir = scene_dir("nats", &scene_text("first", ""));
-    let path = dir.join("scene.ron");
     let name = unique("loadnats");
-    let (tx, rx) = std::sync::mpsc::channel();
-    let scene = compile(&path);
     let url = format!("nats://127.0.0.1:{NATS}");
-    let engine_name = name.clone();
-    let thread = std::thread::spawn(move || {
-        let mut app = common::app_for(scene);
-        let stop = tinydisplay::app::StopFlag::default();
-        app.insert_resource(stop.clone());
-        let control = tinydisplay::control::control_sender(app.world_mut());
-        let surfaces = tinydisplay::control::broker::Surfaces::start(
-            &engine_name,
-            None,
-            Some(&url),
-            app.world_mut(),
-        )
-        .unwrap_or_else(|e| panic!("{e}"));
-        tx.send((control, stop)).expect("the test waits");
-        tinydisplay::app::run_ticks(&mut app, tinydisplay::app::RunMode::RealTime(None));
-        drop(surfaces);
-        tinydisplay::shutdown(app.world_mut());
-    });
-    let (control, stop) = rx
-        .recv_timeout(Duration::from_secs(60))
-        .expect("the engine started");
+    let (control, stop, thread) = start_with_surfaces(&dir, &name, None, Some(&url));
     let subject = format!("tinydisplay.{name}.control");
     // The surface is up once a request is answered; a request is answered once applied.
     let end = std::time::Instant::now() + Duration::from_secs(30);
