@@ -292,6 +292,37 @@ fn png_and_gif_sinks_sharing_out_each_write_their_own_file() {
 }
 
 #[test]
+fn a_failing_panel_does_not_hold_a_run_back() {
+    // Every write to /dev/full fails. The panel thread backs off (up to a second between
+    // tries); a run of 120 ticks must not wait for it tick after tick (it took about two
+    // minutes when it did), nor at its end.
+    let mut child = tinydisplay()
+        .args(["run", "scenes/reference.ron", "--ticks", "120"])
+        .args(["--sink", "panel", "--bus", "capture:/dev/full"])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("runs");
+    let end = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("waits") {
+            break status;
+        }
+        if std::time::Instant::now() > end {
+            let _ = child.kill();
+            panic!("a run of 120 ticks against a failing panel still ran after 60 s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    let out = child.wait_with_output().expect("its output");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(status.success(), "{err}");
+    assert!(
+        err.contains("No space left on device"),
+        "the failure is logged: {err}"
+    );
+}
+
+#[test]
 fn wait_data_lets_a_short_run_show_a_slow_sources_value() {
     let scene = temp("slow.ron");
     std::fs::write(

@@ -71,6 +71,9 @@ struct Slot {
     power: Option<bool>,
     exit: Option<OnExit>,
     contrast: Option<u8>,
+    /// The last send failed (the panel thread is backing off): `present` does not wait for
+    /// it, so a failing panel never holds the ticks back.
+    failing: bool,
 }
 
 #[derive(Default)]
@@ -225,6 +228,7 @@ impl Sink for PanelSink {
         while self.every_frame
             && slot.pending
             && !slot.stop
+            && !slot.failing
             && self.thread.as_ref().is_some_and(|t| !t.is_finished())
         {
             slot = self
@@ -380,7 +384,10 @@ fn feed(panel: Panel, bus: Box<dyn Bus>, shared: &Shared, stats: &PanelStats) {
             }
         }
         match f.send() {
-            Ok(()) => f.sent(stats),
+            Ok(()) => {
+                f.sent(stats);
+                shared.lock().failing = false;
+            }
             Err(e) => {
                 if !f.failed(&e, shared, stats) {
                     return;
@@ -518,13 +525,25 @@ impl Feeder {
             r.next = None;
         }
         let mut slot = shared.lock();
+        slot.failing = true;
+        shared.taken.notify_all();
+        // The pause ends early when the sink stops (new frames only merge meanwhile).
+        let until = Instant::now() + self.backoff;
+        while !slot.stop {
+            let Some(left) = until.checked_duration_since(Instant::now()) else {
+                break;
+            };
+            slot = shared
+                .ready
+                .wait_timeout(slot, left)
+                .map_or_else(|p| p.into_inner().0, |r| r.0);
+        }
         if slot.stop {
             return false;
         }
         slot.pending = true;
         slot.full = true;
         drop(slot);
-        std::thread::sleep(self.backoff);
         self.backoff = (self.backoff * 2).min(Duration::from_secs(1));
         true
     }
