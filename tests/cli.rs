@@ -295,10 +295,11 @@ fn png_and_gif_sinks_sharing_out_each_write_their_own_file() {
 fn a_failing_panel_does_not_hold_a_run_back() {
     // Every write to /dev/full fails. The panel thread backs off (up to a second between
     // tries); a run of 120 ticks must not wait for it tick after tick (it took about two
-    // minutes when it did), nor at its end.
+    // minutes when it did), nor at its end; each new failure is a `panel_error` event.
     let mut child = tinydisplay()
         .args(["run", "scenes/reference.ron", "--ticks", "120"])
         .args(["--sink", "panel", "--bus", "capture:/dev/full"])
+        .env("RUST_LOG", "warn,tinydisplay::control::events=debug")
         .stderr(std::process::Stdio::piped())
         .spawn()
         .expect("runs");
@@ -319,6 +320,11 @@ fn a_failing_panel_does_not_hold_a_run_back() {
     assert!(
         err.contains("No space left on device"),
         "the failure is logged: {err}"
+    );
+    // The failures are an engine event (what the event topics and `/api/events` carry).
+    assert!(
+        err.contains(r#""event":"panel_error","panel":"panel ssd1322 on capture /dev/full""#),
+        "a panel_error event: {err}"
     );
 }
 
