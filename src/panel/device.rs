@@ -152,10 +152,11 @@ impl Panel {
             // The rows bottom up, when that is cheaper: the registers still hold the
             // last rows of the frame before (page addressing: its last page).
             if self.chosen.first().map(|r| r.y) != self.chosen.last().map(|r| r.y) {
+                // `chosen` is ordered by rows, then columns: its row groups reversed,
+                // each group's windows kept in their order.
                 self.order.clear();
-                self.order.extend_from_slice(&self.chosen);
                 self.order
-                    .sort_by_key(|r| (std::cmp::Reverse(r.y), r.bottom(), r.x));
+                    .extend(self.chosen.chunk_by(|a, b| a.y == b.y).rev().flatten());
                 let up = bytes_from(driver, windows, &self.order, regs);
                 if up < changed {
                     std::mem::swap(&mut self.chosen, &mut self.order);
