@@ -29,6 +29,22 @@ fn succeed(cmd: &mut Command) -> std::process::Output {
 }
 
 /// Runs `tinydisplay run SCENE --ticks N --sink SINK --out OUT` and asserts it succeeded.
+/// Waits up to 60 s (a hang guard, not a timing) for `child` to exit: its status; killed
+/// and `hung` panicked with when it does not.
+fn exit_within(child: &mut std::process::Child, hung: &str) -> std::process::ExitStatus {
+    let end = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        if let Some(status) = child.try_wait().expect("waits") {
+            return status;
+        }
+        if std::time::Instant::now() > end {
+            let _ = child.kill();
+            panic!("{hung}");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
 fn run_ok(scene: &str, ticks: u32, sink: &str, out: &std::path::Path) {
     let ticks = ticks.to_string();
     succeed(
@@ -303,17 +319,10 @@ fn a_failing_panel_does_not_hold_a_run_back() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .expect("runs");
-    let end = std::time::Instant::now() + std::time::Duration::from_secs(60);
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("waits") {
-            break status;
-        }
-        if std::time::Instant::now() > end {
-            let _ = child.kill();
-            panic!("a run of 120 ticks against a failing panel still ran after 60 s");
-        }
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    };
+    let status = exit_within(
+        &mut child,
+        "a run of 120 ticks against a failing panel still ran after 60 s",
+    );
     let out = child.wait_with_output().expect("its output");
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(status.success(), "{err}");
@@ -581,17 +590,7 @@ fn run_until_signal(tag: &str, on_exit: &str, signal: &str) -> (String, bool) {
         .status()
         .expect("kill runs");
     assert!(killed.success());
-    let until = std::time::Instant::now() + std::time::Duration::from_secs(60);
-    let status = loop {
-        if let Some(s) = child.try_wait().expect("wait") {
-            break s;
-        }
-        if std::time::Instant::now() > until {
-            let _ = child.kill();
-            panic!("did not stop after {signal}");
-        }
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    };
+    let status = exit_within(&mut child, &format!("did not stop after {signal}"));
     assert!(status.success(), "{signal}: exit status {status}");
     (
         std::fs::read_to_string(&capture).expect("capture"),

@@ -264,7 +264,7 @@ fn load_over_mqtt_swaps_the_scene_in_or_answers_its_problems_on_the_error_topic(
 #[cfg(feature = "nats")]
 #[test]
 fn load_over_nats_swaps_the_scene_in_or_answers_its_problems() {
-    use servers::{nats_request, server, unique};
+    use servers::{nats_request, nats_try_request, server, unique};
     const NATS: u16 = 4222;
     if server(NATS, "nats-server").is_none() {
         return;
@@ -277,20 +277,16 @@ fn load_over_nats_swaps_the_scene_in_or_answers_its_problems() {
     // The surface is up once a request is answered; a request is answered once applied.
     let end = std::time::Instant::now() + Duration::from_secs(30);
     let ok = loop {
-        let answered = std::panic::catch_unwind(|| {
-            nats_request(
-                NATS,
-                &subject,
-                load_cmd(&scene_text("second", "")).as_bytes(),
-            )
-        });
-        match answered {
-            Ok(reply) => break reply,
-            Err(_) => assert!(
-                std::time::Instant::now() < end,
-                "the surface never answered"
-            ),
+        let load = load_cmd(&scene_text("second", ""));
+        if let Some(reply) =
+            nats_try_request(NATS, &subject, load.as_bytes(), Duration::from_secs(2))
+        {
+            break reply;
         }
+        assert!(
+            std::time::Instant::now() < end,
+            "the surface never answered"
+        );
         std::thread::sleep(Duration::from_millis(300));
     };
     let refused = nats_request(NATS, &subject, load_cmd("Scene(oops").as_bytes());

@@ -385,8 +385,13 @@ fn feed(panel: Panel, bus: Box<dyn Bus>, shared: &Shared, stats: &PanelStats) {
         }
         match f.send() {
             Ok(()) => {
+                // A send after a failure carries an init: only then is there a flag to
+                // clear (no extra lock per frame).
+                let recovered = f.needs_init;
                 f.sent(stats);
-                shared.lock().failing = false;
+                if recovered {
+                    shared.lock().failing = false;
+                }
             }
             Err(e) => {
                 if !f.failed(&e, shared, stats) {

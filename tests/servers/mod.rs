@@ -286,18 +286,22 @@ pub fn nats_collect(
 /// A NATS request to `subject` at 127.0.0.1:`port`: the reply as JSON.
 #[cfg(feature = "nats")]
 pub fn nats_request(port: u16, subject: &str, payload: &[u8]) -> Value {
+    nats_try_request(port, subject, payload, Duration::from_secs(10)).expect("a reply within 10 s")
+}
+
+/// A NATS request to `subject` at 127.0.0.1:`port`: the reply as JSON, or None when
+/// nobody answered within `wait` (a surface not subscribed yet).
+#[cfg(feature = "nats")]
+pub fn nats_try_request(port: u16, subject: &str, payload: &[u8], wait: Duration) -> Option<Value> {
     let (subject, payload) = (subject.to_owned(), payload.to_vec());
     tinydisplay::runtime::handle().block_on(async move {
         let client = async_nats::connect(format!("nats://127.0.0.1:{port}"))
             .await
             .expect("nats-server reachable");
-        let reply = tokio::time::timeout(
-            Duration::from_secs(10),
-            client.request(subject, payload.into()),
-        )
-        .await
-        .expect("a reply within 10 s")
-        .expect("a reply");
-        serde_json::from_slice(&reply.payload).expect("the reply is JSON")
+        let reply = tokio::time::timeout(wait, client.request(subject, payload.into()))
+            .await
+            .ok()?
+            .ok()?;
+        Some(serde_json::from_slice(&reply.payload).expect("the reply is JSON"))
     })
 }
