@@ -93,8 +93,8 @@ fn threads_other_than_the_tick_sleep_until_they_have_work() {
         before.len() > 4,
         "the engine's threads were found: {before:?}"
     );
-    // 90 ticks ran in those 3 s. The clock polls 3 times (its thread and its worker
-    // wake about twice each), each surface publishes the state 3 times. Waiting in slices
+    // 90 ticks ran in those 3 s. The clock is polled on the tick thread (no thread of
+    // its own), each surface publishes the state 3 times. Waiting in slices
     // for a stop flag, or on every state change (every tick), woke them hundreds of times.
     assert!(
         woke < 60,

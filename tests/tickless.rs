@@ -236,3 +236,73 @@ fn a_source_message_wakes_a_sleeping_engine_at_once() {
     assert!(pacing.idle > 0, "ticks were skipped: {pacing:?}");
     assert_eq!(app.world().resource::<Tick>().0, 90, "the clock kept time");
 }
+
+#[test]
+fn a_clock_source_is_polled_on_the_tick_thread_when_due() {
+    // A still scene with a clock: no thread polls it, so a tickless engine that did not
+    // wake for the clock's due instants would sleep through the whole run.
+    let mut app = common::app_for(common::compile_with_sources(
+        r#"Scene(
+    display: (width: 64, height: 8, fps: 30),
+    sources: {"clock": (source: Clock(time_format: "%S"), policy: (interval_ms: 250))},
+    widgets: [Text(text: "{{ clock.time | default('-') }}")],
+)"#,
+    ));
+    app.insert_resource(Tickless {
+        real_time: true,
+        stepped: false,
+    });
+    let threads = || {
+        std::fs::read_dir("/proc/self/task")
+            .map(|tasks| {
+                tasks
+                    .flatten()
+                    .filter_map(|t| std::fs::read_to_string(t.path().join("comm")).ok())
+                    .map(|c| c.trim_end().to_owned())
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default()
+    };
+    // 2.5 s of ticks, seeing the clock's seconds as they go.
+    let seen = Arc::new(Mutex::new(Vec::<String>::new()));
+    let log = seen.clone();
+    app.add_systems(
+        TickSchedule,
+        (move |data: Res<Dataset>| {
+            if let Some(t) = data.get("clock.time").and_then(|v| v.as_str())
+                && let Ok(mut seen) = log.lock()
+                && seen.last().is_none_or(|l| l != t)
+            {
+                seen.push(t.to_owned());
+            }
+        })
+        .in_set(TickSet::Advance),
+    );
+    run_ticks(&mut app, RunMode::RealTime(Some(75)));
+    let names = threads();
+    assert!(
+        !names.iter().any(|n| n == "src-clock"),
+        "the clock has a thread of its own: {names:?}"
+    );
+    let seen = seen.lock().map(|s| s.clone()).unwrap_or_default();
+    let pacing = *app.world().resource::<Pacing>();
+    assert!(
+        seen.len() >= 3,
+        "the clock's seconds landed as they went: {seen:?}, {pacing:?}"
+    );
+    // Each second follows the one before: the polls keep their interval, none skipped.
+    for pair in seen.windows(2) {
+        let (a, b) = (pair[0].parse::<u32>(), pair[1].parse::<u32>());
+        assert!(
+            matches!((a, b), (Ok(a), Ok(b)) if b == (a + 1) % 60),
+            "{seen:?}"
+        );
+    }
+    // Polled every 250 ms: about 10 wakes, not 75.
+    assert!(pacing.idle > 40, "ticks were skipped: {pacing:?}");
+    assert!(
+        pacing.wakes < 40,
+        "the runner woke for the polls: {pacing:?}"
+    );
+    assert_eq!(app.world().resource::<Tick>().0, 75, "the clock kept time");
+}

@@ -333,7 +333,8 @@ impl Runner {
         self.n += 1;
         self.pacing.ticks = self.n;
         if self.tickless {
-            self.planned = next_planned(app, self.n);
+            let clock = self.real_time.then_some((self.start, self.period));
+            self.planned = next_planned(app, self.n, clock);
         }
         // Published every tick so the control surfaces (state, metrics) see it live:
         // written in place (inserting a resource each tick runs its hooks), whole the
@@ -357,8 +358,10 @@ fn jump(app: &mut App, ticks: u64) {
 }
 
 /// The runner tick to run after tick `n` − 1 ran, from what the tick reported: `n`
-/// itself while paused, with edits queued or while anything may change every tick.
-fn next_planned(app: &App, n: u64) -> Option<u64> {
+/// itself while paused, with edits queued or while anything may change every tick. An
+/// instant reported due is the first tick due at or after it on `clock` (start, period)
+/// in real time, `n` in a run as fast as possible.
+fn next_planned(app: &App, n: u64, clock: Option<(Instant, Duration)>) -> Option<u64> {
     let world = app.world();
     let paused = world.get_resource::<Paused>().is_some_and(|p| p.paused);
     let edits = world
@@ -371,8 +374,23 @@ fn next_planned(app: &App, n: u64) -> Option<u64> {
         return Some(n);
     };
     let next_tick = world.get_resource::<Tick>().map_or(0, |t| t.0);
-    plan.wake_at(next_tick)
-        .map(|t| n + t.saturating_sub(next_tick))
+    let by_tick = plan
+        .wake_at(next_tick)
+        .map(|t| n + t.saturating_sub(next_tick));
+    let by_time = plan.due_by().map(|at| match clock {
+        Some((start, period)) => n.max(first_tick_due_by(start, period, at)),
+        None => n,
+    });
+    match (by_tick, by_time) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+/// The first tick due at or after `at`, tick t being due at `start + t × period`.
+fn first_tick_due_by(start: Instant, period: Duration, at: Instant) -> u64 {
+    let since = at.saturating_duration_since(start).as_nanos();
+    u64::try_from(since.div_ceil(period.as_nanos().max(1))).unwrap_or(u64::MAX)
 }
 
 /// Sleeps (tickless, real time) until tick `target` is due, or until the alarm rings:

@@ -10,6 +10,10 @@
 //! nothing changes, so the tick numbers still mean time (tick n is due at
 //! `start + n / fps`) and the frames are those of a run that woke every tick.
 //!
+//! What is due at an instant rather than a tick (a source polled on the tick thread, see
+//! [`crate::source::inline`]) says so with [`WakePlan::by`]; the runner runs the first
+//! tick due at or after it.
+//!
 //! Something that may change but did not say when makes the runner wake every tick:
 //! a widget whose kind neither is [`Still`] nor carries a [`Declared`] next change, a
 //! paused engine, an edit of the app queued for after the tick.
@@ -141,12 +145,24 @@ pub struct Tickless {
 pub struct WakePlan {
     next: Option<u64>,
     every_tick: bool,
+    by: Option<Instant>,
 }
 
 impl WakePlan {
     /// Something changes at `tick` (a tick after the running one).
     pub fn at(&mut self, tick: u64) {
         self.next = Some(self.next.map_or(tick, |n| n.min(tick)));
+    }
+
+    /// Something is due at the instant `at` (a source polled on the tick thread): the
+    /// runner runs the first tick due at or after it.
+    pub fn by(&mut self, at: Instant) {
+        self.by = Some(self.by.map_or(at, |b| b.min(at)));
+    }
+
+    /// The earliest instant reported with [`WakePlan::by`].
+    pub fn due_by(&self) -> Option<Instant> {
+        self.by
     }
 
     /// Something may change at any tick (or cannot tell when): wake every tick.

@@ -300,12 +300,16 @@ pub struct RealtimeReport {
     pub tickless: bool,
 }
 
-/// CPU time run so far by every live thread of this process, in ns (Linux schedstat).
-fn process_cpu_ns() -> Option<u64> {
+/// CPU time run so far by every live thread of this process but `except` (a thread id),
+/// in ns (Linux schedstat).
+fn process_cpu_ns(except: Option<u64>) -> Option<u64> {
     let mut total = 0;
     for task in std::fs::read_dir("/proc/self/task").ok()? {
-        let path = task.ok()?.path().join("schedstat");
-        total += schedstat_ns(&std::fs::read_to_string(path).ok()?)?;
+        let task = task.ok()?;
+        if except.is_some_and(|t| task.file_name().to_string_lossy() == t.to_string()) {
+            continue;
+        }
+        total += schedstat_ns(&std::fs::read_to_string(task.path().join("schedstat")).ok()?)?;
     }
     Some(total)
 }
@@ -640,8 +644,11 @@ fn realtime(
     let (mut app, fps) = realtime_app(scene, opts, churn);
     let preview_fps = opts.preview_fps.unwrap_or(scene.control.preview_fps);
     let preview = (viewers > 0).then(|| viewers::Preview::start(&mut app, viewers, preview_fps));
-    let cpu_start = process_cpu_ns();
     let spinner = Spinner::start();
+    // The spinner's thread is left out of both readings, at the same instants as the
+    // rest (subtracting its own total afterwards counted the moments it spun after the
+    // end reading, which weighs as much as a second of an idle engine).
+    let cpu_start = process_cpu_ns(spinner.tid);
     let wakes_start = process_wakes(spinner.tid);
     let stop = StopFlag::default();
     app.insert_resource(stop.clone());
@@ -651,9 +658,9 @@ fn realtime(
     run_ticks(&mut app, RunMode::RealTime(Some(ticks)));
     let tick_thread_end = thread_cpu_ns();
     let seconds = start.elapsed().as_secs_f64();
-    let cpu_end = process_cpu_ns();
+    let cpu_end = process_cpu_ns(spinner.tid);
     let wakes_end = process_wakes(spinner.tid);
-    let spun = spinner.stop();
+    spinner.stop();
     // Measured apart, with its own spinner, so the run's figures above leave it out;
     // once per configuration (the run with viewers reports no floor of its own).
     let (wake_floor_percent, floor_wakes_per_second) = if viewers == 0 {
@@ -662,8 +669,7 @@ fn realtime(
         (None, None)
     };
     let streamed = preview.map(viewers::Preview::stop).unwrap_or_default();
-    let not_ours = spun.zip(streamed.cpu_ns).map(|(s, v)| s + v);
-    let cpu_percent = match (cpu_start, cpu_end, not_ours) {
+    let cpu_percent = match (cpu_start, cpu_end, streamed.cpu_ns) {
         (Some(a), Some(b), Some(s)) => {
             Some(b.saturating_sub(a).saturating_sub(s) as f64 / 1e9 / seconds.max(1e-9) * 100.0)
         }
@@ -741,8 +747,8 @@ fn floor_beside_a_spinner(fps: u32, length: Duration) -> (Option<f64>, Option<f6
 /// A thread spinning on the other core, as a busy machine would.
 struct Spinner {
     busy: Arc<AtomicBool>,
-    thread: std::thread::JoinHandle<Option<u64>>,
-    /// Its thread id (its wakes are not the engine's).
+    thread: std::thread::JoinHandle<()>,
+    /// Its thread id (its wakes and CPU are not the engine's).
     tid: Option<u64>,
 }
 
@@ -758,16 +764,15 @@ impl Spinner {
             while flag.load(Ordering::Relaxed) {
                 x = std::hint::black_box(x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1));
             }
-            thread_cpu_ns()
         });
         let tid = rx.recv().ok().flatten();
         Spinner { busy, thread, tid }
     }
 
-    /// Stops it; the CPU time it spun, in ns.
-    fn stop(self) -> Option<u64> {
+    /// Stops it.
+    fn stop(self) {
         self.busy.store(false, Ordering::Relaxed);
-        self.thread.join().ok().flatten()
+        let _ = self.thread.join();
     }
 }
 

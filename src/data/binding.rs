@@ -709,6 +709,10 @@ mod tests {
             keys.iter()
                 .map(|k| format!("v={{{{ {k} }}}} °C [{{{{a.s}}}}]")),
         );
+        srcs.extend(
+            keys.iter()
+                .map(|k| format!("{{{{ {k} | default('none yet') }}}}")),
+        );
         for (i, src) in srcs.iter().enumerate() {
             let fast = compile_template(&mut env, &format!("k{i}"), "text", src, json!(""))
                 .expect("compiles");

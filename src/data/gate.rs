@@ -4,8 +4,6 @@
 //! Its values stay in the dataset while it is stopped. `_source.<name>.enabled` says
 //! which state a gated source is in.
 
-use std::sync::mpsc::Sender;
-
 use bevy_ecs::prelude::*;
 use serde_json::Value;
 
@@ -14,7 +12,6 @@ use super::binding::{Binding, Contexts};
 use super::ingest::DataInbox;
 use super::propagate::{BindingEnv, truthy};
 use super::scene_sources::{RunningSources, SourceSpec, start};
-use crate::source::Message;
 
 /// One gated source: its definition and its condition.
 #[derive(Debug, Clone)]
@@ -63,7 +60,7 @@ pub fn reconcile(
     data: &mut Dataset,
     env: &minijinja::Environment<'static>,
     running: &mut RunningSources,
-    tx: &Sender<Message>,
+    tx: &super::ingest::Feed,
     tick: u64,
     all: bool,
 ) {
@@ -122,7 +119,7 @@ pub fn gate_sources(
     if !all && data.changed().is_empty() {
         return;
     }
-    let tx = inbox.sender();
+    let tx = inbox.feed();
     reconcile(
         gates.bypass_change_detection(),
         &mut data,

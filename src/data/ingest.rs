@@ -12,6 +12,7 @@ use serde_json::Value;
 use super::dataset::Dataset;
 use crate::app::{Paused, Tick};
 use crate::source::Message;
+use crate::source::inline::InlinePolls;
 
 /// The channel sources send on; Ingest drains it every tick. A tickless runner sleeps
 /// on it ([`InboxSleep`]): a source's message wakes the engine.
@@ -19,6 +20,18 @@ use crate::source::Message;
 pub struct DataInbox {
     tx: Sender<Message>,
     shared: Arc<Shared>,
+    /// The sources polled on the tick thread (they send on `tx` too).
+    polls: InlinePolls,
+}
+
+/// What starting a source takes: the channel it sends on and the engine's list of
+/// sources polled on the tick thread.
+#[derive(Clone, Debug)]
+pub struct Feed {
+    /// The sources' channel.
+    pub tx: Sender<Message>,
+    /// Where a poll source that never blocks goes instead of a thread of its own.
+    pub polls: InlinePolls,
 }
 
 /// The receiving end, shared with the runner's [`InboxSleep`].
@@ -38,6 +51,7 @@ impl Default for DataInbox {
                 rx: Mutex::new(rx),
                 held: Mutex::new(Vec::new()),
             }),
+            polls: InlinePolls::default(),
         }
     }
 }
@@ -91,6 +105,19 @@ impl DataInbox {
         self.tx.clone()
     }
 
+    /// What starting a source takes (see [`super::scene_sources::start`]).
+    pub fn feed(&self) -> Feed {
+        Feed {
+            tx: self.tx.clone(),
+            polls: self.polls.clone(),
+        }
+    }
+
+    /// The sources polled on the tick thread.
+    pub fn polls(&self) -> &InlinePolls {
+        &self.polls
+    }
+
     /// The runner's sleep on this inbox (see [`InboxSleep`]).
     pub fn sleep(&self) -> InboxSleep {
         InboxSleep {
@@ -131,6 +158,19 @@ impl DataInbox {
                 Err(RecvTimeoutError::Disconnected) => return pending,
             }
         }
+    }
+}
+
+/// Runs the attempts of the sources polled on the tick thread that are due (before
+/// [`ingest`], which takes what they sent in the same tick).
+pub fn poll_sources(inbox: Res<DataInbox>) {
+    inbox.polls.poll_due(Instant::now());
+}
+
+/// Tells the runner when the next source polled on the tick thread is due.
+pub fn plan_wake(inbox: Res<DataInbox>, mut plan: ResMut<crate::app::WakePlan>) {
+    if let Some(at) = inbox.polls.next_due() {
+        plan.by(at);
     }
 }
 

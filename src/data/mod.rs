@@ -76,7 +76,12 @@ impl Plugin for DataPlugin {
         app.init_resource::<scene_sources::RunningSources>();
         app.add_systems(TickSchedule, begin_tick.in_set(IngestSet::Begin));
         app.init_resource::<ramp::Ramps>();
-        app.add_systems(TickSchedule, ingest::ingest.in_set(IngestSet::Receive));
+        app.add_systems(
+            TickSchedule,
+            (ingest::poll_sources, ingest::ingest)
+                .chain()
+                .in_set(IngestSet::Receive),
+        );
         app.add_systems(
             TickSchedule,
             ramp::advance_ramps
@@ -104,6 +109,7 @@ impl Plugin for DataPlugin {
             (
                 ramp::plan_wake.run_if(|r: Res<ramp::Ramps>| !r.0.is_empty()),
                 propagate::plan_wake,
+                ingest::plan_wake,
                 snapshots::plan_wake.run_if(|p: Res<persist::Persistence>| !p.0.is_empty()),
             )
                 .in_set(crate::app::PlanWake),

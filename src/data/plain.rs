@@ -1,6 +1,7 @@
-//! Plain templates: literal text and bare keys only (`"v={{ d.k0 }} °C"`), filled
-//! straight from the dataset without running the template engine, giving exactly what
-//! the engine would give.
+//! Plain templates: literal text and bare keys only (`"v={{ d.k0 }} °C"`), a key with a
+//! text to show while it is missing (`"{{ clock.time | default('--:--:--') }}"`) counting
+//! as a bare key, filled straight from the dataset without running the template engine,
+//! giving exactly what the engine would give.
 
 use std::fmt::Write as _;
 
@@ -16,6 +17,15 @@ pub enum Piece {
     Text(String),
     /// A dotted key, `{{ mpd.title }}`, shown as the template engine shows its value.
     Key(String),
+    /// A dotted key with a quoted text for while it is undefined,
+    /// `{{ clock.time | default('--:--:--') }}`: shown as [`Piece::Key`] while the key has
+    /// a value; missing, the engine decides (a value under a longer key can define it).
+    KeyOr {
+        /// The dotted key.
+        key: String,
+        /// The text the engine shows while it is undefined.
+        or: String,
+    },
 }
 
 /// Splits `src` into literal text and bare keys; `None` when it holds anything else
@@ -40,7 +50,17 @@ pub fn pieces(src: &str) -> Option<Vec<Piece>> {
         }
         let Some(after) = after else { break };
         let end = after.find("}}")?;
-        out.push(Piece::Key(bare_key(&after[..end])?.to_string()));
+        let inner = &after[..end];
+        out.push(match bare_key(inner) {
+            Some(key) => Piece::Key(key.to_string()),
+            None => {
+                let (key, or) = key_or(inner)?;
+                Piece::KeyOr {
+                    key: key.to_string(),
+                    or: or.to_string(),
+                }
+            }
+        });
         rest = &after[end + 2..];
     }
     Some(out)
@@ -59,13 +79,32 @@ pub(crate) fn bare_key(inner: &str) -> Option<&str> {
     ok.then_some(key)
 }
 
+/// `" a.b | default('text') "` → (`a.b`, `text`): a bare key, the `default` filter and
+/// one quoted text without escapes (single or double quotes), nothing else.
+fn key_or(inner: &str) -> Option<(&str, &str)> {
+    let (key, filter) = inner.split_once('|')?;
+    let key = bare_key(key)?;
+    let arg = filter
+        .trim()
+        .strip_prefix("default")?
+        .trim_start()
+        .strip_prefix('(')?
+        .strip_suffix(')')?
+        .trim();
+    let quote = arg.chars().next().filter(|&q| q == '\'' || q == '"')?;
+    let text = arg.strip_prefix(quote)?.strip_suffix(quote)?;
+    (!text.contains(quote) && !text.contains('\\')).then_some((key, text))
+}
+
 /// The keys a plain template reads, each once.
 pub fn keys(pieces: &[Piece]) -> Vec<&str> {
     let mut keys: Vec<&str> = Vec::new();
     for p in pieces {
-        if let Piece::Key(k) = p
-            && !keys.contains(&k.as_str())
-        {
+        let k = match p {
+            Piece::Key(k) | Piece::KeyOr { key: k, .. } => k,
+            Piece::Text(_) => continue,
+        };
+        if !keys.contains(&k.as_str()) {
             keys.push(k);
         }
     }
@@ -80,28 +119,36 @@ pub fn render(pieces: &[Piece], data: &Dataset) -> Option<String> {
     for p in pieces {
         match p {
             Piece::Text(t) => out.push_str(t),
-            Piece::Key(k) => match data.get(k)? {
-                Value::String(s) => out.push_str(s),
-                // A null shows as nothing (the scene environment's formatter).
-                Value::Null => {}
-                // The engine's own display (`True`, `False`).
-                Value::Bool(b) => write!(out, "{}", JValue::from(*b)).ok()?,
-                Value::Number(n) => {
-                    if let Some(i) = n.as_i64() {
-                        write!(out, "{i}").ok()?;
-                    } else if let Some(f) = n.as_f64().filter(|_| n.is_f64()) {
-                        // The engine's own float display: Rust's, with `.0` on whole
-                        // numbers (JSON has no NaN or infinity).
-                        write_float(&mut out, f);
-                    } else {
-                        return None;
-                    }
-                }
-                Value::Array(_) | Value::Object(_) => return None,
-            },
+            // A value is what `default` passes on unchanged (a null too: it is defined).
+            Piece::Key(k) | Piece::KeyOr { key: k, .. } => push_value(&mut out, data.get(k)?)?,
         }
     }
     Some(out)
+}
+
+/// Appends `v` as the template engine shows it; `None` for a value it shows in its own
+/// way (an array, an object, an integer beyond i64).
+fn push_value(out: &mut String, v: &Value) -> Option<()> {
+    match v {
+        Value::String(s) => out.push_str(s),
+        // A null shows as nothing (the scene environment's formatter).
+        Value::Null => {}
+        // The engine's own display (`True`, `False`).
+        Value::Bool(b) => write!(out, "{}", JValue::from(*b)).ok()?,
+        Value::Number(n) => {
+            if let Some(i) = n.as_i64() {
+                write!(out, "{i}").ok()?;
+            } else if let Some(f) = n.as_f64().filter(|_| n.is_f64()) {
+                // The engine's own float display: Rust's, with `.0` on whole numbers
+                // (JSON has no NaN or infinity).
+                write_float(out, f);
+            } else {
+                return None;
+            }
+        }
+        Value::Array(_) | Value::Object(_) => return None,
+    }
+    Some(())
 }
 
 /// Writes a float as the template engine shows it: Rust's shortest decimal, with `.0` on
@@ -223,7 +270,26 @@ mod tests {
             pieces("{{a_1.b2}}{{ c }}"),
             Some(vec![Piece::Key("a_1.b2".into()), Piece::Key("c".into())])
         );
+        assert_eq!(
+            pieces("t {{ clock.time | default('--:--:--') }}{{b|default(\"x y\")}}"),
+            Some(vec![
+                Piece::Text("t ".into()),
+                Piece::KeyOr {
+                    key: "clock.time".into(),
+                    or: "--:--:--".into()
+                },
+                Piece::KeyOr {
+                    key: "b".into(),
+                    or: "x y".into()
+                },
+            ])
+        );
         for not in [
+            "{{ a | default(b) }}",
+            "{{ a | default('x', true) }}",
+            "{{ a | default('it\\'s') }}",
+            "{{ a | default(1) }}",
+            "{{ a | default('x') | upper }}",
             "{{ a | upper }}",
             "{{ a + 1 }}",
             "{{- a }}",

@@ -1,11 +1,10 @@
 //! The scene's data sources: declared under `sources`, started with the app on their own
-//! threads, stopped at shutdown.
-
-use std::sync::mpsc::Sender;
+//! threads (a clock: polled on the tick thread), stopped at shutdown.
 
 use bevy_ecs::prelude::*;
 use serde::Deserialize;
 
+use super::ingest::Feed;
 use crate::source::policy::Policy;
 use crate::source::{Message, SourceConfig, SourceHandle};
 
@@ -57,18 +56,21 @@ impl RunningSources {
     }
 }
 
-/// Starts one source, sending to `tx`; a source that cannot start is logged and reported
-/// in its health (`_source.<name>.ok` false), and `None` comes back.
-pub fn start(name: &str, spec: &SourceSpec, tx: &Sender<Message>) -> Option<SourceHandle> {
-    start_config(name, &spec.source, spec.policy.clone(), tx)
+/// Starts one source on `feed`; a source that cannot start is logged and reported in its
+/// health (`_source.<name>.ok` false), and `None` comes back. A poll source that never
+/// blocks (the clock) joins the feed's tick-thread polls instead of starting a thread.
+pub fn start(name: &str, spec: &SourceSpec, feed: &Feed) -> Option<SourceHandle> {
+    start_config(name, &spec.source, spec.policy.clone(), feed)
 }
 
 fn start_config(
     name: &str,
     source: &SourceConfig,
     policy: Policy,
-    tx: &Sender<Message>,
+    feed: &Feed,
 ) -> Option<SourceHandle> {
+    let tx = &feed.tx;
+    let _polled_here = feed.polls.enter();
     match source.spawn(name, policy, tx.clone()) {
         Ok(handle) => Some(handle),
         Err(e) => {

@@ -59,7 +59,7 @@ impl Plugin for ScenePlugin {
         app.insert_resource(crate::data::snapshots::Snapshots::at_start(&data, &savable));
         app.insert_resource(data);
         app.insert_resource(Persistence(savable));
-        let tx = app.world_mut().get_resource_or_init::<DataInbox>().sender();
+        let tx = app.world_mut().get_resource_or_init::<DataInbox>().feed();
         let mut running = RunningSources::default();
         let mut ramps = crate::data::ramp::Ramps::default();
         for (name, s) in &self.scene.sources {

@@ -169,7 +169,7 @@ fn restart_sources(world: &mut World, old: Option<&CompiledScene>, new: &Compile
         matches!((before, after), (Some(a), Some(b)) if a.1 == b.1)
     };
     let mut swapped = Swapped::default();
-    let tx = world.get_resource_or_init::<DataInbox>().sender();
+    let tx = world.get_resource_or_init::<DataInbox>().feed();
     let mut running = world
         .remove_resource::<RunningSources>()
         .unwrap_or_default();

@@ -11,7 +11,9 @@
 //! one on its own thread under a [`Policy`] (interval, timeout, backoff with jitter, circuit
 //! breaker) and send [`Message`]s to a `std::sync::mpsc::Sender`. The engine drains the
 //! channel once per tick; a slow or failing source never stalls a frame, and a failing
-//! source sends no values, so the engine keeps showing the last good one.
+//! source sends no values, so the engine keeps showing the last good one. A poll source
+//! that never blocks (the clock) started by the engine is polled on its tick thread
+//! instead ([`inline`]).
 //!
 //! ```no_run
 //! use std::sync::mpsc;
@@ -27,6 +29,7 @@
 //! ```
 
 mod flatten;
+pub mod inline;
 pub mod kind;
 pub mod kinds;
 pub mod policy;
@@ -114,9 +117,11 @@ pub trait PollSource: Send + 'static {
     /// One attempt: the updates it found, or why it failed.
     fn poll(&mut self) -> Result<Vec<(String, Value)>, SourceError>;
 
-    /// True when a poll returns at once and cannot hang (no I/O, no lock it does not
-    /// own): it then runs on the source's own thread, without the worker thread that
-    /// times other polls out, which saves two thread wakes per poll (default: false).
+    /// True when a poll returns at once (microseconds) and cannot hang (no I/O, no lock
+    /// it does not own): the engine then polls it on its tick thread when it is due (see
+    /// [`inline`]), with no thread of its own and no wake but the engine's; started
+    /// outside an engine, it runs on its own thread without the worker thread that times
+    /// other polls out (default: false).
     fn never_blocks(&self) -> bool {
         false
     }

@@ -27,9 +27,21 @@ pub struct SourceHandle {
     name: String,
     stop: Stop,
     thread: Option<JoinHandle<()>>,
+    /// Polled on the engine's tick thread (see [`super::inline`]): no thread of its own.
+    inline: bool,
 }
 
 impl SourceHandle {
+    /// The handle of a source polled on the tick thread, stopped through `stop`.
+    pub(super) fn inline(name: &str, stop: Stop) -> SourceHandle {
+        SourceHandle {
+            name: name.to_owned(),
+            stop,
+            thread: None,
+            inline: true,
+        }
+    }
+
     /// Stops the source and waits for its thread to end.
     pub fn stop(self) {
         drop(self);
@@ -63,6 +75,9 @@ impl SourceHandle {
     /// Whether the source's thread is still running (it ends on stop or when the
     /// receiving end of the channel is gone).
     pub fn is_running(&self) -> bool {
+        if self.inline {
+            return !self.stop.is_stopped();
+        }
         self.thread.as_ref().is_some_and(|t| !t.is_finished())
     }
 }
@@ -78,13 +93,20 @@ impl Drop for SourceHandle {
     }
 }
 
-/// Starts a poll source on its own thread, sending to `tx`.
+/// Starts a poll source on its own thread, sending to `tx`; one that never blocks joins
+/// the engine's tick thread instead when the engine is starting it (see
+/// [`super::inline`]).
 pub fn spawn_poll(
     name: &str,
     source: Box<dyn PollSource>,
     policy: Policy,
     tx: Sender<Message>,
 ) -> SourceHandle {
+    if source.never_blocks()
+        && let Some(host) = super::inline::InlinePolls::current()
+    {
+        return host.adopt(name, source, policy, tx);
+    }
     start(name, tx, move |reporter, flag| {
         run_poll(source, policy, reporter, flag)
     })
@@ -135,6 +157,7 @@ fn handle(name: &str, stop: Stop, thread: std::io::Result<JoinHandle<()>>) -> So
         name: name.to_owned(),
         stop,
         thread,
+        inline: false,
     }
 }
 
@@ -289,33 +312,79 @@ fn is_array_item(key: &str) -> bool {
         .any(|seg| !seg.is_empty() && seg.bytes().all(|b| b.is_ascii_digit()))
 }
 
-fn run_poll(source: Box<dyn PollSource>, policy: Policy, mut reporter: Reporter, stop: &Stop) {
-    reporter.max_value_bytes = policy.max_value_bytes;
-    let name = reporter.name.clone();
-    let timeout = Duration::from_millis(policy.timeout_ms.max(1));
-    let mut worker = if source.never_blocks() {
-        Poller::Inline(source)
-    } else {
-        match PollWorker::start(&name, source, stop.clone()) {
-            Ok(w) => Poller::Worker(w),
-            Err(e) => {
-                log::error!("source {name}: cannot start its worker thread: {e}");
-                reporter.failed(format!("cannot start its worker thread: {e}"), 1);
-                return;
-            }
-        }
+fn run_poll(source: Box<dyn PollSource>, policy: Policy, reporter: Reporter, stop: &Stop) {
+    let Some(mut polls) = PollLoop::new(source, policy, reporter) else {
+        return;
     };
-    let base = Instant::now();
-    let give_up = policy.clone();
-    let mut state = PolicyState::new(policy, XorShift::seed_from(&name));
-    let mut array_keys: HashSet<String> = HashSet::new();
     while !stop.is_stopped() {
-        let started = Instant::now();
-        let probing = state.breaker_tripped();
-        let Some(result) = worker.attempt(timeout, stop) else {
+        let Some(next) = polls.attempt(Instant::now(), stop) else {
             break;
         };
-        let next = match result {
+        if !stop.sleep_until(next) {
+            break;
+        }
+    }
+    polls.shutdown();
+}
+
+/// A poll source under its policy: one attempt at a time, each reported (values, removed
+/// array items, health) and followed by the instant of the next (the interval after a
+/// success, the backoff after a failure). Its thread's loop, or the engine's tick thread
+/// for a source that never blocks (see [`super::inline`]), drives it.
+pub(super) struct PollLoop {
+    worker: Poller,
+    reporter: Reporter,
+    name: String,
+    timeout: Duration,
+    base: Instant,
+    give_up: Policy,
+    state: PolicyState,
+    array_keys: HashSet<String>,
+}
+
+impl PollLoop {
+    /// Ready to poll `source`; `None` (reported as its health) when its worker thread
+    /// cannot start.
+    pub(super) fn new(
+        source: Box<dyn PollSource>,
+        policy: Policy,
+        mut reporter: Reporter,
+    ) -> Option<PollLoop> {
+        reporter.max_value_bytes = policy.max_value_bytes;
+        let name = reporter.name.clone();
+        let timeout = Duration::from_millis(policy.timeout_ms.max(1));
+        let worker = if source.never_blocks() {
+            Poller::Inline(source)
+        } else {
+            match PollWorker::start(&name, source, reporter.stop.clone()) {
+                Ok(w) => Poller::Worker(w),
+                Err(e) => {
+                    log::error!("source {name}: cannot start its worker thread: {e}");
+                    reporter.failed(format!("cannot start its worker thread: {e}"), 1);
+                    return None;
+                }
+            }
+        };
+        Some(PollLoop {
+            worker,
+            reporter,
+            timeout,
+            base: Instant::now(),
+            give_up: policy.clone(),
+            state: PolicyState::new(policy, XorShift::seed_from(&name)),
+            name,
+            array_keys: HashSet::new(),
+        })
+    }
+
+    /// One attempt begun at `started` (the instant it was due, for a drift-free interval),
+    /// reported; the instant the next is due, or `None` when the source stopped or gave
+    /// up.
+    pub(super) fn attempt(&mut self, started: Instant, stop: &Stop) -> Option<Instant> {
+        let name = &self.name;
+        let probing = self.state.breaker_tripped();
+        let result = self.worker.attempt(self.timeout, stop)?;
+        match result {
             Ok(updates) => {
                 let mut refused = None;
                 let mut arrays = HashSet::new();
@@ -324,36 +393,36 @@ fn run_poll(source: Box<dyn PollSource>, policy: Policy, mut reporter: Reporter,
                     if is_array_item(&key) {
                         arrays.insert(key.clone());
                     }
-                    if let Err(why) = reporter.checked_set(key, value) {
+                    if let Err(why) = self.reporter.checked_set(key, value) {
                         refused = Some(why);
                     }
                 }
                 // Array items the last result had and this one has not are gone (an
                 // empty result is no news, like an unchanged file, not an empty array).
-                if !arrays.is_empty() || (!array_keys.is_empty() && had_updates) {
-                    for gone in array_keys.difference(&arrays) {
-                        reporter.remove(gone.clone());
+                if !arrays.is_empty() || (!self.array_keys.is_empty() && had_updates) {
+                    for gone in self.array_keys.difference(&arrays) {
+                        self.reporter.remove(gone.clone());
                     }
-                    array_keys = arrays;
+                    self.array_keys = arrays;
                 }
                 if probing {
                     log::info!("source {name}: probe succeeded, circuit closed");
                 }
-                let delay = state.on_success(millis_since(base));
+                let delay = self.state.on_success(millis_since(self.base));
                 match refused {
-                    Some(why) => reporter.problem(why, 0, true),
-                    None => reporter.ok(0),
+                    Some(why) => self.reporter.problem(why, 0, true),
+                    None => self.reporter.ok(0),
                 }
-                started + Duration::from_millis(delay)
+                Some(started + Duration::from_millis(delay))
             }
             Err(error) => {
-                let delay = state.on_failure(millis_since(base));
-                let failures = state.failures();
-                if give_up.gives_up_after(failures) {
-                    gave_up(&mut reporter, &error.to_string(), failures);
-                    break;
+                let delay = self.state.on_failure(millis_since(self.base));
+                let failures = self.state.failures();
+                if self.give_up.gives_up_after(failures) {
+                    gave_up(&mut self.reporter, &error.to_string(), failures);
+                    return None;
                 }
-                if state.breaker_tripped() {
+                if self.state.breaker_tripped() {
                     log::warn!(
                         "source {name}: {error} ({failures} failures in a row); circuit open for {delay} ms"
                     );
@@ -364,15 +433,17 @@ fn run_poll(source: Box<dyn PollSource>, policy: Policy, mut reporter: Reporter,
                         "source {name}: {error} (failure {failures}); retrying in {delay} ms"
                     );
                 }
-                reporter.failed(error.to_string(), failures);
-                Instant::now() + Duration::from_millis(delay)
+                self.reporter.failed(error.to_string(), failures);
+                Some(Instant::now() + Duration::from_millis(delay))
             }
-        };
-        if !stop.sleep_until(next) {
-            break;
         }
     }
-    worker.shutdown(&name, timeout.min(Duration::from_millis(250)));
+
+    /// Ends its worker, if it has one.
+    pub(super) fn shutdown(self) {
+        self.worker
+            .shutdown(&self.name, self.timeout.min(Duration::from_millis(250)));
+    }
 }
 
 /// Ends a source at its `max_attempts`: logged once, and its health says it stopped.
