@@ -210,6 +210,27 @@ mod tests {
     }
 
     #[test]
+    fn a_clock_is_polled_just_after_each_second_begins() {
+        let polls = InlinePolls::default();
+        let (tx, _rx) = channel();
+        let clock = crate::source::ClockSource::new(crate::source::ClockConfig::default())
+            .expect("the local zone");
+        let _handle = {
+            let _here = polls.enter();
+            spawn_poll("clock", Box::new(clock), Policy::default(), tx)
+        };
+        let Some(due) = polls.next_due() else {
+            panic!("the next reading is due")
+        };
+        // The wall-clock time of the due instant: a few ms past a whole second.
+        let wall = std::time::SystemTime::now() + due.saturating_duration_since(Instant::now());
+        let ms = wall
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_millis());
+        assert!((1..150).contains(&ms), "due {ms} ms into its second");
+    }
+
+    #[test]
     fn outside_the_engine_it_runs_on_a_thread_of_its_own() {
         let (tx, rx) = channel();
         let handle = spawn_poll("count", Box::new(Counter(0)), Policy::default(), tx);

@@ -125,6 +125,14 @@ pub trait PollSource: Send + 'static {
     fn never_blocks(&self) -> bool {
         false
     }
+
+    /// True when its polls should fall on whole multiples of the interval in wall-clock
+    /// time (an interval of 1000 ms: just after each second begins), so what it shows
+    /// turns over when the time does; a clock says so (default: false, polls an interval
+    /// apart from the first).
+    fn wall_aligned(&self) -> bool {
+        false
+    }
 }
 
 /// A source that runs and emits values until it ends or fails (process, stdin).

@@ -11,7 +11,7 @@ use std::collections::HashSet;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::mpsc::{self, Receiver, Sender, TryRecvError};
 use std::thread::{self, JoinHandle};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use super::policy::{Policy, PolicyState, XorShift};
 use super::reporter::Reporter;
@@ -159,6 +159,19 @@ fn handle(name: &str, stop: Stop, thread: std::io::Result<JoinHandle<()>>) -> So
         thread,
         inline: false,
     }
+}
+
+/// Slack after a wall-clock multiple, so an aligned poll never runs just before the
+/// second it is meant to show (the monotonic and wall clocks can disagree by a little).
+const ALIGN_SLACK: Duration = Duration::from_millis(2);
+
+/// The instant just after the next wall-clock multiple of `every_ms` after `now` (whole
+/// seconds for 1000, whole minutes for 60000, counted from the Unix epoch).
+fn next_wall_multiple(every_ms: u64, now: SystemTime) -> Instant {
+    let every = u128::from(every_ms.max(1));
+    let since = now.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis());
+    let wait = u64::try_from(every - since % every).unwrap_or(every_ms);
+    Instant::now() + Duration::from_millis(wait) + ALIGN_SLACK
 }
 
 /// Milliseconds since `base`, the clock the policy state machine is driven with.
@@ -340,6 +353,8 @@ pub(super) struct PollLoop {
     give_up: Policy,
     state: PolicyState,
     array_keys: HashSet<String>,
+    /// Polls fall on wall-clock multiples of the interval ([`PollSource::wall_aligned`]).
+    aligned: bool,
 }
 
 impl PollLoop {
@@ -353,6 +368,7 @@ impl PollLoop {
         reporter.max_value_bytes = policy.max_value_bytes;
         let name = reporter.name.clone();
         let timeout = Duration::from_millis(policy.timeout_ms.max(1));
+        let aligned = source.wall_aligned();
         let worker = if source.never_blocks() {
             Poller::Inline(source)
         } else {
@@ -374,6 +390,7 @@ impl PollLoop {
             state: PolicyState::new(policy, XorShift::seed_from(&name)),
             name,
             array_keys: HashSet::new(),
+            aligned,
         })
     }
 
@@ -413,7 +430,11 @@ impl PollLoop {
                     Some(why) => self.reporter.problem(why, 0, true),
                     None => self.reporter.ok(0),
                 }
-                Some(started + Duration::from_millis(delay))
+                Some(if self.aligned {
+                    next_wall_multiple(delay, SystemTime::now())
+                } else {
+                    started + Duration::from_millis(delay)
+                })
             }
             Err(error) => {
                 let delay = self.state.on_failure(millis_since(self.base));

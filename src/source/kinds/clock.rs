@@ -88,6 +88,11 @@ impl PollSource for ClockSource {
         // Reading the clock and formatting it: nothing to time out.
         true
     }
+
+    fn wall_aligned(&self) -> bool {
+        // `%H:%M:%S` turns over when the second does, not up to a second later.
+        true
+    }
 }
 
 /// The `Clock` source kind.
