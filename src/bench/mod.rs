@@ -300,13 +300,13 @@ pub struct RealtimeReport {
     pub tickless: bool,
 }
 
-/// CPU time run so far by every live thread of this process but `except` (a thread id),
-/// in ns (Linux schedstat).
-fn process_cpu_ns(except: Option<u64>) -> Option<u64> {
+/// CPU time run so far by every live thread of this process but those in `except`
+/// (thread ids), in ns (Linux schedstat).
+fn process_cpu_ns(except: &[u64]) -> Option<u64> {
     let mut total = 0;
     for task in std::fs::read_dir("/proc/self/task").ok()? {
         let task = task.ok()?;
-        if except.is_some_and(|t| task.file_name().to_string_lossy() == t.to_string()) {
+        if is_one_of(&task, except) {
             continue;
         }
         total += schedstat_ns(&std::fs::read_to_string(task.path().join("schedstat")).ok()?)?;
@@ -315,17 +315,25 @@ fn process_cpu_ns(except: Option<u64>) -> Option<u64> {
 }
 
 /// Voluntary context switches (waits that ended) so far of every live thread of this
-/// process but `except` (a thread id).
-fn process_wakes(except: Option<u64>) -> Option<u64> {
+/// process but those in `except` (thread ids).
+fn process_wakes(except: &[u64]) -> Option<u64> {
     let mut total = 0;
     for task in std::fs::read_dir("/proc/self/task").ok()? {
         let task = task.ok()?;
-        if except.is_some_and(|t| task.file_name().to_string_lossy() == t.to_string()) {
+        if is_one_of(&task, except) {
             continue;
         }
         total += wakes_in(&std::fs::read_to_string(task.path().join("status")).ok()?)?;
     }
     Some(total)
+}
+
+/// Whether the /proc task entry `task` is one of the threads `ids`.
+fn is_one_of(task: &std::fs::DirEntry, ids: &[u64]) -> bool {
+    task.file_name()
+        .to_str()
+        .and_then(|s| s.parse::<u64>().ok())
+        .is_some_and(|t| ids.contains(&t))
 }
 
 /// Voluntary context switches of the calling thread so far.
@@ -648,8 +656,14 @@ fn realtime(
     // The spinner's thread is left out of both readings, at the same instants as the
     // rest (subtracting its own total afterwards counted the moments it spun after the
     // end reading, which weighs as much as a second of an idle engine).
-    let cpu_start = process_cpu_ns(spinner.tid);
-    let wakes_start = process_wakes(spinner.tid);
+    // The viewers' threads are left out too (a browser runs elsewhere).
+    let not_ours: Vec<u64> = spinner
+        .tid
+        .into_iter()
+        .chain(preview.iter().flat_map(viewers::Preview::viewer_tids))
+        .collect();
+    let cpu_start = process_cpu_ns(&not_ours);
+    let wakes_start = process_wakes(&not_ours);
     let stop = StopFlag::default();
     app.insert_resource(stop.clone());
     let ticks = (length.as_secs_f64() * f64::from(fps)).round() as u64;
@@ -658,8 +672,8 @@ fn realtime(
     run_ticks(&mut app, RunMode::RealTime(Some(ticks)));
     let tick_thread_end = thread_cpu_ns();
     let seconds = start.elapsed().as_secs_f64();
-    let cpu_end = process_cpu_ns(spinner.tid);
-    let wakes_end = process_wakes(spinner.tid);
+    let cpu_end = process_cpu_ns(&not_ours);
+    let wakes_end = process_wakes(&not_ours);
     spinner.stop();
     // Measured apart, with its own spinner, so the run's figures above leave it out;
     // once per configuration (the run with viewers reports no floor of its own).
@@ -669,10 +683,8 @@ fn realtime(
         (None, None)
     };
     let streamed = preview.map(viewers::Preview::stop).unwrap_or_default();
-    let cpu_percent = match (cpu_start, cpu_end, streamed.cpu_ns) {
-        (Some(a), Some(b), Some(s)) => {
-            Some(b.saturating_sub(a).saturating_sub(s) as f64 / 1e9 / seconds.max(1e-9) * 100.0)
-        }
+    let cpu_percent = match (cpu_start, cpu_end) {
+        (Some(a), Some(b)) => Some(b.saturating_sub(a) as f64 / 1e9 / seconds.max(1e-9) * 100.0),
         _ => None,
     };
     let pacing = *app.world().resource::<Pacing>();
@@ -818,6 +830,40 @@ mod tests {
             // It woke for its deadlines (a wait that ended each time).
             assert!(wakes.is_none_or(|w| w > 0.0), "{wakes:?}");
         }
+    }
+
+    #[test]
+    fn threads_not_ours_are_left_out_of_the_process_readings() {
+        let Some(me) = thread_id() else {
+            return; // not Linux
+        };
+        let mut seen = false;
+        for task in std::fs::read_dir("/proc/self/task")
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            let mine = task.file_name().to_string_lossy() == me.to_string();
+            seen |= mine;
+            assert_eq!(is_one_of(&task, &[me]), mine);
+            assert!(!is_one_of(&task, &[]));
+        }
+        assert!(seen, "this thread is a task of the process");
+        // The viewers name their threads before the run's first reading.
+        if cfg!(not(feature = "http")) {
+            return;
+        }
+        let scene = crate::scene::compile_str(
+            "Scene(display: (width: 16, height: 8), widgets: [])",
+            std::path::Path::new("t.ron"),
+        )
+        .expect("compiles");
+        let mut app = app(&scene, 0, 1, false);
+        let preview = viewers::Preview::start(&mut app, 2, 10);
+        let tids: Vec<u64> = preview.viewer_tids().collect();
+        preview.stop();
+        assert_eq!(tids.len(), 2, "{tids:?}");
+        assert!(!tids.contains(&me));
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Web preview viewers for the real-time bench: the HTTP server and web sink a `run
 //! --http` has, and plain threads reading `/api/stream` the way a browser's EventSource
-//! does (their own CPU is reported apart: a browser runs elsewhere).
+//! does (their threads are left out of the engine's CPU and wakes: a browser runs
+//! elsewhere).
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -16,25 +17,13 @@ use crate::control::http::{HttpConfig, HttpServer};
 use crate::sink::present::Sinks;
 use crate::sink::web::{FrameFeed, WebSink};
 
-/// What the viewers received, and the CPU their reading threads used.
-#[derive(Debug, Clone, Copy)]
+/// What the viewers received.
+#[derive(Debug, Clone, Copy, Default)]
 pub(super) struct Streamed {
     /// Bytes the server counted as sent.
     pub bytes: u64,
     /// Frame events received, all viewers.
     pub frames: u64,
-    /// CPU of the viewers' threads, ns (None when it could not be read).
-    pub cpu_ns: Option<u64>,
-}
-
-impl Default for Streamed {
-    fn default() -> Self {
-        Streamed {
-            bytes: 0,
-            frames: 0,
-            cpu_ns: Some(0),
-        }
-    }
 }
 
 /// A served preview with viewers attached.
@@ -42,7 +31,9 @@ pub(super) struct Preview {
     server: Option<HttpServer>,
     feed: Arc<FrameFeed>,
     busy: Arc<AtomicBool>,
-    viewers: Vec<JoinHandle<(u64, Option<u64>)>>,
+    viewers: Vec<JoinHandle<u64>>,
+    /// The viewers' thread ids (Linux).
+    tids: Vec<u64>,
 }
 
 impl Preview {
@@ -69,23 +60,38 @@ impl Preview {
             }
         };
         let busy = Arc::new(AtomicBool::new(true));
-        let viewers = server
+        let (tid_tx, tid_rx) = std::sync::mpsc::channel();
+        let viewers: Vec<JoinHandle<u64>> = server
             .as_ref()
             .map(|s| {
                 (0..n)
                     .map(|_| {
-                        let (addr, busy) = (s.addr(), busy.clone());
-                        std::thread::spawn(move || watch(addr, &busy))
+                        let (addr, busy, tid) = (s.addr(), busy.clone(), tid_tx.clone());
+                        std::thread::spawn(move || {
+                            let _ = tid.send(super::thread_id());
+                            drop(tid);
+                            watch(addr, &busy)
+                        })
                     })
                     .collect()
             })
             .unwrap_or_default();
+        drop(tid_tx);
+        // Each viewer names its thread first thing, so they are all known before the
+        // run's first CPU reading.
+        let tids = tid_rx.iter().flatten().collect();
         Preview {
             server,
             feed,
             busy,
             viewers,
+            tids,
         }
+    }
+
+    /// The viewers' thread ids, to leave out of the engine's CPU and wakes.
+    pub(super) fn viewer_tids(&self) -> impl Iterator<Item = u64> + '_ {
+        self.tids.iter().copied()
     }
 
     /// Disconnects the viewers, stops the server and tells what was streamed.
@@ -96,18 +102,15 @@ impl Preview {
             ..Streamed::default()
         };
         for v in self.viewers.drain(..) {
-            let (frames, cpu) = v.join().unwrap_or((0, None));
-            out.frames += frames;
-            out.cpu_ns = out.cpu_ns.zip(cpu).map(|(a, b)| a + b);
+            out.frames += v.join().unwrap_or(0);
         }
         self.server.take();
         out
     }
 }
 
-/// One viewer: reads the event stream until told to stop; the frame events it got and
-/// its thread's CPU.
-fn watch(addr: std::net::SocketAddr, busy: &AtomicBool) -> (u64, Option<u64>) {
+/// One viewer: reads the event stream until told to stop; the frame events it got.
+fn watch(addr: std::net::SocketAddr, busy: &AtomicBool) -> u64 {
     const EVENT: &[u8] = b"event: frame";
     let mut frames = 0;
     if let Ok(mut s) = TcpStream::connect(addr) {
@@ -136,5 +139,5 @@ fn watch(addr: std::net::SocketAddr, busy: &AtomicBool) -> (u64, Option<u64>) {
             }
         }
     }
-    (frames, super::thread_cpu_ns())
+    frames
 }

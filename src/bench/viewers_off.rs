@@ -4,24 +4,12 @@
 use bevy_app::App;
 
 /// What the viewers received: nothing.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Default)]
 pub(super) struct Streamed {
     /// Bytes the server counted as sent.
     pub bytes: u64,
     /// Frame events received, all viewers.
     pub frames: u64,
-    /// CPU of the viewers' threads, ns.
-    pub cpu_ns: Option<u64>,
-}
-
-impl Default for Streamed {
-    fn default() -> Self {
-        Streamed {
-            bytes: 0,
-            frames: 0,
-            cpu_ns: Some(0),
-        }
-    }
 }
 
 /// No preview: this build has no HTTP server.
@@ -35,6 +23,11 @@ impl Preview {
             crate::features::lacking("serving the preview", "http")
         );
         Preview
+    }
+
+    /// The viewers' thread ids: none.
+    pub(super) fn viewer_tids(&self) -> impl Iterator<Item = u64> + '_ {
+        std::iter::empty()
     }
 
     /// Tells what was streamed: nothing.
