@@ -60,7 +60,7 @@ pub fn reconcile(
     data: &mut Dataset,
     env: &minijinja::Environment<'static>,
     running: &mut RunningSources,
-    tx: &super::ingest::Feed,
+    feed: &super::ingest::Feed,
     tick: u64,
     all: bool,
 ) {
@@ -85,7 +85,7 @@ pub fn reconcile(
         let runs = running.has(&gate.name);
         if open && !runs {
             log::info!("source {}: enabled; starting", gate.name);
-            if let Some(handle) = start(&gate.name, &gate.spec, tx) {
+            if let Some(handle) = start(&gate.name, &gate.spec, feed) {
                 running.0.push(handle);
             }
         } else if !open && runs {
@@ -119,13 +119,13 @@ pub fn gate_sources(
     if !all && data.changed().is_empty() {
         return;
     }
-    let tx = inbox.feed();
+    let feed = inbox.feed();
     reconcile(
         gates.bypass_change_detection(),
         &mut data,
         &env.0,
         &mut running,
-        &tx,
+        &feed,
         tick.0,
         all,
     );

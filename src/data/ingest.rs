@@ -113,11 +113,6 @@ impl DataInbox {
         }
     }
 
-    /// The sources polled on the tick thread.
-    pub fn polls(&self) -> &InlinePolls {
-        &self.polls
-    }
-
     /// The runner's sleep on this inbox (see [`InboxSleep`]).
     pub fn sleep(&self) -> InboxSleep {
         InboxSleep {
@@ -161,12 +156,6 @@ impl DataInbox {
     }
 }
 
-/// Runs the attempts of the sources polled on the tick thread that are due (before
-/// [`ingest`], which takes what they sent in the same tick).
-pub fn poll_sources(inbox: Res<DataInbox>) {
-    inbox.polls.poll_due(Instant::now());
-}
-
 /// Tells the runner when the next source polled on the tick thread is due.
 pub fn plan_wake(inbox: Res<DataInbox>, mut plan: ResMut<crate::app::WakePlan>) {
     if let Some(at) = inbox.polls.next_due() {
@@ -174,7 +163,8 @@ pub fn plan_wake(inbox: Res<DataInbox>, mut plan: ResMut<crate::app::WakePlan>) 
     }
 }
 
-/// Drains the inbox into the dataset: the latest value per key wins; a source's health
+/// Runs the polls of the sources polled on the tick thread that are due, then drains the
+/// inbox (what they sent too) into the dataset: the latest value per key wins; a source's health
 /// becomes `_source.<name>.ok`, `.last_error`, `.failures` and `.last_ok_tick`. While the
 /// tick is paused the values are held back (latest per key) and land when it moves on.
 pub fn ingest(
@@ -185,6 +175,7 @@ pub fn ingest(
     plan: Option<ResMut<crate::app::WakePlan>>,
     mut latest: Local<foldhash::HashMap<String, Option<Value>>>,
 ) {
+    inbox.polls.poll_due(Instant::now());
     let mut woken = false;
     let Ok(rx) = inbox.shared.rx.lock() else {
         return;

@@ -76,12 +76,7 @@ impl Plugin for DataPlugin {
         app.init_resource::<scene_sources::RunningSources>();
         app.add_systems(TickSchedule, begin_tick.in_set(IngestSet::Begin));
         app.init_resource::<ramp::Ramps>();
-        app.add_systems(
-            TickSchedule,
-            (ingest::poll_sources, ingest::ingest)
-                .chain()
-                .in_set(IngestSet::Receive),
-        );
+        app.add_systems(TickSchedule, ingest::ingest.in_set(IngestSet::Receive));
         app.add_systems(
             TickSchedule,
             ramp::advance_ramps

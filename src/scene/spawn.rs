@@ -59,13 +59,13 @@ impl Plugin for ScenePlugin {
         app.insert_resource(crate::data::snapshots::Snapshots::at_start(&data, &savable));
         app.insert_resource(data);
         app.insert_resource(Persistence(savable));
-        let tx = app.world_mut().get_resource_or_init::<DataInbox>().feed();
+        let feed = app.world_mut().get_resource_or_init::<DataInbox>().feed();
         let mut running = RunningSources::default();
         let mut ramps = crate::data::ramp::Ramps::default();
         for (name, s) in &self.scene.sources {
             ramps.0.extend(s.source.ramps());
             let gated = self.scene.gates.iter().any(|g| &g.name == name);
-            if !gated && let Some(handle) = crate::data::scene_sources::start(name, s, &tx) {
+            if !gated && let Some(handle) = crate::data::scene_sources::start(name, s, &feed) {
                 running.0.push(handle);
             }
         }
@@ -78,7 +78,7 @@ impl Plugin for ScenePlugin {
                 &mut data,
                 &self.scene.env,
                 &mut running,
-                &tx,
+                &feed,
                 0,
                 true,
             );

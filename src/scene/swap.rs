@@ -169,7 +169,7 @@ fn restart_sources(world: &mut World, old: Option<&CompiledScene>, new: &Compile
         matches!((before, after), (Some(a), Some(b)) if a.1 == b.1)
     };
     let mut swapped = Swapped::default();
-    let tx = world.get_resource_or_init::<DataInbox>().feed();
+    let feed = world.get_resource_or_init::<DataInbox>().feed();
     let mut running = world
         .remove_resource::<RunningSources>()
         .unwrap_or_default();
@@ -186,7 +186,7 @@ fn restart_sources(world: &mut World, old: Option<&CompiledScene>, new: &Compile
         if kept.iter().any(|h| h.name() == name) || new.gates.iter().any(|g| &g.name == name) {
             continue;
         }
-        if let Some(handle) = crate::data::scene_sources::start(name, s, &tx) {
+        if let Some(handle) = crate::data::scene_sources::start(name, s, &feed) {
             swapped.started.push(name.clone());
             kept.push(handle);
         }
@@ -202,7 +202,7 @@ fn restart_sources(world: &mut World, old: Option<&CompiledScene>, new: &Compile
             &mut data,
             &new.env,
             &mut running,
-            &tx,
+            &feed,
             tick,
             true,
         );
