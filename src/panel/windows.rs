@@ -166,14 +166,19 @@ impl Windows {
                 }
                 any = true;
                 match cell_bytes {
-                    // Two cells a chunk (4 grey pixels a cell: the SSD1322).
+                    // Two cells a chunk (4 grey pixels a cell: the SSD1322): both bits
+                    // gathered, then set in one write (two when they straddle words).
                     4 => {
+                        let two = u64::from(diff as u32 != 0) | u64::from(diff >> 32 != 0) << 1;
                         let cx = first_cell + 2 * k;
-                        if diff as u32 != 0 {
-                            bits[cx / 64] |= 1 << (cx % 64);
+                        let (word, bit) = (cx / 64, cx % 64);
+                        if let Some(w) = bits.get_mut(word) {
+                            *w |= two << bit;
                         }
-                        if diff >> 32 != 0 {
-                            bits[(cx + 1) / 64] |= 1 << ((cx + 1) % 64);
+                        if bit == 63
+                            && let Some(w) = bits.get_mut(word + 1)
+                        {
+                            *w |= two >> 1;
                         }
                         continue;
                     }
@@ -479,6 +484,27 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn two_cells_compared_at_once_may_straddle_two_words_of_the_mask() {
+        // A 512-pixel row is 128 cells, two words of the mask. Damage from pixel 4 puts
+        // cells 63 and 64 in one 8-byte chunk: the first is the last bit of word 0, the
+        // second the first bit of word 1.
+        let mut new = FrameBuffer::new(512, 4, PixelMode::Gray4);
+        let held = FrameBuffer::new(512, 4, PixelMode::Gray4);
+        new.fill_rect(Rect::new(252, 1, 8, 1), Color::WHITE);
+        let mut w = Windows::new(SSD1322, (512, 4));
+        w.mark(&new, &held, Rect::new(4, 0, 508, 4), Rotation::R0);
+        let mut out = Vec::new();
+        w.choose(&mut out, &|_, _| 4);
+        assert_eq!(out, [Rect::new(252, 1, 8, 1)]);
+        // Only the second of the two changed: it alone is sent.
+        let mut new = FrameBuffer::new(512, 4, PixelMode::Gray4);
+        new.fill_rect(Rect::new(257, 2, 1, 1), Color::WHITE);
+        w.mark(&new, &held, Rect::new(4, 0, 508, 4), Rotation::R0);
+        w.choose(&mut out, &|_, _| 4);
+        assert_eq!(out, [Rect::new(256, 2, 4, 1)]);
     }
 
     #[test]
