@@ -16,7 +16,7 @@ use bevy_ecs::prelude::*;
 use bevy_ecs::schedule::{Schedule, SingleThreadedExecutor};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// A resource some systems read.
 #[derive(Resource, Default)]
@@ -58,7 +58,7 @@ fn main() {
             x = std::hint::black_box(x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1));
         }
     });
-    let floor = run(length, None);
+    let floor = cpu_at_30_hz(length, || {});
     println!("floor: {floor:.3} % of a core");
     for (label, systems, touching) in [
         ("1 system, doing nothing", 1, false),
@@ -78,7 +78,7 @@ fn main() {
             add_distinct!(schedule, nothing, systems);
         }
         schedule.run(&mut world);
-        let cpu = run(length, Some((&mut schedule, &mut world)));
+        let cpu = cpu_at_30_hz(length, || schedule.run(&mut world));
         println!(
             "{label}: {cpu:.3} % of a core, {:.2}× the floor",
             cpu / floor.max(1e-9)
@@ -99,31 +99,8 @@ fn touch<const N: usize>(counter: Res<Counter>, offsets: Query<&Offset>) {
     std::hint::black_box((counter.0, sum));
 }
 
-/// CPU of a 30 Hz loop over `length` (running the schedule at each deadline, if any),
-/// % of one core.
-fn run(length: Duration, mut work: Option<(&mut Schedule, &mut World)>) -> f64 {
-    let period = Duration::from_secs_f64(1.0 / 30.0);
-    let ticks = (length.as_secs_f64() * 30.0).round() as u32;
-    let cpu_start = thread_cpu_ns();
-    let start = Instant::now();
-    for n in 1..=ticks {
-        let due = start + period * n;
-        let now = Instant::now();
-        if now < due {
-            std::thread::sleep(due - now);
-        }
-        if let Some((schedule, world)) = work.as_mut() {
-            schedule.run(world);
-        }
-    }
-    let cpu = thread_cpu_ns().saturating_sub(cpu_start);
-    cpu as f64 / 1e9 / start.elapsed().as_secs_f64() * 100.0
-}
-
-/// CPU time run so far by the calling thread, in ns (0 where /proc can't tell).
-fn thread_cpu_ns() -> u64 {
-    std::fs::read_to_string("/proc/thread-self/schedstat")
-        .ok()
-        .and_then(|s| s.split_whitespace().next()?.parse().ok())
-        .unwrap_or(0)
+/// CPU of a 30 Hz loop over `length` that runs `work` at each deadline, % of one core
+/// (0 where /proc can't tell).
+fn cpu_at_30_hz(length: Duration, work: impl FnMut()) -> f64 {
+    tinydisplay::bench::paced_loop(30, length, work).map_or(0.0, |(cpu, _)| cpu)
 }

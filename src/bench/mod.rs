@@ -792,6 +792,17 @@ impl Spinner {
 /// else, % of one core: what waking once per tick costs on this machine; and its wakes
 /// per second.
 fn wake_floor(fps: u32, length: Duration) -> Option<(f64, Option<f64>)> {
+    paced_loop(fps, length, || {})
+}
+
+/// CPU of a loop on the calling thread that sleeps to each of `fps` deadlines for
+/// `length` and runs `work` after each wake, % of one core, and its wakes per second (the
+/// floor when `work` does nothing; `examples/floor_schedule.rs` runs a bare bevy schedule).
+pub fn paced_loop(
+    fps: u32,
+    length: Duration,
+    mut work: impl FnMut(),
+) -> Option<(f64, Option<f64>)> {
     let period = Duration::from_secs_f64(1.0 / f64::from(fps.max(1)));
     let ticks = (length.as_secs_f64() * f64::from(fps)).round().max(1.0) as u32;
     let wakes_start = thread_wakes();
@@ -803,6 +814,7 @@ fn wake_floor(fps: u32, length: Duration) -> Option<(f64, Option<f64>)> {
         if now < due {
             std::thread::sleep(due - now);
         }
+        work();
     }
     let seconds = start.elapsed().as_secs_f64();
     let cpu = thread_cpu_ns()?.saturating_sub(cpu_start);
