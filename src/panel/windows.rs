@@ -400,8 +400,9 @@ mod tests {
         )
     }
 
+    /// The windows (and their bytes) for a panel of the frames' size, mounted upright.
     fn windows_for(new: &FrameBuffer, held: &FrameBuffer, damage: &[Rect]) -> (Vec<Rect>, u64) {
-        let mut w = Windows::new(SSD1322, (256, 64));
+        let mut w = Windows::new(SSD1322, (new.width(), new.height()));
         for r in damage {
             w.mark(new, held, *r, Rotation::R0);
         }
@@ -491,20 +492,21 @@ mod tests {
         // A 512-pixel row is 128 cells, two words of the mask. Damage from pixel 4 puts
         // cells 63 and 64 in one 8-byte chunk: the first is the last bit of word 0, the
         // second the first bit of word 1.
-        let mut new = FrameBuffer::new(512, 4, PixelMode::Gray4);
         let held = FrameBuffer::new(512, 4, PixelMode::Gray4);
+        let damage = [Rect::new(4, 0, 508, 4)];
+        let mut new = held.clone();
         new.fill_rect(Rect::new(252, 1, 8, 1), Color::WHITE);
-        let mut w = Windows::new(SSD1322, (512, 4));
-        w.mark(&new, &held, Rect::new(4, 0, 508, 4), Rotation::R0);
-        let mut out = Vec::new();
-        w.choose(&mut out, &|_, _| 4);
-        assert_eq!(out, [Rect::new(252, 1, 8, 1)]);
+        assert_eq!(
+            windows_for(&new, &held, &damage).0,
+            [Rect::new(252, 1, 8, 1)]
+        );
         // Only the second of the two changed: it alone is sent.
-        let mut new = FrameBuffer::new(512, 4, PixelMode::Gray4);
+        let mut new = held.clone();
         new.fill_rect(Rect::new(257, 2, 1, 1), Color::WHITE);
-        w.mark(&new, &held, Rect::new(4, 0, 508, 4), Rotation::R0);
-        w.choose(&mut out, &|_, _| 4);
-        assert_eq!(out, [Rect::new(256, 2, 4, 1)]);
+        assert_eq!(
+            windows_for(&new, &held, &damage).0,
+            [Rect::new(256, 2, 4, 1)]
+        );
     }
 
     #[test]
