@@ -59,20 +59,32 @@ struct Mpc {
 }
 
 impl Mpc {
+    /// Connects and reads the greeting; panics when the server does not greet.
     fn connect(port: u16) -> Mpc {
-        let stream = TcpStream::connect(("127.0.0.1", port)).expect("mpd reachable");
+        Mpc::open(port).unwrap_or_else(|why| panic!("mpd on {port}: {why}"))
+    }
+
+    /// Connects and reads the greeting, or says what went wrong.
+    fn open(port: u16) -> Result<Mpc, String> {
+        let stream =
+            TcpStream::connect(("127.0.0.1", port)).map_err(|e| format!("connect: {e}"))?;
         stream
             .set_read_timeout(Some(Duration::from_secs(10)))
-            .expect("timeout");
-        let writer = stream.try_clone().expect("clone");
+            .map_err(|e| format!("timeout: {e}"))?;
+        let writer = stream.try_clone().map_err(|e| format!("clone: {e}"))?;
         let mut c = Mpc {
             reader: BufReader::new(stream),
             writer,
         };
         let mut greeting = String::new();
-        c.reader.read_line(&mut greeting).expect("greeting");
-        assert!(greeting.starts_with("OK MPD"), "{greeting}");
-        c
+        c.reader
+            .read_line(&mut greeting)
+            .map_err(|e| format!("greeting: {e}"))?;
+        if greeting.starts_with("OK MPD") {
+            Ok(c)
+        } else {
+            Err(format!("greeting {greeting:?}"))
+        }
     }
 
     fn run(&mut self, command: &str) -> Vec<(String, String)> {
@@ -180,8 +192,8 @@ audio_output {{
                 log()
             ));
         }
-        match greeting(port) {
-            Ok(()) => return Ok((child, port)),
+        match Mpc::open(port) {
+            Ok(_) => return Ok((child, port)),
             Err(why) => last = why,
         }
         std::thread::sleep(Duration::from_millis(50));
@@ -190,23 +202,6 @@ audio_output {{
         "port {port}: no greeting in 20 s; last try: {last}; its log:\n{}",
         log()
     ))
-}
-
-/// Connects to `port` and reads MPD's greeting line.
-fn greeting(port: u16) -> Result<(), String> {
-    let stream = TcpStream::connect(("127.0.0.1", port)).map_err(|e| format!("connect: {e}"))?;
-    stream
-        .set_read_timeout(Some(Duration::from_secs(5)))
-        .map_err(|e| format!("timeout: {e}"))?;
-    let mut line = String::new();
-    BufReader::new(stream)
-        .read_line(&mut line)
-        .map_err(|e| format!("greeting: {e}"))?;
-    if line.starts_with("OK MPD") {
-        Ok(())
-    } else {
-        Err(format!("greeting {line:?}"))
-    }
 }
 
 fn wait_for_database(c: &mut Mpc) {
